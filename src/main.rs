@@ -1,1 +1,22 @@
-fn main() {}
+//! The `lex-logs-setup` binary: parse, set up tracing, run, exit with the outcome's code.
+
+use clap::Parser;
+use lex_logs_setup::{app, cli::Cli};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let default_level = match cli.verbose {
+        0 => "warn",
+        1 => "lex_logs_setup=info",
+        _ => "lex_logs_setup=debug,aws_config=info",
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    std::process::exit(app::run(cli).await);
+}

@@ -91,20 +91,20 @@ def _mend_response(context: RequestContext, request: ServiceRequest, response: d
         if alias is not None and alias.bot_alias_name == TEST_ALIAS_NAME:
             item["botAliasId"] = TEST_ALIAS_ID
 
+    if operation == "ListBotAliases":
+        # Filter on the real ids before the test alias id is rewritten to TSTALIASID.
+        bot_id = request["botId"]
+        owned = {a.id for a in backend.bot_aliases.values() if a.bot_id == bot_id}
+        response["botAliasSummaries"] = [
+            s for s in response.get("botAliasSummaries") or [] if s.get("botAliasId") in owned
+        ]
+        response["botId"] = bot_id
+
     mend_item(response)
     for key in ("botSummaries", "botAliasSummaries"):
         for item in response.get(key) or []:
             mend_item(item)
 
-    if operation == "ListBotAliases":
-        bot_id = request["botId"]
-        owned = {a.id for a in backend.bot_aliases.values() if a.bot_id == bot_id}
-        if _test_alias(backend, bot_id) is not None:
-            owned.add(TEST_ALIAS_ID)
-        response["botAliasSummaries"] = [
-            s for s in response.get("botAliasSummaries") or [] if s.get("botAliasId") in owned
-        ]
-        response["botId"] = bot_id
     if operation == "ListBots":
         response["botSummaries"] = _filter_bots(request, response.get("botSummaries") or [])
     return response

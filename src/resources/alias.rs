@@ -1,0 +1,110 @@
+//! Lex V2 bot aliases: finding them by name or id, and reading them whole (UpdateBotAlias replaces
+//! the alias, so every field we do not own is sent back as read).
+
+use aws_sdk_lexmodelsv2::operation::describe_bot_alias::DescribeBotAliasOutput;
+
+use crate::error::{AwsError, Context, Error, Result};
+use crate::resources::bot::Bot;
+
+/// The alias every bot has, which always points at the DRAFT version.
+pub const TEST_ALIAS_ID: &str = "TSTALIASID";
+pub const TEST_ALIAS_NAME: &str = "TestBotAlias";
+
+/// An alias as read from Lex.
+#[derive(Debug, Clone)]
+pub struct Alias {
+    pub id: String,
+    pub name: String,
+    pub described: DescribeBotAliasOutput,
+}
+
+impl Alias {
+    pub fn address(&self, bot: &Bot) -> String {
+        format!("alias[{}/{}]", bot.name, self.name)
+    }
+}
+
+/// Finds each of `wanted` (names or ids) among the bot's aliases with one paginated listing, then
+/// reads them all at once. Duplicates (the same alias by name and by id) are read once.
+pub async fn resolve_all(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot: &Bot,
+    wanted: &[String],
+) -> Result<Vec<Alias>> {
+    let listed = list(lex, bot).await?;
+    let mut ids: Vec<String> = Vec::new();
+    for name_or_id in wanted {
+        let found = listed
+            .iter()
+            .find(|(id, name)| id == name_or_id || name == name_or_id)
+            .map(|(id, _)| id.clone())
+            .or_else(|| {
+                (name_or_id == TEST_ALIAS_ID || name_or_id == TEST_ALIAS_NAME)
+                    .then(|| TEST_ALIAS_ID.to_string())
+            });
+        let Some(id) = found else {
+            let names: Vec<&str> = listed.iter().map(|(_, name)| name.as_str()).collect();
+            return Err(Error::invalid(
+                format!(
+                    "alias {name_or_id:?} not found on bot {} ({}); its aliases are: {}",
+                    bot.name,
+                    bot.id,
+                    if names.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                ),
+                "check --alias (a name or an id)",
+            ));
+        };
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    futures::future::try_join_all(ids.iter().map(|id| describe(lex, bot, id))).await
+}
+
+/// Reads one alias by id.
+pub async fn describe(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot: &Bot,
+    alias_id: &str,
+) -> Result<Alias> {
+    let described = lex
+        .describe_bot_alias()
+        .bot_id(&bot.id)
+        .bot_alias_id(alias_id)
+        .send()
+        .await
+        .context(
+            "lex:DescribeBotAlias",
+            format!("alias[{}/{alias_id}]", bot.name),
+        )?;
+    Ok(Alias {
+        id: described.bot_alias_id().unwrap_or(alias_id).to_string(),
+        name: described.bot_alias_name().unwrap_or_default().to_string(),
+        described,
+    })
+}
+
+/// Every alias of the bot as (id, name), across all pages.
+async fn list(lex: &aws_sdk_lexmodelsv2::Client, bot: &Bot) -> Result<Vec<(String, String)>> {
+    let mut pages = lex
+        .list_bot_aliases()
+        .bot_id(&bot.id)
+        .into_paginator()
+        .send();
+    let mut listed = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| {
+            Error::from(AwsError::from_sdk("lex:ListBotAliases", bot.address(), &e))
+        })?;
+        for summary in page.bot_alias_summaries() {
+            if let (Some(id), Some(name)) = (summary.bot_alias_id(), summary.bot_alias_name()) {
+                listed.push((id.to_string(), name.to_string()));
+            }
+        }
+    }
+    Ok(listed)
+}

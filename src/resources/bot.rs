@@ -1,0 +1,106 @@
+//! The Lex V2 bot: finding it by name or id, and reading it whole (UpdateBot replaces the bot, so
+//! every field we do not own is sent back as read).
+
+use aws_sdk_lexmodelsv2::operation::describe_bot::DescribeBotOutput;
+use aws_sdk_lexmodelsv2::types::{BotFilter, BotFilterName, BotFilterOperator};
+
+use crate::error::{AwsError, Context, Error, Result};
+
+/// A bot as read from Lex.
+#[derive(Debug, Clone)]
+pub struct Bot {
+    pub id: String,
+    pub name: String,
+    /// Everything DescribeBot returned, to send back on UpdateBot.
+    pub described: DescribeBotOutput,
+}
+
+impl Bot {
+    pub fn role_arn(&self) -> Option<&str> {
+        self.described.role_arn()
+    }
+
+    /// Bots for children under 13 (COPPA) may not have conversation logs.
+    pub fn child_directed(&self) -> bool {
+        self.described
+            .data_privacy()
+            .map(|p| p.child_directed())
+            .unwrap_or(false)
+    }
+
+    pub fn address(&self) -> String {
+        format!("bot[{}]", self.name)
+    }
+}
+
+const NOT_FOUND: &[&str] = &["ResourceNotFoundException", "NotFoundException"];
+
+/// Finds the bot whose name or id is `name_or_id`. Looks it up both ways at once: by name with a
+/// ListBots filter, and as an id with DescribeBot.
+pub async fn resolve(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    name_or_id: &str,
+    region: &str,
+) -> Result<Bot> {
+    let (by_name, by_id) =
+        tokio::join!(find_id_by_name(lex, name_or_id), describe(lex, name_or_id));
+    let by_name = by_name?;
+    match by_id {
+        Ok(bot) if by_name.is_none() || by_name.as_deref() == Some(bot.id.as_str()) => {
+            return Ok(bot)
+        }
+        Ok(_) => {}
+        Err(Error::Aws(e)) if e.is(NOT_FOUND) || e.is(&["ValidationException"]) => {}
+        Err(other) => return Err(other),
+    }
+    match by_name {
+        Some(id) => describe(lex, &id).await,
+        None => Err(Error::invalid(
+            format!("bot {name_or_id:?} not found in region {region}: no bot has that name or id"),
+            "check --bot and --region (`aws lexv2-models list-bots` lists the bots)",
+        )),
+    }
+}
+
+/// Reads one bot by id.
+pub async fn describe(lex: &aws_sdk_lexmodelsv2::Client, bot_id: &str) -> Result<Bot> {
+    let described = lex
+        .describe_bot()
+        .bot_id(bot_id)
+        .send()
+        .await
+        .context("lex:DescribeBot", format!("bot[{bot_id}]"))?;
+    Ok(Bot {
+        id: described.bot_id().unwrap_or(bot_id).to_string(),
+        name: described.bot_name().unwrap_or_default().to_string(),
+        described,
+    })
+}
+
+async fn find_id_by_name(lex: &aws_sdk_lexmodelsv2::Client, name: &str) -> Result<Option<String>> {
+    let filter = BotFilter::builder()
+        .name(BotFilterName::BotName)
+        .operator(BotFilterOperator::Equals)
+        .values(name)
+        .build()
+        .map_err(|e| Error::invalid(format!("bad bot name {name:?}: {e}"), "check --bot"))?;
+    let mut pages = lex.list_bots().filters(filter).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| {
+            Error::from(AwsError::from_sdk(
+                "lex:ListBots",
+                format!("bot[{name}]"),
+                &e,
+            ))
+        })?;
+        // The filter is a hint to the service; the exact match is ours.
+        if let Some(found) = page
+            .bot_summaries()
+            .iter()
+            .find(|b| b.bot_name() == Some(name))
+        {
+            return Ok(found.bot_id().map(str::to_string));
+        }
+    }
+    Ok(None)
+}

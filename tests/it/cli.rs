@@ -1,0 +1,86 @@
+//! The binary's command line: resolving bots and aliases, and the errors a person sees.
+
+use crate::support::{run_tool, stderr, stdout, World};
+
+#[tokio::test]
+async fn plan_resolves_bot_and_alias_by_name_and_by_id() {
+    let world = World::new().await;
+    let out = run_tool(&[
+        "plan",
+        "--bot",
+        &world.bot_name,
+        "--alias",
+        &world.alias_name,
+    ])
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&world.bot_id) && text.contains(&world.alias_id),
+        "{text}"
+    );
+
+    let out = run_tool(&[
+        "plan",
+        "--bot",
+        &world.bot_id,
+        "--alias",
+        &world.alias_id,
+        "--alias",
+        "TestBotAlias",
+        "--output",
+        "json",
+    ])
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(doc["bot"]["name"], world.bot_name.as_str());
+    assert_eq!(doc["aliases"][0]["name"], "live");
+    assert_eq!(doc["aliases"][1]["id"], "TSTALIASID");
+}
+
+#[tokio::test]
+async fn plan_names_a_missing_bot_and_exits_with_the_usage_code() {
+    let out = run_tool(&["plan", "--bot", "NoSuchBotAnywhere", "--alias", "live"]).await;
+    assert_eq!(out.status.code(), Some(64));
+    let err = stderr(&out);
+    assert!(err.contains("bot \"NoSuchBotAnywhere\" not found"), "{err}");
+    assert!(err.contains("next:"), "{err}");
+}
+
+#[tokio::test]
+async fn plan_names_a_missing_alias_and_lists_the_real_ones() {
+    let world = World::new().await;
+    let out = run_tool(&["plan", "--bot", &world.bot_name, "--alias", "nosuch"]).await;
+    assert_eq!(out.status.code(), Some(64));
+    let err = stderr(&out);
+    assert!(err.contains("alias \"nosuch\" not found"), "{err}");
+    assert!(err.contains("TestBotAlias, live"), "{err}");
+}
+
+#[tokio::test]
+async fn unreachable_endpoint_is_reported_with_operation_and_next_step() {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_lex-logs-setup"))
+        .args([
+            "plan",
+            "--bot",
+            "B",
+            "--alias",
+            "a",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ])
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("lex:") && err.contains("DispatchFailure") && err.contains("next:"),
+        "{err}"
+    );
+}

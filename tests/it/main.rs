@@ -1,0 +1,6 @@
+//! Integration tests: the real binary and the AWS SDK against LocalStack (see `localstack/start`).
+//! One test binary, with modules by topic.
+
+mod cli;
+mod sdk;
+mod support;
