@@ -99,7 +99,7 @@ impl Clients {
             .get_caller_identity()
             .send()
             .await
-            .context("sts:GetCallerIdentity", "caller")?;
+            .context("sts:GetCallerIdentity", "credentials")?;
         let arn = out.arn().unwrap_or_default().to_string();
         let account = out.account().unwrap_or_default().to_string();
         let scope = Scope::from_caller(&arn, &account, &self.region).map_err(Error::Config)?;

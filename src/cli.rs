@@ -31,7 +31,66 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show what apply would change; changes nothing
-    Plan(TargetArgs),
+    Plan(PlanArgs),
+    /// Make it so: create or update what is missing or different, then turn the logs on
+    Apply(ChangeArgs),
+    /// Undo what apply did; the log group and bucket (and the logs in them) are kept
+    Destroy(ChangeArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub setup: SetupArgs,
+    /// Exit 0 when there is nothing to change, 2 when there are changes (1 on error)
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Show the plan for destroy instead of apply
+    #[arg(long)]
+    pub destroy: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ChangeArgs {
+    #[command(flatten)]
+    pub setup: SetupArgs,
+    /// Do not ask before changing anything (required when there is no terminal to ask)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// What to set up: the target, the destinations, the role and who may pass it.
+#[derive(Debug, Clone, Args)]
+pub struct SetupArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// CloudWatch Logs group for text logs [default: /aws/lex/<bot name>]; created if missing
+    #[arg(long, value_name = "NAME", conflicts_with = "no_text_logs")]
+    pub log_group: Option<String>,
+    /// Retention of a log group (days, one of CloudWatch's values)
+    #[arg(long, value_name = "DAYS", conflicts_with = "no_text_logs")]
+    pub retention_days: Option<i32>,
+    /// Prefix of the text log streams [default: lex/]
+    #[arg(long, value_name = "PREFIX", conflicts_with = "no_text_logs")]
+    pub log_prefix: Option<String>,
+    /// No text logs (audio only; needs --audio-bucket)
+    #[arg(long, requires = "audio_bucket")]
+    pub no_text_logs: bool,
+    /// Turn on audio logs to this existing S3 bucket
+    #[arg(long, value_name = "BUCKET")]
+    pub audio_bucket: Option<String>,
+    /// Key prefix of the audio objects [default: lex-audio/]
+    #[arg(long, value_name = "PREFIX", requires = "audio_bucket")]
+    pub audio_prefix: Option<String>,
+    /// Symmetric KMS key for the audio (id, ARN, alias/NAME or alias ARN) [default: the bucket's SSE-KMS key, if any]
+    #[arg(long, value_name = "KEY", requires = "audio_bucket")]
+    pub kms_key: Option<String>,
+    /// Name of the logging role [default: LexLogs-<bot name>]
+    #[arg(long, value_name = "NAME")]
+    pub role_name: Option<String>,
+    /// Let this principal pass the role to Lex: user/NAME, role/NAME, group/NAME or an ARN (repeatable)
+    #[arg(long, value_name = "PRINCIPAL")]
+    pub grant_pass_role: Vec<String>,
 }
 
 /// Which bot and aliases to act on.

@@ -60,7 +60,7 @@ impl AwsError {
         err: &SdkError<E, HttpResponse>,
     ) -> Self
     where
-        E: ProvideErrorMetadata + std::error::Error + 'static,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         let (code, message) = match err {
             SdkError::ServiceError(service) => (
@@ -74,7 +74,7 @@ impl AwsError {
             SdkError::TimeoutError(_) => ("Timeout".into(), "the request timed out".into()),
             SdkError::DispatchFailure(_) => (
                 "DispatchFailure".into(),
-                format!("could not send the request: {}", DisplayErrorContext(err)),
+                format!("could not send the request: {}", source_chain(err)),
             ),
             _ => ("Unknown".into(), DisplayErrorContext(err).to_string()),
         };
@@ -92,6 +92,24 @@ impl AwsError {
     /// True when the error code is one of `codes`.
     pub fn is(&self, codes: &[&str]) -> bool {
         codes.contains(&self.code.as_str())
+    }
+}
+
+/// The messages of an error's sources, outermost first, without Debug noise.
+fn source_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source = err.source();
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = inner.source();
+    }
+    if parts.is_empty() {
+        err.to_string()
+    } else {
+        parts.join(": ")
     }
 }
 
@@ -160,6 +178,11 @@ impl Error {
         }
     }
 
+    /// True when this is an AWS error with one of `codes`.
+    pub fn has_code(&self, codes: &[&str]) -> bool {
+        self.aws().is_some_and(|e| e.is(codes))
+    }
+
     /// The AWS error, if this is one.
     pub fn aws(&self) -> Option<&AwsError> {
         match self {
@@ -175,6 +198,9 @@ impl From<AwsError> for Error {
     }
 }
 
+/// IAM's "not found" codes.
+pub const NO_SUCH_ENTITY: &[&str] = &["NoSuchEntity", "NoSuchEntityException"];
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Extension for SDK results: attach the operation and resource to a failure.
@@ -184,7 +210,7 @@ pub trait Context<T> {
 
 impl<T, E> Context<T> for std::result::Result<T, SdkError<E, HttpResponse>>
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     fn context(self, operation: &'static str, resource: impl Into<String>) -> Result<T> {
         self.map_err(|e| AwsError::from_sdk(operation, resource, &e).into())

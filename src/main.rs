@@ -1,12 +1,25 @@
 //! The `lex-logs-setup` binary: parse, set up tracing, run, exit with the outcome's code.
 
 use clap::Parser;
+use lex_logs_setup::error::exit_code;
 use lex_logs_setup::{app, cli::Cli};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // Help and version go to stdout with success; usage errors exit with the usage code.
+            let code = if err.use_stderr() {
+                exit_code::USAGE
+            } else {
+                exit_code::SUCCESS
+            };
+            let _ = err.print();
+            std::process::exit(code);
+        }
+    };
     let default_level = match cli.verbose {
         0 => "warn",
         1 => "lex_logs_setup=info",

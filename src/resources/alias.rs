@@ -2,6 +2,7 @@
 //! the alias, so every field we do not own is sent back as read).
 
 use aws_sdk_lexmodelsv2::operation::describe_bot_alias::DescribeBotAliasOutput;
+use aws_sdk_lexmodelsv2::types::ConversationLogSettings;
 
 use crate::error::{AwsError, Context, Error, Result};
 use crate::resources::bot::Bot;
@@ -107,4 +108,91 @@ async fn list(lex: &aws_sdk_lexmodelsv2::Client, bot: &Bot) -> Result<Vec<(Strin
         }
     }
     Ok(listed)
+}
+
+/// UpdateBotAlias with `settings` as the conversation log settings, sending back every other field
+/// as `described` has it; retries while IAM propagates, then waits until the alias is Available.
+pub async fn update_logs(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    progress: &crate::progress::Progress,
+    bot_id: &str,
+    bot_name: &str,
+    described: &DescribeBotAliasOutput,
+    settings: Option<&ConversationLogSettings>,
+) -> Result<()> {
+    let alias_id = described.bot_alias_id().unwrap_or_default();
+    let address = format!(
+        "alias[{bot_name}/{}]",
+        described.bot_alias_name().unwrap_or(alias_id)
+    );
+    let out = super::lex_wait::retry_while_iam_propagates(
+        progress,
+        &format!("UpdateBotAlias of {address}"),
+        || async {
+            lex.update_bot_alias()
+                .bot_id(bot_id)
+                .bot_alias_id(alias_id)
+                .bot_alias_name(described.bot_alias_name().unwrap_or_default())
+                .set_description(described.description().map(str::to_string))
+                .set_bot_version(described.bot_version().map(str::to_string))
+                .set_bot_alias_locale_settings(described.bot_alias_locale_settings().cloned())
+                .set_sentiment_analysis_settings(described.sentiment_analysis_settings().cloned())
+                .set_conversation_log_settings(settings.cloned())
+                .send()
+                .await
+                .context("lex:UpdateBotAlias", &address)
+        },
+    )
+    .await?;
+    if out.bot_alias_status().map(|s| s.as_str()) != Some("Available") {
+        super::lex_wait::until_available(progress, &address, || async {
+            let out = lex
+                .describe_bot_alias()
+                .bot_id(bot_id)
+                .bot_alias_id(alias_id)
+                .send()
+                .await
+                .context("lex:DescribeBotAlias", &address)?;
+            Ok(out
+                .bot_alias_status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default())
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// The settings as JSON, in the API's own field names, for plans and snapshots.
+pub fn settings_json(settings: Option<&ConversationLogSettings>) -> serde_json::Value {
+    use serde_json::json;
+    let Some(settings) = settings else {
+        return serde_json::Value::Null;
+    };
+    let text: Vec<_> = settings
+        .text_log_settings()
+        .iter()
+        .map(|t| {
+            let cw = t.destination().and_then(|d| d.cloud_watch());
+            json!({
+                "enabled": t.enabled(),
+                "cloudWatchLogGroupArn": cw.map(|c| c.cloud_watch_log_group_arn()),
+                "logPrefix": cw.map(|c| c.log_prefix()),
+            })
+        })
+        .collect();
+    let audio: Vec<_> = settings
+        .audio_log_settings()
+        .iter()
+        .map(|a| {
+            let s3 = a.destination().and_then(|d| d.s3_bucket());
+            json!({
+                "enabled": a.enabled(),
+                "s3BucketArn": s3.map(|s| s.s3_bucket_arn()),
+                "logPrefix": s3.map(|s| s.log_prefix()),
+                "kmsKeyArn": s3.and_then(|s| s.kms_key_arn()),
+            })
+        })
+        .collect();
+    json!({"textLogSettings": text, "audioLogSettings": audio})
 }

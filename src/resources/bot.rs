@@ -104,3 +104,50 @@ async fn find_id_by_name(lex: &aws_sdk_lexmodelsv2::Client, name: &str) -> Resul
     }
     Ok(None)
 }
+
+/// UpdateBot with `role_arn`, sending back every other field as `described` has it; retries while
+/// IAM propagates a new role, then waits until the bot is Available.
+pub async fn update_role(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    progress: &crate::progress::Progress,
+    described: &DescribeBotOutput,
+    role_arn: &str,
+) -> Result<()> {
+    let bot_id = described.bot_id().unwrap_or_default();
+    let name = described.bot_name().unwrap_or_default();
+    let address = format!("bot[{name}]");
+    let out = super::lex_wait::retry_while_iam_propagates(
+        progress,
+        &format!("UpdateBot of {address}"),
+        || async {
+            lex.update_bot()
+                .bot_id(bot_id)
+                .bot_name(name)
+                .set_description(described.description().map(str::to_string))
+                .role_arn(role_arn)
+                .set_data_privacy(described.data_privacy().cloned())
+                .set_idle_session_ttl_in_seconds(described.idle_session_ttl_in_seconds())
+                .set_bot_type(described.bot_type().cloned())
+                .set_bot_members(
+                    (!described.bot_members().is_empty()).then(|| described.bot_members().to_vec()),
+                )
+                .set_error_log_settings(described.error_log_settings().cloned())
+                .send()
+                .await
+                .context("lex:UpdateBot", &address)
+        },
+    )
+    .await?;
+    if out.bot_status().map(|s| s.as_str()) != Some("Available") {
+        super::lex_wait::until_available(progress, &address, || async {
+            let now = describe(lex, bot_id).await?;
+            Ok(now
+                .described
+                .bot_status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default())
+        })
+        .await?;
+    }
+    Ok(())
+}

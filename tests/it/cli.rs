@@ -16,7 +16,7 @@ async fn plan_resolves_bot_and_alias_by_name_and_by_id() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.contains(&world.bot_id) && text.contains(&world.alias_id),
+        text.contains(&world.bot_id) && text.contains(&format!("alias[{}/live]", world.bot_name)),
         "{text}"
     );
 
@@ -34,9 +34,12 @@ async fn plan_resolves_bot_and_alias_by_name_and_by_id() {
     .await;
     assert!(out.status.success(), "{}", stderr(&out));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
-    assert_eq!(doc["bot"]["name"], world.bot_name.as_str());
-    assert_eq!(doc["aliases"][0]["name"], "live");
-    assert_eq!(doc["aliases"][1]["id"], "TSTALIASID");
+    assert_eq!(doc["targets"][0]["bot"], world.bot_name.as_str());
+    assert_eq!(doc["targets"][0]["botId"], world.bot_id.as_str());
+    assert_eq!(
+        doc["targets"][0]["aliases"],
+        serde_json::json!(["live", "TestBotAlias"])
+    );
 }
 
 #[tokio::test]
@@ -80,7 +83,10 @@ async fn unreachable_endpoint_is_reported_with_operation_and_next_step() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("lex:") && err.contains("DispatchFailure") && err.contains("next:"),
+        err.contains("DispatchFailure")
+            && err.contains("Connection refused")
+            && err.contains("next:"),
         "{err}"
     );
+    assert!(!err.contains("ConnectorError {"), "no Debug dumps: {err}");
 }

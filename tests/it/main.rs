@@ -2,5 +2,7 @@
 //! One test binary, with modules by topic.
 
 mod cli;
+mod engine;
+mod proxy;
 mod sdk;
 mod support;

@@ -80,9 +80,15 @@ pub async fn clients() -> Clients {
 
 /// Runs the real binary against the emulator and returns what it printed.
 pub async fn run_tool(args: &[&str]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_lex-logs-setup"))
+    run_tool_at(&endpoint(), args).await
+}
+
+/// The binary, set up to call `endpoint` (the emulator, or a proxy in front of it).
+pub fn tool_command(endpoint: &str, args: &[&str]) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_lex-logs-setup"));
+    command
         .args(args)
-        .env("AWS_ENDPOINT_URL", endpoint())
+        .env("AWS_ENDPOINT_URL", endpoint)
         .env("AWS_ACCESS_KEY_ID", "test")
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_REGION", REGION)
@@ -90,7 +96,14 @@ pub async fn run_tool(args: &[&str]) -> Output {
         .env_remove("AWS_PROFILE")
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .stdin(std::process::Stdio::null())
+        .env_remove("RUST_LOG")
+        .stdin(std::process::Stdio::null());
+    command
+}
+
+/// Runs the real binary against `endpoint` and returns what it printed.
+pub async fn run_tool_at(endpoint: &str, args: &[&str]) -> Output {
+    tool_command(endpoint, args)
         .output()
         .await
         .expect("the binary runs")
@@ -195,4 +208,217 @@ impl World {
             clients,
         }
     }
+}
+
+impl World {
+    /// The role name apply derives for this world's bot.
+    pub fn role_name(&self) -> String {
+        lex_logs_setup::spec::default_role_name(&self.bot_name)
+    }
+
+    /// The default log group of this world's bot.
+    pub fn log_group(&self) -> String {
+        format!("/aws/lex/{}", self.bot_name)
+    }
+
+    /// The arguments that select this world's bot and alias.
+    pub fn target_args(&self) -> Vec<String> {
+        vec![
+            "--bot".into(),
+            self.bot_name.clone(),
+            "--alias".into(),
+            self.alias_name.clone(),
+        ]
+    }
+
+    /// Adds another alias with its own description and locale settings; returns its id.
+    pub async fn add_alias(&self, name: &str) -> String {
+        let out = self
+            .clients
+            .lex
+            .create_bot_alias()
+            .bot_id(&self.bot_id)
+            .bot_alias_name(name)
+            .description(format!("the {name} alias"))
+            .bot_version("1")
+            .bot_alias_locale_settings(
+                "en_GB",
+                BotAliasLocaleSettings::builder().enabled(true).build(),
+            )
+            .send()
+            .await
+            .expect("CreateBotAlias");
+        out.bot_alias_id().unwrap().to_string()
+    }
+
+    /// Everything apply or destroy may touch, read through the SDK, for before/after comparisons.
+    pub async fn snapshot(&self) -> serde_json::Value {
+        use lex_logs_setup::policy::parse_returned;
+        use serde_json::json;
+        let c = &self.clients;
+        let role_name = self.role_name();
+        let role = match c.iam.get_role().role_name(&role_name).send().await {
+            Ok(out) => {
+                let role = out.role.unwrap();
+                let attached = c
+                    .iam
+                    .list_attached_role_policies()
+                    .role_name(&role_name)
+                    .send()
+                    .await
+                    .unwrap();
+                let mut attached: Vec<String> = attached
+                    .attached_policies()
+                    .iter()
+                    .filter_map(|p| p.policy_arn().map(str::to_string))
+                    .collect();
+                attached.sort();
+                let inline = c
+                    .iam
+                    .list_role_policies()
+                    .role_name(&role_name)
+                    .send()
+                    .await
+                    .unwrap();
+                let mut inline_docs = serde_json::Map::new();
+                for name in inline.policy_names() {
+                    let doc = c
+                        .iam
+                        .get_role_policy()
+                        .role_name(&role_name)
+                        .policy_name(name)
+                        .send()
+                        .await
+                        .unwrap();
+                    inline_docs
+                        .insert(name.clone(), parse_returned(doc.policy_document()).unwrap());
+                }
+                let mut tags: Vec<(String, String)> = role
+                    .tags()
+                    .iter()
+                    .map(|t| (t.key().to_string(), t.value().to_string()))
+                    .collect();
+                tags.sort();
+                json!({"trust": parse_returned(role.assume_role_policy_document().unwrap()).unwrap(), "tags": tags, "attached": attached, "inline": inline_docs})
+            }
+            Err(_) => serde_json::Value::Null,
+        };
+        let mut policies = serde_json::Map::new();
+        for suffix in [
+            "CloudWatchLogs",
+            "S3AudioLogs",
+            "KmsAudioLogs",
+            "LexBotRuntime",
+        ] {
+            let name = format!("{role_name}-{suffix}");
+            let arn = format!("arn:aws:iam::{ACCOUNT}:policy/{name}");
+            let value = match c.iam.get_policy().policy_arn(&arn).send().await {
+                Ok(p) => {
+                    let version = p
+                        .policy()
+                        .unwrap()
+                        .default_version_id()
+                        .unwrap()
+                        .to_string();
+                    let doc = c
+                        .iam
+                        .get_policy_version()
+                        .policy_arn(&arn)
+                        .version_id(&version)
+                        .send()
+                        .await
+                        .unwrap();
+                    let versions = c
+                        .iam
+                        .list_policy_versions()
+                        .policy_arn(&arn)
+                        .send()
+                        .await
+                        .unwrap();
+                    json!({"document": parse_returned(doc.policy_version().unwrap().document().unwrap()).unwrap(), "versions": versions.versions().len()})
+                }
+                Err(_) => serde_json::Value::Null,
+            };
+            policies.insert(name, value);
+        }
+        let grant_name = format!("LexLogsPassRole-{role_name}");
+        let grant = match c
+            .iam
+            .get_user_policy()
+            .user_name(&self.user)
+            .policy_name(&grant_name)
+            .send()
+            .await
+        {
+            Ok(p) => parse_returned(p.policy_document()).unwrap(),
+            Err(_) => serde_json::Value::Null,
+        };
+        let bot = c
+            .lex
+            .describe_bot()
+            .bot_id(&self.bot_id)
+            .send()
+            .await
+            .unwrap();
+        let aliases_listed = c
+            .lex
+            .list_bot_aliases()
+            .bot_id(&self.bot_id)
+            .send()
+            .await
+            .unwrap();
+        let mut aliases = serde_json::Map::new();
+        for summary in aliases_listed.bot_alias_summaries() {
+            let id = summary.bot_alias_id().unwrap();
+            let a = c
+                .lex
+                .describe_bot_alias()
+                .bot_id(&self.bot_id)
+                .bot_alias_id(id)
+                .send()
+                .await
+                .unwrap();
+            aliases.insert(
+                a.bot_alias_name().unwrap().to_string(),
+                json!({
+                    "description": a.description(),
+                    "botVersion": a.bot_version(),
+                    "locales": format!("{:?}", a.bot_alias_locale_settings()),
+                    "sentiment": format!("{:?}", a.sentiment_analysis_settings()),
+                    "logs": lex_logs_setup::resources::alias::settings_json(a.conversation_log_settings()),
+                }),
+            );
+        }
+        let groups = c
+            .logs
+            .describe_log_groups()
+            .log_group_name_prefix(self.log_group())
+            .send()
+            .await
+            .unwrap();
+        let groups: Vec<_> = groups
+            .log_groups()
+            .iter()
+            .map(|g| json!({"name": g.log_group_name(), "retention": g.retention_in_days()}))
+            .collect();
+        json!({
+            "role": role,
+            "policies": policies,
+            "grant": grant,
+            "bot": {"roleArn": bot.role_arn(), "description": bot.description(), "ttl": bot.idle_session_ttl_in_seconds(), "dataPrivacy": format!("{:?}", bot.data_privacy())},
+            "aliases": aliases,
+            "logGroups": groups,
+        })
+    }
+}
+
+/// Fails with the tool's output when the run did not exit with `code`.
+pub fn expect_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "exit code\n--- stdout\n{}\n--- stderr\n{}",
+        stdout(out),
+        stderr(out)
+    );
 }

@@ -1,0 +1,850 @@
+//! Planning: pure functions from what was asked (`Spec`) and what exists (`Observed`) to a `Plan`.
+//! No I/O here, so every decision is unit-tested.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_lexmodelsv2::types::{
+    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
+    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
+};
+use serde_json::{json, Value};
+
+use crate::documents::{self, Concern};
+use crate::error::{Error, Result};
+use crate::observe::Observed;
+use crate::plan::{Action, Change, Kind, Plan, Target};
+use crate::policy;
+use crate::resources::alias::settings_json;
+use crate::resources::role::{PreviousRole, RoleState};
+use crate::resources::tags::{self, Tags};
+use crate::resources::{inline_policy, log_group};
+use crate::spec::{Principal, PrincipalKind, Spec};
+use crate::step::Step;
+
+/// Where an alias's text logs go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextDestination {
+    pub log_group_arn: String,
+    pub prefix: String,
+}
+
+/// Where an alias's audio logs go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AudioDestination {
+    pub bucket_arn: String,
+    pub prefix: String,
+    pub kms_key_arn: Option<String>,
+}
+
+/// Destinations that belong to this setup (so later runs may replace or remove them).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OurDestinations {
+    pub log_group_arns: Vec<String>,
+    pub bucket_arns: Vec<String>,
+}
+
+fn role_address(name: &str) -> String {
+    format!("role[{name}]")
+}
+
+fn policy_address(name: &str) -> String {
+    format!("policy[{name}]")
+}
+
+fn attachment_address(role: &str, policy_arn: &str) -> String {
+    format!("attachment[{role} -> {policy_arn}]")
+}
+
+fn role_json(name: &str, arn: &str, trust: &Value, tags: &Tags) -> Value {
+    json!({"name": name, "arn": arn, "trustPolicy": trust, "tags": tags})
+}
+
+fn policy_json(name: &str, arn: &str, document: &Value) -> Value {
+    json!({"name": name, "arn": arn, "document": document})
+}
+
+/// The alias's conversation log settings with ours in place: text and audio replaced by the
+/// given destinations; where one is not wanted, settings pointing at our destinations removed and
+/// anyone else's kept. `None` when nothing is left.
+pub fn desired_settings(
+    current: Option<&ConversationLogSettings>,
+    text: Option<&TextDestination>,
+    audio: Option<&AudioDestination>,
+    ours: &OurDestinations,
+) -> Option<ConversationLogSettings> {
+    let current_text = current.map(|c| c.text_log_settings()).unwrap_or_default();
+    let current_audio = current.map(|c| c.audio_log_settings()).unwrap_or_default();
+    let text_settings: Vec<TextLogSetting> = match text {
+        Some(d) => vec![TextLogSetting::builder()
+            .enabled(true)
+            .destination(
+                TextLogDestination::builder()
+                    .cloud_watch(
+                        CloudWatchLogGroupLogDestination::builder()
+                            .cloud_watch_log_group_arn(&d.log_group_arn)
+                            .log_prefix(&d.prefix)
+                            .build()
+                            .expect("arn and prefix are set"),
+                    )
+                    .build(),
+            )
+            .set_selective_logging_enabled(
+                current_text
+                    .first()
+                    .and_then(|t| t.selective_logging_enabled()),
+            )
+            .build()],
+        None => current_text
+            .iter()
+            .filter(|t| {
+                let arn = t
+                    .destination()
+                    .and_then(|d| d.cloud_watch())
+                    .map(|c| c.cloud_watch_log_group_arn());
+                !arn.is_some_and(|a| ours.log_group_arns.iter().any(|o| o == a))
+            })
+            .cloned()
+            .collect(),
+    };
+    let audio_settings: Vec<AudioLogSetting> = match audio {
+        Some(d) => vec![AudioLogSetting::builder()
+            .enabled(true)
+            .destination(
+                AudioLogDestination::builder()
+                    .s3_bucket(
+                        S3BucketLogDestination::builder()
+                            .s3_bucket_arn(&d.bucket_arn)
+                            .log_prefix(&d.prefix)
+                            .set_kms_key_arn(d.kms_key_arn.clone())
+                            .build()
+                            .expect("arn and prefix are set"),
+                    )
+                    .build(),
+            )
+            .set_selective_logging_enabled(
+                current_audio
+                    .first()
+                    .and_then(|a| a.selective_logging_enabled()),
+            )
+            .build()],
+        None => current_audio
+            .iter()
+            .filter(|a| {
+                let arn = a
+                    .destination()
+                    .and_then(|d| d.s3_bucket())
+                    .map(|s| s.s3_bucket_arn());
+                !arn.is_some_and(|a| ours.bucket_arns.iter().any(|o| o == a))
+            })
+            .cloned()
+            .collect(),
+    };
+    if text_settings.is_empty() && audio_settings.is_empty() {
+        return None;
+    }
+    Some(
+        ConversationLogSettings::builder()
+            .set_text_log_settings(Some(text_settings))
+            .set_audio_log_settings(Some(audio_settings))
+            .build(),
+    )
+}
+
+/// Settings compared as JSON, with "no settings" and "empty lists" the same.
+fn same_settings(a: Option<&ConversationLogSettings>, b: Option<&ConversationLogSettings>) -> bool {
+    fn normal(s: Option<&ConversationLogSettings>) -> Option<&ConversationLogSettings> {
+        s.filter(|s| !s.text_log_settings().is_empty() || !s.audio_log_settings().is_empty())
+    }
+    settings_json(normal(a)) == settings_json(normal(b))
+}
+
+/// The log groups and buckets our existing policies grant, plus the ones this run wants.
+fn our_destinations(
+    obs: &Observed,
+    text: Option<&TextDestination>,
+    audio: Option<&AudioDestination>,
+) -> OurDestinations {
+    let mut ours = OurDestinations::default();
+    ours.log_group_arns
+        .extend(text.map(|t| t.log_group_arn.clone()));
+    ours.bucket_arns.extend(audio.map(|a| a.bucket_arn.clone()));
+    if let Some(Some(p)) = obs.policies.get(&Concern::CloudWatch) {
+        for resource in documents::granted_resources(&p.document) {
+            ours.log_group_arns
+                .push(resource.trim_end_matches(":*").to_string());
+        }
+    }
+    if let Some(Some(p)) = obs.policies.get(&Concern::S3) {
+        for resource in documents::granted_resources(&p.document) {
+            let bucket = resource.split('/').next().unwrap_or_default().to_string();
+            ours.bucket_arns.push(bucket);
+        }
+    }
+    ours.log_group_arns.dedup();
+    ours.bucket_arns.dedup();
+    ours
+}
+
+fn wanted_destinations(
+    spec: &Spec,
+    obs: &Observed,
+) -> (Option<TextDestination>, Option<AudioDestination>) {
+    let text = match (&spec.text, &obs.log_group) {
+        (Some(t), Some((name, _))) => Some(TextDestination {
+            log_group_arn: obs.scope.log_group(name),
+            prefix: t.log_prefix.clone(),
+        }),
+        _ => None,
+    };
+    let audio = spec.audio.as_ref().map(|a| AudioDestination {
+        bucket_arn: obs.scope.bucket(&a.bucket),
+        prefix: a.prefix.clone(),
+        kms_key_arn: obs.kms_key.as_ref().map(|k| k.arn.clone()),
+    });
+    (text, audio)
+}
+
+fn target(obs: &Observed) -> Target {
+    Target {
+        bot: obs.bot.name.clone(),
+        bot_id: obs.bot.id.clone(),
+        aliases: obs.aliases.iter().map(|a| a.name.clone()).collect(),
+        role: obs.role_name.clone(),
+        region: obs.scope.region.clone(),
+    }
+}
+
+/// The role's tags as apply wants them (only our keys).
+fn desired_role_tags(spec: &Spec, obs: &Observed) -> Result<Tags> {
+    let mut wanted = Tags::new();
+    wanted.insert(tags::MANAGED_BY.into(), tags::MANAGED_BY_VALUE.into());
+    wanted.insert(tags::BOT_ID.into(), obs.bot.id.clone());
+    if let Some(previous) = &obs.previous {
+        wanted.insert(tags::PREVIOUS_ROLE.into(), previous.arn().to_string());
+    }
+    if !spec.pass_role.is_empty() {
+        let value = spec
+            .pass_role
+            .iter()
+            .map(Principal::to_string)
+            .collect::<Vec<_>>()
+            .join(" ");
+        if value.len() > tags::VALUE_MAX {
+            return Err(Error::invalid(
+                format!("the --grant-pass-role principals take {} characters to record; a role tag holds {}", value.len(), tags::VALUE_MAX),
+                "grant fewer principals (a group can stand for many users)",
+            ));
+        }
+        wanted.insert(tags::PASS_ROLE_PRINCIPALS.into(), value);
+    }
+    Ok(wanted)
+}
+
+fn our_tag_keys() -> [&'static str; 4] {
+    [
+        tags::MANAGED_BY,
+        tags::BOT_ID,
+        tags::PREVIOUS_ROLE,
+        tags::PASS_ROLE_PRINCIPALS,
+    ]
+}
+
+fn only_our_tags(all: &Tags) -> Tags {
+    all.iter()
+        .filter(|(k, _)| our_tag_keys().contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// The plan that makes the setup true.
+pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
+    let scope = &obs.scope;
+    let role_name = obs.role_name.as_str();
+    let role_arn = obs.role_arn();
+    let role_addr = role_address(role_name);
+    let mut changes: Vec<Change> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let mut role_ready: Vec<String> = vec![role_addr.clone()];
+
+    // The log group.
+    let mut log_group_addr = None;
+    if let (Some(text), Some((name, state))) = (&spec.text, &obs.log_group) {
+        let addr = log_group::address(name);
+        log_group_addr = Some(addr.clone());
+        let want = text.retention_days;
+        changes.push(match state {
+            None => Change::new(
+                &addr,
+                Action::Create,
+                Value::Null,
+                json!({"name": name, "retentionInDays": want}),
+                Step::CreateLogGroup {
+                    name: name.clone(),
+                    retention_days: want,
+                },
+            ),
+            Some(group) if want.is_some() && want != group.retention_days => Change::new(
+                &addr,
+                Action::Update,
+                json!({"name": name, "retentionInDays": group.retention_days}),
+                json!({"name": name, "retentionInDays": want}),
+                Step::SetRetention {
+                    name: name.clone(),
+                    days: want,
+                    previous: group.retention_days,
+                },
+            ),
+            Some(group) => Change::no_op(
+                &addr,
+                json!({"name": name, "retentionInDays": group.retention_days}),
+            ),
+        });
+    }
+
+    // The role.
+    let trust = documents::trust(scope, &obs.bot.id);
+    let wanted_tags = desired_role_tags(spec, obs)?;
+    changes.push(match &obs.role {
+        None => Change::new(
+            &role_addr,
+            Action::Create,
+            Value::Null,
+            role_json(role_name, &role_arn, &trust, &wanted_tags),
+            Step::CreateRole {
+                name: role_name.into(),
+                trust: trust.clone(),
+                tags: wanted_tags.clone(),
+            },
+        ),
+        Some(role) => {
+            let current_tags = only_our_tags(&role.tags);
+            let trust_change = (!policy::equivalent(&role.trust, &trust))
+                .then(|| (trust.clone(), role.trust.clone()));
+            let tag_change =
+                (current_tags != wanted_tags).then(|| (wanted_tags.clone(), current_tags.clone()));
+            let before = role_json(role_name, &role.arn, &role.trust, &current_tags);
+            if trust_change.is_none() && tag_change.is_none() {
+                Change::no_op(&role_addr, before)
+            } else {
+                Change::new(
+                    &role_addr,
+                    Action::Update,
+                    before,
+                    role_json(role_name, &role.arn, &trust, &wanted_tags),
+                    Step::UpdateRole {
+                        name: role_name.into(),
+                        trust: trust_change,
+                        tags: tag_change,
+                    },
+                )
+            }
+        }
+    });
+
+    // Our managed policies, one per concern, and their attachments.
+    let (text_dest, audio_dest) = wanted_destinations(spec, obs);
+    let mut wanted: BTreeMap<Concern, Value> = BTreeMap::new();
+    if let Some((name, _)) = obs.log_group.as_ref().filter(|_| spec.text.is_some()) {
+        wanted.insert(Concern::CloudWatch, documents::cloudwatch(scope, name));
+    }
+    if let Some(audio) = &spec.audio {
+        wanted.insert(
+            Concern::S3,
+            documents::s3(scope, &audio.bucket, &audio.prefix),
+        );
+    }
+    if let Some(key) = &obs.kms_key {
+        wanted.insert(Concern::Kms, documents::kms(&key.arn));
+    }
+    if let Some(PreviousRole::ServiceLinked { .. }) = &obs.previous {
+        wanted.insert(Concern::BotRuntime, documents::bot_runtime());
+    }
+    let attached = |arn: &str| {
+        obs.role
+            .as_ref()
+            .is_some_and(|r| r.attached.iter().any(|a| a == arn))
+    };
+    for concern in Concern::ALL {
+        let name = concern.policy_name(role_name);
+        let arn = scope.policy(&name);
+        let addr = policy_address(&name);
+        let attach_addr = attachment_address(role_name, &arn);
+        let existing = obs.policies.get(&concern).cloned().flatten();
+        let policy_tags: Tags = [(
+            tags::MANAGED_BY.to_string(),
+            tags::MANAGED_BY_VALUE.to_string(),
+        )]
+        .into();
+        match (wanted.get(&concern), existing) {
+            (Some(document), None) => {
+                changes.push(Change::new(
+                    &addr,
+                    Action::Create,
+                    Value::Null,
+                    policy_json(&name, &arn, document),
+                    Step::CreatePolicy {
+                        name: name.clone(),
+                        arn: arn.clone(),
+                        document: document.clone(),
+                        tags: policy_tags,
+                    },
+                ));
+            }
+            (Some(document), Some(found)) if !policy::equivalent(&found.document, document) => {
+                changes.push(Change::new(
+                    &addr,
+                    Action::Update,
+                    policy_json(&name, &arn, &found.document),
+                    policy_json(&name, &arn, document),
+                    Step::UpdatePolicy {
+                        name: name.clone(),
+                        arn: arn.clone(),
+                        document: document.clone(),
+                        previous_version: found.default_version.clone(),
+                    },
+                ));
+            }
+            (Some(_), Some(found)) => changes.push(Change::no_op(
+                &addr,
+                policy_json(&name, &arn, &found.document),
+            )),
+            (None, Some(found)) => {
+                // No longer wanted (e.g. audio turned off): detach, then delete.
+                if attached(&arn) {
+                    changes.push(Change::new(
+                        &attach_addr,
+                        Action::Delete,
+                        json!({"role": role_name, "policyArn": arn}),
+                        Value::Null,
+                        Step::Detach {
+                            role: role_name.into(),
+                            policy_arn: arn.clone(),
+                        },
+                    ));
+                }
+                let mut delete = Change::new(
+                    &addr,
+                    Action::Delete,
+                    policy_json(&name, &arn, &found.document),
+                    Value::Null,
+                    Step::DeletePolicy {
+                        name: name.clone(),
+                        arn: arn.clone(),
+                        document: found.document.clone(),
+                        tags: found.tags.clone(),
+                    },
+                );
+                if attached(&arn) {
+                    delete = delete.after([attach_addr.clone()]);
+                }
+                changes.push(delete);
+                continue;
+            }
+            (None, None) => continue,
+        }
+        changes.push(if attached(&arn) {
+            Change::no_op(&attach_addr, json!({"role": role_name, "policyArn": arn}))
+        } else {
+            Change::new(
+                &attach_addr,
+                Action::Create,
+                Value::Null,
+                json!({"role": role_name, "policyArn": arn}),
+                Step::Attach {
+                    role: role_name.into(),
+                    policy_arn: arn.clone(),
+                },
+            )
+            .after([role_addr.clone(), addr.clone()])
+        });
+        role_ready.push(attach_addr);
+    }
+
+    // The permissions of the bot's previous role, carried over.
+    match &obs.previous {
+        Some(PreviousRole::ServiceLinked { arn }) => notes.push(format!(
+            "the bot runs on the service-linked role {arn}; role {role_name} gets the Lex bot runtime actions it granted ({}) through policy {}",
+            documents::BOT_RUNTIME_ACTIONS.join(", "),
+            Concern::BotRuntime.policy_name(role_name)
+        )),
+        Some(PreviousRole::Customer { arn, attached: carried, inline }) => {
+            notes.push(format!(
+                "role {role_name} carries the permissions of the bot's previous role {arn}: {} managed and {} inline policies",
+                carried.len(),
+                inline.len()
+            ));
+            for policy_arn in carried {
+                let addr = attachment_address(role_name, policy_arn);
+                changes.push(if attached(policy_arn) {
+                    Change::no_op(&addr, json!({"role": role_name, "policyArn": policy_arn}))
+                } else {
+                    Change::new(
+                        &addr,
+                        Action::Create,
+                        Value::Null,
+                        json!({"role": role_name, "policyArn": policy_arn}),
+                        Step::Attach { role: role_name.into(), policy_arn: policy_arn.clone() },
+                    )
+                    .after([role_addr.clone()])
+                });
+                role_ready.push(addr);
+            }
+            let owner = Principal { kind: PrincipalKind::Role, name: role_name.into() };
+            for (name, document) in inline {
+                let addr = inline_policy::address(&owner, name);
+                let current = obs.role.as_ref().and_then(|r| r.inline.get(name));
+                changes.push(match current {
+                    Some(found) if policy::equivalent(found, document) => Change::no_op(&addr, json!({"document": found})),
+                    _ => Change::new(
+                        &addr,
+                        if current.is_some() { Action::Update } else { Action::Create },
+                        current.map(|d| json!({"document": d})).unwrap_or(Value::Null),
+                        json!({"document": document}),
+                        Step::PutInline { owner: owner.clone(), name: name.clone(), document: document.clone(), previous: current.cloned() },
+                    )
+                    .after([role_addr.clone()]),
+                });
+                role_ready.push(addr);
+            }
+        }
+        Some(PreviousRole::Gone { arn }) => notes.push(format!("the bot's previous role {arn} no longer exists: there are no permissions to carry over")),
+        None => {}
+    }
+
+    // iam:PassRole for the principals asked for; grants recorded earlier but no longer asked for
+    // are revoked.
+    let grant_name = documents::pass_role_policy_name(role_name);
+    let grant = documents::pass_role(&role_arn);
+    for (principal, current) in &obs.grants {
+        let addr = inline_policy::address(principal, &grant_name);
+        let asked = spec.pass_role.contains(principal);
+        changes.push(match (asked, current) {
+            (true, Some(found)) if policy::equivalent(found, &grant) => {
+                Change::no_op(&addr, json!({"document": found}))
+            }
+            (true, _) => Change::new(
+                &addr,
+                if current.is_some() {
+                    Action::Update
+                } else {
+                    Action::Create
+                },
+                current
+                    .as_ref()
+                    .map(|d| json!({"document": d}))
+                    .unwrap_or(Value::Null),
+                json!({"document": grant}),
+                Step::PutInline {
+                    owner: principal.clone(),
+                    name: grant_name.clone(),
+                    document: grant.clone(),
+                    previous: current.clone(),
+                },
+            ),
+            (false, Some(found)) => Change::new(
+                &addr,
+                Action::Delete,
+                json!({"document": found}),
+                Value::Null,
+                Step::DeleteInline {
+                    owner: principal.clone(),
+                    name: grant_name.clone(),
+                    previous: found.clone(),
+                },
+            ),
+            (false, None) => continue,
+        });
+    }
+
+    // The bot runs with the role, once the role has every permission.
+    let bot_addr = obs.bot.address();
+    let current_role = obs.bot.role_arn().unwrap_or_default();
+    if obs.bot_on_our_role() {
+        changes.push(Change::no_op(&bot_addr, json!({"roleArn": current_role})));
+    } else {
+        changes.push(
+            Change::new(
+                &bot_addr,
+                Action::Update,
+                json!({"roleArn": current_role}),
+                json!({"roleArn": role_arn}),
+                Step::UpdateBot {
+                    described: Box::new(obs.bot.described.clone()),
+                    role_arn: role_arn.clone(),
+                },
+            )
+            .after(role_ready.iter().cloned()),
+        );
+    }
+
+    // Each alias logs to our destinations.
+    let ours = our_destinations(obs, text_dest.as_ref(), audio_dest.as_ref());
+    for alias in &obs.aliases {
+        let addr = alias.address(&obs.bot);
+        let current = alias.described.conversation_log_settings();
+        let desired = desired_settings(current, text_dest.as_ref(), audio_dest.as_ref(), &ours);
+        changes.push(alias_change(
+            &addr,
+            obs,
+            alias,
+            current,
+            desired,
+            &bot_addr,
+            log_group_addr.iter().chain(role_ready.iter()),
+        ));
+    }
+
+    Ok(Plan {
+        command: Kind::Apply,
+        targets: vec![target(obs)],
+        changes,
+        notes,
+    })
+}
+
+fn alias_change<'a>(
+    addr: &str,
+    obs: &Observed,
+    alias: &crate::resources::alias::Alias,
+    current: Option<&ConversationLogSettings>,
+    desired: Option<ConversationLogSettings>,
+    bot_addr: &str,
+    also_after: impl Iterator<Item = &'a String>,
+) -> Change {
+    let before = json!({"conversationLogSettings": settings_json(current)});
+    if same_settings(current, desired.as_ref()) {
+        return Change::no_op(addr, before);
+    }
+    Change::new(
+        addr,
+        Action::Update,
+        before,
+        json!({"conversationLogSettings": settings_json(desired.as_ref())}),
+        Step::UpdateAlias {
+            bot_id: obs.bot.id.clone(),
+            bot_name: obs.bot.name.clone(),
+            described: Box::new(alias.described.clone()),
+            settings: desired,
+        },
+    )
+    .after(std::iter::once(bot_addr.to_string()).chain(also_after.cloned()))
+}
+
+/// The plan that undoes apply: logs off on the aliases, the bot back on its previous role,
+/// grants revoked, our policies detached and deleted, our role deleted. Log groups and buckets
+/// are kept.
+pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
+    let role_name = obs.role_name.as_str();
+    let mut changes = Vec::new();
+    let mut notes = Vec::new();
+    let plan = |changes, notes| Plan {
+        command: Kind::Destroy,
+        targets: vec![target(obs)],
+        changes,
+        notes,
+    };
+    let role: Option<&RoleState> = match &obs.role {
+        Some(role) if !tags::is_ours(&role.tags) => {
+            notes.push(format!("role {role_name} was not created by lex-logs-setup: it is left alone, and so is everything else"));
+            return Ok(plan(changes, notes));
+        }
+        Some(role)
+            if role
+                .tags
+                .get(tags::BOT_ID)
+                .is_some_and(|id| *id != obs.bot.id) =>
+        {
+            return Err(Error::invalid(
+                format!(
+                    "role {role_name} is the logging role of another bot ({})",
+                    role.tags[tags::BOT_ID]
+                ),
+                "pass the --role-name this bot's logging role has",
+            ));
+        }
+        other => other.as_ref(),
+    };
+
+    // Aliases: remove the settings that point at our destinations.
+    let (text_dest, audio_dest) = wanted_destinations(spec, obs);
+    let ours = our_destinations(obs, text_dest.as_ref(), audio_dest.as_ref());
+    let bot_addr = obs.bot.address();
+    let mut alias_addrs = Vec::new();
+    for alias in &obs.aliases {
+        let addr = alias.address(&obs.bot);
+        let current = alias.described.conversation_log_settings();
+        let desired = desired_settings(current, None, None, &ours);
+        let change = alias_change(
+            &addr,
+            obs,
+            alias,
+            current,
+            desired,
+            &bot_addr,
+            std::iter::empty(),
+        );
+        // On destroy, aliases go first: clear the dependency on the bot.
+        alias_addrs.push(addr);
+        changes.push(Change {
+            depends_on: Vec::new(),
+            ..change
+        });
+    }
+
+    // The bot goes back to its previous role.
+    let current_role = obs.bot.role_arn().unwrap_or_default();
+    if obs.bot_on_our_role() {
+        let previous = role.and_then(|r| r.tags.get(tags::PREVIOUS_ROLE)).ok_or_else(|| {
+            Error::invalid(
+                format!("bot {} runs with role {role_name}, which has no record of the bot's previous role", obs.bot.name),
+                "set the bot's role by hand (Lex console or aws lexv2-models update-bot), then run destroy again",
+            )
+        })?;
+        changes.push(
+            Change::new(
+                &bot_addr,
+                Action::Update,
+                json!({"roleArn": current_role}),
+                json!({"roleArn": previous}),
+                Step::UpdateBot {
+                    described: Box::new(obs.bot.described.clone()),
+                    role_arn: previous.clone(),
+                },
+            )
+            .after(alias_addrs.clone()),
+        );
+    } else {
+        changes.push(Change::no_op(&bot_addr, json!({"roleArn": current_role})));
+    }
+
+    // PassRole grants that name our role.
+    let grant_name = documents::pass_role_policy_name(role_name);
+    let role_arn = obs.role_arn();
+    let mut before_role_delete = vec![bot_addr.clone()];
+    for (principal, current) in &obs.grants {
+        let Some(found) = current else { continue };
+        let addr = inline_policy::address(principal, &grant_name);
+        if !found.to_string().contains(&role_arn) {
+            notes.push(format!(
+                "{addr} does not grant {role_arn}: it is left alone"
+            ));
+            continue;
+        }
+        changes.push(Change::new(
+            &addr,
+            Action::Delete,
+            json!({"document": found}),
+            Value::Null,
+            Step::DeleteInline {
+                owner: principal.clone(),
+                name: grant_name.clone(),
+                previous: found.clone(),
+            },
+        ));
+        before_role_delete.push(addr);
+    }
+
+    let Some(role) = role else {
+        notes.push(format!(
+            "there is no role {role_name}: nothing of ours is left in IAM"
+        ));
+        return Ok(plan(changes, notes));
+    };
+
+    // Detach everything from our role, delete its inline policies, our policies, then the role.
+    let mut detached: BTreeMap<String, String> = BTreeMap::new();
+    for policy_arn in &role.attached {
+        let addr = attachment_address(role_name, policy_arn);
+        changes.push(
+            Change::new(
+                &addr,
+                Action::Delete,
+                json!({"role": role_name, "policyArn": policy_arn}),
+                Value::Null,
+                Step::Detach {
+                    role: role_name.into(),
+                    policy_arn: policy_arn.clone(),
+                },
+            )
+            .after([bot_addr.clone()]),
+        );
+        detached.insert(policy_arn.clone(), addr.clone());
+        before_role_delete.push(addr);
+    }
+    let owner = Principal {
+        kind: PrincipalKind::Role,
+        name: role_name.into(),
+    };
+    for (name, document) in &role.inline {
+        let addr = inline_policy::address(&owner, name);
+        changes.push(
+            Change::new(
+                &addr,
+                Action::Delete,
+                json!({"document": document}),
+                Value::Null,
+                Step::DeleteInline {
+                    owner: owner.clone(),
+                    name: name.clone(),
+                    previous: document.clone(),
+                },
+            )
+            .after([bot_addr.clone()]),
+        );
+        before_role_delete.push(addr);
+    }
+    for found in obs.policies.values().flatten() {
+        if !tags::is_ours(&found.tags) {
+            notes.push(format!(
+                "policy {} was not created by lex-logs-setup: it is left alone",
+                found.name
+            ));
+            continue;
+        }
+        let addr = policy_address(&found.name);
+        changes.push(
+            Change::new(
+                &addr,
+                Action::Delete,
+                policy_json(&found.name, &found.arn, &found.document),
+                Value::Null,
+                Step::DeletePolicy {
+                    name: found.name.clone(),
+                    arn: found.arn.clone(),
+                    document: found.document.clone(),
+                    tags: found.tags.clone(),
+                },
+            )
+            .after(detached.get(&found.arn).cloned()),
+        );
+    }
+    changes.push(
+        Change::new(
+            role_address(role_name),
+            Action::Delete,
+            role_json(
+                role_name,
+                &role.arn,
+                &role.trust,
+                &only_our_tags(&role.tags),
+            ),
+            Value::Null,
+            Step::DeleteRole {
+                name: role_name.into(),
+                trust: role.trust.clone(),
+                tags: role.tags.clone(),
+            },
+        )
+        .after(before_role_delete),
+    );
+    if let Some((name, _)) = &obs.log_group {
+        notes.push(format!("log group {name} is kept, with the logs in it"));
+    }
+    if let Some(bucket) = &obs.bucket {
+        notes.push(format!(
+            "bucket {} is kept, with the audio in it",
+            bucket.name
+        ));
+    }
+    Ok(plan(changes, notes))
+}

@@ -1,0 +1,245 @@
+//! Rendering plans and outcomes as text a reviewer can read, or as JSON. The renderer decides
+//! nothing: it only draws what the plan and the outcome say.
+
+use serde_json::{json, Value};
+
+use crate::engine::Outcome;
+use crate::plan::{Action, Change, Kind, Plan, Summary};
+
+/// The plan as text: each change with its glyph and address, the JSON difference of before and
+/// after, unchanged resources listed briefly, the notes, and a summary line.
+pub fn plan_text(plan: &Plan) -> String {
+    let mut out = String::new();
+    for target in &plan.targets {
+        out.push_str(&format!(
+            "{} for bot {} ({}) in {}, aliases {}, role {}\n",
+            match plan.command {
+                Kind::Apply => "Plan",
+                Kind::Destroy => "Destroy plan",
+            },
+            target.bot,
+            target.bot_id,
+            target.region,
+            target.aliases.join(", "),
+            target.role
+        ));
+    }
+    out.push('\n');
+    let (unchanged, changed): (Vec<&Change>, Vec<&Change>) =
+        plan.changes.iter().partition(|c| c.action == Action::NoOp);
+    for change in &changed {
+        out.push_str(&format!("{} {}\n", change.action.glyph(), change.address));
+        for line in json_diff(&change.before, &change.after) {
+            out.push_str("    ");
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    if !unchanged.is_empty() {
+        out.push_str("\nUnchanged:\n");
+        for change in unchanged {
+            out.push_str(&format!("  {}\n", change.address));
+        }
+    }
+    if !plan.notes.is_empty() {
+        out.push_str("\nNotes:\n");
+        for note in &plan.notes {
+            out.push_str(&format!("  - {note}\n"));
+        }
+    }
+    out.push('\n');
+    out.push_str(&summary_line(plan.summary()));
+    out.push('\n');
+    out
+}
+
+pub fn summary_line(s: Summary) -> String {
+    if s.changes() == 0 {
+        return format!(
+            "No changes: everything is as it should be ({} unchanged).",
+            s.no_op
+        );
+    }
+    format!(
+        "Plan: {} to create, {} to update, {} to delete, {} unchanged.",
+        s.create, s.update, s.delete, s.no_op
+    )
+}
+
+/// The plan as JSON: `{"command", "targets", "changes": [{address, action, before, after}], "notes", "summary"}`.
+pub fn plan_json(plan: &Plan) -> Value {
+    json!({
+        "command": plan.command,
+        "targets": plan.targets,
+        "changes": plan.changes,
+        "notes": plan.notes,
+        "summary": plan.summary(),
+    })
+}
+
+/// The outcome of apply or destroy as JSON: what was done (in the plan's shape), and after a
+/// failure what was undone and what is left.
+pub fn outcome_json(plan: &Plan, outcome: &Outcome) -> Value {
+    let done: Vec<&Change> = outcome.done.iter().map(|i| &plan.changes[*i]).collect();
+    json!({
+        "command": plan.command,
+        "targets": plan.targets,
+        "status": status(outcome),
+        "changes": done,
+        "summary": Summary::of(done.iter().copied()),
+        "error": outcome.failure.as_ref().map(|(address, e)| json!({"address": address, "message": e.to_string(), "code": e.aws().map(|a| a.code.clone()), "requestId": e.aws().and_then(|a| a.request_id.clone())})),
+        "interrupted": outcome.interrupted,
+        "undone": outcome.undone,
+        "left": outcome.left,
+    })
+}
+
+fn status(outcome: &Outcome) -> &'static str {
+    if outcome.succeeded() {
+        "succeeded"
+    } else if outcome.rollback_complete() {
+        "rolled-back"
+    } else {
+        "rollback-incomplete"
+    }
+}
+
+/// The outcome as text, for stdout.
+pub fn outcome_text(plan: &Plan, outcome: &Outcome) -> String {
+    let verb = match plan.command {
+        Kind::Apply => "Apply",
+        Kind::Destroy => "Destroy",
+    };
+    let done = Summary::of(outcome.done.iter().map(|i| &plan.changes[*i]));
+    let mut out = String::new();
+    if outcome.succeeded() {
+        out.push_str(&format!(
+            "{verb} complete: {} created, {} updated, {} deleted.\n",
+            done.create, done.update, done.delete
+        ));
+        return out;
+    }
+    match &outcome.failure {
+        Some((address, err)) => out.push_str(&format!(
+            "{verb} failed at {address}:\n  {}\n",
+            err.to_string().replace('\n', "\n  ")
+        )),
+        None => out.push_str(&format!("{verb} interrupted.\n")),
+    }
+    if !outcome.undone.is_empty() {
+        out.push_str(&format!(
+            "Rolled back {} change(s):\n",
+            outcome.undone.len()
+        ));
+        for address in &outcome.undone {
+            out.push_str(&format!("  restored {address}\n"));
+        }
+    }
+    if outcome.rollback_complete() {
+        out.push_str("The account is as it was before this run.\n");
+    } else {
+        out.push_str("These changes are still in place; remove them by hand:\n");
+        for left in &outcome.left {
+            out.push_str(&format!("  {}: {}\n", left.address, left.todo));
+            if let Some(command) = &left.command {
+                out.push_str(&format!("    by hand: {command}\n"));
+            }
+            if let Some(error) = &left.error {
+                out.push_str(&format!(
+                    "    (undo failed: {})\n",
+                    error.replace('\n', " ")
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// A line diff of the pretty-printed JSON of `before` and `after`, each line prefixed with
+/// `+ `, `- ` or two spaces.
+pub fn json_diff(before: &Value, after: &Value) -> Vec<String> {
+    let lines = |v: &Value| -> Vec<String> {
+        if v.is_null() {
+            Vec::new()
+        } else {
+            serde_json::to_string_pretty(v)
+                .expect("JSON values print")
+                .lines()
+                .map(str::to_string)
+                .collect()
+        }
+    };
+    let (a, b) = (lines(before), lines(after));
+    // Longest common subsequence, fine for documents of a few hundred lines.
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            out.push(format!("  {}", a[i]));
+            i += 1;
+            j += 1;
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            out.push(format!("- {}", a[i]));
+            i += 1;
+        } else {
+            out.push(format!("+ {}", b[j]));
+            j += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_diff_marks_only_what_changed() {
+        let before = json!({"roleArn": "old", "keep": 1});
+        let after = json!({"roleArn": "new", "keep": 1});
+        let diff = json_diff(&before, &after);
+        assert!(
+            diff.contains(&"-   \"roleArn\": \"old\",".to_string()),
+            "{diff:?}"
+        );
+        assert!(
+            diff.contains(&"+   \"roleArn\": \"new\",".to_string()),
+            "{diff:?}"
+        );
+        assert!(diff.contains(&"    \"keep\": 1".to_string()), "{diff:?}");
+        assert!(json_diff(&Value::Null, &json!({"a": 1}))
+            .iter()
+            .all(|l| l.starts_with("+ ")));
+        assert!(json_diff(&json!({"a": 1}), &Value::Null)
+            .iter()
+            .all(|l| l.starts_with("- ")));
+    }
+
+    #[test]
+    fn summary_line_counts_actions() {
+        let s = Summary {
+            create: 3,
+            update: 1,
+            delete: 0,
+            no_op: 2,
+        };
+        assert_eq!(
+            summary_line(s),
+            "Plan: 3 to create, 1 to update, 0 to delete, 2 unchanged."
+        );
+        assert!(summary_line(Summary {
+            no_op: 4,
+            ..Default::default()
+        })
+        .starts_with("No changes"));
+    }
+}

@@ -1,0 +1,116 @@
+//! The audio destination, read and checked but never changed: the S3 bucket (it must exist; its
+//! default encryption may name a KMS key) and the KMS key (it must exist, be enabled, and be a
+//! symmetric encryption key).
+
+use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType};
+use aws_sdk_s3::types::ServerSideEncryption;
+
+use crate::error::{Context, Error, Result};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BucketState {
+    pub name: String,
+    /// The key of the bucket's default SSE-KMS encryption, if it has one.
+    pub default_kms_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyInfo {
+    pub arn: String,
+}
+
+/// Reads the bucket; a missing bucket is an error (we never create buckets).
+pub async fn observe_bucket(s3: &aws_sdk_s3::Client, name: &str) -> Result<BucketState> {
+    let address = format!("bucket[{name}]");
+    if let Err(e) = s3.head_bucket().bucket(name).send().await {
+        if e.as_service_error().is_some_and(|s| s.is_not_found())
+            || e.raw_response().is_some_and(|r| r.status().as_u16() == 404)
+        {
+            return Err(Error::invalid(
+                format!("--audio-bucket {name:?} does not exist (or is in another account)"),
+                "create the bucket first, or pass an existing one: lex-logs-setup never creates buckets",
+            ));
+        }
+        return Err(crate::error::AwsError::from_sdk("s3:HeadBucket", address, &e).into());
+    }
+    let default_kms_key = match s3.get_bucket_encryption().bucket(name).send().await {
+        Ok(out) => out
+            .server_side_encryption_configuration()
+            .and_then(|c| {
+                c.rules()
+                    .iter()
+                    .find_map(|r| r.apply_server_side_encryption_by_default())
+            })
+            .filter(|d| {
+                matches!(
+                    d.sse_algorithm(),
+                    ServerSideEncryption::AwsKms | ServerSideEncryption::AwsKmsDsse
+                )
+            })
+            .and_then(|d| d.kms_master_key_id().map(str::to_string)),
+        Err(e) => {
+            let err: Error =
+                crate::error::AwsError::from_sdk("s3:GetBucketEncryption", address, &e).into();
+            if err.has_code(&["ServerSideEncryptionConfigurationNotFoundError"]) {
+                None
+            } else {
+                return Err(err);
+            }
+        }
+    };
+    Ok(BucketState {
+        name: name.into(),
+        default_kms_key,
+    })
+}
+
+/// Reads the key; missing, disabled or asymmetric keys are errors that name the key.
+pub async fn observe_key(kms: &aws_sdk_kms::Client, key: &str) -> Result<KeyInfo> {
+    let address = format!("kms_key[{key}]");
+    let out = match kms
+        .describe_key()
+        .key_id(key)
+        .send()
+        .await
+        .context("kms:DescribeKey", &address)
+    {
+        Ok(out) => out,
+        Err(e) if e.has_code(&["NotFoundException"]) => {
+            return Err(Error::invalid(
+                format!("KMS key {key:?} does not exist in this account and region"),
+                "check --kms-key (a key id, key ARN, alias/NAME or alias ARN) and --region",
+            ))
+        }
+        Err(e) => return Err(e),
+    };
+    let metadata = out.key_metadata().expect("DescribeKey returns metadata");
+    let spec = metadata
+        .key_spec()
+        .cloned()
+        .unwrap_or(KeySpec::SymmetricDefault);
+    if spec != KeySpec::SymmetricDefault
+        || metadata.key_usage() != Some(&KeyUsageType::EncryptDecrypt)
+    {
+        return Err(Error::invalid(
+            format!(
+                "KMS key {key:?} is {} for {}; audio logs need a symmetric encryption key",
+                spec.as_str(),
+                metadata.key_usage().map(|u| u.as_str()).unwrap_or("?")
+            ),
+            "pass a SYMMETRIC_DEFAULT key with key usage ENCRYPT_DECRYPT",
+        ));
+    }
+    if !metadata.enabled()
+        || metadata
+            .key_state()
+            .is_some_and(|s| *s != KeyState::Enabled)
+    {
+        return Err(Error::invalid(
+            format!("KMS key {key:?} is not enabled"),
+            "enable the key, or pass another one with --kms-key",
+        ));
+    }
+    Ok(KeyInfo {
+        arn: metadata.arn().unwrap_or_default().to_string(),
+    })
+}

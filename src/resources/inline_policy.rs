@@ -1,0 +1,160 @@
+//! Inline policies on IAM users, roles and groups: the `iam:PassRole` grants on principals, and
+//! the copies of a previous role's inline policies on the logging role. Also checks that a
+//! principal exists.
+
+use serde_json::Value;
+
+use crate::error::{Context, Result};
+use crate::policy;
+use crate::spec::{Principal, PrincipalKind};
+
+pub fn address(owner: &Principal, name: &str) -> String {
+    format!("inline_policy[{owner}/{name}]")
+}
+
+/// True when the user, role or group exists.
+pub async fn principal_exists(iam: &aws_sdk_iam::Client, who: &Principal) -> Result<bool> {
+    let resource = format!("principal[{who}]");
+    let result = match who.kind {
+        PrincipalKind::User => iam
+            .get_user()
+            .user_name(&who.name)
+            .send()
+            .await
+            .context("iam:GetUser", resource)
+            .map(|_| ()),
+        PrincipalKind::Role => iam
+            .get_role()
+            .role_name(&who.name)
+            .send()
+            .await
+            .context("iam:GetRole", resource)
+            .map(|_| ()),
+        PrincipalKind::Group => iam
+            .get_group()
+            .group_name(&who.name)
+            .send()
+            .await
+            .context("iam:GetGroup", resource)
+            .map(|_| ()),
+    };
+    match result {
+        Ok(()) => Ok(true),
+        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Reads the inline policy `name` on `owner`, or `None` when there is none.
+pub async fn observe(
+    iam: &aws_sdk_iam::Client,
+    owner: &Principal,
+    name: &str,
+) -> Result<Option<Value>> {
+    let resource = address(owner, name);
+    let document = match owner.kind {
+        PrincipalKind::User => iam
+            .get_user_policy()
+            .user_name(&owner.name)
+            .policy_name(name)
+            .send()
+            .await
+            .context("iam:GetUserPolicy", resource)
+            .map(|o| o.policy_document),
+        PrincipalKind::Role => iam
+            .get_role_policy()
+            .role_name(&owner.name)
+            .policy_name(name)
+            .send()
+            .await
+            .context("iam:GetRolePolicy", resource)
+            .map(|o| o.policy_document),
+        PrincipalKind::Group => iam
+            .get_group_policy()
+            .group_name(&owner.name)
+            .policy_name(name)
+            .send()
+            .await
+            .context("iam:GetGroupPolicy", resource)
+            .map(|o| o.policy_document),
+    };
+    match document {
+        Ok(text) => Ok(Some(policy::parse_returned(&text).unwrap_or(Value::Null))),
+        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn put(
+    iam: &aws_sdk_iam::Client,
+    owner: &Principal,
+    name: &str,
+    document: &Value,
+) -> Result<()> {
+    let resource = address(owner, name);
+    let text = document.to_string();
+    match owner.kind {
+        PrincipalKind::User => iam
+            .put_user_policy()
+            .user_name(&owner.name)
+            .policy_name(name)
+            .policy_document(text)
+            .send()
+            .await
+            .context("iam:PutUserPolicy", resource)
+            .map(|_| ()),
+        PrincipalKind::Role => iam
+            .put_role_policy()
+            .role_name(&owner.name)
+            .policy_name(name)
+            .policy_document(text)
+            .send()
+            .await
+            .context("iam:PutRolePolicy", resource)
+            .map(|_| ()),
+        PrincipalKind::Group => iam
+            .put_group_policy()
+            .group_name(&owner.name)
+            .policy_name(name)
+            .policy_document(text)
+            .send()
+            .await
+            .context("iam:PutGroupPolicy", resource)
+            .map(|_| ()),
+    }
+}
+
+/// Deletes the inline policy; one already gone is fine.
+pub async fn delete(iam: &aws_sdk_iam::Client, owner: &Principal, name: &str) -> Result<()> {
+    let resource = address(owner, name);
+    let result = match owner.kind {
+        PrincipalKind::User => iam
+            .delete_user_policy()
+            .user_name(&owner.name)
+            .policy_name(name)
+            .send()
+            .await
+            .context("iam:DeleteUserPolicy", resource)
+            .map(|_| ()),
+        PrincipalKind::Role => iam
+            .delete_role_policy()
+            .role_name(&owner.name)
+            .policy_name(name)
+            .send()
+            .await
+            .context("iam:DeleteRolePolicy", resource)
+            .map(|_| ()),
+        PrincipalKind::Group => iam
+            .delete_group_policy()
+            .group_name(&owner.name)
+            .policy_name(name)
+            .send()
+            .await
+            .context("iam:DeleteGroupPolicy", resource)
+            .map(|_| ()),
+    };
+    match result {
+        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(()),
+        other => other,
+    }
+}

@@ -1,0 +1,90 @@
+//! Waiting on Lex: retrying a call that passes a role IAM has not propagated yet (bounded
+//! backoff, with a visible line), and polling until a bot or alias is Available.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// How long to wait for IAM to make a new role usable by Lex.
+const IAM_WAIT: Duration = Duration::from_secs(90);
+/// How long to wait for a bot or alias to become Available.
+const STATUS_WAIT: Duration = Duration::from_secs(300);
+
+/// True when Lex refused because the role is not usable yet (IAM is eventually consistent).
+fn is_iam_propagation(err: &Error) -> bool {
+    let Some(aws) = err.aws() else { return false };
+    if !aws.is(&[
+        "ValidationException",
+        "AccessDeniedException",
+        "BadRequestException",
+    ]) {
+        return false;
+    }
+    let message = aws.message.to_ascii_lowercase();
+    ["role", "assume", "passrole", "permission"]
+        .iter()
+        .any(|w| message.contains(w))
+}
+
+/// Runs `call` until it succeeds, fails for another reason, or IAM_WAIT passes; retries only
+/// errors caused by IAM propagation, with backoff 1, 2, 4, 8, 8, ... seconds.
+pub async fn retry_while_iam_propagates<T, F, Fut>(
+    progress: &Progress,
+    what: &str,
+    mut call: F,
+) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let started = Instant::now();
+    let mut delay = Duration::from_secs(1);
+    let mut attempt = 1;
+    loop {
+        match call().await {
+            Err(e) if is_iam_propagation(&e) && started.elapsed() + delay < IAM_WAIT => {
+                progress.line(format!(
+                    "waiting for IAM: {what} was refused while the role propagates (attempt {attempt}, {:.0}s elapsed; retrying in {}s)",
+                    started.elapsed().as_secs_f32(),
+                    delay.as_secs()
+                ));
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(8));
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Polls `status` until it returns "Available"; fails on a failed status or after STATUS_WAIT.
+pub async fn until_available<F, Fut>(progress: &Progress, what: &str, mut status: F) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<String>>,
+{
+    let started = Instant::now();
+    loop {
+        let now = status().await?;
+        match now.as_str() {
+            "Available" => return Ok(()),
+            "Failed" | "Deleting" | "Inactive" => {
+                return Err(Error::Timeout(format!(
+                    "{what} is {now}, not Available; check it in the Lex console"
+                )))
+            }
+            _ if started.elapsed() > STATUS_WAIT => return Err(Error::Timeout(format!(
+                "{what} is still {now} after {}s; check it in the Lex console and run apply again",
+                STATUS_WAIT.as_secs()
+            ))),
+            _ => {
+                progress.line(format!(
+                    "waiting for {what} to become Available (now {now})"
+                ));
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! Customer-managed policies the tool owns (one per concern): observing their default document
+//! and tags, creating them, updating them with a new default version (pruning the oldest when IAM's
+//! limit of 5 versions is reached), restoring a version, and deleting them with all versions.
+
+use serde_json::Value;
+
+use crate::error::{Context, Result};
+use crate::policy;
+use crate::resources::tags::{self, Tags};
+
+/// IAM keeps at most this many versions of a managed policy.
+pub const MAX_VERSIONS: usize = 5;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyState {
+    pub name: String,
+    pub arn: String,
+    pub document: Value,
+    pub default_version: String,
+    pub tags: Tags,
+}
+
+/// Reads the policy at `arn`, or `None` when there is none.
+pub async fn observe(
+    iam: &aws_sdk_iam::Client,
+    name: &str,
+    arn: &str,
+) -> Result<Option<PolicyState>> {
+    let address = format!("policy[{name}]");
+    let found = match iam
+        .get_policy()
+        .policy_arn(arn)
+        .send()
+        .await
+        .context("iam:GetPolicy", &address)
+    {
+        Ok(out) => out.policy.expect("GetPolicy returns the policy"),
+        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let default_version = found.default_version_id().unwrap_or("v1").to_string();
+    let version = iam
+        .get_policy_version()
+        .policy_arn(arn)
+        .version_id(&default_version)
+        .send()
+        .await
+        .context("iam:GetPolicyVersion", &address)?;
+    let document = version
+        .policy_version()
+        .and_then(|v| v.document())
+        .map(|d| policy::parse_returned(d).unwrap_or(Value::Null))
+        .unwrap_or(Value::Null);
+    Ok(Some(PolicyState {
+        name: name.into(),
+        arn: arn.into(),
+        document,
+        default_version,
+        tags: tags::from_iam(found.tags()),
+    }))
+}
+
+pub async fn create(
+    iam: &aws_sdk_iam::Client,
+    name: &str,
+    document: &Value,
+    tags: &Tags,
+) -> Result<String> {
+    let out = iam
+        .create_policy()
+        .policy_name(name)
+        .policy_document(document.to_string())
+        .description("Conversation logs for Amazon Lex V2; managed by lex-logs-setup")
+        .set_tags(Some(tags::iam_tags(tags)))
+        .send()
+        .await
+        .context("iam:CreatePolicy", format!("policy[{name}]"))?;
+    Ok(out
+        .policy()
+        .and_then(|p| p.arn())
+        .unwrap_or_default()
+        .to_string())
+}
+
+/// Makes `document` the default version; prunes the oldest non-default version first when the
+/// policy already has the most IAM allows. Returns the new version id and, when one was pruned,
+/// the pruned document.
+pub async fn update(
+    iam: &aws_sdk_iam::Client,
+    name: &str,
+    arn: &str,
+    document: &Value,
+) -> Result<(String, Option<Value>)> {
+    let address = format!("policy[{name}]");
+    let versions = iam
+        .list_policy_versions()
+        .policy_arn(arn)
+        .send()
+        .await
+        .context("iam:ListPolicyVersions", &address)?;
+    let mut pruned = None;
+    if versions.versions().len() >= MAX_VERSIONS {
+        let oldest = versions
+            .versions()
+            .iter()
+            .filter(|v| !v.is_default_version())
+            .min_by_key(|v| v.create_date().map(|d| (d.secs(), d.subsec_nanos())))
+            .and_then(|v| v.version_id())
+            .map(str::to_string);
+        if let Some(oldest) = oldest {
+            let old = iam
+                .get_policy_version()
+                .policy_arn(arn)
+                .version_id(&oldest)
+                .send()
+                .await
+                .context("iam:GetPolicyVersion", &address)?;
+            pruned = old
+                .policy_version()
+                .and_then(|v| v.document())
+                .and_then(|d| policy::parse_returned(d).ok());
+            iam.delete_policy_version()
+                .policy_arn(arn)
+                .version_id(&oldest)
+                .send()
+                .await
+                .context("iam:DeletePolicyVersion", &address)?;
+        }
+    }
+    let created = iam
+        .create_policy_version()
+        .policy_arn(arn)
+        .policy_document(document.to_string())
+        .set_as_default(true)
+        .send()
+        .await
+        .context("iam:CreatePolicyVersion", &address)?;
+    let version = created
+        .policy_version()
+        .and_then(|v| v.version_id())
+        .unwrap_or_default()
+        .to_string();
+    Ok((version, pruned))
+}
+
+/// Makes `version` the default again and deletes `remove` (the version an update added); puts back
+/// a pruned document as a non-default version.
+pub async fn restore(
+    iam: &aws_sdk_iam::Client,
+    name: &str,
+    arn: &str,
+    version: &str,
+    remove: &str,
+    pruned: Option<&Value>,
+) -> Result<()> {
+    let address = format!("policy[{name}]");
+    iam.set_default_policy_version()
+        .policy_arn(arn)
+        .version_id(version)
+        .send()
+        .await
+        .context("iam:SetDefaultPolicyVersion", &address)?;
+    iam.delete_policy_version()
+        .policy_arn(arn)
+        .version_id(remove)
+        .send()
+        .await
+        .context("iam:DeletePolicyVersion", &address)?;
+    if let Some(document) = pruned {
+        iam.create_policy_version()
+            .policy_arn(arn)
+            .policy_document(document.to_string())
+            .set_as_default(false)
+            .send()
+            .await
+            .context("iam:CreatePolicyVersion", &address)?;
+    }
+    Ok(())
+}
+
+/// Deletes the policy and all its versions; a policy already gone is fine.
+pub async fn delete(iam: &aws_sdk_iam::Client, name: &str, arn: &str) -> Result<()> {
+    let address = format!("policy[{name}]");
+    let versions = match iam
+        .list_policy_versions()
+        .policy_arn(arn)
+        .send()
+        .await
+        .context("iam:ListPolicyVersions", &address)
+    {
+        Ok(v) => v,
+        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for version in versions
+        .versions()
+        .iter()
+        .filter(|v| !v.is_default_version())
+    {
+        iam.delete_policy_version()
+            .policy_arn(arn)
+            .version_id(version.version_id().unwrap_or_default())
+            .send()
+            .await
+            .context("iam:DeletePolicyVersion", &address)?;
+    }
+    match iam
+        .delete_policy()
+        .policy_arn(arn)
+        .send()
+        .await
+        .context("iam:DeletePolicy", &address)
+    {
+        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(()),
+        other => other.map(|_| ()),
+    }
+}

@@ -1,0 +1,245 @@
+//! The logging role: observing it (trust policy, tags, attached and inline policies), creating,
+//! updating and deleting it, attaching and detaching managed policies; and reading the bot's
+//! previous role, whose permissions the new role carries.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::error::{Context, Result};
+use crate::policy;
+use crate::resources::tags::{self, Tags};
+
+/// The role as IAM has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoleState {
+    pub name: String,
+    pub arn: String,
+    pub trust: Value,
+    pub tags: Tags,
+    /// ARNs of the attached managed policies.
+    pub attached: Vec<String>,
+    /// Inline policies by name.
+    pub inline: BTreeMap<String, Value>,
+}
+
+/// The role the bot ran with before ours, whose permissions ours must carry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PreviousRole {
+    /// A Lex V2 service-linked role: its permissions are AWS's, so ours gets the same actions.
+    ServiceLinked { arn: String },
+    /// A customer role: ours gets its managed policies attached and its inline policies copied.
+    Customer {
+        arn: String,
+        attached: Vec<String>,
+        inline: BTreeMap<String, Value>,
+    },
+    /// The role no longer exists; there is nothing to carry.
+    Gone { arn: String },
+}
+
+impl PreviousRole {
+    pub fn arn(&self) -> &str {
+        match self {
+            PreviousRole::ServiceLinked { arn }
+            | PreviousRole::Customer { arn, .. }
+            | PreviousRole::Gone { arn } => arn,
+        }
+    }
+}
+
+/// Lex V2 service-linked roles live under this path and are named `AWSServiceRoleForLexV2Bots*`.
+pub fn is_service_linked(arn: &str) -> bool {
+    arn.contains(":role/aws-service-role/")
+        || crate::arn::iam_name(arn).is_some_and(|n| n.starts_with("AWSServiceRoleForLexV2Bots"))
+}
+
+/// Reads the role, or `None` when there is no role of that name.
+pub async fn observe(iam: &aws_sdk_iam::Client, name: &str) -> Result<Option<RoleState>> {
+    let address = format!("role[{name}]");
+    let role = match iam
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .context("iam:GetRole", &address)
+    {
+        Ok(out) => out.role.expect("GetRole returns the role"),
+        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let trust = policy::parse_returned(role.assume_role_policy_document().unwrap_or("{}"))
+        .unwrap_or(Value::Null);
+    let (attached, inline) =
+        tokio::try_join!(attached_policies(iam, name), inline_policies(iam, name))?;
+    Ok(Some(RoleState {
+        name: name.to_string(),
+        arn: role.arn().to_string(),
+        trust,
+        tags: tags::from_iam(role.tags()),
+        attached,
+        inline,
+    }))
+}
+
+/// Reads the bot's previous role: what it is and, for a customer role, what it grants.
+pub async fn observe_previous(iam: &aws_sdk_iam::Client, arn: &str) -> Result<PreviousRole> {
+    if is_service_linked(arn) {
+        return Ok(PreviousRole::ServiceLinked { arn: arn.into() });
+    }
+    let name = crate::arn::iam_name(arn).unwrap_or(arn);
+    match tokio::try_join!(attached_policies(iam, name), inline_policies(iam, name)) {
+        Ok((attached, inline)) => Ok(PreviousRole::Customer {
+            arn: arn.into(),
+            attached,
+            inline,
+        }),
+        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => {
+            Ok(PreviousRole::Gone { arn: arn.into() })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn attached_policies(iam: &aws_sdk_iam::Client, role: &str) -> Result<Vec<String>> {
+    let mut pages = iam
+        .list_attached_role_policies()
+        .role_name(role)
+        .into_paginator()
+        .send();
+    let mut arns = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.context("iam:ListAttachedRolePolicies", format!("role[{role}]"))?;
+        arns.extend(
+            page.attached_policies()
+                .iter()
+                .filter_map(|p| p.policy_arn().map(str::to_string)),
+        );
+    }
+    Ok(arns)
+}
+
+async fn inline_policies(iam: &aws_sdk_iam::Client, role: &str) -> Result<BTreeMap<String, Value>> {
+    let mut pages = iam
+        .list_role_policies()
+        .role_name(role)
+        .into_paginator()
+        .send();
+    let mut names = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.context("iam:ListRolePolicies", format!("role[{role}]"))?;
+        names.extend(page.policy_names().iter().cloned());
+    }
+    let documents = futures::future::try_join_all(names.iter().map(|policy_name| async move {
+        let out = iam
+            .get_role_policy()
+            .role_name(role)
+            .policy_name(policy_name)
+            .send()
+            .await
+            .context(
+                "iam:GetRolePolicy",
+                format!("inline_policy[role/{role}/{policy_name}]"),
+            )?;
+        Ok::<_, crate::error::Error>(
+            policy::parse_returned(out.policy_document()).unwrap_or(Value::Null),
+        )
+    }))
+    .await?;
+    Ok(names.into_iter().zip(documents).collect())
+}
+
+pub async fn create(
+    iam: &aws_sdk_iam::Client,
+    name: &str,
+    trust: &Value,
+    tags: &Tags,
+) -> Result<()> {
+    iam.create_role()
+        .role_name(name)
+        .assume_role_policy_document(trust.to_string())
+        .description("Lets Amazon Lex V2 write conversation logs; managed by lex-logs-setup")
+        .set_tags(Some(tags::iam_tags(tags)))
+        .send()
+        .await
+        .context("iam:CreateRole", format!("role[{name}]"))?;
+    Ok(())
+}
+
+pub async fn update_trust(iam: &aws_sdk_iam::Client, name: &str, trust: &Value) -> Result<()> {
+    iam.update_assume_role_policy()
+        .role_name(name)
+        .policy_document(trust.to_string())
+        .send()
+        .await
+        .context("iam:UpdateAssumeRolePolicy", format!("role[{name}]"))?;
+    Ok(())
+}
+
+/// Makes the role's tags equal `tags` for every key in `tags` or `remove`.
+pub async fn set_tags(
+    iam: &aws_sdk_iam::Client,
+    name: &str,
+    tags: &Tags,
+    remove: &[String],
+) -> Result<()> {
+    if !tags.is_empty() {
+        iam.tag_role()
+            .role_name(name)
+            .set_tags(Some(tags::iam_tags(tags)))
+            .send()
+            .await
+            .context("iam:TagRole", format!("role[{name}]"))?;
+    }
+    if !remove.is_empty() {
+        iam.untag_role()
+            .role_name(name)
+            .set_tag_keys(Some(remove.to_vec()))
+            .send()
+            .await
+            .context("iam:UntagRole", format!("role[{name}]"))?;
+    }
+    Ok(())
+}
+
+pub async fn delete(iam: &aws_sdk_iam::Client, name: &str) -> Result<()> {
+    match iam
+        .delete_role()
+        .role_name(name)
+        .send()
+        .await
+        .context("iam:DeleteRole", format!("role[{name}]"))
+    {
+        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
+pub async fn attach(iam: &aws_sdk_iam::Client, role: &str, policy_arn: &str) -> Result<()> {
+    iam.attach_role_policy()
+        .role_name(role)
+        .policy_arn(policy_arn)
+        .send()
+        .await
+        .context(
+            "iam:AttachRolePolicy",
+            format!("attachment[{role} -> {policy_arn}]"),
+        )?;
+    Ok(())
+}
+
+pub async fn detach(iam: &aws_sdk_iam::Client, role: &str, policy_arn: &str) -> Result<()> {
+    match iam
+        .detach_role_policy()
+        .role_name(role)
+        .policy_arn(policy_arn)
+        .send()
+        .await
+        .context(
+            "iam:DetachRolePolicy",
+            format!("attachment[{role} -> {policy_arn}]"),
+        ) {
+        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(()),
+        other => other.map(|_| ()),
+    }
+}

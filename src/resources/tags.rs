@@ -1,0 +1,39 @@
+//! The tags that mark what lex-logs-setup owns, and what it records on its role for destroy.
+
+use std::collections::BTreeMap;
+
+pub const MANAGED_BY: &str = "lex-logs-setup:managed-by";
+pub const MANAGED_BY_VALUE: &str = "lex-logs-setup";
+/// On the role: the bot it was made for.
+pub const BOT_ID: &str = "lex-logs-setup:bot-id";
+/// On the role: the role the bot ran with before (restored by destroy).
+pub const PREVIOUS_ROLE: &str = "lex-logs-setup:previous-role-arn";
+/// On the role: the principals granted iam:PassRole, space-separated `kind/name`.
+pub const PASS_ROLE_PRINCIPALS: &str = "lex-logs-setup:pass-role-principals";
+/// IAM allows at most this many characters in a tag value.
+pub const VALUE_MAX: usize = 256;
+
+pub type Tags = BTreeMap<String, String>;
+
+/// True when the tags say lex-logs-setup made the resource.
+pub fn is_ours(tags: &Tags) -> bool {
+    tags.get(MANAGED_BY).map(String::as_str) == Some(MANAGED_BY_VALUE)
+}
+
+pub fn iam_tags(tags: &Tags) -> Vec<aws_sdk_iam::types::Tag> {
+    tags.iter()
+        .map(|(k, v)| {
+            aws_sdk_iam::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .expect("key and value are set")
+        })
+        .collect()
+}
+
+pub fn from_iam(tags: &[aws_sdk_iam::types::Tag]) -> Tags {
+    tags.iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect()
+}

@@ -1,0 +1,404 @@
+//! The mutations the engine can run. Running a step returns its inverse, the step that undoes
+//! it; the engine's journal is the list of those inverses.
+
+use aws_sdk_lexmodelsv2::operation::describe_bot::DescribeBotOutput;
+use aws_sdk_lexmodelsv2::operation::describe_bot_alias::DescribeBotAliasOutput;
+use aws_sdk_lexmodelsv2::types::ConversationLogSettings;
+use serde_json::Value;
+
+use crate::aws::Clients;
+use crate::error::Result;
+use crate::progress::Progress;
+use crate::resources::tags::Tags;
+use crate::resources::{alias, bot, inline_policy, log_group, managed_policy, role};
+use crate::spec::Principal;
+
+/// What a step needs to run.
+pub struct Context {
+    pub clients: Clients,
+    pub progress: Progress,
+}
+
+#[derive(Debug, Clone, Default)]
+pub enum Step {
+    #[default]
+    Nothing,
+    CreateLogGroup {
+        name: String,
+        retention_days: Option<i32>,
+    },
+    DeleteLogGroup {
+        name: String,
+    },
+    SetRetention {
+        name: String,
+        days: Option<i32>,
+        previous: Option<i32>,
+    },
+    CreateRole {
+        name: String,
+        trust: Value,
+        tags: Tags,
+    },
+    UpdateRole {
+        name: String,
+        trust: Option<(Value, Value)>,
+        tags: Option<(Tags, Tags)>,
+    },
+    DeleteRole {
+        name: String,
+        trust: Value,
+        tags: Tags,
+    },
+    CreatePolicy {
+        name: String,
+        arn: String,
+        document: Value,
+        tags: Tags,
+    },
+    UpdatePolicy {
+        name: String,
+        arn: String,
+        document: Value,
+        previous_version: String,
+    },
+    RestorePolicy {
+        name: String,
+        arn: String,
+        version: String,
+        remove: String,
+        pruned: Option<Value>,
+    },
+    DeletePolicy {
+        name: String,
+        arn: String,
+        document: Value,
+        tags: Tags,
+    },
+    Attach {
+        role: String,
+        policy_arn: String,
+    },
+    Detach {
+        role: String,
+        policy_arn: String,
+    },
+    PutInline {
+        owner: Principal,
+        name: String,
+        document: Value,
+        previous: Option<Value>,
+    },
+    DeleteInline {
+        owner: Principal,
+        name: String,
+        previous: Value,
+    },
+    UpdateBot {
+        described: Box<DescribeBotOutput>,
+        role_arn: String,
+    },
+    UpdateAlias {
+        bot_id: String,
+        bot_name: String,
+        described: Box<DescribeBotAliasOutput>,
+        settings: Option<ConversationLogSettings>,
+    },
+}
+
+impl Step {
+    /// A sentence saying what the step does, for progress lines and for what is left after a
+    /// failed rollback.
+    pub fn describe(&self) -> String {
+        match self {
+            Step::Nothing => "nothing".into(),
+            Step::CreateLogGroup { name, .. } => format!("create log group {name}"),
+            Step::DeleteLogGroup { name } => format!("delete log group {name}"),
+            Step::SetRetention { name, days, .. } => match days {
+                Some(d) => format!("set retention of log group {name} to {d} days"),
+                None => format!("remove the retention of log group {name}"),
+            },
+            Step::CreateRole { name, .. } => format!("create role {name}"),
+            Step::UpdateRole { name, .. } => format!("update trust policy or tags of role {name}"),
+            Step::DeleteRole { name, .. } => format!("delete role {name}"),
+            Step::CreatePolicy { name, .. } => format!("create policy {name}"),
+            Step::UpdatePolicy { name, .. } => {
+                format!("make a new default version of policy {name}")
+            }
+            Step::RestorePolicy { name, version, .. } => {
+                format!("make version {version} the default of policy {name} again")
+            }
+            Step::DeletePolicy { name, .. } => format!("delete policy {name}"),
+            Step::Attach { role, policy_arn } => format!("attach {policy_arn} to role {role}"),
+            Step::Detach { role, policy_arn } => format!("detach {policy_arn} from role {role}"),
+            Step::PutInline { owner, name, .. } => format!("put inline policy {name} on {owner}"),
+            Step::DeleteInline { owner, name, .. } => {
+                format!("delete inline policy {name} of {owner}")
+            }
+            Step::UpdateBot {
+                described,
+                role_arn,
+            } => format!(
+                "set the role of bot {} to {role_arn}",
+                described.bot_name().unwrap_or_default()
+            ),
+            Step::UpdateAlias {
+                bot_name,
+                described,
+                ..
+            } => {
+                format!(
+                    "update the conversation logs of alias {bot_name}/{}",
+                    described.bot_alias_name().unwrap_or_default()
+                )
+            }
+        }
+    }
+
+    /// The AWS CLI command that does this step by hand, where one command does it; used to tell
+    /// a person how to remove what a failed rollback left behind.
+    pub fn how_by_hand(&self) -> Option<String> {
+        Some(match self {
+            Step::DeleteLogGroup { name } => format!("aws logs delete-log-group --log-group-name {name}"),
+            Step::SetRetention { name, days: None, .. } => format!("aws logs delete-retention-policy --log-group-name {name}"),
+            Step::SetRetention { name, days: Some(d), .. } => format!("aws logs put-retention-policy --log-group-name {name} --retention-in-days {d}"),
+            Step::DeleteRole { name, .. } => format!("aws iam delete-role --role-name {name}"),
+            Step::RestorePolicy { arn, version, .. } => format!("aws iam set-default-policy-version --policy-arn {arn} --version-id {version}"),
+            Step::DeletePolicy { arn, .. } => format!("aws iam delete-policy --policy-arn {arn}  (delete its non-default versions first)"),
+            Step::Detach { role, policy_arn } => format!("aws iam detach-role-policy --role-name {role} --policy-arn {policy_arn}"),
+            Step::DeleteInline { owner, name, .. } => format!(
+                "aws iam delete-{kind}-policy --{kind}-name {} --policy-name {name}",
+                owner.name,
+                kind = owner.kind.as_str()
+            ),
+            Step::UpdateBot { described, role_arn } => format!(
+                "set the role of bot {} back to {role_arn} in the Lex console (UpdateBot needs every field of the bot)",
+                described.bot_id().unwrap_or_default()
+            ),
+            Step::UpdateAlias { bot_id, described, .. } => format!(
+                "restore the conversation logs of alias {} of bot {bot_id} in the Lex console",
+                described.bot_alias_id().unwrap_or_default()
+            ),
+            _ => return None,
+        })
+    }
+
+    /// Runs the step and returns the step that undoes it.
+    pub async fn run(&self, ctx: &Context) -> Result<Step> {
+        let c = &ctx.clients;
+        Ok(match self {
+            Step::Nothing => Step::Nothing,
+            Step::CreateLogGroup {
+                name,
+                retention_days,
+            } => {
+                log_group::create(&c.logs, name).await?;
+                let inverse = Step::DeleteLogGroup { name: name.clone() };
+                if retention_days.is_some() {
+                    if let Err(e) = log_group::set_retention(&c.logs, name, *retention_days).await {
+                        // Leave nothing half-made: the group was created by this very step.
+                        let _ = log_group::delete(&c.logs, name).await;
+                        return Err(e);
+                    }
+                }
+                inverse
+            }
+            Step::DeleteLogGroup { name } => {
+                log_group::delete(&c.logs, name).await?;
+                Step::Nothing
+            }
+            Step::SetRetention {
+                name,
+                days,
+                previous,
+            } => {
+                log_group::set_retention(&c.logs, name, *days).await?;
+                Step::SetRetention {
+                    name: name.clone(),
+                    days: *previous,
+                    previous: *days,
+                }
+            }
+            Step::CreateRole { name, trust, tags } => {
+                role::create(&c.iam, name, trust, tags).await?;
+                Step::DeleteRole {
+                    name: name.clone(),
+                    trust: trust.clone(),
+                    tags: tags.clone(),
+                }
+            }
+            Step::UpdateRole { name, trust, tags } => {
+                if let Some((new, _)) = trust {
+                    role::update_trust(&c.iam, name, new).await?;
+                }
+                if let Some((new, old)) = tags {
+                    let remove: Vec<String> = old
+                        .keys()
+                        .filter(|k| !new.contains_key(*k))
+                        .cloned()
+                        .collect();
+                    if let Err(e) = role::set_tags(&c.iam, name, new, &remove).await {
+                        if let Some((_, old_trust)) = trust {
+                            let _ = role::update_trust(&c.iam, name, old_trust).await;
+                        }
+                        return Err(e);
+                    }
+                }
+                Step::UpdateRole {
+                    name: name.clone(),
+                    trust: trust.as_ref().map(|(new, old)| (old.clone(), new.clone())),
+                    tags: tags.as_ref().map(|(new, old)| (old.clone(), new.clone())),
+                }
+            }
+            Step::DeleteRole { name, trust, tags } => {
+                role::delete(&c.iam, name).await?;
+                Step::CreateRole {
+                    name: name.clone(),
+                    trust: trust.clone(),
+                    tags: tags.clone(),
+                }
+            }
+            Step::CreatePolicy {
+                name,
+                arn,
+                document,
+                tags,
+            } => {
+                managed_policy::create(&c.iam, name, document, tags).await?;
+                Step::DeletePolicy {
+                    name: name.clone(),
+                    arn: arn.clone(),
+                    document: document.clone(),
+                    tags: tags.clone(),
+                }
+            }
+            Step::UpdatePolicy {
+                name,
+                arn,
+                document,
+                previous_version,
+            } => {
+                let (new_version, pruned) =
+                    managed_policy::update(&c.iam, name, arn, document).await?;
+                Step::RestorePolicy {
+                    name: name.clone(),
+                    arn: arn.clone(),
+                    version: previous_version.clone(),
+                    remove: new_version,
+                    pruned,
+                }
+            }
+            Step::RestorePolicy {
+                name,
+                arn,
+                version,
+                remove,
+                pruned,
+            } => {
+                managed_policy::restore(&c.iam, name, arn, version, remove, pruned.as_ref())
+                    .await?;
+                Step::Nothing
+            }
+            Step::DeletePolicy {
+                name,
+                arn,
+                document,
+                tags,
+            } => {
+                managed_policy::delete(&c.iam, name, arn).await?;
+                Step::CreatePolicy {
+                    name: name.clone(),
+                    arn: arn.clone(),
+                    document: document.clone(),
+                    tags: tags.clone(),
+                }
+            }
+            Step::Attach {
+                role: r,
+                policy_arn,
+            } => {
+                role::attach(&c.iam, r, policy_arn).await?;
+                Step::Detach {
+                    role: r.clone(),
+                    policy_arn: policy_arn.clone(),
+                }
+            }
+            Step::Detach {
+                role: r,
+                policy_arn,
+            } => {
+                role::detach(&c.iam, r, policy_arn).await?;
+                Step::Attach {
+                    role: r.clone(),
+                    policy_arn: policy_arn.clone(),
+                }
+            }
+            Step::PutInline {
+                owner,
+                name,
+                document,
+                previous,
+            } => {
+                inline_policy::put(&c.iam, owner, name, document).await?;
+                match previous {
+                    Some(previous) => Step::PutInline {
+                        owner: owner.clone(),
+                        name: name.clone(),
+                        document: previous.clone(),
+                        previous: Some(document.clone()),
+                    },
+                    None => Step::DeleteInline {
+                        owner: owner.clone(),
+                        name: name.clone(),
+                        previous: document.clone(),
+                    },
+                }
+            }
+            Step::DeleteInline {
+                owner,
+                name,
+                previous,
+            } => {
+                inline_policy::delete(&c.iam, owner, name).await?;
+                Step::PutInline {
+                    owner: owner.clone(),
+                    name: name.clone(),
+                    document: previous.clone(),
+                    previous: None,
+                }
+            }
+            Step::UpdateBot {
+                described,
+                role_arn,
+            } => {
+                bot::update_role(&c.lex, &ctx.progress, described, role_arn).await?;
+                Step::UpdateBot {
+                    described: described.clone(),
+                    role_arn: described.role_arn().unwrap_or_default().to_string(),
+                }
+            }
+            Step::UpdateAlias {
+                bot_id,
+                bot_name,
+                described,
+                settings,
+            } => {
+                alias::update_logs(
+                    &c.lex,
+                    &ctx.progress,
+                    bot_id,
+                    bot_name,
+                    described,
+                    settings.as_ref(),
+                )
+                .await?;
+                Step::UpdateAlias {
+                    bot_id: bot_id.clone(),
+                    bot_name: bot_name.clone(),
+                    described: described.clone(),
+                    settings: described.conversation_log_settings().cloned(),
+                }
+            }
+        })
+    }
+}
