@@ -1,12 +1,12 @@
-"""Seeds the emulator with a demo bot and alias (idempotent). Run with localstack/.venv's Python,
-which has boto3. Usage: demo-seed.py BOT_NAME ALIAS_NAME"""
+"""Seeds the emulator with a demo bot, its alias and an IAM user who deploys it (idempotent).
+Run with localstack/.venv's Python, which has boto3. Usage: demo-seed.py BOT_NAME ALIAS_NAME USER"""
 
 import os
 import sys
 
 import boto3
 
-bot_name, alias_name = sys.argv[1], sys.argv[2]
+bot_name, alias_name, user_name = sys.argv[1], sys.argv[2], sys.argv[3]
 endpoint = os.environ["AWS_ENDPOINT_URL"]
 lex = boto3.client("lexv2-models", endpoint_url=endpoint, region_name=os.environ.get("AWS_REGION", "us-east-1"))
 account = boto3.client("sts", endpoint_url=endpoint, region_name="us-east-1").get_caller_identity()["Account"]
@@ -32,4 +32,9 @@ if not any(a["botAliasName"] == alias_name for a in aliases):
         botVersion="1",
         botAliasLocaleSettings={"en_US": {"enabled": True}},
     )
-print(f"seeded bot {bot_name} ({bot_id}) with alias {alias_name}")
+iam = boto3.client("iam", endpoint_url=endpoint, region_name="us-east-1")
+try:
+    iam.create_user(UserName=user_name)
+except iam.exceptions.EntityAlreadyExistsException:
+    pass
+print(f"seeded bot {bot_name} ({bot_id}) with alias {alias_name}, and IAM user {user_name}")

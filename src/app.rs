@@ -79,9 +79,13 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Kind) -> Result<i32> {
         Kind::Apply => "apply",
         Kind::Destroy => "destroy",
     };
-    if plan.has_changes() {
-        confirm(args.yes, verb)?;
+    if !plan.has_changes() {
+        if cli.output == OutputFormat::Json {
+            print_json(&render::outcome_json(&plan, &engine::Outcome::default()));
+        }
+        return Ok(exit_code::SUCCESS);
     }
+    confirm(args.yes, verb)?;
     let ctx = Context {
         clients,
         progress: Progress::new(false),

@@ -64,7 +64,7 @@ pub struct ChangeArgs {
 pub struct SetupArgs {
     #[command(flatten)]
     pub target: TargetArgs,
-    /// CloudWatch Logs group for text logs [default: /aws/lex/<bot name>]; created if missing
+    /// CloudWatch Logs group for text logs [default: /aws/lex/BOT]; created if missing
     #[arg(long, value_name = "NAME", conflicts_with = "no_text_logs")]
     pub log_group: Option<String>,
     /// Retention of a log group (days, one of CloudWatch's values)
@@ -85,7 +85,7 @@ pub struct SetupArgs {
     /// Symmetric KMS key for the audio (id, ARN, alias/NAME or alias ARN) [default: the bucket's SSE-KMS key, if any]
     #[arg(long, value_name = "KEY", requires = "audio_bucket")]
     pub kms_key: Option<String>,
-    /// Name of the logging role [default: LexLogs-<bot name>]
+    /// Name of the logging role [default: LexLogs-BOT]
     #[arg(long, value_name = "NAME")]
     pub role_name: Option<String>,
     /// Let this principal pass the role to Lex: user/NAME, role/NAME, group/NAME or an ARN (repeatable)

@@ -1,16 +1,23 @@
 //! lex-logs-setup: sets up Amazon Lex V2 conversation logs end to end, safely.
 //!
-//! Module map:
-//! - [`cli`]: command-line definitions only.
+//! Module map, in the order a run goes through them:
+//! - [`cli`]: command-line definitions only; [`spec`]: the validated request (no I/O).
 //! - [`aws`]: one shared SDK configuration and the bundle of service clients.
-//! - [`arn`]: partition-aware ARN parsing and building.
-//! - [`error`]: errors that carry the resource, the AWS operation, code and request id, and a
-//!   next step; the exit codes.
-//! - [`resources`]: one module per resource kind, each knowing how to read it.
-//! - [`app`]: runs a parsed command line and says which exit code it earned.
+//! - [`observe`]: every read, concurrently, into `Observed`; ownership checks.
+//! - [`planner`]: pure functions `(Spec, Observed) -> Plan` for apply and destroy;
+//!   [`plan`]: the plan as data; [`documents`]: the policy documents apply creates.
+//! - [`render`]: the plan and outcome as text or JSON.
+//! - [`engine`]: runs a plan in dependency order, concurrently where it can, journals the inverse
+//!   of each [`step`], and rolls back on failure or Ctrl-C.
+//! - [`resources`]: one module per resource kind: how to read it and how to change it.
+//! - [`arn`], [`policy`], [`error`], [`progress`]: ARNs, policy comparison, errors and exit codes,
+//!   progress lines.
+//! - [`app`]: ties them together for one command and returns the exit code.
 //!
-//! Guarantees: `plan` only reads; every AWS failure is reported with the operation, the resource,
-//! the error code and the request id.
+//! Guarantees: `plan` only reads; nothing changes before every input has been validated; a second
+//! apply makes no mutating call; a failed or interrupted apply leaves the account as it was, or
+//! lists exactly what is left; every AWS failure names the operation, the resource, the error
+//! code, the request id and a next step.
 
 pub mod app;
 pub mod arn;

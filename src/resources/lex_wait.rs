@@ -75,10 +75,12 @@ where
                     "{what} is {now}, not Available; check it in the Lex console"
                 )))
             }
-            _ if started.elapsed() > STATUS_WAIT => return Err(Error::Timeout(format!(
+            _ if started.elapsed() > STATUS_WAIT => {
+                return Err(Error::Timeout(format!(
                 "{what} is still {now} after {}s; check it in the Lex console and run apply again",
                 STATUS_WAIT.as_secs()
-            ))),
+            )))
+            }
             _ => {
                 progress.line(format!(
                     "waiting for {what} to become Available (now {now})"
