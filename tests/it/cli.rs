@@ -1,6 +1,6 @@
 //! The binary's command line: resolving bots and aliases, and the errors a person sees.
 
-use crate::support::{run_tool, stderr, stdout, World};
+use crate::support::{expect_exit, run_tool, stderr, stdout, World};
 
 #[tokio::test]
 async fn plan_resolves_bot_and_alias_by_name_and_by_id() {
@@ -89,4 +89,79 @@ async fn unreachable_endpoint_is_reported_with_operation_and_next_step() {
         "{err}"
     );
     assert!(!err.contains("ConnectorError {"), "no Debug dumps: {err}");
+}
+
+#[tokio::test]
+async fn apply_and_destroy_refuse_without_a_terminal_or_yes() {
+    let world = World::new().await;
+    let before = world.snapshot().await;
+    for command in ["apply", "destroy"] {
+        let out = run_tool(&[command, "--bot", &world.bot_name, "--alias", "live"]).await;
+        if command == "destroy" {
+            // Nothing to destroy yet: nothing to ask.
+            expect_exit(&out, 0);
+            continue;
+        }
+        expect_exit(&out, 1);
+        let err = stderr(&out);
+        assert!(
+            err.contains("no terminal")
+                && err.contains("--yes")
+                && err.contains("nothing was changed"),
+            "{err}"
+        );
+    }
+    assert_eq!(world.snapshot().await, before);
+    let out = run_tool(&[
+        "apply",
+        "--bot",
+        &world.bot_name,
+        "--alias",
+        "live",
+        "--yes",
+    ])
+    .await;
+    expect_exit(&out, 0);
+    let applied = world.snapshot().await;
+    let out = run_tool(&["destroy", "--bot", &world.bot_name, "--alias", "live"]).await;
+    expect_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("refusing to destroy"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(world.snapshot().await, applied);
+}
+
+#[tokio::test]
+async fn usage_errors_exit_64_before_any_aws_call() {
+    for args in [
+        vec!["apply", "--bot", "B", "--alias", "a", "--no-text-logs"],
+        vec![
+            "apply",
+            "--bot",
+            "B",
+            "--alias",
+            "a",
+            "--kms-key",
+            "alias/x",
+        ],
+        vec![
+            "apply",
+            "--bot",
+            "B",
+            "--alias",
+            "a",
+            "--no-text-logs",
+            "--audio-bucket",
+            "b-b-b",
+            "--log-group",
+            "g",
+        ],
+        vec!["plan", "--bot", "B"],
+    ] {
+        // An endpoint where nothing listens: any AWS call would fail with exit 1, not 64.
+        let out = crate::support::run_tool_at("http://127.0.0.1:9", &args).await;
+        expect_exit(&out, 64);
+    }
 }

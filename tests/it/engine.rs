@@ -708,3 +708,54 @@ async fn a_lost_response_ends_in_success_or_in_the_exact_previous_state() {
         assert_eq!(after["role"], Value::Null, "k={k}");
     }
 }
+
+#[tokio::test]
+async fn a_failed_rollback_lists_what_is_left_and_exits_3_and_destroy_cleans_up() {
+    let world = World::new().await;
+    let before = world.snapshot().await;
+    let grant = format!("user/{}", world.user);
+    // This apply makes 9 mutating calls; the 9th (UpdateBotAlias) fails, and so does every undo
+    // of the 8 changes before it.
+    let proxy = FaultProxy::start(Fault::RejectFrom(9)).await;
+    let out = tool(
+        &world,
+        &proxy.endpoint,
+        "apply",
+        &["--grant-pass-role", &grant, "--output", "json"],
+    )
+    .await;
+    expect_exit(&out, 3);
+    let outcome: Value = serde_json::from_slice(&out.stdout).expect("JSON outcome");
+    assert_eq!(outcome["status"], "rollback-incomplete");
+    assert_eq!(
+        outcome["error"]["code"], "AccessDeniedException",
+        "refused in Lex's own format"
+    );
+    assert_eq!(
+        outcome["error"]["address"],
+        format!("alias[{}/live]", world.bot_name)
+    );
+    let left = outcome["left"].as_array().unwrap();
+    assert_eq!(left.len(), 8, "{left:?}");
+    let role_left = left
+        .iter()
+        .find(|l| l["address"] == format!("role[{}]", world.role_name()))
+        .expect("the role is left");
+    assert_eq!(
+        role_left["command"],
+        format!("aws iam delete-role --role-name {}", world.role_name())
+    );
+    assert!(left.iter().all(|l| l["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("AccessDenied"))));
+
+    // What is left is ours and tagged as such: destroy removes it (the log group is kept by design).
+    let out = tool(&world, &endpoint(), "destroy", &[]).await;
+    expect_exit(&out, 0);
+    let after = world.snapshot().await;
+    assert_eq!(after["role"], Value::Null);
+    assert_eq!(after["grant"], Value::Null);
+    assert_eq!(after["policies"], before["policies"]);
+    assert_eq!(after["bot"], before["bot"]);
+    assert_eq!(after["aliases"], before["aliases"]);
+}

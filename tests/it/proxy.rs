@@ -23,6 +23,8 @@ pub enum Fault {
     None,
     /// Answer the k-th mutating call (1-based) with a non-retryable error, without forwarding it.
     Reject(usize),
+    /// Reject the k-th mutating call and every one after it (so rollback fails too).
+    RejectFrom(usize),
     /// Forward the k-th mutating call, then answer 500: the change happened, the client is told it did not.
     Lose(usize),
     /// Answer this share (0.0-1.0) of mutating calls with the service's throttling error.
@@ -137,6 +139,7 @@ async fn handle(
             s.mutating_seen += 1;
             match s.fault {
                 Fault::Reject(k) if k == s.mutating_seen => decision = "rejected",
+                Fault::RejectFrom(k) if s.mutating_seen >= k => decision = "rejected",
                 Fault::Lose(k) if k == s.mutating_seen => decision = "lost",
                 Fault::Throttle(share) => {
                     s.throttle_budget += share;
