@@ -69,7 +69,13 @@ async fn plan(cli: &Cli, args: &PlanArgs) -> Result<i32> {
 }
 
 async fn change(cli: &Cli, args: &ChangeArgs, kind: Kind) -> Result<i32> {
-    let (clients, plan) = prepare(cli, &args.setup, kind).await?;
+    let mut interrupts = engine::Interrupts::install();
+    let interrupted =
+        || Error::Interrupted("interrupted before any change; nothing was changed".into());
+    let (clients, plan) = tokio::select! {
+        prepared = prepare(cli, &args.setup, kind) => prepared?,
+        _ = interrupts.next() => return Err(interrupted()),
+    };
     // With JSON output, stdout carries only the outcome; the plan a person reads goes to stderr.
     match cli.output {
         OutputFormat::Text => print!("{}", render::plan_text(&plan)),
@@ -85,12 +91,19 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Kind) -> Result<i32> {
         }
         return Ok(exit_code::SUCCESS);
     }
-    confirm(args.yes, verb)?;
+    if !args.yes {
+        let verb = verb.to_string();
+        tokio::select! {
+            answer = tokio::task::spawn_blocking(move || confirm(&verb)) => answer.expect("the prompt does not panic")?,
+            _ = interrupts.next() => return Err(interrupted()),
+        }
+    }
     let ctx = Context {
         clients,
         progress: Progress::new(false),
+        run_id: crate::resources::tags::new_run_id(),
     };
-    let outcome = engine::run(&plan, &ctx).await;
+    let outcome = engine::run(&plan, &ctx, &mut interrupts).await;
     match cli.output {
         OutputFormat::Json => print_json(&render::outcome_json(&plan, &outcome)),
         OutputFormat::Text => print!("{}", render::outcome_text(&plan, &outcome)),
@@ -104,11 +117,8 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Kind) -> Result<i32> {
     })
 }
 
-/// Asks before changing anything, unless `--yes`; refuses when there is no terminal to ask.
-fn confirm(yes: bool, verb: &str) -> Result<()> {
-    if yes {
-        return Ok(());
-    }
+/// Asks before changing anything; refuses when there is no terminal to ask.
+fn confirm(verb: &str) -> Result<()> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err(Error::NotConfirmed(format!(

@@ -68,8 +68,9 @@ impl Outcome {
     }
 }
 
-/// Interrupt requests: Ctrl-C (SIGINT) or, in tests, SIGTERM.
-struct Interrupts {
+/// Interrupt requests: Ctrl-C (SIGINT) or SIGTERM. Installed once, before the first AWS call, so an
+/// interrupt at any point is handled, never a kill.
+pub struct Interrupts {
     #[cfg(unix)]
     int: tokio::signal::unix::Signal,
     #[cfg(unix)]
@@ -77,7 +78,7 @@ struct Interrupts {
 }
 
 impl Interrupts {
-    fn install() -> Self {
+    pub fn install() -> Self {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
@@ -90,7 +91,8 @@ impl Interrupts {
         Interrupts {}
     }
 
-    async fn next(&mut self) {
+    /// Waits for the next interrupt.
+    pub async fn next(&mut self) {
         #[cfg(unix)]
         tokio::select! {
             _ = self.int.recv() => {}
@@ -104,8 +106,7 @@ impl Interrupts {
 }
 
 /// Runs every change of the plan that is not a no-op.
-pub async fn run(plan: &Plan, ctx: &Context) -> Outcome {
-    let mut interrupts = Interrupts::install();
+pub async fn run(plan: &Plan, ctx: &Context, interrupts: &mut Interrupts) -> Outcome {
     let index: HashMap<&str, usize> = plan
         .changes
         .iter()
@@ -173,6 +174,12 @@ pub async fn run(plan: &Plan, ctx: &Context) -> Outcome {
                     journal.push((i, JournalEntry { address: plan.changes[i].address.clone(), undo }));
                 }
                 Err(err) => {
+                    // The change may have happened although the call failed: undo it to be sure.
+                    if err.aws().is_some_and(|e| e.is_ambiguous()) {
+                        if let Some(undo) = plan.changes[i].step.inverse_if_done() {
+                            journal.push((i, JournalEntry { address: plan.changes[i].address.clone(), undo }));
+                        }
+                    }
                     if !stopping {
                         ctx.progress.line(format!("failed: {}; letting running changes finish, then rolling back", plan.changes[i].address));
                     }
@@ -202,7 +209,7 @@ pub async fn run(plan: &Plan, ctx: &Context) -> Outcome {
         outcome.done = journal.iter().map(|(i, _)| *i).collect();
         return outcome;
     }
-    rollback(&mut outcome, journal, ctx, &mut interrupts).await;
+    rollback(&mut outcome, journal, ctx, interrupts).await;
     outcome
 }
 

@@ -34,6 +34,8 @@ pub struct AwsError {
     pub code: String,
     pub message: String,
     pub request_id: Option<String>,
+    /// The HTTP status, when a response arrived.
+    pub status: Option<u16>,
     /// What to do next.
     pub hint: String,
 }
@@ -85,8 +87,15 @@ impl AwsError {
             code,
             message,
             request_id: err.request_id().map(str::to_string),
+            status: err.raw_response().map(|r| r.status().as_u16()),
             hint,
         }
+    }
+
+    /// True when the call may have taken effect although it failed: a server error, a timeout,
+    /// or a request that may have been sent before the connection broke.
+    pub fn is_ambiguous(&self) -> bool {
+        self.status.is_some_and(|s| s >= 500) || self.is(&["DispatchFailure", "Timeout"])
     }
 
     /// True when the error code is one of `codes`.
@@ -157,6 +166,9 @@ pub enum Error {
     /// The user declined, or there was no terminal to ask and no `--yes`.
     #[error("{0}")]
     NotConfirmed(String),
+    /// Ctrl-C before any change.
+    #[error("{0}")]
+    Interrupted(String),
     /// A wait ran out of time.
     #[error("{0}")]
     Timeout(String),
@@ -228,6 +240,7 @@ mod tests {
             code: code.into(),
             message: "User is not authorized".into(),
             request_id: Some("abc-123".into()),
+            status: Some(403),
             hint: hint_for(code, "iam:CreateRole"),
         }
     }
@@ -250,6 +263,21 @@ mod tests {
         let text = sample("SomethingNew").to_string();
         assert!(text.contains("next: read the AWS message"), "{text}");
         assert!(sample("Throttling").hint.contains("throttling"));
+    }
+
+    #[test]
+    fn server_errors_and_lost_connections_are_ambiguous() {
+        assert!(!sample("AccessDenied").is_ambiguous());
+        assert!(AwsError {
+            status: Some(500),
+            ..sample("InternalFailure")
+        }
+        .is_ambiguous());
+        assert!(AwsError {
+            status: None,
+            ..sample("DispatchFailure")
+        }
+        .is_ambiguous());
     }
 
     #[test]

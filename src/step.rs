@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::aws::Clients;
 use crate::error::Result;
 use crate::progress::Progress;
-use crate::resources::tags::Tags;
+use crate::resources::tags::{self, Tags};
 use crate::resources::{alias, bot, inline_policy, log_group, managed_policy, role};
 use crate::spec::Principal;
 
@@ -17,6 +17,57 @@ use crate::spec::Principal;
 pub struct Context {
     pub clients: Clients,
     pub progress: Progress,
+    /// Tags what this run creates (see [`tags::RUN`]).
+    pub run_id: String,
+}
+
+/// Who made a resource that a create step finds in place.
+enum Made {
+    /// This run (the create landed, its response did not): ours to undo.
+    ByThisRun,
+    /// Another lex-logs-setup run, for the same target, at the same time: keep, never undo.
+    ByAnotherRun,
+}
+
+/// Runs a create; when it fails (already exists, or an answer that may hide a change that
+/// happened), reads the resource back and decides by its tags who made it. `matches` says whether
+/// a resource made by another run is the one this run wanted.
+async fn create_once<C, P>(
+    ctx: &Context,
+    create: C,
+    probe: P,
+    matches: impl Fn(&Tags) -> bool,
+) -> Result<Made>
+where
+    C: std::future::Future<Output = Result<()>>,
+    P: std::future::Future<Output = Result<Option<Tags>>>,
+{
+    let err = match create.await {
+        Ok(()) => return Ok(Made::ByThisRun),
+        Err(err) => err,
+    };
+    let already_exists = err.has_code(&[
+        "EntityAlreadyExists",
+        "EntityAlreadyExistsException",
+        "ResourceAlreadyExistsException",
+    ]);
+    let found = match probe.await {
+        Ok(found) => found,
+        Err(_) => return Err(err),
+    };
+    match found {
+        Some(found) if found.get(tags::RUN) == Some(&ctx.run_id) => {
+            ctx.progress
+                .line("the create went through although its answer was lost; carrying on");
+            Ok(Made::ByThisRun)
+        }
+        Some(found) if already_exists && tags::is_ours(&found) && matches(&found) => {
+            ctx.progress
+                .line("another lex-logs-setup run created it at the same time; using it");
+            Ok(Made::ByAnotherRun)
+        }
+        _ => Err(err),
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -183,6 +234,111 @@ impl Step {
         })
     }
 
+    /// The step that undoes this one had it taken effect, known without its answer; used when a
+    /// step fails in a way that may hide a change that happened (every undo tolerates "already
+    /// undone"). `None` where the undo needs the answer (a new policy version's id).
+    pub fn inverse_if_done(&self) -> Option<Step> {
+        Some(match self.clone() {
+            Step::Nothing
+            | Step::DeleteLogGroup { .. }
+            | Step::RestorePolicy { .. }
+            | Step::UpdatePolicy { .. } => return None,
+            Step::CreateLogGroup { name, .. } => Step::DeleteLogGroup { name },
+            Step::SetRetention {
+                name,
+                days,
+                previous,
+            } => Step::SetRetention {
+                name,
+                days: previous,
+                previous: days,
+            },
+            Step::CreateRole { name, trust, tags } => Step::DeleteRole { name, trust, tags },
+            Step::UpdateRole { name, trust, tags } => Step::UpdateRole {
+                name,
+                trust: trust.map(|(new, old)| (old, new)),
+                tags: tags.map(|(new, old)| (old, new)),
+            },
+            Step::DeleteRole { name, trust, tags } => Step::CreateRole { name, trust, tags },
+            Step::CreatePolicy {
+                name,
+                arn,
+                document,
+                tags,
+            } => Step::DeletePolicy {
+                name,
+                arn,
+                document,
+                tags,
+            },
+            Step::DeletePolicy {
+                name,
+                arn,
+                document,
+                tags,
+            } => Step::CreatePolicy {
+                name,
+                arn,
+                document,
+                tags,
+            },
+            Step::Attach { role, policy_arn } => Step::Detach { role, policy_arn },
+            Step::Detach { role, policy_arn } => Step::Attach { role, policy_arn },
+            Step::PutInline {
+                owner,
+                name,
+                document,
+                previous: Some(previous),
+            } => Step::PutInline {
+                owner,
+                name,
+                document: previous,
+                previous: Some(document),
+            },
+            Step::PutInline {
+                owner,
+                name,
+                document,
+                previous: None,
+            } => Step::DeleteInline {
+                owner,
+                name,
+                previous: document,
+            },
+            Step::DeleteInline {
+                owner,
+                name,
+                previous,
+            } => Step::PutInline {
+                owner,
+                name,
+                document: previous,
+                previous: None,
+            },
+            Step::UpdateBot { described, .. } => {
+                let role_arn = described.role_arn().unwrap_or_default().to_string();
+                Step::UpdateBot {
+                    described,
+                    role_arn,
+                }
+            }
+            Step::UpdateAlias {
+                bot_id,
+                bot_name,
+                described,
+                ..
+            } => {
+                let settings = described.conversation_log_settings().cloned();
+                Step::UpdateAlias {
+                    bot_id,
+                    bot_name,
+                    described,
+                    settings,
+                }
+            }
+        })
+    }
+
     /// Runs the step and returns the step that undoes it.
     pub async fn run(&self, ctx: &Context) -> Result<Step> {
         let c = &ctx.clients;
@@ -192,12 +348,23 @@ impl Step {
                 name,
                 retention_days,
             } => {
-                log_group::create(&c.logs, name).await?;
-                let inverse = Step::DeleteLogGroup { name: name.clone() };
+                let made = create_once(
+                    ctx,
+                    log_group::create(&c.logs, name, &ctx.run_id),
+                    async { Ok(log_group::observe(&c.logs, name).await?.map(|g| g.tags)) },
+                    |_| true,
+                )
+                .await?;
+                let inverse = match made {
+                    Made::ByThisRun => Step::DeleteLogGroup { name: name.clone() },
+                    Made::ByAnotherRun => Step::Nothing,
+                };
                 if retention_days.is_some() {
                     if let Err(e) = log_group::set_retention(&c.logs, name, *retention_days).await {
-                        // Leave nothing half-made: the group was created by this very step.
-                        let _ = log_group::delete(&c.logs, name).await;
+                        // Leave nothing half-made: undo what this step made.
+                        if let Step::DeleteLogGroup { .. } = inverse {
+                            let _ = log_group::delete(&c.logs, name).await;
+                        }
                         return Err(e);
                     }
                 }
@@ -220,11 +387,20 @@ impl Step {
                 }
             }
             Step::CreateRole { name, trust, tags } => {
-                role::create(&c.iam, name, trust, tags).await?;
-                Step::DeleteRole {
-                    name: name.clone(),
-                    trust: trust.clone(),
-                    tags: tags.clone(),
+                let made = create_once(
+                    ctx,
+                    role::create(&c.iam, name, trust, &tags::with_run(tags, &ctx.run_id)),
+                    async { Ok(role::observe(&c.iam, name).await?.map(|r| r.tags)) },
+                    |found| found.get(tags::BOT_ID) == tags.get(tags::BOT_ID),
+                )
+                .await?;
+                match made {
+                    Made::ByThisRun => Step::DeleteRole {
+                        name: name.clone(),
+                        trust: trust.clone(),
+                        tags: tags.clone(),
+                    },
+                    Made::ByAnotherRun => Step::Nothing,
                 }
             }
             Step::UpdateRole { name, trust, tags } => {
@@ -264,12 +440,30 @@ impl Step {
                 document,
                 tags,
             } => {
-                managed_policy::create(&c.iam, name, document, tags).await?;
-                Step::DeletePolicy {
-                    name: name.clone(),
-                    arn: arn.clone(),
-                    document: document.clone(),
-                    tags: tags.clone(),
+                let made = create_once(
+                    ctx,
+                    async {
+                        let tags = tags::with_run(tags, &ctx.run_id);
+                        managed_policy::create(&c.iam, name, document, &tags)
+                            .await
+                            .map(|_| ())
+                    },
+                    async {
+                        Ok(managed_policy::observe(&c.iam, name, arn)
+                            .await?
+                            .map(|p| p.tags))
+                    },
+                    |_| true,
+                )
+                .await?;
+                match made {
+                    Made::ByThisRun => Step::DeletePolicy {
+                        name: name.clone(),
+                        arn: arn.clone(),
+                        document: document.clone(),
+                        tags: tags.clone(),
+                    },
+                    Made::ByAnotherRun => Step::Nothing,
                 }
             }
             Step::UpdatePolicy {

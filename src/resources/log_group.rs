@@ -58,10 +58,11 @@ pub async fn observe(
     Ok(None)
 }
 
-pub async fn create(logs: &aws_sdk_cloudwatchlogs::Client, name: &str) -> Result<()> {
+pub async fn create(logs: &aws_sdk_cloudwatchlogs::Client, name: &str, run_id: &str) -> Result<()> {
     logs.create_log_group()
         .log_group_name(name)
         .tags(tags::MANAGED_BY, tags::MANAGED_BY_VALUE)
+        .tags(tags::RUN, run_id)
         .send()
         .await
         .context("logs:CreateLogGroup", address(name))?;

@@ -10,6 +10,9 @@ pub const BOT_ID: &str = "lex-logs-setup:bot-id";
 pub const PREVIOUS_ROLE: &str = "lex-logs-setup:previous-role-arn";
 /// On the role: the principals granted iam:PassRole, space-separated `kind/name`.
 pub const PASS_ROLE_PRINCIPALS: &str = "lex-logs-setup:pass-role-principals";
+/// On what a run creates: that run's id, so a run can tell its own creation (whose response was
+/// lost) from one made by another run. Never compared when deciding what to change.
+pub const RUN: &str = "lex-logs-setup:run";
 /// IAM allows at most this many characters in a tag value.
 pub const VALUE_MAX: usize = 256;
 
@@ -36,4 +39,20 @@ pub fn from_iam(tags: &[aws_sdk_iam::types::Tag]) -> Tags {
     tags.iter()
         .map(|t| (t.key().to_string(), t.value().to_string()))
         .collect()
+}
+
+/// A fresh id for one run: process id and clock, unique enough to tell runs apart.
+pub fn new_run_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{:x}-{:x}", std::process::id(), nanos)
+}
+
+/// `tags` plus the run tag.
+pub fn with_run(tags: &Tags, run_id: &str) -> Tags {
+    let mut all = tags.clone();
+    all.insert(RUN.into(), run_id.into());
+    all
 }

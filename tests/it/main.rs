@@ -3,6 +3,7 @@
 
 mod cli;
 mod engine;
+mod faults;
 mod proxy;
 mod sdk;
 mod support;
