@@ -4,7 +4,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use crate::aws::Clients;
-use crate::cli::{ChangeArgs, Cli, Command, OutputFormat, PlanArgs, SetupArgs};
+use crate::cli::{ChangeArgs, Cli, Command, OutputFormat, PlanArgs, PolicyArgs, SetupArgs};
 use crate::engine;
 use crate::error::{exit_code, Error, Result};
 use crate::observe::observe;
@@ -12,8 +12,9 @@ use crate::plan::{Kind, Plan};
 use crate::planner::{plan_apply, plan_destroy};
 use crate::progress::Progress;
 use crate::render;
-use crate::spec::Spec;
+use crate::spec::specs_from_args;
 use crate::step::Context;
+use futures::{StreamExt, TryStreamExt};
 
 /// Runs the command and returns the process exit code.
 pub async fn run(cli: Cli) -> i32 {
@@ -21,6 +22,14 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Plan(args) => plan(&cli, args).await,
         Command::Apply(args) => change(&cli, args, Kind::Apply).await,
         Command::Destroy(args) => change(&cli, args, Kind::Destroy).await,
+        Command::Policy(args) => policy(&cli, args).await,
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut command, "lex-logs-setup", &mut script);
+            emit(&String::from_utf8_lossy(&script));
+            Ok(exit_code::SUCCESS)
+        }
     };
     match outcome {
         Ok(code) => code,
@@ -31,23 +40,52 @@ pub async fn run(cli: Cli) -> i32 {
     }
 }
 
-/// Spec (offline checks first), then observation, then the plan.
+/// How many targets of a config file are observed at once (each makes ~20 concurrent reads).
+const TARGETS_AT_ONCE: usize = 8;
+
+/// Specs (offline checks first), then observation of every target (concurrently), then one plan.
 async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Kind) -> Result<(Clients, Plan)> {
-    let spec = Spec::from_args(setup)?;
+    let specs = specs_from_args(setup)?;
     let clients = Clients::load(&cli.aws).await?;
-    let observed = observe(&clients, &spec, kind).await?;
-    let plan = match kind {
-        Kind::Apply => plan_apply(&spec, &observed)?,
-        Kind::Destroy => plan_destroy(&spec, &observed)?,
-    };
+    let plans: Vec<Plan> = futures::stream::iter(specs.iter())
+        .map(|spec| {
+            let clients = &clients;
+            async move {
+                let observed = observe(clients, spec, kind).await?;
+                match kind {
+                    Kind::Apply => plan_apply(spec, &observed),
+                    Kind::Destroy => plan_destroy(spec, &observed),
+                }
+            }
+        })
+        .buffered(TARGETS_AT_ONCE)
+        .try_collect()
+        .await?;
+    let plan = Plan::merge(plans).map_err(|e| {
+        Error::invalid(e, "fix the targets so that each resource is wanted one way")
+    })?;
     Ok((clients, plan))
 }
 
 fn print_json(value: &serde_json::Value) {
-    println!(
-        "{}",
+    emit(&format!(
+        "{}
+",
         serde_json::to_string_pretty(value).expect("JSON values print")
-    );
+    ));
+}
+
+/// Writes to stdout; when the reader has gone (`| head`), stops quietly instead of panicking.
+fn emit(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(exit_code::SUCCESS);
+        }
+    }
 }
 
 async fn plan(cli: &Cli, args: &PlanArgs) -> Result<i32> {
@@ -59,7 +97,10 @@ async fn plan(cli: &Cli, args: &PlanArgs) -> Result<i32> {
     let (_, plan) = prepare(cli, &args.setup, kind).await?;
     match cli.output {
         OutputFormat::Json => print_json(&render::plan_json(&plan)),
-        OutputFormat::Text => print!("{}", render::plan_text(&plan)),
+        OutputFormat::Text => emit(&render::plan_text(
+            &plan,
+            render::use_color(std::io::stdout().is_terminal()),
+        )),
     }
     Ok(if args.detailed_exitcode && plan.has_changes() {
         exit_code::CHANGES_PENDING
@@ -78,8 +119,15 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Kind) -> Result<i32> {
     };
     // With JSON output, stdout carries only the outcome; the plan a person reads goes to stderr.
     match cli.output {
-        OutputFormat::Text => print!("{}", render::plan_text(&plan)),
-        OutputFormat::Json => eprint!("{}", render::plan_text(&plan)),
+        OutputFormat::Text => emit(&render::plan_text(
+            &plan,
+            render::use_color(std::io::stdout().is_terminal()),
+        )),
+        OutputFormat::Json if !cli.quiet => eprint!(
+            "{}",
+            render::plan_text(&plan, render::use_color(std::io::stderr().is_terminal()))
+        ),
+        OutputFormat::Json => {}
     }
     let verb = match kind {
         Kind::Apply => "apply",
@@ -100,13 +148,13 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Kind) -> Result<i32> {
     }
     let ctx = Context {
         clients,
-        progress: Progress::new(false),
+        progress: Progress::new(cli.quiet),
         run_id: crate::resources::tags::new_run_id(),
     };
     let outcome = engine::run(&plan, &ctx, &mut interrupts).await;
     match cli.output {
         OutputFormat::Json => print_json(&render::outcome_json(&plan, &outcome)),
-        OutputFormat::Text => print!("{}", render::outcome_text(&plan, &outcome)),
+        OutputFormat::Text => emit(&render::outcome_text(&plan, &outcome)),
     }
     Ok(if outcome.succeeded() {
         exit_code::SUCCESS
@@ -139,4 +187,104 @@ fn confirm(verb: &str) -> Result<()> {
             "{verb} cancelled; nothing was changed"
         )))
     }
+}
+
+/// One document the policy command prints.
+#[derive(Debug, serde::Serialize)]
+struct NamedDocument {
+    /// What it is: `trust`, `managed-policy`, `inline-policy` or `operator`.
+    kind: &'static str,
+    /// Where it goes, e.g. `role[LexLogs-OrderBot]`.
+    address: String,
+    document: serde_json::Value,
+}
+
+/// Prints the documents apply would create for the targets (read-only), and the operator policy.
+async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
+    let has_target = args.setup.config.is_some() || args.setup.target.bot.is_some();
+    let mut documents = Vec::new();
+    let mut scope = crate::documents::OperatorScope::default();
+    if has_target {
+        let (_, plan) = prepare(cli, &args.setup, Kind::Apply).await?;
+        for change in &plan.changes {
+            let after = &change.after;
+            let kind = change.address.split('[').next().unwrap_or_default();
+            match kind {
+                "role" => {
+                    documents.push(NamedDocument {
+                        kind: "trust",
+                        address: change.address.clone(),
+                        document: after["trustPolicy"].clone(),
+                    });
+                    if let Some(arn) = after["arn"]
+                        .as_str()
+                        .and_then(|a| a.parse::<crate::arn::Arn>().ok())
+                    {
+                        scope.scope.get_or_insert(crate::arn::Scope {
+                            partition: arn.partition,
+                            account: arn.account,
+                            region: plan.targets[0].region.clone(),
+                        });
+                    }
+                    if let Some(previous) =
+                        after["tags"][crate::resources::tags::PREVIOUS_ROLE].as_str()
+                    {
+                        scope.previous_roles.push(previous.to_string());
+                    }
+                }
+                "policy" => documents.push(NamedDocument {
+                    kind: "managed-policy",
+                    address: change.address.clone(),
+                    document: after["document"].clone(),
+                }),
+                "inline_policy" if change.address.contains(crate::documents::PASS_ROLE_PREFIX) => {
+                    documents.push(NamedDocument {
+                        kind: "inline-policy",
+                        address: change.address.clone(),
+                        document: after["document"].clone(),
+                    });
+                    let inner = change.address.trim_start_matches("inline_policy[");
+                    if let Some(principal) =
+                        inner.rsplit_once('/').and_then(|(p, _)| p.parse().ok())
+                    {
+                        scope.principals.push(principal);
+                    }
+                }
+                "log_group" => scope
+                    .log_groups
+                    .push(after["name"].as_str().unwrap_or_default().to_string()),
+                _ => {}
+            }
+        }
+        for target in &plan.targets {
+            scope.role_names.push(target.role.clone());
+            scope.bot_ids.push(target.bot_id.clone());
+        }
+    }
+    if args.operator_only {
+        documents.clear();
+    }
+    documents.push(NamedDocument {
+        kind: "operator",
+        address: "operator".into(),
+        document: crate::documents::operator(&scope),
+    });
+    match cli.output {
+        OutputFormat::Json => print_json(&serde_json::json!({ "documents": documents })),
+        OutputFormat::Text => {
+            for d in &documents {
+                let title = match d.kind {
+                    "trust" => format!("Trust policy of {}", d.address),
+                    "managed-policy" => format!("Managed policy {}, attached to the logging role", d.address),
+                    "inline-policy" => format!("PassRole grant {}", d.address),
+                    _ => "Operator policy: what the person or pipeline running apply and destroy needs".to_string(),
+                };
+                emit(&format!(
+                    "# {title}\n{}\n\n",
+                    serde_json::to_string_pretty(&d.document).expect("JSON values print")
+                ));
+            }
+        }
+    }
+    Ok(exit_code::SUCCESS)
 }

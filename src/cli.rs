@@ -26,6 +26,9 @@ pub struct Cli {
     /// More logging on stderr (-v, -vv); RUST_LOG overrides
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// No progress on stderr (errors are still printed)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -36,6 +39,23 @@ pub enum Command {
     Apply(ChangeArgs),
     /// Undo what apply did; the log group and bucket (and the logs in them) are kept
     Destroy(ChangeArgs),
+    /// Print the policy documents apply would create, and the least-privilege policy an operator
+    /// needs to run apply and destroy; changes nothing (without a target: no AWS call at all)
+    Policy(PolicyArgs),
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PolicyArgs {
+    #[command(flatten)]
+    pub setup: SetupArgs,
+    /// Print only the operator policy
+    #[arg(long)]
+    pub operator_only: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -62,6 +82,12 @@ pub struct ChangeArgs {
 /// What to set up: the target, the destinations, the role and who may pass it.
 #[derive(Debug, Clone, Args)]
 pub struct SetupArgs {
+    /// Act on every [[target]] of this TOML file (instead of --bot and the other target flags)
+    #[arg(long, value_name = "FILE", conflicts_with_all = [
+        "bot", "aliases", "log_group", "retention_days", "log_prefix", "no_text_logs",
+        "audio_bucket", "audio_prefix", "kms_key", "role_name", "grant_pass_role",
+    ])]
+    pub config: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub target: TargetArgs,
     /// CloudWatch Logs group for text logs [default: /aws/lex/BOT]; created if missing
@@ -98,9 +124,9 @@ pub struct SetupArgs {
 pub struct TargetArgs {
     /// The bot, by name or id
     #[arg(long, value_name = "NAME_OR_ID")]
-    pub bot: String,
+    pub bot: Option<String>,
     /// An alias of the bot, by name or id (repeat for several)
-    #[arg(long = "alias", value_name = "NAME_OR_ID", required = true)]
+    #[arg(long = "alias", value_name = "NAME_OR_ID")]
     pub aliases: Vec<String>,
 }
 
@@ -108,4 +134,29 @@ pub struct TargetArgs {
 pub enum OutputFormat {
     Text,
     Json,
+}
+
+impl SetupArgs {
+    /// The flags as one target, in the model config files use.
+    pub fn to_target(&self) -> crate::error::Result<crate::spec::TargetConfig> {
+        let bot = self.target.bot.clone().ok_or_else(|| {
+            crate::error::Error::invalid(
+                "no target: give --bot and --alias, or --config FILE",
+                "see lex-logs-setup --help",
+            )
+        })?;
+        Ok(crate::spec::TargetConfig {
+            bot,
+            aliases: self.target.aliases.clone(),
+            log_group: self.log_group.clone(),
+            retention_days: self.retention_days,
+            log_prefix: self.log_prefix.clone(),
+            no_text_logs: self.no_text_logs,
+            audio_bucket: self.audio_bucket.clone(),
+            audio_prefix: self.audio_prefix.clone(),
+            kms_key: self.kms_key.clone(),
+            role_name: self.role_name.clone(),
+            grant_pass_role: self.grant_pass_role.clone(),
+        })
+    }
 }

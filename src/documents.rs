@@ -42,9 +42,12 @@ impl Concern {
     }
 }
 
+/// The inline PassRole policy on each granted principal is named this, then the role name.
+pub const PASS_ROLE_PREFIX: &str = "LexLogsPassRole-";
+
 /// The name of the inline PassRole policy put on each granted principal.
 pub fn pass_role_policy_name(role: &str) -> String {
-    format!("LexLogsPassRole-{role}")
+    format!("{PASS_ROLE_PREFIX}{role}")
 }
 
 /// Lex V2 may assume the role, only for this account's bot (bot and bot-alias ARNs).
@@ -203,6 +206,49 @@ mod tests {
     }
 
     #[test]
+    fn the_operator_policy_is_scoped_when_targets_are_known() {
+        let generic = operator(&OperatorScope::default());
+        let text = generic.to_string();
+        assert!(
+            text.contains("arn:*:iam::*:role/LexLogs-*") && text.contains("log-group:/aws/lex/*"),
+            "{text}"
+        );
+        let scoped = operator(&OperatorScope {
+            scope: Some(scope()),
+            role_names: vec!["R".into()],
+            bot_ids: vec!["BOTID".into()],
+            log_groups: vec!["/aws/lex/B".into()],
+            principals: vec!["user/dev".parse().unwrap()],
+            previous_roles: vec!["arn:aws:iam::123456789012:role/old".into()],
+        });
+        let text = scoped.to_string();
+        assert!(
+            !text.contains("LexLogs-*") && !text.contains("iam::*"),
+            "{text}"
+        );
+        assert!(
+            text.contains("arn:aws:iam::123456789012:role/R")
+                && text.contains("arn:aws:iam::123456789012:user/dev")
+        );
+        assert!(text.contains("arn:aws:lex:eu-west-1:123456789012:bot-alias/BOTID/*"));
+        assert!(
+            text.contains("arn:aws:iam::123456789012:role/old"),
+            "the previous role is passed back on destroy"
+        );
+        let actions = operator_actions(&scoped);
+        for needed in [
+            "iam:CreateRole",
+            "iam:PassRole",
+            "lex:UpdateBotAlias",
+            "logs:CreateLogGroup",
+            "s3:ListBucket",
+            "kms:DescribeKey",
+        ] {
+            assert!(actions.iter().any(|a| a == needed), "{needed}");
+        }
+    }
+
+    #[test]
     fn policy_names_are_per_role_and_concern() {
         assert_eq!(Concern::CloudWatch.policy_name("R"), "R-CloudWatchLogs");
         assert_eq!(Concern::BotRuntime.policy_name("R"), "R-LexBotRuntime");
@@ -212,4 +258,173 @@ mod tests {
             .iter()
             .all(|c| c.policy_name(&longest).len() <= 128));
     }
+}
+
+/// What the operator policy is scoped to; empty lists mean "any the tool's naming allows".
+#[derive(Debug, Clone, Default)]
+pub struct OperatorScope {
+    pub scope: Option<Scope>,
+    pub role_names: Vec<String>,
+    pub bot_ids: Vec<String>,
+    pub log_groups: Vec<String>,
+    pub principals: Vec<crate::spec::Principal>,
+    /// Roles destroy gives back to the bots (passed to Lex again).
+    pub previous_roles: Vec<String>,
+}
+
+/// Read-only calls the tool makes (many cannot be scoped below `*` by IAM).
+pub const OPERATOR_READ_ACTIONS: &[&str] = &[
+    "sts:GetCallerIdentity",
+    "lex:ListBots",
+    "lex:DescribeBot",
+    "lex:ListBotAliases",
+    "lex:DescribeBotAlias",
+    "iam:GetRole",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListRolePolicies",
+    "iam:GetRolePolicy",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+    "iam:ListPolicyVersions",
+    "iam:GetUser",
+    "iam:GetUserPolicy",
+    "iam:GetGroup",
+    "iam:GetGroupPolicy",
+    "logs:DescribeLogGroups",
+    "logs:ListTagsForResource",
+    "s3:ListBucket",
+    "s3:GetEncryptionConfiguration",
+    "kms:DescribeKey",
+];
+
+/// The least-privilege policy a person or pipeline needs to run `apply` and `destroy`.
+pub fn operator(o: &OperatorScope) -> Value {
+    let (partition, account, region) = match &o.scope {
+        Some(s) => (s.partition.clone(), s.account.clone(), s.region.clone()),
+        None => ("*".into(), "*".into(), "*".into()),
+    };
+    let iam = |resource: &str| format!("arn:{partition}:iam::{account}:{resource}");
+    let or_default =
+        |items: Vec<String>, default: Vec<String>| if items.is_empty() { default } else { items };
+    let roles = or_default(
+        o.role_names
+            .iter()
+            .map(|r| iam(&format!("role/{r}")))
+            .collect(),
+        vec![iam("role/LexLogs-*")],
+    );
+    let policies = or_default(
+        o.role_names
+            .iter()
+            .map(|r| iam(&format!("policy/{r}-*")))
+            .collect(),
+        vec![iam("policy/LexLogs-*")],
+    );
+    let log_group =
+        |name: &str| format!("arn:{partition}:logs:{region}:{account}:log-group:{name}");
+    let log_groups = or_default(
+        o.log_groups
+            .iter()
+            .flat_map(|g| [log_group(g), format!("{}:*", log_group(g))])
+            .collect(),
+        vec![log_group("/aws/lex/*")],
+    );
+    let bot = |id: &str| format!("arn:{partition}:lex:{region}:{account}:bot/{id}");
+    let alias = |id: &str| format!("arn:{partition}:lex:{region}:{account}:bot-alias/{id}/*");
+    let bots = or_default(
+        o.bot_ids
+            .iter()
+            .flat_map(|id| [bot(id), alias(id)])
+            .collect(),
+        vec![bot("*"), alias("*")],
+    );
+    let principals = or_default(
+        o.principals
+            .iter()
+            .map(|p| iam(&format!("{}/{}", p.kind.as_str(), p.name)))
+            .collect(),
+        vec![iam("user/*"), iam("role/*"), iam("group/*")],
+    );
+    let mut passed = roles.clone();
+    passed.extend(
+        o.previous_roles
+            .iter()
+            .filter(|r| !crate::resources::role::is_service_linked(r))
+            .cloned(),
+    );
+    if o.scope.is_none() {
+        passed.push(iam("role/*"));
+    }
+    let pass_to_lex = json!({"StringEquals": {"iam:PassedToService": LEX_SERVICE}});
+    Document::new(vec![
+        Statement::allow("ReadWhatExists", OPERATOR_READ_ACTIONS, vec!["*".into()]),
+        Statement::allow(
+            "ManageTheLoggingRole",
+            &[
+                "iam:CreateRole",
+                "iam:DeleteRole",
+                "iam:TagRole",
+                "iam:UntagRole",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:AttachRolePolicy",
+                "iam:DetachRolePolicy",
+                "iam:PutRolePolicy",
+                "iam:DeleteRolePolicy",
+            ],
+            roles,
+        ),
+        Statement::allow(
+            "ManageItsPolicies",
+            &[
+                "iam:CreatePolicy",
+                "iam:DeletePolicy",
+                "iam:CreatePolicyVersion",
+                "iam:DeletePolicyVersion",
+                "iam:SetDefaultPolicyVersion",
+                "iam:TagPolicy",
+            ],
+            policies,
+        ),
+        Statement::allow(
+            "GrantPassRole",
+            &[
+                "iam:PutUserPolicy",
+                "iam:DeleteUserPolicy",
+                "iam:PutRolePolicy",
+                "iam:DeleteRolePolicy",
+                "iam:PutGroupPolicy",
+                "iam:DeleteGroupPolicy",
+            ],
+            principals,
+        ),
+        Statement::allow("PassRolesToLex", &["iam:PassRole"], passed).with_condition(pass_to_lex),
+        Statement::allow(
+            "ManageTheLogGroup",
+            &[
+                "logs:CreateLogGroup",
+                "logs:TagResource",
+                "logs:PutRetentionPolicy",
+                "logs:DeleteRetentionPolicy",
+                "logs:DeleteLogGroup",
+            ],
+            log_groups,
+        ),
+        Statement::allow(
+            "UpdateBotsAndAliases",
+            &["lex:UpdateBot", "lex:UpdateBotAlias"],
+            bots,
+        ),
+    ])
+    .to_value()
+}
+
+/// Every action the operator policy allows.
+pub fn operator_actions(document: &Value) -> Vec<String> {
+    document["Statement"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["Action"].as_array().cloned().unwrap_or_default())
+        .filter_map(|a| a.as_str().map(str::to_string))
+        .collect()
 }

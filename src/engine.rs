@@ -144,13 +144,16 @@ pub async fn run(plan: &Plan, ctx: &Context, interrupts: &mut Interrupts) -> Out
             pending = waiting;
             for i in ready {
                 let change: &Change = &plan.changes[i];
-                ctx.progress.line(format!(
-                    "{} {}: {}",
-                    change.action.glyph(),
-                    change.address,
-                    change.step.describe()
-                ));
-                running.push(async move { (i, change.step.run(ctx).await) });
+                running.push(async move {
+                    let line = ctx.progress.start(
+                        change.action.glyph(),
+                        &change.address,
+                        &change.step.describe(),
+                    );
+                    let result = change.step.run(ctx).await;
+                    line.finish(result.is_ok());
+                    (i, result)
+                });
             }
         }
         if running.is_empty() {

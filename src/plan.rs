@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::step::Step;
+pub use crate::step::Step;
 
 /// What a change does; its glyph is how plans draw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -138,5 +138,125 @@ impl Plan {
 
     pub fn has_changes(&self) -> bool {
         self.summary().changes() > 0
+    }
+}
+
+impl Plan {
+    /// One plan for several targets: one confirmation, one run, one rollback. A change two targets
+    /// share (a log group both log to) appears once; two targets wanting different things of the
+    /// same resource, or the same bot twice, is an error.
+    pub fn merge(plans: Vec<Plan>) -> Result<Plan, String> {
+        let mut iter = plans.into_iter();
+        let mut merged = iter.next().ok_or("no target to plan")?;
+        let mut seen: std::collections::HashMap<String, usize> = merged
+            .changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.address.clone(), i))
+            .collect();
+        for plan in iter {
+            for target in plan.targets {
+                if merged.targets.iter().any(|t| t.bot_id == target.bot_id) {
+                    return Err(format!(
+                        "bot {} ({}) is a target twice",
+                        target.bot, target.bot_id
+                    ));
+                }
+                merged.targets.push(target);
+            }
+            for note in plan.notes {
+                if !merged.notes.contains(&note) {
+                    merged.notes.push(note);
+                }
+            }
+            for change in plan.changes {
+                match seen.get(&change.address) {
+                    Some(&i)
+                        if merged.changes[i].action == change.action
+                            && merged.changes[i].after == change.after =>
+                    {
+                        let deps = &mut merged.changes[i].depends_on;
+                        for d in change.depends_on {
+                            if !deps.contains(&d) {
+                                deps.push(d);
+                            }
+                        }
+                    }
+                    Some(_) => {
+                        return Err(format!(
+                            "two targets want different things of {}",
+                            change.address
+                        ))
+                    }
+                    None => {
+                        seen.insert(change.address.clone(), merged.changes.len());
+                        merged.changes.push(change);
+                    }
+                }
+            }
+        }
+        Ok(merged)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn plan(bot: &str, changes: Vec<Change>) -> Plan {
+        Plan {
+            command: Kind::Apply,
+            targets: vec![Target {
+                bot: bot.into(),
+                bot_id: format!("{bot}-id"),
+                aliases: vec![],
+                role: String::new(),
+                region: String::new(),
+            }],
+            changes,
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn merge_keeps_one_copy_of_a_shared_change_and_refuses_conflicts() {
+        let shared = || {
+            Change::new(
+                "log_group[/g]",
+                Action::Create,
+                Value::Null,
+                json!({"name": "/g"}),
+                Step::Nothing,
+            )
+        };
+        let a = plan("A", vec![shared(), Change::no_op("bot[A]", json!({}))]);
+        let b = plan(
+            "B",
+            vec![
+                shared().after(["bot[B]".to_string()]),
+                Change::no_op("bot[B]", json!({})),
+            ],
+        );
+        let merged = Plan::merge(vec![a, b]).unwrap();
+        assert_eq!(merged.changes.len(), 3);
+        assert_eq!(merged.targets.len(), 2);
+        assert_eq!(merged.changes[0].depends_on, ["bot[B]"]);
+        let c = plan(
+            "C",
+            vec![Change::new(
+                "log_group[/g]",
+                Action::Create,
+                Value::Null,
+                json!({"name": "/g", "retentionInDays": 3}),
+                Step::Nothing,
+            )],
+        );
+        assert!(Plan::merge(vec![plan("A", vec![shared()]), c])
+            .unwrap_err()
+            .contains("log_group[/g]"));
+        assert!(Plan::merge(vec![plan("A", vec![]), plan("A", vec![])])
+            .unwrap_err()
+            .contains("twice"));
     }
 }

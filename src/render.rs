@@ -6,9 +6,48 @@ use serde_json::{json, Value};
 use crate::engine::Outcome;
 use crate::plan::{Action, Change, Kind, Plan, Summary};
 
-/// The plan as text: each change with its glyph and address, the JSON difference of before and
-/// after, unchanged resources listed briefly, the notes, and a summary line.
-pub fn plan_text(plan: &Plan) -> String {
+/// Whether to colour text: only on a terminal, and never with `NO_COLOR` set.
+pub fn use_color(is_terminal: bool) -> bool {
+    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+const RESET: &str = "\x1b[0m";
+
+fn paint(text: &str, glyph: char, color: bool) -> String {
+    if !color {
+        return text.to_string();
+    }
+    let code = match glyph {
+        '+' => "\x1b[32m",
+        '~' => "\x1b[33m",
+        '-' => "\x1b[31m",
+        _ => return text.to_string(),
+    };
+    format!("{code}{text}{RESET}")
+}
+
+/// Display order of resource kinds: what the bot depends on first.
+const KIND_ORDER: [&str; 7] = [
+    "log_group",
+    "role",
+    "policy",
+    "attachment",
+    "inline_policy",
+    "bot",
+    "alias",
+];
+
+fn kind_rank(address: &str) -> usize {
+    let kind = address.split('[').next().unwrap_or_default();
+    KIND_ORDER
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(KIND_ORDER.len())
+}
+
+/// The plan as text: changes grouped by kind of resource, each with its glyph and address and the
+/// JSON difference of before and after; unchanged resources listed briefly; the notes; a summary.
+pub fn plan_text(plan: &Plan, color: bool) -> String {
     let mut out = String::new();
     for target in &plan.targets {
         out.push_str(&format!(
@@ -24,14 +63,22 @@ pub fn plan_text(plan: &Plan) -> String {
             target.role
         ));
     }
-    out.push('\n');
-    let (unchanged, changed): (Vec<&Change>, Vec<&Change>) =
+    let (unchanged, mut changed): (Vec<&Change>, Vec<&Change>) =
         plan.changes.iter().partition(|c| c.action == Action::NoOp);
+    changed.sort_by_key(|c| kind_rank(&c.address));
+    let mut last_kind = None;
     for change in &changed {
-        out.push_str(&format!("{} {}\n", change.action.glyph(), change.address));
+        let kind = kind_rank(&change.address);
+        if last_kind != Some(kind) {
+            out.push('\n');
+            last_kind = Some(kind);
+        }
+        let glyph = change.action.glyph();
+        out.push_str(&paint(&format!("{glyph} {}", change.address), glyph, color));
+        out.push('\n');
         for line in json_diff(&change.before, &change.after) {
             out.push_str("    ");
-            out.push_str(&line);
+            out.push_str(&paint(&line, line.chars().next().unwrap_or(' '), color));
             out.push('\n');
         }
     }
@@ -222,6 +269,56 @@ mod tests {
         assert!(json_diff(&json!({"a": 1}), &Value::Null)
             .iter()
             .all(|l| l.starts_with("- ")));
+    }
+
+    #[test]
+    fn plan_text_groups_by_kind_and_colours_only_when_asked() {
+        use crate::plan::{Step, Target};
+        let plan = Plan {
+            command: Kind::Apply,
+            targets: vec![Target {
+                bot: "B".into(),
+                bot_id: "ID".into(),
+                aliases: vec!["live".into()],
+                role: "R".into(),
+                region: "r".into(),
+            }],
+            changes: vec![
+                Change::new(
+                    "alias[B/live]",
+                    Action::Update,
+                    json!({"a": 1}),
+                    json!({"a": 2}),
+                    Step::Nothing,
+                ),
+                Change::new(
+                    "role[R]",
+                    Action::Create,
+                    Value::Null,
+                    json!({"n": "R"}),
+                    Step::Nothing,
+                ),
+                Change::no_op("log_group[/g]", json!({})),
+            ],
+            notes: vec!["a note".into()],
+        };
+        let text = plan_text(&plan, false);
+        assert!(
+            text.find("+ role[R]").unwrap() < text.find("~ alias[B/live]").unwrap(),
+            "{text}"
+        );
+        assert!(
+            text.contains("Unchanged:\n  log_group[/g]") && text.contains("  - a note"),
+            "{text}"
+        );
+        assert!(!text.contains('\x1b'));
+        assert!(text.ends_with("Plan: 1 to create, 1 to update, 0 to delete, 1 unchanged.\n"));
+        let colored = plan_text(&plan, true);
+        assert!(
+            colored.contains("\x1b[32m+ role[R]\x1b[0m")
+                && colored.contains("\x1b[33m~ alias[B/live]"),
+            "{colored}"
+        );
     }
 
     #[test]

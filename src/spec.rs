@@ -1,9 +1,84 @@
 //! The desired setup as the user asked for it (`Spec`), validated offline before any AWS call:
 //! names, prefixes, key references, principals, retention values and conflicting flags.
 
+use std::path::Path;
+
+use serde::Deserialize;
+
 use crate::arn::Arn;
 use crate::cli::SetupArgs;
 use crate::error::{Error, Result};
+
+/// One target as a config file's `[[target]]` table or the command line gives it: the one model
+/// both share. Keys are the flags' names with `_` for `-`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    pub bot: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub log_group: Option<String>,
+    pub retention_days: Option<i32>,
+    pub log_prefix: Option<String>,
+    #[serde(default)]
+    pub no_text_logs: bool,
+    pub audio_bucket: Option<String>,
+    pub audio_prefix: Option<String>,
+    pub kms_key: Option<String>,
+    pub role_name: Option<String>,
+    #[serde(default)]
+    pub grant_pass_role: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    target: Vec<TargetConfig>,
+}
+
+/// Reads a TOML config file of `[[target]]` tables. Unknown keys are errors naming the key and line.
+pub fn load_config(path: &Path) -> Result<Vec<TargetConfig>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::invalid(
+            format!("cannot read --config {}: {e}", path.display()),
+            "check the path",
+        )
+    })?;
+    let file: ConfigFile = toml::from_str(&text).map_err(|e| {
+        Error::invalid(
+            format!("--config {}: {}", path.display(), e.to_string().trim_end()),
+            "each [[target]] takes: bot, aliases, log_group, retention_days, log_prefix, no_text_logs, audio_bucket, audio_prefix, kms_key, role_name, grant_pass_role",
+        )
+    })?;
+    if file.target.is_empty() {
+        return Err(Error::invalid(
+            format!("--config {} has no [[target]]", path.display()),
+            "add a [[target]] table with bot and aliases",
+        ));
+    }
+    Ok(file.target)
+}
+
+/// The specs the command line asks for: every target of `--config`, or the one the flags give.
+pub fn specs_from_args(args: &SetupArgs) -> Result<Vec<Spec>> {
+    let targets = match &args.config {
+        Some(path) => load_config(path)?,
+        None => vec![args.to_target()?],
+    };
+    let specs = targets
+        .iter()
+        .map(Spec::from_target)
+        .collect::<Result<Vec<_>>>()?;
+    let mut bots: Vec<&str> = specs.iter().map(|s| s.bot.as_str()).collect();
+    bots.sort();
+    if let Some(twice) = bots.windows(2).find(|w| w[0] == w[1]) {
+        return Err(Error::invalid(
+            format!("bot {:?} is a target twice", twice[0]),
+            "give each bot one [[target]] with all its aliases",
+        ));
+    }
+    Ok(specs)
+}
 
 /// Retention values CloudWatch Logs accepts.
 pub const RETENTION_DAYS: &[i32] = &[
@@ -197,9 +272,52 @@ pub fn default_role_name(bot_name: &str) -> String {
 }
 
 impl Spec {
-    /// Builds and validates the spec from the command line. Fails with a message that names the
-    /// bad value; makes no AWS call.
-    pub fn from_args(args: &SetupArgs) -> Result<Spec> {
+    /// Builds and validates the spec of one target. Fails with a message that names the bad
+    /// value; makes no AWS call.
+    pub fn from_target(args: &TargetConfig) -> Result<Spec> {
+        if args.bot.is_empty() {
+            return Err(Error::invalid(
+                "a target has no bot",
+                "give --bot NAME_OR_ID (bot = \"...\" in a config file)",
+            ));
+        }
+        if args.aliases.is_empty() {
+            return Err(Error::invalid(
+                format!("bot {:?} has no alias to set up", args.bot),
+                "give --alias NAME_OR_ID (aliases = [\"...\"] in a config file)",
+            ));
+        }
+        if args.no_text_logs {
+            if let Some(flag) = [
+                args.log_group.as_ref().map(|_| "--log-group"),
+                args.retention_days.map(|_| "--retention-days"),
+                args.log_prefix.as_ref().map(|_| "--log-prefix"),
+            ]
+            .into_iter()
+            .flatten()
+            .next()
+            {
+                return Err(Error::invalid(
+                    format!("--no-text-logs conflicts with {flag}"),
+                    format!("drop one of --no-text-logs and {flag}"),
+                ));
+            }
+        }
+        if args.audio_bucket.is_none() {
+            if let Some(flag) = [
+                args.audio_prefix.as_ref().map(|_| "--audio-prefix"),
+                args.kms_key.as_ref().map(|_| "--kms-key"),
+            ]
+            .into_iter()
+            .flatten()
+            .next()
+            {
+                return Err(Error::invalid(
+                    format!("{flag} needs --audio-bucket"),
+                    "add --audio-bucket BUCKET, or drop it",
+                ));
+            }
+        }
         let text = if args.no_text_logs {
             None
         } else {
@@ -302,13 +420,13 @@ impl Spec {
         pass_role.sort();
         pass_role.dedup();
         let mut aliases = Vec::new();
-        for alias in &args.target.aliases {
+        for alias in &args.aliases {
             if !aliases.contains(alias) {
                 aliases.push(alias.clone());
             }
         }
         Ok(Spec {
-            bot: args.target.bot.clone(),
+            bot: args.bot.clone(),
             aliases,
             text,
             audio,
@@ -380,5 +498,94 @@ mod tests {
         assert!(a.len() <= ROLE_NAME_MAX && b.len() <= ROLE_NAME_MAX);
         assert_ne!(a, b);
         assert_eq!(a, default_role_name(&long_a), "stable");
+    }
+}
+
+#[cfg(test)]
+mod config_tests {
+    use super::*;
+
+    fn write(text: &str) -> std::path::PathBuf {
+        let path = std::env::temp_dir().join(format!(
+            "lex-logs-setup-test-{}-{}.toml",
+            std::process::id(),
+            text.len()
+        ));
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn config_files_share_the_flags_model() {
+        let path = write(
+            r#"
+[[target]]
+bot = "OrderBot"
+aliases = ["live", "beta"]
+log_group = "/aws/lex/OrderBot"
+role_name = "LexLogs-OrderBot"
+audio_bucket = "order-audio"
+kms_key = "alias/lex-audio"
+grant_pass_role = ["role/ci-deployer"]
+
+[[target]]
+bot = "FaqBot"
+aliases = ["live"]
+retention_days = 30
+"#,
+        );
+        let targets = load_config(&path).unwrap();
+        let specs: Vec<Spec> = targets
+            .iter()
+            .map(|t| Spec::from_target(t).unwrap())
+            .collect();
+        assert_eq!(specs.len(), 2);
+        assert_eq!(specs[0].aliases, ["live", "beta"]);
+        assert_eq!(
+            specs[0].audio.as_ref().unwrap().kms_key.as_deref(),
+            Some("alias/lex-audio")
+        );
+        assert_eq!(specs[0].pass_role[0].to_string(), "role/ci-deployer");
+        assert_eq!(specs[1].text.as_ref().unwrap().retention_days, Some(30));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_that_name_the_key_and_line() {
+        let path = write("[[target]]\nbot = \"B\"\naliases = [\"a\"]\nlog_groop = \"x\"\n");
+        let err = load_config(&path).unwrap_err().to_string();
+        assert!(err.contains("log_groop") && err.contains("line 4"), "{err}");
+    }
+
+    #[test]
+    fn file_targets_get_the_same_conflict_checks_as_flags() {
+        let t = TargetConfig {
+            bot: "B".into(),
+            aliases: vec!["a".into()],
+            no_text_logs: true,
+            log_group: Some("g".into()),
+            ..Default::default()
+        };
+        assert!(Spec::from_target(&t)
+            .unwrap_err()
+            .to_string()
+            .contains("--no-text-logs conflicts with --log-group"));
+        let t = TargetConfig {
+            bot: "B".into(),
+            aliases: vec!["a".into()],
+            kms_key: Some("alias/k".into()),
+            ..Default::default()
+        };
+        assert!(Spec::from_target(&t)
+            .unwrap_err()
+            .to_string()
+            .contains("--kms-key needs --audio-bucket"));
+        let t = TargetConfig {
+            bot: "B".into(),
+            ..Default::default()
+        };
+        assert!(Spec::from_target(&t)
+            .unwrap_err()
+            .to_string()
+            .contains("no alias"));
     }
 }

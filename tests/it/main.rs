@@ -4,6 +4,7 @@
 mod cli;
 mod engine;
 mod faults;
+mod operator;
 mod proxy;
 mod sdk;
 mod support;

@@ -25,6 +25,8 @@ pub enum Fault {
     Reject(usize),
     /// Reject the k-th mutating call and every one after it (so rollback fails too).
     RejectFrom(usize),
+    /// Reject the first call of this operation (`service:Operation`).
+    RejectOperation(&'static str),
     /// Forward the k-th mutating call, then answer 500: the change happened, the client is told it did not.
     Lose(usize),
     /// Answer this share (0.0-1.0) of mutating calls with the service's throttling error.
@@ -140,6 +142,12 @@ async fn handle(
             match s.fault {
                 Fault::Reject(k) if k == s.mutating_seen => decision = "rejected",
                 Fault::RejectFrom(k) if s.mutating_seen >= k => decision = "rejected",
+                Fault::RejectOperation(op)
+                    if op == format!("{service}:{operation}")
+                        && !s.calls.iter().any(|c| c.injected == "rejected") =>
+                {
+                    decision = "rejected"
+                }
                 Fault::Lose(k) if k == s.mutating_seen => decision = "lost",
                 Fault::Throttle(share) => {
                     s.throttle_budget += share;
