@@ -16,7 +16,7 @@ use crate::resources::bot::{self, Bot};
 use crate::resources::destination::{self, BucketState, KeyInfo};
 use crate::resources::log_group::{self, LogGroupState};
 use crate::resources::managed_policy::{self, PolicyState};
-use crate::resources::role::{self, PreviousRole, RoleState};
+use crate::resources::role::{self, PreviousRole, RoleListing, RoleState};
 use crate::resources::{inline_policy, tags};
 use crate::spec::{default_role_name, Principal, Spec};
 
@@ -67,41 +67,152 @@ fn recorded_principals(role: Option<&RoleState>) -> Vec<Principal> {
         .unwrap_or_default()
 }
 
-/// Reads everything the plan for `spec` needs.
+/// What depends only on the role name: the role as listed, and the grants of the principals
+/// asked for.
+struct Named {
+    role_name: String,
+    role: Option<RoleListing>,
+    grants: BTreeMap<Principal, Option<Value>>,
+}
+
+async fn observe_named(
+    iam: &aws_sdk_iam::Client,
+    spec: &Spec,
+    role_name: &str,
+    kind: Kind,
+) -> Result<Named> {
+    let grant_name = pass_role_policy_name(role_name);
+    let (role, grants) = tokio::try_join!(
+        role::observe_listing(iam, role_name),
+        observe_grants(iam, &spec.pass_role, &grant_name, kind == Kind::Apply)
+    )?;
+    Ok(Named {
+        role_name: role_name.into(),
+        role,
+        grants,
+    })
+}
+
+/// The role's inline documents and the grants of principals recorded on it but not asked for.
+async fn finish_named(
+    iam: &aws_sdk_iam::Client,
+    named: Named,
+) -> Result<(Option<RoleState>, BTreeMap<Principal, Option<Value>>)> {
+    let recorded: Vec<Principal> = named
+        .role
+        .as_ref()
+        .map(|r| recorded_principals(Some(&r.state)))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| !named.grants.contains_key(p))
+        .collect();
+    let grant_name = pass_role_policy_name(&named.role_name);
+    let role = async {
+        match named.role {
+            Some(listed) => role::complete(iam, listed).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (role, recorded) =
+        tokio::try_join!(role, observe_grants(iam, &recorded, &grant_name, false))?;
+    let mut grants = named.grants;
+    grants.extend(recorded);
+    Ok((role, grants))
+}
+
+/// Reads everything the plan for `spec` needs, in three waves of concurrent calls:
+/// 1. what needs nothing: who we are, the bot by name and as an id, and everything derived from
+///    the bot name as typed (most people type the name) or from the flags: role, grants, bucket,
+///    key;
+/// 2. what needs the account or the bot id: the bot (if found by name), its alias list, our
+///    policies, the log group, inline documents, the previous role recorded on our role;
+/// 3. the aliases, and the bot's current role when it is not ours.
+///
+/// When the bot was given by id, the name-derived reads are redone with its real name (one more
+/// wave).
 pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Observed> {
     let iam = &clients.iam;
-    // Wave 1: who we are, and which bot.
-    let (caller, bot) = tokio::try_join!(
+    let lex = &clients.lex;
+    let guessed_role = spec
+        .role_name
+        .clone()
+        .unwrap_or_else(|| default_role_name(&spec.bot));
+
+    // Wave 1.
+    let bucket = async {
+        match &spec.audio {
+            Some(audio) => destination::observe_bucket(&clients.s3, &audio.bucket)
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
+    };
+    let given_key = async {
+        match spec.audio.as_ref().and_then(|a| a.kms_key.as_ref()) {
+            Some(key) => destination::observe_key(&clients.kms, key).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (caller, by_name, by_id, named, bucket, given_key) = tokio::join!(
         clients.caller(),
-        bot::resolve(&clients.lex, &spec.bot, &clients.region)
-    )?;
-    let scope = caller.scope;
-    if kind == Kind::Apply && bot.child_directed() {
-        return Err(Error::invalid(
-            format!(
-                "bot {} ({}) is marked child-directed (COPPA) in its data privacy settings; Lex does not allow conversation logs for it",
-                bot.name, bot.id
-            ),
-            "conversation logs cannot be turned on for this bot",
-        ));
-    }
+        bot::find_id_by_name(lex, &spec.bot),
+        bot::describe(lex, &spec.bot),
+        observe_named(iam, spec, &guessed_role, kind),
+        bucket,
+        given_key,
+    );
+    let scope = caller?.scope;
+    let by_name = by_name?;
+    let by_id = match by_id {
+        Ok(found) => Some(found),
+        Err(e) if bot::is_no_such_bot(&e) => None,
+        Err(e) => return Err(e),
+    };
+    let (bucket, given_key) = (bucket?, given_key?);
+    let (known_bot, bot_id, bot_name) = match (by_id, by_name) {
+        (Some(found), None) => (Some(found.clone()), found.id, found.name),
+        (Some(found), Some(id)) if found.id == id => (Some(found.clone()), found.id, found.name),
+        (_, Some(id)) => (None, id, spec.bot.clone()),
+        (None, None) => return Err(bot::not_found(&spec.bot, &clients.region)),
+    };
     let role_name = spec
         .role_name
         .clone()
-        .unwrap_or_else(|| default_role_name(&bot.name));
+        .unwrap_or_else(|| default_role_name(&bot_name));
     let log_group_name = spec.text.as_ref().map(|t| {
         t.log_group
             .clone()
-            .unwrap_or_else(|| format!("/aws/lex/{}", bot.name))
+            .unwrap_or_else(|| format!("/aws/lex/{bot_name}"))
     });
     if let Some(name) = &log_group_name {
         log_group::require_valid(name)?;
     }
-    let current_role = bot.role_arn().map(str::to_string);
-    let bot_on_our_role =
-        current_role.as_deref().and_then(crate::arn::iam_name) == Some(role_name.as_str());
+    // The guess was wrong only when the bot was given by id (and no --role-name).
+    let named = if role_name == guessed_role {
+        Some(named?)
+    } else {
+        None
+    };
+    let previous_on_tag = named
+        .as_ref()
+        .and_then(|n| n.role.as_ref())
+        .and_then(|r| r.state.tags.get(tags::PREVIOUS_ROLE))
+        .cloned();
 
-    // Wave 2: everything that only needs the bot and the names.
+    // Wave 2.
+    let bot = async {
+        match &known_bot {
+            Some(found) => Ok(found.clone()),
+            None => bot::describe(lex, &bot_id).await,
+        }
+    };
+    let named_state = async {
+        let named = match named {
+            Some(named) => named,
+            None => observe_named(iam, spec, &role_name, kind).await?,
+        };
+        finish_named(iam, named).await
+    };
     let policies = async {
         let found = futures::future::try_join_all(Concern::ALL.iter().map(|concern| {
             let name = concern.policy_name(&role_name);
@@ -118,57 +229,10 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
     };
     let log_group_state = async {
         match &log_group_name {
-            Some(name) => log_group::observe(&clients.logs, name)
+            Some(name) => log_group::observe(&clients.logs, name, Some(&scope.log_group(name)))
                 .await
                 .map(|g| Some((name.clone(), g))),
             None => Ok(None),
-        }
-    };
-    let bucket = async {
-        match &spec.audio {
-            Some(audio) => destination::observe_bucket(&clients.s3, &audio.bucket)
-                .await
-                .map(Some),
-            None => Ok(None),
-        }
-    };
-    let given_key = async {
-        match spec.audio.as_ref().and_then(|a| a.kms_key.as_ref()) {
-            Some(key) => destination::observe_key(&clients.kms, key).await.map(Some),
-            None => Ok(None),
-        }
-    };
-    let previous_from_bot = async {
-        match &current_role {
-            Some(arn) if !bot_on_our_role => role::observe_previous(iam, arn).await.map(Some),
-            _ => Ok(None),
-        }
-    };
-    let pass_role_name = pass_role_policy_name(&role_name);
-    let asked_grants = observe_grants(iam, &spec.pass_role, &pass_role_name, kind == Kind::Apply);
-    let (aliases, our_role, policies, log_group, bucket, given_key, previous_from_bot, mut grants) =
-        tokio::try_join!(
-            alias::resolve_all(&clients.lex, &bot, &spec.aliases),
-            role::observe(iam, &role_name),
-            policies,
-            log_group_state,
-            bucket,
-            given_key,
-            previous_from_bot,
-            asked_grants,
-        )?;
-
-    // Wave 3 (only when needed): what our role's tags point at, and the bucket's default key.
-    let previous_arn = our_role
-        .as_ref()
-        .and_then(|r| r.tags.get(tags::PREVIOUS_ROLE))
-        .cloned();
-    let previous_from_tag = async {
-        match (&previous_from_bot, &previous_arn) {
-            (None, Some(arn)) if bot_on_our_role => {
-                role::observe_previous(iam, arn).await.map(Some)
-            }
-            _ => Ok(None),
         }
     };
     let bucket_key = async {
@@ -182,14 +246,55 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
             _ => Ok(None),
         }
     };
-    let recorded: Vec<Principal> = recorded_principals(our_role.as_ref())
-        .into_iter()
-        .filter(|p| !grants.contains_key(p))
-        .collect();
-    let recorded_grants = observe_grants(iam, &recorded, &pass_role_name, false);
-    let (previous_from_tag, bucket_key, recorded_grants) =
-        tokio::try_join!(previous_from_tag, bucket_key, recorded_grants)?;
-    grants.extend(recorded_grants);
+    // Read now, used if the bot turns out to run on our role (a re-apply or a destroy).
+    let previous_from_tag = async {
+        match &previous_on_tag {
+            Some(arn) => role::observe_previous(iam, arn).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (bot, alias_ids, (our_role, grants), policies, log_group, bucket_key, previous_from_tag) =
+        tokio::try_join!(
+            bot,
+            alias::find_ids(lex, &bot_id, &bot_name, &spec.aliases),
+            named_state,
+            policies,
+            log_group_state,
+            bucket_key,
+            previous_from_tag,
+        )?;
+    if kind == Kind::Apply && bot.child_directed() {
+        return Err(Error::invalid(
+            format!(
+                "bot {} ({}) is marked child-directed (COPPA) in its data privacy settings; Lex does not allow conversation logs for it",
+                bot.name, bot.id
+            ),
+            "conversation logs cannot be turned on for this bot",
+        ));
+    }
+
+    // Wave 3.
+    let current_role = bot.role_arn().map(str::to_string);
+    let bot_on_our_role =
+        current_role.as_deref().and_then(crate::arn::iam_name) == Some(role_name.as_str());
+    let previous = async {
+        match (&current_role, bot_on_our_role) {
+            (Some(arn), false) => role::observe_previous(iam, arn).await.map(Some),
+            (_, true) => match (
+                previous_from_tag,
+                our_role
+                    .as_ref()
+                    .and_then(|r| r.tags.get(tags::PREVIOUS_ROLE)),
+            ) {
+                (Some(found), _) => Ok(Some(found)),
+                (None, Some(arn)) => role::observe_previous(iam, arn).await.map(Some),
+                (None, None) => Ok(None),
+            },
+            (None, false) => Ok(None),
+        }
+    };
+    let (aliases, previous) =
+        tokio::try_join!(alias::describe_all(lex, &bot, &alias_ids), previous)?;
 
     let observed = Observed {
         scope,
@@ -198,7 +303,7 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
         role_name,
         role: our_role,
         policies,
-        previous: previous_from_bot.or(previous_from_tag),
+        previous,
         log_group,
         bucket,
         kms_key: given_key.or(bucket_key),

@@ -351,7 +351,11 @@ impl Step {
                 let made = create_once(
                     ctx,
                     log_group::create(&c.logs, name, &ctx.run_id),
-                    async { Ok(log_group::observe(&c.logs, name).await?.map(|g| g.tags)) },
+                    async {
+                        Ok(log_group::observe(&c.logs, name, None)
+                            .await?
+                            .map(|g| g.tags))
+                    },
                     |_| true,
                 )
                 .await?;

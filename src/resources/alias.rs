@@ -32,7 +32,18 @@ pub async fn resolve_all(
     bot: &Bot,
     wanted: &[String],
 ) -> Result<Vec<Alias>> {
-    let listed = list(lex, bot).await?;
+    let ids = find_ids(lex, &bot.id, &bot.name, wanted).await?;
+    describe_all(lex, bot, &ids).await
+}
+
+/// The ids of `wanted` (names or ids), from one paginated listing of the bot's aliases.
+pub async fn find_ids(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot_id: &str,
+    bot_name: &str,
+    wanted: &[String],
+) -> Result<Vec<String>> {
+    let listed = list(lex, bot_id, bot_name).await?;
     let mut ids: Vec<String> = Vec::new();
     for name_or_id in wanted {
         let found = listed
@@ -47,14 +58,8 @@ pub async fn resolve_all(
             let names: Vec<&str> = listed.iter().map(|(_, name)| name.as_str()).collect();
             return Err(Error::invalid(
                 format!(
-                    "alias {name_or_id:?} not found on bot {} ({}); its aliases are: {}",
-                    bot.name,
-                    bot.id,
-                    if names.is_empty() {
-                        "(none)".to_string()
-                    } else {
-                        names.join(", ")
-                    }
+                    "alias {name_or_id:?} not found on bot {bot_name} ({bot_id}); its aliases are: {}",
+                    if names.is_empty() { "(none)".to_string() } else { names.join(", ") }
                 ),
                 "check --alias (a name or an id)",
             ));
@@ -63,6 +68,15 @@ pub async fn resolve_all(
             ids.push(id);
         }
     }
+    Ok(ids)
+}
+
+/// Reads the aliases, all at once.
+pub async fn describe_all(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot: &Bot,
+    ids: &[String],
+) -> Result<Vec<Alias>> {
     futures::future::try_join_all(ids.iter().map(|id| describe(lex, bot, id))).await
 }
 
@@ -90,16 +104,24 @@ pub async fn describe(
 }
 
 /// Every alias of the bot as (id, name), across all pages.
-async fn list(lex: &aws_sdk_lexmodelsv2::Client, bot: &Bot) -> Result<Vec<(String, String)>> {
+async fn list(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot_id: &str,
+    bot_name: &str,
+) -> Result<Vec<(String, String)>> {
     let mut pages = lex
         .list_bot_aliases()
-        .bot_id(&bot.id)
+        .bot_id(bot_id)
         .into_paginator()
         .send();
     let mut listed = Vec::new();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| {
-            Error::from(AwsError::from_sdk("lex:ListBotAliases", bot.address(), &e))
+            Error::from(AwsError::from_sdk(
+                "lex:ListBotAliases",
+                format!("bot[{bot_name}]"),
+                &e,
+            ))
         })?;
         for summary in page.bot_alias_summaries() {
             if let (Some(id), Some(name)) = (summary.bot_alias_id(), summary.bot_alias_name()) {

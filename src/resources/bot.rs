@@ -35,6 +35,19 @@ impl Bot {
 
 const NOT_FOUND: &[&str] = &["ResourceNotFoundException", "NotFoundException"];
 
+/// True when `err` says there is no bot with that id (or the text cannot be an id at all).
+pub fn is_no_such_bot(err: &Error) -> bool {
+    err.has_code(NOT_FOUND) || err.has_code(&["ValidationException"])
+}
+
+/// The error for a bot that is neither a name nor an id.
+pub fn not_found(name_or_id: &str, region: &str) -> Error {
+    Error::invalid(
+        format!("bot {name_or_id:?} not found in region {region}: no bot has that name or id"),
+        "check --bot and --region (`aws lexv2-models list-bots` lists the bots)",
+    )
+}
+
 /// Finds the bot whose name or id is `name_or_id`. Looks it up both ways at once: by name with a
 /// ListBots filter, and as an id with DescribeBot.
 pub async fn resolve(
@@ -50,15 +63,12 @@ pub async fn resolve(
             return Ok(bot)
         }
         Ok(_) => {}
-        Err(Error::Aws(e)) if e.is(NOT_FOUND) || e.is(&["ValidationException"]) => {}
+        Err(e) if is_no_such_bot(&e) => {}
         Err(other) => return Err(other),
     }
     match by_name {
         Some(id) => describe(lex, &id).await,
-        None => Err(Error::invalid(
-            format!("bot {name_or_id:?} not found in region {region}: no bot has that name or id"),
-            "check --bot and --region (`aws lexv2-models list-bots` lists the bots)",
-        )),
+        None => Err(not_found(name_or_id, region)),
     }
 }
 
@@ -77,7 +87,10 @@ pub async fn describe(lex: &aws_sdk_lexmodelsv2::Client, bot_id: &str) -> Result
     })
 }
 
-async fn find_id_by_name(lex: &aws_sdk_lexmodelsv2::Client, name: &str) -> Result<Option<String>> {
+pub async fn find_id_by_name(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    name: &str,
+) -> Result<Option<String>> {
     let filter = BotFilter::builder()
         .name(BotFilterName::BotName)
         .operator(BotFilterOperator::Equals)

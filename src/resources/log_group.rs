@@ -15,47 +15,71 @@ pub fn address(name: &str) -> String {
     format!("log_group[{name}]")
 }
 
-/// Reads the group, or `None` when there is none.
+/// Reads the group, or `None` when there is none. Without `arn`, lists first and then reads the
+/// tags; with the group's ARN (built from account and region), does both at once.
 pub async fn observe(
     logs: &aws_sdk_cloudwatchlogs::Client,
     name: &str,
+    arn: Option<&str>,
 ) -> Result<Option<LogGroupState>> {
-    let mut pages = logs
-        .describe_log_groups()
-        .log_group_name_prefix(name)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.context("logs:DescribeLogGroups", address(name))?;
-        if let Some(group) = page
-            .log_groups()
-            .iter()
-            .find(|g| g.log_group_name() == Some(name))
-        {
-            let arn = group
-                .arn()
-                .unwrap_or_default()
-                .trim_end_matches(":*")
-                .to_string();
-            let found = logs
-                .list_tags_for_resource()
-                .resource_arn(&arn)
-                .send()
-                .await
-                .context("logs:ListTagsForResource", address(name))?;
-            return Ok(Some(LogGroupState {
-                name: name.into(),
-                retention_days: group.retention_in_days(),
-                tags: found
-                    .tags()
-                    .cloned()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .collect(),
-            }));
+    let find = async {
+        let mut pages = logs
+            .describe_log_groups()
+            .log_group_name_prefix(name)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.context("logs:DescribeLogGroups", address(name))?;
+            if let Some(group) = page
+                .log_groups()
+                .iter()
+                .find(|g| g.log_group_name() == Some(name))
+            {
+                return Ok(Some((
+                    group.retention_in_days(),
+                    group
+                        .arn()
+                        .unwrap_or_default()
+                        .trim_end_matches(":*")
+                        .to_string(),
+                )));
+            }
         }
-    }
-    Ok(None)
+        Ok::<_, Error>(None)
+    };
+    let tags_of = |arn: String| async move {
+        match logs
+            .list_tags_for_resource()
+            .resource_arn(&arn)
+            .send()
+            .await
+            .context("logs:ListTagsForResource", address(name))
+        {
+            Ok(found) => Ok(found
+                .tags()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .collect::<Tags>()),
+            Err(e) if e.has_code(&["ResourceNotFoundException"]) => Ok(Tags::new()),
+            Err(e) => Err(e),
+        }
+    };
+    let (found, tags) = match arn {
+        Some(arn) => {
+            let (found, tags) = tokio::join!(find, tags_of(arn.to_string()));
+            (found?, tags?)
+        }
+        None => match find.await? {
+            Some((retention, arn)) => (Some((retention, arn.clone())), tags_of(arn).await?),
+            None => (None, Tags::new()),
+        },
+    };
+    Ok(found.map(|(retention_days, _)| LogGroupState {
+        name: name.into(),
+        retention_days,
+        tags,
+    }))
 }
 
 pub async fn create(logs: &aws_sdk_cloudwatchlogs::Client, name: &str, run_id: &str) -> Result<()> {

@@ -20,37 +20,33 @@ pub struct PolicyState {
     pub tags: Tags,
 }
 
-/// Reads the policy at `arn`, or `None` when there is none.
+/// Reads the policy at `arn`, or `None` when there is none. Reads version `v1` at the same time
+/// as the policy (ours stay at v1 unless their document changes), so this usually costs one round
+/// trip; a later default version costs a second.
 pub async fn observe(
     iam: &aws_sdk_iam::Client,
     name: &str,
     arn: &str,
 ) -> Result<Option<PolicyState>> {
     let address = format!("policy[{name}]");
-    let found = match iam
-        .get_policy()
-        .policy_arn(arn)
-        .send()
-        .await
-        .context("iam:GetPolicy", &address)
-    {
+    let get = async {
+        iam.get_policy()
+            .policy_arn(arn)
+            .send()
+            .await
+            .context("iam:GetPolicy", &address)
+    };
+    let (found, first) = tokio::join!(get, version_document(iam, arn, "v1", &address));
+    let found = match found {
         Ok(out) => out.policy.expect("GetPolicy returns the policy"),
         Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(None),
         Err(e) => return Err(e),
     };
     let default_version = found.default_version_id().unwrap_or("v1").to_string();
-    let version = iam
-        .get_policy_version()
-        .policy_arn(arn)
-        .version_id(&default_version)
-        .send()
-        .await
-        .context("iam:GetPolicyVersion", &address)?;
-    let document = version
-        .policy_version()
-        .and_then(|v| v.document())
-        .map(|d| policy::parse_returned(d).unwrap_or(Value::Null))
-        .unwrap_or(Value::Null);
+    let document = match (default_version.as_str(), first) {
+        ("v1", Ok(document)) => document,
+        _ => version_document(iam, arn, &default_version, &address).await?,
+    };
     Ok(Some(PolicyState {
         name: name.into(),
         arn: arn.into(),
@@ -58,6 +54,26 @@ pub async fn observe(
         default_version,
         tags: tags::from_iam(found.tags()),
     }))
+}
+
+async fn version_document(
+    iam: &aws_sdk_iam::Client,
+    arn: &str,
+    version: &str,
+    address: &str,
+) -> Result<Value> {
+    let out = iam
+        .get_policy_version()
+        .policy_arn(arn)
+        .version_id(version)
+        .send()
+        .await
+        .context("iam:GetPolicyVersion", address)?;
+    Ok(out
+        .policy_version()
+        .and_then(|v| v.document())
+        .map(|d| policy::parse_returned(d).unwrap_or(Value::Null))
+        .unwrap_or(Value::Null))
 }
 
 pub async fn create(

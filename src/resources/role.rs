@@ -54,32 +54,68 @@ pub fn is_service_linked(arn: &str) -> bool {
         || crate::arn::iam_name(arn).is_some_and(|n| n.starts_with("AWSServiceRoleForLexV2Bots"))
 }
 
-/// Reads the role, or `None` when there is no role of that name.
+/// Reads the role, or `None` when there is no role of that name: GetRole and the two policy
+/// listings at once, then the inline documents.
 pub async fn observe(iam: &aws_sdk_iam::Client, name: &str) -> Result<Option<RoleState>> {
+    match observe_listing(iam, name).await? {
+        None => Ok(None),
+        Some(listed) => complete(iam, listed).await.map(Some),
+    }
+}
+
+/// A role as GetRole, ListAttachedRolePolicies and ListRolePolicies give it (made at once), before
+/// its inline documents are read.
+#[derive(Debug, Clone)]
+pub struct RoleListing {
+    pub state: RoleState,
+    pub inline_names: Vec<String>,
+}
+
+/// The first wave of reading a role; `None` when there is no role of that name.
+pub async fn observe_listing(iam: &aws_sdk_iam::Client, name: &str) -> Result<Option<RoleListing>> {
     let address = format!("role[{name}]");
-    let role = match iam
-        .get_role()
-        .role_name(name)
-        .send()
-        .await
-        .context("iam:GetRole", &address)
-    {
-        Ok(out) => out.role.expect("GetRole returns the role"),
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(None),
-        Err(e) => return Err(e),
+    let get = async {
+        iam.get_role()
+            .role_name(name)
+            .send()
+            .await
+            .context("iam:GetRole", &address)
+    };
+    let (role, attached, inline_names) = match tokio::join!(
+        get,
+        attached_policies(iam, name),
+        inline_policy_names(iam, name)
+    ) {
+        (Err(e), _, _) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(None),
+        (Ok(_), Err(e), _) | (Ok(_), _, Err(e)) if e.has_code(crate::error::NO_SUCH_ENTITY) => {
+            return Ok(None)
+        }
+        (role, attached, inline) => (
+            role?.role.expect("GetRole returns the role"),
+            attached?,
+            inline?,
+        ),
     };
     let trust = policy::parse_returned(role.assume_role_policy_document().unwrap_or("{}"))
         .unwrap_or(Value::Null);
-    let (attached, inline) =
-        tokio::try_join!(attached_policies(iam, name), inline_policies(iam, name))?;
-    Ok(Some(RoleState {
-        name: name.to_string(),
-        arn: role.arn().to_string(),
-        trust,
-        tags: tags::from_iam(role.tags()),
-        attached,
-        inline,
+    Ok(Some(RoleListing {
+        state: RoleState {
+            name: name.to_string(),
+            arn: role.arn().to_string(),
+            trust,
+            tags: tags::from_iam(role.tags()),
+            attached,
+            inline: BTreeMap::new(),
+        },
+        inline_names,
     }))
+}
+
+/// The second wave: the inline documents of a listed role.
+pub async fn complete(iam: &aws_sdk_iam::Client, listed: RoleListing) -> Result<RoleState> {
+    let mut state = listed.state;
+    state.inline = inline_documents(iam, &state.name, &listed.inline_names).await?;
+    Ok(state)
 }
 
 /// Reads the bot's previous role: what it is and, for a customer role, what it grants.
@@ -88,7 +124,12 @@ pub async fn observe_previous(iam: &aws_sdk_iam::Client, arn: &str) -> Result<Pr
         return Ok(PreviousRole::ServiceLinked { arn: arn.into() });
     }
     let name = crate::arn::iam_name(arn).unwrap_or(arn);
-    match tokio::try_join!(attached_policies(iam, name), inline_policies(iam, name)) {
+    let listed = async {
+        let (attached, names) =
+            tokio::try_join!(attached_policies(iam, name), inline_policy_names(iam, name))?;
+        Ok::<_, crate::error::Error>((attached, inline_documents(iam, name, &names).await?))
+    };
+    match listed.await {
         Ok((attached, inline)) => Ok(PreviousRole::Customer {
             arn: arn.into(),
             attached,
@@ -119,7 +160,7 @@ async fn attached_policies(iam: &aws_sdk_iam::Client, role: &str) -> Result<Vec<
     Ok(arns)
 }
 
-async fn inline_policies(iam: &aws_sdk_iam::Client, role: &str) -> Result<BTreeMap<String, Value>> {
+async fn inline_policy_names(iam: &aws_sdk_iam::Client, role: &str) -> Result<Vec<String>> {
     let mut pages = iam
         .list_role_policies()
         .role_name(role)
@@ -130,6 +171,14 @@ async fn inline_policies(iam: &aws_sdk_iam::Client, role: &str) -> Result<BTreeM
         let page = page.context("iam:ListRolePolicies", format!("role[{role}]"))?;
         names.extend(page.policy_names().iter().cloned());
     }
+    Ok(names)
+}
+
+async fn inline_documents(
+    iam: &aws_sdk_iam::Client,
+    role: &str,
+    names: &[String],
+) -> Result<BTreeMap<String, Value>> {
     let documents = futures::future::try_join_all(names.iter().map(|policy_name| async move {
         let out = iam
             .get_role_policy()
@@ -146,7 +195,7 @@ async fn inline_policies(iam: &aws_sdk_iam::Client, role: &str) -> Result<BTreeM
         )
     }))
     .await?;
-    Ok(names.into_iter().zip(documents).collect())
+    Ok(names.iter().cloned().zip(documents).collect())
 }
 
 pub async fn create(
