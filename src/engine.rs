@@ -105,6 +105,10 @@ impl Interrupts {
     }
 }
 
+/// How many changes run at once at most (a plan for many bots has hundreds); beyond this they
+/// queue, and the SDK's retries absorb any throttling.
+pub const CHANGES_AT_ONCE: usize = 32;
+
 /// Runs every change of the plan that is not a no-op.
 pub async fn run(plan: &Plan, ctx: &Context, interrupts: &mut Interrupts) -> Outcome {
     let index: HashMap<&str, usize> = plan
@@ -129,6 +133,7 @@ pub async fn run(plan: &Plan, ctx: &Context, interrupts: &mut Interrupts) -> Out
         })
         .collect();
 
+    let slots = tokio::sync::Semaphore::new(CHANGES_AT_ONCE);
     let mut outcome = Outcome::default();
     let mut journal: Vec<(usize, JournalEntry)> = Vec::new();
     let mut finished: HashSet<usize> = HashSet::new();
@@ -144,7 +149,12 @@ pub async fn run(plan: &Plan, ctx: &Context, interrupts: &mut Interrupts) -> Out
             pending = waiting;
             for i in ready {
                 let change: &Change = &plan.changes[i];
+                let slots = &slots;
                 running.push(async move {
+                    let _slot = slots
+                        .acquire()
+                        .await
+                        .expect("the semaphore is never closed");
                     let line = ctx.progress.start(
                         change.action.glyph(),
                         &change.address,

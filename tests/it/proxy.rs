@@ -41,10 +41,32 @@ pub struct Call {
     pub mutating: bool,
     /// "rejected", "lost", "throttled", or empty.
     pub injected: &'static str,
+    /// When the request arrived and when its answer left, since the proxy started.
+    pub started: Duration,
+    pub ended: Duration,
+}
+
+/// The longest chain of calls that waited on each other: a call's level is one more than the
+/// deepest call that had finished before it started.
+pub fn sequential_round_trips(calls: &[Call]) -> usize {
+    let mut sorted: Vec<&Call> = calls.iter().collect();
+    sorted.sort_by_key(|c| c.started);
+    let mut levels: Vec<(Duration, usize)> = Vec::new();
+    for call in sorted {
+        let level = 1 + levels
+            .iter()
+            .filter(|(ended, _)| *ended <= call.started)
+            .map(|(_, l)| *l)
+            .max()
+            .unwrap_or(0);
+        levels.push((call.ended, level));
+    }
+    levels.iter().map(|(_, l)| *l).max().unwrap_or(0)
 }
 
 #[derive(Debug)]
 struct State {
+    epoch: std::time::Instant,
     fault: Fault,
     delay: Duration,
     calls: Vec<Call>,
@@ -71,16 +93,21 @@ impl FaultProxy {
     }
 
     pub async fn start_with_delay(fault: Fault, delay: Duration) -> FaultProxy {
+        Self::start_to(endpoint(), fault, delay).await
+    }
+
+    /// A proxy in front of `upstream`.
+    pub async fn start_to(upstream: String, fault: Fault, delay: Duration) -> FaultProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("proxy binds");
         let address = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(State {
+            epoch: std::time::Instant::now(),
             fault,
             delay,
             calls: Vec::new(),
             mutating_seen: 0,
             throttle_budget: 0.0,
         }));
-        let upstream = endpoint();
         let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
         let shared = state.clone();
         let task = tokio::spawn(async move {
@@ -126,6 +153,18 @@ async fn handle(
     client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
     upstream: String,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (index, response) = answer(req, state.clone(), client, upstream).await;
+    let mut s = state.lock().unwrap();
+    s.calls[index].ended = s.epoch.elapsed();
+    Ok(response)
+}
+
+async fn answer(
+    req: Request<Incoming>,
+    state: Arc<Mutex<State>>,
+    client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
+    upstream: String,
+) -> (usize, Response<Full<Bytes>>) {
     let (parts, body) = req.into_parts();
     let body = body
         .collect()
@@ -134,6 +173,7 @@ async fn handle(
         .unwrap_or_default();
     let (service, operation) = classify(&parts, &body);
     let mutating = is_mutating(&service, &operation);
+    let index;
     let (decision, delay) = {
         let mut s = state.lock().unwrap();
         let mut decision = "";
@@ -159,7 +199,11 @@ async fn handle(
                 _ => {}
             }
         }
+        index = s.calls.len();
+        let started = s.epoch.elapsed();
         s.calls.push(Call {
+            started,
+            ended: Duration::ZERO,
             service: service.clone(),
             operation: operation.clone(),
             mutating,
@@ -171,8 +215,8 @@ async fn handle(
         tokio::time::sleep(delay).await;
     }
     match decision {
-        "rejected" => return Ok(error_response(&service, false)),
-        "throttled" => return Ok(error_response(&service, true)),
+        "rejected" => return (index, error_response(&service, false)),
+        "throttled" => return (index, error_response(&service, true)),
         _ => {}
     }
     let uri = format!(
@@ -190,10 +234,13 @@ async fn handle(
     let response = match client.request(forward.body(Full::new(body)).unwrap()).await {
         Ok(r) => r,
         Err(e) => {
-            return Ok(Response::builder()
-                .status(502)
-                .body(Full::new(Bytes::from(e.to_string())))
-                .unwrap())
+            return (
+                index,
+                Response::builder()
+                    .status(502)
+                    .body(Full::new(Bytes::from(e.to_string())))
+                    .unwrap(),
+            )
         }
     };
     let (parts, body) = response.into_parts();
@@ -203,13 +250,16 @@ async fn handle(
         .map(|b| b.to_bytes())
         .unwrap_or_default();
     if decision == "lost" {
-        return Ok(Response::builder()
-            .status(500)
-            .header("content-type", "text/plain")
-            .body(Full::new(Bytes::from_static(b"injected: lost response")))
-            .unwrap());
+        return (
+            index,
+            Response::builder()
+                .status(500)
+                .header("content-type", "text/plain")
+                .body(Full::new(Bytes::from_static(b"injected: lost response")))
+                .unwrap(),
+        );
     }
-    Ok(Response::from_parts(parts, Full::new(body)))
+    (index, Response::from_parts(parts, Full::new(body)))
 }
 
 /// The service from the SigV4 credential scope, and the operation from the protocol's own marker.
@@ -363,4 +413,37 @@ fn error_response(service: &str, throttle: bool) -> Response<Full<Bytes>> {
 
 fn query_error(code: &str, request_id: &str) -> String {
     format!("<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>injected by the test proxy</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(started_ms: u64, ended_ms: u64) -> Call {
+        Call {
+            service: "iam".into(),
+            operation: "GetRole".into(),
+            mutating: false,
+            injected: "",
+            started: Duration::from_millis(started_ms),
+            ended: Duration::from_millis(ended_ms),
+        }
+    }
+
+    #[test]
+    fn round_trips_count_the_longest_chain_of_calls_that_waited() {
+        assert_eq!(sequential_round_trips(&[]), 0);
+        // Three at once, then one after them, then two at once after that.
+        let calls = [
+            call(0, 80),
+            call(1, 81),
+            call(2, 82),
+            call(90, 170),
+            call(175, 255),
+            call(176, 256),
+        ];
+        assert_eq!(sequential_round_trips(&calls), 3);
+        // Overlapping calls never chain.
+        assert_eq!(sequential_round_trips(&[call(0, 100), call(50, 150)]), 1);
+    }
 }

@@ -10,8 +10,12 @@ and mends the gaps that matter to a client of the real service:
 - statuses answer `Available` instead of staying `CREATING` for ever;
 - `latestBotVersion` is a string, as the API model says;
 - `ListBotAliases` lists only the aliases of the bot asked for;
-- every bot has a `TestBotAlias` with the fixed id `TSTALIASID` pointing at `DRAFT`, as on AWS.
+- every bot has a `TestBotAlias` with the fixed id `TSTALIASID` pointing at `DRAFT`, as on AWS;
+- operations run one at a time: LocalStack serves requests on several threads, and moto's backend
+  (and the mending here) iterates dicts that a concurrent create would change under it.
 """
+
+import threading
 
 from localstack.aws.api import CommonServiceException, RequestContext, ServiceRequest
 from localstack.aws.spec import load_service
@@ -136,7 +140,15 @@ def _after_create_bot(context: RequestContext, response: dict) -> None:
             alias.bot_version = "DRAFT"
 
 
+_ONE_AT_A_TIME = threading.Lock()
+
+
 def _forward_to_moto(context: RequestContext, request: ServiceRequest):
+    with _ONE_AT_A_TIME:
+        return _forward_to_moto_unlocked(context, request)
+
+
+def _forward_to_moto_unlocked(context: RequestContext, request: ServiceRequest):
     from localstack.services.moto import call_moto_with_request
 
     operation = context.operation.name
