@@ -33,6 +33,8 @@ pub struct Clients {
     pub kms: aws_sdk_kms::Client,
     pub lex: aws_sdk_lexmodelsv2::Client,
     pub region: String,
+    /// The caller, asked of STS once per run however many targets there are.
+    caller: std::sync::Arc<tokio::sync::OnceCell<Caller>>,
 }
 
 /// Retries for a provisioning tool: more attempts than the SDK default, with exponential backoff,
@@ -72,6 +74,7 @@ impl Clients {
 
     /// Builds every client from one loaded configuration.
     pub fn from_sdk_config(config: &aws_config::SdkConfig) -> Result<Self> {
+        tracing::debug!(region = ?config.region(), endpoint = ?config.endpoint_url(), "AWS configuration loaded");
         let region = config.region().map(|r| r.to_string()).ok_or_else(|| {
             Error::Config(
                 "no AWS region: pass --region, set AWS_REGION, or give the profile a region".into(),
@@ -89,11 +92,19 @@ impl Clients {
             kms: aws_sdk_kms::Client::new(config),
             lex: aws_sdk_lexmodelsv2::Client::new(config),
             region,
+            caller: Default::default(),
         })
     }
 
-    /// Who is calling: the account and partition every ARN is built from.
+    /// Who is calling: the account and partition every ARN is built from (asked once per run).
     pub async fn caller(&self) -> Result<Caller> {
+        self.caller
+            .get_or_try_init(|| self.ask_caller())
+            .await
+            .cloned()
+    }
+
+    async fn ask_caller(&self) -> Result<Caller> {
         let out = self
             .sts
             .get_caller_identity()
@@ -103,6 +114,7 @@ impl Clients {
         let arn = out.arn().unwrap_or_default().to_string();
         let account = out.account().unwrap_or_default().to_string();
         let scope = Scope::from_caller(&arn, &account, &self.region).map_err(Error::Config)?;
+        tracing::info!(caller = %arn, region = %self.region, "calling AWS as");
         Ok(Caller { arn, scope })
     }
 }

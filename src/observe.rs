@@ -199,6 +199,7 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
         .and_then(|r| r.state.tags.get(tags::PREVIOUS_ROLE))
         .cloned();
 
+    tracing::debug!(bot = %bot_id, name = %bot_name, role = %role_name, guessed = role_name == guessed_role, "wave 1 read");
     // Wave 2.
     let bot = async {
         match &known_bot {
@@ -273,6 +274,11 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
         ));
     }
 
+    tracing::debug!(
+        aliases = alias_ids.len(),
+        role_exists = our_role.is_some(),
+        "wave 2 read"
+    );
     // Wave 3.
     let current_role = bot.role_arn().map(str::to_string);
     let bot_on_our_role =
@@ -309,6 +315,7 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
         kms_key: given_key.or(bucket_key),
         grants,
     };
+    tracing::debug!(bot_on_our_role, previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "wave 3 read");
     if kind == Kind::Apply {
         check_ownership(&observed)?;
     }

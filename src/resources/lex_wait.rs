@@ -45,6 +45,7 @@ where
     loop {
         match call().await {
             Err(e) if is_iam_propagation(&e) && started.elapsed() + delay < IAM_WAIT => {
+                tracing::debug!(error = %e, attempt, "IAM propagation: retrying");
                 progress.line(format!(
                     "waiting for IAM: {what} was refused while the role propagates (attempt {attempt}, {:.0}s elapsed; retrying in {}s)",
                     started.elapsed().as_secs_f32(),
