@@ -191,7 +191,7 @@ pub async fn run(plan: &Plan, ctx: &Context, interrupts: &mut Interrupts) -> Out
                     tracing::warn!(address = %plan.changes[i].address, error = %err, "change failed");
                     // The change may have happened although the call failed: undo it to be sure.
                     if err.aws().is_some_and(|e| e.is_ambiguous()) {
-                        if let Some(undo) = plan.changes[i].step.inverse_if_done() {
+                        if let Some(undo) = plan.changes[i].step.inverse() {
                             journal.push((i, JournalEntry { address: plan.changes[i].address.clone(), undo }));
                         }
                     }

@@ -234,10 +234,11 @@ impl Step {
         })
     }
 
-    /// The step that undoes this one had it taken effect, known without its answer; used when a
-    /// step fails in a way that may hide a change that happened (every undo tolerates "already
-    /// undone"). `None` where the undo needs the answer (a new policy version's id).
-    pub fn inverse_if_done(&self) -> Option<Step> {
+    /// The step that undoes this one, known without its answer: what `run` journals, and what the
+    /// engine journals when a step fails in a way that may hide a change that happened (every
+    /// undo tolerates "already undone"). `None` where there is nothing to undo, or where the undo
+    /// needs the answer (a new policy version's id).
+    pub fn inverse(&self) -> Option<Step> {
         Some(match self.clone() {
             Step::Nothing
             | Step::DeleteLogGroup { .. }
@@ -339,11 +340,13 @@ impl Step {
         })
     }
 
-    /// Runs the step and returns the step that undoes it.
+    /// Runs the step and returns the step that undoes it: [`Step::inverse`], unless another run
+    /// made the resource (then nothing is ours to undo) or the undo needs the answer (a new policy
+    /// version's id).
     pub async fn run(&self, ctx: &Context) -> Result<Step> {
         let c = &ctx.clients;
-        Ok(match self {
-            Step::Nothing => Step::Nothing,
+        let made = match self {
+            Step::Nothing => Made::ByThisRun,
             Step::CreateLogGroup {
                 name,
                 retention_days,
@@ -359,53 +362,31 @@ impl Step {
                     |_| true,
                 )
                 .await?;
-                let inverse = match made {
-                    Made::ByThisRun => Step::DeleteLogGroup { name: name.clone() },
-                    Made::ByAnotherRun => Step::Nothing,
-                };
                 if retention_days.is_some() {
                     if let Err(e) = log_group::set_retention(&c.logs, name, *retention_days).await {
                         // Leave nothing half-made: undo what this step made.
-                        if let Step::DeleteLogGroup { .. } = inverse {
+                        if let Made::ByThisRun = made {
                             let _ = log_group::delete(&c.logs, name).await;
                         }
                         return Err(e);
                     }
                 }
-                inverse
+                made
             }
-            Step::DeleteLogGroup { name } => {
-                log_group::delete(&c.logs, name).await?;
-                Step::Nothing
-            }
-            Step::SetRetention {
-                name,
-                days,
-                previous,
-            } => {
-                log_group::set_retention(&c.logs, name, *days).await?;
-                Step::SetRetention {
-                    name: name.clone(),
-                    days: *previous,
-                    previous: *days,
-                }
-            }
+            Step::DeleteLogGroup { name } => log_group::delete(&c.logs, name)
+                .await
+                .map(|_| Made::ByThisRun)?,
+            Step::SetRetention { name, days, .. } => log_group::set_retention(&c.logs, name, *days)
+                .await
+                .map(|_| Made::ByThisRun)?,
             Step::CreateRole { name, trust, tags } => {
-                let made = create_once(
+                create_once(
                     ctx,
                     role::create(&c.iam, name, trust, &tags::with_run(tags, &ctx.run_id)),
                     async { Ok(role::observe(&c.iam, name).await?.map(|r| r.tags)) },
                     |found| found.get(tags::BOT_ID) == tags.get(tags::BOT_ID),
                 )
-                .await?;
-                match made {
-                    Made::ByThisRun => Step::DeleteRole {
-                        name: name.clone(),
-                        trust: trust.clone(),
-                        tags: tags.clone(),
-                    },
-                    Made::ByAnotherRun => Step::Nothing,
-                }
+                .await?
             }
             Step::UpdateRole { name, trust, tags } => {
                 if let Some((new, _)) = trust {
@@ -424,19 +405,10 @@ impl Step {
                         return Err(e);
                     }
                 }
-                Step::UpdateRole {
-                    name: name.clone(),
-                    trust: trust.as_ref().map(|(new, old)| (old.clone(), new.clone())),
-                    tags: tags.as_ref().map(|(new, old)| (old.clone(), new.clone())),
-                }
+                Made::ByThisRun
             }
-            Step::DeleteRole { name, trust, tags } => {
-                role::delete(&c.iam, name).await?;
-                Step::CreateRole {
-                    name: name.clone(),
-                    trust: trust.clone(),
-                    tags: tags.clone(),
-                }
+            Step::DeleteRole { name, .. } => {
+                role::delete(&c.iam, name).await.map(|_| Made::ByThisRun)?
             }
             Step::CreatePolicy {
                 name,
@@ -444,7 +416,7 @@ impl Step {
                 document,
                 tags,
             } => {
-                let made = create_once(
+                create_once(
                     ctx,
                     async {
                         let tags = tags::with_run(tags, &ctx.run_id);
@@ -459,16 +431,7 @@ impl Step {
                     },
                     |_| true,
                 )
-                .await?;
-                match made {
-                    Made::ByThisRun => Step::DeletePolicy {
-                        name: name.clone(),
-                        arn: arn.clone(),
-                        document: document.clone(),
-                        tags: tags.clone(),
-                    },
-                    Made::ByAnotherRun => Step::Nothing,
-                }
+                .await?
             }
             Step::UpdatePolicy {
                 name,
@@ -478,13 +441,13 @@ impl Step {
             } => {
                 let (new_version, pruned) =
                     managed_policy::update(&c.iam, name, arn, document).await?;
-                Step::RestorePolicy {
+                return Ok(Step::RestorePolicy {
                     name: name.clone(),
                     arn: arn.clone(),
                     version: previous_version.clone(),
                     remove: new_version,
                     pruned,
-                }
+                });
             }
             Step::RestorePolicy {
                 name,
@@ -492,111 +455,60 @@ impl Step {
                 version,
                 remove,
                 pruned,
-            } => {
-                managed_policy::restore(&c.iam, name, arn, version, remove, pruned.as_ref())
-                    .await?;
-                Step::Nothing
-            }
-            Step::DeletePolicy {
-                name,
-                arn,
-                document,
-                tags,
-            } => {
-                managed_policy::delete(&c.iam, name, arn).await?;
-                Step::CreatePolicy {
-                    name: name.clone(),
-                    arn: arn.clone(),
-                    document: document.clone(),
-                    tags: tags.clone(),
-                }
-            }
+            } => managed_policy::restore(&c.iam, name, arn, version, remove, pruned.as_ref())
+                .await
+                .map(|_| Made::ByThisRun)?,
+            Step::DeletePolicy { name, arn, .. } => managed_policy::delete(&c.iam, name, arn)
+                .await
+                .map(|_| Made::ByThisRun)?,
             Step::Attach {
                 role: r,
                 policy_arn,
-            } => {
-                role::attach(&c.iam, r, policy_arn).await?;
-                Step::Detach {
-                    role: r.clone(),
-                    policy_arn: policy_arn.clone(),
-                }
-            }
+            } => role::attach(&c.iam, r, policy_arn)
+                .await
+                .map(|_| Made::ByThisRun)?,
             Step::Detach {
                 role: r,
                 policy_arn,
-            } => {
-                role::detach(&c.iam, r, policy_arn).await?;
-                Step::Attach {
-                    role: r.clone(),
-                    policy_arn: policy_arn.clone(),
-                }
-            }
+            } => role::detach(&c.iam, r, policy_arn)
+                .await
+                .map(|_| Made::ByThisRun)?,
             Step::PutInline {
                 owner,
                 name,
                 document,
-                previous,
-            } => {
-                inline_policy::put(&c.iam, owner, name, document).await?;
-                match previous {
-                    Some(previous) => Step::PutInline {
-                        owner: owner.clone(),
-                        name: name.clone(),
-                        document: previous.clone(),
-                        previous: Some(document.clone()),
-                    },
-                    None => Step::DeleteInline {
-                        owner: owner.clone(),
-                        name: name.clone(),
-                        previous: document.clone(),
-                    },
-                }
-            }
-            Step::DeleteInline {
-                owner,
-                name,
-                previous,
-            } => {
-                inline_policy::delete(&c.iam, owner, name).await?;
-                Step::PutInline {
-                    owner: owner.clone(),
-                    name: name.clone(),
-                    document: previous.clone(),
-                    previous: None,
-                }
-            }
+                ..
+            } => inline_policy::put(&c.iam, owner, name, document)
+                .await
+                .map(|_| Made::ByThisRun)?,
+            Step::DeleteInline { owner, name, .. } => inline_policy::delete(&c.iam, owner, name)
+                .await
+                .map(|_| Made::ByThisRun)?,
             Step::UpdateBot {
                 described,
                 role_arn,
-            } => {
-                bot::update_role(&c.lex, &ctx.progress, described, role_arn).await?;
-                Step::UpdateBot {
-                    described: described.clone(),
-                    role_arn: described.role_arn().unwrap_or_default().to_string(),
-                }
-            }
+            } => bot::update_role(&c.lex, &ctx.progress, described, role_arn)
+                .await
+                .map(|_| Made::ByThisRun)?,
             Step::UpdateAlias {
                 bot_id,
                 bot_name,
                 described,
                 settings,
-            } => {
-                alias::update_logs(
-                    &c.lex,
-                    &ctx.progress,
-                    bot_id,
-                    bot_name,
-                    described,
-                    settings.as_ref(),
-                )
-                .await?;
-                Step::UpdateAlias {
-                    bot_id: bot_id.clone(),
-                    bot_name: bot_name.clone(),
-                    described: described.clone(),
-                    settings: described.conversation_log_settings().cloned(),
-                }
-            }
+            } => alias::update_logs(
+                &c.lex,
+                &ctx.progress,
+                bot_id,
+                bot_name,
+                described,
+                settings.as_ref(),
+            )
+            .await
+            .map(|_| Made::ByThisRun)?,
+        };
+        Ok(match made {
+            Made::ByThisRun => self.inverse().unwrap_or_default(),
+            Made::ByAnotherRun => Step::Nothing,
         })
     }
 }

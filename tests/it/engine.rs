@@ -1,15 +1,12 @@
 //! plan, apply and destroy end to end against LocalStack, checking the account through the SDK.
 
-use aws_sdk_s3::types::{
-    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule,
-};
 use lex_logs_setup::policy::{equivalent, parse_returned};
 use serde_json::{json, Value};
 
 use crate::proxy::{Fault, FaultProxy};
 use crate::support::{
-    endpoint, expect_exit, run_tool_at, stderr, stdout, unique, World, ACCOUNT, REGION,
+    endpoint, expect_exit, run_tool_at, set_default_kms_key, stderr, stdout, unique, World,
+    ACCOUNT, REGION,
 };
 
 /// Runs the tool for this world with extra arguments, through `endpoint`.
@@ -392,30 +389,7 @@ async fn audio_only_with_a_kms_key_given_by_alias() {
 #[tokio::test]
 async fn audio_uses_the_buckets_default_kms_key() {
     let world = World::new().await;
-    world
-        .clients
-        .s3
-        .put_bucket_encryption()
-        .bucket(&world.bucket)
-        .server_side_encryption_configuration(
-            ServerSideEncryptionConfiguration::builder()
-                .rules(
-                    ServerSideEncryptionRule::builder()
-                        .apply_server_side_encryption_by_default(
-                            ServerSideEncryptionByDefault::builder()
-                                .sse_algorithm(ServerSideEncryption::AwsKms)
-                                .kms_master_key_id(&world.key_arn)
-                                .build()
-                                .unwrap(),
-                        )
-                        .build(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    set_default_kms_key(&world.clients.s3, &world.bucket, &world.key_arn).await;
     let out = tool(
         &world,
         &endpoint(),

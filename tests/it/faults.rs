@@ -78,6 +78,22 @@ fn check_applied(world: &World, s: &Value) -> Result<(), String> {
     }
 }
 
+/// The rule for a broken apply: it succeeded with everything in place, or it failed (exit 1) and
+/// the account is exactly as before.
+fn all_or_nothing(
+    world: &World,
+    out: &Output,
+    before: &Value,
+    after: &Value,
+) -> Result<(), String> {
+    match out.status.code() {
+        Some(0) => check_applied(world, after),
+        Some(1) if after == before => Ok(()),
+        Some(1) => Err("failed, but the account is not as before".into()),
+        other => Err(format!("exit {other:?}")),
+    }
+}
+
 /// What destroy must leave: no role, policies or grant; bot and aliases as before apply.
 fn check_destroyed(before_apply: &Value, s: &Value) -> Result<(), String> {
     let mut wrong = Vec::new();
@@ -132,12 +148,7 @@ async fn apply_under(fault: fn(usize) -> Fault, max_attempts: &str) {
             .into_iter()
             .find(|c| !c.injected.is_empty())
             .map(|c| format!("{}:{}", c.service, c.operation));
-        let verdict = match out.status.code() {
-            Some(0) => check_applied(&world, &after),
-            Some(1) if after == before => Ok(()),
-            Some(1) => Err("failed, but the account is not as before".to_string()),
-            other => Err(format!("exit {other:?}")),
-        };
+        let verdict = all_or_nothing(&world, &out, &before, &after);
         if let Err(why) = verdict {
             failures.push(format!(
                 "k={k} ({broken:?}): {why}\n{}\n{}",
@@ -238,12 +249,7 @@ async fn ctrl_c_at_any_point_rolls_back_or_completes() {
         interrupt(child.id().unwrap());
         let out = child.wait_with_output().await.unwrap();
         let after = world.snapshot().await;
-        let verdict = match out.status.code() {
-            Some(0) => check_applied(&world, &after),
-            Some(1) if after == before => Ok(()),
-            Some(1) => Err("interrupted, but the account is not as before".into()),
-            other => Err(format!("exit {other:?}")),
-        };
+        let verdict = all_or_nothing(&world, &out, &before, &after);
         if let Err(why) = verdict {
             failures.push(format!(
                 "Ctrl-C after {after_ms} ms: {why}\n{}\n{}",

@@ -7,14 +7,11 @@ use aws_sdk_lexmodelsv2::types::{
     ConversationLogSettings, DataPrivacy, S3BucketLogDestination, TextLogDestination,
     TextLogSetting,
 };
-use aws_sdk_s3::types::{
-    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule,
-};
+use aws_sdk_s3::types::ServerSideEncryption;
 use lex_logs_setup::policy;
 use serde_json::json;
 
-use crate::support::{clients, unique, World, ACCOUNT, REGION};
+use crate::support::{clients, set_default_kms_key, unique, World, ACCOUNT, REGION};
 
 #[tokio::test]
 async fn sts_caller_identity_gives_account_and_partition() {
@@ -434,27 +431,7 @@ async fn s3_head_bucket_encryption_and_location() {
         .expect("CreateKey")
         .key_metadata
         .unwrap();
-    s3.put_bucket_encryption()
-        .bucket(&bucket)
-        .server_side_encryption_configuration(
-            ServerSideEncryptionConfiguration::builder()
-                .rules(
-                    ServerSideEncryptionRule::builder()
-                        .apply_server_side_encryption_by_default(
-                            ServerSideEncryptionByDefault::builder()
-                                .sse_algorithm(ServerSideEncryption::AwsKms)
-                                .kms_master_key_id(key.arn().unwrap())
-                                .build()
-                                .unwrap(),
-                        )
-                        .build(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("PutBucketEncryption");
+    set_default_kms_key(s3, &bucket, key.arn().unwrap()).await;
     let encryption = s3
         .get_bucket_encryption()
         .bucket(&bucket)

@@ -422,3 +422,30 @@ pub fn expect_exit(out: &Output, code: i32) {
         stderr(out)
     );
 }
+
+/// Gives the bucket default SSE-KMS encryption with `key_arn`.
+pub async fn set_default_kms_key(s3: &aws_sdk_s3::Client, bucket: &str, key_arn: &str) {
+    use aws_sdk_s3::types::{
+        ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+        ServerSideEncryptionRule,
+    };
+    let default = ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(ServerSideEncryption::AwsKms)
+        .kms_master_key_id(key_arn)
+        .build()
+        .expect("algorithm is set");
+    let configuration = ServerSideEncryptionConfiguration::builder()
+        .rules(
+            ServerSideEncryptionRule::builder()
+                .apply_server_side_encryption_by_default(default)
+                .build(),
+        )
+        .build()
+        .expect("rules are set");
+    s3.put_bucket_encryption()
+        .bucket(bucket)
+        .server_side_encryption_configuration(configuration)
+        .send()
+        .await
+        .expect("PutBucketEncryption");
+}
