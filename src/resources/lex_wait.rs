@@ -2,7 +2,9 @@
 //! backoff, with a visible line), and polling until a bot or alias is Available.
 
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use crate::error::{Error, Result};
 use crate::progress::Progress;
@@ -89,5 +91,63 @@ where
                 tokio::time::sleep(Duration::from_secs(2)).await;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::AwsError;
+
+    fn lex_error(code: &str, message: &str) -> Error {
+        AwsError {
+            operation: "lex:UpdateBot",
+            resource: "bot[B]".into(),
+            code: code.into(),
+            message: message.into(),
+            request_id: None,
+            status: Some(400),
+            hint: String::new(),
+        }
+        .into()
+    }
+
+    #[test]
+    fn only_refusals_about_the_role_are_waited_out() {
+        assert!(is_iam_propagation(&lex_error(
+            "ValidationException",
+            "Lex could not assume the role arn:..."
+        )));
+        assert!(is_iam_propagation(&lex_error(
+            "AccessDeniedException",
+            "missing iam:PassRole permission"
+        )));
+        assert!(!is_iam_propagation(&lex_error(
+            "ValidationException",
+            "botName must match the pattern"
+        )));
+        assert!(!is_iam_propagation(&lex_error(
+            "ConflictException",
+            "the role is being updated"
+        )));
+        assert!(!is_iam_propagation(&Error::Config("role".into())));
+    }
+
+    #[tokio::test]
+    async fn retries_are_bounded_and_visible() {
+        tokio::time::pause();
+        let progress = Progress::new(true);
+        let mut calls = 0;
+        let result: Result<()> = retry_while_iam_propagates(&progress, "UpdateBot", || {
+            calls += 1;
+            async { Err(lex_error("ValidationException", "cannot assume role")) }
+        })
+        .await;
+        assert!(result.is_err(), "gives up");
+        assert!(
+            (5..=20).contains(&calls),
+            "bounded by the {}s budget: {calls} calls",
+            IAM_WAIT.as_secs()
+        );
     }
 }

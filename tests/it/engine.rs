@@ -733,3 +733,34 @@ async fn a_failed_rollback_lists_what_is_left_and_exits_3_and_destroy_cleans_up(
     assert_eq!(after["bot"], before["bot"]);
     assert_eq!(after["aliases"], before["aliases"]);
 }
+
+#[tokio::test]
+async fn apply_waits_while_iam_propagates_the_new_role_and_says_so() {
+    let world = World::new().await;
+    let proxy = FaultProxy::start(Fault::RoleNotYetUsable(2)).await;
+    let out = tool(&world, &proxy.endpoint, "apply", &[]).await;
+    expect_exit(&out, 0);
+    let err = stderr(&out);
+    assert!(
+        err.contains("waiting for IAM") && err.contains("attempt 2"),
+        "{err}"
+    );
+    let update_bot_calls = proxy
+        .calls()
+        .iter()
+        .filter(|c| c.operation == "UpdateBot")
+        .count();
+    assert_eq!(update_bot_calls, 3, "two refusals, then success");
+    let bot = world
+        .clients
+        .lex
+        .describe_bot()
+        .bot_id(&world.bot_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        bot.role_arn(),
+        Some(format!("arn:aws:iam::{ACCOUNT}:role/{}", world.role_name()).as_str())
+    );
+}

@@ -27,6 +27,8 @@ pub enum Fault {
     RejectFrom(usize),
     /// Reject the first call of this operation (`service:Operation`).
     RejectOperation(&'static str),
+    /// Answer the first n UpdateBot calls as Lex does while IAM has not propagated a new role.
+    RoleNotYetUsable(usize),
     /// Forward the k-th mutating call, then answer 500: the change happened, the client is told it did not.
     Lose(usize),
     /// Answer this share (0.0-1.0) of mutating calls with the service's throttling error.
@@ -182,6 +184,12 @@ async fn answer(
             match s.fault {
                 Fault::Reject(k) if k == s.mutating_seen => decision = "rejected",
                 Fault::RejectFrom(k) if s.mutating_seen >= k => decision = "rejected",
+                Fault::RoleNotYetUsable(n)
+                    if operation == "UpdateBot"
+                        && s.calls.iter().filter(|c| c.injected == "not-yet").count() < n =>
+                {
+                    decision = "not-yet"
+                }
                 Fault::RejectOperation(op)
                     if op == format!("{service}:{operation}")
                         && !s.calls.iter().any(|c| c.injected == "rejected") =>
@@ -217,6 +225,17 @@ async fn answer(
     match decision {
         "rejected" => return (index, error_response(&service, false)),
         "throttled" => return (index, error_response(&service, true)),
+        "not-yet" => {
+            let body = r#"{"message":"Lex could not assume the role: check that the role exists and trusts lexv2.amazonaws.com"}"#;
+            let response = Response::builder()
+                .status(400)
+                .header("content-type", "application/json")
+                .header("x-amzn-errortype", "ValidationException")
+                .header("x-amzn-requestid", "injected-iam-propagation")
+                .body(Full::new(Bytes::from_static(body.as_bytes())))
+                .unwrap();
+            return (index, response);
+        }
         _ => {}
     }
     let uri = format!(
