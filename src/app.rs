@@ -23,6 +23,14 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Apply(args) => change(&cli, args, Kind::Apply).await,
         Command::Destroy(args) => change(&cli, args, Kind::Destroy).await,
         Command::Policy(args) => policy(&cli, args).await,
+        Command::Manual => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut page)
+                .expect("rendering to memory does not fail");
+            emit(&String::from_utf8_lossy(&page));
+            Ok(exit_code::SUCCESS)
+        }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();

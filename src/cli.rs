@@ -42,6 +42,8 @@ pub enum Command {
     /// Print the policy documents apply would create, and the least-privilege policy an operator
     /// needs to run apply and destroy; changes nothing (without a target: no AWS call at all)
     Policy(PolicyArgs),
+    /// Print the manual page (roff): lex-logs-setup manual > lex-logs-setup.1
+    Manual,
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]

@@ -46,6 +46,20 @@ async fn help_documents_every_command_and_the_exit_codes() {
 }
 
 #[tokio::test]
+async fn the_manual_page_is_roff_with_every_command() {
+    let out = run_tool(&["manual"]).await;
+    expect_exit(&out, 0);
+    let page = stdout(&out);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH lex-logs-setup"),
+        "{page}"
+    );
+    for word in ["apply", "destroy", "policy", "Exit codes"] {
+        assert!(page.contains(word), "{word} missing from the manual");
+    }
+}
+
+#[tokio::test]
 async fn completions_for_every_shell() {
     for (shell, marker) in [
         ("bash", "complete -F"),
