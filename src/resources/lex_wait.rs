@@ -62,7 +62,17 @@ where
     }
 }
 
-/// Polls `status` until it returns "Available"; fails on a failed status or after STATUS_WAIT.
+/// Statuses a bot or alias passes through after an update.
+const TRANSITIONAL: &[&str] = &[
+    "Creating",
+    "Updating",
+    "Versioning",
+    "Importing",
+    "Building",
+];
+
+/// Polls `status` while the bot or alias is in a transitional status; fails on Failed or
+/// Deleting, or after STATUS_WAIT.
 pub async fn until_available<F, Fut>(progress: &Progress, what: &str, mut status: F) -> Result<()>
 where
     F: FnMut() -> Fut,
@@ -72,12 +82,13 @@ where
     loop {
         let now = status().await?;
         match now.as_str() {
-            "Available" => return Ok(()),
-            "Failed" | "Deleting" | "Inactive" => {
+            "Failed" | "Deleting" => {
                 return Err(Error::Timeout(format!(
                     "{what} is {now}, not Available; check it in the Lex console"
                 )))
             }
+            // Available, and stable states such as Inactive: nothing to wait for.
+            other if !TRANSITIONAL.contains(&other) => return Ok(()),
             _ if started.elapsed() > STATUS_WAIT => {
                 return Err(Error::Timeout(format!(
                 "{what} is still {now} after {}s; check it in the Lex console and run apply again",
@@ -131,6 +142,29 @@ mod tests {
             "the role is being updated"
         )));
         assert!(!is_iam_propagation(&Error::Config("role".into())));
+    }
+
+    #[tokio::test]
+    async fn waits_only_through_transitional_statuses() {
+        tokio::time::pause();
+        let progress = Progress::new(true);
+        let answers = std::sync::Mutex::new(vec!["Inactive", "Updating", "Creating"]);
+        let result = until_available(&progress, "bot[B]", || {
+            let next = answers.lock().unwrap().pop().unwrap();
+            async move { Ok(next.to_string()) }
+        })
+        .await;
+        assert!(result.is_ok(), "Inactive is stable, not a failure");
+        assert!(answers.lock().unwrap().is_empty());
+        let failed =
+            until_available(&progress, "bot[B]", || async { Ok("Failed".to_string()) }).await;
+        assert!(failed.unwrap_err().to_string().contains("is Failed"));
+        let stuck =
+            until_available(&progress, "bot[B]", || async { Ok("Updating".to_string()) }).await;
+        assert!(
+            stuck.unwrap_err().to_string().contains("still Updating"),
+            "bounded"
+        );
     }
 
     #[tokio::test]
