@@ -299,6 +299,33 @@ async fn apply_sets_up_text_logs_then_reapply_and_destroy_converge() {
     assert_eq!(proxy.mutating(), Vec::<String>::new());
     assert_eq!(world.snapshot().await, after_apply);
 
+    // plan --destroy shows destroy's plan and changes nothing.
+    let out = tool(
+        &world,
+        &endpoint(),
+        "plan",
+        &["--destroy", "--output", "json"],
+    )
+    .await;
+    expect_exit(&out, 0);
+    let destroy_plan: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(destroy_plan["command"], "destroy");
+    let role_change = destroy_plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == format!("role[{role_name}]"))
+        .cloned();
+    assert_eq!(
+        role_change.map(|c| c["action"].clone()),
+        Some(json!("delete"))
+    );
+    assert_eq!(
+        world.snapshot().await,
+        after_apply,
+        "plan --destroy changes nothing"
+    );
+
     // destroy restores the bot and removes what is ours; the log group stays.
     let out = tool(&world, &endpoint(), "destroy", &[]).await;
     expect_exit(&out, 0);
