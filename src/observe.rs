@@ -50,11 +50,6 @@ impl Observed {
     pub fn bot_on_our_role(&self) -> bool {
         self.bot.role_arn().and_then(crate::arn::iam_name) == Some(self.role_name.as_str())
     }
-
-    /// The principals recorded on our role as holding a PassRole grant.
-    pub fn recorded_principals(&self) -> Vec<Principal> {
-        recorded_principals(self.role.as_ref())
-    }
 }
 
 fn recorded_principals(role: Option<&RoleState>) -> Vec<Principal> {

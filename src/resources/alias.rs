@@ -25,17 +25,6 @@ impl Alias {
     }
 }
 
-/// Finds each of `wanted` (names or ids) among the bot's aliases with one paginated listing, then
-/// reads them all at once. Duplicates (the same alias by name and by id) are read once.
-pub async fn resolve_all(
-    lex: &aws_sdk_lexmodelsv2::Client,
-    bot: &Bot,
-    wanted: &[String],
-) -> Result<Vec<Alias>> {
-    let ids = find_ids(lex, &bot.id, &bot.name, wanted).await?;
-    describe_all(lex, bot, &ids).await
-}
-
 /// The ids of `wanted` (names or ids), from one paginated listing of the bot's aliases.
 pub async fn find_ids(
     lex: &aws_sdk_lexmodelsv2::Client,

@@ -48,30 +48,6 @@ pub fn not_found(name_or_id: &str, region: &str) -> Error {
     )
 }
 
-/// Finds the bot whose name or id is `name_or_id`. Looks it up both ways at once: by name with a
-/// ListBots filter, and as an id with DescribeBot.
-pub async fn resolve(
-    lex: &aws_sdk_lexmodelsv2::Client,
-    name_or_id: &str,
-    region: &str,
-) -> Result<Bot> {
-    let (by_name, by_id) =
-        tokio::join!(find_id_by_name(lex, name_or_id), describe(lex, name_or_id));
-    let by_name = by_name?;
-    match by_id {
-        Ok(bot) if by_name.is_none() || by_name.as_deref() == Some(bot.id.as_str()) => {
-            return Ok(bot)
-        }
-        Ok(_) => {}
-        Err(e) if is_no_such_bot(&e) => {}
-        Err(other) => return Err(other),
-    }
-    match by_name {
-        Some(id) => describe(lex, &id).await,
-        None => Err(not_found(name_or_id, region)),
-    }
-}
-
 /// Reads one bot by id.
 pub async fn describe(lex: &aws_sdk_lexmodelsv2::Client, bot_id: &str) -> Result<Bot> {
     let described = lex
