@@ -48,7 +48,7 @@ impl Observed {
 
     /// True when the bot already runs with our role.
     pub fn bot_on_our_role(&self) -> bool {
-        self.bot.role_arn().and_then(crate::arn::iam_name) == Some(self.role_name.as_str())
+        self.bot.runs_on(&self.role_name)
     }
 }
 
@@ -276,8 +276,7 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
     );
     // Wave 3.
     let current_role = bot.role_arn().map(str::to_string);
-    let bot_on_our_role =
-        current_role.as_deref().and_then(crate::arn::iam_name) == Some(role_name.as_str());
+    let bot_on_our_role = bot.runs_on(&role_name);
     let previous = async {
         match (&current_role, bot_on_our_role) {
             (Some(arn), false) => role::observe_previous(iam, arn).await.map(Some),

@@ -28,6 +28,11 @@ impl Bot {
             .unwrap_or(false)
     }
 
+    /// True when the bot runs with the role of this name.
+    pub fn runs_on(&self, role_name: &str) -> bool {
+        self.role_arn().and_then(crate::arn::iam_name) == Some(role_name)
+    }
+
     pub fn address(&self) -> String {
         format!("bot[{}]", self.name)
     }
