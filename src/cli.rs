@@ -88,6 +88,7 @@ pub struct SetupArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "bot", "aliases", "log_group", "retention_days", "log_prefix", "no_text_logs",
         "audio_bucket", "audio_prefix", "kms_key", "role_name", "grant_pass_role",
+        "publish_version", "pin_source_arn",
     ])]
     pub config: Option<std::path::PathBuf>,
     #[command(flatten)]
@@ -113,9 +114,18 @@ pub struct SetupArgs {
     /// Symmetric KMS key for the audio (id, ARN, alias/NAME or alias ARN) [default: the bucket's SSE-KMS key, if any]
     #[arg(long, value_name = "KEY", requires = "audio_bucket")]
     pub kms_key: Option<String>,
-    /// Name of the logging role [default: LexLogs-BOT]
+    /// Dedicated-role mode: create this role for the logs and switch the bot to it. Without it
+    /// (the default), the permissions go to the role each alias's version already runs on
     #[arg(long, value_name = "NAME")]
     pub role_name: Option<String>,
+    /// Dedicated-role mode: publish DRAFT as a new version (on the new role) and point the
+    /// aliases that run an older version at it. It publishes DRAFT as it is
+    #[arg(long, requires = "role_name")]
+    pub publish_version: bool,
+    /// Dedicated-role mode: also pin the role's trust to this bot's ARNs (aws:SourceArn).
+    /// Unverified: no Lex V2 document says which SourceArn Lex presents
+    #[arg(long, requires = "role_name")]
+    pub pin_source_arn: bool,
     /// Let this principal pass the role to Lex: user/NAME, role/NAME, group/NAME or an ARN (repeatable)
     #[arg(long, value_name = "PRINCIPAL")]
     pub grant_pass_role: Vec<String>,
@@ -159,6 +169,8 @@ impl SetupArgs {
             kms_key: self.kms_key.clone(),
             role_name: self.role_name.clone(),
             grant_pass_role: self.grant_pass_role.clone(),
+            publish_version: self.publish_version,
+            pin_source_arn: self.pin_source_arn,
         })
     }
 }

@@ -50,20 +50,45 @@ pub fn pass_role_policy_name(role: &str) -> String {
     format!("{PASS_ROLE_PREFIX}{role}")
 }
 
-/// Lex V2 may assume the role, only for this account's bot (bot and bot-alias ARNs).
-pub fn trust(scope: &Scope, bot_id: &str) -> Value {
+/// Lex V2 may assume the role, only on behalf of this account (`aws:SourceAccount`, which blocks
+/// the cross-account confused deputy). With `pin_source_arn`, also only for this bot's ARNs:
+/// unverified, since no Lex V2 document says which `aws:SourceArn` Lex presents for builds, the
+/// runtime or log delivery, and a condition on a key that is absent denies.
+pub fn trust(scope: &Scope, bot_id: &str, pin_source_arn: bool) -> Value {
+    let mut condition = json!({"StringEquals": {"aws:SourceAccount": scope.account}});
+    if pin_source_arn {
+        condition["ArnLike"] =
+            json!({"aws:SourceArn": [scope.bot(bot_id), scope.bot_alias(bot_id, "*")]});
+    }
     let statement = Statement {
         sid: Some("LexV2AssumeRole".into()),
         effect: "Allow",
         principal: Some(json!({"Service": LEX_SERVICE})),
         actions: vec!["sts:AssumeRole".into()],
         resources: vec![],
-        condition: Some(json!({
-            "StringEquals": {"aws:SourceAccount": scope.account},
-            "ArnLike": {"aws:SourceArn": [scope.bot(bot_id), scope.bot_alias(bot_id, "*")]},
-        })),
+        condition: Some(condition),
     };
     Document::new(vec![statement]).to_value()
+}
+
+/// The name of the inline policy apply puts on a Lex service-linked role (in-place mode):
+/// the setup's name (`LexLogs-<bot>`), then `-ConversationLogs`.
+pub fn service_linked_policy_name(setup: &str) -> String {
+    format!("{setup}-ConversationLogs")
+}
+
+/// One document with every statement of `documents` (the in-place grant on a service-linked
+/// role, which takes inline policies, not ours managed ones).
+pub fn combined(documents: &[&Value]) -> Value {
+    let statements: Vec<Value> = documents
+        .iter()
+        .flat_map(|d| match &d["Statement"] {
+            Value::Array(items) => items.clone(),
+            Value::Null => vec![],
+            other => vec![other.clone()],
+        })
+        .collect();
+    json!({"Version": crate::policy::VERSION, "Statement": statements})
 }
 
 /// Create streams and put events in one log group.
@@ -106,12 +131,12 @@ pub fn bot_runtime() -> Value {
     .to_value()
 }
 
-/// Pass this one role, and only to Lex V2.
-pub fn pass_role(role_arn: &str) -> Value {
+/// Pass these roles (the ones that write the logs), and only to Lex V2.
+pub fn pass_role(role_arns: &[String]) -> Value {
     Document::new(vec![Statement::allow(
         "PassLexLogsRole",
         &["iam:PassRole"],
-        vec![role_arn.to_string()],
+        role_arns.to_vec(),
     )
     .with_condition(
         json!({"StringEquals": {"iam:PassedToService": LEX_SERVICE}}),
@@ -153,7 +178,14 @@ mod tests {
 
     #[test]
     fn trust_is_scoped_to_lex_this_account_and_this_bot() {
-        let doc = trust(&scope(), "BOTID12345");
+        let unpinned = trust(&scope(), "BOTID12345", false);
+        assert!(
+            unpinned["Statement"][0]["Condition"]
+                .get("ArnLike")
+                .is_none(),
+            "no SourceArn condition unless asked: a key Lex may not present would deny"
+        );
+        let doc = trust(&scope(), "BOTID12345", true);
         let s = &doc["Statement"][0];
         assert_eq!(s["Principal"]["Service"], LEX_SERVICE);
         assert_eq!(s["Action"], json!(["sts:AssumeRole"]));
@@ -190,7 +222,7 @@ mod tests {
         assert_eq!(s3doc["Statement"][0]["Action"], json!(["s3:PutObject"]));
         let key = "arn:aws:kms:eu-west-1:123456789012:key/k";
         assert_eq!(kms(key)["Statement"][0]["Resource"], json!([key]));
-        let pass = pass_role("arn:aws:iam::123456789012:role/R");
+        let pass = pass_role(&["arn:aws:iam::123456789012:role/R".to_string()]);
         assert_eq!(
             pass["Statement"][0]["Resource"],
             json!(["arn:aws:iam::123456789012:role/R"])

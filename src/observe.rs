@@ -17,7 +17,7 @@ use crate::resources::destination::{self, BucketState, KeyInfo};
 use crate::resources::log_group::{self, LogGroupState};
 use crate::resources::managed_policy::{self, PolicyState};
 use crate::resources::role::{self, PreviousRole, RoleListing, RoleState};
-use crate::resources::{inline_policy, tags};
+use crate::resources::{inline_policy, tags, version};
 use crate::spec::{default_role_name, Principal, Spec};
 
 /// What exists now, as far as the plan for one bot is concerned.
@@ -39,6 +39,37 @@ pub struct Observed {
     pub kms_key: Option<KeyInfo>,
     /// The PassRole grant on each principal asked for or recorded on our role (None: no grant).
     pub grants: BTreeMap<Principal, Option<Value>>,
+    /// In-place mode: the roles that write the aliases' logs (the roles of the versions they
+    /// run), by ARN.
+    pub writers: BTreeMap<String, Writer>,
+    /// Destroy: the bot's other aliases (not named), whose logs may still need what we made.
+    pub bystanders: Vec<Alias>,
+    /// Dedicated-role destroy: every published version and the role it runs on.
+    pub version_roles: Vec<(String, Option<String>)>,
+}
+
+/// A role that writes an alias's logs because the alias's version runs on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Writer {
+    pub arn: String,
+    pub name: String,
+    pub service_linked: bool,
+    /// `None`: the role does not exist (the version cannot run, nor log).
+    pub state: Option<RoleState>,
+}
+
+impl Writer {
+    /// Reads the role an alias's version runs on.
+    pub async fn observe(iam: &aws_sdk_iam::Client, arn: &str) -> Result<Writer> {
+        let name = crate::arn::iam_name(arn).unwrap_or(arn).to_string();
+        let state = role::observe(iam, &name).await?;
+        Ok(Writer {
+            arn: arn.to_string(),
+            service_linked: role::is_service_linked(arn),
+            name,
+            state,
+        })
+    }
 }
 
 impl Observed {
@@ -277,7 +308,12 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
     // Wave 3.
     let current_role = bot.role_arn().map(str::to_string);
     let bot_on_our_role = bot.runs_on(&role_name);
+    let dedicated = spec.dedicated();
     let previous = async {
+        if !dedicated {
+            // In place, the bot keeps its role: there is no previous role to carry.
+            return Ok(None);
+        }
         match (&current_role, bot_on_our_role) {
             (Some(arn), false) => role::observe_previous(iam, arn).await.map(Some),
             (_, true) => match (
@@ -293,8 +329,76 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
             (None, false) => Ok(None),
         }
     };
-    let (aliases, previous) =
-        tokio::try_join!(alias::describe_all(lex, &bot, &alias_ids), previous)?;
+    // In-place mode: the role most versions run on is the bot's own; read it now, beside the
+    // aliases, rather than in a wave of its own.
+    let likely_writer = async {
+        match (&current_role, dedicated) {
+            (Some(arn), false) => Writer::observe(iam, arn).await.map(Some),
+            _ => Ok(None),
+        }
+    };
+    let bystander_ids = async {
+        if kind != Kind::Destroy {
+            return Ok(Vec::new());
+        }
+        let listed = alias::list(lex, &bot.id, &bot.name).await?;
+        Ok::<_, Error>(
+            listed
+                .into_iter()
+                .map(|(id, _)| id)
+                .filter(|id| !alias_ids.contains(id))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let version_roles = async {
+        if kind == Kind::Destroy && dedicated {
+            version::roles_of_all(lex, &bot.id, &bot.name).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let (aliases, previous, likely_writer, bystander_ids, version_roles) = tokio::try_join!(
+        alias::describe_all(lex, &bot, &alias_ids),
+        previous,
+        likely_writer,
+        bystander_ids,
+        version_roles,
+    )?;
+
+    // Wave 4: the role of each version an alias runs, then (in-place) any writer role not yet
+    // read.
+    let (aliases, bystanders) =
+        tokio::try_join!(attach_version_roles(lex, &bot, aliases), async {
+            let found = alias::describe_all(lex, &bot, &bystander_ids).await?;
+            attach_version_roles(lex, &bot, found).await
+        })?;
+    let mut writers: BTreeMap<String, Writer> = likely_writer
+        .into_iter()
+        .map(|w| (w.arn.clone(), w))
+        .collect();
+    if !dedicated {
+        let missing: Vec<String> = aliases
+            .iter()
+            .chain(bystanders.iter())
+            .filter_map(|a| a.runs_on.clone())
+            .filter(|arn| !writers.contains_key(arn))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for writer in
+            futures::future::try_join_all(missing.iter().map(|arn| Writer::observe(iam, arn)))
+                .await?
+        {
+            writers.insert(writer.arn.clone(), writer);
+        }
+        // Only the roles the aliases run on are writers.
+        let used: std::collections::BTreeSet<&String> = aliases
+            .iter()
+            .chain(bystanders.iter())
+            .filter_map(|a| a.runs_on.as_ref())
+            .collect();
+        writers.retain(|arn, _| used.contains(arn));
+    }
 
     let observed = Observed {
         scope,
@@ -308,12 +412,45 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
         bucket,
         kms_key: given_key.or(bucket_key),
         grants,
+        writers,
+        bystanders,
+        version_roles,
     };
     tracing::debug!(bot_on_our_role, previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "wave 3 read");
     if kind == Kind::Apply {
-        check_ownership(&observed)?;
+        check_ownership(&observed, dedicated)?;
     }
     Ok(observed)
+}
+
+/// Fills in the role each alias's version runs on: DRAFT runs on the bot's current role; a
+/// published version on the role it was published with (one DescribeBotVersion per version).
+async fn attach_version_roles(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot: &Bot,
+    mut aliases: Vec<Alias>,
+) -> Result<Vec<Alias>> {
+    let versions: std::collections::BTreeSet<String> = aliases
+        .iter()
+        .filter(|a| !a.on_draft())
+        .map(|a| a.version().to_string())
+        .collect();
+    let roles: BTreeMap<String, Option<String>> =
+        futures::future::try_join_all(versions.into_iter().map(|v| async move {
+            let role = version::role_of(lex, &bot.id, &bot.name, &v).await?;
+            Ok::<_, Error>((v, role))
+        }))
+        .await?
+        .into_iter()
+        .collect();
+    for alias in &mut aliases {
+        alias.runs_on = if alias.on_draft() {
+            bot.role_arn().map(str::to_string)
+        } else {
+            roles.get(alias.version()).cloned().flatten()
+        };
+    }
+    Ok(aliases)
 }
 
 /// The grant on each principal; with `require`, a missing principal is an error.
@@ -347,8 +484,8 @@ async fn observe_grants(
 }
 
 /// A role or policy of our name that we did not make is never taken over.
-fn check_ownership(observed: &Observed) -> Result<()> {
-    if let Some(role) = &observed.role {
+fn check_ownership(observed: &Observed, dedicated: bool) -> Result<()> {
+    if let Some(role) = observed.role.as_ref().filter(|_| dedicated) {
         if !tags::is_ours(&role.tags) {
             return Err(Error::invalid(
                 format!("role {} already exists and was not created by lex-logs-setup; it will not be taken over", role.name),

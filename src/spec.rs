@@ -28,6 +28,10 @@ pub struct TargetConfig {
     pub role_name: Option<String>,
     #[serde(default)]
     pub grant_pass_role: Vec<String>,
+    #[serde(default)]
+    pub publish_version: bool,
+    #[serde(default)]
+    pub pin_source_arn: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -47,7 +51,7 @@ pub fn load_config(path: &Path) -> Result<Vec<TargetConfig>> {
     let file: ConfigFile = toml::from_str(&text).map_err(|e| {
         Error::invalid(
             format!("--config {}: {}", path.display(), e.to_string().trim_end()),
-            "each [[target]] takes: bot, aliases, log_group, retention_days, log_prefix, no_text_logs, audio_bucket, audio_prefix, kms_key, role_name, grant_pass_role",
+            "each [[target]] takes: bot, aliases, log_group, retention_days, log_prefix, no_text_logs, audio_bucket, audio_prefix, kms_key, role_name, grant_pass_role, publish_version, pin_source_arn",
         )
     })?;
     if file.target.is_empty() {
@@ -98,9 +102,21 @@ pub struct Spec {
     pub text: Option<TextSpec>,
     /// Audio logs to S3; `None` without `--audio-bucket`.
     pub audio: Option<AudioSpec>,
-    /// `None`: derived from the bot name.
+    /// `Some`: the dedicated-role mode (our role, the bot switched to it). `None`: the in-place
+    /// mode (the permissions go to the role each alias's version runs on).
     pub role_name: Option<String>,
     pub pass_role: Vec<Principal>,
+    /// Dedicated-role mode: publish DRAFT and repoint aliases that run an older version.
+    pub publish_version: bool,
+    /// Dedicated-role mode: pin the trust policy to the bot's ARNs (aws:SourceArn).
+    pub pin_source_arn: bool,
+}
+
+impl Spec {
+    /// True in the dedicated-role mode (`--role-name`).
+    pub fn dedicated(&self) -> bool {
+        self.role_name.is_some()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -412,6 +428,21 @@ impl Spec {
                 ));
             }
         }
+        if args.role_name.is_none() {
+            if let Some(flag) = [
+                args.publish_version.then_some("--publish-version"),
+                args.pin_source_arn.then_some("--pin-source-arn"),
+            ]
+            .into_iter()
+            .flatten()
+            .next()
+            {
+                return Err(Error::invalid(
+                    format!("{flag} needs --role-name (the dedicated-role mode)"),
+                    format!("add --role-name NAME, or drop {flag}"),
+                ));
+            }
+        }
         let mut pass_role = args
             .grant_pass_role
             .iter()
@@ -432,6 +463,8 @@ impl Spec {
             audio,
             role_name: args.role_name.clone(),
             pass_role,
+            publish_version: args.publish_version,
+            pin_source_arn: args.pin_source_arn,
         })
     }
 }

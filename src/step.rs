@@ -10,7 +10,7 @@ use crate::aws::Clients;
 use crate::error::Result;
 use crate::progress::Progress;
 use crate::resources::tags::{self, Tags};
-use crate::resources::{alias, bot, inline_policy, log_group, managed_policy, role};
+use crate::resources::{alias, bot, inline_policy, log_group, managed_policy, role, version};
 use crate::spec::Principal;
 
 /// What a step needs to run.
@@ -154,6 +154,19 @@ pub enum Step {
         bot_name: String,
         described: Box<DescribeBotAliasOutput>,
         settings: Option<ConversationLogSettings>,
+        /// Point the alias at the version this run published (instead of the one it runs).
+        repoint: bool,
+    },
+    /// CreateBotVersion from DRAFT (dedicated-role mode, `--publish-version`).
+    PublishVersion {
+        bot_id: String,
+        bot_name: String,
+    },
+    /// DeleteBotVersion of a version this run published (its undo).
+    DeleteVersion {
+        bot_id: String,
+        bot_name: String,
+        version: String,
     },
 }
 
@@ -196,13 +209,25 @@ impl Step {
             Step::UpdateAlias {
                 bot_name,
                 described,
+                repoint,
                 ..
             } => {
                 format!(
-                    "update the conversation logs of alias {bot_name}/{}",
-                    described.bot_alias_name().unwrap_or_default()
+                    "update the conversation logs of alias {bot_name}/{}{}",
+                    described.bot_alias_name().unwrap_or_default(),
+                    if *repoint {
+                        " and point it at the version just published"
+                    } else {
+                        ""
+                    }
                 )
             }
+            Step::PublishVersion { bot_name, .. } => {
+                format!("publish the DRAFT of bot {bot_name} as a new version")
+            }
+            Step::DeleteVersion {
+                bot_name, version, ..
+            } => format!("delete version {version} of bot {bot_name}"),
         }
     }
 
@@ -230,6 +255,9 @@ impl Step {
                 "restore the conversation logs of alias {} of bot {bot_id} in the Lex console",
                 described.bot_alias_id().unwrap_or_default()
             ),
+            Step::DeleteVersion { bot_id, version, .. } => format!(
+                "aws lexv2-models delete-bot-version --bot-id {bot_id} --bot-version {version}"
+            ),
             _ => return None,
         })
     }
@@ -241,6 +269,8 @@ impl Step {
     pub fn inverse(&self) -> Option<Step> {
         Some(match self.clone() {
             Step::Nothing
+            | Step::PublishVersion { .. }
+            | Step::DeleteVersion { .. }
             | Step::DeleteLogGroup { .. }
             | Step::RestorePolicy { .. }
             | Step::UpdatePolicy { .. } => return None,
@@ -335,6 +365,7 @@ impl Step {
                     bot_name,
                     described,
                     settings,
+                    repoint: false,
                 }
             }
         })
@@ -495,16 +526,50 @@ impl Step {
                 bot_name,
                 described,
                 settings,
-            } => alias::update_logs(
-                &c.lex,
-                &ctx.progress,
+                repoint,
+            } => {
+                let published = if *repoint {
+                    let found =
+                        version::published_by_run(&c.lex, bot_id, bot_name, &ctx.run_id).await?;
+                    Some(found.ok_or_else(|| {
+                        crate::error::Error::invalid(
+                            format!("bot {bot_name} has no version published by this run"),
+                            "run apply again with --publish-version",
+                        )
+                    })?)
+                } else {
+                    None
+                };
+                alias::update_logs(
+                    &c.lex,
+                    &ctx.progress,
+                    bot_id,
+                    bot_name,
+                    described,
+                    settings.as_ref(),
+                    published.as_deref(),
+                )
+                .await
+                .map(|_| Made::ByThisRun)?
+            }
+            Step::PublishVersion { bot_id, bot_name } => {
+                let number =
+                    version::publish(&c.lex, &ctx.progress, bot_id, bot_name, &ctx.run_id).await?;
+                ctx.progress
+                    .line(&format!("published version {number} of bot {bot_name}"));
+                return Ok(Step::DeleteVersion {
+                    bot_id: bot_id.clone(),
+                    bot_name: bot_name.clone(),
+                    version: number,
+                });
+            }
+            Step::DeleteVersion {
                 bot_id,
                 bot_name,
-                described,
-                settings.as_ref(),
-            )
-            .await
-            .map(|_| Made::ByThisRun)?,
+                version: number,
+            } => version::delete(&c.lex, bot_id, bot_name, number)
+                .await
+                .map(|_| Made::ByThisRun)?,
         };
         Ok(match made {
             Made::ByThisRun => self.inverse().unwrap_or_default(),

@@ -17,9 +17,24 @@ pub struct Alias {
     pub id: String,
     pub name: String,
     pub described: DescribeBotAliasOutput,
+    /// The role that writes this alias's logs: the role of the version it runs (DRAFT: the
+    /// bot's). `None` until observation has read it, or when the version has no role.
+    pub runs_on: Option<String>,
 }
 
 impl Alias {
+    /// The version the alias runs (`DRAFT` for TestBotAlias).
+    pub fn version(&self) -> &str {
+        self.described
+            .bot_version()
+            .unwrap_or(crate::resources::version::DRAFT)
+    }
+
+    /// True when the alias runs DRAFT, whose role is the bot's current one.
+    pub fn on_draft(&self) -> bool {
+        self.version() == crate::resources::version::DRAFT
+    }
+
     pub fn address(&self, bot: &Bot) -> String {
         format!("alias[{}/{}]", bot.name, self.name)
     }
@@ -89,11 +104,12 @@ pub async fn describe(
         id: described.bot_alias_id().unwrap_or(alias_id).to_string(),
         name: described.bot_alias_name().unwrap_or_default().to_string(),
         described,
+        runs_on: None,
     })
 }
 
 /// Every alias of the bot as (id, name), across all pages.
-async fn list(
+pub async fn list(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
@@ -130,6 +146,7 @@ pub async fn update_logs(
     bot_name: &str,
     described: &DescribeBotAliasOutput,
     settings: Option<&ConversationLogSettings>,
+    version: Option<&str>,
 ) -> Result<()> {
     let alias_id = described.bot_alias_id().unwrap_or_default();
     let address = format!(
@@ -145,8 +162,13 @@ pub async fn update_logs(
                 .bot_alias_id(alias_id)
                 .bot_alias_name(described.bot_alias_name().unwrap_or_default())
                 .set_description(described.description().map(str::to_string))
-                .set_bot_version(described.bot_version().map(str::to_string))
-                .set_bot_alias_locale_settings(described.bot_alias_locale_settings().cloned())
+                .set_bot_version(version.or(described.bot_version()).map(str::to_string))
+                .set_bot_alias_locale_settings(
+                    described
+                        .bot_alias_locale_settings()
+                        .filter(|m| !m.is_empty())
+                        .cloned(),
+                )
                 .set_sentiment_analysis_settings(described.sentiment_analysis_settings().cloned())
                 .set_conversation_log_settings(settings.cloned())
                 .send()

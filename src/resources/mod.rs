@@ -10,3 +10,4 @@ pub mod log_group;
 pub mod managed_policy;
 pub mod role;
 pub mod tags;
+pub mod version;

@@ -14,12 +14,14 @@ use crate::error::{Error, Result};
 use crate::observe::Observed;
 use crate::plan::{Action, Change, Kind, Plan, Target};
 use crate::policy;
-use crate::resources::alias::settings_json;
+use crate::resources::alias::{settings_json, Alias};
 use crate::resources::role::{PreviousRole, RoleState};
 use crate::resources::tags::{self, Tags};
 use crate::resources::{inline_policy, log_group};
 use crate::spec::{Principal, PrincipalKind, Spec};
 use crate::step::Step;
+
+mod in_place;
 
 /// Where an alias's text logs go.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,15 +45,15 @@ pub struct OurDestinations {
     pub bucket_arns: Vec<String>,
 }
 
-fn role_address(name: &str) -> String {
+pub(crate) fn role_address(name: &str) -> String {
     format!("role[{name}]")
 }
 
-fn policy_address(name: &str) -> String {
+pub(crate) fn policy_address(name: &str) -> String {
     format!("policy[{name}]")
 }
 
-fn attachment_address(role: &str, policy_arn: &str) -> String {
+pub(crate) fn attachment_address(role: &str, policy_arn: &str) -> String {
     format!("attachment[{role} -> {policy_arn}]")
 }
 
@@ -59,7 +61,7 @@ fn role_json(name: &str, arn: &str, trust: &Value, tags: &Tags) -> Value {
     json!({"name": name, "arn": arn, "trustPolicy": trust, "tags": tags})
 }
 
-fn policy_json(name: &str, arn: &str, document: &Value) -> Value {
+pub(crate) fn policy_json(name: &str, arn: &str, document: &Value) -> Value {
     json!({"name": name, "arn": arn, "document": document})
 }
 
@@ -142,10 +144,12 @@ pub fn desired_settings(
     if text_settings.is_empty() && audio_settings.is_empty() {
         return None;
     }
+    // The model allows exactly one item in each list: an empty list is a ValidationException on
+    // AWS, so a list with nothing in it is left out.
     Some(
         ConversationLogSettings::builder()
-            .set_text_log_settings(Some(text_settings))
-            .set_audio_log_settings(Some(audio_settings))
+            .set_text_log_settings((!text_settings.is_empty()).then_some(text_settings))
+            .set_audio_log_settings((!audio_settings.is_empty()).then_some(audio_settings))
             .build(),
     )
 }
@@ -159,7 +163,7 @@ fn same_settings(a: Option<&ConversationLogSettings>, b: Option<&ConversationLog
 }
 
 /// The log groups and buckets our existing policies grant, plus the ones this run wants.
-fn our_destinations(
+pub(crate) fn our_destinations(
     obs: &Observed,
     text: Option<&TextDestination>,
     audio: Option<&AudioDestination>,
@@ -185,7 +189,7 @@ fn our_destinations(
     ours
 }
 
-fn wanted_destinations(
+pub(crate) fn wanted_destinations(
     spec: &Spec,
     obs: &Observed,
 ) -> (Option<TextDestination>, Option<AudioDestination>) {
@@ -204,7 +208,7 @@ fn wanted_destinations(
     (text, audio)
 }
 
-fn target(obs: &Observed) -> Target {
+pub(crate) fn target(obs: &Observed) -> Target {
     Target {
         bot: obs.bot.name.clone(),
         bot_id: obs.bot.id.clone(),
@@ -256,93 +260,10 @@ fn only_our_tags(all: &Tags) -> Tags {
         .collect()
 }
 
-/// The plan that makes the setup true.
-pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
+/// The documents of our managed policies that the spec wants, by concern (not the bot runtime
+/// one, which only the dedicated role carries).
+pub(crate) fn wanted_documents(spec: &Spec, obs: &Observed) -> BTreeMap<Concern, Value> {
     let scope = &obs.scope;
-    let role_name = obs.role_name.as_str();
-    let role_arn = obs.role_arn();
-    let role_addr = role_address(role_name);
-    let mut changes: Vec<Change> = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
-    let mut role_ready: Vec<String> = vec![role_addr.clone()];
-
-    // The log group.
-    let mut log_group_addr = None;
-    if let (Some(text), Some((name, state))) = (&spec.text, &obs.log_group) {
-        let addr = log_group::address(name);
-        log_group_addr = Some(addr.clone());
-        let want = text.retention_days;
-        changes.push(match state {
-            None => Change::new(
-                &addr,
-                Action::Create,
-                Value::Null,
-                json!({"name": name, "retentionInDays": want}),
-                Step::CreateLogGroup {
-                    name: name.clone(),
-                    retention_days: want,
-                },
-            ),
-            Some(group) if want.is_some() && want != group.retention_days => Change::new(
-                &addr,
-                Action::Update,
-                json!({"name": name, "retentionInDays": group.retention_days}),
-                json!({"name": name, "retentionInDays": want}),
-                Step::SetRetention {
-                    name: name.clone(),
-                    days: want,
-                    previous: group.retention_days,
-                },
-            ),
-            Some(group) => Change::no_op(
-                &addr,
-                json!({"name": name, "retentionInDays": group.retention_days}),
-            ),
-        });
-    }
-
-    // The role.
-    let trust = documents::trust(scope, &obs.bot.id);
-    let wanted_tags = desired_role_tags(spec, obs)?;
-    changes.push(match &obs.role {
-        None => Change::new(
-            &role_addr,
-            Action::Create,
-            Value::Null,
-            role_json(role_name, &role_arn, &trust, &wanted_tags),
-            Step::CreateRole {
-                name: role_name.into(),
-                trust: trust.clone(),
-                tags: wanted_tags.clone(),
-            },
-        ),
-        Some(role) => {
-            let current_tags = only_our_tags(&role.tags);
-            let trust_change = (!policy::equivalent(&role.trust, &trust))
-                .then(|| (trust.clone(), role.trust.clone()));
-            let tag_change =
-                (current_tags != wanted_tags).then(|| (wanted_tags.clone(), current_tags.clone()));
-            let before = role_json(role_name, &role.arn, &role.trust, &current_tags);
-            if trust_change.is_none() && tag_change.is_none() {
-                Change::no_op(&role_addr, before)
-            } else {
-                Change::new(
-                    &role_addr,
-                    Action::Update,
-                    before,
-                    role_json(role_name, &role.arn, &trust, &wanted_tags),
-                    Step::UpdateRole {
-                        name: role_name.into(),
-                        trust: trust_change,
-                        tags: tag_change,
-                    },
-                )
-            }
-        }
-    });
-
-    // Our managed policies, one per concern, and their attachments.
-    let (text_dest, audio_dest) = wanted_destinations(spec, obs);
     let mut wanted: BTreeMap<Concern, Value> = BTreeMap::new();
     if let Some((name, _)) = obs.log_group.as_ref().filter(|_| spec.text.is_some()) {
         wanted.insert(Concern::CloudWatch, documents::cloudwatch(scope, name));
@@ -356,19 +277,34 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     if let Some(key) = &obs.kms_key {
         wanted.insert(Concern::Kms, documents::kms(&key.arn));
     }
-    if let Some(PreviousRole::ServiceLinked { .. }) = &obs.previous {
-        wanted.insert(Concern::BotRuntime, documents::bot_runtime());
-    }
-    let attached = |arn: &str| {
-        obs.role
-            .as_ref()
-            .is_some_and(|r| r.attached.iter().any(|a| a == arn))
-    };
-    for concern in Concern::ALL {
-        let name = concern.policy_name(role_name);
+    wanted
+}
+
+/// A role our managed policies are attached to: its name, what is attached now, and what must
+/// exist before an attachment.
+pub(crate) struct AttachTarget<'a> {
+    pub role: &'a str,
+    pub attached: &'a [String],
+    pub after: Vec<String>,
+}
+
+/// Our managed policies (named from `setup`, one per concern) created, updated or deleted as
+/// `wanted` says, and attached to every target; returns the changes and the addresses of the
+/// attachments (what the aliases wait for).
+pub(crate) fn managed_policy_changes(
+    obs: &Observed,
+    setup: &str,
+    concerns: &[Concern],
+    wanted: &BTreeMap<Concern, Value>,
+    targets: &[AttachTarget],
+) -> (Vec<Change>, Vec<String>) {
+    let scope = &obs.scope;
+    let mut changes = Vec::new();
+    let mut ready = Vec::new();
+    for &concern in concerns {
+        let name = concern.policy_name(setup);
         let arn = scope.policy(&name);
         let addr = policy_address(&name);
-        let attach_addr = attachment_address(role_name, &arn);
         let existing = obs.policies.get(&concern).cloned().flatten();
         let policy_tags: Tags = [(
             tags::MANAGED_BY.to_string(),
@@ -409,56 +345,238 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
                 policy_json(&name, &arn, &found.document),
             )),
             (None, Some(found)) => {
+                if !tags::is_ours(&found.tags) {
+                    continue;
+                }
                 // No longer wanted (e.g. audio turned off): detach, then delete.
-                if attached(&arn) {
+                let mut detached = Vec::new();
+                for target in targets.iter().filter(|t| t.attached.contains(&arn)) {
+                    let attach_addr = attachment_address(target.role, &arn);
                     changes.push(Change::new(
                         &attach_addr,
                         Action::Delete,
-                        json!({"role": role_name, "policyArn": arn}),
+                        json!({"role": target.role, "policyArn": arn}),
                         Value::Null,
                         Step::Detach {
-                            role: role_name.into(),
+                            role: target.role.into(),
                             policy_arn: arn.clone(),
                         },
                     ));
+                    detached.push(attach_addr);
                 }
-                let mut delete = Change::new(
-                    &addr,
-                    Action::Delete,
-                    policy_json(&name, &arn, &found.document),
-                    Value::Null,
-                    Step::DeletePolicy {
-                        name: name.clone(),
-                        arn: arn.clone(),
-                        document: found.document.clone(),
-                        tags: found.tags.clone(),
-                    },
+                changes.push(
+                    Change::new(
+                        &addr,
+                        Action::Delete,
+                        policy_json(&name, &arn, &found.document),
+                        Value::Null,
+                        Step::DeletePolicy {
+                            name: name.clone(),
+                            arn: arn.clone(),
+                            document: found.document.clone(),
+                            tags: found.tags.clone(),
+                        },
+                    )
+                    .after(detached),
                 );
-                if attached(&arn) {
-                    delete = delete.after([attach_addr.clone()]);
-                }
-                changes.push(delete);
                 continue;
             }
             (None, None) => continue,
         }
-        changes.push(if attached(&arn) {
-            Change::no_op(&attach_addr, json!({"role": role_name, "policyArn": arn}))
-        } else {
-            Change::new(
-                &attach_addr,
+        for target in targets {
+            let attach_addr = attachment_address(target.role, &arn);
+            changes.push(if target.attached.contains(&arn) {
+                Change::no_op(&attach_addr, json!({"role": target.role, "policyArn": arn}))
+            } else {
+                Change::new(
+                    &attach_addr,
+                    Action::Create,
+                    Value::Null,
+                    json!({"role": target.role, "policyArn": arn}),
+                    Step::Attach {
+                        role: target.role.into(),
+                        policy_arn: arn.clone(),
+                    },
+                )
+                .after(target.after.iter().cloned().chain([addr.clone()]))
+            });
+            ready.push(attach_addr);
+        }
+    }
+    (changes, ready)
+}
+
+/// iam:PassRole on `role_arns` for the principals asked for; grants recorded earlier but no
+/// longer asked for are revoked.
+pub(crate) fn grant_changes(
+    spec: &Spec,
+    obs: &Observed,
+    grant_name: &str,
+    role_arns: &[String],
+) -> Vec<Change> {
+    let grant = documents::pass_role(role_arns);
+    let mut changes = Vec::new();
+    for (principal, current) in &obs.grants {
+        let addr = inline_policy::address(principal, grant_name);
+        let asked = spec.pass_role.contains(principal);
+        changes.push(match (asked, current) {
+            (true, Some(found)) if policy::equivalent(found, &grant) => {
+                Change::no_op(&addr, json!({"document": found}))
+            }
+            (true, _) => Change::new(
+                &addr,
+                if current.is_some() {
+                    Action::Update
+                } else {
+                    Action::Create
+                },
+                current
+                    .as_ref()
+                    .map(|d| json!({"document": d}))
+                    .unwrap_or(Value::Null),
+                json!({"document": grant}),
+                Step::PutInline {
+                    owner: principal.clone(),
+                    name: grant_name.to_string(),
+                    document: grant.clone(),
+                    previous: current.clone(),
+                },
+            ),
+            (false, Some(found)) => Change::new(
+                &addr,
+                Action::Delete,
+                json!({"document": found}),
+                Value::Null,
+                Step::DeleteInline {
+                    owner: principal.clone(),
+                    name: grant_name.to_string(),
+                    previous: found.clone(),
+                },
+            ),
+            (false, None) => continue,
+        });
+    }
+    changes
+}
+
+/// The log group for text logs: created, its retention set, or as it is.
+pub(crate) fn log_group_change(spec: &Spec, obs: &Observed) -> Option<Change> {
+    if let (Some(text), Some((name, state))) = (&spec.text, &obs.log_group) {
+        let addr = log_group::address(name);
+        let want = text.retention_days;
+        return Some(match state {
+            None => Change::new(
+                &addr,
                 Action::Create,
                 Value::Null,
-                json!({"role": role_name, "policyArn": arn}),
-                Step::Attach {
-                    role: role_name.into(),
-                    policy_arn: arn.clone(),
+                json!({"name": name, "retentionInDays": want}),
+                Step::CreateLogGroup {
+                    name: name.clone(),
+                    retention_days: want,
                 },
-            )
-            .after([role_addr.clone(), addr.clone()])
+            ),
+            Some(group) if want.is_some() && want != group.retention_days => Change::new(
+                &addr,
+                Action::Update,
+                json!({"name": name, "retentionInDays": group.retention_days}),
+                json!({"name": name, "retentionInDays": want}),
+                Step::SetRetention {
+                    name: name.clone(),
+                    days: want,
+                    previous: group.retention_days,
+                },
+            ),
+            Some(group) => Change::no_op(
+                &addr,
+                json!({"name": name, "retentionInDays": group.retention_days}),
+            ),
         });
-        role_ready.push(attach_addr);
     }
+    None
+}
+
+/// The plan that makes the setup true.
+pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
+    let scope = &obs.scope;
+    let role_name = obs.role_name.as_str();
+    let role_arn = obs.role_arn();
+    let role_addr = role_address(role_name);
+    let mut changes: Vec<Change> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let mut role_ready: Vec<String> = vec![role_addr.clone()];
+
+    if !spec.dedicated() {
+        return in_place::plan_apply(spec, obs);
+    }
+    let log_group = log_group_change(spec, obs);
+    let log_group_addr = log_group.as_ref().map(|c| c.address.clone());
+    changes.extend(log_group);
+
+    // The role.
+    let trust = documents::trust(scope, &obs.bot.id, spec.pin_source_arn);
+    let wanted_tags = desired_role_tags(spec, obs)?;
+    changes.push(match &obs.role {
+        None => Change::new(
+            &role_addr,
+            Action::Create,
+            Value::Null,
+            role_json(role_name, &role_arn, &trust, &wanted_tags),
+            Step::CreateRole {
+                name: role_name.into(),
+                trust: trust.clone(),
+                tags: wanted_tags.clone(),
+            },
+        ),
+        Some(role) => {
+            let current_tags = only_our_tags(&role.tags);
+            let trust_change = (!policy::equivalent(&role.trust, &trust))
+                .then(|| (trust.clone(), role.trust.clone()));
+            let tag_change =
+                (current_tags != wanted_tags).then(|| (wanted_tags.clone(), current_tags.clone()));
+            let before = role_json(role_name, &role.arn, &role.trust, &current_tags);
+            if trust_change.is_none() && tag_change.is_none() {
+                Change::no_op(&role_addr, before)
+            } else {
+                Change::new(
+                    &role_addr,
+                    Action::Update,
+                    before,
+                    role_json(role_name, &role.arn, &trust, &wanted_tags),
+                    Step::UpdateRole {
+                        name: role_name.into(),
+                        trust: trust_change,
+                        tags: tag_change,
+                    },
+                )
+            }
+        }
+    });
+
+    // Our managed policies, one per concern, and their attachments.
+    let (text_dest, audio_dest) = wanted_destinations(spec, obs);
+    let mut wanted = wanted_documents(spec, obs);
+    if let Some(PreviousRole::ServiceLinked { .. }) = &obs.previous {
+        wanted.insert(Concern::BotRuntime, documents::bot_runtime());
+    }
+    let attached_now: Vec<String> = obs
+        .role
+        .as_ref()
+        .map(|r| r.attached.clone())
+        .unwrap_or_default();
+    let (policy_changes, ready) = managed_policy_changes(
+        obs,
+        role_name,
+        &Concern::ALL,
+        &wanted,
+        &[AttachTarget {
+            role: role_name,
+            attached: &attached_now,
+            after: vec![role_addr.clone()],
+        }],
+    );
+    changes.extend(policy_changes);
+    role_ready.extend(ready);
+    let attached = |arn: &str| attached_now.iter().any(|a| a == arn);
 
     // The permissions of the bot's previous role, carried over.
     match &obs.previous {
@@ -511,50 +629,14 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
         None => {}
     }
 
-    // iam:PassRole for the principals asked for; grants recorded earlier but no longer asked for
-    // are revoked.
+    // iam:PassRole on our role for the principals asked for.
     let grant_name = documents::pass_role_policy_name(role_name);
-    let grant = documents::pass_role(&role_arn);
-    for (principal, current) in &obs.grants {
-        let addr = inline_policy::address(principal, &grant_name);
-        let asked = spec.pass_role.contains(principal);
-        changes.push(match (asked, current) {
-            (true, Some(found)) if policy::equivalent(found, &grant) => {
-                Change::no_op(&addr, json!({"document": found}))
-            }
-            (true, _) => Change::new(
-                &addr,
-                if current.is_some() {
-                    Action::Update
-                } else {
-                    Action::Create
-                },
-                current
-                    .as_ref()
-                    .map(|d| json!({"document": d}))
-                    .unwrap_or(Value::Null),
-                json!({"document": grant}),
-                Step::PutInline {
-                    owner: principal.clone(),
-                    name: grant_name.clone(),
-                    document: grant.clone(),
-                    previous: current.clone(),
-                },
-            ),
-            (false, Some(found)) => Change::new(
-                &addr,
-                Action::Delete,
-                json!({"document": found}),
-                Value::Null,
-                Step::DeleteInline {
-                    owner: principal.clone(),
-                    name: grant_name.clone(),
-                    previous: found.clone(),
-                },
-            ),
-            (false, None) => continue,
-        });
-    }
+    changes.extend(grant_changes(
+        spec,
+        obs,
+        &grant_name,
+        std::slice::from_ref(&role_arn),
+    ));
 
     // The bot runs with the role, once the role has every permission.
     let bot_addr = obs.bot.address();
@@ -577,20 +659,73 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
         );
     }
 
+    // An alias on a published version runs on that version's role (UpdateBot changes only
+    // DRAFT): it logs through our role only once it runs a version published after the switch.
+    let stale: Vec<&Alias> = obs
+        .aliases
+        .iter()
+        .filter(|a| !a.on_draft() && a.runs_on.as_deref() != Some(role_arn.as_str()))
+        .collect();
+    let publish_addr = format!("version[{}/new]", obs.bot.name);
+    if !stale.is_empty() {
+        let listed: Vec<String> = stale
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} (version {}, role {})",
+                    a.name,
+                    a.version(),
+                    a.runs_on.as_deref().unwrap_or("none")
+                )
+            })
+            .collect();
+        if !spec.publish_version {
+            return Err(Error::invalid(
+                format!(
+                    "in the dedicated-role mode, aliases that run a published version keep that version's role, so they would not log through {role_name}: {}",
+                    listed.join(", ")
+                ),
+                "pass --publish-version to publish DRAFT (on the new role) and point them at it, or drop --role-name to grant the role each version runs on (the default, in-place mode)",
+            ));
+        }
+        changes.push(
+            Change::new(
+                &publish_addr,
+                Action::Create,
+                Value::Null,
+                json!({"sourceBotVersion": "DRAFT", "roleArn": role_arn}),
+                Step::PublishVersion {
+                    bot_id: obs.bot.id.clone(),
+                    bot_name: obs.bot.name.clone(),
+                },
+            )
+            .after([bot_addr.clone()]),
+        );
+        notes.push(format!(
+            "--publish-version publishes the DRAFT of bot {} as it is now, and points {} at it: whatever DRAFT holds that the old versions did not goes live with it",
+            obs.bot.name,
+            listed.join(", ")
+        ));
+    }
+
     // Each alias logs to our destinations.
     let ours = our_destinations(obs, text_dest.as_ref(), audio_dest.as_ref());
     for alias in &obs.aliases {
         let addr = alias.address(&obs.bot);
         let current = alias.described.conversation_log_settings();
         let desired = desired_settings(current, text_dest.as_ref(), audio_dest.as_ref(), &ours);
+        let repoint = stale.iter().any(|s| s.id == alias.id);
         changes.push(alias_change(
             &addr,
             obs,
             alias,
             current,
             desired,
-            &bot_addr,
-            log_group_addr.iter().chain(role_ready.iter()),
+            repoint,
+            std::iter::once(&bot_addr)
+                .chain(log_group_addr.iter())
+                .chain(role_ready.iter())
+                .chain(repoint.then_some(&publish_addr)),
         ));
     }
 
@@ -602,38 +737,55 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     })
 }
 
-fn alias_change<'a>(
+/// The alias's log settings changed to `desired` (and, with `repoint`, the alias pointed at the
+/// version this run publishes), after the changes named by `after`.
+pub(crate) fn alias_change<'a>(
     addr: &str,
     obs: &Observed,
-    alias: &crate::resources::alias::Alias,
+    alias: &Alias,
     current: Option<&ConversationLogSettings>,
     desired: Option<ConversationLogSettings>,
-    bot_addr: &str,
-    also_after: impl Iterator<Item = &'a String>,
+    repoint: bool,
+    after: impl Iterator<Item = &'a String>,
 ) -> Change {
     let before = json!({"conversationLogSettings": settings_json(current)});
-    if same_settings(current, desired.as_ref()) {
+    if !repoint && same_settings(current, desired.as_ref()) {
         return Change::no_op(addr, before);
+    }
+    let mut after_value = json!({"conversationLogSettings": settings_json(desired.as_ref())});
+    if repoint {
+        after_value["botVersion"] = json!("(published by this run)");
     }
     Change::new(
         addr,
         Action::Update,
         before,
-        json!({"conversationLogSettings": settings_json(desired.as_ref())}),
+        after_value,
         Step::UpdateAlias {
             bot_id: obs.bot.id.clone(),
             bot_name: obs.bot.name.clone(),
             described: Box::new(alias.described.clone()),
             settings: desired,
+            repoint,
         },
     )
-    .after(std::iter::once(bot_addr.to_string()).chain(also_after.cloned()))
+    .after(after.cloned())
 }
 
 /// The plan that undoes apply: logs off on the aliases, the bot back on its previous role,
 /// grants revoked, our policies detached and deleted, our role deleted. Log groups and buckets
 /// are kept.
 pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
+    if spec.dedicated() {
+        plan_destroy_dedicated(spec, obs)
+    } else {
+        in_place::plan_destroy(spec, obs)
+    }
+}
+
+/// Destroy of the dedicated-role setup: the bot back on its previous role, our role and its
+/// policies deleted unless a published version still runs on it.
+pub(crate) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan> {
     let role_name = obs.role_name.as_str();
     let mut changes = Vec::new();
     let mut notes = Vec::new();
@@ -680,7 +832,7 @@ pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
             alias,
             current,
             desired,
-            &bot_addr,
+            false,
             std::iter::empty(),
         );
         // On destroy, aliases go first: clear the dependency on the bot.
@@ -750,6 +902,26 @@ pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
         ));
         return Ok(plan(changes, notes));
     };
+
+    // A published version made while the bot ran on our role still runs on it.
+    let in_use: Vec<&str> = obs
+        .version_roles
+        .iter()
+        .filter(|(_, r)| r.as_deref() == Some(role.arn.as_str()))
+        .map(|(v, _)| v.as_str())
+        .collect();
+    if !in_use.is_empty() {
+        notes.push(format!(
+            "role {role_name} is kept, with its policies: version{} {} of bot {} run{} on it, and would break without it; once no alias needs {}, delete {} and run destroy again",
+            if in_use.len() == 1 { "" } else { "s" },
+            in_use.join(", "),
+            obs.bot.name,
+            if in_use.len() == 1 { "s" } else { "" },
+            if in_use.len() == 1 { "it" } else { "them" },
+            if in_use.len() == 1 { "it" } else { "them" },
+        ));
+        return Ok(plan(changes, notes));
+    }
 
     // Detach everything from our role, delete its inline policies, our policies, then the role.
     let mut detached: BTreeMap<String, String> = BTreeMap::new();
@@ -880,11 +1052,14 @@ mod tests {
                 log_prefix: "lex/".into(),
             }),
             audio: None,
-            role_name: None,
+            role_name: Some("LexLogs-OrderBot".into()),
             pass_role: vec![],
+            publish_version: false,
+            pin_source_arn: false,
         }
     }
 
+    /// An alias on DRAFT (which runs on the bot's current role).
     fn alias(settings: Option<ConversationLogSettings>) -> Alias {
         Alias {
             id: "ALIAS12345".into(),
@@ -892,9 +1067,10 @@ mod tests {
             described: DescribeBotAliasOutput::builder()
                 .bot_alias_id("ALIAS12345")
                 .bot_alias_name("live")
-                .bot_version("3")
+                .bot_version("DRAFT")
                 .set_conversation_log_settings(settings)
                 .build(),
+            runs_on: Some(SLR.into()),
         }
     }
 
@@ -920,6 +1096,9 @@ mod tests {
             bucket: None,
             kms_key: None,
             grants: BTreeMap::new(),
+            writers: BTreeMap::new(),
+            bystanders: vec![],
+            version_roles: vec![],
         }
     }
 

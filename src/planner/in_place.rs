@@ -1,0 +1,430 @@
+//! The in-place mode (the default): the logging permissions go to the role each alias's version
+//! already runs on, because that role is the one Lex writes the alias's logs with. A Lex
+//! service-linked role gets one inline policy (what the console does); a customer role gets our
+//! managed policies attached. The bot is not updated, so no version goes stale, no feature
+//! permission is lost, and no PassRole change is needed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{json, Value};
+
+use super::{
+    alias_change, attachment_address, desired_settings, grant_changes, log_group_change,
+    managed_policy_changes, our_destinations, policy_json, target, wanted_destinations,
+    wanted_documents, AttachTarget, OurDestinations,
+};
+use crate::documents::{self, Concern};
+use crate::error::{Error, Result};
+use crate::observe::{Observed, Writer};
+use crate::plan::{Action, Change, Kind, Plan};
+use crate::policy;
+use crate::resources::alias::Alias;
+use crate::resources::inline_policy;
+use crate::resources::tags;
+use crate::spec::{Principal, PrincipalKind, Spec};
+use crate::step::Step;
+
+/// The concerns our managed policies cover in place (a bot keeps its own role, so it needs no
+/// copy of the service-linked role's runtime actions).
+const LOG_CONCERNS: [Concern; 3] = [Concern::CloudWatch, Concern::S3, Concern::Kms];
+
+/// IAM's default quota of managed policies attached to one role.
+pub const ATTACHED_POLICIES_MAX: usize = 10;
+
+/// The role an alias's logs are written by, or why there is none.
+fn writer_of<'a>(obs: &'a Observed, alias: &Alias) -> Result<&'a Writer> {
+    let version = alias.version();
+    let Some(arn) = alias.runs_on.as_deref() else {
+        return Err(Error::invalid(
+            format!(
+                "alias {} of bot {} runs version {version}, which has no role: Lex cannot write its logs",
+                alias.name, obs.bot.name
+            ),
+            "point the alias at a version that has a role",
+        ));
+    };
+    match obs.writers.get(arn) {
+        Some(writer) if writer.state.is_some() => Ok(writer),
+        _ => Err(Error::invalid(
+            format!(
+                "alias {} of bot {} runs version {version}, whose role {arn} no longer exists: the alias cannot run, nor log",
+                alias.name, obs.bot.name
+            ),
+            "publish a version with a role that exists and point the alias at it, or use --role-name (the dedicated-role mode) with --publish-version",
+        )),
+    }
+}
+
+fn role_owner(writer: &Writer) -> Principal {
+    Principal {
+        kind: PrincipalKind::Role,
+        name: writer.name.clone(),
+    }
+}
+
+/// The distinct writers of `aliases`, in ARN order.
+fn writers_of<'a>(obs: &'a Observed, aliases: &[Alias]) -> Result<Vec<&'a Writer>> {
+    let mut seen = BTreeMap::new();
+    for alias in aliases {
+        let writer = writer_of(obs, alias)?;
+        seen.insert(writer.arn.clone(), writer);
+    }
+    Ok(seen.into_values().collect())
+}
+
+/// The destinations of ours: what our managed policies and our inline policies on the writers
+/// grant, and what this run wants.
+fn ours_in_place(obs: &Observed, setup: &str, spec: &Spec) -> OurDestinations {
+    let (text, audio) = wanted_destinations(spec, obs);
+    let mut ours = our_destinations(obs, text.as_ref(), audio.as_ref());
+    let inline_name = documents::service_linked_policy_name(setup);
+    for writer in obs.writers.values() {
+        let Some(document) = writer
+            .state
+            .as_ref()
+            .and_then(|s| s.inline.get(&inline_name))
+        else {
+            continue;
+        };
+        for resource in documents::granted_resources(document) {
+            if resource.contains(":logs:") {
+                ours.log_group_arns
+                    .push(resource.trim_end_matches(":*").to_string());
+            } else if resource.starts_with("arn:") && resource.contains(":s3:::") {
+                let bucket = resource.split('/').next().unwrap_or_default().to_string();
+                ours.bucket_arns.push(bucket);
+            }
+        }
+    }
+    ours.log_group_arns.sort();
+    ours.log_group_arns.dedup();
+    ours.bucket_arns.sort();
+    ours.bucket_arns.dedup();
+    ours
+}
+
+/// True when the alias logs to a destination of ours.
+fn logs_to_ours(alias: &Alias, ours: &OurDestinations) -> bool {
+    let Some(settings) = alias.described.conversation_log_settings() else {
+        return false;
+    };
+    let text = settings.text_log_settings().iter().any(|t| {
+        t.destination()
+            .and_then(|d| d.cloud_watch())
+            .is_some_and(|c| {
+                ours.log_group_arns
+                    .iter()
+                    .any(|o| same_log_group(o, c.cloud_watch_log_group_arn()))
+            })
+    });
+    let audio = settings.audio_log_settings().iter().any(|a| {
+        a.destination()
+            .and_then(|d| d.s3_bucket())
+            .is_some_and(|s| ours.bucket_arns.iter().any(|o| o == s.s3_bucket_arn()))
+    });
+    text || audio
+}
+
+/// Log group ARNs compared with and without the trailing `:*`.
+pub fn same_log_group(a: &str, b: &str) -> bool {
+    a.trim_end_matches(":*") == b.trim_end_matches(":*")
+}
+
+/// Apply in place: the log group, our grant on each writer role, PassRole on them if asked,
+/// then the aliases.
+pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
+    let setup = obs.role_name.as_str();
+    let mut changes: Vec<Change> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let writers = writers_of(obs, &obs.aliases)?;
+
+    let log_group = log_group_change(spec, obs);
+    let log_group_addr = log_group.as_ref().map(|c| c.address.clone());
+    changes.extend(log_group);
+
+    let wanted = wanted_documents(spec, obs);
+    let mut ready: Vec<String> = Vec::new();
+
+    // Service-linked roles take one inline policy with every statement.
+    let inline_name = documents::service_linked_policy_name(setup);
+    let combined = documents::combined(&wanted.values().collect::<Vec<_>>());
+    for writer in writers.iter().filter(|w| w.service_linked) {
+        let state = writer.state.as_ref().expect("writers exist");
+        let owner = role_owner(writer);
+        let addr = inline_policy::address(&owner, &inline_name);
+        let current = state.inline.get(&inline_name);
+        changes.push(match current {
+            Some(found) if policy::equivalent(found, &combined) => {
+                Change::no_op(&addr, json!({"document": found}))
+            }
+            _ => Change::new(
+                &addr,
+                if current.is_some() {
+                    Action::Update
+                } else {
+                    Action::Create
+                },
+                current
+                    .map(|d| json!({"document": d}))
+                    .unwrap_or(Value::Null),
+                json!({"document": combined}),
+                Step::PutInline {
+                    owner,
+                    name: inline_name.clone(),
+                    document: combined.clone(),
+                    previous: current.cloned(),
+                },
+            ),
+        });
+        ready.push(addr);
+    }
+
+    // Customer roles get our managed policies attached (within IAM's quota).
+    let customers: Vec<&Writer> = writers
+        .iter()
+        .copied()
+        .filter(|w| !w.service_linked)
+        .collect();
+    if !customers.is_empty() {
+        for writer in &customers {
+            let attached = &writer.state.as_ref().expect("writers exist").attached;
+            let adding = wanted
+                .keys()
+                .filter(|c| !attached.contains(&obs.scope.policy(&c.policy_name(setup))))
+                .count();
+            if attached.len() + adding > ATTACHED_POLICIES_MAX {
+                return Err(Error::invalid(
+                    format!(
+                        "role {} has {} managed policies attached and needs {adding} more; IAM allows {ATTACHED_POLICIES_MAX} per role",
+                        writer.name,
+                        attached.len()
+                    ),
+                    "detach a policy the role does not need, or use --role-name (the dedicated-role mode)",
+                ));
+            }
+        }
+        let targets: Vec<AttachTarget> = customers
+            .iter()
+            .map(|w| AttachTarget {
+                role: &w.name,
+                attached: &w.state.as_ref().expect("writers exist").attached,
+                after: vec![],
+            })
+            .collect();
+        let (policy_changes, attached) =
+            managed_policy_changes(obs, setup, &LOG_CONCERNS, &wanted, &targets);
+        changes.extend(policy_changes);
+        ready.extend(attached);
+    }
+
+    // PassRole on the roles that write the logs.
+    let writer_arns: Vec<String> = writers.iter().map(|w| w.arn.clone()).collect();
+    changes.extend(grant_changes(
+        spec,
+        obs,
+        &documents::pass_role_policy_name(setup),
+        &writer_arns,
+    ));
+
+    // The aliases, once their writers may write.
+    let (text_dest, audio_dest) = wanted_destinations(spec, obs);
+    let ours = ours_in_place(obs, setup, spec);
+    for alias in &obs.aliases {
+        let writer = writer_of(obs, alias)?;
+        notes.push(format!(
+            "alias {} runs version {}, so role {} writes its logs ({})",
+            alias.name,
+            alias.version(),
+            writer.arn,
+            if writer.service_linked {
+                format!("a Lex service-linked role: inline policy {inline_name}")
+            } else {
+                "a customer role: our managed policies attached".to_string()
+            }
+        ));
+        let addr = alias.address(&obs.bot);
+        let current = alias.described.conversation_log_settings();
+        let desired = desired_settings(current, text_dest.as_ref(), audio_dest.as_ref(), &ours);
+        changes.push(alias_change(
+            &addr,
+            obs,
+            alias,
+            current,
+            desired,
+            false,
+            log_group_addr.iter().chain(ready.iter()),
+        ));
+    }
+    notes.push("in place: the bot keeps its role and every permission on it; nothing about the bot is updated".into());
+
+    Ok(Plan {
+        command: Kind::Apply,
+        targets: vec![target(obs)],
+        changes,
+        notes,
+    })
+}
+
+/// Destroy in place: the named aliases stop logging to our destinations; our grants leave the
+/// roles that no remaining alias logging to us runs on; our policies and PassRole grants go when
+/// nothing needs them. Log groups and buckets are kept.
+pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
+    // A bot that runs on our own role was set up in the dedicated-role mode.
+    if obs.bot_on_our_role() && obs.role.as_ref().is_some_and(|r| tags::is_ours(&r.tags)) {
+        return super::plan_destroy_dedicated(spec, obs);
+    }
+    let setup = obs.role_name.as_str();
+    let mut changes: Vec<Change> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let ours = ours_in_place(obs, setup, spec);
+
+    let mut alias_addrs = Vec::new();
+    for alias in &obs.aliases {
+        let addr = alias.address(&obs.bot);
+        let current = alias.described.conversation_log_settings();
+        let desired = desired_settings(current, None, None, &ours);
+        changes.push(alias_change(
+            &addr,
+            obs,
+            alias,
+            current,
+            desired,
+            false,
+            std::iter::empty(),
+        ));
+        alias_addrs.push(addr);
+    }
+
+    // Aliases not named that still log to our destinations keep what they need.
+    let needing: Vec<&Alias> = obs
+        .bystanders
+        .iter()
+        .filter(|a| logs_to_ours(a, &ours))
+        .collect();
+    let kept: BTreeSet<&str> = needing
+        .iter()
+        .filter_map(|a| a.runs_on.as_deref())
+        .collect();
+    for alias in &needing {
+        notes.push(format!(
+            "alias {} still logs to a destination of ours: what it needs is kept (role {})",
+            alias.name,
+            alias.runs_on.as_deref().unwrap_or("none")
+        ));
+    }
+
+    let inline_name = documents::service_linked_policy_name(setup);
+    let policy_arns: Vec<(Concern, String)> = LOG_CONCERNS
+        .iter()
+        .map(|c| (*c, obs.scope.policy(&c.policy_name(setup))))
+        .collect();
+    let mut detached: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for writer in obs.writers.values() {
+        let Some(state) = &writer.state else { continue };
+        if kept.contains(writer.arn.as_str()) {
+            continue;
+        }
+        if let Some(document) = state.inline.get(&inline_name) {
+            let owner = role_owner(writer);
+            changes.push(
+                Change::new(
+                    inline_policy::address(&owner, &inline_name),
+                    Action::Delete,
+                    json!({"document": document}),
+                    Value::Null,
+                    Step::DeleteInline {
+                        owner,
+                        name: inline_name.clone(),
+                        previous: document.clone(),
+                    },
+                )
+                .after(alias_addrs.iter().cloned()),
+            );
+        }
+        for (_, arn) in &policy_arns {
+            if !state.attached.contains(arn) {
+                continue;
+            }
+            let addr = attachment_address(&writer.name, arn);
+            changes.push(
+                Change::new(
+                    &addr,
+                    Action::Delete,
+                    json!({"role": writer.name, "policyArn": arn}),
+                    Value::Null,
+                    Step::Detach {
+                        role: writer.name.clone(),
+                        policy_arn: arn.clone(),
+                    },
+                )
+                .after(alias_addrs.iter().cloned()),
+            );
+            detached.entry(arn.clone()).or_default().push(addr);
+        }
+    }
+
+    if needing.is_empty() {
+        for (concern, arn) in &policy_arns {
+            let Some(found) = obs.policies.get(concern).cloned().flatten() else {
+                continue;
+            };
+            if !tags::is_ours(&found.tags) {
+                notes.push(format!(
+                    "policy {} was not created by lex-logs-setup: it is left alone",
+                    found.name
+                ));
+                continue;
+            }
+            changes.push(
+                Change::new(
+                    super::policy_address(&found.name),
+                    Action::Delete,
+                    policy_json(&found.name, arn, &found.document),
+                    Value::Null,
+                    Step::DeletePolicy {
+                        name: found.name.clone(),
+                        arn: arn.clone(),
+                        document: found.document.clone(),
+                        tags: found.tags.clone(),
+                    },
+                )
+                .after(detached.get(arn).cloned().unwrap_or_default()),
+            );
+        }
+        let grant_name = documents::pass_role_policy_name(setup);
+        for (principal, current) in &obs.grants {
+            let Some(found) = current else { continue };
+            changes.push(Change::new(
+                inline_policy::address(principal, &grant_name),
+                Action::Delete,
+                json!({"document": found}),
+                Value::Null,
+                Step::DeleteInline {
+                    owner: principal.clone(),
+                    name: grant_name.clone(),
+                    previous: found.clone(),
+                },
+            ));
+        }
+    } else {
+        notes.push(
+            "our managed policies and PassRole grants are kept while an alias still logs through them"
+                .into(),
+        );
+    }
+    if let Some((name, _)) = &obs.log_group {
+        notes.push(format!("log group {name} is kept, with the logs in it"));
+    }
+    if let Some(bucket) = &obs.bucket {
+        notes.push(format!(
+            "bucket {} is kept, with the audio in it",
+            bucket.name
+        ));
+    }
+    Ok(Plan {
+        command: Kind::Destroy,
+        targets: vec![target(obs)],
+        changes,
+        notes,
+    })
+}

@@ -1,0 +1,179 @@
+//! Lex V2 bot versions: the role a version runs on (a published version is an immutable snapshot
+//! of DRAFT with its own `roleArn`), every version's role (destroy never deletes a role a version
+//! still uses), and publishing DRAFT as a new version.
+
+use aws_sdk_lexmodelsv2::types::BotVersionLocaleDetails;
+
+use crate::error::{AwsError, Context, Result};
+use crate::progress::Progress;
+
+/// The version TestBotAlias runs; UpdateBot changes only this one.
+pub const DRAFT: &str = "DRAFT";
+
+/// The description of a version this tool publishes, naming the run (so that the run's alias
+/// updates find the number CreateBotVersion chose).
+pub fn published_description(run_id: &str) -> String {
+    format!("Published by lex-logs-setup run {run_id}")
+}
+
+/// The role a published version runs on (DescribeBotVersion).
+pub async fn role_of(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot_id: &str,
+    bot_name: &str,
+    version: &str,
+) -> Result<Option<String>> {
+    let out = lex
+        .describe_bot_version()
+        .bot_id(bot_id)
+        .bot_version(version)
+        .send()
+        .await
+        .context(
+            "lex:DescribeBotVersion",
+            format!("version[{bot_name}/{version}]"),
+        )?;
+    Ok(out.role_arn().map(str::to_string))
+}
+
+/// Every published version of the bot, with its description, newest first.
+pub async fn list(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot_id: &str,
+    bot_name: &str,
+) -> Result<Vec<(String, Option<String>)>> {
+    let mut pages = lex
+        .list_bot_versions()
+        .bot_id(bot_id)
+        .into_paginator()
+        .send();
+    let mut versions = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| {
+            crate::error::Error::from(AwsError::from_sdk(
+                "lex:ListBotVersions",
+                format!("bot[{bot_name}]"),
+                &e,
+            ))
+        })?;
+        for summary in page.bot_version_summaries() {
+            if let Some(v) = summary.bot_version().filter(|v| *v != DRAFT) {
+                versions.push((v.to_string(), summary.description().map(str::to_string)));
+            }
+        }
+    }
+    versions.sort_by_key(|(v, _)| std::cmp::Reverse(v.parse::<u64>().unwrap_or(0)));
+    Ok(versions)
+}
+
+/// Every published version of the bot with the role it runs on.
+pub async fn roles_of_all(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot_id: &str,
+    bot_name: &str,
+) -> Result<Vec<(String, Option<String>)>> {
+    let versions = list(lex, bot_id, bot_name).await?;
+    futures::future::try_join_all(versions.into_iter().map(|(v, _)| async move {
+        let role = role_of(lex, bot_id, bot_name, &v).await?;
+        Ok::<_, crate::error::Error>((v, role))
+    }))
+    .await
+}
+
+/// The number of the version this run published, if it did.
+pub async fn published_by_run(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot_id: &str,
+    bot_name: &str,
+    run_id: &str,
+) -> Result<Option<String>> {
+    let wanted = published_description(run_id);
+    Ok(list(lex, bot_id, bot_name)
+        .await?
+        .into_iter()
+        .find(|(_, d)| d.as_deref() == Some(wanted.as_str()))
+        .map(|(v, _)| v))
+}
+
+/// Publishes DRAFT (every locale it has) as a new version and waits until it is Available;
+/// returns its number.
+pub async fn publish(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    progress: &Progress,
+    bot_id: &str,
+    bot_name: &str,
+    run_id: &str,
+) -> Result<String> {
+    let address = format!("version[{bot_name}/new]");
+    let locales = lex
+        .list_bot_locales()
+        .bot_id(bot_id)
+        .bot_version(DRAFT)
+        .send()
+        .await
+        .context("lex:ListBotLocales", &address)?;
+    let mut request = lex
+        .create_bot_version()
+        .bot_id(bot_id)
+        .description(published_description(run_id));
+    for locale in locales.bot_locale_summaries() {
+        if let Some(id) = locale.locale_id() {
+            request = request.bot_version_locale_specification(
+                id,
+                BotVersionLocaleDetails::builder()
+                    .source_bot_version(DRAFT)
+                    .build()
+                    .expect("source version is set"),
+            );
+        }
+    }
+    let out = request
+        .send()
+        .await
+        .context("lex:CreateBotVersion", &address)?;
+    let number = out.bot_version().unwrap_or_default().to_string();
+    let address = format!("version[{bot_name}/{number}]");
+    if out.bot_status().map(|s| s.as_str()) != Some("Available") {
+        super::lex_wait::until_available(progress, &address, || async {
+            let now = lex
+                .describe_bot_version()
+                .bot_id(bot_id)
+                .bot_version(&number)
+                .send()
+                .await
+                .context("lex:DescribeBotVersion", &address)?;
+            Ok(now
+                .bot_status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default())
+        })
+        .await?;
+    }
+    Ok(number)
+}
+
+/// Deletes a version this run published (undo of `publish`); a missing one is fine.
+pub async fn delete(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot_id: &str,
+    bot_name: &str,
+    version: &str,
+) -> Result<()> {
+    match lex
+        .delete_bot_version()
+        .bot_id(bot_id)
+        .bot_version(version)
+        .skip_resource_in_use_check(false)
+        .send()
+        .await
+        .context(
+            "lex:DeleteBotVersion",
+            format!("version[{bot_name}/{version}]"),
+        ) {
+        Ok(_) => Ok(()),
+        Err(e) if e.has_code(&["ResourceNotFoundException", "PreconditionFailedException"]) => {
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
