@@ -246,6 +246,12 @@ async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
                     address: change.address.clone(),
                     document: after["document"].clone(),
                 }),
+                "inline_policy" if change.address.ends_with("-ConversationLogs]") => documents
+                    .push(NamedDocument {
+                        kind: "service-linked-inline",
+                        address: change.address.clone(),
+                        document: after["document"].clone(),
+                    }),
                 "inline_policy" if change.address.contains(crate::documents::PASS_ROLE_PREFIX) => {
                     documents.push(NamedDocument {
                         kind: "inline-policy",
@@ -268,6 +274,12 @@ async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
         for target in &plan.targets {
             scope.role_names.push(target.role.clone());
             scope.bot_ids.push(target.bot_id.clone());
+            scope.writer_roles.extend(target.writers.iter().cloned());
+            scope.scope.get_or_insert(crate::arn::Scope {
+                partition: target.partition.clone(),
+                account: target.account.clone(),
+                region: target.region.clone(),
+            });
         }
     }
     if args.operator_only {
@@ -284,7 +296,8 @@ async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
             for d in &documents {
                 let title = match d.kind {
                     "trust" => format!("Trust policy of {}", d.address),
-                    "managed-policy" => format!("Managed policy {}, attached to the logging role", d.address),
+                    "managed-policy" => format!("Managed policy {}, attached to the role that writes the logs", d.address),
+                    "service-linked-inline" => format!("Inline policy {}, on the Lex service-linked role that writes the logs", d.address),
                     "inline-policy" => format!("PassRole grant {}", d.address),
                     _ => "Operator policy: what the person or pipeline running apply and destroy needs".to_string(),
                 };

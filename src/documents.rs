@@ -252,6 +252,7 @@ mod tests {
             log_groups: vec!["/aws/lex/B".into()],
             principals: vec!["user/dev".parse().unwrap()],
             previous_roles: vec!["arn:aws:iam::123456789012:role/old".into()],
+            writer_roles: vec![],
         });
         let text = scoped.to_string();
         assert!(
@@ -302,7 +303,13 @@ pub struct OperatorScope {
     pub principals: Vec<crate::spec::Principal>,
     /// Roles destroy gives back to the bots (passed to Lex again).
     pub previous_roles: Vec<String>,
+    /// In place: the roles the aliases' versions run on (ARNs), which get our grants.
+    pub writer_roles: Vec<String>,
 }
+
+/// Lex V2 service-linked roles, as an IAM resource pattern.
+pub const LEX_SERVICE_LINKED_ROLES: &str =
+    "role/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots*";
 
 /// Read-only calls the tool makes (many cannot be scoped below `*` by IAM).
 pub const OPERATOR_READ_ACTIONS: &[&str] = &[
@@ -311,6 +318,9 @@ pub const OPERATOR_READ_ACTIONS: &[&str] = &[
     "lex:DescribeBot",
     "lex:ListBotAliases",
     "lex:DescribeBotAlias",
+    "lex:DescribeBotVersion",
+    "lex:ListBotVersions",
+    "lex:ListBotLocales",
     "iam:GetRole",
     "iam:ListAttachedRolePolicies",
     "iam:ListRolePolicies",
@@ -345,7 +355,7 @@ pub fn operator(o: &OperatorScope) -> Value {
             .collect(),
         vec![iam("role/LexLogs-*")],
     );
-    let policies = or_default(
+    let policies: Vec<String> = or_default(
         o.role_names
             .iter()
             .map(|r| iam(&format!("policy/{r}-*")))
@@ -377,6 +387,13 @@ pub fn operator(o: &OperatorScope) -> Value {
             .collect(),
         vec![iam("user/*"), iam("role/*"), iam("group/*")],
     );
+    let (service_linked_writers, customer_writers): (Vec<String>, Vec<String>) = o
+        .writer_roles
+        .iter()
+        .cloned()
+        .partition(|r| crate::resources::role::is_service_linked(r));
+    let service_linked = or_default(service_linked_writers, vec![iam(LEX_SERVICE_LINKED_ROLES)]);
+    let customer_writers = or_default(customer_writers, vec![iam("role/*")]);
     let mut passed = roles.clone();
     passed.extend(
         o.previous_roles
@@ -384,9 +401,15 @@ pub fn operator(o: &OperatorScope) -> Value {
             .filter(|r| !crate::resources::role::is_service_linked(r))
             .cloned(),
     );
+    passed.extend(o.writer_roles.iter().cloned());
+    // Destroy and rollback give a bot back its service-linked role (AmazonLexFullAccess grants
+    // the same PassRole).
+    passed.push(iam(LEX_SERVICE_LINKED_ROLES));
     if o.scope.is_none() {
         passed.push(iam("role/*"));
     }
+    passed.sort();
+    passed.dedup();
     let pass_to_lex = json!({"StringEquals": {"iam:PassedToService": LEX_SERVICE}});
     Document::new(vec![
         Statement::allow("ReadWhatExists", OPERATOR_READ_ACTIONS, vec!["*".into()]),
@@ -415,7 +438,7 @@ pub fn operator(o: &OperatorScope) -> Value {
                 "iam:SetDefaultPolicyVersion",
                 "iam:TagPolicy",
             ],
-            policies,
+            policies.clone(),
         ),
         Statement::allow(
             "GrantPassRole",
@@ -442,8 +465,24 @@ pub fn operator(o: &OperatorScope) -> Value {
             log_groups,
         ),
         Statement::allow(
-            "UpdateBotsAndAliases",
-            &["lex:UpdateBot", "lex:UpdateBotAlias"],
+            "GrantLogsOnServiceLinkedRoles",
+            &["iam:PutRolePolicy", "iam:DeleteRolePolicy"],
+            service_linked,
+        ),
+        Statement::allow(
+            "AttachOurLogPoliciesToWriterRoles",
+            &["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+            customer_writers,
+        )
+        .with_condition(json!({"ArnLike": {"iam:PolicyARN": policies.clone()}})),
+        Statement::allow(
+            "UpdateBotsAliasesAndVersions",
+            &[
+                "lex:UpdateBot",
+                "lex:UpdateBotAlias",
+                "lex:CreateBotVersion",
+                "lex:DeleteBotVersion",
+            ],
             bots,
         ),
     ])

@@ -98,8 +98,15 @@ pub struct Target {
     #[serde(rename = "botId")]
     pub bot_id: String,
     pub aliases: Vec<String>,
+    /// The dedicated role (dedicated-role mode), or the setup's name (in place: our policies'
+    /// prefix).
     pub role: String,
     pub region: String,
+    pub account: String,
+    pub partition: String,
+    /// In place: the roles that write the aliases' logs (the roles of their versions).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub writers: Vec<String>,
 }
 
 /// How many changes of each action a plan (or outcome) has.
@@ -213,6 +220,9 @@ mod tests {
                 aliases: vec![],
                 role: String::new(),
                 region: String::new(),
+                account: String::new(),
+                partition: String::new(),
+                writers: vec![],
             }],
             changes,
             notes: vec![],

@@ -27,13 +27,14 @@ fn paint(text: &str, glyph: char, color: bool) -> String {
 }
 
 /// Display order of resource kinds: what the bot depends on first.
-const KIND_ORDER: [&str; 7] = [
+const KIND_ORDER: [&str; 8] = [
     "log_group",
     "role",
     "policy",
     "attachment",
     "inline_policy",
     "bot",
+    "version",
     "alias",
 ];
 
@@ -51,7 +52,7 @@ pub fn plan_text(plan: &Plan, color: bool) -> String {
     let mut out = String::new();
     for target in &plan.targets {
         out.push_str(&format!(
-            "{} for bot {} ({}) in {}, aliases {}, role {}\n",
+            "{} for bot {} ({}) in {}, aliases {}, {}\n",
             match plan.command {
                 Kind::Apply => "Plan",
                 Kind::Destroy => "Destroy plan",
@@ -60,7 +61,11 @@ pub fn plan_text(plan: &Plan, color: bool) -> String {
             target.bot_id,
             target.region,
             target.aliases.join(", "),
-            target.role
+            if target.writers.is_empty() {
+                format!("role {}", target.role)
+            } else {
+                format!("in place: logs written by {}", target.writers.join(", "))
+            }
         ));
     }
     let (unchanged, mut changed): (Vec<&Change>, Vec<&Change>) =
@@ -282,6 +287,9 @@ mod tests {
                 aliases: vec!["live".into()],
                 role: "R".into(),
                 region: "r".into(),
+                account: "111122223333".into(),
+                partition: "aws".into(),
+                writers: vec![],
             }],
             changes: vec![
                 Change::new(

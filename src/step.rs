@@ -556,7 +556,7 @@ impl Step {
                 let number =
                     version::publish(&c.lex, &ctx.progress, bot_id, bot_name, &ctx.run_id).await?;
                 ctx.progress
-                    .line(&format!("published version {number} of bot {bot_name}"));
+                    .line(format!("published version {number} of bot {bot_name}"));
                 return Ok(Step::DeleteVersion {
                     bot_id: bot_id.clone(),
                     bot_name: bot_name.clone(),

@@ -215,6 +215,9 @@ pub(crate) fn target(obs: &Observed) -> Target {
         aliases: obs.aliases.iter().map(|a| a.name.clone()).collect(),
         role: obs.role_name.clone(),
         region: obs.scope.region.clone(),
+        account: obs.scope.account.clone(),
+        partition: obs.scope.partition.clone(),
+        writers: Vec::new(),
     }
 }
 
@@ -1187,6 +1190,60 @@ mod tests {
                     plan.changes.iter().map(|c| &c.address).collect::<Vec<_>>()
                 )
             })
+    }
+
+    #[test]
+    fn dedicated_mode_refuses_aliases_on_old_versions_unless_asked_to_publish() {
+        let mut obs = fresh();
+        let mut on_v3 = alias(None);
+        on_v3.described = DescribeBotAliasOutput::builder()
+            .bot_alias_id("ALIAS12345")
+            .bot_alias_name("live")
+            .bot_version("3")
+            .build();
+        obs.aliases = vec![on_v3];
+        let err = plan_apply(&spec(), &obs).unwrap_err().to_string();
+        assert!(
+            err.contains("live (version 3") && err.contains("--publish-version"),
+            "{err}"
+        );
+        let publishing = Spec {
+            publish_version: true,
+            ..spec()
+        };
+        let plan = plan_apply(&publishing, &obs).unwrap();
+        let publish = find(&plan, "version[OrderBot/new]");
+        assert!(matches!(publish.step, Step::PublishVersion { .. }));
+        assert!(publish.depends_on.contains(&"bot[OrderBot]".to_string()));
+        let alias = find(&plan, "alias[OrderBot/live]");
+        assert!(alias.depends_on.contains(&publish.address));
+        assert!(matches!(
+            alias.step,
+            Step::UpdateAlias { repoint: true, .. }
+        ));
+        assert!(plan.notes.iter().any(|n| n.contains("publishes the DRAFT")));
+    }
+
+    #[test]
+    fn dedicated_destroy_keeps_a_role_that_a_published_version_runs_on() {
+        let spec = spec();
+        let mut obs = applied(&spec);
+        obs.version_roles = vec![
+            ("4".into(), Some(obs.role_arn())),
+            ("2".into(), Some(SLR.into())),
+        ];
+        let plan = plan_destroy(&spec, &obs).unwrap();
+        assert!(plan
+            .changes
+            .iter()
+            .all(|c| c.action != Action::Delete || !c.address.starts_with("role[")));
+        assert!(
+            plan.notes
+                .iter()
+                .any(|n| n.contains("version 4") && n.contains("kept")),
+            "{:?}",
+            plan.notes
+        );
     }
 
     #[test]
