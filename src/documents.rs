@@ -336,7 +336,9 @@ pub const OPERATOR_READ_ACTIONS: &[&str] = &[
     "logs:ListTagsForResource",
     "s3:ListBucket",
     "s3:GetEncryptionConfiguration",
+    "s3:GetBucketLocation",
     "kms:DescribeKey",
+    "kms:GetKeyPolicy",
 ];
 
 /// The least-privilege policy a person or pipeline needs to run `apply` and `destroy`.

@@ -195,6 +195,18 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
         Err(e) => return Err(e),
     };
     let (bucket, given_key) = (bucket?, given_key?);
+    if let Some(region) = bucket.as_ref().and_then(|b| b.region.as_deref()) {
+        if region != clients.region {
+            return Err(Error::invalid(
+                format!(
+                    "--audio-bucket {} is in {region}, the bot in {}: Lex writes audio logs only to a bucket in the bot's region",
+                    bucket.as_ref().map(|b| b.name.as_str()).unwrap_or_default(),
+                    clients.region
+                ),
+                "pass a bucket in the bot's region",
+            ));
+        }
+    }
     let (known_bot, bot_id, bot_name) = match (by_id, by_name) {
         (Some(found), None) => (Some(found.clone()), found.id, found.name),
         (Some(found), Some(id)) if found.id == id => (Some(found.clone()), found.id, found.name),

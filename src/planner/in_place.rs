@@ -256,6 +256,7 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
         ));
     }
     notes.push("in place: the bot keeps its role and every permission on it; nothing about the bot is updated".into());
+    notes.extend(super::destination_notes(obs));
 
     let mut target = target(obs);
     target.writers = writer_arns;
@@ -629,6 +630,7 @@ mod tests {
         let mut obs = world();
         obs.kms_key = Some(crate::resources::destination::KeyInfo {
             arn: format!("arn:aws:kms:us-west-2:{ACCOUNT}:key/k-1"),
+            iam_policies_enabled: Some(false),
         });
         obs.log_group = None;
         let plan = plan_apply(&spec(false, true), &obs).unwrap();
@@ -646,6 +648,11 @@ mod tests {
         assert!(actions.contains(&"s3:PutObject".to_string()));
         assert!(actions.contains(&"kms:GenerateDataKey".to_string()));
         assert!(!actions.iter().any(|a| a.starts_with("logs:")));
+        assert!(
+            plan.notes.iter().any(|n| n.contains("key policy")),
+            "a key whose policy ignores IAM is called out: {:?}",
+            plan.notes
+        );
         let alias = find(&plan, "alias[PizzaBot/beta]");
         let Step::UpdateAlias { settings, .. } = &alias.step else {
             panic!()

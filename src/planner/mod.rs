@@ -103,7 +103,11 @@ pub fn desired_settings(
                     .destination()
                     .and_then(|d| d.cloud_watch())
                     .map(|c| c.cloud_watch_log_group_arn());
-                !arn.is_some_and(|a| ours.log_group_arns.iter().any(|o| o == a))
+                !arn.is_some_and(|a| {
+                    ours.log_group_arns
+                        .iter()
+                        .any(|o| in_place::same_log_group(o, a))
+                })
             })
             .cloned()
             .collect(),
@@ -462,6 +466,23 @@ pub(crate) fn grant_changes(
     changes
 }
 
+/// What a reviewer should know about the destinations before apply: a KMS key whose policy does
+/// not let IAM policies grant its use (our grant would then do nothing).
+pub(crate) fn destination_notes(obs: &Observed) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(key) = obs
+        .kms_key
+        .as_ref()
+        .filter(|k| k.iam_policies_enabled == Some(false))
+    {
+        notes.push(format!(
+            "warning: the key policy of {} does not let IAM policies of account {} grant its use, so the kms:GenerateDataKey grant does nothing; add the role that writes the logs to the key policy, or enable IAM policies there",
+            key.arn, obs.scope.account
+        ));
+    }
+    notes
+}
+
 /// The log group for text logs: created, its retention set, or as it is.
 pub(crate) fn log_group_change(spec: &Spec, obs: &Observed) -> Option<Change> {
     if let (Some(text), Some((name, state))) = (&spec.text, &obs.log_group) {
@@ -732,6 +753,7 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
         ));
     }
 
+    notes.extend(destination_notes(obs));
     Ok(Plan {
         command: Kind::Apply,
         targets: vec![target(obs)],

@@ -14,18 +14,19 @@ const IAM_WAIT: Duration = Duration::from_secs(90);
 /// How long to wait for a bot or alias to become Available.
 const STATUS_WAIT: Duration = Duration::from_secs(300);
 
-/// True when Lex refused because the role is not usable yet (IAM is eventually consistent).
+/// True when Lex refused because the role is not usable yet (IAM is eventually consistent): Lex
+/// could not assume a role that was just made or changed. The caller's own lack of
+/// `iam:PassRole` (AccessDenied, "not authorized") does not pass with time: it fails at once.
 fn is_iam_propagation(err: &Error) -> bool {
     let Some(aws) = err.aws() else { return false };
-    if !aws.is(&[
-        "ValidationException",
-        "AccessDeniedException",
-        "BadRequestException",
-    ]) {
+    if !aws.is(&["ValidationException", "BadRequestException"]) {
         return false;
     }
     let message = aws.message.to_ascii_lowercase();
-    ["role", "assume", "passrole", "permission"]
+    if message.contains("not authorized") || message.contains("iam:passrole") {
+        return false;
+    }
+    ["role", "assume", "permission"]
         .iter()
         .any(|w| message.contains(w))
 }
@@ -129,9 +130,16 @@ mod tests {
             "ValidationException",
             "Lex could not assume the role arn:..."
         )));
-        assert!(is_iam_propagation(&lex_error(
-            "AccessDeniedException",
-            "missing iam:PassRole permission"
+        assert!(
+            !is_iam_propagation(&lex_error(
+                "AccessDeniedException",
+                "User: arn:aws:iam::1:user/dev is not authorized to perform: iam:PassRole"
+            )),
+            "the caller's missing PassRole does not pass with time"
+        );
+        assert!(!is_iam_propagation(&lex_error(
+            "ValidationException",
+            "missing iam:PassRole permission on the role"
         )));
         assert!(!is_iam_propagation(&lex_error(
             "ValidationException",
