@@ -90,6 +90,8 @@ pub enum Step {
         name: String,
         trust: Value,
         tags: Tags,
+        /// The permissions boundary (carried from the bot's previous role).
+        boundary: Option<String>,
     },
     UpdateRole {
         name: String,
@@ -100,6 +102,7 @@ pub enum Step {
         name: String,
         trust: Value,
         tags: Tags,
+        boundary: Option<String>,
     },
     CreatePolicy {
         name: String,
@@ -284,13 +287,33 @@ impl Step {
                 days: previous,
                 previous: days,
             },
-            Step::CreateRole { name, trust, tags } => Step::DeleteRole { name, trust, tags },
+            Step::CreateRole {
+                name,
+                trust,
+                tags,
+                boundary,
+            } => Step::DeleteRole {
+                name,
+                trust,
+                tags,
+                boundary,
+            },
             Step::UpdateRole { name, trust, tags } => Step::UpdateRole {
                 name,
                 trust: trust.map(|(new, old)| (old, new)),
                 tags: tags.map(|(new, old)| (old, new)),
             },
-            Step::DeleteRole { name, trust, tags } => Step::CreateRole { name, trust, tags },
+            Step::DeleteRole {
+                name,
+                trust,
+                tags,
+                boundary,
+            } => Step::CreateRole {
+                name,
+                trust,
+                tags,
+                boundary,
+            },
             Step::CreatePolicy {
                 name,
                 arn,
@@ -410,10 +433,21 @@ impl Step {
             Step::SetRetention { name, days, .. } => log_group::set_retention(&c.logs, name, *days)
                 .await
                 .map(|_| Made::ByThisRun)?,
-            Step::CreateRole { name, trust, tags } => {
+            Step::CreateRole {
+                name,
+                trust,
+                tags,
+                boundary,
+            } => {
                 create_once(
                     ctx,
-                    role::create(&c.iam, name, trust, &tags::with_run(tags, &ctx.run_id)),
+                    role::create(
+                        &c.iam,
+                        name,
+                        trust,
+                        &tags::with_run(tags, &ctx.run_id),
+                        boundary.as_deref(),
+                    ),
                     async { Ok(role::observe(&c.iam, name).await?.map(|r| r.tags)) },
                     |found| found.get(tags::BOT_ID) == tags.get(tags::BOT_ID),
                 )

@@ -508,6 +508,7 @@ mod tests {
             name: name.clone(),
             service_linked: crate::resources::role::is_service_linked(arn),
             state: Some(RoleState {
+                boundary: None,
                 name,
                 arn: arn.into(),
                 trust: json!({}),

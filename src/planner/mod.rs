@@ -549,6 +549,10 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
                 name: role_name.into(),
                 trust: trust.clone(),
                 tags: wanted_tags.clone(),
+                boundary: match &obs.previous {
+                    Some(PreviousRole::Customer { boundary, .. }) => boundary.clone(),
+                    _ => None,
+                },
             },
         ),
         Some(role) => {
@@ -609,7 +613,10 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
             documents::BOT_RUNTIME_ACTIONS.join(", "),
             Concern::BotRuntime.policy_name(role_name)
         )),
-        Some(PreviousRole::Customer { arn, attached: carried, inline }) => {
+        Some(PreviousRole::Customer { arn, attached: carried, inline, boundary }) => {
+            if let Some(boundary) = boundary {
+                notes.push(format!("role {role_name} gets the permissions boundary of the bot's previous role: {boundary}"));
+            }
             notes.push(format!(
                 "role {role_name} carries the permissions of the bot's previous role {arn}: {} managed and {} inline policies",
                 carried.len(),
@@ -1030,6 +1037,7 @@ pub(crate) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan
                 name: role_name.into(),
                 trust: role.trust.clone(),
                 tags: role.tags.clone(),
+                boundary: role.boundary.clone(),
             },
         )
         .after(before_role_delete),
@@ -1136,8 +1144,11 @@ mod tests {
         let role_arn = obs.role_arn();
         for change in &plan.changes {
             match &change.step {
-                Step::CreateRole { name, trust, tags } => {
+                Step::CreateRole {
+                    name, trust, tags, ..
+                } => {
                     obs.role = Some(RoleState {
+                        boundary: None,
                         name: name.clone(),
                         arn: role_arn.clone(),
                         trust: trust.clone(),
@@ -1474,6 +1485,7 @@ mod tests {
     fn destroy_of_a_foreign_role_changes_nothing() {
         let mut obs = fresh();
         obs.role = Some(RoleState {
+            boundary: None,
             name: "LexLogs-OrderBot".into(),
             arn: obs.role_arn(),
             trust: json!({}),

@@ -21,6 +21,8 @@ pub struct RoleState {
     pub attached: Vec<String>,
     /// Inline policies by name.
     pub inline: BTreeMap<String, Value>,
+    /// The permissions boundary's ARN, if the role has one.
+    pub boundary: Option<String>,
 }
 
 /// The role the bot ran with before ours, whose permissions ours must carry.
@@ -33,6 +35,8 @@ pub enum PreviousRole {
         arn: String,
         attached: Vec<String>,
         inline: BTreeMap<String, Value>,
+        /// Its permissions boundary: the role that replaces it keeps the same ceiling.
+        boundary: Option<String>,
     },
     /// The role no longer exists; there is nothing to carry.
     Gone { arn: String },
@@ -106,6 +110,10 @@ pub async fn observe_listing(iam: &aws_sdk_iam::Client, name: &str) -> Result<Op
             tags: tags::from_iam(role.tags()),
             attached,
             inline: BTreeMap::new(),
+            boundary: role
+                .permissions_boundary()
+                .and_then(|b| b.permissions_boundary_arn())
+                .map(str::to_string),
         },
         inline_names,
     }))
@@ -124,21 +132,14 @@ pub async fn observe_previous(iam: &aws_sdk_iam::Client, arn: &str) -> Result<Pr
         return Ok(PreviousRole::ServiceLinked { arn: arn.into() });
     }
     let name = crate::arn::iam_name(arn).unwrap_or(arn);
-    let listed = async {
-        let (attached, names) =
-            tokio::try_join!(attached_policies(iam, name), inline_policy_names(iam, name))?;
-        Ok::<_, crate::error::Error>((attached, inline_documents(iam, name, &names).await?))
-    };
-    match listed.await {
-        Ok((attached, inline)) => Ok(PreviousRole::Customer {
+    match observe(iam, name).await? {
+        Some(state) => Ok(PreviousRole::Customer {
             arn: arn.into(),
-            attached,
-            inline,
+            attached: state.attached,
+            inline: state.inline,
+            boundary: state.boundary,
         }),
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => {
-            Ok(PreviousRole::Gone { arn: arn.into() })
-        }
-        Err(e) => Err(e),
+        None => Ok(PreviousRole::Gone { arn: arn.into() }),
     }
 }
 
@@ -203,10 +204,12 @@ pub async fn create(
     name: &str,
     trust: &Value,
     tags: &Tags,
+    boundary: Option<&str>,
 ) -> Result<()> {
     iam.create_role()
         .role_name(name)
         .assume_role_policy_document(trust.to_string())
+        .set_permissions_boundary(boundary.map(str::to_string))
         .description("Lets Amazon Lex V2 write conversation logs; managed by lex-logs-setup")
         .set_tags(Some(tags::iam_tags(tags)))
         .send()
