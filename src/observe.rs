@@ -45,7 +45,7 @@ pub struct Observed {
     /// Destroy: the bot's other aliases (not named), whose logs may still need what we made.
     pub bystanders: Vec<Alias>,
     /// Dedicated-role destroy: every published version and the role it runs on.
-    pub version_roles: Vec<(String, Option<String>)>,
+    pub version_roles: Vec<version::VersionInfo>,
 }
 
 /// A role that writes an alias's logs because the alias's version runs on it.
@@ -363,7 +363,8 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
         )
     };
     let version_roles = async {
-        if kind == Kind::Destroy && dedicated {
+        // Destroy in place may find a dedicated setup (the bot on our role): read them always.
+        if kind == Kind::Destroy {
             version::roles_of_all(lex, &bot.id, &bot.name).await
         } else {
             Ok(Vec::new())

@@ -70,6 +70,17 @@ where
     }
 }
 
+/// The version an alias update leaves the alias on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AliasVersion {
+    /// The one it runs now.
+    Keep,
+    /// The version this run published (`--publish-version`).
+    PublishedByRun,
+    /// This version (destroy: the one it ran before apply repointed it).
+    Number(String),
+}
+
 #[derive(Debug, Clone, Default)]
 pub enum Step {
     #[default]
@@ -157,8 +168,8 @@ pub enum Step {
         bot_name: String,
         described: Box<DescribeBotAliasOutput>,
         settings: Option<ConversationLogSettings>,
-        /// Point the alias at the version this run published (instead of the one it runs).
-        repoint: bool,
+        /// Which version the alias runs afterwards.
+        version: AliasVersion,
     },
     /// CreateBotVersion from DRAFT (dedicated-role mode, `--publish-version`).
     PublishVersion {
@@ -212,16 +223,17 @@ impl Step {
             Step::UpdateAlias {
                 bot_name,
                 described,
-                repoint,
+                version,
                 ..
             } => {
                 format!(
                     "update the conversation logs of alias {bot_name}/{}{}",
                     described.bot_alias_name().unwrap_or_default(),
-                    if *repoint {
-                        " and point it at the version just published"
-                    } else {
-                        ""
+                    match version {
+                        AliasVersion::Keep => String::new(),
+                        AliasVersion::PublishedByRun =>
+                            " and point it at the version just published".into(),
+                        AliasVersion::Number(v) => format!(" and point it at version {v}"),
                     }
                 )
             }
@@ -388,7 +400,7 @@ impl Step {
                     bot_name,
                     described,
                     settings,
-                    repoint: false,
+                    version: AliasVersion::Keep,
                 }
             }
         })
@@ -560,19 +572,22 @@ impl Step {
                 bot_name,
                 described,
                 settings,
-                repoint,
+                version: which,
             } => {
-                let published = if *repoint {
-                    let found =
-                        version::published_by_run(&c.lex, bot_id, bot_name, &ctx.run_id).await?;
-                    Some(found.ok_or_else(|| {
-                        crate::error::Error::invalid(
-                            format!("bot {bot_name} has no version published by this run"),
-                            "run apply again with --publish-version",
-                        )
-                    })?)
-                } else {
-                    None
+                let published = match which {
+                    AliasVersion::Keep => None,
+                    AliasVersion::Number(v) => Some(v.clone()),
+                    AliasVersion::PublishedByRun => {
+                        let found =
+                            version::published_by_run(&c.lex, bot_id, bot_name, &ctx.run_id)
+                                .await?;
+                        Some(found.ok_or_else(|| {
+                            crate::error::Error::invalid(
+                                format!("bot {bot_name} has no version published by this run"),
+                                "run apply again with --publish-version",
+                            )
+                        })?)
+                    }
                 };
                 alias::update_logs(
                     &c.lex,

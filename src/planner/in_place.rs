@@ -22,7 +22,7 @@ use crate::resources::alias::Alias;
 use crate::resources::inline_policy;
 use crate::resources::tags;
 use crate::spec::{Principal, PrincipalKind, Spec};
-use crate::step::Step;
+use crate::step::{AliasVersion, Step};
 
 /// The concerns our managed policies cover in place (a bot keeps its own role, so it needs no
 /// copy of the service-linked role's runtime actions).
@@ -251,7 +251,7 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
             alias,
             current,
             desired,
-            false,
+            AliasVersion::Keep,
             log_group_addr.iter().chain(ready.iter()),
         ));
     }
@@ -292,7 +292,7 @@ pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
             alias,
             current,
             desired,
-            false,
+            AliasVersion::Keep,
             std::iter::empty(),
         ));
         alias_addrs.push(addr);

@@ -19,7 +19,7 @@ use crate::resources::role::{PreviousRole, RoleState};
 use crate::resources::tags::{self, Tags};
 use crate::resources::{inline_policy, log_group};
 use crate::spec::{Principal, PrincipalKind, Spec};
-use crate::step::Step;
+use crate::step::{AliasVersion, Step};
 
 mod in_place;
 
@@ -225,6 +225,16 @@ pub(crate) fn target(obs: &Observed) -> Target {
     }
 }
 
+/// Dedicated mode: the aliases on a published version whose role is not ours (they log through
+/// our role only once they run a version published after the switch).
+fn stale_aliases(obs: &Observed) -> Vec<&Alias> {
+    let role_arn = obs.role_arn();
+    obs.aliases
+        .iter()
+        .filter(|a| !a.on_draft() && a.runs_on.as_deref() != Some(role_arn.as_str()))
+        .collect()
+}
+
 /// The role's tags as apply wants them (only our keys).
 fn desired_role_tags(spec: &Spec, obs: &Observed) -> Result<Tags> {
     let mut wanted = Tags::new();
@@ -248,15 +258,43 @@ fn desired_role_tags(spec: &Spec, obs: &Observed) -> Result<Tags> {
         }
         wanted.insert(tags::PASS_ROLE_PRINCIPALS.into(), value);
     }
+    // The version each repointed alias ran first (an earlier record is kept).
+    let mut versions = obs
+        .role
+        .as_ref()
+        .map(|r| tags::alias_versions(&r.tags))
+        .unwrap_or_default();
+    if spec.publish_version {
+        for alias in stale_aliases(obs) {
+            versions
+                .entry(alias.id.clone())
+                .or_insert_with(|| alias.version().to_string());
+        }
+    }
+    if !versions.is_empty() {
+        let value = versions
+            .iter()
+            .map(|(a, v)| format!("{a}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        if value.len() > tags::VALUE_MAX {
+            return Err(Error::invalid(
+                format!("the versions of {} repointed aliases take {} characters to record; a role tag holds {}", versions.len(), value.len(), tags::VALUE_MAX),
+                "set up fewer aliases per run in the dedicated-role mode",
+            ));
+        }
+        wanted.insert(tags::ALIAS_VERSIONS.into(), value);
+    }
     Ok(wanted)
 }
 
-fn our_tag_keys() -> [&'static str; 4] {
+fn our_tag_keys() -> [&'static str; 5] {
     [
         tags::MANAGED_BY,
         tags::BOT_ID,
         tags::PREVIOUS_ROLE,
         tags::PASS_ROLE_PRINCIPALS,
+        tags::ALIAS_VERSIONS,
     ]
 }
 
@@ -692,11 +730,7 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
 
     // An alias on a published version runs on that version's role (UpdateBot changes only
     // DRAFT): it logs through our role only once it runs a version published after the switch.
-    let stale: Vec<&Alias> = obs
-        .aliases
-        .iter()
-        .filter(|a| !a.on_draft() && a.runs_on.as_deref() != Some(role_arn.as_str()))
-        .collect();
+    let stale = stale_aliases(obs);
     let publish_addr = format!("version[{}/new]", obs.bot.name);
     if !stale.is_empty() {
         let listed: Vec<String> = stale
@@ -746,13 +780,18 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
         let current = alias.described.conversation_log_settings();
         let desired = desired_settings(current, text_dest.as_ref(), audio_dest.as_ref(), &ours);
         let repoint = stale.iter().any(|s| s.id == alias.id);
+        let version = if repoint {
+            AliasVersion::PublishedByRun
+        } else {
+            AliasVersion::Keep
+        };
         changes.push(alias_change(
             &addr,
             obs,
             alias,
             current,
             desired,
-            repoint,
+            version,
             std::iter::once(&bot_addr)
                 .chain(log_group_addr.iter())
                 .chain(role_ready.iter())
@@ -769,24 +808,32 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     })
 }
 
-/// The alias's log settings changed to `desired` (and, with `repoint`, the alias pointed at the
-/// version this run publishes), after the changes named by `after`.
+/// The alias's log settings changed to `desired` (and its version as `version` says), after the
+/// changes named by `after`.
 pub(crate) fn alias_change<'a>(
     addr: &str,
     obs: &Observed,
     alias: &Alias,
     current: Option<&ConversationLogSettings>,
     desired: Option<ConversationLogSettings>,
-    repoint: bool,
+    version: AliasVersion,
     after: impl Iterator<Item = &'a String>,
 ) -> Change {
-    let before = json!({"conversationLogSettings": settings_json(current)});
-    if !repoint && same_settings(current, desired.as_ref()) {
+    let mut before = json!({"conversationLogSettings": settings_json(current)});
+    if version == AliasVersion::Keep && same_settings(current, desired.as_ref()) {
         return Change::no_op(addr, before);
     }
     let mut after_value = json!({"conversationLogSettings": settings_json(desired.as_ref())});
-    if repoint {
-        after_value["botVersion"] = json!("(published by this run)");
+    match &version {
+        AliasVersion::Keep => {}
+        AliasVersion::PublishedByRun => {
+            before["botVersion"] = json!(alias.version());
+            after_value["botVersion"] = json!("(published by this run)");
+        }
+        AliasVersion::Number(v) => {
+            before["botVersion"] = json!(alias.version());
+            after_value["botVersion"] = json!(v);
+        }
     }
     Change::new(
         addr,
@@ -798,7 +845,7 @@ pub(crate) fn alias_change<'a>(
             bot_name: obs.bot.name.clone(),
             described: Box::new(alias.described.clone()),
             settings: desired,
-            repoint,
+            version,
         },
     )
     .after(after.cloned())
@@ -854,17 +901,38 @@ pub(crate) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan
     let ours = our_destinations(obs, text_dest.as_ref(), audio_dest.as_ref());
     let bot_addr = obs.bot.address();
     let mut alias_addrs = Vec::new();
+    // An alias that --publish-version moved to a version of ours goes back to the one it ran.
+    let recorded = role
+        .map(|r| tags::alias_versions(&r.tags))
+        .unwrap_or_default();
+    let our_versions: Vec<&str> = obs
+        .version_roles
+        .iter()
+        .filter(|v| v.ours)
+        .map(|v| v.number.as_str())
+        .collect();
+    let mut runs_after: std::collections::BTreeSet<String> = obs
+        .bystanders
+        .iter()
+        .map(|a| a.version().to_string())
+        .collect();
     for alias in &obs.aliases {
         let addr = alias.address(&obs.bot);
         let current = alias.described.conversation_log_settings();
         let desired = desired_settings(current, None, None, &ours);
+        let back = recorded
+            .get(&alias.id)
+            .filter(|_| our_versions.contains(&alias.version()))
+            .filter(|v| obs.version_roles.iter().any(|i| i.number == **v));
+        runs_after.insert(back.cloned().unwrap_or_else(|| alias.version().to_string()));
         let change = alias_change(
             &addr,
             obs,
             alias,
             current,
             desired,
-            false,
+            back.map(|v| AliasVersion::Number(v.clone()))
+                .unwrap_or(AliasVersion::Keep),
             std::iter::empty(),
         );
         // On destroy, aliases go first: clear the dependency on the bot.
@@ -935,12 +1003,36 @@ pub(crate) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan
         return Ok(plan(changes, notes));
     };
 
-    // A published version made while the bot ran on our role still runs on it.
+    // Versions we published that no alias runs any more go; then a version made while the bot
+    // ran on our role that is left still runs on it, and keeps it.
+    for version in obs
+        .version_roles
+        .iter()
+        .filter(|v| v.ours && !runs_after.contains(&v.number))
+    {
+        let addr = format!("version[{}/{}]", obs.bot.name, version.number);
+        changes.push(
+            Change::new(
+                &addr,
+                Action::Delete,
+                json!({"botVersion": version.number, "roleArn": version.role}),
+                Value::Null,
+                Step::DeleteVersion {
+                    bot_id: obs.bot.id.clone(),
+                    bot_name: obs.bot.name.clone(),
+                    version: version.number.clone(),
+                },
+            )
+            .after(alias_addrs.iter().cloned()),
+        );
+        before_role_delete.push(addr);
+    }
     let in_use: Vec<&str> = obs
         .version_roles
         .iter()
-        .filter(|(_, r)| r.as_deref() == Some(role.arn.as_str()))
-        .map(|(v, _)| v.as_str())
+        .filter(|v| v.role.as_deref() == Some(role.arn.as_str()))
+        .filter(|v| !v.ours || runs_after.contains(&v.number))
+        .map(|v| v.number.as_str())
         .collect();
     if !in_use.is_empty() {
         notes.push(format!(
@@ -1252,9 +1344,71 @@ mod tests {
         assert!(alias.depends_on.contains(&publish.address));
         assert!(matches!(
             alias.step,
-            Step::UpdateAlias { repoint: true, .. }
+            Step::UpdateAlias {
+                version: AliasVersion::PublishedByRun,
+                ..
+            }
         ));
         assert!(plan.notes.iter().any(|n| n.contains("publishes the DRAFT")));
+    }
+
+    #[test]
+    fn dedicated_destroy_points_repointed_aliases_back_and_deletes_our_versions() {
+        let spec = Spec {
+            publish_version: true,
+            ..spec()
+        };
+        let mut obs = fresh();
+        obs.aliases[0].described = DescribeBotAliasOutput::builder()
+            .bot_alias_id("ALIAS12345")
+            .bot_alias_name("live")
+            .bot_version("1")
+            .build();
+        let plan = plan_apply(&spec, &obs).unwrap();
+        let Step::CreateRole {
+            tags: role_tags, ..
+        } = &find(&plan, "role[LexLogs-OrderBot]").step
+        else {
+            panic!()
+        };
+        assert_eq!(role_tags[tags::ALIAS_VERSIONS], "ALIAS12345=1");
+
+        // After apply: the bot and version 2 (ours) on our role, the alias on version 2.
+        let mut after = applied(&Spec {
+            publish_version: false,
+            ..spec.clone()
+        });
+        after.role.as_mut().unwrap().tags = role_tags.clone();
+        after.aliases[0].described = DescribeBotAliasOutput::builder()
+            .bot_alias_id("ALIAS12345")
+            .bot_alias_name("live")
+            .bot_version("2")
+            .build();
+        let our_role = after.role_arn();
+        after.version_roles = vec![
+            crate::resources::version::VersionInfo {
+                number: "2".into(),
+                role: Some(our_role),
+                ours: true,
+            },
+            crate::resources::version::VersionInfo {
+                number: "1".into(),
+                role: Some(SLR.into()),
+                ours: false,
+            },
+        ];
+        let plan = plan_destroy(&spec, &after).unwrap();
+        let alias = find(&plan, "alias[OrderBot/live]");
+        assert!(matches!(
+            &alias.step,
+            Step::UpdateAlias { version: AliasVersion::Number(v), .. } if v == "1"
+        ));
+        let version = find(&plan, "version[OrderBot/2]");
+        assert_eq!(version.action, Action::Delete);
+        assert!(version.depends_on.contains(&alias.address));
+        let role = find(&plan, "role[LexLogs-OrderBot]");
+        assert_eq!(role.action, Action::Delete);
+        assert!(role.depends_on.contains(&version.address));
     }
 
     #[test]
@@ -1262,8 +1416,16 @@ mod tests {
         let spec = spec();
         let mut obs = applied(&spec);
         obs.version_roles = vec![
-            ("4".into(), Some(obs.role_arn())),
-            ("2".into(), Some(SLR.into())),
+            crate::resources::version::VersionInfo {
+                number: "4".into(),
+                role: Some(obs.role_arn()),
+                ours: false,
+            },
+            crate::resources::version::VersionInfo {
+                number: "2".into(),
+                role: Some(SLR.into()),
+                ours: false,
+            },
         ];
         let plan = plan_destroy(&spec, &obs).unwrap();
         assert!(plan

@@ -10,6 +10,21 @@ pub const BOT_ID: &str = "lex-logs-setup:bot-id";
 pub const PREVIOUS_ROLE: &str = "lex-logs-setup:previous-role-arn";
 /// On the role: the principals granted iam:PassRole, space-separated `kind/name`.
 pub const PASS_ROLE_PRINCIPALS: &str = "lex-logs-setup:pass-role-principals";
+/// On our role: the version each alias ran before `--publish-version` repointed it
+/// (`ALIASID=VERSION ...`), so that destroy can point it back.
+pub const ALIAS_VERSIONS: &str = "lex-logs-setup:alias-versions";
+
+/// The `ALIASID=VERSION` pairs of an [`ALIAS_VERSIONS`] tag.
+pub fn alias_versions(all: &Tags) -> BTreeMap<String, String> {
+    all.get(ALIAS_VERSIONS)
+        .map(|v| {
+            v.split_whitespace()
+                .filter_map(|pair| pair.split_once('='))
+                .map(|(a, v)| (a.to_string(), v.to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
 /// On what a run creates: that run's id, so a run can tell its own creation (whose response was
 /// lost) from one made by another run. Never compared when deciding what to change.
 pub const RUN: &str = "lex-logs-setup:run";

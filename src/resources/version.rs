@@ -13,8 +13,11 @@ pub const DRAFT: &str = "DRAFT";
 /// The description of a version this tool publishes, naming the run (so that the run's alias
 /// updates find the number CreateBotVersion chose).
 pub fn published_description(run_id: &str) -> String {
-    format!("Published by lex-logs-setup run {run_id}")
+    format!("{PUBLISHED_PREFIX}{run_id}")
 }
+
+/// How the description of a version this tool published starts.
+pub const PUBLISHED_PREFIX: &str = "Published by lex-logs-setup run ";
 
 /// The role a published version runs on (DescribeBotVersion).
 pub async fn role_of(
@@ -66,16 +69,30 @@ pub async fn list(
     Ok(versions)
 }
 
+/// A published version: its number, the role it runs on, and whether this tool published it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionInfo {
+    pub number: String,
+    pub role: Option<String>,
+    pub ours: bool,
+}
+
 /// Every published version of the bot with the role it runs on.
 pub async fn roles_of_all(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
-) -> Result<Vec<(String, Option<String>)>> {
+) -> Result<Vec<VersionInfo>> {
     let versions = list(lex, bot_id, bot_name).await?;
-    futures::future::try_join_all(versions.into_iter().map(|(v, _)| async move {
+    futures::future::try_join_all(versions.into_iter().map(|(v, description)| async move {
         let role = role_of(lex, bot_id, bot_name, &v).await?;
-        Ok::<_, crate::error::Error>((v, role))
+        Ok::<_, crate::error::Error>(VersionInfo {
+            ours: description
+                .as_deref()
+                .is_some_and(|d| d.starts_with(PUBLISHED_PREFIX)),
+            number: v,
+            role,
+        })
     }))
     .await
 }
