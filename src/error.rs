@@ -143,6 +143,9 @@ fn hint_for(code: &str, operation: &str) -> String {
         "NoSuchEntity" | "ResourceNotFoundException" | "NotFoundException" | "NoSuchBucket" => {
             "the resource is gone or was never there; check the name and region, then run `plan` again".into()
         }
+        "UnmodifiableEntity" | "UnmodifiableEntityException" => {
+            "IAM does not let this account change the role (a protected service-linked role); use --role-name NAME, the dedicated-role mode, which makes a role of ours and switches the bot to it".into()
+        }
         "PreconditionFailedException" | "ConflictException" | "ConcurrentModification"
         | "ResourceInUseException" => {
             "someone else is changing this resource; wait for them to finish and run the command again".into()

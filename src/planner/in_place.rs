@@ -138,10 +138,6 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     let mut notes: Vec<String> = Vec::new();
     let writers = writers_of(obs, &obs.aliases)?;
 
-    let log_group = log_group_change(spec, obs);
-    let log_group_addr = log_group.as_ref().map(|c| c.address.clone());
-    changes.extend(log_group);
-
     let wanted = wanted_documents(spec, obs);
     let mut ready: Vec<String> = Vec::new();
 
@@ -178,6 +174,17 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
         });
         ready.push(addr);
     }
+
+    // IAM may refuse changes to a service-linked role (UnmodifiableEntity): those puts go first,
+    // so that such a refusal comes before any other change.
+    let service_linked_puts: Vec<String> = changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .map(|c| c.address.clone())
+        .collect();
+    let log_group = log_group_change(spec, obs);
+    let log_group_addr = log_group.as_ref().map(|c| c.address.clone());
+    changes.extend(log_group);
 
     // Customer roles get our managed policies attached (within IAM's quota).
     let customers: Vec<&Writer> = writers
@@ -258,6 +265,13 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     notes.push("in place: the bot keeps its role and every permission on it; nothing about the bot is updated".into());
     notes.extend(super::destination_notes(obs));
 
+    for change in &mut changes {
+        if change.action != Action::NoOp && !service_linked_puts.contains(&change.address) {
+            change
+                .depends_on
+                .extend(service_linked_puts.iter().cloned());
+        }
+    }
     let mut target = target(obs);
     target.writers = writer_arns;
     Ok(Plan {
