@@ -647,3 +647,12 @@ def route_lex_signing_name():
     from localstack.aws.spec import ServiceModelIdentifier
 
     signing_name_path_prefix_rules["lex"] = {"*": ServiceModelIdentifier(SERVICE_NAME)}
+
+
+@hooks.on_infra_start()
+def install_iam_slr_and_settings():
+    """IAM's service-linked role protection (iam_slr.py) and /_lexlogs/settings (settings_api.py)."""
+    from . import iam_slr, settings_api
+
+    iam_slr.install()
+    settings_api.install()
