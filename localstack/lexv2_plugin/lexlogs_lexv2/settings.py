@@ -41,3 +41,46 @@ def update(account_id: str, **changes) -> Settings:
         updated = replace(current, **changes)
         _by_account[account_id] = updated
         return updated
+
+
+def as_dict(settings: Settings) -> dict:
+    return {"slr_inline_policies": settings.slr_inline_policies,
+            "iam_propagation_seconds": settings.iam_propagation_seconds}
+
+
+def _find_role(account_id: str, role_arn: str):
+    """moto's IAM role with this ARN in the account, or None."""
+    from moto.iam.models import iam_backends
+
+    partition = role_arn.split(":")[1] if role_arn.count(":") >= 5 else "aws"
+    try:
+        backend = iam_backends[account_id][partition]
+    except KeyError:
+        return None
+    return next((r for r in list(backend.roles.values()) if r.arn == role_arn), None)
+
+
+def role_age_seconds(account_id: str, role_arn: str) -> float | None:
+    """Seconds since the role was created, or None when the account has no role with that ARN."""
+    from datetime import datetime, timezone
+
+    role = _find_role(account_id, role_arn)
+    if role is None:
+        return None
+    created = role.create_date
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=timezone.utc)
+    return (datetime.now(timezone.utc) - created).total_seconds()
+
+
+def role_assumable_yet(account_id: str, role_arn: str) -> bool:
+    """False while a role is younger than the account's `iam_propagation_seconds` (IAM is eventually
+    consistent: a service cannot assume a role it has just been given), True after that.
+
+    Only propagation is judged here: a role that does not exist is True (whether it exists, and
+    whether its trust policy lets the service assume it, are separate checks)."""
+    window = get(account_id).iam_propagation_seconds
+    if window <= 0:
+        return True
+    age = role_age_seconds(account_id, role_arn)
+    return age is None or age >= window

@@ -27,6 +27,10 @@ class AliasView:
     locales: frozenset = field(default_factory=frozenset)
     # The alias's conversationLogSettings exactly as DescribeBotAlias returns it (or None).
     conversation_log_settings: dict | None = None
+    # Added by the model side (the fields above keep their names):
+    # the alias's botAliasLocaleSettings and sentimentAnalysisSettings as DescribeBotAlias returns them.
+    alias_locale_settings: dict | None = None
+    sentiment_analysis_settings: dict | None = None
 
 
 def runtime_view(account_id: str, region: str, bot_id: str, alias_id: str) -> AliasView:
