@@ -39,4 +39,5 @@ def alias_runtime_view(account_id: str, region: str, bot_id: str, alias_id: str)
         role_arn=bot.role_arn,
         locales=frozenset(["en_US"]),
         conversation_log_settings=alias.conversation_log_settings or None,
+        detect_sentiment=bool((alias.sentiment_analysis_settings or {}).get("detectSentiment")),
     )

@@ -27,6 +27,8 @@ class AliasView:
     locales: frozenset = field(default_factory=frozenset)
     # The alias's conversationLogSettings exactly as DescribeBotAlias returns it (or None).
     conversation_log_settings: dict | None = None
+    # The alias's sentimentAnalysisSettings.detectSentiment (False when unset).
+    detect_sentiment: bool = False
 
 
 def runtime_view(account_id: str, region: str, bot_id: str, alias_id: str) -> AliasView:
