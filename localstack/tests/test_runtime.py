@@ -499,3 +499,15 @@ def test_audio_not_delivered(world, case):
     assert world.metric("ConversationLogsAudioDeliverySuccess", "RecognizeUtterance") == 0
     # text logging is independent of the audio destination
     assert world.metric("ConversationLogsTextDeliverySuccess", "RecognizeUtterance") == 1
+
+
+def test_sentiment_on_a_service_linked_role_needs_its_inline_comprehend_policy(world):
+    # AmazonLexV2BotPolicy (v1) grants polly:SynthesizeSpeech only
+    # (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonLexV2BotPolicy.html);
+    # sentiment on an SLR-backed bot comes from an inline comprehend:DetectSentiment policy on the SLR.
+    slr = world.iam.create_service_linked_role(AWSServiceName="lexv2.amazonaws.com", CustomSuffix=world.uid)["Role"]
+    world.role_arn, world.role_name = slr["Arn"], slr["RoleName"]
+    world.bot(text_logs=False, sentiment=True)
+    assert "sentimentResponse" not in world.say()["interpretations"][0]
+    world.inline({"Effect": "Allow", "Action": "comprehend:DetectSentiment", "Resource": "*"}, name="sentiment")
+    assert world.say()["interpretations"][0]["sentimentResponse"]["sentiment"] == "NEUTRAL"
