@@ -17,7 +17,6 @@ import gzip
 import json
 import logging
 import re
-import threading
 
 from localstack.aws.api import CommonServiceException, RequestContext, ServiceRequest
 from localstack.aws.spec import load_service
@@ -227,7 +226,6 @@ def route_lex_runtime_paths():
 # ---- /_lexlogs/settings (only if the model side has not registered it) ----------------------
 
 SETTINGS_PATH = "/_lexlogs/settings"
-_settings_lock = threading.Lock()
 
 
 def _settings_endpoint(request, **_kwargs):
@@ -251,8 +249,7 @@ def _settings_endpoint(request, **_kwargs):
     unknown = sorted(set(body) - set(known))
     if unknown:
         return Response(json.dumps({"error": f"unknown settings: {unknown}"}), 400)
-    with _settings_lock:
-        return asdict(settings.update(account, **body))
+    return asdict(settings.update(account, **body))
 
 
 @hooks.on_infra_start()
