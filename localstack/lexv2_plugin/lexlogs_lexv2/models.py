@@ -209,4 +209,5 @@ def alias_runtime_view(account_id: str, region: str, bot_id: str, alias_id: str)
             conversation_log_settings=_copy(alias.conversation_log_settings) or None,
             alias_locale_settings=_copy(alias.bot_alias_locale_settings) or None,
             sentiment_analysis_settings=_copy(alias.sentiment_analysis_settings) or None,
+            detect_sentiment=bool((alias.sentiment_analysis_settings or {}).get("detectSentiment")),
         )

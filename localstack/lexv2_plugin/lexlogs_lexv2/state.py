@@ -31,6 +31,8 @@ class AliasView:
     # the alias's botAliasLocaleSettings and sentimentAnalysisSettings as DescribeBotAlias returns them.
     alias_locale_settings: dict | None = None
     sentiment_analysis_settings: dict | None = None
+    # The alias's sentimentAnalysisSettings.detectSentiment (False when unset).
+    detect_sentiment: bool = False
 
 
 def runtime_view(account_id: str, region: str, bot_id: str, alias_id: str) -> AliasView:
