@@ -93,6 +93,16 @@ class World:
             dataPrivacy={"childDirected": False},
             idleSessionTTLInSeconds=300,
         )["botId"]
+        # On AWS an alias other than TestBotAlias runs a published version, and a version needs a
+        # built locale: en_US on DRAFT, built, published as version 1.
+        self.lex.create_bot_locale(
+            botId=self.bot_id, botVersion="DRAFT", localeId="en_US", nluIntentConfidenceThreshold=0.4
+        )
+        self.lex.build_bot_locale(botId=self.bot_id, botVersion="DRAFT", localeId="en_US")
+        self.lex.create_bot_version(
+            botId=self.bot_id,
+            botVersionLocaleSpecification={"en_US": {"sourceBotVersion": "DRAFT"}},
+        )
         settings = {}
         if text_logs:
             settings["textLogSettings"] = [{
@@ -101,7 +111,7 @@ class World:
             }]
         if audio is not None:
             settings["audioLogSettings"] = [{"enabled": True, "destination": {"s3Bucket": audio}}]
-        kwargs = {"botId": self.bot_id, "botAliasName": f"alias-{self.uid}", "botVersion": "DRAFT"}
+        kwargs = {"botId": self.bot_id, "botAliasName": f"alias-{self.uid}", "botVersion": "1"}
         if settings:
             kwargs["conversationLogSettings"] = settings
         if sentiment:
@@ -191,7 +201,7 @@ def test_recognize_text_answers_with_fallback_and_delivers_text_log(world):
     assert entry["messageVersion"] == "2.0"
     assert entry["bot"] == {
         "id": world.bot_id, "name": f"bot-{world.uid}", "aliasId": world.alias_id,
-        "aliasName": f"alias-{world.uid}", "localeId": "en_US", "version": "DRAFT",
+        "aliasName": f"alias-{world.uid}", "localeId": "en_US", "version": "1",
     }
     assert entry["sessionId"] == "session-one"
     assert entry["inputTranscript"] == "I want a pizza"
@@ -337,8 +347,9 @@ def seed_boundary_excludes(w):
 
 
 def seed_role_too_young(w):
-    w.settings(iam_propagation_seconds=3600)
     w.role().inline(logs_allowed(w)).log_group().bot()
+    # From now on a role younger than an hour cannot be assumed: this one was made seconds ago.
+    w.settings(iam_propagation_seconds=3600)
 
 
 def seed_role_deleted(w):
@@ -363,8 +374,9 @@ def test_not_delivered(world, seed):
 
 def test_role_old_enough_is_assumed(world):
     world.settings(iam_propagation_seconds=1)
-    world.role().inline(logs_allowed(world)).log_group().bot()
+    world.role().inline(logs_allowed(world)).log_group()
     time.sleep(1.5)
+    world.bot()
     world.say()
     assert len(world.events()) == 1
 
