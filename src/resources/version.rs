@@ -133,8 +133,21 @@ pub async fn publish(
         .create_bot_version()
         .bot_id(bot_id)
         .description(published_description(run_id));
-    for locale in locales.bot_locale_summaries() {
-        if let Some(id) = locale.locale_id() {
+    // A version takes only built locales; DRAFT may hold others still being worked on.
+    let built: Vec<&str> = locales
+        .bot_locale_summaries()
+        .iter()
+        .filter(|l| l.bot_locale_status().map(|s| s.as_str()) == Some("Built"))
+        .filter_map(|l| l.locale_id())
+        .collect();
+    if built.is_empty() {
+        return Err(crate::error::Error::invalid(
+            format!("bot {bot_name} has no built locale in DRAFT, so no version can be published"),
+            "build the bot's locales (Lex console, or aws lexv2-models build-bot-locale), then run apply again",
+        ));
+    }
+    for id in built {
+        {
             request = request.bot_version_locale_specification(
                 id,
                 BotVersionLocaleDetails::builder()

@@ -5,6 +5,7 @@ mod cli;
 mod engine;
 mod faults;
 mod operator;
+mod outcome;
 mod proxy;
 mod sdk;
 mod support;

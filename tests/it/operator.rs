@@ -116,7 +116,7 @@ async fn apply_and_destroy_print_json_outcomes_in_the_plans_shape_and_progress_o
     assert_eq!(outcome["left"], json!([]));
     let err = stderr(&out);
     assert!(
-        err.contains("+ role[") && err.contains("Plan:"),
+        err.contains("+ log_group[") && err.contains("Plan:"),
         "the plan and progress go to stderr:\n{err}"
     );
     assert!(

@@ -68,14 +68,7 @@ async fn require_emulator() {
 /// SDK clients pointed at the emulator, with test credentials and quick retries.
 pub async fn clients() -> Clients {
     require_emulator().await;
-    let config = aws_config::defaults(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
-        .region(aws_config::Region::new(REGION))
-        .endpoint_url(endpoint())
-        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2))
-        .load()
-        .await;
-    Clients::from_sdk_config(&config).expect("region is set")
+    Clients::from_sdk_config(&sdk_config().await).expect("region is set")
 }
 
 /// Runs the real binary against the emulator and returns what it printed.
@@ -117,7 +110,94 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// An isolated world: a bot with an alias, a bucket, a KMS key and an IAM user, all uniquely named.
+/// The name of the inline policy the world's service-linked role carries for sentiment, as Lex
+/// adds one when sentiment analysis is turned on.
+pub const SENTIMENT_POLICY: &str = "LexV2SentimentAnalysis";
+
+/// The SDK config the tests use (emulator endpoint, test credentials, quick retries).
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .region(aws_config::Region::new(REGION))
+        .endpoint_url(endpoint())
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2))
+        .load()
+        .await
+}
+
+/// A Lex V2 runtime client pointed at the emulator.
+pub async fn runtime() -> aws_sdk_lexruntimev2::Client {
+    aws_sdk_lexruntimev2::Client::new(&sdk_config().await)
+}
+
+/// Makes the bot's `en_US` DRAFT locale (and `extra` locales, unbuilt), builds en_US, and
+/// publishes DRAFT as a version; returns its number.
+pub async fn publish_version(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot_id: &str,
+    extra: &[&str],
+) -> String {
+    for locale in std::iter::once("en_US").chain(extra.iter().copied()) {
+        let exists = lex
+            .describe_bot_locale()
+            .bot_id(bot_id)
+            .bot_version("DRAFT")
+            .locale_id(locale)
+            .send()
+            .await
+            .is_ok();
+        if !exists {
+            lex.create_bot_locale()
+                .bot_id(bot_id)
+                .bot_version("DRAFT")
+                .locale_id(locale)
+                .nlu_intent_confidence_threshold(0.4)
+                .send()
+                .await
+                .expect("CreateBotLocale");
+        }
+    }
+    lex.build_bot_locale()
+        .bot_id(bot_id)
+        .bot_version("DRAFT")
+        .locale_id("en_US")
+        .send()
+        .await
+        .expect("BuildBotLocale");
+    for _ in 0..50 {
+        let locale = lex
+            .describe_bot_locale()
+            .bot_id(bot_id)
+            .bot_version("DRAFT")
+            .locale_id("en_US")
+            .send()
+            .await
+            .expect("DescribeBotLocale");
+        if locale.bot_locale_status().map(|s| s.as_str()) == Some("Built") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let out = lex
+        .create_bot_version()
+        .bot_id(bot_id)
+        .bot_version_locale_specification(
+            "en_US",
+            aws_sdk_lexmodelsv2::types::BotVersionLocaleDetails::builder()
+                .source_bot_version("DRAFT")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("CreateBotVersion");
+    out.bot_version().unwrap().to_string()
+}
+
+/// An isolated world as a console user would have it: a bot on its own Lex service-linked role
+/// (AmazonLexV2BotPolicy, plus the inline sentiment policy Lex adds), locale en_US built and
+/// published as version 1, alias `live` on version 1 with sentiment on, TestBotAlias on DRAFT;
+/// and a bucket, a KMS key and an IAM user, all uniquely named.
 pub struct World {
     pub clients: Clients,
     pub bot_id: String,
@@ -135,9 +215,28 @@ impl World {
     pub async fn new() -> World {
         let clients = clients().await;
         let bot_name = unique("Bot");
-        let bot_role_arn = format!(
-            "arn:aws:iam::{ACCOUNT}:role/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots_{bot_name}"
-        );
+        let slr = clients
+            .iam
+            .create_service_linked_role()
+            .aws_service_name("lexv2.amazonaws.com")
+            .custom_suffix(&bot_name)
+            .send()
+            .await
+            .expect("CreateServiceLinkedRole");
+        let slr = slr.role().unwrap();
+        let bot_role_arn = slr.arn().to_string();
+        clients
+            .iam
+            .put_role_policy()
+            .role_name(slr.role_name())
+            .policy_name(SENTIMENT_POLICY)
+            .policy_document(
+                serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["comprehend:DetectSentiment"], "Resource": "*"}]})
+                    .to_string(),
+            )
+            .send()
+            .await
+            .expect("PutRolePolicy on the service-linked role");
         let bot = clients
             .lex
             .create_bot()
@@ -150,6 +249,8 @@ impl World {
             .await
             .expect("CreateBot");
         let bot_id = bot.bot_id().unwrap().to_string();
+        let version = publish_version(&clients.lex, &bot_id, &["en_GB"]).await;
+        assert_eq!(version, "1");
         let alias_name = "live".to_string();
         let alias = clients
             .lex
@@ -214,6 +315,23 @@ impl World {
     /// The role name apply derives for this world's bot.
     pub fn role_name(&self) -> String {
         lex_logs_setup::spec::default_role_name(&self.bot_name)
+    }
+
+    /// The name of the bot's service-linked role.
+    pub fn bot_role_name(&self) -> String {
+        self.bot_role_arn.rsplit('/').next().unwrap().to_string()
+    }
+
+    /// Arguments of the dedicated-role mode (today's `--role-name` command lines): our role,
+    /// the bot switched to it, and DRAFT published for aliases on older versions.
+    pub fn dedicated_args(&self) -> Vec<String> {
+        let mut args = self.target_args();
+        args.extend([
+            "--role-name".into(),
+            self.role_name(),
+            "--publish-version".into(),
+        ]);
+        args
     }
 
     /// The default log group of this world's bot.
@@ -401,8 +519,63 @@ impl World {
             .iter()
             .map(|g| json!({"name": g.log_group_name(), "retention": g.retention_in_days()}))
             .collect();
+        let bot_role = self.bot_role_name();
+        let mut bot_role_inline = serde_json::Map::new();
+        if let Ok(names) = c.iam.list_role_policies().role_name(&bot_role).send().await {
+            for name in names.policy_names() {
+                let doc = c
+                    .iam
+                    .get_role_policy()
+                    .role_name(&bot_role)
+                    .policy_name(name)
+                    .send()
+                    .await
+                    .unwrap();
+                bot_role_inline
+                    .insert(name.clone(), parse_returned(doc.policy_document()).unwrap());
+            }
+        }
+        let mut bot_role_attached: Vec<String> = c
+            .iam
+            .list_attached_role_policies()
+            .role_name(&bot_role)
+            .send()
+            .await
+            .map(|o| {
+                o.attached_policies()
+                    .iter()
+                    .filter_map(|p| p.policy_arn().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        bot_role_attached.sort();
+        let versions = c
+            .lex
+            .list_bot_versions()
+            .bot_id(&self.bot_id)
+            .send()
+            .await
+            .unwrap();
+        let mut version_roles = serde_json::Map::new();
+        for v in versions.bot_version_summaries() {
+            let number = v.bot_version().unwrap_or_default();
+            if number == "DRAFT" {
+                continue;
+            }
+            let described = c
+                .lex
+                .describe_bot_version()
+                .bot_id(&self.bot_id)
+                .bot_version(number)
+                .send()
+                .await
+                .unwrap();
+            version_roles.insert(number.to_string(), json!(described.role_arn()));
+        }
         json!({
             "role": role,
+            "botRole": {"inline": bot_role_inline, "attached": bot_role_attached},
+            "versions": version_roles,
             "policies": policies,
             "grant": grant,
             "bot": {"roleArn": bot.role_arn(), "description": bot.description(), "ttl": bot.idle_session_ttl_in_seconds(), "dataPrivacy": format!("{:?}", bot.data_privacy())},

@@ -1,0 +1,457 @@
+//! The outcome users care about, on the twin: after apply, a conversation on each named alias
+//! puts its log line in the group (or its audio in the bucket); the bot keeps every permission it
+//! had; after destroy every alias still answers and nothing is logged to our destinations.
+
+use aws_sdk_lexmodelsv2::types::DataPrivacy;
+use serde_json::{json, Value};
+
+use crate::support::{
+    expect_exit, publish_version, run_tool, runtime, stderr, unique, World, SENTIMENT_POLICY,
+};
+
+const TEST_ALIAS: &str = "TSTALIASID";
+
+/// One turn on the alias, with a unique session id; returns the session id and the answer's
+/// interpretations (as JSON, for the sentiment check).
+async fn say(world: &World, alias_id: &str, text: &str) -> (String, Value) {
+    let session = unique("s-");
+    let out = runtime()
+        .await
+        .recognize_text()
+        .bot_id(&world.bot_id)
+        .bot_alias_id(alias_id)
+        .locale_id("en_US")
+        .session_id(&session)
+        .text(text)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("RecognizeText on {alias_id}: {e:?}"));
+    let interpretations: Vec<Value> = out
+        .interpretations()
+        .iter()
+        .map(|i| {
+            json!({
+                "intent": i.intent().map(|x| x.name()),
+                "sentiment": i.sentiment_response().and_then(|s| s.sentiment()).map(|s| s.as_str()),
+            })
+        })
+        .collect();
+    (session, json!(interpretations))
+}
+
+/// One audio turn (a short PCM clip of silence) on the alias; returns the session id.
+async fn say_audio(world: &World, alias_id: &str) -> String {
+    let session = unique("a-");
+    runtime()
+        .await
+        .recognize_utterance()
+        .bot_id(&world.bot_id)
+        .bot_alias_id(alias_id)
+        .locale_id("en_US")
+        .session_id(&session)
+        .request_content_type("audio/l16; rate=16000; channels=1")
+        .input_stream(aws_sdk_lexruntimev2::primitives::ByteStream::from(vec![
+            0u8;
+            3200
+        ]))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("RecognizeUtterance on {alias_id}: {e:?}"));
+    session
+}
+
+/// The log events of `group` that belong to `session` (read back through CloudWatch Logs).
+async fn logged(world: &World, group: &str, session: &str) -> Vec<Value> {
+    let out = match world
+        .clients
+        .logs
+        .filter_log_events()
+        .log_group_name(group)
+        .send()
+        .await
+    {
+        Ok(out) => out,
+        Err(_) => return vec![],
+    };
+    out.events()
+        .iter()
+        .filter_map(|e| serde_json::from_str::<Value>(e.message().unwrap_or_default()).ok())
+        .filter(|m| m["sessionId"] == session)
+        .collect()
+}
+
+/// The audio objects under `prefix` of the world's bucket whose key names `session`.
+async fn audio_objects(world: &World, prefix: &str, session: &str) -> Vec<String> {
+    let out = world
+        .clients
+        .s3
+        .list_objects_v2()
+        .bucket(&world.bucket)
+        .prefix(prefix)
+        .send()
+        .await
+        .expect("ListObjectsV2");
+    out.contents()
+        .iter()
+        .filter_map(|o| o.key())
+        .filter(|k| k.contains(session))
+        .map(str::to_string)
+        .collect()
+}
+
+async fn tool(args: Vec<String>) -> std::process::Output {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run_tool(&args).await
+}
+
+fn with(mut args: Vec<String>, more: &[&str]) -> Vec<String> {
+    args.extend(more.iter().map(|s| s.to_string()));
+    args
+}
+
+/// `command`, then `args`, then `more`.
+fn cmd(command: &str, args: &[String], more: &[&str]) -> Vec<String> {
+    let mut all = vec![command.to_string()];
+    all.extend(args.iter().cloned());
+    all.extend(more.iter().map(|s| s.to_string()));
+    all
+}
+
+async fn bot_role(world: &World) -> String {
+    world
+        .clients
+        .lex
+        .describe_bot()
+        .bot_id(&world.bot_id)
+        .send()
+        .await
+        .unwrap()
+        .role_arn()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn in_place_text_logs_arrive_for_a_published_alias_and_the_test_alias() {
+    let world = World::new().await;
+    let group = world.log_group();
+    let args = with(world.target_args(), &["--alias", "TestBotAlias"]);
+
+    // Before: no logs configured, so a conversation logs nothing.
+    let (before, _) = say(&world, &world.alias_id, "hello before").await;
+
+    let out = tool(cmd("apply", &args, &["--yes"])).await;
+    expect_exit(&out, 0);
+    let shown = format!("{}{}", crate::support::stdout(&out), stderr(&out));
+    assert!(
+        shown.contains("alias live runs version 1")
+            && shown.contains("AWSServiceRoleForLexV2Bots_"),
+        "the plan says which role writes each alias's logs:\n{shown}"
+    );
+
+    for alias in [world.alias_id.as_str(), TEST_ALIAS] {
+        let (session, interpretations) = say(&world, alias, "I want a pizza").await;
+        let events = logged(&world, &group, &session).await;
+        assert_eq!(
+            events.len(),
+            1,
+            "one log line for {alias}, read back: {events:?}"
+        );
+        assert_eq!(events[0]["inputTranscript"], "I want a pizza");
+        assert_eq!(events[0]["bot"]["id"], world.bot_id.as_str());
+        if alias == world.alias_id {
+            assert_eq!(events[0]["bot"]["version"], "1");
+            assert_eq!(
+                interpretations[0]["sentiment"], "NEUTRAL",
+                "the service-linked role's sentiment permission still works: {interpretations}"
+            );
+        }
+    }
+    assert!(logged(&world, &group, &before).await.is_empty());
+    assert_eq!(
+        bot_role(&world).await,
+        world.bot_role_arn,
+        "the bot keeps its role"
+    );
+
+    // The bot's own inline policy is untouched; ours sits beside it.
+    let snapshot = world.snapshot().await;
+    let inline = &snapshot["botRole"]["inline"];
+    assert!(inline.get(SENTIMENT_POLICY).is_some(), "{inline}");
+    assert!(
+        inline
+            .get(format!("{}-ConversationLogs", world.role_name()))
+            .is_some(),
+        "{inline}"
+    );
+
+    // Re-apply: nothing to do.
+    let out = tool(cmd("apply", &args, &["--yes"])).await;
+    expect_exit(&out, 0);
+    let shown = crate::support::stdout(&out);
+    assert!(shown.contains("No changes"), "{shown}");
+
+    let out = tool(cmd("destroy", &args, &["--yes"])).await;
+    expect_exit(&out, 0);
+    for alias in [world.alias_id.as_str(), TEST_ALIAS] {
+        let (session, interpretations) = say(&world, alias, "still there?").await;
+        assert_eq!(
+            interpretations[0]["intent"], "FallbackIntent",
+            "{alias} answers"
+        );
+        assert!(logged(&world, &group, &session).await.is_empty());
+    }
+    let snapshot = world.snapshot().await;
+    let inline = &snapshot["botRole"]["inline"];
+    assert_eq!(
+        inline.as_object().unwrap().keys().collect::<Vec<_>>(),
+        vec![SENTIMENT_POLICY],
+        "destroy removes our inline policy and keeps the bot's own"
+    );
+    let (_, interpretations) = say(&world, &world.alias_id, "feelings").await;
+    assert_eq!(interpretations[0]["sentiment"], "NEUTRAL");
+}
+
+#[tokio::test]
+async fn in_place_audio_only_with_kms_and_text_with_audio_both_deliver() {
+    let world = World::new().await;
+    let prefix = format!("calls-{}/", unique("p"));
+    let audio_only = with(
+        world.target_args(),
+        &[
+            "--no-text-logs",
+            "--audio-bucket",
+            &world.bucket,
+            "--audio-prefix",
+            &prefix,
+            "--kms-key",
+            &world.key_arn,
+        ],
+    );
+    let out = tool(cmd("apply", &audio_only, &["--yes"])).await;
+    expect_exit(&out, 0);
+    let session = say_audio(&world, &world.alias_id).await;
+    let objects = audio_objects(&world, &prefix, &session).await;
+    assert_eq!(objects.len(), 1, "audio under {prefix}: {objects:?}");
+    let head = world
+        .clients
+        .s3
+        .head_object()
+        .bucket(&world.bucket)
+        .key(&objects[0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.ssekms_key_id(), Some(world.key_arn.as_str()));
+    let alias = world
+        .clients
+        .lex
+        .describe_bot_alias()
+        .bot_id(&world.bot_id)
+        .bot_alias_id(&world.alias_id)
+        .send()
+        .await
+        .unwrap();
+    let settings = alias.conversation_log_settings().unwrap();
+    assert!(
+        settings.text_log_settings.is_none(),
+        "audio only: no text list"
+    );
+
+    // Both: the same audio, and text to the default group.
+    let both = with(
+        world.target_args(),
+        &[
+            "--audio-bucket",
+            &world.bucket,
+            "--audio-prefix",
+            &prefix,
+            "--kms-key",
+            &world.key_arn,
+        ],
+    );
+    let out = tool(cmd("apply", &both, &["--yes"])).await;
+    expect_exit(&out, 0);
+    let session = say_audio(&world, &world.alias_id).await;
+    assert_eq!(audio_objects(&world, &prefix, &session).await.len(), 1);
+    let (session, _) = say(&world, &world.alias_id, "text too").await;
+    assert_eq!(logged(&world, &world.log_group(), &session).await.len(), 1);
+
+    let out = tool(cmd("destroy", &both, &["--yes"])).await;
+    expect_exit(&out, 0);
+    let session = say_audio(&world, &world.alias_id).await;
+    assert!(audio_objects(&world, &prefix, &session).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_bot_on_a_customer_role_logs_through_our_attached_policies() {
+    let world = World::new().await;
+    let iam = world.clients.iam.clone();
+    let role_name = unique("team-bot-role-");
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "lexv2.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+    let role = iam
+        .create_role()
+        .role_name(&role_name)
+        .path("/team/")
+        .assume_role_policy_document(trust.to_string())
+        .send()
+        .await
+        .unwrap();
+    let role_arn = role.role().unwrap().arn().to_string();
+    iam.put_role_policy()
+        .role_name(&role_name)
+        .policy_name("polly")
+        .policy_document(
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "polly:SynthesizeSpeech", "Resource": "*"}]})
+                .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let lex = world.clients.lex.clone();
+    let bot_name = unique("TeamBot");
+    let bot_id = lex
+        .create_bot()
+        .bot_name(&bot_name)
+        .role_arn(&role_arn)
+        .data_privacy(DataPrivacy::builder().child_directed(false).build())
+        .idle_session_ttl_in_seconds(300)
+        .send()
+        .await
+        .unwrap()
+        .bot_id()
+        .unwrap()
+        .to_string();
+    let version = publish_version(&lex, &bot_id, &[]).await;
+    let alias_id = lex
+        .create_bot_alias()
+        .bot_id(&bot_id)
+        .bot_alias_name("prod")
+        .bot_version(&version)
+        .send()
+        .await
+        .unwrap()
+        .bot_alias_id()
+        .unwrap()
+        .to_string();
+    let team = World {
+        bot_id: bot_id.clone(),
+        bot_name: bot_name.clone(),
+        bot_role_arn: role_arn.clone(),
+        alias_id: alias_id.clone(),
+        alias_name: "prod".into(),
+        ..world
+    };
+    let group = format!("/team/{}", unique("logs"));
+    let args: Vec<String> = vec![
+        "--bot".into(),
+        bot_name.clone(),
+        "--alias".into(),
+        "prod".into(),
+        "--log-group".into(),
+        group.clone(),
+    ];
+    let out = tool(cmd("apply", &args, &["--yes"])).await;
+    expect_exit(&out, 0);
+    let attached = iam
+        .list_attached_role_policies()
+        .role_name(&role_name)
+        .send()
+        .await
+        .unwrap();
+    let attached: Vec<&str> = attached
+        .attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_name())
+        .collect();
+    assert_eq!(attached.len(), 1, "{attached:?}");
+    assert!(attached[0].ends_with("-CloudWatchLogs"));
+    let (session, _) = say(&team, &alias_id, "order").await;
+    assert_eq!(logged(&team, &group, &session).await.len(), 1);
+    assert_eq!(bot_role(&team).await, role_arn);
+
+    let out = tool(cmd("destroy", &args, &["--yes"])).await;
+    expect_exit(&out, 0);
+    let attached = iam
+        .list_attached_role_policies()
+        .role_name(&role_name)
+        .send()
+        .await
+        .unwrap();
+    assert!(attached.attached_policies().is_empty());
+    let inline = iam
+        .list_role_policies()
+        .role_name(&role_name)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        inline.policy_names(),
+        ["polly".to_string()],
+        "the team's own policy stays"
+    );
+    let (session, interpretations) = say(&team, &alias_id, "order again").await;
+    assert_eq!(interpretations[0]["intent"], "FallbackIntent");
+    assert!(logged(&team, &group, &session).await.is_empty());
+}
+
+#[tokio::test]
+async fn dedicated_mode_refuses_old_versions_then_publishes_and_destroy_restores_them() {
+    let world = World::new().await;
+    let group = world.log_group();
+    let before = world.snapshot().await;
+
+    // --role-name alone: live runs version 1 on the service-linked role, so it could not log.
+    let mut plain = world.target_args();
+    plain.extend(["--role-name".to_string(), world.role_name()]);
+    let out = tool(cmd("apply", &plain, &["--yes"])).await;
+    expect_exit(&out, 64);
+    assert!(
+        stderr(&out).contains("--publish-version"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(world.snapshot().await, before, "refused before any change");
+
+    let args = world.dedicated_args();
+    let out = tool(cmd("apply", &args, &["--yes"])).await;
+    expect_exit(&out, 0);
+    let alias = world
+        .clients
+        .lex
+        .describe_bot_alias()
+        .bot_id(&world.bot_id)
+        .bot_alias_id(&world.alias_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        alias.bot_version(),
+        Some("2"),
+        "live runs the version just published"
+    );
+    let (session, _) = say(&world, &world.alias_id, "dedicated").await;
+    let events = logged(&world, &group, &session).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["bot"]["version"], "2");
+
+    let out = tool(cmd("apply", &args, &["--yes"])).await;
+    expect_exit(&out, 0);
+    let shown = crate::support::stdout(&out);
+    assert!(shown.contains("No changes"), "{shown}");
+
+    let out = tool(cmd("destroy", &args, &["--yes"])).await;
+    expect_exit(&out, 0);
+    let after = world.snapshot().await;
+    assert_eq!(
+        after["aliases"]["live"]["botVersion"], "1",
+        "live is back on version 1"
+    );
+    assert!(after["versions"].get("2").is_none(), "our version is gone");
+    assert!(after["role"].is_null(), "our role is gone");
+    assert_eq!(after["bot"]["roleArn"], before["bot"]["roleArn"]);
+    let (session, interpretations) = say(&world, &world.alias_id, "back").await;
+    assert_eq!(interpretations[0]["intent"], "FallbackIntent");
+    assert!(logged(&world, &group, &session).await.is_empty());
+}
