@@ -12,7 +12,8 @@ use crate::plan::{Kind, Plan};
 use crate::planner::{plan_apply, plan_destroy};
 use crate::progress::Progress;
 use crate::render;
-use crate::spec::specs_from_args;
+use crate::resources::inline_policy;
+use crate::spec::{targets_from_args, PrincipalLocation};
 use crate::step::Context;
 use futures::{StreamExt, TryStreamExt};
 
@@ -54,13 +55,21 @@ const TARGETS_AT_ONCE: usize = 20;
 
 /// Specs (offline checks first), then observation of every target (concurrently), then one plan.
 async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Kind) -> Result<(Clients, Plan)> {
-    let specs = specs_from_args(setup)?;
+    let targets = targets_from_args(setup)?;
     let clients = Clients::load(&cli.aws).await?;
-    let plans: Vec<Plan> = futures::stream::iter(specs.iter())
-        .map(|spec| {
+    let plans: Vec<Plan> = futures::stream::iter(targets.iter())
+        .map(|target| {
             let clients = &clients;
+            let spec = &target.spec;
             async move {
-                let observed = observe(clients, spec, kind).await?;
+                // Beside observation (both only read), and first in the verdict: a principal that
+                // is not the one named is refused before anything is planned.
+                let (located, observed) = tokio::join!(
+                    check_principal_locations(clients, &target.principal_locations),
+                    observe(clients, spec, kind)
+                );
+                located?;
+                let observed = observed?;
                 match kind {
                     Kind::Apply => plan_apply(spec, &observed),
                     Kind::Destroy => plan_destroy(spec, &observed),
@@ -74,6 +83,80 @@ async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Kind) -> Result<(Clients, P
         Error::invalid(e, "fix the targets so that each resource is wanted one way")
     })?;
     Ok((clients, plan))
+}
+
+/// A `--grant-pass-role` principal given with its account or path names one identity: one of
+/// another partition or account is refused (a grant is an inline policy on the principal, written
+/// in this account), and so is a principal of that name whose real path is another.
+async fn check_principal_locations(
+    clients: &Clients,
+    locations: &[PrincipalLocation],
+) -> Result<()> {
+    if locations.is_empty() {
+        return Ok(());
+    }
+    let caller = clients.caller().await?;
+    let here = &caller.scope;
+    for location in locations {
+        let partition = location.partition.as_deref().unwrap_or(&here.partition);
+        let account = location.account.as_deref().unwrap_or(&here.account);
+        if partition != here.partition || account != here.account {
+            let (theirs, ours) = if partition != here.partition {
+                (
+                    format!("account {account} of partition {partition}"),
+                    format!("account {} of partition {}", here.account, here.partition),
+                )
+            } else {
+                (
+                    format!("account {account}"),
+                    format!("account {}", here.account),
+                )
+            };
+            return Err(Error::invalid(
+                format!(
+                    "--grant-pass-role {}: that principal is in {theirs}, but these credentials are for {ours}; a PassRole grant is an inline policy on the principal and can only be written in {ours}, so nothing was changed",
+                    location.given
+                ),
+                format!(
+                    "give a principal of {ours} (user/NAME, role/NAME, group/NAME or its ARN), or leave this one out"
+                ),
+            ));
+        }
+    }
+    futures::future::try_join_all(locations.iter().map(|location| async move {
+        let who = &location.principal;
+        match inline_policy::principal_path(&clients.iam, who).await? {
+            Some(real) if real != location.path => Err(Error::invalid(
+                format!(
+                    "--grant-pass-role {}: the IAM {} {} of account {} is at path {real}, not {}; it is not the principal named, so nothing was changed",
+                    location.given,
+                    who.kind.as_str(),
+                    who.name,
+                    here.account,
+                    location.path
+                ),
+                format!(
+                    "give its real ARN ({}), or {who} for this account's {} of that name at any path",
+                    iam_arn(here, who, &real),
+                    who.kind.as_str()
+                ),
+            )),
+            // A missing principal is reported by observation (apply needs it, destroy does not).
+            _ => Ok(()),
+        }
+    }))
+    .await?;
+    Ok(())
+}
+
+fn iam_arn(scope: &crate::arn::Scope, who: &crate::spec::Principal, path: &str) -> String {
+    format!(
+        "arn:{}:iam::{}:{}{path}{}",
+        scope.partition,
+        scope.account,
+        who.kind.as_str(),
+        who.name
+    )
 }
 
 fn print_json(value: &serde_json::Value) {

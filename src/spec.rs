@@ -61,15 +61,23 @@ pub fn load_config(path: &Path) -> Result<Vec<TargetConfig>> {
 
 /// The specs the command line asks for: every target of `--config`, or the one the flags give.
 pub fn specs_from_args(args: &SetupArgs) -> Result<Vec<Spec>> {
+    Ok(targets_from_args(args)?
+        .into_iter()
+        .map(|t| t.spec)
+        .collect())
+}
+
+/// The targets the command line asks for, with where their principals were said to live.
+pub fn targets_from_args(args: &SetupArgs) -> Result<Vec<TargetSpec>> {
     let targets = match &args.config {
         Some(path) => load_config(path)?,
         None => vec![args.to_target()?],
     };
     let specs = targets
         .iter()
-        .map(Spec::from_target)
+        .map(TargetSpec::from_target)
         .collect::<Result<Vec<_>>>()?;
-    let mut bots: Vec<&str> = specs.iter().map(|s| s.bot.as_str()).collect();
+    let mut bots: Vec<&str> = specs.iter().map(|s| s.spec.bot.as_str()).collect();
     bots.sort();
     if let Some(twice) = bots.windows(2).find(|w| w[0] == w[1]) {
         return Err(Error::invalid(
@@ -149,52 +157,125 @@ impl std::fmt::Display for Principal {
     }
 }
 
-impl std::str::FromStr for Principal {
-    type Err = Error;
+/// Where a `--grant-pass-role` principal was said to live, when it was said: an ARN names one
+/// identity (partition, account, path and name), and `user/PATH/NAME` one path in this account.
+/// A plain `user/NAME` means "this account, any path" and needs no check. Before anything is
+/// planned, the partition and account must be the caller's and the path the principal's real one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrincipalLocation {
+    pub principal: Principal,
+    /// The principal as given.
+    pub given: String,
+    /// From an ARN only.
+    pub partition: Option<String>,
+    /// From an ARN only.
+    pub account: Option<String>,
+    /// `/`, or `/a/b/` for `user/a/b/NAME`.
+    pub path: String,
+}
 
-    /// `user/NAME`, `role/NAME`, `group/NAME`, or an IAM ARN of one of those.
-    fn from_str(text: &str) -> Result<Self> {
-        let bad = |why: &str| {
-            Error::invalid(
-                format!("--grant-pass-role {text:?}: {why}"),
-                "give user/NAME, role/NAME, group/NAME or an IAM user, role or group ARN",
-            )
-        };
-        let resource = if text.starts_with("arn:") {
-            let arn: Arn = text.parse().map_err(|e: String| bad(&e))?;
+impl Principal {
+    /// Parses `user/NAME`, `role/NAME`, `group/NAME`, or an IAM ARN of one of those (then also
+    /// where the ARN says it lives). The error says why, without naming the flag.
+    pub fn parse_given(
+        text: &str,
+    ) -> std::result::Result<(Principal, Option<PrincipalLocation>), String> {
+        let (resource, arn) = if text.starts_with("arn:") {
+            let arn: Arn = text.parse()?;
             if arn.service != "iam" {
-                return Err(bad("not an IAM ARN"));
+                return Err("not an IAM ARN".into());
             }
-            arn.resource
+            if !arn.region.is_empty() {
+                return Err(format!("an IAM ARN has no region (found {:?})", arn.region));
+            }
+            if arn.account.len() != 12 || !arn.account.chars().all(|c| c.is_ascii_digit()) {
+                return Err(format!(
+                    "the account {:?} in the ARN is not 12 digits",
+                    arn.account
+                ));
+            }
+            (arn.resource.clone(), Some(arn))
         } else {
-            text.to_string()
+            (text.to_string(), None)
         };
         let (kind, rest) = resource
             .split_once('/')
-            .ok_or_else(|| bad("no kind/ prefix"))?;
+            .ok_or_else(|| "no kind/ prefix".to_string())?;
         let kind = match kind {
             "user" => PrincipalKind::User,
             "role" => PrincipalKind::Role,
             "group" => PrincipalKind::Group,
-            _ => return Err(bad("the kind must be user, role or group")),
+            _ => return Err("the kind must be user, role or group".into()),
         };
-        // An ARN may carry a path (role/path/to/NAME); IAM APIs take the bare name.
-        let name = rest.rsplit('/').next().unwrap_or_default();
+        // A path (role/path/to/NAME) is checked against the principal's real one before planning;
+        // IAM APIs take the bare name.
+        let (path, name) = match rest.rsplit_once('/') {
+            Some((path, name)) => (Some(path), name),
+            None => (None, rest),
+        };
         let max = if kind == PrincipalKind::Group {
             128
         } else {
             64
         };
         if !valid_iam_name(name, max) {
-            return Err(bad(&format!(
+            return Err(format!(
                 "{name:?} is not a valid IAM name (1-{max} of A-Z a-z 0-9 + = . @ _ -)"
-            )));
+            ));
         }
-        Ok(Principal {
+        let path = match path {
+            None => None,
+            Some(inner) => {
+                if inner.split('/').any(str::is_empty)
+                    || !inner.chars().all(|c| ('!'..='~').contains(&c))
+                    || inner.len() > 510
+                {
+                    return Err(format!("{inner:?} is not a valid IAM path"));
+                }
+                Some(format!("/{inner}/"))
+            }
+        };
+        let principal = Principal {
             kind,
             name: name.into(),
-        })
+        };
+        let location = match (arn, path) {
+            (None, None) => None,
+            (None, Some(path)) => Some(PrincipalLocation {
+                principal: principal.clone(),
+                given: text.to_string(),
+                partition: None,
+                account: None,
+                path,
+            }),
+            (Some(arn), path) => Some(PrincipalLocation {
+                principal: principal.clone(),
+                given: text.to_string(),
+                partition: Some(arn.partition),
+                account: Some(arn.account),
+                path: path.unwrap_or_else(|| "/".into()),
+            }),
+        };
+        Ok((principal, location))
     }
+}
+
+impl std::str::FromStr for Principal {
+    type Err = Error;
+
+    /// `user/NAME`, `role/NAME`, `group/NAME`, or an IAM ARN of one of those.
+    fn from_str(text: &str) -> Result<Self> {
+        Principal::parse_given(text)
+            .map(|(principal, _)| principal)
+            .map_err(|why| grant_error(text, &why))
+    }
+}
+
+fn grant_error(text: &str, why: &str) -> Error {
+    Error::invalid(
+        format!("--grant-pass-role {text:?}: {why}"),
+        "give user/NAME, role/NAME, group/NAME or an IAM user, role or group ARN",
+    )
 }
 
 /// IAM names: letters, digits and `+=,.@_-`. Commas are refused because principal names are
@@ -275,6 +356,22 @@ impl Spec {
     /// Builds and validates the spec of one target. Fails with a message that names the bad
     /// value; makes no AWS call.
     pub fn from_target(args: &TargetConfig) -> Result<Spec> {
+        TargetSpec::from_target(args).map(|t| t.spec)
+    }
+}
+
+/// One target's spec, and where it said its `--grant-pass-role` principals live (checked against
+/// the caller's account and the principals' real paths before planning; see `PrincipalLocation`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetSpec {
+    pub spec: Spec,
+    pub principal_locations: Vec<PrincipalLocation>,
+}
+
+impl TargetSpec {
+    /// Builds and validates one target. Fails with a message that names the bad value; makes no
+    /// AWS call.
+    pub fn from_target(args: &TargetConfig) -> Result<TargetSpec> {
         if args.bot.is_empty() {
             return Err(Error::invalid(
                 "a target has no bot",
@@ -412,11 +509,14 @@ impl Spec {
                 ));
             }
         }
-        let mut pass_role = args
-            .grant_pass_role
-            .iter()
-            .map(|p| p.parse::<Principal>())
-            .collect::<Result<Vec<_>>>()?;
+        let mut pass_role = Vec::new();
+        let mut locations = Vec::new();
+        for given in &args.grant_pass_role {
+            let (principal, location) =
+                Principal::parse_given(given).map_err(|why| grant_error(given, &why))?;
+            pass_role.push(principal);
+            locations.extend(location);
+        }
         pass_role.sort();
         pass_role.dedup();
         let mut aliases = Vec::new();
@@ -425,13 +525,17 @@ impl Spec {
                 aliases.push(alias.clone());
             }
         }
-        Ok(Spec {
+        let spec = Spec {
             bot: args.bot.clone(),
             aliases,
             text,
             audio,
             role_name: args.role_name.clone(),
             pass_role,
+        };
+        Ok(TargetSpec {
+            spec,
+            principal_locations: locations,
         })
     }
 }
@@ -458,6 +562,41 @@ mod tests {
             "user/has space",
         ] {
             assert!(bad.parse::<Principal>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn principals_keep_the_account_and_path_they_were_given_with() {
+        let located = |text: &str| Principal::parse_given(text).unwrap().1;
+        assert_eq!(located("user/alice"), None, "this account, any path");
+        let l = located("arn:aws-cn:iam::111122223333:role/ci/deploy/deployer").unwrap();
+        assert_eq!(l.principal.to_string(), "role/deployer");
+        assert_eq!(
+            (
+                l.partition.as_deref(),
+                l.account.as_deref(),
+                l.path.as_str()
+            ),
+            (Some("aws-cn"), Some("111122223333"), "/ci/deploy/")
+        );
+        assert_eq!(
+            l.given,
+            "arn:aws-cn:iam::111122223333:role/ci/deploy/deployer"
+        );
+        let l = located("arn:aws:iam::111122223333:group/admins").unwrap();
+        assert_eq!(
+            (l.path.as_str(), l.principal.kind),
+            ("/", PrincipalKind::Group)
+        );
+        let l = located("user/team-a/alice").unwrap();
+        assert_eq!((l.account, l.path.as_str()), (None, "/team-a/"));
+        for bad in [
+            "arn:aws:iam:us-east-1:111122223333:user/alice",
+            "arn:aws:iam::1234:user/alice",
+            "arn:aws:iam::111122223333:user//alice",
+            "user/a b/alice",
+        ] {
+            assert!(Principal::parse_given(bad).is_err(), "{bad}");
         }
     }
 

@@ -8,3 +8,4 @@ mod operator;
 mod proxy;
 mod sdk;
 mod support;
+mod trust;
