@@ -2,6 +2,8 @@
 //! and what to do next; and the exit codes the binary maps them to.
 
 use std::fmt;
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
@@ -21,6 +23,47 @@ pub mod exit_code {
     pub const ROLLBACK_INCOMPLETE: i32 = 3;
     /// Bad command line or bad input values; nothing was changed.
     pub const USAGE: i32 = 64;
+}
+
+/// How this run calls AWS, set once when the configuration is loaded: what a failed call's
+/// message names (the endpoint, the timeouts).
+#[derive(Debug, Clone, Default)]
+pub struct CallSettings {
+    /// `--endpoint-url` / `AWS_ENDPOINT_URL`; `None`: AWS's own endpoints.
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub connect_timeout: Duration,
+    /// Per attempt (`--call-timeout`).
+    pub attempt_timeout: Duration,
+    /// Per call, with its retries.
+    pub call_timeout: Duration,
+}
+
+static CALL_SETTINGS: OnceLock<CallSettings> = OnceLock::new();
+
+/// Records how this run calls AWS (the first call wins; a run loads its configuration once).
+pub fn set_call_settings(settings: CallSettings) {
+    let _ = CALL_SETTINGS.set(settings);
+}
+
+/// The endpoint an operation (`sts:GetCallerIdentity`) went to, as a person can find it.
+fn endpoint_of(operation: &str) -> String {
+    let service = operation.split(':').next().unwrap_or(operation);
+    match CALL_SETTINGS.get() {
+        Some(CallSettings {
+            endpoint: Some(url),
+            ..
+        }) => format!("{url} ({service})"),
+        Some(CallSettings {
+            region: Some(region),
+            ..
+        }) => format!("the AWS {service} endpoint of {region}"),
+        _ => format!("the AWS {service} endpoint"),
+    }
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{}s", d.as_secs_f64())
 }
 
 /// A failed AWS call, with everything a person needs to act on it.
@@ -73,7 +116,38 @@ impl AwsError {
                     .map(str::to_string)
                     .unwrap_or_else(|| service.err().to_string()),
             ),
-            SdkError::TimeoutError(_) => ("Timeout".into(), "the request timed out".into()),
+            SdkError::TimeoutError(_) => {
+                let limits = match CALL_SETTINGS.get() {
+                    Some(s) => format!(
+                        "; --call-timeout allows {} per attempt and {} per call with its retries",
+                        seconds(s.attempt_timeout),
+                        seconds(s.call_timeout)
+                    ),
+                    None => String::new(),
+                };
+                (
+                    "Timeout".into(),
+                    format!(
+                        "no answer from {} in time ({}){limits}",
+                        endpoint_of(operation),
+                        source_chain(err)
+                    ),
+                )
+            }
+            SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+                let limit = match CALL_SETTINGS.get() {
+                    Some(s) => format!(" within --connect-timeout {}", seconds(s.connect_timeout)),
+                    None => String::new(),
+                };
+                (
+                    "Timeout".into(),
+                    format!(
+                        "could not connect to {}{limit} ({})",
+                        endpoint_of(operation),
+                        source_chain(err)
+                    ),
+                )
+            }
             SdkError::DispatchFailure(_) => (
                 "DispatchFailure".into(),
                 format!("could not send the request: {}", source_chain(err)),
@@ -137,9 +211,13 @@ fn hint_for(code: &str, operation: &str) -> String {
         "LimitExceeded" | "LimitExceededException" | "ServiceQuotaExceededException" => {
             "an AWS quota is exhausted; remove unused resources or ask for a higher quota".into()
         }
-        "DispatchFailure" | "Timeout" => {
+        "DispatchFailure" => {
             "check the network, the region and --endpoint-url, then run the command again".into()
         }
+        "Timeout" => format!(
+            "check that {} is reachable and answers (network, proxy, --region, --endpoint-url); if it is only slow, raise --call-timeout or --connect-timeout",
+            endpoint_of(operation)
+        ),
         "NoSuchEntity" | "ResourceNotFoundException" | "NotFoundException" | "NoSuchBucket" => {
             "the resource is gone or was never there; check the name and region, then run `plan` again".into()
         }

@@ -144,3 +144,72 @@ async fn a_path_in_the_principal_must_be_its_real_path() {
         );
     }
 }
+
+/// An endpoint that accepts connections and never answers; returns its URL. The connections are
+/// held open until the test ends.
+pub async fn silent_endpoint() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    url
+}
+
+/// Runs the tool, failing the test if it has not finished after a generous minute.
+async fn run_bounded(command: &mut tokio::process::Command) -> std::process::Output {
+    tokio::time::timeout(std::time::Duration::from_secs(60), command.output())
+        .await
+        .expect("the tool gave up on the silent endpoint instead of hanging")
+        .expect("the binary runs")
+}
+
+#[tokio::test]
+async fn a_silent_endpoint_times_out_instead_of_hanging() {
+    let url = silent_endpoint().await;
+    // The per-attempt timeout from the flag.
+    let out = run_bounded(&mut crate::support::tool_command(
+        &url,
+        &["plan", "--bot", "B", "--alias", "a", "--call-timeout", "2"],
+    ))
+    .await;
+    expect_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("Timeout")
+            && err.contains(&format!("no answer from {url}"))
+            && err.contains("--call-timeout allows 2s per attempt and 6s per call"),
+        "{err}"
+    );
+    assert!(
+        err.contains("next: check that") && err.contains("raise --call-timeout"),
+        "{err}"
+    );
+
+    // From the environment, on apply, and with a connect timeout given too.
+    let mut command = crate::support::tool_command(
+        &url,
+        &[
+            "apply",
+            "--yes",
+            "--bot",
+            "B",
+            "--alias",
+            "a",
+            "--connect-timeout",
+            "1",
+        ],
+    );
+    command.env("LEX_LOGS_SETUP_CALL_TIMEOUT", "1");
+    let out = run_bounded(&mut command).await;
+    expect_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("no answer from {url}"))
+            && err.contains("1s per attempt and 3s per call"),
+        "{err}"
+    );
+}
