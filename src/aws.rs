@@ -122,6 +122,10 @@ impl Clients {
         let config = loader.load().await;
         crate::error::set_call_settings(crate::error::CallSettings {
             endpoint: config.endpoint_url().map(str::to_string),
+            profile: args
+                .profile
+                .clone()
+                .or_else(|| std::env::var("AWS_PROFILE").ok()),
             region: config.region().map(|r| r.to_string()),
             connect_timeout: Duration::from_secs(args.connect_timeout),
             attempt_timeout: Duration::from_secs(args.call_timeout),

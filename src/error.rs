@@ -31,6 +31,8 @@ pub mod exit_code {
 pub struct CallSettings {
     /// `--endpoint-url` / `AWS_ENDPOINT_URL`; `None`: AWS's own endpoints.
     pub endpoint: Option<String>,
+    /// `--profile` / `AWS_PROFILE`; `None`: the default profile.
+    pub profile: Option<String>,
     pub region: Option<String>,
     pub connect_timeout: Duration,
     /// Per attempt (`--call-timeout`).
@@ -107,7 +109,17 @@ impl AwsError {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
+        if let Some(found) = credentials_error(err) {
+            return found.at(operation, resource.into());
+        }
         let (code, message) = match err {
+            // No AWS error code: whatever answered is not speaking AWS's protocol.
+            SdkError::ServiceError(service) if service.err().code().is_none() => {
+                return not_an_aws_answer(operation, resource.into(), service.raw())
+            }
+            SdkError::ResponseError(response) => {
+                return not_an_aws_answer(operation, resource.into(), response.raw())
+            }
             SdkError::ServiceError(service) => (
                 service.err().code().unwrap_or("Unknown").to_string(),
                 service
@@ -175,6 +187,111 @@ impl AwsError {
     /// True when the error code is one of `codes`.
     pub fn is(&self, codes: &[&str]) -> bool {
         codes.contains(&self.code.as_str())
+    }
+}
+
+/// An error the credential chain raised instead of credentials, as a code, message and hint.
+struct CredentialsFailure {
+    code: &'static str,
+    message: String,
+    hint: String,
+}
+
+impl CredentialsFailure {
+    fn at(self, operation: &'static str, resource: String) -> AwsError {
+        AwsError {
+            operation,
+            resource,
+            code: self.code.into(),
+            message: self.message,
+            request_id: None,
+            status: None,
+            hint: self.hint,
+        }
+    }
+}
+
+/// The credential chain's failure behind an SDK error (it surfaces as a dispatch failure), if
+/// that is what it is.
+fn credentials_error(err: &(dyn std::error::Error + 'static)) -> Option<CredentialsFailure> {
+    use aws_credential_types::provider::error::CredentialsError;
+    let mut source = err.source();
+    let found = loop {
+        let inner = source?;
+        if let Some(found) = inner.downcast_ref::<CredentialsError>() {
+            break found;
+        }
+        source = inner.source();
+    };
+    let chosen = CALL_SETTINGS.get().and_then(|s| s.profile.as_deref());
+    let profile = match chosen {
+        Some(name) => format!("profile {name:?}"),
+        None => "the default profile".into(),
+    };
+    // What each source of the chain said, one per line, as the SDK lists them.
+    let said = source_chain(found);
+    Some(match found {
+        CredentialsError::CredentialsNotLoaded(_) => CredentialsFailure {
+            code: "NoCredentials",
+            message: format!(
+                "no AWS credentials found. The default credential chain tried: environment \
+                 variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), {profile} of the shared \
+                 config and credentials files (with SSO, credential_process and assume-role \
+                 profiles), a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE), ECS/EKS container \
+                 credentials and EC2 instance metadata (IMDS); {}",
+                said.replace("\n", "\n   ")
+            ),
+            hint: match chosen {
+                Some(name) => format!("check that profile {name:?} exists in ~/.aws/config or ~/.aws/credentials (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE) and has credentials (for SSO, run `aws sso login --profile {name}`), or pass another --profile"),
+                None => "pass --profile NAME (or set AWS_PROFILE) for a profile in ~/.aws/config, after `aws sso login --profile NAME` for SSO; or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or run where an instance, task or pod role provides credentials".into(),
+            },
+        },
+        _ => CredentialsFailure {
+            code: "CredentialsError",
+            message: format!(
+                "could not load AWS credentials ({profile}): {}",
+                said.replace("\n", "\n   ")
+            ),
+            hint: "refresh or fix the credentials (e.g. `aws sso login --profile NAME`), or choose others with --profile; off EC2, AWS_EC2_METADATA_DISABLED=true skips instance metadata".into(),
+        },
+    })
+}
+
+/// An answer without an AWS error code: an HTTP status from something that is not (or not only)
+/// an AWS endpoint, a proxy or a web server. Names the status, the operation and what came back.
+fn not_an_aws_answer(operation: &'static str, resource: String, raw: &HttpResponse) -> AwsError {
+    let status = raw.status().as_u16();
+    let body = raw.body().bytes().unwrap_or_default();
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    let what = if text.is_empty() {
+        "an empty body".to_string()
+    } else if text.to_ascii_lowercase().contains("<html") || text.starts_with("<!") {
+        "an HTML page".to_string()
+    } else {
+        let mut start: String = text.chars().take(120).collect();
+        if start.len() < text.len() {
+            start.push_str("...");
+        }
+        format!("{:?}", start.replace(['\n', '\r'], " "))
+    };
+    let endpoint = endpoint_of(operation);
+    let overridden = CALL_SETTINGS.get().is_some_and(|s| s.endpoint.is_some());
+    let service = operation.split(':').next().unwrap_or(operation);
+    AwsError {
+        operation,
+        resource,
+        code: format!("HTTP {status}"),
+        message: format!(
+            "{endpoint} answered {operation} with HTTP {status} and {what}, not an AWS error; it may not be an AWS endpoint (or not one that serves {service})"
+        ),
+        request_id: None,
+        status: Some(status),
+        hint: if overridden {
+            format!("check --endpoint-url / AWS_ENDPOINT_URL: it must be an AWS endpoint, or an emulator that serves {service}; leave it unset for AWS itself")
+        } else {
+            "something between you and AWS answered (a proxy?): check HTTPS_PROXY, the network and --region".into()
+        },
     }
 }
 
@@ -356,6 +473,35 @@ mod tests {
             ..sample("DispatchFailure")
         }
         .is_ambiguous());
+    }
+
+    fn answered(status: u16, body: &'static str) -> AwsError {
+        let raw = HttpResponse::new(
+            status.try_into().unwrap(),
+            aws_smithy_types::body::SdkBody::from(body),
+        );
+        not_an_aws_answer("iam:GetRole", "role[R]".into(), &raw)
+    }
+
+    #[test]
+    fn answers_without_an_aws_error_name_the_status_operation_and_body() {
+        let text = answered(404, "<!DOCTYPE html><html><body>Not Found</body></html>").to_string();
+        assert!(
+            text.contains("iam:GetRole on role[R] failed: HTTP 404:")
+                && text.contains("with HTTP 404 and an HTML page")
+                && text.contains("may not be an AWS endpoint")
+                && !text.contains("Unknown")
+                && !text.contains("message above"),
+            "{text}"
+        );
+        assert!(answered(404, "").message.contains("an empty body"));
+        let long = answered(502, "upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: delayed connect error: 111");
+        assert!(
+            long.message.contains("\"upstream connect error") && long.message.contains("...\""),
+            "{}",
+            long.message
+        );
+        assert!(long.is_ambiguous(), "a 5xx may have taken effect");
     }
 
     #[test]

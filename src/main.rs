@@ -20,8 +20,10 @@ async fn main() {
             std::process::exit(code);
         }
     };
+    // The SDK's own warnings (each credential source that failed, ...) only with -vv: the error
+    // the tool prints says what failed and why.
     let default_level = match cli.verbose {
-        0 => "warn",
+        0 => "error,lex_logs_setup=warn",
         1 => "lex_logs_setup=info",
         _ => "lex_logs_setup=debug,aws_config=info",
     };

@@ -213,3 +213,142 @@ async fn a_silent_endpoint_times_out_instead_of_hanging() {
         "{err}"
     );
 }
+
+/// A web server that answers every request with `status` and `body`, as something that is not an
+/// AWS endpoint would; returns its URL.
+async fn web_server(status: &'static str, body: &'static str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                // Read the head and the body the request announces, then answer and close.
+                let mut seen = Vec::new();
+                let mut buf = [0u8; 4096];
+                loop {
+                    let Ok(n) = stream.read(&mut buf).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&seen).to_ascii_lowercase();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text[..end]
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if seen.len() >= end + 4 + length {
+                            break;
+                        }
+                    }
+                }
+                let answer = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn an_endpoint_that_is_not_aws_is_named_with_its_http_status() {
+    for (status, body, seen) in [
+        ("404 Not Found", "", "HTTP 404 and an empty body"),
+        (
+            "404 Not Found",
+            "<!DOCTYPE html><html><head><title>404</title></head><body>Not Found</body></html>",
+            "HTTP 404 and an HTML page",
+        ),
+        (
+            "403 Forbidden",
+            "<html><body>Access denied by the corporate proxy</body></html>",
+            "HTTP 403 and an HTML page",
+        ),
+    ] {
+        let url = web_server(status, body).await;
+        let out = crate::support::run_tool_at(&url, &["plan", "--bot", "B", "--alias", "a"]).await;
+        expect_exit(&out, 1);
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!(
+                "{url} (sts) answered sts:GetCallerIdentity with {seen}"
+            )) && err.contains("may not be an AWS endpoint")
+                && err.contains("next: check --endpoint-url"),
+            "{status} {body:?}: {err}"
+        );
+        assert!(
+            !err.contains("Unknown") && !err.contains("unhandled error") && !err.contains("above"),
+            "{err}"
+        );
+    }
+}
+
+/// The binary in an environment with no credentials anywhere (and no instance metadata).
+fn without_credentials(args: &[&str]) -> tokio::process::Command {
+    let mut command = crate::support::tool_command(&crate::support::endpoint(), args);
+    for name in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ] {
+        command.env_remove(name);
+    }
+    command.env("AWS_EC2_METADATA_DISABLED", "true");
+    command
+}
+
+#[tokio::test]
+async fn missing_credentials_are_named_with_the_sources_tried() {
+    let out = run_bounded(&mut without_credentials(&[
+        "plan", "--bot", "B", "--alias", "a",
+    ]))
+    .await;
+    expect_exit(&out, 1);
+    let err = stderr(&out);
+    for said in [
+        "NoCredentials: no AWS credentials found",
+        "environment variables (AWS_ACCESS_KEY_ID",
+        "the default profile of the shared config and credentials files",
+        "SSO",
+        "instance metadata (IMDS)",
+        "Ec2InstanceMetadata",
+        "next: pass --profile NAME",
+    ] {
+        assert!(err.contains(said), "{said:?} in: {err}");
+    }
+    assert!(
+        !err.contains("WARN") && !err.contains("check the network"),
+        "no SDK warnings, no network hint: {err}"
+    );
+
+    // A profile that gives none is named, and so is what to check.
+    let out = run_bounded(&mut without_credentials(&[
+        "apply",
+        "--yes",
+        "--bot",
+        "B",
+        "--alias",
+        "a",
+        "--profile",
+        "ops-nosuch",
+    ]))
+    .await;
+    expect_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("no AWS credentials found")
+            && err.contains("profile \"ops-nosuch\" of the shared config")
+            && err.contains("check that profile \"ops-nosuch\" exists"),
+        "{err}"
+    );
+}
