@@ -44,6 +44,9 @@ pub async fn run(cli: Cli) -> i32 {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err}");
+            if cli.output == OutputFormat::Json {
+                print_json(&err.to_json());
+            }
             err.exit_code()
         }
     }

@@ -120,6 +120,15 @@ impl Clients {
             loader = loader.endpoint_url(endpoint);
         }
         let config = loader.load().await;
+        if let Some(url) = config.endpoint_url() {
+            let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
+            if !scheme_ok || url.contains(char::is_whitespace) {
+                return Err(Error::invalid(
+                    format!("endpoint {url:?} (--endpoint-url or AWS_ENDPOINT_URL) is not an http:// or https:// URL"),
+                    "give the emulator's URL, e.g. http://127.0.0.1:4566, or leave it unset for AWS itself",
+                ));
+            }
+        }
         crate::error::set_call_settings(crate::error::CallSettings {
             endpoint: config.endpoint_url().map(str::to_string),
             profile: args

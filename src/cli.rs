@@ -7,7 +7,8 @@ use crate::aws::AwsArgs;
 const EXIT_CODES: &str = "\
 Exit codes:
   0   success
-  1   failure; nothing was changed, or every change was rolled back
+  1   failure (an AWS error, a refusal without --yes, an interrupt); nothing was changed,
+      or every change was rolled back
   2   plan --detailed-exitcode: success, with changes pending
   3   failure, and the rollback failed too: what is left is listed
   64  bad command line or input values; nothing was changed";
@@ -64,7 +65,8 @@ pub struct PolicyArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub setup: SetupArgs,
-    /// Exit 0 when there is nothing to change, 2 when there are changes (1 on error)
+    /// Exit 0 when there is nothing to change, 2 when there are changes pending; errors exit as
+    /// without it (1, or 64 for bad input)
     #[arg(long)]
     pub detailed_exitcode: bool,
     /// Show the plan for destroy instead of apply

@@ -87,17 +87,22 @@ pub struct AwsError {
 
 impl fmt::Display for AwsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} on {} failed: {}: {}",
-            self.operation, self.resource, self.code, self.message
-        )?;
+        write!(f, "{}", self.summary())?;
         if let Some(id) = &self.request_id {
             write!(f, " (request id {id})")?;
         }
         write!(f, "\n  next: {}", self.hint)
     }
 }
+
+/// Codes this tool gives failures that carry no AWS error code (AWS never sent one).
+const NOT_AWS_CODES: &[&str] = &[
+    "Unknown",
+    "Timeout",
+    "DispatchFailure",
+    "NoCredentials",
+    "CredentialsError",
+];
 
 impl AwsError {
     /// Builds an error from an SDK error, with a hint chosen from the error code.
@@ -187,6 +192,31 @@ impl AwsError {
     /// True when the error code is one of `codes`.
     pub fn is(&self, codes: &[&str]) -> bool {
         codes.contains(&self.code.as_str())
+    }
+
+    /// What failed, without the request id and the next step.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} on {} failed: {}: {}",
+            self.operation, self.resource, self.code, self.message
+        )
+    }
+
+    /// The error code AWS sent, if it sent one (not one this tool gave a failure without it).
+    pub fn aws_code(&self) -> Option<&str> {
+        let ours = self.is(NOT_AWS_CODES) || self.code.starts_with("HTTP ");
+        (!ours).then_some(self.code.as_str())
+    }
+
+    /// What kind of failure this is, for `--output json`.
+    fn kind(&self) -> &'static str {
+        match self.code.as_str() {
+            "NoCredentials" | "CredentialsError" => "credentials",
+            "Timeout" => "timeout",
+            "DispatchFailure" => "network",
+            code if code.starts_with("HTTP ") => "not-aws",
+            _ => "aws",
+        }
     }
 }
 
@@ -383,6 +413,46 @@ impl Error {
             Error::Invalid { .. } => exit_code::USAGE,
             _ => exit_code::FAILURE,
         }
+    }
+
+    /// The error as `--output json` prints it on stdout:
+    /// `{"error": {"kind", "message", "hint", "code", "requestId", "exitCode", ...}}`, where
+    /// `code` is the AWS error code (null when AWS sent none) and `exitCode` the process's.
+    pub fn to_json(&self) -> serde_json::Value {
+        let (kind, message, hint) = match self {
+            Error::Invalid { message, hint } => ("invalid-input", message.clone(), Some(hint)),
+            Error::Aws(e) => (e.kind(), e.summary(), Some(&e.hint)),
+            Error::Config(m) => ("config", m.clone(), None),
+            Error::NotConfirmed(m) => ("not-confirmed", m.clone(), None),
+            Error::Interrupted(m) => ("interrupted", m.clone(), None),
+            Error::Timeout(m) => ("timeout", m.clone(), None),
+        };
+        let mut error = serde_json::json!({
+            "kind": kind,
+            "message": message,
+            "hint": hint,
+            "code": self.aws().and_then(AwsError::aws_code),
+            "requestId": self.aws().and_then(|e| e.request_id.clone()),
+            "exitCode": self.exit_code(),
+        });
+        if let Some(e) = self.aws() {
+            error["operation"] = e.operation.into();
+            error["resource"] = e.resource.clone().into();
+            error["httpStatus"] = e.status.into();
+        }
+        serde_json::json!({ "error": error })
+    }
+
+    /// A command line clap refused, as `--output json` prints it (see `to_json`).
+    pub fn usage_json(message: &str) -> serde_json::Value {
+        serde_json::json!({"error": {
+            "kind": "usage",
+            "message": message,
+            "hint": "see lex-logs-setup --help",
+            "code": null,
+            "requestId": null,
+            "exitCode": exit_code::USAGE,
+        }})
     }
 
     /// True when this is an AWS error with one of `codes`.

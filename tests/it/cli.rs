@@ -169,6 +169,15 @@ async fn usage_errors_exit_64_before_any_aws_call() {
             "--connect-timeout",
             "99999",
         ],
+        vec![
+            "plan",
+            "--bot",
+            "B",
+            "--alias",
+            "a",
+            "--endpoint-url",
+            "not a url",
+        ],
     ] {
         // An endpoint where nothing listens: any AWS call would fail with exit 1, not 64.
         let out = crate::support::run_tool_at("http://127.0.0.1:9", &args).await;
