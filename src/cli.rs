@@ -98,8 +98,15 @@ pub struct SetupArgs {
     #[arg(long, value_name = "NAME", conflicts_with = "no_text_logs")]
     pub log_group: Option<String>,
     /// Retention of a log group (days, one of CloudWatch's values)
-    #[arg(long, value_name = "DAYS", conflicts_with = "no_text_logs")]
-    pub retention_days: Option<i32>,
+    // Taken as text (negative numbers included) so that a bad value gets the same message as a
+    // bad value of any other flag, from the spec's validation.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        conflicts_with = "no_text_logs",
+        allow_negative_numbers = true
+    )]
+    pub retention_days: Option<String>,
     /// Prefix of the text log streams [default: lex/]
     #[arg(long, value_name = "PREFIX", conflicts_with = "no_text_logs")]
     pub log_prefix: Option<String>,
@@ -149,11 +156,20 @@ impl SetupArgs {
                 "see lex-logs-setup --help",
             )
         })?;
+        let retention_days = match &self.retention_days {
+            None => None,
+            Some(text) => Some(text.trim().parse::<i32>().map_err(|_| {
+                crate::error::Error::invalid(
+                    format!("--retention-days {text:?} is not a number of days"),
+                    format!("use one of {:?}", crate::spec::RETENTION_DAYS),
+                )
+            })?),
+        };
         Ok(crate::spec::TargetConfig {
             bot,
             aliases: self.target.aliases.clone(),
             log_group: self.log_group.clone(),
-            retention_days: self.retention_days,
+            retention_days,
             log_prefix: self.log_prefix.clone(),
             no_text_logs: self.no_text_logs,
             audio_bucket: self.audio_bucket.clone(),

@@ -1,6 +1,7 @@
 //! The desired setup as the user asked for it (`Spec`), validated offline before any AWS call:
 //! names, prefixes, key references, principals, retention values and conflicting flags.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -38,6 +39,48 @@ struct ConfigFile {
 
 /// Reads a TOML config file of `[[target]]` tables. Unknown keys are errors naming the key and line.
 pub fn load_config(path: &Path) -> Result<Vec<TargetConfig>> {
+    Ok(load_named_config(path)?
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect())
+}
+
+/// The lines of a config file's keys, to name them in errors about their values.
+#[derive(Deserialize)]
+struct ConfigLines {
+    #[serde(default)]
+    target: Vec<toml::Spanned<BTreeMap<String, toml::Spanned<toml::Value>>>>,
+}
+
+/// Reads a config file, and how to name each target's values in errors (file, line, key).
+pub fn load_named_config(path: &Path) -> Result<Vec<(TargetConfig, Names)>> {
+    let targets = read_config(path)?;
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let line = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    // The file parsed as TargetConfigs, so it parses as spans too.
+    let spans: ConfigLines = toml::from_str(&text).unwrap_or(ConfigLines { target: Vec::new() });
+    Ok(targets
+        .into_iter()
+        .enumerate()
+        .map(|(i, target)| {
+            let names = match spans.target.get(i) {
+                Some(table) => Names::file(
+                    path,
+                    table
+                        .get_ref()
+                        .iter()
+                        .map(|(key, value)| (key.clone(), line(value.span().start)))
+                        .collect(),
+                    line(table.span().start),
+                ),
+                None => Names::file(path, BTreeMap::new(), 0),
+            };
+            (target, names)
+        })
+        .collect())
+}
+
+fn read_config(path: &Path) -> Result<Vec<TargetConfig>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Error::invalid(
             format!("cannot read --config {}: {e}", path.display()),
@@ -70,12 +113,12 @@ pub fn specs_from_args(args: &SetupArgs) -> Result<Vec<Spec>> {
 /// The targets the command line asks for, with where their principals were said to live.
 pub fn targets_from_args(args: &SetupArgs) -> Result<Vec<TargetSpec>> {
     let targets = match &args.config {
-        Some(path) => load_config(path)?,
-        None => vec![args.to_target()?],
+        Some(path) => load_named_config(path)?,
+        None => vec![(args.to_target()?, Names::default())],
     };
     let specs = targets
         .iter()
-        .map(TargetSpec::from_target)
+        .map(|(target, names)| TargetSpec::from_named_target(target, names))
         .collect::<Result<Vec<_>>>()?;
     let mut bots: Vec<&str> = specs.iter().map(|s| s.spec.bot.as_str()).collect();
     bots.sort();
@@ -166,6 +209,8 @@ pub struct PrincipalLocation {
     pub principal: Principal,
     /// The principal as given.
     pub given: String,
+    /// The principal as given and where: `--grant-pass-role arn:...`, or a config file's line.
+    pub named: String,
     /// From an ARN only.
     pub partition: Option<String>,
     /// From an ARN only.
@@ -244,6 +289,7 @@ impl Principal {
             (None, Some(path)) => Some(PrincipalLocation {
                 principal: principal.clone(),
                 given: text.to_string(),
+                named: format!("--grant-pass-role {text}"),
                 partition: None,
                 account: None,
                 path,
@@ -251,6 +297,7 @@ impl Principal {
             (Some(arn), path) => Some(PrincipalLocation {
                 principal: principal.clone(),
                 given: text.to_string(),
+                named: format!("--grant-pass-role {text}"),
                 partition: Some(arn.partition),
                 account: Some(arn.account),
                 path: path.unwrap_or_else(|| "/".into()),
@@ -267,13 +314,14 @@ impl std::str::FromStr for Principal {
     fn from_str(text: &str) -> Result<Self> {
         Principal::parse_given(text)
             .map(|(principal, _)| principal)
-            .map_err(|why| grant_error(text, &why))
+            .map_err(|why| grant_error(&format!("--grant-pass-role {text:?}"), &why))
     }
 }
 
-fn grant_error(text: &str, why: &str) -> Error {
+/// `named`: the value as given, e.g. `--grant-pass-role "x"`.
+fn grant_error(named: &str, why: &str) -> Error {
     Error::invalid(
-        format!("--grant-pass-role {text:?}: {why}"),
+        format!("{named}: {why}"),
         "give user/NAME, role/NAME, group/NAME or an IAM user, role or group ARN",
     )
 }
@@ -368,50 +416,114 @@ pub struct TargetSpec {
     pub principal_locations: Vec<PrincipalLocation>,
 }
 
+/// How a target's values are named in errors: as the flags that gave them, or as the keys of a
+/// config file, with the file and the line.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    /// The file, the line of each key given, and the line of the `[[target]]` table itself.
+    file: Option<(String, BTreeMap<String, usize>, usize)>,
+}
+
+impl Names {
+    /// The keys of one `[[target]]` of `path`, at the lines where they are given.
+    pub fn file(path: &Path, lines: BTreeMap<String, usize>, table_line: usize) -> Names {
+        Names {
+            file: Some((path.display().to_string(), lines, table_line)),
+        }
+    }
+
+    /// `--log-group`, or `log_group` in a file.
+    fn key(&self, key: &str) -> String {
+        match &self.file {
+            None => format!("--{}", key.replace('_', "-")),
+            Some(_) => key.to_string(),
+        }
+    }
+
+    /// Nothing for flags; `FILE line N: ` in a file (the key's line, else the table's).
+    fn at(&self, key: &str) -> String {
+        match &self.file {
+            None => String::new(),
+            Some((path, lines, table)) => {
+                format!("{path} line {}: ", lines.get(key).unwrap_or(table))
+            }
+        }
+    }
+
+    /// A value as given: `--log-group "x"`, or `FILE line N: log_group = "x"`.
+    fn given(&self, key: &str, value: &str) -> String {
+        match &self.file {
+            None => format!("{} {value}", self.key(key)),
+            Some(_) => format!("{}{key} = {value}", self.at(key)),
+        }
+    }
+}
+
 impl TargetSpec {
-    /// Builds and validates one target. Fails with a message that names the bad value; makes no
-    /// AWS call.
+    /// Builds and validates one target given by flags. Fails with a message that names the bad
+    /// value; makes no AWS call.
     pub fn from_target(args: &TargetConfig) -> Result<TargetSpec> {
+        Self::from_named_target(args, &Names::default())
+    }
+
+    /// Builds and validates one target, naming its values as `names` says (flags, or a file's
+    /// keys and lines). Makes no AWS call.
+    pub fn from_named_target(args: &TargetConfig, names: &Names) -> Result<TargetSpec> {
+        let key = |k: &str| names.key(k);
         if args.bot.is_empty() {
             return Err(Error::invalid(
-                "a target has no bot",
+                format!("{}a target has no bot", names.at("bot")),
                 "give --bot NAME_OR_ID (bot = \"...\" in a config file)",
             ));
         }
         if args.aliases.is_empty() {
             return Err(Error::invalid(
-                format!("bot {:?} has no alias to set up", args.bot),
+                format!(
+                    "{}bot {:?} has no alias to set up",
+                    names.at("aliases"),
+                    args.bot
+                ),
                 "give --alias NAME_OR_ID (aliases = [\"...\"] in a config file)",
             ));
         }
         if args.no_text_logs {
-            if let Some(flag) = [
-                args.log_group.as_ref().map(|_| "--log-group"),
-                args.retention_days.map(|_| "--retention-days"),
-                args.log_prefix.as_ref().map(|_| "--log-prefix"),
+            if let Some(other) = [
+                args.log_group.as_ref().map(|_| "log_group"),
+                args.retention_days.map(|_| "retention_days"),
+                args.log_prefix.as_ref().map(|_| "log_prefix"),
             ]
             .into_iter()
             .flatten()
             .next()
             {
                 return Err(Error::invalid(
-                    format!("--no-text-logs conflicts with {flag}"),
-                    format!("drop one of --no-text-logs and {flag}"),
+                    format!(
+                        "{}{} conflicts with {}",
+                        names.at(other),
+                        key("no_text_logs"),
+                        key(other)
+                    ),
+                    format!("drop one of {} and {}", key("no_text_logs"), key(other)),
                 ));
             }
         }
         if args.audio_bucket.is_none() {
-            if let Some(flag) = [
-                args.audio_prefix.as_ref().map(|_| "--audio-prefix"),
-                args.kms_key.as_ref().map(|_| "--kms-key"),
+            if let Some(other) = [
+                args.audio_prefix.as_ref().map(|_| "audio_prefix"),
+                args.kms_key.as_ref().map(|_| "kms_key"),
             ]
             .into_iter()
             .flatten()
             .next()
             {
                 return Err(Error::invalid(
-                    format!("{flag} needs --audio-bucket"),
-                    "add --audio-bucket BUCKET, or drop it",
+                    format!(
+                        "{}{} needs {}",
+                        names.at(other),
+                        key(other),
+                        key("audio_bucket")
+                    ),
+                    format!("add {} BUCKET, or drop it", key("audio_bucket")),
                 ));
             }
         }
@@ -421,7 +533,10 @@ impl TargetSpec {
             if let Some(group) = &args.log_group {
                 if !valid_log_group_name(group) {
                     return Err(Error::invalid(
-                        format!("--log-group {group:?} is not a valid log group name"),
+                        format!(
+                            "{} is not a valid log group name",
+                            names.given("log_group", &format!("{group:?}"))
+                        ),
                         "use 1-512 characters of A-Z a-z 0-9 . _ - / #",
                     ));
                 }
@@ -430,7 +545,8 @@ impl TargetSpec {
                 if !RETENTION_DAYS.contains(&days) {
                     return Err(Error::invalid(
                         format!(
-                            "--retention-days {days} is not a retention CloudWatch Logs accepts"
+                            "{} is not a retention CloudWatch Logs accepts",
+                            names.given("retention_days", &days.to_string())
                         ),
                         format!("use one of {RETENTION_DAYS:?}"),
                     ));
@@ -442,7 +558,10 @@ impl TargetSpec {
                 .unwrap_or_else(|| DEFAULT_LOG_PREFIX.into());
             if !valid_prefix(&log_prefix) {
                 return Err(Error::invalid(
-                    format!("--log-prefix {log_prefix:?} is not a valid prefix"),
+                    format!(
+                        "{} is not a valid prefix",
+                        names.given("log_prefix", &format!("{log_prefix:?}"))
+                    ),
                     "use 1-1024 characters, without '*' or ':', not starting with '/'",
                 ));
             }
@@ -457,7 +576,10 @@ impl TargetSpec {
             Some(bucket) => {
                 if !valid_bucket_name(bucket) {
                     return Err(Error::invalid(
-                        format!("--audio-bucket {bucket:?} is not a valid S3 bucket name"),
+                        format!(
+                            "{} is not a valid S3 bucket name",
+                            names.given("audio_bucket", &format!("{bucket:?}"))
+                        ),
                         "use 3-63 lowercase letters, digits, dots and hyphens",
                     ));
                 }
@@ -467,14 +589,20 @@ impl TargetSpec {
                     .unwrap_or_else(|| DEFAULT_AUDIO_PREFIX.into());
                 if !valid_prefix(&prefix) {
                     return Err(Error::invalid(
-                        format!("--audio-prefix {prefix:?} is not a valid prefix"),
+                        format!(
+                            "{} is not a valid prefix",
+                            names.given("audio_prefix", &format!("{prefix:?}"))
+                        ),
                         "use 1-1024 characters, without '*' or ':', not starting with '/'",
                     ));
                 }
-                if let Some(key) = &args.kms_key {
-                    if !valid_kms_key_ref(key) {
+                if let Some(kms) = &args.kms_key {
+                    if !valid_kms_key_ref(kms) {
                         return Err(Error::invalid(
-                            format!("--kms-key {key:?} is not a KMS key id, key ARN or alias"),
+                            format!(
+                                "{} is not a KMS key id, key ARN or alias",
+                                names.given("kms_key", &format!("{kms:?}"))
+                            ),
                             "give a key id, arn:...:key/ID, alias/NAME or an alias ARN",
                         ));
                     }
@@ -488,23 +616,36 @@ impl TargetSpec {
         };
         if text.is_none() && audio.is_none() {
             return Err(Error::invalid(
-                "--no-text-logs without --audio-bucket leaves nothing to log",
-                "drop --no-text-logs, or add --audio-bucket BUCKET",
+                format!(
+                    "{}{} without {} leaves nothing to log",
+                    names.at("no_text_logs"),
+                    key("no_text_logs"),
+                    key("audio_bucket")
+                ),
+                format!(
+                    "drop {}, or add {} BUCKET",
+                    key("no_text_logs"),
+                    key("audio_bucket")
+                ),
             ));
         }
         if let Some(role) = &args.role_name {
             if role.len() > ROLE_NAME_MAX {
                 return Err(Error::invalid(
                     format!(
-                        "--role-name {role:?} is {} characters; IAM allows at most {ROLE_NAME_MAX}",
+                        "{} is {} characters; IAM allows at most {ROLE_NAME_MAX}",
+                        names.given("role_name", &format!("{role:?}")),
                         role.len()
                     ),
-                    "choose a shorter --role-name",
+                    format!("choose a shorter {}", key("role_name")),
                 ));
             }
             if !valid_iam_name(role, ROLE_NAME_MAX) {
                 return Err(Error::invalid(
-                    format!("--role-name {role:?} is not a valid IAM role name"),
+                    format!(
+                        "{} is not a valid IAM role name",
+                        names.given("role_name", &format!("{role:?}"))
+                    ),
                     "use letters, digits and + = . @ _ -",
                 ));
             }
@@ -512,10 +653,14 @@ impl TargetSpec {
         let mut pass_role = Vec::new();
         let mut locations = Vec::new();
         for given in &args.grant_pass_role {
+            let named = names.given("grant_pass_role", &format!("{given:?}"));
             let (principal, location) =
-                Principal::parse_given(given).map_err(|why| grant_error(given, &why))?;
+                Principal::parse_given(given).map_err(|why| grant_error(&named, &why))?;
             pass_role.push(principal);
-            locations.extend(location);
+            locations.extend(location.map(|l| PrincipalLocation {
+                named: names.given("grant_pass_role", given),
+                ..l
+            }));
         }
         pass_role.sort();
         pass_role.dedup();
@@ -693,6 +838,67 @@ retention_days = 30
         let path = write("[[target]]\nbot = \"B\"\naliases = [\"a\"]\nlog_groop = \"x\"\n");
         let err = load_config(&path).unwrap_err().to_string();
         assert!(err.contains("log_groop") && err.contains("line 4"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_in_a_file_are_named_by_file_line_and_key() {
+        let text = "# targets\n\n[[target]]\nbot = \"A\"\naliases = [\"live\"]\n\n[[target]]\nbot = \"B\"\naliases = [\n  \"live\",\n]\nretention_days = 2\nlog_group = \"bad group\"\ngrant_pass_role = [\"bucket/x\"]\n";
+        let path = write(text);
+        let shown = path.display().to_string();
+        let named = load_named_config(&path).unwrap();
+        assert!(TargetSpec::from_named_target(&named[0].0, &named[0].1).is_ok());
+        let (target, names) = &named[1];
+        let err = TargetSpec::from_named_target(target, names)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "{shown} line 13: log_group = \"bad group\" is not"
+            )),
+            "{err}"
+        );
+        let mut t = target.clone();
+        t.log_group = None;
+        let err = TargetSpec::from_named_target(&t, names)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "{shown} line 12: retention_days = 2 is not a retention"
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("--retention-days"), "{err}");
+        t.retention_days = None;
+        let err = TargetSpec::from_named_target(&t, names)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "{shown} line 14: grant_pass_role = \"bucket/x\": "
+            )),
+            "{err}"
+        );
+        t.grant_pass_role.clear();
+        t.aliases.clear();
+        let err = TargetSpec::from_named_target(&t, names)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!("{shown} line 9: bot \"B\" has no alias")),
+            "{err}"
+        );
+        t.aliases = vec!["a".into()];
+        t.no_text_logs = true;
+        let err = TargetSpec::from_named_target(&t, names)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "{shown} line 7: no_text_logs without audio_bucket"
+            )),
+            "a key not in the file is named at its table: {err}"
+        );
     }
 
     #[test]
