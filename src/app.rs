@@ -12,7 +12,8 @@ use crate::plan::{Kind, Plan};
 use crate::planner::{plan_apply, plan_destroy};
 use crate::progress::Progress;
 use crate::render;
-use crate::spec::specs_from_args;
+use crate::resources::inline_policy;
+use crate::spec::{targets_from_args, PrincipalLocation};
 use crate::step::Context;
 use futures::{StreamExt, TryStreamExt};
 
@@ -24,11 +25,7 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Destroy(args) => change(&cli, args, Kind::Destroy).await,
         Command::Policy(args) => policy(&cli, args).await,
         Command::Manual => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
-                .render(&mut page)
-                .expect("rendering to memory does not fail");
-            emit(&String::from_utf8_lossy(&page));
+            emit(&manual_page());
             Ok(exit_code::SUCCESS)
         }
         Command::Completions { shell } => {
@@ -43,9 +40,80 @@ pub async fn run(cli: Cli) -> i32 {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err}");
+            if cli.output == OutputFormat::Json {
+                print_json(&err.to_json());
+            }
             err.exit_code()
         }
     }
+}
+
+/// The manual page (roff), self-contained: every subcommand's synopsis and options are in it
+/// (clap_mangen would refer to one page per subcommand, which nothing generates).
+pub fn manual_page() -> String {
+    use clap_mangen::Man;
+    let mut command = <Cli as clap::CommandFactory>::command();
+    command.build();
+    let global: Vec<clap::Id> = command
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .map(|a| a.get_id().clone())
+        .collect();
+    let man = Man::new(command.clone());
+    let mut page = Vec::new();
+    let rendered: std::io::Result<()> = (|| {
+        man.render_title(&mut page)?;
+        man.render_name_section(&mut page)?;
+        man.render_synopsis_section(&mut page)?;
+        man.render_description_section(&mut page)?;
+        man.render_options_section(&mut page)?;
+        page.extend_from_slice(b".SH COMMANDS\n");
+        for sub in command
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+        {
+            // The global options are described once, above.
+            let mut sub = sub.clone();
+            for id in &global {
+                sub = sub.mut_arg(id, |a| a.hide(true));
+            }
+            let sub_man = Man::new(sub.clone());
+            let mut part = Vec::new();
+            sub_man.render_synopsis_section(&mut part)?;
+            sub_man.render_description_section(&mut part)?;
+            if sub.get_arguments().any(|a| !a.is_hide_set()) {
+                sub_man.render_options_section(&mut part)?;
+            }
+            page.extend_from_slice(format!(".SS \"{}\"\n", sub.get_name()).as_bytes());
+            // Its sections become paragraphs of this subsection.
+            for line in String::from_utf8_lossy(&part).lines() {
+                if line.starts_with(".SH ") {
+                    page.extend_from_slice(b".PP\n");
+                } else {
+                    page.extend_from_slice(line.as_bytes());
+                    page.push(b'\n');
+                }
+            }
+        }
+        let mut extra = Vec::new();
+        man.render_extra_section(&mut extra)?;
+        let extra = String::from_utf8_lossy(&extra).replace(".SH EXTRA", ".SH \"EXIT STATUS\"");
+        page.extend_from_slice(extra.as_bytes());
+        man.render_version_section(&mut page)
+    })();
+    rendered.expect("rendering to memory does not fail");
+    // Each part starts with the same two-line preamble (it defines a string); once is enough.
+    let text = String::from_utf8_lossy(&page);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::new();
+    for line in text.lines() {
+        let preamble = line.starts_with(".ie \\n(.g .ds Aq") || line.starts_with(".el .ds Aq");
+        if !preamble || seen.insert(line) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// How many targets of a config file are observed at once (each makes about 20 reads in three
@@ -54,13 +122,21 @@ const TARGETS_AT_ONCE: usize = 20;
 
 /// Specs (offline checks first), then observation of every target (concurrently), then one plan.
 async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Kind) -> Result<(Clients, Plan)> {
-    let specs = specs_from_args(setup)?;
+    let targets = targets_from_args(setup)?;
     let clients = Clients::load(&cli.aws).await?;
-    let plans: Vec<Plan> = futures::stream::iter(specs.iter())
-        .map(|spec| {
+    let plans: Vec<Plan> = futures::stream::iter(targets.iter())
+        .map(|target| {
             let clients = &clients;
+            let spec = &target.spec;
             async move {
-                let observed = observe(clients, spec, kind).await?;
+                // Beside observation (both only read), and first in the verdict: a principal that
+                // is not the one named is refused before anything is planned.
+                let (located, observed) = tokio::join!(
+                    check_principal_locations(clients, &target.principal_locations),
+                    observe(clients, spec, kind)
+                );
+                located?;
+                let observed = observed?;
                 match kind {
                     Kind::Apply => plan_apply(spec, &observed),
                     Kind::Destroy => plan_destroy(spec, &observed),
@@ -74,6 +150,80 @@ async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Kind) -> Result<(Clients, P
         Error::invalid(e, "fix the targets so that each resource is wanted one way")
     })?;
     Ok((clients, plan))
+}
+
+/// A `--grant-pass-role` principal given with its account or path names one identity: one of
+/// another partition or account is refused (a grant is an inline policy on the principal, written
+/// in this account), and so is a principal of that name whose real path is another.
+async fn check_principal_locations(
+    clients: &Clients,
+    locations: &[PrincipalLocation],
+) -> Result<()> {
+    if locations.is_empty() {
+        return Ok(());
+    }
+    let caller = clients.caller().await?;
+    let here = &caller.scope;
+    for location in locations {
+        let partition = location.partition.as_deref().unwrap_or(&here.partition);
+        let account = location.account.as_deref().unwrap_or(&here.account);
+        if partition != here.partition || account != here.account {
+            let (theirs, ours) = if partition != here.partition {
+                (
+                    format!("account {account} of partition {partition}"),
+                    format!("account {} of partition {}", here.account, here.partition),
+                )
+            } else {
+                (
+                    format!("account {account}"),
+                    format!("account {}", here.account),
+                )
+            };
+            return Err(Error::invalid(
+                format!(
+                    "{}: that principal is in {theirs}, but these credentials are for {ours}; a PassRole grant is an inline policy on the principal and can only be written in {ours}, so nothing was changed",
+                    location.named
+                ),
+                format!(
+                    "give a principal of {ours} (user/NAME, role/NAME, group/NAME or its ARN), or leave this one out"
+                ),
+            ));
+        }
+    }
+    futures::future::try_join_all(locations.iter().map(|location| async move {
+        let who = &location.principal;
+        match inline_policy::principal_path(&clients.iam, who).await? {
+            Some(real) if real != location.path => Err(Error::invalid(
+                format!(
+                    "{}: the IAM {} {} of account {} is at path {real}, not {}; it is not the principal named, so nothing was changed",
+                    location.named,
+                    who.kind.as_str(),
+                    who.name,
+                    here.account,
+                    location.path
+                ),
+                format!(
+                    "give its real ARN ({}), or {who} for this account's {} of that name at any path",
+                    iam_arn(here, who, &real),
+                    who.kind.as_str()
+                ),
+            )),
+            // A missing principal is reported by observation (apply needs it, destroy does not).
+            _ => Ok(()),
+        }
+    }))
+    .await?;
+    Ok(())
+}
+
+fn iam_arn(scope: &crate::arn::Scope, who: &crate::spec::Principal, path: &str) -> String {
+    format!(
+        "arn:{}:iam::{}:{}{path}{}",
+        scope.partition,
+        scope.account,
+        who.kind.as_str(),
+        who.name
+    )
 }
 
 fn print_json(value: &serde_json::Value) {

@@ -4,13 +4,14 @@
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 
 use crate::arn::Scope;
 use crate::error::{Context, Error, Result};
 
 /// The AWS flags every subcommand shares.
-#[derive(Debug, Clone, Default, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct AwsArgs {
     /// AWS region (default: from AWS_REGION or the profile)
     #[arg(long, global = true, env = "AWS_REGION")]
@@ -21,6 +22,54 @@ pub struct AwsArgs {
     /// Send every AWS call to this endpoint (an emulator); also read from AWS_ENDPOINT_URL
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Seconds to wait for a connection to an AWS endpoint
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        env = "LEX_LOGS_SETUP_CONNECT_TIMEOUT",
+        default_value_t = DEFAULT_CONNECT_TIMEOUT_SECS
+    )]
+    pub connect_timeout: u64,
+    /// Seconds one attempt of an AWS call may wait for its answer; with its retries, a call gives
+    /// up after 3 times this
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        env = "LEX_LOGS_SETUP_CALL_TIMEOUT",
+        default_value_t = DEFAULT_CALL_TIMEOUT_SECS
+    )]
+    pub call_timeout: u64,
+}
+
+pub const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 5;
+pub const DEFAULT_CALL_TIMEOUT_SECS: u64 = 30;
+/// A call with all its retries takes at most this many attempt timeouts.
+pub const CALL_TIMEOUT_ATTEMPTS: u32 = 3;
+
+impl AwsArgs {
+    /// The timeouts every call gets: connect, per attempt, and per call with its retries (so no
+    /// call waits for ever on an endpoint that accepts connections and never answers).
+    fn timeouts(&self) -> Result<TimeoutConfig> {
+        for (flag, value) in [
+            ("--connect-timeout", self.connect_timeout),
+            ("--call-timeout", self.call_timeout),
+        ] {
+            if !(1..=3600).contains(&value) {
+                return Err(Error::invalid(
+                    format!("{flag} {value} is out of range"),
+                    format!("give {flag} a number of seconds from 1 to 3600"),
+                ));
+            }
+        }
+        let attempt = Duration::from_secs(self.call_timeout);
+        Ok(TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(self.connect_timeout))
+            .operation_attempt_timeout(attempt)
+            .operation_timeout(attempt * CALL_TIMEOUT_ATTEMPTS)
+            .build())
+    }
 }
 
 /// One client per service, all built from one `SdkConfig` (one HTTP client, one credential cache).
@@ -56,7 +105,8 @@ fn retry_config() -> Option<RetryConfig> {
 impl Clients {
     /// Loads the shared configuration and builds every client from it.
     pub async fn load(args: &AwsArgs) -> Result<Self> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        let timeouts = args.timeouts()?;
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts);
         if let Some(retry) = retry_config() {
             loader = loader.retry_config(retry);
         }
@@ -69,7 +119,28 @@ impl Clients {
         if let Some(endpoint) = &args.endpoint_url {
             loader = loader.endpoint_url(endpoint);
         }
-        Self::from_sdk_config(&loader.load().await)
+        let config = loader.load().await;
+        if let Some(url) = config.endpoint_url() {
+            let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
+            if !scheme_ok || url.contains(char::is_whitespace) {
+                return Err(Error::invalid(
+                    format!("endpoint {url:?} (--endpoint-url or AWS_ENDPOINT_URL) is not an http:// or https:// URL"),
+                    "give the emulator's URL, e.g. http://127.0.0.1:4566, or leave it unset for AWS itself",
+                ));
+            }
+        }
+        crate::error::set_call_settings(crate::error::CallSettings {
+            endpoint: config.endpoint_url().map(str::to_string),
+            profile: args
+                .profile
+                .clone()
+                .or_else(|| std::env::var("AWS_PROFILE").ok()),
+            region: config.region().map(|r| r.to_string()),
+            connect_timeout: Duration::from_secs(args.connect_timeout),
+            attempt_timeout: Duration::from_secs(args.call_timeout),
+            call_timeout: Duration::from_secs(args.call_timeout) * CALL_TIMEOUT_ATTEMPTS,
+        });
+        Self::from_sdk_config(&config)
     }
 
     /// Builds every client from one loaded configuration.

@@ -7,7 +7,8 @@ use crate::aws::AwsArgs;
 const EXIT_CODES: &str = "\
 Exit codes:
   0   success
-  1   failure; nothing was changed, or every change was rolled back
+  1   failure (an AWS error, a refusal without --yes, an interrupt); nothing was changed,
+      or every change was rolled back
   2   plan --detailed-exitcode: success, with changes pending
   3   failure, and the rollback failed too: what is left is listed
   64  bad command line or input values; nothing was changed";
@@ -64,7 +65,8 @@ pub struct PolicyArgs {
 pub struct PlanArgs {
     #[command(flatten)]
     pub setup: SetupArgs,
-    /// Exit 0 when there is nothing to change, 2 when there are changes (1 on error)
+    /// Exit 0 when there is nothing to change, 2 when there are changes pending; errors exit as
+    /// without it (1, or 64 for bad input)
     #[arg(long)]
     pub detailed_exitcode: bool,
     /// Show the plan for destroy instead of apply
@@ -97,8 +99,15 @@ pub struct SetupArgs {
     #[arg(long, value_name = "NAME", conflicts_with = "no_text_logs")]
     pub log_group: Option<String>,
     /// Retention of a log group (days, one of CloudWatch's values)
-    #[arg(long, value_name = "DAYS", conflicts_with = "no_text_logs")]
-    pub retention_days: Option<i32>,
+    // Taken as text (negative numbers included) so that a bad value gets the same message as a
+    // bad value of any other flag, from the spec's validation.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        conflicts_with = "no_text_logs",
+        allow_negative_numbers = true
+    )]
+    pub retention_days: Option<String>,
     /// Prefix of the text log streams [default: lex/]
     #[arg(long, value_name = "PREFIX", conflicts_with = "no_text_logs")]
     pub log_prefix: Option<String>,
@@ -157,11 +166,20 @@ impl SetupArgs {
                 "see lex-logs-setup --help",
             )
         })?;
+        let retention_days = match &self.retention_days {
+            None => None,
+            Some(text) => Some(text.trim().parse::<i32>().map_err(|_| {
+                crate::error::Error::invalid(
+                    format!("--retention-days {text:?} is not a number of days"),
+                    format!("use one of {:?}", crate::spec::RETENTION_DAYS),
+                )
+            })?),
+        };
         Ok(crate::spec::TargetConfig {
             bot,
             aliases: self.target.aliases.clone(),
             log_group: self.log_group.clone(),
-            retention_days: self.retention_days,
+            retention_days,
             log_prefix: self.log_prefix.clone(),
             no_text_logs: self.no_text_logs,
             audio_bucket: self.audio_bucket.clone(),

@@ -1,7 +1,7 @@
 //! The `lex-logs-setup` binary: parse, set up tracing, run, exit with the outcome's code.
 
 use clap::Parser;
-use lex_logs_setup::error::exit_code;
+use lex_logs_setup::error::{exit_code, Error};
 use lex_logs_setup::{app, cli::Cli};
 use tracing_subscriber::EnvFilter;
 
@@ -17,11 +17,18 @@ async fn main() {
                 exit_code::SUCCESS
             };
             let _ = err.print();
+            if code == exit_code::USAGE && wants_json(std::env::args()) {
+                let message = err.render().to_string();
+                let message = message.trim_start_matches("error: ").trim_end();
+                println!("{:#}", Error::usage_json(message));
+            }
             std::process::exit(code);
         }
     };
+    // The SDK's own warnings (each credential source that failed, ...) only with -vv: the error
+    // the tool prints says what failed and why.
     let default_level = match cli.verbose {
-        0 => "warn",
+        0 => "error,lex_logs_setup=warn",
         1 => "lex_logs_setup=info",
         _ => "lex_logs_setup=debug,aws_config=info",
     };
@@ -35,4 +42,14 @@ async fn main() {
         ))
         .init();
     std::process::exit(app::run(cli).await);
+}
+
+/// True when the command line clap refused still asks for `--output json` (then stdout carries
+/// the error as JSON, as for every other error).
+fn wants_json(args: impl Iterator<Item = String>) -> bool {
+    let args: Vec<String> = args.collect();
+    args.iter().any(|a| a == "--output=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--output" && w[1] == "json")
 }

@@ -138,7 +138,11 @@ pub fn outcome_json(plan: &Plan, outcome: &Outcome) -> Value {
         "targets": plan.targets,
         "status": status(outcome),
         "changes": done,
-        "summary": Summary::of(done.iter().copied()),
+        // What was done, and what was already as it should be (the plan's no-ops, left alone).
+        "summary": Summary {
+            no_op: plan.summary().no_op,
+            ..Summary::of(done.iter().copied())
+        },
         "error": outcome.failure.as_ref().map(|(address, e)| json!({"address": address, "message": e.to_string(), "code": e.aws().map(|a| a.code.clone()), "requestId": e.aws().and_then(|a| a.request_id.clone())})),
         "interrupted": outcome.interrupted,
         "undone": outcome.undone,

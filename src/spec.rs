@@ -1,6 +1,7 @@
 //! The desired setup as the user asked for it (`Spec`), validated offline before any AWS call:
 //! names, prefixes, key references, principals, retention values and conflicting flags.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -42,6 +43,48 @@ struct ConfigFile {
 
 /// Reads a TOML config file of `[[target]]` tables. Unknown keys are errors naming the key and line.
 pub fn load_config(path: &Path) -> Result<Vec<TargetConfig>> {
+    Ok(load_named_config(path)?
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect())
+}
+
+/// The lines of a config file's keys, to name them in errors about their values.
+#[derive(Deserialize)]
+struct ConfigLines {
+    #[serde(default)]
+    target: Vec<toml::Spanned<BTreeMap<String, toml::Spanned<toml::Value>>>>,
+}
+
+/// Reads a config file, and how to name each target's values in errors (file, line, key).
+pub fn load_named_config(path: &Path) -> Result<Vec<(TargetConfig, Names)>> {
+    let targets = read_config(path)?;
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let line = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    // The file parsed as TargetConfigs, so it parses as spans too.
+    let spans: ConfigLines = toml::from_str(&text).unwrap_or(ConfigLines { target: Vec::new() });
+    Ok(targets
+        .into_iter()
+        .enumerate()
+        .map(|(i, target)| {
+            let names = match spans.target.get(i) {
+                Some(table) => Names::file(
+                    path,
+                    table
+                        .get_ref()
+                        .iter()
+                        .map(|(key, value)| (key.clone(), line(value.span().start)))
+                        .collect(),
+                    line(table.span().start),
+                ),
+                None => Names::file(path, BTreeMap::new(), 0),
+            };
+            (target, names)
+        })
+        .collect())
+}
+
+fn read_config(path: &Path) -> Result<Vec<TargetConfig>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Error::invalid(
             format!("cannot read --config {}: {e}", path.display()),
@@ -65,15 +108,23 @@ pub fn load_config(path: &Path) -> Result<Vec<TargetConfig>> {
 
 /// The specs the command line asks for: every target of `--config`, or the one the flags give.
 pub fn specs_from_args(args: &SetupArgs) -> Result<Vec<Spec>> {
+    Ok(targets_from_args(args)?
+        .into_iter()
+        .map(|t| t.spec)
+        .collect())
+}
+
+/// The targets the command line asks for, with where their principals were said to live.
+pub fn targets_from_args(args: &SetupArgs) -> Result<Vec<TargetSpec>> {
     let targets = match &args.config {
-        Some(path) => load_config(path)?,
-        None => vec![args.to_target()?],
+        Some(path) => load_named_config(path)?,
+        None => vec![(args.to_target()?, Names::default())],
     };
     let specs = targets
         .iter()
-        .map(Spec::from_target)
+        .map(|(target, names)| TargetSpec::from_named_target(target, names))
         .collect::<Result<Vec<_>>>()?;
-    let mut bots: Vec<&str> = specs.iter().map(|s| s.bot.as_str()).collect();
+    let mut bots: Vec<&str> = specs.iter().map(|s| s.spec.bot.as_str()).collect();
     bots.sort();
     if let Some(twice) = bots.windows(2).find(|w| w[0] == w[1]) {
         return Err(Error::invalid(
@@ -165,52 +216,130 @@ impl std::fmt::Display for Principal {
     }
 }
 
-impl std::str::FromStr for Principal {
-    type Err = Error;
+/// Where a `--grant-pass-role` principal was said to live, when it was said: an ARN names one
+/// identity (partition, account, path and name), and `user/PATH/NAME` one path in this account.
+/// A plain `user/NAME` means "this account, any path" and needs no check. Before anything is
+/// planned, the partition and account must be the caller's and the path the principal's real one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrincipalLocation {
+    pub principal: Principal,
+    /// The principal as given.
+    pub given: String,
+    /// The principal as given and where: `--grant-pass-role arn:...`, or a config file's line.
+    pub named: String,
+    /// From an ARN only.
+    pub partition: Option<String>,
+    /// From an ARN only.
+    pub account: Option<String>,
+    /// `/`, or `/a/b/` for `user/a/b/NAME`.
+    pub path: String,
+}
 
-    /// `user/NAME`, `role/NAME`, `group/NAME`, or an IAM ARN of one of those.
-    fn from_str(text: &str) -> Result<Self> {
-        let bad = |why: &str| {
-            Error::invalid(
-                format!("--grant-pass-role {text:?}: {why}"),
-                "give user/NAME, role/NAME, group/NAME or an IAM user, role or group ARN",
-            )
-        };
-        let resource = if text.starts_with("arn:") {
-            let arn: Arn = text.parse().map_err(|e: String| bad(&e))?;
+impl Principal {
+    /// Parses `user/NAME`, `role/NAME`, `group/NAME`, or an IAM ARN of one of those (then also
+    /// where the ARN says it lives). The error says why, without naming the flag.
+    pub fn parse_given(
+        text: &str,
+    ) -> std::result::Result<(Principal, Option<PrincipalLocation>), String> {
+        let (resource, arn) = if text.starts_with("arn:") {
+            let arn: Arn = text.parse()?;
             if arn.service != "iam" {
-                return Err(bad("not an IAM ARN"));
+                return Err("not an IAM ARN".into());
             }
-            arn.resource
+            if !arn.region.is_empty() {
+                return Err(format!("an IAM ARN has no region (found {:?})", arn.region));
+            }
+            if arn.account.len() != 12 || !arn.account.chars().all(|c| c.is_ascii_digit()) {
+                return Err(format!(
+                    "the account {:?} in the ARN is not 12 digits",
+                    arn.account
+                ));
+            }
+            (arn.resource.clone(), Some(arn))
         } else {
-            text.to_string()
+            (text.to_string(), None)
         };
         let (kind, rest) = resource
             .split_once('/')
-            .ok_or_else(|| bad("no kind/ prefix"))?;
+            .ok_or_else(|| "no kind/ prefix".to_string())?;
         let kind = match kind {
             "user" => PrincipalKind::User,
             "role" => PrincipalKind::Role,
             "group" => PrincipalKind::Group,
-            _ => return Err(bad("the kind must be user, role or group")),
+            _ => return Err("the kind must be user, role or group".into()),
         };
-        // An ARN may carry a path (role/path/to/NAME); IAM APIs take the bare name.
-        let name = rest.rsplit('/').next().unwrap_or_default();
+        // A path (role/path/to/NAME) is checked against the principal's real one before planning;
+        // IAM APIs take the bare name.
+        let (path, name) = match rest.rsplit_once('/') {
+            Some((path, name)) => (Some(path), name),
+            None => (None, rest),
+        };
         let max = if kind == PrincipalKind::Group {
             128
         } else {
             64
         };
         if !valid_iam_name(name, max) {
-            return Err(bad(&format!(
+            return Err(format!(
                 "{name:?} is not a valid IAM name (1-{max} of A-Z a-z 0-9 + = . @ _ -)"
-            )));
+            ));
         }
-        Ok(Principal {
+        let path = match path {
+            None => None,
+            Some(inner) => {
+                if inner.split('/').any(str::is_empty)
+                    || !inner.chars().all(|c| ('!'..='~').contains(&c))
+                    || inner.len() > 510
+                {
+                    return Err(format!("{inner:?} is not a valid IAM path"));
+                }
+                Some(format!("/{inner}/"))
+            }
+        };
+        let principal = Principal {
             kind,
             name: name.into(),
-        })
+        };
+        let location = match (arn, path) {
+            (None, None) => None,
+            (None, Some(path)) => Some(PrincipalLocation {
+                principal: principal.clone(),
+                given: text.to_string(),
+                named: format!("--grant-pass-role {text}"),
+                partition: None,
+                account: None,
+                path,
+            }),
+            (Some(arn), path) => Some(PrincipalLocation {
+                principal: principal.clone(),
+                given: text.to_string(),
+                named: format!("--grant-pass-role {text}"),
+                partition: Some(arn.partition),
+                account: Some(arn.account),
+                path: path.unwrap_or_else(|| "/".into()),
+            }),
+        };
+        Ok((principal, location))
     }
+}
+
+impl std::str::FromStr for Principal {
+    type Err = Error;
+
+    /// `user/NAME`, `role/NAME`, `group/NAME`, or an IAM ARN of one of those.
+    fn from_str(text: &str) -> Result<Self> {
+        Principal::parse_given(text)
+            .map(|(principal, _)| principal)
+            .map_err(|why| grant_error(&format!("--grant-pass-role {text:?}"), &why))
+    }
+}
+
+/// `named`: the value as given, e.g. `--grant-pass-role "x"`.
+fn grant_error(named: &str, why: &str) -> Error {
+    Error::invalid(
+        format!("{named}: {why}"),
+        "give user/NAME, role/NAME, group/NAME or an IAM user, role or group ARN",
+    )
 }
 
 /// IAM names: letters, digits and `+=,.@_-`. Commas are refused because principal names are
@@ -291,46 +420,126 @@ impl Spec {
     /// Builds and validates the spec of one target. Fails with a message that names the bad
     /// value; makes no AWS call.
     pub fn from_target(args: &TargetConfig) -> Result<Spec> {
+        TargetSpec::from_target(args).map(|t| t.spec)
+    }
+}
+
+/// One target's spec, and where it said its `--grant-pass-role` principals live (checked against
+/// the caller's account and the principals' real paths before planning; see `PrincipalLocation`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetSpec {
+    pub spec: Spec,
+    pub principal_locations: Vec<PrincipalLocation>,
+}
+
+/// How a target's values are named in errors: as the flags that gave them, or as the keys of a
+/// config file, with the file and the line.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    /// The file, the line of each key given, and the line of the `[[target]]` table itself.
+    file: Option<(String, BTreeMap<String, usize>, usize)>,
+}
+
+impl Names {
+    /// The keys of one `[[target]]` of `path`, at the lines where they are given.
+    pub fn file(path: &Path, lines: BTreeMap<String, usize>, table_line: usize) -> Names {
+        Names {
+            file: Some((path.display().to_string(), lines, table_line)),
+        }
+    }
+
+    /// `--log-group`, or `log_group` in a file.
+    fn key(&self, key: &str) -> String {
+        match &self.file {
+            None => format!("--{}", key.replace('_', "-")),
+            Some(_) => key.to_string(),
+        }
+    }
+
+    /// Nothing for flags; `FILE line N: ` in a file (the key's line, else the table's).
+    fn at(&self, key: &str) -> String {
+        match &self.file {
+            None => String::new(),
+            Some((path, lines, table)) => {
+                format!("{path} line {}: ", lines.get(key).unwrap_or(table))
+            }
+        }
+    }
+
+    /// A value as given: `--log-group "x"`, or `FILE line N: log_group = "x"`.
+    fn given(&self, key: &str, value: &str) -> String {
+        match &self.file {
+            None => format!("{} {value}", self.key(key)),
+            Some(_) => format!("{}{key} = {value}", self.at(key)),
+        }
+    }
+}
+
+impl TargetSpec {
+    /// Builds and validates one target given by flags. Fails with a message that names the bad
+    /// value; makes no AWS call.
+    pub fn from_target(args: &TargetConfig) -> Result<TargetSpec> {
+        Self::from_named_target(args, &Names::default())
+    }
+
+    /// Builds and validates one target, naming its values as `names` says (flags, or a file's
+    /// keys and lines). Makes no AWS call.
+    pub fn from_named_target(args: &TargetConfig, names: &Names) -> Result<TargetSpec> {
+        let key = |k: &str| names.key(k);
         if args.bot.is_empty() {
             return Err(Error::invalid(
-                "a target has no bot",
+                format!("{}a target has no bot", names.at("bot")),
                 "give --bot NAME_OR_ID (bot = \"...\" in a config file)",
             ));
         }
         if args.aliases.is_empty() {
             return Err(Error::invalid(
-                format!("bot {:?} has no alias to set up", args.bot),
+                format!(
+                    "{}bot {:?} has no alias to set up",
+                    names.at("aliases"),
+                    args.bot
+                ),
                 "give --alias NAME_OR_ID (aliases = [\"...\"] in a config file)",
             ));
         }
         if args.no_text_logs {
-            if let Some(flag) = [
-                args.log_group.as_ref().map(|_| "--log-group"),
-                args.retention_days.map(|_| "--retention-days"),
-                args.log_prefix.as_ref().map(|_| "--log-prefix"),
+            if let Some(other) = [
+                args.log_group.as_ref().map(|_| "log_group"),
+                args.retention_days.map(|_| "retention_days"),
+                args.log_prefix.as_ref().map(|_| "log_prefix"),
             ]
             .into_iter()
             .flatten()
             .next()
             {
                 return Err(Error::invalid(
-                    format!("--no-text-logs conflicts with {flag}"),
-                    format!("drop one of --no-text-logs and {flag}"),
+                    format!(
+                        "{}{} conflicts with {}",
+                        names.at(other),
+                        key("no_text_logs"),
+                        key(other)
+                    ),
+                    format!("drop one of {} and {}", key("no_text_logs"), key(other)),
                 ));
             }
         }
         if args.audio_bucket.is_none() {
-            if let Some(flag) = [
-                args.audio_prefix.as_ref().map(|_| "--audio-prefix"),
-                args.kms_key.as_ref().map(|_| "--kms-key"),
+            if let Some(other) = [
+                args.audio_prefix.as_ref().map(|_| "audio_prefix"),
+                args.kms_key.as_ref().map(|_| "kms_key"),
             ]
             .into_iter()
             .flatten()
             .next()
             {
                 return Err(Error::invalid(
-                    format!("{flag} needs --audio-bucket"),
-                    "add --audio-bucket BUCKET, or drop it",
+                    format!(
+                        "{}{} needs {}",
+                        names.at(other),
+                        key(other),
+                        key("audio_bucket")
+                    ),
+                    format!("add {} BUCKET, or drop it", key("audio_bucket")),
                 ));
             }
         }
@@ -340,7 +549,10 @@ impl Spec {
             if let Some(group) = &args.log_group {
                 if !valid_log_group_name(group) {
                     return Err(Error::invalid(
-                        format!("--log-group {group:?} is not a valid log group name"),
+                        format!(
+                            "{} is not a valid log group name",
+                            names.given("log_group", &format!("{group:?}"))
+                        ),
                         "use 1-512 characters of A-Z a-z 0-9 . _ - / #",
                     ));
                 }
@@ -349,7 +561,8 @@ impl Spec {
                 if !RETENTION_DAYS.contains(&days) {
                     return Err(Error::invalid(
                         format!(
-                            "--retention-days {days} is not a retention CloudWatch Logs accepts"
+                            "{} is not a retention CloudWatch Logs accepts",
+                            names.given("retention_days", &days.to_string())
                         ),
                         format!("use one of {RETENTION_DAYS:?}"),
                     ));
@@ -361,7 +574,10 @@ impl Spec {
                 .unwrap_or_else(|| DEFAULT_LOG_PREFIX.into());
             if !valid_prefix(&log_prefix) {
                 return Err(Error::invalid(
-                    format!("--log-prefix {log_prefix:?} is not a valid prefix"),
+                    format!(
+                        "{} is not a valid prefix",
+                        names.given("log_prefix", &format!("{log_prefix:?}"))
+                    ),
                     "use 1-1024 characters, without '*' or ':', not starting with '/'",
                 ));
             }
@@ -376,7 +592,10 @@ impl Spec {
             Some(bucket) => {
                 if !valid_bucket_name(bucket) {
                     return Err(Error::invalid(
-                        format!("--audio-bucket {bucket:?} is not a valid S3 bucket name"),
+                        format!(
+                            "{} is not a valid S3 bucket name",
+                            names.given("audio_bucket", &format!("{bucket:?}"))
+                        ),
                         "use 3-63 lowercase letters, digits, dots and hyphens",
                     ));
                 }
@@ -386,14 +605,20 @@ impl Spec {
                     .unwrap_or_else(|| DEFAULT_AUDIO_PREFIX.into());
                 if !valid_prefix(&prefix) {
                     return Err(Error::invalid(
-                        format!("--audio-prefix {prefix:?} is not a valid prefix"),
+                        format!(
+                            "{} is not a valid prefix",
+                            names.given("audio_prefix", &format!("{prefix:?}"))
+                        ),
                         "use 1-1024 characters, without '*' or ':', not starting with '/'",
                     ));
                 }
-                if let Some(key) = &args.kms_key {
-                    if !valid_kms_key_ref(key) {
+                if let Some(kms) = &args.kms_key {
+                    if !valid_kms_key_ref(kms) {
                         return Err(Error::invalid(
-                            format!("--kms-key {key:?} is not a KMS key id, key ARN or alias"),
+                            format!(
+                                "{} is not a KMS key id, key ARN or alias",
+                                names.given("kms_key", &format!("{kms:?}"))
+                            ),
                             "give a key id, arn:...:key/ID, alias/NAME or an alias ARN",
                         ));
                     }
@@ -407,23 +632,36 @@ impl Spec {
         };
         if text.is_none() && audio.is_none() {
             return Err(Error::invalid(
-                "--no-text-logs without --audio-bucket leaves nothing to log",
-                "drop --no-text-logs, or add --audio-bucket BUCKET",
+                format!(
+                    "{}{} without {} leaves nothing to log",
+                    names.at("no_text_logs"),
+                    key("no_text_logs"),
+                    key("audio_bucket")
+                ),
+                format!(
+                    "drop {}, or add {} BUCKET",
+                    key("no_text_logs"),
+                    key("audio_bucket")
+                ),
             ));
         }
         if let Some(role) = &args.role_name {
             if role.len() > ROLE_NAME_MAX {
                 return Err(Error::invalid(
                     format!(
-                        "--role-name {role:?} is {} characters; IAM allows at most {ROLE_NAME_MAX}",
+                        "{} is {} characters; IAM allows at most {ROLE_NAME_MAX}",
+                        names.given("role_name", &format!("{role:?}")),
                         role.len()
                     ),
-                    "choose a shorter --role-name",
+                    format!("choose a shorter {}", key("role_name")),
                 ));
             }
             if !valid_iam_name(role, ROLE_NAME_MAX) {
                 return Err(Error::invalid(
-                    format!("--role-name {role:?} is not a valid IAM role name"),
+                    format!(
+                        "{} is not a valid IAM role name",
+                        names.given("role_name", &format!("{role:?}"))
+                    ),
                     "use letters, digits and + = . @ _ -",
                 ));
             }
@@ -443,11 +681,18 @@ impl Spec {
                 ));
             }
         }
-        let mut pass_role = args
-            .grant_pass_role
-            .iter()
-            .map(|p| p.parse::<Principal>())
-            .collect::<Result<Vec<_>>>()?;
+        let mut pass_role = Vec::new();
+        let mut locations = Vec::new();
+        for given in &args.grant_pass_role {
+            let named = names.given("grant_pass_role", &format!("{given:?}"));
+            let (principal, location) =
+                Principal::parse_given(given).map_err(|why| grant_error(&named, &why))?;
+            pass_role.push(principal);
+            locations.extend(location.map(|l| PrincipalLocation {
+                named: names.given("grant_pass_role", given),
+                ..l
+            }));
+        }
         pass_role.sort();
         pass_role.dedup();
         let mut aliases = Vec::new();
@@ -456,7 +701,7 @@ impl Spec {
                 aliases.push(alias.clone());
             }
         }
-        Ok(Spec {
+        let spec = Spec {
             bot: args.bot.clone(),
             aliases,
             text,
@@ -465,6 +710,10 @@ impl Spec {
             pass_role,
             publish_version: args.publish_version,
             pin_source_arn: args.pin_source_arn,
+        };
+        Ok(TargetSpec {
+            spec,
+            principal_locations: locations,
         })
     }
 }
@@ -491,6 +740,41 @@ mod tests {
             "user/has space",
         ] {
             assert!(bad.parse::<Principal>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn principals_keep_the_account_and_path_they_were_given_with() {
+        let located = |text: &str| Principal::parse_given(text).unwrap().1;
+        assert_eq!(located("user/alice"), None, "this account, any path");
+        let l = located("arn:aws-cn:iam::111122223333:role/ci/deploy/deployer").unwrap();
+        assert_eq!(l.principal.to_string(), "role/deployer");
+        assert_eq!(
+            (
+                l.partition.as_deref(),
+                l.account.as_deref(),
+                l.path.as_str()
+            ),
+            (Some("aws-cn"), Some("111122223333"), "/ci/deploy/")
+        );
+        assert_eq!(
+            l.given,
+            "arn:aws-cn:iam::111122223333:role/ci/deploy/deployer"
+        );
+        let l = located("arn:aws:iam::111122223333:group/admins").unwrap();
+        assert_eq!(
+            (l.path.as_str(), l.principal.kind),
+            ("/", PrincipalKind::Group)
+        );
+        let l = located("user/team-a/alice").unwrap();
+        assert_eq!((l.account, l.path.as_str()), (None, "/team-a/"));
+        for bad in [
+            "arn:aws:iam:us-east-1:111122223333:user/alice",
+            "arn:aws:iam::1234:user/alice",
+            "arn:aws:iam::111122223333:user//alice",
+            "user/a b/alice",
+        ] {
+            assert!(Principal::parse_given(bad).is_err(), "{bad}");
         }
     }
 
@@ -587,6 +871,67 @@ retention_days = 30
         let path = write("[[target]]\nbot = \"B\"\naliases = [\"a\"]\nlog_groop = \"x\"\n");
         let err = load_config(&path).unwrap_err().to_string();
         assert!(err.contains("log_groop") && err.contains("line 4"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_in_a_file_are_named_by_file_line_and_key() {
+        let text = "# targets\n\n[[target]]\nbot = \"A\"\naliases = [\"live\"]\n\n[[target]]\nbot = \"B\"\naliases = [\n  \"live\",\n]\nretention_days = 2\nlog_group = \"bad group\"\ngrant_pass_role = [\"bucket/x\"]\n";
+        let path = write(text);
+        let shown = path.display().to_string();
+        let named = load_named_config(&path).unwrap();
+        assert!(TargetSpec::from_named_target(&named[0].0, &named[0].1).is_ok());
+        let (target, names) = &named[1];
+        let err = TargetSpec::from_named_target(target, names)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "{shown} line 13: log_group = \"bad group\" is not"
+            )),
+            "{err}"
+        );
+        let mut t = target.clone();
+        t.log_group = None;
+        let err = TargetSpec::from_named_target(&t, names)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "{shown} line 12: retention_days = 2 is not a retention"
+            )),
+            "{err}"
+        );
+        assert!(!err.contains("--retention-days"), "{err}");
+        t.retention_days = None;
+        let err = TargetSpec::from_named_target(&t, names)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "{shown} line 14: grant_pass_role = \"bucket/x\": "
+            )),
+            "{err}"
+        );
+        t.grant_pass_role.clear();
+        t.aliases.clear();
+        let err = TargetSpec::from_named_target(&t, names)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!("{shown} line 9: bot \"B\" has no alias")),
+            "{err}"
+        );
+        t.aliases = vec!["a".into()];
+        t.no_text_logs = true;
+        let err = TargetSpec::from_named_target(&t, names)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "{shown} line 7: no_text_logs without audio_bucket"
+            )),
+            "a key not in the file is named at its table: {err}"
+        );
     }
 
     #[test]

@@ -14,6 +14,11 @@ pub fn address(owner: &Principal, name: &str) -> String {
 
 /// True when the user, role or group exists.
 pub async fn principal_exists(iam: &aws_sdk_iam::Client, who: &Principal) -> Result<bool> {
+    principal_path(iam, who).await.map(|path| path.is_some())
+}
+
+/// The IAM path of the user, role or group (`/` or `/a/b/`), or `None` when it does not exist.
+pub async fn principal_path(iam: &aws_sdk_iam::Client, who: &Principal) -> Result<Option<String>> {
     let resource = format!("principal[{who}]");
     let result = match who.kind {
         PrincipalKind::User => iam
@@ -22,25 +27,26 @@ pub async fn principal_exists(iam: &aws_sdk_iam::Client, who: &Principal) -> Res
             .send()
             .await
             .context("iam:GetUser", resource)
-            .map(|_| ()),
+            .map(|o| o.user.map(|u| u.path)),
         PrincipalKind::Role => iam
             .get_role()
             .role_name(&who.name)
             .send()
             .await
             .context("iam:GetRole", resource)
-            .map(|_| ()),
+            .map(|o| o.role.map(|r| r.path)),
         PrincipalKind::Group => iam
             .get_group()
             .group_name(&who.name)
             .send()
             .await
             .context("iam:GetGroup", resource)
-            .map(|_| ()),
+            .map(|o| o.group.map(|g| g.path)),
     };
     match result {
-        Ok(()) => Ok(true),
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(false),
+        // IAM always returns the entity; an absent one would be a service bug, read as "/".
+        Ok(path) => Ok(Some(path.unwrap_or_else(|| "/".into()))),
+        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(None),
         Err(e) => Err(e),
     }
 }

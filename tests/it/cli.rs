@@ -159,9 +159,134 @@ async fn usage_errors_exit_64_before_any_aws_call() {
             "g",
         ],
         vec!["plan", "--bot", "B"],
+        vec!["plan", "--bot", "B", "--alias", "a", "--call-timeout", "0"],
+        vec![
+            "plan",
+            "--bot",
+            "B",
+            "--alias",
+            "a",
+            "--connect-timeout",
+            "99999",
+        ],
+        vec![
+            "plan",
+            "--bot",
+            "B",
+            "--alias",
+            "a",
+            "--endpoint-url",
+            "not a url",
+        ],
     ] {
         // An endpoint where nothing listens: any AWS call would fail with exit 1, not 64.
         let out = crate::support::run_tool_at("http://127.0.0.1:9", &args).await;
         expect_exit(&out, 64);
     }
+}
+
+#[tokio::test]
+async fn the_manual_page_is_one_self_contained_page() {
+    let out = run_tool(&["manual"]).await;
+    expect_exit(&out, 0);
+    let page = stdout(&out);
+    // No "see lex-logs-setup-plan(1)": nothing generates such pages.
+    assert!(!page.contains("(1)"), "{page}");
+    // Every subcommand's own options are in it, and the global ones once.
+    for option in [
+        "\\-\\-detailed\\-exitcode",
+        "\\-\\-operator\\-only",
+        "\\-\\-yes",
+        "\\-\\-grant\\-pass\\-role",
+        "\\-\\-call\\-timeout",
+    ] {
+        assert!(page.contains(option), "{option} in the page");
+    }
+    assert_eq!(
+        page.matches("\\fB\\-\\-region\\fR \\fI").count(),
+        1,
+        "{page}"
+    );
+    for section in [
+        ".SS \"plan\"",
+        ".SS \"policy\"",
+        ".SS \"completions\"",
+        ".SH \"EXIT STATUS\"",
+    ] {
+        assert!(page.contains(section), "{section} in the page");
+    }
+}
+
+#[tokio::test]
+async fn bad_numbers_get_the_tools_own_validation_message() {
+    for (value, said) in [
+        (
+            "-1",
+            "--retention-days -1 is not a retention CloudWatch Logs accepts",
+        ),
+        (
+            "0",
+            "--retention-days 0 is not a retention CloudWatch Logs accepts",
+        ),
+        (
+            "a week",
+            "--retention-days \"a week\" is not a number of days",
+        ),
+    ] {
+        let out = crate::support::run_tool_at(
+            "http://127.0.0.1:9",
+            &[
+                "plan",
+                "--bot",
+                "B",
+                "--alias",
+                "a",
+                "--retention-days",
+                value,
+            ],
+        )
+        .await;
+        expect_exit(&out, 64);
+        let err = stderr(&out);
+        assert!(
+            err.contains(said) && err.contains("next: use one of [1, 3, 5"),
+            "{err}"
+        );
+        assert!(!err.contains("unexpected argument"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn a_bad_value_in_a_config_file_is_named_by_file_line_and_key() {
+    let dir = std::env::temp_dir().join(crate::support::unique("config-"));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (body, said) in [
+        (
+            "[[target]]\nbot = \"A\"\naliases = [\"live\"]\nretention_days = -1\n",
+            "line 4: retention_days = -1 is not a retention CloudWatch Logs accepts",
+        ),
+        (
+            "[[target]]\nbot = \"A\"\naliases = [\"live\"]\n\n[[target]]\nbot = \"B\"\naliases = [\"live\"]\nlog_group = \"no spaces allowed\"\n",
+            "line 8: log_group = \"no spaces allowed\" is not a valid log group name",
+        ),
+        (
+            "[[target]]\nbot = \"A\"\naliases = [\"live\"]\ngrant_pass_role = [\n  \"user/ok\",\n  \"bucket/x\",\n]\n",
+            "line 4: grant_pass_role = \"bucket/x\": the kind must be user, role or group",
+        ),
+        (
+            "[[target]]\nbot = \"A\"\naliases = [\"live\"]\nkms_key = \"alias/k\"\n",
+            "line 4: kms_key needs audio_bucket",
+        ),
+    ] {
+        let path = dir.join("targets.toml");
+        std::fs::write(&path, body).unwrap();
+        let file = path.display().to_string();
+        let out =
+            crate::support::run_tool_at("http://127.0.0.1:9", &["plan", "--config", &file]).await;
+        expect_exit(&out, 64);
+        let err = stderr(&out);
+        assert!(err.contains(&format!("{file} {said}")), "{said:?} in: {err}");
+        assert!(!err.contains("--retention-days") && !err.contains("--log-group"), "{err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

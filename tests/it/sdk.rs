@@ -334,6 +334,57 @@ async fn iam_inline_policies_on_roles_users_and_groups() {
         .is_no_such_entity_exception());
 }
 
+/// The tool checks a `--grant-pass-role` ARN's path against the one GetUser/GetRole/GetGroup return.
+#[tokio::test]
+async fn iam_users_roles_and_groups_return_their_path() {
+    let iam = clients().await.iam;
+    let (role, user, group) = (unique("role-"), unique("user-"), unique("group-"));
+    iam.create_role()
+        .role_name(&role)
+        .path("/ci/deploy/")
+        .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[]}"#)
+        .send()
+        .await
+        .expect("CreateRole");
+    iam.create_user()
+        .user_name(&user)
+        .path("/team-a/")
+        .send()
+        .await
+        .expect("CreateUser");
+    iam.create_group()
+        .group_name(&group)
+        .send()
+        .await
+        .expect("CreateGroup");
+    let got = iam
+        .get_role()
+        .role_name(&role)
+        .send()
+        .await
+        .expect("GetRole");
+    let got = got.role().unwrap();
+    assert_eq!(got.path(), "/ci/deploy/");
+    assert_eq!(
+        got.arn(),
+        format!("arn:aws:iam::{ACCOUNT}:role/ci/deploy/{role}")
+    );
+    let got = iam
+        .get_user()
+        .user_name(&user)
+        .send()
+        .await
+        .expect("GetUser");
+    assert_eq!(got.user().unwrap().path(), "/team-a/");
+    let got = iam
+        .get_group()
+        .group_name(&group)
+        .send()
+        .await
+        .expect("GetGroup");
+    assert_eq!(got.group().unwrap().path(), "/");
+}
+
 #[tokio::test]
 async fn logs_group_with_tags_and_retention() {
     let logs = clients().await.logs;
