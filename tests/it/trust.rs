@@ -619,7 +619,8 @@ async fn a_no_op_apply_counts_what_it_left_unchanged() {
 
     let planned = run("plan").await["summary"].clone();
     let unchanged = planned["no-op"].as_u64().unwrap();
-    assert!(unchanged >= 8, "{planned}");
+    // In place: the log group, our inline policy on the bot's role, the grant and the alias.
+    assert!(unchanged >= 4, "{planned}");
     let again = run("apply").await;
     assert_eq!(
         again["summary"],
