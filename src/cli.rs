@@ -90,7 +90,7 @@ pub struct SetupArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "bot", "aliases", "log_group", "retention_days", "log_prefix", "no_text_logs",
         "audio_bucket", "audio_prefix", "kms_key", "role_name", "grant_pass_role",
-        "publish_version", "pin_source_arn",
+        "publish_version", "pin_source_arn", "take_over_destinations",
     ])]
     pub config: Option<std::path::PathBuf>,
     #[command(flatten)]
@@ -135,6 +135,11 @@ pub struct SetupArgs {
     /// Unverified: no Lex V2 document says which SourceArn Lex presents
     #[arg(long, requires = "role_name")]
     pub pin_source_arn: bool,
+    /// Replace an alias's log destination that lex-logs-setup did not set (another team's group
+    /// or bucket). Without it, apply refuses. The previous setting is recorded on the alias (its
+    /// tags) and destroy puts it back exactly
+    #[arg(long)]
+    pub take_over_destinations: bool,
     /// Let this principal pass the role to Lex: user/NAME, role/NAME, group/NAME or an ARN (repeatable)
     #[arg(long, value_name = "PRINCIPAL")]
     pub grant_pass_role: Vec<String>,
@@ -189,6 +194,7 @@ impl SetupArgs {
             grant_pass_role: self.grant_pass_role.clone(),
             publish_version: self.publish_version,
             pin_source_arn: self.pin_source_arn,
+            take_over_destinations: self.take_over_destinations,
         })
     }
 }

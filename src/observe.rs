@@ -371,7 +371,7 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
         }
     };
     let (aliases, previous, likely_writer, bystander_ids, version_roles) = tokio::try_join!(
-        alias::describe_all(lex, &bot, &alias_ids),
+        alias::describe_all(lex, &scope, &bot, &alias_ids),
         previous,
         likely_writer,
         bystander_ids,
@@ -382,7 +382,7 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
     // read.
     let (aliases, bystanders) =
         tokio::try_join!(attach_version_roles(lex, &bot, aliases), async {
-            let found = alias::describe_all(lex, &bot, &bystander_ids).await?;
+            let found = alias::describe_all(lex, &scope, &bot, &bystander_ids).await?;
             attach_version_roles(lex, &bot, found).await
         })?;
     let mut writers: BTreeMap<String, Writer> = likely_writer

@@ -33,6 +33,8 @@ pub struct TargetConfig {
     pub publish_version: bool,
     #[serde(default)]
     pub pin_source_arn: bool,
+    #[serde(default)]
+    pub take_over_destinations: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,7 +96,7 @@ fn read_config(path: &Path) -> Result<Vec<TargetConfig>> {
     let file: ConfigFile = toml::from_str(&text).map_err(|e| {
         Error::invalid(
             format!("--config {}: {}", path.display(), e.to_string().trim_end()),
-            "each [[target]] takes: bot, aliases, log_group, retention_days, log_prefix, no_text_logs, audio_bucket, audio_prefix, kms_key, role_name, grant_pass_role, publish_version, pin_source_arn",
+            "each [[target]] takes: bot, aliases, log_group, retention_days, log_prefix, no_text_logs, audio_bucket, audio_prefix, kms_key, role_name, grant_pass_role, publish_version, pin_source_arn, take_over_destinations",
         )
     })?;
     if file.target.is_empty() {
@@ -161,6 +163,8 @@ pub struct Spec {
     pub publish_version: bool,
     /// Dedicated-role mode: pin the trust policy to the bot's ARNs (aws:SourceArn).
     pub pin_source_arn: bool,
+    /// Replace destinations lex-logs-setup did not set (recording them for destroy).
+    pub take_over_destinations: bool,
 }
 
 impl Spec {
@@ -710,6 +714,7 @@ impl TargetSpec {
             pass_role,
             publish_version: args.publish_version,
             pin_source_arn: args.pin_source_arn,
+            take_over_destinations: args.take_over_destinations,
         };
         Ok(TargetSpec {
             spec,

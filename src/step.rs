@@ -171,6 +171,15 @@ pub enum Step {
         /// Which version the alias runs afterwards.
         version: AliasVersion,
     },
+    /// The alias's tags that record a destination a take-over replaced: `values` set, the other
+    /// `keys` removed; `previous` is what those keys held.
+    SetAliasTags {
+        arn: String,
+        alias: String,
+        keys: Vec<String>,
+        values: Tags,
+        previous: Tags,
+    },
     /// CreateBotVersion from DRAFT (dedicated-role mode, `--publish-version`).
     PublishVersion {
         bot_id: String,
@@ -240,6 +249,13 @@ impl Step {
             Step::PublishVersion { bot_name, .. } => {
                 format!("publish the DRAFT of bot {bot_name} as a new version")
             }
+            Step::SetAliasTags { alias, values, .. } => {
+                if values.is_empty() {
+                    format!("remove the record of the replaced destination from alias {alias}")
+                } else {
+                    format!("record the destination being replaced on alias {alias} (its tags)")
+                }
+            }
             Step::DeleteVersion {
                 bot_name, version, ..
             } => format!("delete version {version} of bot {bot_name}"),
@@ -290,6 +306,19 @@ impl Step {
             | Step::RestorePolicy { .. }
             | Step::UpdatePolicy { .. } => return None,
             Step::CreateLogGroup { name, .. } => Step::DeleteLogGroup { name },
+            Step::SetAliasTags {
+                arn,
+                alias,
+                keys,
+                values,
+                previous,
+            } => Step::SetAliasTags {
+                arn,
+                alias,
+                keys,
+                values: previous,
+                previous: values,
+            },
             Step::SetRetention {
                 name,
                 days,
@@ -601,6 +630,11 @@ impl Step {
                 .await
                 .map(|_| Made::ByThisRun)?
             }
+            Step::SetAliasTags {
+                arn, keys, values, ..
+            } => alias::set_tags(&c.lex, arn, keys, values)
+                .await
+                .map(|_| Made::ByThisRun)?,
             Step::PublishVersion { bot_id, bot_name } => {
                 let number =
                     version::publish(&c.lex, &ctx.progress, bot_id, bot_name, &ctx.run_id).await?;

@@ -9,9 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use super::{
-    alias_change, attachment_address, desired_settings, grant_changes, log_group_change,
-    managed_policy_changes, our_destinations, policy_json, target, wanted_destinations,
-    wanted_documents, AttachTarget, OurDestinations,
+    attachment_address, grant_changes, log_group_change, managed_policy_changes, our_destinations,
+    policy_json, target, wanted_destinations, wanted_documents, AttachTarget, OurDestinations,
 };
 use crate::documents::{self, Concern};
 use crate::error::{Error, Result};
@@ -249,18 +248,16 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
                 "a customer role: our managed policies attached".to_string()
             }
         ));
-        let addr = alias.address(&obs.bot);
-        let current = alias.described.conversation_log_settings();
-        let desired = desired_settings(current, text_dest.as_ref(), audio_dest.as_ref(), &ours);
-        changes.push(alias_change(
-            &addr,
+        changes.extend(super::alias_apply_changes(
+            spec,
             obs,
             alias,
-            current,
-            desired,
+            text_dest.as_ref(),
+            audio_dest.as_ref(),
+            &ours,
             AliasVersion::Keep,
             log_group_addr.iter().chain(ready.iter()),
-        ));
+        )?);
     }
     notes.push("in place: the bot keeps its role and every permission on it; nothing about the bot is updated".into());
     notes.extend(super::destination_notes(obs));
@@ -297,19 +294,13 @@ pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
 
     let mut alias_addrs = Vec::new();
     for alias in &obs.aliases {
-        let addr = alias.address(&obs.bot);
-        let current = alias.described.conversation_log_settings();
-        let desired = desired_settings(current, None, None, &ours);
-        changes.push(alias_change(
-            &addr,
+        changes.extend(super::alias_destroy_changes(
             obs,
             alias,
-            current,
-            desired,
+            &ours,
             AliasVersion::Keep,
-            std::iter::empty(),
         ));
-        alias_addrs.push(addr);
+        alias_addrs.push(alias.address(&obs.bot));
     }
 
     // Aliases not named that still log to our destinations keep what they need.
@@ -449,6 +440,11 @@ pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
 }
 
 #[cfg(test)]
+mod tests_support {
+    pub(super) use super::tests::{find, spec, world};
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::arn::Scope;
@@ -470,7 +466,7 @@ mod tests {
         format!("arn:aws:iam::{ACCOUNT}:role/team/{name}")
     }
 
-    fn spec(text: bool, audio: bool) -> Spec {
+    pub(super) fn spec(text: bool, audio: bool) -> Spec {
         Spec {
             bot: "PizzaBot".into(),
             aliases: vec!["prod".into(), "beta".into()],
@@ -488,6 +484,7 @@ mod tests {
             pass_role: vec![],
             publish_version: false,
             pin_source_arn: false,
+            take_over_destinations: false,
         }
     }
 
@@ -512,6 +509,7 @@ mod tests {
                 .set_conversation_log_settings(settings)
                 .build(),
             runs_on: Some(role.into()),
+            tags: Default::default(),
         }
     }
 
@@ -540,7 +538,7 @@ mod tests {
 
     /// PizzaBot on its service-linked role; `prod` on version 2 (published on a customer role),
     /// `beta` on version 3 (on the service-linked role).
-    fn world() -> Observed {
+    pub(super) fn world() -> Observed {
         let bot_role = slr("Pizza");
         let writers = [
             writer(&bot_role, 1, &[("Sentiment", json!({"Statement": []}))]),
@@ -579,7 +577,7 @@ mod tests {
         }
     }
 
-    fn find<'a>(plan: &'a Plan, address: &str) -> &'a Change {
+    pub(super) fn find<'a>(plan: &'a Plan, address: &str) -> &'a Change {
         plan.changes
             .iter()
             .find(|c| c.address == address)
@@ -845,5 +843,153 @@ mod tests {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod take_over_tests {
+    use super::tests_support::*;
+    use super::*;
+    use aws_sdk_lexmodelsv2::types::{
+        AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
+        ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
+    };
+
+    fn foreign_text(group: &str) -> TextLogSetting {
+        TextLogSetting::builder()
+            .enabled(true)
+            .selective_logging_enabled(true)
+            .destination(
+                TextLogDestination::builder()
+                    .cloud_watch(
+                        CloudWatchLogGroupLogDestination::builder()
+                            .cloud_watch_log_group_arn(format!(
+                                "arn:aws:logs:us-west-2:444455556666:log-group:{group}"
+                            ))
+                            .log_prefix("team-x/")
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .build()
+    }
+
+    fn foreign_audio() -> AudioLogSetting {
+        AudioLogSetting::builder()
+            .enabled(false)
+            .destination(
+                AudioLogDestination::builder()
+                    .s3_bucket(
+                        S3BucketLogDestination::builder()
+                            .s3_bucket_arn("arn:aws:s3:::team-x-audio")
+                            .log_prefix("rec/")
+                            .kms_key_arn("arn:aws:kms:us-west-2:444455556666:key/team-x")
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .build()
+    }
+
+    #[test]
+    fn another_teams_destination_is_refused_or_recorded_and_put_back_exactly() {
+        let mut obs = world();
+        let theirs = ConversationLogSettings::builder()
+            .text_log_settings(foreign_text("/team-x/lex"))
+            .audio_log_settings(foreign_audio())
+            .build();
+        obs.aliases[1].described = obs.aliases[1]
+            .described
+            .clone()
+            .to_builder_with(Some(theirs.clone()));
+        let err = plan_apply(&spec(true, false), &obs)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("beta")
+                && err.contains("/team-x/lex")
+                && err.contains("--take-over-destinations"),
+            "{err}"
+        );
+        // Audio only asked for: the text half is theirs and stays; the audio half conflicts.
+        let err = plan_apply(&spec(false, true), &obs)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("audio to arn:aws:s3:::team-x-audio"), "{err}");
+
+        let taking = Spec {
+            take_over_destinations: true,
+            ..spec(true, false)
+        };
+        let plan = plan_apply(&taking, &obs).unwrap();
+        let record = find(&plan, "alias_record[PizzaBot/beta]");
+        let Step::SetAliasTags { values, .. } = &record.step else {
+            panic!("{:?}", record.step)
+        };
+        assert_eq!(
+            values[crate::resources::alias::PREVIOUS_TEXT_ARN],
+            "arn:aws:logs:us-west-2:444455556666:log-group:/team-x/lex"
+        );
+        assert!(
+            !values.contains_key(crate::resources::alias::PREVIOUS_AUDIO_ARN),
+            "only the half replaced is recorded"
+        );
+        let alias = find(&plan, "alias[PizzaBot/beta]");
+        assert!(alias.depends_on.contains(&record.address));
+        let Step::UpdateAlias { settings, .. } = &alias.step else {
+            panic!()
+        };
+        let settings = settings.clone().unwrap();
+        assert_eq!(
+            settings.audio_log_settings().to_vec(),
+            vec![foreign_audio()],
+            "their audio half is kept as it was"
+        );
+
+        // After the take-over: the alias logs to ours, and carries the record.
+        obs.aliases[1].described = obs.aliases[1]
+            .described
+            .clone()
+            .to_builder_with(Some(settings));
+        obs.aliases[1].tags = values.clone();
+        let plan = plan_destroy(&taking, &obs).unwrap();
+        let alias = find(&plan, "alias[PizzaBot/beta]");
+        let Step::UpdateAlias { settings, .. } = &alias.step else {
+            panic!()
+        };
+        assert_eq!(
+            settings.as_ref().unwrap(),
+            &theirs,
+            "destroy puts their setting back exactly"
+        );
+        let unrecord = find(&plan, "alias_record[PizzaBot/beta]");
+        assert_eq!(unrecord.action, Action::Delete);
+        assert!(unrecord.depends_on.contains(&alias.address));
+    }
+}
+
+/// Test helper: an alias description with other conversation log settings.
+#[cfg(test)]
+trait WithSettings {
+    fn to_builder_with(
+        self,
+        settings: Option<aws_sdk_lexmodelsv2::types::ConversationLogSettings>,
+    ) -> aws_sdk_lexmodelsv2::operation::describe_bot_alias::DescribeBotAliasOutput;
+}
+
+#[cfg(test)]
+impl WithSettings for aws_sdk_lexmodelsv2::operation::describe_bot_alias::DescribeBotAliasOutput {
+    fn to_builder_with(
+        self,
+        settings: Option<aws_sdk_lexmodelsv2::types::ConversationLogSettings>,
+    ) -> Self {
+        Self::builder()
+            .set_bot_alias_id(self.bot_alias_id().map(str::to_string))
+            .set_bot_alias_name(self.bot_alias_name().map(str::to_string))
+            .set_bot_version(self.bot_version().map(str::to_string))
+            .set_conversation_log_settings(settings)
+            .build()
     }
 }

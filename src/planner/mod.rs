@@ -776,27 +776,25 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     // Each alias logs to our destinations.
     let ours = our_destinations(obs, text_dest.as_ref(), audio_dest.as_ref());
     for alias in &obs.aliases {
-        let addr = alias.address(&obs.bot);
-        let current = alias.described.conversation_log_settings();
-        let desired = desired_settings(current, text_dest.as_ref(), audio_dest.as_ref(), &ours);
         let repoint = stale.iter().any(|s| s.id == alias.id);
         let version = if repoint {
             AliasVersion::PublishedByRun
         } else {
             AliasVersion::Keep
         };
-        changes.push(alias_change(
-            &addr,
+        changes.extend(alias_apply_changes(
+            spec,
             obs,
             alias,
-            current,
-            desired,
+            text_dest.as_ref(),
+            audio_dest.as_ref(),
+            &ours,
             version,
             std::iter::once(&bot_addr)
                 .chain(log_group_addr.iter())
                 .chain(role_ready.iter())
                 .chain(repoint.then_some(&publish_addr)),
-        ));
+        )?);
     }
 
     notes.extend(destination_notes(obs));
@@ -806,6 +804,188 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
         changes,
         notes,
     })
+}
+
+/// Apply's changes to one alias: its settings with our destinations, after `after`. A
+/// destination lex-logs-setup did not set (another team's group or bucket) is never replaced by
+/// a plain apply; with `--take-over-destinations` it is recorded on the alias first, so that
+/// destroy can put it back exactly.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn alias_apply_changes<'a>(
+    spec: &Spec,
+    obs: &Observed,
+    alias: &Alias,
+    text: Option<&TextDestination>,
+    audio: Option<&AudioDestination>,
+    ours: &OurDestinations,
+    version: AliasVersion,
+    after: impl Iterator<Item = &'a String>,
+) -> Result<Vec<Change>> {
+    use crate::resources::alias::{
+        record_audio, record_text, PREVIOUS_AUDIO_ARN, PREVIOUS_TEXT_ARN,
+    };
+    let current = alias.described.conversation_log_settings();
+    let mut conflicts: Vec<String> = Vec::new();
+    let mut record = Tags::new();
+    let refuse = |why: String| {
+        Error::invalid(
+            format!(
+                "alias {} cannot record the destination it replaces: {why}",
+                alias.name
+            ),
+            "set the alias's conversation logs by hand, or leave this alias out",
+        )
+    };
+    if let (Some(wanted), Some(setting)) =
+        (text, current.and_then(|c| c.text_log_settings().first()))
+    {
+        if let Some(arn) = setting
+            .destination()
+            .and_then(|d| d.cloud_watch())
+            .map(|c| c.cloud_watch_log_group_arn())
+        {
+            let ours_already = in_place::same_log_group(arn, &wanted.log_group_arn)
+                || ours
+                    .log_group_arns
+                    .iter()
+                    .any(|o| in_place::same_log_group(o, arn))
+                || alias.tags.contains_key(PREVIOUS_TEXT_ARN);
+            if !ours_already {
+                conflicts.push(format!("text to {arn}"));
+                record.extend(record_text(setting).map_err(refuse)?);
+            }
+        }
+    }
+    if let (Some(wanted), Some(setting)) =
+        (audio, current.and_then(|c| c.audio_log_settings().first()))
+    {
+        if let Some(arn) = setting
+            .destination()
+            .and_then(|d| d.s3_bucket())
+            .map(|s| s.s3_bucket_arn())
+        {
+            let ours_already = arn == wanted.bucket_arn
+                || ours.bucket_arns.iter().any(|o| o == arn)
+                || alias.tags.contains_key(PREVIOUS_AUDIO_ARN);
+            if !ours_already {
+                conflicts.push(format!("audio to {arn}"));
+                record.extend(record_audio(setting).map_err(refuse)?);
+            }
+        }
+    }
+    let addr = alias.address(&obs.bot);
+    let desired = desired_settings(current, text, audio, ours);
+    let mut after: Vec<String> = after.cloned().collect();
+    let mut changes = Vec::new();
+    if !conflicts.is_empty() {
+        if !spec.take_over_destinations {
+            return Err(Error::invalid(
+                format!(
+                    "alias {} of bot {} already logs {}: a destination lex-logs-setup did not set, which a plain apply never replaces",
+                    alias.name,
+                    obs.bot.name,
+                    conflicts.join(" and ")
+                ),
+                "leave the alias as it is, or pass --take-over-destinations to replace it (the previous setting is recorded on the alias, and destroy puts it back exactly)",
+            ));
+        }
+        let record_addr = format!("alias_record[{}/{}]", obs.bot.name, alias.name);
+        let keys: Vec<String> = record.keys().cloned().collect();
+        let previous: Tags = keys
+            .iter()
+            .filter_map(|k| alias.tags.get(k).map(|v| (k.clone(), v.clone())))
+            .collect();
+        changes.push(Change::new(
+            &record_addr,
+            Action::Create,
+            Value::Null,
+            json!({"tags": record}),
+            Step::SetAliasTags {
+                arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
+                alias: format!("{}/{}", obs.bot.name, alias.name),
+                keys,
+                values: record,
+                previous,
+            },
+        ));
+        after.push(record_addr);
+    }
+    changes.push(alias_change(
+        &addr,
+        obs,
+        alias,
+        current,
+        desired,
+        version,
+        after.iter(),
+    ));
+    Ok(changes)
+}
+
+/// Destroy's changes to one alias: our destinations removed, a destination a take-over replaced
+/// put back exactly (unless someone set another since), and the record removed afterwards.
+pub(crate) fn alias_destroy_changes(
+    obs: &Observed,
+    alias: &Alias,
+    ours: &OurDestinations,
+    version: AliasVersion,
+) -> Vec<Change> {
+    use crate::resources::alias::{recorded_audio, recorded_text, RECORD_KEYS};
+    let addr = alias.address(&obs.bot);
+    let current = alias.described.conversation_log_settings();
+    let desired = desired_settings(current, None, None, ours);
+    let mut text: Vec<TextLogSetting> = desired
+        .as_ref()
+        .map(|d| d.text_log_settings().to_vec())
+        .unwrap_or_default();
+    let mut audio: Vec<AudioLogSetting> = desired
+        .as_ref()
+        .map(|d| d.audio_log_settings().to_vec())
+        .unwrap_or_default();
+    if text.is_empty() {
+        text.extend(recorded_text(&alias.tags));
+    }
+    if audio.is_empty() {
+        audio.extend(recorded_audio(&alias.tags));
+    }
+    let desired = (!text.is_empty() || !audio.is_empty()).then(|| {
+        ConversationLogSettings::builder()
+            .set_text_log_settings((!text.is_empty()).then_some(text))
+            .set_audio_log_settings((!audio.is_empty()).then_some(audio))
+            .build()
+    });
+    let mut changes = vec![alias_change(
+        &addr,
+        obs,
+        alias,
+        current,
+        desired,
+        version,
+        std::iter::empty(),
+    )];
+    let recorded: Tags = RECORD_KEYS
+        .iter()
+        .filter_map(|k| alias.tags.get(*k).map(|v| (k.to_string(), v.clone())))
+        .collect();
+    if !recorded.is_empty() {
+        changes.push(
+            Change::new(
+                format!("alias_record[{}/{}]", obs.bot.name, alias.name),
+                Action::Delete,
+                json!({"tags": recorded}),
+                Value::Null,
+                Step::SetAliasTags {
+                    arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
+                    alias: format!("{}/{}", obs.bot.name, alias.name),
+                    keys: recorded.keys().cloned().collect(),
+                    values: Tags::new(),
+                    previous: recorded,
+                },
+            )
+            .after([addr]),
+        );
+    }
+    changes
 }
 
 /// The alias's log settings changed to `desired` (and its version as `version` says), after the
@@ -918,29 +1098,21 @@ pub(crate) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan
         .collect();
     for alias in &obs.aliases {
         let addr = alias.address(&obs.bot);
-        let current = alias.described.conversation_log_settings();
-        let desired = desired_settings(current, None, None, &ours);
         let back = recorded
             .get(&alias.id)
             .filter(|_| our_versions.contains(&alias.version()))
             .filter(|v| obs.version_roles.iter().any(|i| i.number == **v));
         runs_after.insert(back.cloned().unwrap_or_else(|| alias.version().to_string()));
-        let change = alias_change(
-            &addr,
+        let alias_changes = alias_destroy_changes(
             obs,
             alias,
-            current,
-            desired,
+            &ours,
             back.map(|v| AliasVersion::Number(v.clone()))
                 .unwrap_or(AliasVersion::Keep),
-            std::iter::empty(),
         );
-        // On destroy, aliases go first: clear the dependency on the bot.
+        // On destroy, aliases go first.
         alias_addrs.push(addr);
-        changes.push(Change {
-            depends_on: Vec::new(),
-            ..change
-        });
+        changes.extend(alias_changes);
     }
 
     // The bot goes back to its previous role.
@@ -1181,6 +1353,7 @@ mod tests {
             pass_role: vec![],
             publish_version: false,
             pin_source_arn: false,
+            take_over_destinations: false,
         }
     }
 
@@ -1196,6 +1369,7 @@ mod tests {
                 .set_conversation_log_settings(settings)
                 .build(),
             runs_on: Some(SLR.into()),
+            tags: Default::default(),
         }
     }
 

@@ -455,3 +455,120 @@ async fn dedicated_mode_refuses_old_versions_then_publishes_and_destroy_restores
     assert_eq!(interpretations[0]["intent"], "FallbackIntent");
     assert!(logged(&world, &group, &session).await.is_empty());
 }
+
+#[tokio::test]
+async fn another_teams_log_group_is_never_taken_silently_and_a_take_over_is_undone_exactly() {
+    let world = World::new().await;
+    let theirs = format!("/team-x/{}", unique("lex"));
+    world
+        .clients
+        .logs
+        .create_log_group()
+        .log_group_name(&theirs)
+        .send()
+        .await
+        .unwrap();
+    // Team X logs the alias to its own group, through a policy of its own on the bot's role.
+    world
+        .clients
+        .iam
+        .put_role_policy()
+        .role_name(world.bot_role_name())
+        .policy_name("TeamXLogs")
+        .policy_document(
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": format!("arn:aws:logs:us-east-1:000000000000:log-group:{theirs}:*")}]})
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let theirs_arn = format!("arn:aws:logs:us-east-1:000000000000:log-group:{theirs}");
+    let described = world
+        .clients
+        .lex
+        .describe_bot_alias()
+        .bot_id(&world.bot_id)
+        .bot_alias_id(&world.alias_id)
+        .send()
+        .await
+        .unwrap();
+    use aws_sdk_lexmodelsv2::types::{
+        CloudWatchLogGroupLogDestination, ConversationLogSettings, TextLogDestination,
+        TextLogSetting,
+    };
+    let their_settings = ConversationLogSettings::builder()
+        .text_log_settings(
+            TextLogSetting::builder()
+                .enabled(true)
+                .destination(
+                    TextLogDestination::builder()
+                        .cloud_watch(
+                            CloudWatchLogGroupLogDestination::builder()
+                                .cloud_watch_log_group_arn(&theirs_arn)
+                                .log_prefix("team-x/")
+                                .build()
+                                .unwrap(),
+                        )
+                        .build(),
+                )
+                .build(),
+        )
+        .build();
+    world
+        .clients
+        .lex
+        .update_bot_alias()
+        .bot_id(&world.bot_id)
+        .bot_alias_id(&world.alias_id)
+        .bot_alias_name("live")
+        .set_description(described.description().map(str::to_string))
+        .bot_version("1")
+        .set_bot_alias_locale_settings(described.bot_alias_locale_settings().cloned())
+        .set_sentiment_analysis_settings(described.sentiment_analysis_settings().cloned())
+        .conversation_log_settings(their_settings)
+        .send()
+        .await
+        .unwrap();
+    let (session, _) = say(&world, &world.alias_id, "team x").await;
+    assert_eq!(
+        logged(&world, &theirs, &session).await.len(),
+        1,
+        "team X's logs arrive"
+    );
+    let before = world.snapshot().await;
+
+    // A plain apply refuses, before any change.
+    let out = tool(cmd("apply", &world.target_args(), &["--yes"])).await;
+    expect_exit(&out, 64);
+    let shown = format!("{}{}", crate::support::stdout(&out), stderr(&out));
+    assert!(
+        shown.contains(&theirs) && shown.contains("--take-over-destinations"),
+        "{shown}"
+    );
+    assert_eq!(world.snapshot().await, before);
+
+    // Taken over explicitly: the logs go to ours...
+    let args = with(world.target_args(), &["--take-over-destinations"]);
+    let out = tool(cmd("apply", &args, &["--yes"])).await;
+    expect_exit(&out, 0);
+    let (session, _) = say(&world, &world.alias_id, "ours now").await;
+    assert_eq!(logged(&world, &world.log_group(), &session).await.len(), 1);
+    assert!(logged(&world, &theirs, &session).await.is_empty());
+
+    // ...and destroy (even without the flag) gives team X its setting back exactly.
+    let out = tool(cmd("destroy", &world.target_args(), &["--yes"])).await;
+    expect_exit(&out, 0);
+    let after = world.snapshot().await;
+    assert_eq!(after["aliases"]["live"], before["aliases"]["live"]);
+    let (session, _) = say(&world, &world.alias_id, "team x again").await;
+    assert_eq!(
+        logged(&world, &theirs, &session).await.len(),
+        1,
+        "their logs arrive again"
+    );
+    assert!(logged(&world, &world.log_group(), &session)
+        .await
+        .is_empty());
+}
