@@ -433,7 +433,31 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
     if kind == Kind::Apply {
         check_ownership(&observed, dedicated)?;
     }
+    // Destroy finds a dedicated setup from the bot itself: a bot that runs on a role of ours
+    // for this bot was set up with `--role-name`, whatever flags destroy was given.
+    if kind == Kind::Destroy && !dedicated {
+        if let Some(name) = own_role_of_bot(&observed) {
+            tracing::debug!(role = %name, "the bot runs on a role of ours: destroying that setup");
+            let found = Spec {
+                role_name: Some(name),
+                ..spec.clone()
+            };
+            return Box::pin(observe(clients, &found, kind)).await;
+        }
+    }
     Ok(observed)
+}
+
+/// The name of the role the bot runs on when it is ours, for this bot, and not the setup's
+/// default name (that one is already observed).
+fn own_role_of_bot(observed: &Observed) -> Option<String> {
+    let arn = observed.bot.role_arn()?;
+    let writer = observed.writers.get(arn)?;
+    let state = writer.state.as_ref()?;
+    (tags::is_ours(&state.tags)
+        && state.tags.get(tags::BOT_ID) == Some(&observed.bot.id)
+        && writer.name != observed.role_name)
+        .then(|| writer.name.clone())
 }
 
 /// Fills in the role each alias's version runs on: DRAFT runs on the bot's current role; a

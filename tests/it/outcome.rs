@@ -572,3 +572,118 @@ async fn another_teams_log_group_is_never_taken_silently_and_a_take_over_is_undo
         .await
         .is_empty());
 }
+
+#[tokio::test]
+async fn destroy_needs_no_flags_from_apply_and_keeps_what_remaining_aliases_log_through() {
+    let world = World::new().await;
+    world.add_alias("beta").await;
+    let beta = world
+        .clients
+        .lex
+        .list_bot_aliases()
+        .bot_id(&world.bot_id)
+        .send()
+        .await
+        .unwrap()
+        .bot_alias_summaries()
+        .iter()
+        .find(|a| a.bot_alias_name() == Some("beta"))
+        .and_then(|a| a.bot_alias_id().map(str::to_string))
+        .unwrap();
+    let group = format!("/custom/{}", unique("g"));
+    let apply = vec![
+        "--bot".to_string(),
+        world.bot_name.clone(),
+        "--alias".into(),
+        "live".into(),
+        "--alias".into(),
+        "beta".into(),
+        "--log-group".into(),
+        group.clone(),
+        "--log-prefix".into(),
+        "custom/".into(),
+    ];
+    expect_exit(&tool(cmd("apply", &apply, &["--yes"])).await, 0);
+    for alias in [world.alias_id.as_str(), beta.as_str()] {
+        let (session, _) = say(&world, alias, "both").await;
+        assert_eq!(logged(&world, &group, &session).await.len(), 1, "{alias}");
+    }
+
+    // Destroy beta alone, with none of apply's destination flags.
+    let only_beta = vec![
+        "--bot".to_string(),
+        world.bot_name.clone(),
+        "--alias".into(),
+        "beta".into(),
+    ];
+    let out = tool(cmd("destroy", &only_beta, &["--yes"])).await;
+    expect_exit(&out, 0);
+    let shown = format!("{}{}", crate::support::stdout(&out), stderr(&out));
+    assert!(
+        shown.contains("alias live still logs"),
+        "says what it kept and why:\n{shown}"
+    );
+    let (session, _) = say(&world, &beta, "beta off").await;
+    assert!(logged(&world, &group, &session).await.is_empty());
+    let (session, _) = say(&world, &world.alias_id, "live on").await;
+    assert_eq!(
+        logged(&world, &group, &session).await.len(),
+        1,
+        "live still logs"
+    );
+
+    // Then live, again with no destination flags: everything of ours goes.
+    expect_exit(
+        &tool(cmd("destroy", &world.target_args(), &["--yes"])).await,
+        0,
+    );
+    let (session, _) = say(&world, &world.alias_id, "live off").await;
+    assert!(logged(&world, &group, &session).await.is_empty());
+    let snapshot = world.snapshot().await;
+    assert_eq!(
+        snapshot["botRole"]["inline"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        vec![SENTIMENT_POLICY]
+    );
+}
+
+#[tokio::test]
+async fn a_dedicated_setup_under_another_role_name_is_destroyed_without_the_flag() {
+    let world = World::new().await;
+    let role = unique("OurLogs-");
+    let apply = with(
+        world.target_args(),
+        &["--role-name", &role, "--publish-version"],
+    );
+    expect_exit(&tool(cmd("apply", &apply, &["--yes"])).await, 0);
+    assert_eq!(
+        bot_role(&world).await,
+        format!("arn:aws:iam::000000000000:role/{role}")
+    );
+
+    let out = tool(cmd("destroy", &world.target_args(), &["--yes"])).await;
+    expect_exit(&out, 0);
+    assert_eq!(
+        bot_role(&world).await,
+        world.bot_role_arn,
+        "the bot is back on its role"
+    );
+    assert!(
+        world
+            .clients
+            .iam
+            .get_role()
+            .role_name(&role)
+            .send()
+            .await
+            .is_err(),
+        "our role {role} is gone"
+    );
+    let snapshot = world.snapshot().await;
+    assert_eq!(snapshot["aliases"]["live"]["botVersion"], "1");
+    let (_, interpretations) = say(&world, &world.alias_id, "hello").await;
+    assert_eq!(interpretations[0]["intent"], "FallbackIntent");
+}
