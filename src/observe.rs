@@ -46,6 +46,16 @@ pub struct Observed {
     pub bystanders: Vec<Alias>,
     /// Dedicated-role destroy: every published version and the role it runs on.
     pub version_roles: Vec<version::VersionInfo>,
+    /// Dedicated-role apply: an earlier role of ours for this bot (another `--role-name`) that
+    /// the bot runs on now, with our policies of it; apply migrates from it and removes it.
+    pub earlier_role: Option<EarlierRole>,
+}
+
+/// A logging role of ours under an earlier name, and its managed policies of ours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EarlierRole {
+    pub state: RoleState,
+    pub policies: Vec<crate::resources::managed_policy::PolicyState>,
 }
 
 /// A role that writes an alias's logs because the alias's version runs on it.
@@ -321,12 +331,50 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
     let current_role = bot.role_arn().map(str::to_string);
     let bot_on_our_role = bot.runs_on(&role_name);
     let dedicated = spec.dedicated();
+    let earlier: std::sync::Mutex<Option<EarlierRole>> = std::sync::Mutex::new(None);
     let previous = async {
         if !dedicated {
             // In place, the bot keeps its role: there is no previous role to carry.
             return Ok(None);
         }
         match (&current_role, bot_on_our_role) {
+            (Some(arn), false) if !role::is_service_linked(arn) => {
+                // A role of ours under another name (an earlier --role-name) is not a foreign
+                // previous role: what it replaced is.
+                let name = crate::arn::iam_name(arn).unwrap_or(arn);
+                match role::observe(iam, name).await? {
+                    Some(state)
+                        if tags::is_ours(&state.tags)
+                            && state.tags.get(tags::BOT_ID) == Some(&bot_id) =>
+                    {
+                        let original = match state.tags.get(tags::PREVIOUS_ROLE) {
+                            Some(arn) => Some(role::observe_previous(iam, arn).await?),
+                            None => None,
+                        };
+                        let policies =
+                            futures::future::try_join_all(Concern::ALL.iter().map(|c| {
+                                let policy = c.policy_name(&state.name);
+                                let arn = scope.policy(&policy);
+                                async move { managed_policy::observe(iam, &policy, &arn).await }
+                            }))
+                            .await?
+                            .into_iter()
+                            .flatten()
+                            .filter(|p| tags::is_ours(&p.tags))
+                            .collect();
+                        *earlier.lock().expect("not poisoned") =
+                            Some(EarlierRole { state, policies });
+                        Ok(original)
+                    }
+                    Some(state) => Ok(Some(PreviousRole::Customer {
+                        arn: arn.clone(),
+                        attached: state.attached,
+                        inline: state.inline,
+                        boundary: state.boundary,
+                    })),
+                    None => Ok(Some(PreviousRole::Gone { arn: arn.clone() })),
+                }
+            }
             (Some(arn), false) => role::observe_previous(iam, arn).await.map(Some),
             (_, true) => match (
                 previous_from_tag,
@@ -350,7 +398,7 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
         }
     };
     let bystander_ids = async {
-        if kind != Kind::Destroy {
+        if kind != Kind::Destroy && !dedicated {
             return Ok(Vec::new());
         }
         let listed = alias::list(lex, &bot.id, &bot.name).await?;
@@ -363,8 +411,9 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
         )
     };
     let version_roles = async {
-        // Destroy in place may find a dedicated setup (the bot on our role): read them always.
-        if kind == Kind::Destroy {
+        // Destroy in place may find a dedicated setup (the bot on our role): read them always;
+        // a dedicated apply needs them to know whether an earlier role of ours is still used.
+        if kind == Kind::Destroy || dedicated {
             version::roles_of_all(lex, &bot.id, &bot.name).await
         } else {
             Ok(Vec::new())
@@ -428,6 +477,7 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
         writers,
         bystanders,
         version_roles,
+        earlier_role: earlier.into_inner().expect("not poisoned"),
     };
     tracing::debug!(bot_on_our_role, previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "wave 3 read");
     if kind == Kind::Apply {

@@ -574,6 +574,7 @@ mod tests {
             writers: writers.into_iter().map(|w| (w.arn.clone(), w)).collect(),
             bystanders: vec![],
             version_roles: vec![],
+            earlier_role: None,
         }
     }
 

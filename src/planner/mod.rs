@@ -264,6 +264,12 @@ fn desired_role_tags(spec: &Spec, obs: &Observed) -> Result<Tags> {
         .as_ref()
         .map(|r| tags::alias_versions(&r.tags))
         .unwrap_or_default();
+    // An earlier role of ours recorded what the aliases ran before any of our versions.
+    if let Some(earlier) = &obs.earlier_role {
+        for (alias, version) in tags::alias_versions(&earlier.state.tags) {
+            versions.entry(alias).or_insert(version);
+        }
+    }
     if spec.publish_version {
         for alias in stale_aliases(obs) {
             versions
@@ -501,6 +507,160 @@ pub(crate) fn grant_changes(
             (false, None) => continue,
         });
     }
+    changes
+}
+
+/// Dedicated apply under a new `--role-name`: the earlier role of ours the bot ran on is removed
+/// once the bot and aliases have moved (its attachments, inline policies, our policies of it,
+/// then the role), unless a published version still runs on it.
+fn earlier_role_removal(
+    obs: &Observed,
+    notes: &mut Vec<String>,
+    after: Vec<String>,
+) -> Vec<Change> {
+    let Some(earlier) = &obs.earlier_role else {
+        return Vec::new();
+    };
+    let role = &earlier.state;
+    // What the aliases run once this apply is done: the repointed ones a new version.
+    let stale: Vec<&str> = stale_aliases(obs).iter().map(|a| a.id.as_str()).collect();
+    let runs_after: std::collections::BTreeSet<&str> = obs
+        .aliases
+        .iter()
+        .filter(|a| !stale.contains(&a.id.as_str()))
+        .chain(obs.bystanders.iter())
+        .map(|a| a.version())
+        .collect();
+    let mut changes = Vec::new();
+    let mut before_delete = Vec::new();
+    // Versions we published on the earlier role that nothing runs any more go first.
+    for version in obs.version_roles.iter().filter(|v| {
+        v.ours
+            && v.role.as_deref() == Some(role.arn.as_str())
+            && !runs_after.contains(v.number.as_str())
+    }) {
+        let addr = format!("version[{}/{}]", obs.bot.name, version.number);
+        changes.push(
+            Change::new(
+                &addr,
+                Action::Delete,
+                json!({"botVersion": version.number, "roleArn": version.role}),
+                Value::Null,
+                Step::DeleteVersion {
+                    bot_id: obs.bot.id.clone(),
+                    bot_name: obs.bot.name.clone(),
+                    version: version.number.clone(),
+                },
+            )
+            .after(after.iter().cloned()),
+        );
+        before_delete.push(addr);
+    }
+    let in_use: Vec<&str> = obs
+        .version_roles
+        .iter()
+        .filter(|v| v.role.as_deref() == Some(role.arn.as_str()))
+        .filter(|v| !v.ours || runs_after.contains(v.number.as_str()))
+        .map(|v| v.number.as_str())
+        .collect();
+    if !in_use.is_empty() {
+        notes.push(format!(
+            "role {} (an earlier logging role of ours) is kept: version(s) {} of bot {} run on it",
+            role.name,
+            in_use.join(", "),
+            obs.bot.name
+        ));
+        return Vec::new();
+    }
+    notes.push(format!(
+        "role {} is an earlier logging role of ours for this bot: the bot moves to {}, and {} is removed with its policies",
+        role.name, obs.role_name, role.name
+    ));
+    let mut detached: BTreeMap<String, String> = BTreeMap::new();
+    for policy_arn in &role.attached {
+        let addr = attachment_address(&role.name, policy_arn);
+        changes.push(
+            Change::new(
+                &addr,
+                Action::Delete,
+                json!({"role": role.name, "policyArn": policy_arn}),
+                Value::Null,
+                Step::Detach {
+                    role: role.name.clone(),
+                    policy_arn: policy_arn.clone(),
+                },
+            )
+            .after(after.iter().cloned()),
+        );
+        detached.insert(policy_arn.clone(), addr.clone());
+        before_delete.push(addr);
+    }
+    let owner = Principal {
+        kind: PrincipalKind::Role,
+        name: role.name.clone(),
+    };
+    for (name, document) in &role.inline {
+        let addr = inline_policy::address(&owner, name);
+        changes.push(
+            Change::new(
+                &addr,
+                Action::Delete,
+                json!({"document": document}),
+                Value::Null,
+                Step::DeleteInline {
+                    owner: owner.clone(),
+                    name: name.clone(),
+                    previous: document.clone(),
+                },
+            )
+            .after(after.iter().cloned()),
+        );
+        before_delete.push(addr);
+    }
+    for policy in &earlier.policies {
+        let addr = policy_address(&policy.name);
+        changes.push(
+            Change::new(
+                &addr,
+                Action::Delete,
+                policy_json(&policy.name, &policy.arn, &policy.document),
+                Value::Null,
+                Step::DeletePolicy {
+                    name: policy.name.clone(),
+                    arn: policy.arn.clone(),
+                    document: policy.document.clone(),
+                    tags: policy.tags.clone(),
+                },
+            )
+            .after(
+                detached
+                    .get(&policy.arn)
+                    .cloned()
+                    .into_iter()
+                    .chain(after.iter().cloned()),
+            ),
+        );
+    }
+    changes.push(
+        Change::new(
+            role_address(&role.name),
+            Action::Delete,
+            role_json(
+                &role.name,
+                &role.arn,
+                &role.trust,
+                &only_our_tags(&role.tags),
+            ),
+            Value::Null,
+            Step::DeleteRole {
+                name: role.name.clone(),
+                trust: role.trust.clone(),
+                tags: role.tags.clone(),
+                boundary: role.boundary.clone(),
+            },
+        )
+        .after(before_delete.into_iter().chain(after)),
+    );
     changes
 }
 
@@ -797,6 +957,13 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
         )?);
     }
 
+    changes.extend(earlier_role_removal(
+        obs,
+        &mut notes,
+        std::iter::once(bot_addr.clone())
+            .chain(obs.aliases.iter().map(|a| a.address(&obs.bot)))
+            .collect(),
+    ));
     notes.extend(destination_notes(obs));
     Ok(Plan {
         command: Kind::Apply,
@@ -1398,6 +1565,7 @@ mod tests {
             writers: BTreeMap::new(),
             bystanders: vec![],
             version_roles: vec![],
+            earlier_role: None,
         }
     }
 

@@ -687,3 +687,60 @@ async fn a_dedicated_setup_under_another_role_name_is_destroyed_without_the_flag
     let (_, interpretations) = say(&world, &world.alias_id, "hello").await;
     assert_eq!(interpretations[0]["intent"], "FallbackIntent");
 }
+
+#[tokio::test]
+async fn a_new_role_name_migrates_from_our_earlier_role_and_destroy_returns_to_the_original() {
+    let world = World::new().await;
+    let (first, second) = (unique("LogsA-"), unique("LogsB-"));
+    let group = world.log_group();
+    let with_role = |role: &str| {
+        with(
+            world.target_args(),
+            &["--role-name", role, "--publish-version"],
+        )
+    };
+    expect_exit(&tool(cmd("apply", &with_role(&first), &["--yes"])).await, 0);
+
+    let out = tool(cmd("apply", &with_role(&second), &["--yes"])).await;
+    expect_exit(&out, 0);
+    let shown = format!("{}{}", crate::support::stdout(&out), stderr(&out));
+    assert!(shown.contains("earlier logging role of ours"), "{shown}");
+    let iam = &world.clients.iam;
+    assert!(
+        iam.get_role().role_name(&first).send().await.is_err(),
+        "{first} is removed"
+    );
+    assert_eq!(
+        bot_role(&world).await,
+        format!("arn:aws:iam::000000000000:role/{second}")
+    );
+    let snapshot = world.snapshot().await;
+    let versions: Vec<&String> = snapshot["versions"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        versions,
+        ["1", "3"],
+        "the version published on {first} is gone"
+    );
+    let (session, _) = say(&world, &world.alias_id, "second role").await;
+    let events = logged(&world, &group, &session).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["bot"]["version"], "3");
+
+    let out = tool(cmd("destroy", &with_role(&second), &["--yes"])).await;
+    expect_exit(&out, 0);
+    assert_eq!(
+        bot_role(&world).await,
+        world.bot_role_arn,
+        "back on the original role"
+    );
+    let snapshot = world.snapshot().await;
+    assert_eq!(
+        snapshot["aliases"]["live"]["botVersion"], "1",
+        "back on the original version"
+    );
+    assert!(snapshot["role"].is_null());
+    assert!(iam.get_role().role_name(&second).send().await.is_err());
+    let (session, interpretations) = say(&world, &world.alias_id, "original").await;
+    assert_eq!(interpretations[0]["intent"], "FallbackIntent");
+    assert!(logged(&world, &group, &session).await.is_empty());
+}
