@@ -282,6 +282,73 @@ mod tests {
     }
 
     #[test]
+    fn the_operator_policy_grants_nothing_to_escalate_with() {
+        let statements = |doc: &Value| doc["Statement"].as_array().unwrap().clone();
+        let generic = operator(&OperatorScope::default());
+        for s in statements(&generic) {
+            let actions: Vec<&str> = s["Action"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap())
+                .collect();
+            let resources: Vec<&str> = s["Resource"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap())
+                .collect();
+            if actions.contains(&"iam:PassRole") {
+                assert!(
+                    !resources.iter().any(|r| r.ends_with(":role/*")),
+                    "no wildcard PassRole: {resources:?}"
+                );
+            }
+            for write in ["iam:PutUserPolicy", "iam:PutGroupPolicy"] {
+                assert!(
+                    !actions.contains(&write),
+                    "no inline policy writes on arbitrary principals: {s}"
+                );
+            }
+            for delete in [
+                "iam:DeleteRole",
+                "iam:DeletePolicy",
+                "logs:DeleteLogGroup",
+                "iam:CreatePolicyVersion",
+                "iam:UpdateAssumeRolePolicy",
+            ] {
+                if actions.contains(&delete) {
+                    assert!(
+                        s["Condition"]
+                            .to_string()
+                            .contains("lex-logs-setup:managed-by"),
+                        "{delete} only on what carries our tag: {s}"
+                    );
+                }
+            }
+            if actions.contains(&"iam:AttachRolePolicy")
+                && resources.iter().any(|r| r.ends_with(":role/*"))
+            {
+                assert!(s["Condition"]["ArnLike"]["iam:PolicyARN"].is_array(), "{s}");
+            }
+        }
+        let granting = operator(&OperatorScope {
+            scope: Some(scope()),
+            principals: vec!["user/dev".parse().unwrap()],
+            ..OperatorScope::default()
+        });
+        let text = granting.to_string();
+        assert!(
+            text.contains("arn:aws:iam::123456789012:user/dev")
+                && text.contains("arn:aws:iam::123456789012:user/*/dev")
+        );
+        assert!(
+            !text.contains(":user/*\""),
+            "only the principals named: {text}"
+        );
+    }
+
+    #[test]
     fn policy_names_are_per_role_and_concern() {
         assert_eq!(Concern::CloudWatch.policy_name("R"), "R-CloudWatchLogs");
         assert_eq!(Concern::BotRuntime.policy_name("R"), "R-LexBotRuntime");
@@ -383,13 +450,20 @@ pub fn operator(o: &OperatorScope) -> Value {
             .collect(),
         vec![bot("*"), alias("*")],
     );
-    let principals = or_default(
-        o.principals
-            .iter()
-            .map(|p| iam(&format!("{}/{}", p.kind.as_str(), p.name)))
-            .collect(),
-        vec![iam("user/*"), iam("role/*"), iam("group/*")],
-    );
+    // PassRole grants are inline policies on the principals named; IAM cannot limit what an
+    // inline policy says, so these writes are only ever on exactly those principals, and only
+    // when the targets ask for grants (see the README: they are administrator-equivalent for
+    // those principals).
+    let principals: Vec<String> = o
+        .principals
+        .iter()
+        .flat_map(|p| {
+            [
+                iam(&format!("{}/{}", p.kind.as_str(), p.name)),
+                iam(&format!("{}/*/{}", p.kind.as_str(), p.name)),
+            ]
+        })
+        .collect();
     let (service_linked_writers, customer_writers): (Vec<String>, Vec<String>) = o
         .writer_roles
         .iter()
@@ -408,20 +482,22 @@ pub fn operator(o: &OperatorScope) -> Value {
     // Destroy and rollback give a bot back its service-linked role (AmazonLexFullAccess grants
     // the same PassRole).
     passed.push(iam(LEX_SERVICE_LINKED_ROLES));
-    if o.scope.is_none() {
-        passed.push(iam("role/*"));
-    }
     passed.sort();
     passed.dedup();
     let pass_to_lex = json!({"StringEquals": {"iam:PassedToService": LEX_SERVICE}});
-    Document::new(vec![
+    // Deletes and rewrites only of what the tool made (our tag), never of a same-named resource.
+    let ours = |key: &str| json!({"StringEquals": {format!("{key}/{}", crate::resources::tags::MANAGED_BY): crate::resources::tags::MANAGED_BY_VALUE}});
+    let mut statements = vec![
         Statement::allow("ReadWhatExists", OPERATOR_READ_ACTIONS, vec!["*".into()]),
         Statement::allow(
-            "ManageTheLoggingRole",
+            "CreateTheLoggingRole",
+            &["iam:CreateRole", "iam:TagRole"],
+            roles.clone(),
+        ),
+        Statement::allow(
+            "ChangeOnlyOurLoggingRole",
             &[
-                "iam:CreateRole",
                 "iam:DeleteRole",
-                "iam:TagRole",
                 "iam:UntagRole",
                 "iam:UpdateAssumeRolePolicy",
                 "iam:AttachRolePolicy",
@@ -430,43 +506,41 @@ pub fn operator(o: &OperatorScope) -> Value {
                 "iam:DeleteRolePolicy",
             ],
             roles,
+        )
+        .with_condition(ours("iam:ResourceTag")),
+        Statement::allow(
+            "CreateOurPolicies",
+            &["iam:CreatePolicy", "iam:TagPolicy"],
+            policies.clone(),
         ),
         Statement::allow(
-            "ManageItsPolicies",
+            "ChangeOnlyOurPolicies",
             &[
-                "iam:CreatePolicy",
                 "iam:DeletePolicy",
                 "iam:CreatePolicyVersion",
                 "iam:DeletePolicyVersion",
                 "iam:SetDefaultPolicyVersion",
-                "iam:TagPolicy",
             ],
             policies.clone(),
-        ),
-        Statement::allow(
-            "GrantPassRole",
-            &[
-                "iam:PutUserPolicy",
-                "iam:DeleteUserPolicy",
-                "iam:PutRolePolicy",
-                "iam:DeleteRolePolicy",
-                "iam:PutGroupPolicy",
-                "iam:DeleteGroupPolicy",
-            ],
-            principals,
-        ),
+        )
+        .with_condition(ours("iam:ResourceTag")),
         Statement::allow("PassRolesToLex", &["iam:PassRole"], passed).with_condition(pass_to_lex),
         Statement::allow(
-            "ManageTheLogGroup",
+            "CreateTheLogGroup",
             &[
                 "logs:CreateLogGroup",
                 "logs:TagResource",
                 "logs:PutRetentionPolicy",
                 "logs:DeleteRetentionPolicy",
-                "logs:DeleteLogGroup",
             ],
-            log_groups,
+            log_groups.clone(),
         ),
+        Statement::allow(
+            "DeleteOnlyOurLogGroup",
+            &["logs:DeleteLogGroup"],
+            log_groups,
+        )
+        .with_condition(ours("aws:ResourceTag")),
         Statement::allow(
             "GrantLogsOnServiceLinkedRoles",
             &["iam:PutRolePolicy", "iam:DeleteRolePolicy"],
@@ -490,8 +564,22 @@ pub fn operator(o: &OperatorScope) -> Value {
             ],
             bots,
         ),
-    ])
-    .to_value()
+    ];
+    if !principals.is_empty() {
+        statements.push(Statement::allow(
+            "GrantPassRoleToTheseExactPrincipals",
+            &[
+                "iam:PutUserPolicy",
+                "iam:DeleteUserPolicy",
+                "iam:PutRolePolicy",
+                "iam:DeleteRolePolicy",
+                "iam:PutGroupPolicy",
+                "iam:DeleteGroupPolicy",
+            ],
+            principals,
+        ));
+    }
+    Document::new(statements).to_value()
 }
 
 /// Every action the operator policy allows.
