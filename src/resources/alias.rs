@@ -437,5 +437,13 @@ pub fn settings_json(settings: Option<&ConversationLogSettings>) -> serde_json::
             })
         })
         .collect();
-    json!({"textLogSettings": text, "audioLogSettings": audio})
+    // As the API sends it: a list that is not set is left out (never an empty list).
+    let mut value = json!({});
+    if settings.text_log_settings.is_some() {
+        value["textLogSettings"] = json!(text);
+    }
+    if settings.audio_log_settings.is_some() {
+        value["audioLogSettings"] = json!(audio);
+    }
+    value
 }
