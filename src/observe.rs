@@ -69,10 +69,15 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Reads the role an alias's version runs on.
-    pub async fn observe(iam: &aws_sdk_iam::Client, arn: &str) -> Result<Writer> {
+    /// Reads the role an alias's version runs on (with our inline policy `inline_name`, if any),
+    /// in one round trip.
+    pub async fn observe(
+        iam: &aws_sdk_iam::Client,
+        arn: &str,
+        inline_name: &str,
+    ) -> Result<Writer> {
         let name = crate::arn::iam_name(arn).unwrap_or(arn).to_string();
-        let state = role::observe(iam, &name).await?;
+        let state = role::observe_writer(iam, &name, inline_name).await?;
         Ok(Writer {
             arn: arn.to_string(),
             service_linked: role::is_service_linked(arn),
@@ -302,16 +307,23 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
             None => Ok(None),
         }
     };
-    let (bot, alias_ids, (our_role, grants), policies, log_group, bucket_key, previous_from_tag) =
-        tokio::try_join!(
-            bot,
-            alias::find_ids(lex, &bot_id, &bot_name, &spec.aliases),
-            named_state,
-            policies,
-            log_group_state,
-            bucket_key,
-            previous_from_tag,
-        )?;
+    let (
+        bot,
+        (alias_ids, listed),
+        (our_role, grants),
+        policies,
+        log_group,
+        bucket_key,
+        previous_from_tag,
+    ) = tokio::try_join!(
+        bot,
+        alias::find_ids(lex, &bot_id, &bot_name, &spec.aliases),
+        named_state,
+        policies,
+        log_group_state,
+        bucket_key,
+        previous_from_tag,
+    )?;
     if kind == Kind::Apply && bot.child_directed() {
         return Err(Error::invalid(
             format!(
@@ -331,6 +343,7 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
     let current_role = bot.role_arn().map(str::to_string);
     let bot_on_our_role = bot.runs_on(&role_name);
     let dedicated = spec.dedicated();
+    let inline_name = crate::documents::service_linked_policy_name(&role_name);
     let earlier: std::sync::Mutex<Option<EarlierRole>> = std::sync::Mutex::new(None);
     let previous = async {
         if !dedicated {
@@ -393,22 +406,36 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
     // aliases, rather than in a wave of its own.
     let likely_writer = async {
         match (&current_role, dedicated) {
-            (Some(arn), false) => Writer::observe(iam, arn).await.map(Some),
+            (Some(arn), false) => Writer::observe(iam, arn, &inline_name).await.map(Some),
             _ => Ok(None),
         }
     };
-    let bystander_ids = async {
-        if kind != Kind::Destroy && !dedicated {
-            return Ok(Vec::new());
-        }
-        let listed = alias::list(lex, &bot.id, &bot.name).await?;
-        Ok::<_, Error>(
-            listed
-                .into_iter()
-                .map(|(id, _)| id)
-                .filter(|id| !alias_ids.contains(id))
-                .collect::<Vec<_>>(),
-        )
+    // Destroy and the dedicated mode look at the aliases not named too.
+    let bystander_ids: Vec<String> = if kind == Kind::Destroy || dedicated {
+        listed
+            .iter()
+            .map(|(id, _, _)| id.clone())
+            .filter(|id| !alias_ids.contains(id))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // ListBotAliases already says which version each alias runs: their roles are read now,
+    // beside the aliases themselves.
+    let versions: std::collections::BTreeSet<String> = listed
+        .iter()
+        .filter(|(id, _, _)| alias_ids.contains(id) || bystander_ids.contains(id))
+        .map(|(_, _, v)| v.clone())
+        .filter(|v| v != version::DRAFT)
+        .collect();
+    let version_role_map = async {
+        let bot = &bot;
+        let found = futures::future::try_join_all(versions.iter().map(|v| async move {
+            let role = version::role_of(lex, &bot.id, &bot.name, v).await?;
+            Ok::<_, Error>((v.clone(), role))
+        }))
+        .await?;
+        Ok::<_, Error>(found.into_iter().collect::<BTreeMap<_, _>>())
     };
     let version_roles = async {
         // Destroy in place may find a dedicated setup (the bot on our role): read them always;
@@ -419,21 +446,23 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
             Ok(Vec::new())
         }
     };
-    let (aliases, previous, likely_writer, bystander_ids, version_roles) = tokio::try_join!(
+    let (mut aliases, mut bystanders, previous, likely_writer, version_role_map, version_roles) = tokio::try_join!(
         alias::describe_all(lex, &scope, &bot, &alias_ids),
+        alias::describe_all(lex, &scope, &bot, &bystander_ids),
         previous,
         likely_writer,
-        bystander_ids,
+        version_role_map,
         version_roles,
     )?;
+    for alias in aliases.iter_mut().chain(bystanders.iter_mut()) {
+        alias.runs_on = if alias.on_draft() {
+            bot.role_arn().map(str::to_string)
+        } else {
+            version_role_map.get(alias.version()).cloned().flatten()
+        };
+    }
 
-    // Wave 4: the role of each version an alias runs, then (in-place) any writer role not yet
-    // read.
-    let (aliases, bystanders) =
-        tokio::try_join!(attach_version_roles(lex, &bot, aliases), async {
-            let found = alias::describe_all(lex, &scope, &bot, &bystander_ids).await?;
-            attach_version_roles(lex, &bot, found).await
-        })?;
+    // Wave 4, only when a version runs on another role than the bot's: that role.
     let mut writers: BTreeMap<String, Writer> = likely_writer
         .into_iter()
         .map(|w| (w.arn.clone(), w))
@@ -447,9 +476,12 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        for writer in
-            futures::future::try_join_all(missing.iter().map(|arn| Writer::observe(iam, arn)))
-                .await?
+        for writer in futures::future::try_join_all(
+            missing
+                .iter()
+                .map(|arn| Writer::observe(iam, arn, &inline_name)),
+        )
+        .await?
         {
             writers.insert(writer.arn.clone(), writer);
         }
@@ -508,36 +540,6 @@ fn own_role_of_bot(observed: &Observed) -> Option<String> {
         && state.tags.get(tags::BOT_ID) == Some(&observed.bot.id)
         && writer.name != observed.role_name)
         .then(|| writer.name.clone())
-}
-
-/// Fills in the role each alias's version runs on: DRAFT runs on the bot's current role; a
-/// published version on the role it was published with (one DescribeBotVersion per version).
-async fn attach_version_roles(
-    lex: &aws_sdk_lexmodelsv2::Client,
-    bot: &Bot,
-    mut aliases: Vec<Alias>,
-) -> Result<Vec<Alias>> {
-    let versions: std::collections::BTreeSet<String> = aliases
-        .iter()
-        .filter(|a| !a.on_draft())
-        .map(|a| a.version().to_string())
-        .collect();
-    let roles: BTreeMap<String, Option<String>> =
-        futures::future::try_join_all(versions.into_iter().map(|v| async move {
-            let role = version::role_of(lex, &bot.id, &bot.name, &v).await?;
-            Ok::<_, Error>((v, role))
-        }))
-        .await?
-        .into_iter()
-        .collect();
-    for alias in &mut aliases {
-        alias.runs_on = if alias.on_draft() {
-            bot.role_arn().map(str::to_string)
-        } else {
-            roles.get(alias.version()).cloned().flatten()
-        };
-    }
-    Ok(aliases)
 }
 
 /// The grant on each principal; with `require`, a missing principal is an error.

@@ -174,13 +174,9 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
         ready.push(addr);
     }
 
-    // IAM may refuse changes to a service-linked role (UnmodifiableEntity): those puts go first,
-    // so that such a refusal comes before any other change.
-    let service_linked_puts: Vec<String> = changes
-        .iter()
-        .filter(|c| c.action != Action::NoOp)
-        .map(|c| c.address.clone())
-        .collect();
+    // IAM may refuse changes to a service-linked role (UnmodifiableEntity): the error then says
+    // so, and what ran beside it (the log group, grants) is rolled back. The puts run beside the
+    // rest rather than first, which keeps a fresh apply at two rounds of changes.
     let log_group = log_group_change(spec, obs);
     let log_group_addr = log_group.as_ref().map(|c| c.address.clone());
     changes.extend(log_group);
@@ -262,13 +258,6 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     notes.push("in place: the bot keeps its role and every permission on it; nothing about the bot is updated".into());
     notes.extend(super::destination_notes(obs));
 
-    for change in &mut changes {
-        if change.action != Action::NoOp && !service_linked_puts.contains(&change.address) {
-            change
-                .depends_on
-                .extend(service_linked_puts.iter().cloned());
-        }
-    }
     let mut target = target(obs);
     target.writers = writer_arns;
     Ok(Plan {

@@ -47,26 +47,34 @@ impl Alias {
     }
 }
 
-/// The ids of `wanted` (names or ids), from one paginated listing of the bot's aliases.
+/// The ids of `wanted` (names or ids), from one paginated listing of the bot's aliases, and the
+/// listing itself (id, name, version) with the test alias in it.
 pub async fn find_ids(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
     wanted: &[String],
-) -> Result<Vec<String>> {
-    let listed = list(lex, bot_id, bot_name).await?;
+) -> Result<(Vec<String>, Vec<(String, String, String)>)> {
+    let mut listed = list(lex, bot_id, bot_name).await?;
+    if !listed.iter().any(|(id, _, _)| id == TEST_ALIAS_ID) {
+        listed.push((
+            TEST_ALIAS_ID.to_string(),
+            TEST_ALIAS_NAME.to_string(),
+            crate::resources::version::DRAFT.to_string(),
+        ));
+    }
     let mut ids: Vec<String> = Vec::new();
     for name_or_id in wanted {
         let found = listed
             .iter()
-            .find(|(id, name)| id == name_or_id || name == name_or_id)
-            .map(|(id, _)| id.clone())
+            .find(|(id, name, _)| id == name_or_id || name == name_or_id)
+            .map(|(id, _, _)| id.clone())
             .or_else(|| {
                 (name_or_id == TEST_ALIAS_ID || name_or_id == TEST_ALIAS_NAME)
                     .then(|| TEST_ALIAS_ID.to_string())
             });
         let Some(id) = found else {
-            let names: Vec<&str> = listed.iter().map(|(_, name)| name.as_str()).collect();
+            let names: Vec<&str> = listed.iter().map(|(_, name, _)| name.as_str()).collect();
             return Err(Error::invalid(
                 format!(
                     "alias {name_or_id:?} not found on bot {bot_name} ({bot_id}); its aliases are: {}",
@@ -79,7 +87,7 @@ pub async fn find_ids(
             ids.push(id);
         }
     }
-    Ok(ids)
+    Ok((ids, listed))
 }
 
 /// Reads the aliases, all at once.
@@ -318,12 +326,12 @@ pub async fn set_tags(
     Ok(())
 }
 
-/// Every alias of the bot as (id, name), across all pages.
+/// Every alias of the bot as (id, name, version), across all pages.
 pub async fn list(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
-) -> Result<Vec<(String, String)>> {
+) -> Result<Vec<(String, String, String)>> {
     let mut pages = lex
         .list_bot_aliases()
         .bot_id(bot_id)
@@ -340,7 +348,14 @@ pub async fn list(
         })?;
         for summary in page.bot_alias_summaries() {
             if let (Some(id), Some(name)) = (summary.bot_alias_id(), summary.bot_alias_name()) {
-                listed.push((id.to_string(), name.to_string()));
+                listed.push((
+                    id.to_string(),
+                    name.to_string(),
+                    summary
+                        .bot_version()
+                        .unwrap_or(crate::resources::version::DRAFT)
+                        .to_string(),
+                ));
             }
         }
     }

@@ -143,6 +143,70 @@ pub async fn observe_previous(iam: &aws_sdk_iam::Client, arn: &str) -> Result<Pr
     }
 }
 
+/// Reads a role that writes an alias's logs, in one round trip: GetRole, its attached policies,
+/// and our one inline policy `inline_name` (the only inline document the plan needs), at once.
+/// `None` when there is no role of that name.
+pub async fn observe_writer(
+    iam: &aws_sdk_iam::Client,
+    name: &str,
+    inline_name: &str,
+) -> Result<Option<RoleState>> {
+    let address = format!("role[{name}]");
+    let (role, attached, ours) = tokio::join!(
+        async {
+            iam.get_role()
+                .role_name(name)
+                .send()
+                .await
+                .context("iam:GetRole", &address)
+        },
+        attached_policies(iam, name),
+        async {
+            iam.get_role_policy()
+                .role_name(name)
+                .policy_name(inline_name)
+                .send()
+                .await
+                .context(
+                    "iam:GetRolePolicy",
+                    format!("inline_policy[role/{name}/{inline_name}]"),
+                )
+        }
+    );
+    let role = match role {
+        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(None),
+        other => other?.role.expect("GetRole returns the role"),
+    };
+    let attached = match attached {
+        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(None),
+        other => other?,
+    };
+    let mut inline = BTreeMap::new();
+    match ours {
+        Ok(out) => {
+            inline.insert(
+                inline_name.to_string(),
+                policy::parse_returned(out.policy_document()).unwrap_or(Value::Null),
+            );
+        }
+        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => {}
+        Err(e) => return Err(e),
+    }
+    Ok(Some(RoleState {
+        name: name.to_string(),
+        arn: role.arn().to_string(),
+        trust: policy::parse_returned(role.assume_role_policy_document().unwrap_or("{}"))
+            .unwrap_or(Value::Null),
+        tags: tags::from_iam(role.tags()),
+        attached,
+        inline,
+        boundary: role
+            .permissions_boundary()
+            .and_then(|b| b.permissions_boundary_arn())
+            .map(str::to_string),
+    }))
+}
+
 async fn attached_policies(iam: &aws_sdk_iam::Client, role: &str) -> Result<Vec<String>> {
     let mut pages = iam
         .list_attached_role_policies()

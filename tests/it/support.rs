@@ -78,11 +78,20 @@ pub async fn run_tool(args: &[&str]) -> Output {
 
 /// The binary, set up to call `endpoint` (the emulator, or a proxy in front of it).
 pub fn tool_command(endpoint: &str, args: &[&str]) -> tokio::process::Command {
+    tool_command_as("test", endpoint, args)
+}
+
+/// The binary, set up to call `endpoint` as `access_key_id` (a 12-digit one selects an account).
+pub fn tool_command_as(
+    access_key_id: &str,
+    endpoint: &str,
+    args: &[&str],
+) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_lex-logs-setup"));
     command
         .args(args)
         .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_ACCESS_KEY_ID", access_key_id)
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_REGION", REGION)
         .env("AWS_MAX_ATTEMPTS", "2")
@@ -116,8 +125,14 @@ pub const SENTIMENT_POLICY: &str = "LexV2SentimentAnalysis";
 
 /// The SDK config the tests use (emulator endpoint, test credentials, quick retries).
 pub async fn sdk_config() -> aws_config::SdkConfig {
+    sdk_config_as("test").await
+}
+
+/// The SDK config for another account: LocalStack takes the account from a 12-digit access key
+/// id ("test" is the default account).
+pub async fn sdk_config_as(access_key_id: &str) -> aws_config::SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .credentials_provider(Credentials::new(access_key_id, "test", None, None, "tests"))
         .region(aws_config::Region::new(REGION))
         .endpoint_url(endpoint())
         .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2))
@@ -213,7 +228,18 @@ pub struct World {
 
 impl World {
     pub async fn new() -> World {
-        let clients = clients().await;
+        World::new_with(clients().await).await
+    }
+
+    /// A world in another account (whose emulator settings a test may change without touching
+    /// other tests); run the tool there with `tool_command_as`.
+    pub async fn new_in(account: &str) -> World {
+        require_emulator().await;
+        let clients = Clients::from_sdk_config(&sdk_config_as(account).await).expect("region");
+        World::new_with(clients).await
+    }
+
+    async fn new_with(clients: Clients) -> World {
         let bot_name = unique("Bot");
         let slr = clients
             .iam
