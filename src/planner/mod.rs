@@ -805,13 +805,22 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     let attached = |arn: &str| attached_now.iter().any(|a| a == arn);
 
     // The permissions of the bot's previous role, carried over.
-    match &obs.previous {
-        Some(PreviousRole::ServiceLinked { arn }) => notes.push(format!(
-            "the bot runs on the service-linked role {arn}; role {role_name} gets the Lex bot runtime actions it granted ({}) through policy {}",
-            documents::BOT_RUNTIME_ACTIONS.join(", "),
-            Concern::BotRuntime.policy_name(role_name)
-        )),
-        Some(PreviousRole::Customer { arn, attached: carried, inline, boundary }) => {
+    let (carried, inline): (&[String], Option<&BTreeMap<String, Value>>) = match &obs.previous {
+        Some(PreviousRole::ServiceLinked { arn, inline }) => {
+            notes.push(format!(
+                "the bot's previous role is the service-linked role {arn}; role {role_name} gets the Lex bot runtime actions it granted ({}) through policy {}, and a copy of its {} inline policies",
+                documents::BOT_RUNTIME_ACTIONS.join(", "),
+                Concern::BotRuntime.policy_name(role_name),
+                inline.len()
+            ));
+            (&[], Some(inline))
+        }
+        Some(PreviousRole::Customer {
+            arn,
+            attached: carried,
+            inline,
+            boundary,
+        }) => {
             if let Some(boundary) = boundary {
                 notes.push(format!("role {role_name} gets the permissions boundary of the bot's previous role: {boundary}"));
             }
@@ -820,42 +829,64 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
                 carried.len(),
                 inline.len()
             ));
-            for policy_arn in carried {
-                let addr = attachment_address(role_name, policy_arn);
-                changes.push(if attached(policy_arn) {
-                    Change::no_op(&addr, json!({"role": role_name, "policyArn": policy_arn}))
-                } else {
-                    Change::new(
-                        &addr,
-                        Action::Create,
-                        Value::Null,
-                        json!({"role": role_name, "policyArn": policy_arn}),
-                        Step::Attach { role: role_name.into(), policy_arn: policy_arn.clone() },
-                    )
-                    .after([role_addr.clone()])
-                });
-                role_ready.push(addr);
-            }
-            let owner = Principal { kind: PrincipalKind::Role, name: role_name.into() };
-            for (name, document) in inline {
-                let addr = inline_policy::address(&owner, name);
-                let current = obs.role.as_ref().and_then(|r| r.inline.get(name));
-                changes.push(match current {
-                    Some(found) if policy::equivalent(found, document) => Change::no_op(&addr, json!({"document": found})),
-                    _ => Change::new(
-                        &addr,
-                        if current.is_some() { Action::Update } else { Action::Create },
-                        current.map(|d| json!({"document": d})).unwrap_or(Value::Null),
-                        json!({"document": document}),
-                        Step::PutInline { owner: owner.clone(), name: name.clone(), document: document.clone(), previous: current.cloned() },
-                    )
-                    .after([role_addr.clone()]),
-                });
-                role_ready.push(addr);
-            }
+            (carried.as_slice(), Some(inline))
         }
-        Some(PreviousRole::Gone { arn }) => notes.push(format!("the bot's previous role {arn} no longer exists: there are no permissions to carry over")),
-        None => {}
+        _ => (&[], None),
+    };
+    for policy_arn in carried {
+        let addr = attachment_address(role_name, policy_arn);
+        changes.push(if attached(policy_arn) {
+            Change::no_op(&addr, json!({"role": role_name, "policyArn": policy_arn}))
+        } else {
+            Change::new(
+                &addr,
+                Action::Create,
+                Value::Null,
+                json!({"role": role_name, "policyArn": policy_arn}),
+                Step::Attach {
+                    role: role_name.into(),
+                    policy_arn: policy_arn.clone(),
+                },
+            )
+            .after([role_addr.clone()])
+        });
+        role_ready.push(addr);
+    }
+    let owner = Principal {
+        kind: PrincipalKind::Role,
+        name: role_name.into(),
+    };
+    for (name, document) in inline.into_iter().flatten() {
+        let addr = inline_policy::address(&owner, name);
+        let current = obs.role.as_ref().and_then(|r| r.inline.get(name));
+        changes.push(match current {
+            Some(found) if policy::equivalent(found, document) => {
+                Change::no_op(&addr, json!({"document": found}))
+            }
+            _ => Change::new(
+                &addr,
+                if current.is_some() {
+                    Action::Update
+                } else {
+                    Action::Create
+                },
+                current
+                    .map(|d| json!({"document": d}))
+                    .unwrap_or(Value::Null),
+                json!({"document": document}),
+                Step::PutInline {
+                    owner: owner.clone(),
+                    name: name.clone(),
+                    document: document.clone(),
+                    previous: current.cloned(),
+                },
+            )
+            .after([role_addr.clone()]),
+        });
+        role_ready.push(addr);
+    }
+    if let Some(PreviousRole::Gone { arn }) = &obs.previous {
+        notes.push(format!("the bot's previous role {arn} no longer exists: there are no permissions to carry over"));
     }
 
     // iam:PassRole on our role for the principals asked for.
@@ -1557,7 +1588,10 @@ mod tests {
             role_name: "LexLogs-OrderBot".into(),
             role: None,
             policies: Concern::ALL.into_iter().map(|c| (c, None)).collect(),
-            previous: Some(PreviousRole::ServiceLinked { arn: SLR.into() }),
+            previous: Some(PreviousRole::ServiceLinked {
+                arn: SLR.into(),
+                inline: BTreeMap::new(),
+            }),
             log_group: Some(("/aws/lex/OrderBot".into(), None)),
             bucket: None,
             kms_key: None,

@@ -29,7 +29,11 @@ pub struct RoleState {
 #[derive(Debug, Clone, PartialEq)]
 pub enum PreviousRole {
     /// A Lex V2 service-linked role: its permissions are AWS's, so ours gets the same actions.
-    ServiceLinked { arn: String },
+    ServiceLinked {
+        arn: String,
+        /// The inline policies Lex (or the console) added to it for features: copied to ours.
+        inline: BTreeMap<String, Value>,
+    },
     /// A customer role: ours gets its managed policies attached and its inline policies copied.
     Customer {
         arn: String,
@@ -45,7 +49,7 @@ pub enum PreviousRole {
 impl PreviousRole {
     pub fn arn(&self) -> &str {
         match self {
-            PreviousRole::ServiceLinked { arn }
+            PreviousRole::ServiceLinked { arn, .. }
             | PreviousRole::Customer { arn, .. }
             | PreviousRole::Gone { arn } => arn,
         }
@@ -129,7 +133,15 @@ pub async fn complete(iam: &aws_sdk_iam::Client, listed: RoleListing) -> Result<
 /// Reads the bot's previous role: what it is and, for a customer role, what it grants.
 pub async fn observe_previous(iam: &aws_sdk_iam::Client, arn: &str) -> Result<PreviousRole> {
     if is_service_linked(arn) {
-        return Ok(PreviousRole::ServiceLinked { arn: arn.into() });
+        let name = crate::arn::iam_name(arn).unwrap_or(arn);
+        let inline = match observe(iam, name).await? {
+            Some(state) => state.inline,
+            None => return Ok(PreviousRole::Gone { arn: arn.into() }),
+        };
+        return Ok(PreviousRole::ServiceLinked {
+            arn: arn.into(),
+            inline,
+        });
     }
     let name = crate::arn::iam_name(arn).unwrap_or(arn);
     match observe(iam, name).await? {

@@ -431,10 +431,20 @@ async fn dedicated_mode_refuses_old_versions_then_publishes_and_destroy_restores
         Some("2"),
         "live runs the version just published"
     );
-    let (session, _) = say(&world, &world.alias_id, "dedicated").await;
+    let (session, interpretations) = say(&world, &world.alias_id, "dedicated").await;
     let events = logged(&world, &group, &session).await;
     assert_eq!(events.len(), 1, "{events:?}");
     assert_eq!(events[0]["bot"]["version"], "2");
+    assert_eq!(
+        interpretations[0]["sentiment"], "NEUTRAL",
+        "our role carries the service-linked role's sentiment policy: {interpretations}"
+    );
+    let snapshot = world.snapshot().await;
+    assert!(
+        snapshot["role"]["inline"].get(SENTIMENT_POLICY).is_some(),
+        "the service-linked role's inline policies are copied to ours: {}",
+        snapshot["role"]
+    );
 
     let out = tool(cmd("apply", &args, &["--yes"])).await;
     expect_exit(&out, 0);
