@@ -415,6 +415,11 @@ async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
                         scope.principals.push(principal);
                     }
                 }
+                "inline_policy" => documents.push(NamedDocument {
+                    kind: "copied-inline",
+                    address: change.address.clone(),
+                    document: after["document"].clone(),
+                }),
                 "log_group" => scope
                     .log_groups
                     .push(after["name"].as_str().unwrap_or_default().to_string()),
@@ -448,6 +453,7 @@ async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
                     "trust" => format!("Trust policy of {}", d.address),
                     "managed-policy" => format!("Managed policy {}, attached to the role that writes the logs", d.address),
                     "service-linked-inline" => format!("Inline policy {}, on the Lex service-linked role that writes the logs", d.address),
+                    "copied-inline" => format!("Inline policy {}, copied from the bot's previous role to ours", d.address),
                     "inline-policy" => format!("PassRole grant {}", d.address),
                     _ => "Operator policy: what the person or pipeline running apply and destroy needs".to_string(),
                 };

@@ -257,6 +257,7 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     }
     notes.push("in place: the bot keeps its role and every permission on it; nothing about the bot is updated".into());
     notes.extend(super::destination_notes(obs));
+    notes.extend(super::run_tag_note(&changes));
 
     let mut target = target(obs);
     target.writers = writer_arns;

@@ -664,10 +664,38 @@ fn earlier_role_removal(
     changes
 }
 
+/// The note that what a plan creates also carries the run's tag (the plan shows only our other
+/// tags; the run id is made when apply starts).
+pub(crate) fn run_tag_note(changes: &[Change]) -> Option<String> {
+    changes.iter().any(|c| c.action == Action::Create).then(|| {
+        format!(
+            "what apply creates is also tagged {}=<the run's id>, so that a create whose answer was lost can be told from another run's work",
+            tags::RUN
+        )
+    })
+}
+
 /// What a reviewer should know about the destinations before apply: a KMS key whose policy does
-/// not let IAM policies grant its use (our grant would then do nothing).
+/// not let IAM policies grant its use (our grant would then do nothing); a log group of an
+/// earlier setup that this one no longer uses (kept, with its logs); the run tag.
 pub(crate) fn destination_notes(obs: &Observed) -> Vec<String> {
     let mut notes = Vec::new();
+    if let Some(Some(policy)) = obs.policies.get(&Concern::CloudWatch) {
+        let wanted = obs
+            .log_group
+            .as_ref()
+            .map(|(name, _)| obs.scope.log_group(name));
+        for granted in documents::granted_resources(&policy.document) {
+            let group = granted.trim_end_matches(":*");
+            if wanted.as_deref() != Some(group) {
+                notes.push(format!(
+                    "log group {} (set up by an earlier apply) is no longer used by this setup: it is left as it is, with its logs",
+                    group.rsplit("log-group:").next().unwrap_or(group)
+                ));
+            }
+        }
+    }
+
     if let Some(key) = obs
         .kms_key
         .as_ref()
@@ -996,6 +1024,7 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
             .collect(),
     ));
     notes.extend(destination_notes(obs));
+    notes.extend(run_tag_note(&changes));
     Ok(Plan {
         command: Kind::Apply,
         targets: vec![target(obs)],
