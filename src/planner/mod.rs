@@ -1817,6 +1817,25 @@ mod tests {
     }
 
     #[test]
+    fn a_changed_log_group_says_the_old_one_is_left_and_a_plan_names_the_run_tag() {
+        let spec = spec();
+        let fresh_plan = plan_apply(&spec, &fresh()).unwrap();
+        assert!(fresh_plan.notes.iter().any(|n| n.contains(tags::RUN)));
+        let mut obs = applied(&spec);
+        obs.log_group = Some(("/aws/lex/NewGroup".into(), None));
+        let plan = plan_apply(&spec, &obs).unwrap();
+        assert!(
+            plan.notes
+                .iter()
+                .any(|n| n.contains("/aws/lex/OrderBot") && n.contains("left as it is")),
+            "{:?}",
+            plan.notes
+        );
+        let again = plan_apply(&spec, &applied(&spec)).unwrap();
+        assert!(!again.notes.iter().any(|n| n.contains(tags::RUN)), "nothing created");
+    }
+
+    #[test]
     fn dedicated_destroy_keeps_a_role_that_a_published_version_runs_on() {
         let spec = spec();
         let mut obs = applied(&spec);
