@@ -16,7 +16,6 @@ use crate::documents::{self, Concern};
 use crate::error::{Error, Result};
 use crate::observe::{Observed, Writer};
 use crate::plan::{Action, Change, Kind, Plan};
-use crate::policy;
 use crate::resources::alias::Alias;
 use crate::resources::inline_policy;
 use crate::resources::tags;
@@ -146,31 +145,14 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     for writer in writers.iter().filter(|w| w.service_linked) {
         let state = writer.state.as_ref().expect("writers exist");
         let owner = role_owner(writer);
-        let addr = inline_policy::address(&owner, &inline_name);
-        let current = state.inline.get(&inline_name);
-        changes.push(match current {
-            Some(found) if policy::equivalent(found, &combined) => {
-                Change::no_op(&addr, json!({"document": found}))
-            }
-            _ => Change::new(
-                &addr,
-                if current.is_some() {
-                    Action::Update
-                } else {
-                    Action::Create
-                },
-                current
-                    .map(|d| json!({"document": d}))
-                    .unwrap_or(Value::Null),
-                json!({"document": combined}),
-                Step::PutInline {
-                    owner,
-                    name: inline_name.clone(),
-                    document: combined.clone(),
-                    previous: current.cloned(),
-                },
-            ),
-        });
+        let change = super::put_inline_change(
+            &owner,
+            &inline_name,
+            state.inline.get(&inline_name),
+            &combined,
+        );
+        let addr = change.address.clone();
+        changes.push(change);
         ready.push(addr);
     }
 

@@ -471,28 +471,7 @@ pub(crate) fn grant_changes(
         let addr = inline_policy::address(principal, grant_name);
         let asked = spec.pass_role.contains(principal);
         changes.push(match (asked, current) {
-            (true, Some(found)) if policy::equivalent(found, &grant) => {
-                Change::no_op(&addr, json!({"document": found}))
-            }
-            (true, _) => Change::new(
-                &addr,
-                if current.is_some() {
-                    Action::Update
-                } else {
-                    Action::Create
-                },
-                current
-                    .as_ref()
-                    .map(|d| json!({"document": d}))
-                    .unwrap_or(Value::Null),
-                json!({"document": grant}),
-                Step::PutInline {
-                    owner: principal.clone(),
-                    name: grant_name.to_string(),
-                    document: grant.clone(),
-                    previous: current.clone(),
-                },
-            ),
+            (true, _) => put_inline_change(principal, grant_name, current.as_ref(), &grant),
             (false, Some(found)) => Change::new(
                 &addr,
                 Action::Delete,
@@ -510,39 +489,54 @@ pub(crate) fn grant_changes(
     changes
 }
 
-/// Dedicated apply under a new `--role-name`: the earlier role of ours the bot ran on is removed
-/// once the bot and aliases have moved (its attachments, inline policies, our policies of it,
-/// then the role), unless a published version still runs on it.
-fn earlier_role_removal(
+/// The inline policy `name` of `owner` as `wanted`: a no-op, a create, or an update.
+pub(crate) fn put_inline_change(
+    owner: &Principal,
+    name: &str,
+    current: Option<&Value>,
+    wanted: &Value,
+) -> Change {
+    let addr = inline_policy::address(owner, name);
+    match current {
+        Some(found) if policy::equivalent(found, wanted) => {
+            Change::no_op(&addr, json!({"document": found}))
+        }
+        _ => Change::new(
+            &addr,
+            if current.is_some() {
+                Action::Update
+            } else {
+                Action::Create
+            },
+            current
+                .map(|d| json!({"document": d}))
+                .unwrap_or(Value::Null),
+            json!({"document": wanted}),
+            Step::PutInline {
+                owner: owner.clone(),
+                name: name.to_string(),
+                document: wanted.clone(),
+                previous: current.cloned(),
+            },
+        ),
+    }
+}
+
+/// Deletes of the versions we published (on `role`, if given) that no alias runs once the plan is
+/// done, after `after`.
+fn delete_unused_versions(
     obs: &Observed,
-    notes: &mut Vec<String>,
-    after: Vec<String>,
+    role: Option<&str>,
+    runs_after: &std::collections::BTreeSet<String>,
+    after: &[String],
 ) -> Vec<Change> {
-    let Some(earlier) = &obs.earlier_role else {
-        return Vec::new();
-    };
-    let role = &earlier.state;
-    // What the aliases run once this apply is done: the repointed ones a new version.
-    let stale: Vec<&str> = stale_aliases(obs).iter().map(|a| a.id.as_str()).collect();
-    let runs_after: std::collections::BTreeSet<&str> = obs
-        .aliases
+    obs.version_roles
         .iter()
-        .filter(|a| !stale.contains(&a.id.as_str()))
-        .chain(obs.bystanders.iter())
-        .map(|a| a.version())
-        .collect();
-    let mut changes = Vec::new();
-    let mut before_delete = Vec::new();
-    // Versions we published on the earlier role that nothing runs any more go first.
-    for version in obs.version_roles.iter().filter(|v| {
-        v.ours
-            && v.role.as_deref() == Some(role.arn.as_str())
-            && !runs_after.contains(v.number.as_str())
-    }) {
-        let addr = format!("version[{}/{}]", obs.bot.name, version.number);
-        changes.push(
+        .filter(|v| v.ours && !runs_after.contains(&v.number))
+        .filter(|v| role.is_none() || v.role.as_deref() == role)
+        .map(|version| {
             Change::new(
-                &addr,
+                format!("version[{}/{}]", obs.bot.name, version.number),
                 Action::Delete,
                 json!({"botVersion": version.number, "roleArn": version.role}),
                 Value::Null,
@@ -552,30 +546,35 @@ fn earlier_role_removal(
                     version: version.number.clone(),
                 },
             )
-            .after(after.iter().cloned()),
-        );
-        before_delete.push(addr);
-    }
-    let in_use: Vec<&str> = obs
-        .version_roles
+            .after(after.iter().cloned())
+        })
+        .collect()
+}
+
+/// The versions that still run on `role` once the plan is done (ours that nothing runs are
+/// deleted by it).
+fn versions_still_on<'a>(
+    obs: &'a Observed,
+    role: &str,
+    runs_after: &std::collections::BTreeSet<String>,
+) -> Vec<&'a str> {
+    obs.version_roles
         .iter()
-        .filter(|v| v.role.as_deref() == Some(role.arn.as_str()))
-        .filter(|v| !v.ours || runs_after.contains(v.number.as_str()))
+        .filter(|v| v.role.as_deref() == Some(role))
+        .filter(|v| !v.ours || runs_after.contains(&v.number))
         .map(|v| v.number.as_str())
-        .collect();
-    if !in_use.is_empty() {
-        notes.push(format!(
-            "role {} (an earlier logging role of ours) is kept: version(s) {} of bot {} run on it",
-            role.name,
-            in_use.join(", "),
-            obs.bot.name
-        ));
-        return Vec::new();
-    }
-    notes.push(format!(
-        "role {} is an earlier logging role of ours for this bot: the bot moves to {}, and {} is removed with its policies",
-        role.name, obs.role_name, role.name
-    ));
+        .collect()
+}
+
+/// Removes a role of ours: its attachments and inline policies, our `policies` of it, then the
+/// role itself; everything after `after`, the role also after `before_delete`.
+fn role_removal(
+    role: &RoleState,
+    policies: &[&crate::resources::managed_policy::PolicyState],
+    after: &[String],
+    mut before_delete: Vec<String>,
+) -> Vec<Change> {
+    let mut changes = Vec::new();
     let mut detached: BTreeMap<String, String> = BTreeMap::new();
     for policy_arn in &role.attached {
         let addr = attachment_address(&role.name, policy_arn);
@@ -617,11 +616,10 @@ fn earlier_role_removal(
         );
         before_delete.push(addr);
     }
-    for policy in &earlier.policies {
-        let addr = policy_address(&policy.name);
+    for policy in policies {
         changes.push(
             Change::new(
-                &addr,
+                policy_address(&policy.name),
                 Action::Delete,
                 policy_json(&policy.name, &policy.arn, &policy.document),
                 Value::Null,
@@ -659,8 +657,52 @@ fn earlier_role_removal(
                 boundary: role.boundary.clone(),
             },
         )
-        .after(before_delete.into_iter().chain(after)),
+        .after(before_delete.into_iter().chain(after.iter().cloned())),
     );
+    changes
+}
+
+/// Dedicated apply under a new `--role-name`: the earlier role of ours the bot ran on is removed
+/// once the bot and aliases have moved (its attachments, inline policies, our policies of it,
+/// then the role), unless a published version still runs on it.
+fn earlier_role_removal(
+    obs: &Observed,
+    notes: &mut Vec<String>,
+    after: Vec<String>,
+) -> Vec<Change> {
+    let Some(earlier) = &obs.earlier_role else {
+        return Vec::new();
+    };
+    let role = &earlier.state;
+    // What the aliases run once this apply is done: the repointed ones a new version.
+    let stale: Vec<&str> = stale_aliases(obs).iter().map(|a| a.id.as_str()).collect();
+    let runs_after: std::collections::BTreeSet<String> = obs
+        .aliases
+        .iter()
+        .filter(|a| !stale.contains(&a.id.as_str()))
+        .chain(obs.bystanders.iter())
+        .map(|a| a.version().to_string())
+        .collect();
+    // Versions we published on the earlier role that nothing runs any more go first.
+    let mut changes = delete_unused_versions(obs, Some(&role.arn), &runs_after, &after);
+    let in_use = versions_still_on(obs, &role.arn, &runs_after);
+    if !in_use.is_empty() {
+        notes.push(format!(
+            "role {} (an earlier logging role of ours) is kept: version(s) {} of bot {} run on it",
+            role.name,
+            in_use.join(", "),
+            obs.bot.name
+        ));
+        return Vec::new();
+    }
+    notes.push(format!(
+        "role {} is an earlier logging role of ours for this bot: the bot moves to {}, and {} is removed with its policies",
+        role.name, obs.role_name, role.name
+    ));
+    let versions: Vec<String> = changes.iter().map(|c| c.address.clone()).collect();
+    let policies: Vec<&crate::resources::managed_policy::PolicyState> =
+        earlier.policies.iter().collect();
+    changes.extend(role_removal(role, &policies, &after, versions));
     changes
 }
 
@@ -885,33 +927,10 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
         name: role_name.into(),
     };
     for (name, document) in inline.into_iter().flatten() {
-        let addr = inline_policy::address(&owner, name);
         let current = obs.role.as_ref().and_then(|r| r.inline.get(name));
-        changes.push(match current {
-            Some(found) if policy::equivalent(found, document) => {
-                Change::no_op(&addr, json!({"document": found}))
-            }
-            _ => Change::new(
-                &addr,
-                if current.is_some() {
-                    Action::Update
-                } else {
-                    Action::Create
-                },
-                current
-                    .map(|d| json!({"document": d}))
-                    .unwrap_or(Value::Null),
-                json!({"document": document}),
-                Step::PutInline {
-                    owner: owner.clone(),
-                    name: name.clone(),
-                    document: document.clone(),
-                    previous: current.cloned(),
-                },
-            )
-            .after([role_addr.clone()]),
-        });
-        role_ready.push(addr);
+        let change = put_inline_change(&owner, name, current, document).after([role_addr.clone()]);
+        role_ready.push(change.address.clone());
+        changes.push(change);
     }
     if let Some(PreviousRole::Gone { arn }) = &obs.previous {
         notes.push(format!("the bot's previous role {arn} no longer exists: there are no permissions to carry over"));
@@ -1404,35 +1423,10 @@ pub(crate) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan
 
     // Versions we published that no alias runs any more go; then a version made while the bot
     // ran on our role that is left still runs on it, and keeps it.
-    for version in obs
-        .version_roles
-        .iter()
-        .filter(|v| v.ours && !runs_after.contains(&v.number))
-    {
-        let addr = format!("version[{}/{}]", obs.bot.name, version.number);
-        changes.push(
-            Change::new(
-                &addr,
-                Action::Delete,
-                json!({"botVersion": version.number, "roleArn": version.role}),
-                Value::Null,
-                Step::DeleteVersion {
-                    bot_id: obs.bot.id.clone(),
-                    bot_name: obs.bot.name.clone(),
-                    version: version.number.clone(),
-                },
-            )
-            .after(alias_addrs.iter().cloned()),
-        );
-        before_role_delete.push(addr);
-    }
-    let in_use: Vec<&str> = obs
-        .version_roles
-        .iter()
-        .filter(|v| v.role.as_deref() == Some(role.arn.as_str()))
-        .filter(|v| !v.ours || runs_after.contains(&v.number))
-        .map(|v| v.number.as_str())
-        .collect();
+    let version_deletes = delete_unused_versions(obs, None, &runs_after, &alias_addrs);
+    before_role_delete.extend(version_deletes.iter().map(|c| c.address.clone()));
+    changes.extend(version_deletes);
+    let in_use = versions_still_on(obs, &role.arn, &runs_after);
     if !in_use.is_empty() {
         notes.push(format!(
             "role {role_name} is kept, with its policies: version{} {} of bot {} run{} on it, and would break without it; once no alias needs {}, delete {} and run destroy again",
@@ -1447,92 +1441,23 @@ pub(crate) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan
     }
 
     // Detach everything from our role, delete its inline policies, our policies, then the role.
-    let mut detached: BTreeMap<String, String> = BTreeMap::new();
-    for policy_arn in &role.attached {
-        let addr = attachment_address(role_name, policy_arn);
-        changes.push(
-            Change::new(
-                &addr,
-                Action::Delete,
-                json!({"role": role_name, "policyArn": policy_arn}),
-                Value::Null,
-                Step::Detach {
-                    role: role_name.into(),
-                    policy_arn: policy_arn.clone(),
-                },
-            )
-            .after([bot_addr.clone()]),
-        );
-        detached.insert(policy_arn.clone(), addr.clone());
-        before_role_delete.push(addr);
-    }
-    let owner = Principal {
-        kind: PrincipalKind::Role,
-        name: role_name.into(),
-    };
-    for (name, document) in &role.inline {
-        let addr = inline_policy::address(&owner, name);
-        changes.push(
-            Change::new(
-                &addr,
-                Action::Delete,
-                json!({"document": document}),
-                Value::Null,
-                Step::DeleteInline {
-                    owner: owner.clone(),
-                    name: name.clone(),
-                    previous: document.clone(),
-                },
-            )
-            .after([bot_addr.clone()]),
-        );
-        before_role_delete.push(addr);
-    }
+    let mut ours = Vec::new();
     for found in obs.policies.values().flatten() {
-        if !tags::is_ours(&found.tags) {
+        if tags::is_ours(&found.tags) {
+            ours.push(found);
+        } else {
             notes.push(format!(
                 "policy {} was not created by lex-logs-setup: it is left alone",
                 found.name
             ));
-            continue;
         }
-        let addr = policy_address(&found.name);
-        changes.push(
-            Change::new(
-                &addr,
-                Action::Delete,
-                policy_json(&found.name, &found.arn, &found.document),
-                Value::Null,
-                Step::DeletePolicy {
-                    name: found.name.clone(),
-                    arn: found.arn.clone(),
-                    document: found.document.clone(),
-                    tags: found.tags.clone(),
-                },
-            )
-            .after(detached.get(&found.arn).cloned()),
-        );
     }
-    changes.push(
-        Change::new(
-            role_address(role_name),
-            Action::Delete,
-            role_json(
-                role_name,
-                &role.arn,
-                &role.trust,
-                &only_our_tags(&role.tags),
-            ),
-            Value::Null,
-            Step::DeleteRole {
-                name: role_name.into(),
-                trust: role.trust.clone(),
-                tags: role.tags.clone(),
-                boundary: role.boundary.clone(),
-            },
-        )
-        .after(before_role_delete),
-    );
+    changes.extend(role_removal(
+        role,
+        &ours,
+        std::slice::from_ref(&bot_addr),
+        before_role_delete,
+    ));
     if let Some((name, _)) = &obs.log_group {
         notes.push(format!("log group {name} is kept, with the logs in it"));
     }
@@ -1832,7 +1757,10 @@ mod tests {
             plan.notes
         );
         let again = plan_apply(&spec, &applied(&spec)).unwrap();
-        assert!(!again.notes.iter().any(|n| n.contains(tags::RUN)), "nothing created");
+        assert!(
+            !again.notes.iter().any(|n| n.contains(tags::RUN)),
+            "nothing created"
+        );
     }
 
     #[test]
