@@ -822,3 +822,23 @@ async fn iam_refusing_the_service_linked_role_is_rolled_back_and_names_the_dedic
         .unwrap();
     expect_exit(&out, 0);
 }
+
+#[tokio::test]
+async fn the_policy_command_prints_the_inline_policies_apply_copies_to_our_role() {
+    let world = World::new().await;
+    let out = tool(cmd("policy", &world.dedicated_args(), &[])).await;
+    expect_exit(&out, 0);
+    let text = crate::support::stdout(&out);
+    assert!(
+        text.contains("copied from the bot's previous role")
+            && text.contains(&format!("{}/{SENTIMENT_POLICY}", world.role_name())),
+        "{text}"
+    );
+    let out = tool(cmd("policy", &world.target_args(), &[])).await;
+    expect_exit(&out, 0);
+    let text = crate::support::stdout(&out);
+    assert!(
+        text.contains("on the Lex service-linked role that writes the logs"),
+        "in place, the inline policy on the bot's role: {text}"
+    );
+}
