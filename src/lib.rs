@@ -26,6 +26,7 @@ pub mod cli;
 pub mod documents;
 pub mod engine;
 pub mod error;
+pub mod iam_eval;
 pub mod observe;
 pub mod plan;
 pub mod planner;
