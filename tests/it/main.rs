@@ -9,3 +9,4 @@ mod outcome;
 mod proxy;
 mod sdk;
 mod support;
+mod verify;

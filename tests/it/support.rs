@@ -67,8 +67,13 @@ async fn require_emulator() {
 
 /// SDK clients pointed at the emulator, with test credentials and quick retries.
 pub async fn clients() -> Clients {
+    clients_as("test").await
+}
+
+/// SDK clients as another account: the emulator takes a 12-digit access key id as the account.
+pub async fn clients_as(access_key: &str) -> Clients {
     require_emulator().await;
-    Clients::from_sdk_config(&sdk_config().await).expect("region is set")
+    Clients::from_sdk_config(&sdk_config_as(access_key).await).expect("region is set")
 }
 
 /// Runs the real binary against the emulator and returns what it printed.
@@ -116,8 +121,13 @@ pub const SENTIMENT_POLICY: &str = "LexV2SentimentAnalysis";
 
 /// The SDK config the tests use (emulator endpoint, test credentials, quick retries).
 pub async fn sdk_config() -> aws_config::SdkConfig {
+    sdk_config_as("test").await
+}
+
+/// The SDK config as `access_key` (a 12-digit one selects that account on the emulator).
+pub async fn sdk_config_as(access_key: &str) -> aws_config::SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
-        .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
+        .credentials_provider(Credentials::new(access_key, "test", None, None, "tests"))
         .region(aws_config::Region::new(REGION))
         .endpoint_url(endpoint())
         .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2))
@@ -213,7 +223,12 @@ pub struct World {
 
 impl World {
     pub async fn new() -> World {
-        let clients = clients().await;
+        World::new_as("test").await
+    }
+
+    /// The same world in the account `access_key` selects (a 12-digit key is an account id).
+    pub async fn new_as(access_key: &str) -> World {
+        let clients = clients_as(access_key).await;
         let bot_name = unique("Bot");
         let slr = clients
             .iam
