@@ -339,6 +339,9 @@ pub const OPERATOR_READ_ACTIONS: &[&str] = &[
     "s3:GetBucketLocation",
     "kms:DescribeKey",
     "kms:GetKeyPolicy",
+    // verify: reads the log and the delivery-failure metric back.
+    "logs:FilterLogEvents",
+    "cloudwatch:GetMetricStatistics",
 ];
 
 /// The least-privilege policy a person or pipeline needs to run `apply` and `destroy`.
@@ -381,6 +384,11 @@ pub fn operator(o: &OperatorScope) -> Value {
             .flat_map(|id| [bot(id), alias(id)])
             .collect(),
         vec![bot("*"), alias("*")],
+    );
+    // verify: one conversation turn per alias.
+    let aliases = or_default(
+        o.bot_ids.iter().map(|id| alias(id)).collect(),
+        vec![alias("*")],
     );
     let principals = or_default(
         o.principals
@@ -486,6 +494,11 @@ pub fn operator(o: &OperatorScope) -> Value {
                 "lex:DeleteBotVersion",
             ],
             bots,
+        ),
+        Statement::allow(
+            "VerifyConversationLogs",
+            &["lex:RecognizeText", "lex:RecognizeUtterance"],
+            aliases,
         ),
     ])
     .to_value()
