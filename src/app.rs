@@ -24,6 +24,7 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Apply(args) => change(&cli, args, Kind::Apply).await,
         Command::Destroy(args) => change(&cli, args, Kind::Destroy).await,
         Command::Policy(args) => policy(&cli, args).await,
+        Command::Verify(args) => crate::verify::command(&cli, args).await,
         Command::Manual => {
             emit(&manual_page());
             Ok(exit_code::SUCCESS)
@@ -269,6 +270,12 @@ async fn plan(cli: &Cli, args: &PlanArgs) -> Result<i32> {
 }
 
 async fn change(cli: &Cli, args: &ChangeArgs, kind: Kind) -> Result<i32> {
+    if args.verify && kind == Kind::Destroy {
+        return Err(Error::invalid(
+            "--verify is for apply only",
+            "run `lex-logs-setup verify` instead",
+        ));
+    }
     let mut interrupts = engine::Interrupts::install();
     let interrupted =
         || Error::Interrupted("interrupted before any change; nothing was changed".into());
@@ -293,10 +300,15 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Kind) -> Result<i32> {
         Kind::Destroy => "destroy",
     };
     if !plan.has_changes() {
-        if cli.output == OutputFormat::Json {
-            print_json(&render::outcome_json(&plan, &engine::Outcome::default()));
+        let verified = verify_after(cli, args, kind, &clients).await?;
+        match cli.output {
+            OutputFormat::Json => print_json(&crate::verify::with_report(
+                render::outcome_json(&plan, &engine::Outcome::default()),
+                verified.as_ref(),
+            )),
+            OutputFormat::Text => verified.iter().for_each(|r| emit(&r.text())),
         }
-        return Ok(exit_code::SUCCESS);
+        return Ok(verified.map_or(exit_code::SUCCESS, |r| r.exit_code()));
     }
     if !args.yes {
         let verb = verb.to_string();
@@ -311,17 +323,43 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Kind) -> Result<i32> {
         run_id: crate::resources::tags::new_run_id(),
     };
     let outcome = engine::run(&plan, &ctx, &mut interrupts).await;
+    let verified = match outcome.succeeded() {
+        true => verify_after(cli, args, kind, &ctx.clients).await?,
+        false => None,
+    };
     match cli.output {
-        OutputFormat::Json => print_json(&render::outcome_json(&plan, &outcome)),
-        OutputFormat::Text => emit(&render::outcome_text(&plan, &outcome)),
+        OutputFormat::Json => print_json(&crate::verify::with_report(
+            render::outcome_json(&plan, &outcome),
+            verified.as_ref(),
+        )),
+        OutputFormat::Text => {
+            emit(&render::outcome_text(&plan, &outcome));
+            verified.iter().for_each(|r| emit(&r.text()));
+        }
     }
     Ok(if outcome.succeeded() {
-        exit_code::SUCCESS
+        verified.map_or(exit_code::SUCCESS, |r| r.exit_code())
     } else if outcome.rollback_complete() {
         exit_code::FAILURE
     } else {
         exit_code::ROLLBACK_INCOMPLETE
     })
+}
+
+/// `apply --verify`: the verify report of the targets, after a successful apply.
+async fn verify_after(
+    cli: &Cli,
+    args: &ChangeArgs,
+    kind: Kind,
+    clients: &Clients,
+) -> Result<Option<crate::verify::report::Report>> {
+    if !args.verify || kind != Kind::Apply {
+        return Ok(None);
+    }
+    let progress = Progress::new(cli.quiet);
+    crate::verify::after_apply(clients, &progress, &args.setup)
+        .await
+        .map(Some)
 }
 
 /// Asks before changing anything; refuses when there is no terminal to ask.

@@ -81,6 +81,10 @@ pub struct Clients {
     pub s3: aws_sdk_s3::Client,
     pub kms: aws_sdk_kms::Client,
     pub lex: aws_sdk_lexmodelsv2::Client,
+    /// The Lex V2 runtime (`verify` sends one conversation turn per alias).
+    pub runtime: aws_sdk_lexruntimev2::Client,
+    /// CloudWatch metrics (`verify` reads the conversation-log delivery failures).
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub region: String,
     /// The caller, asked of STS once per run however many targets there are.
     caller: std::sync::Arc<tokio::sync::OnceCell<Caller>>,
@@ -162,6 +166,8 @@ impl Clients {
             s3: aws_sdk_s3::Client::from_conf(s3_config),
             kms: aws_sdk_kms::Client::new(config),
             lex: aws_sdk_lexmodelsv2::Client::new(config),
+            runtime: aws_sdk_lexruntimev2::Client::new(config),
+            cloudwatch: aws_sdk_cloudwatch::Client::new(config),
             region,
             caller: Default::default(),
         })

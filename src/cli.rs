@@ -11,6 +11,7 @@ Exit codes:
       or every change was rolled back
   2   plan --detailed-exitcode: success, with changes pending
   3   failure, and the rollback failed too: what is left is listed
+  4   verify (or apply --verify): some conversation log was not delivered
   64  bad command line or input values; nothing was changed";
 
 /// Set up Amazon Lex V2 conversation logs end to end: plan, apply, destroy.
@@ -43,6 +44,10 @@ pub enum Command {
     /// Print the policy documents apply would create, and the least-privilege policy an operator
     /// needs to run apply and destroy; changes nothing (without a target: no AWS call at all)
     Policy(PolicyArgs),
+    /// Prove that conversation logs arrive: a static check of each alias's role, trust,
+    /// permissions and destinations, then one conversation turn per alias and its log read back
+    /// (one real Lex request per alias and kind of log; --static-only sends none)
+    Verify(crate::verify::VerifyArgs),
     /// Print the manual page (roff): lex-logs-setup manual > lex-logs-setup.1
     Manual,
     /// Print a shell completion script
@@ -81,6 +86,9 @@ pub struct ChangeArgs {
     /// Do not ask before changing anything (required when there is no terminal to ask)
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// apply only: afterwards, verify that the logs arrive (as `verify`; exit 4 if not)
+    #[arg(long)]
+    pub verify: bool,
 }
 
 /// What to set up: the target, the destinations, the role and who may pass it.

@@ -407,6 +407,9 @@ pub const OPERATOR_READ_ACTIONS: &[&str] = &[
     "s3:GetBucketLocation",
     "kms:DescribeKey",
     "kms:GetKeyPolicy",
+    // verify: reads the log and the delivery-failure metric back.
+    "logs:FilterLogEvents",
+    "cloudwatch:GetMetricStatistics",
 ];
 
 /// The least-privilege policy a person or pipeline needs to run `apply` and `destroy`.
@@ -449,6 +452,11 @@ pub fn operator(o: &OperatorScope) -> Value {
             .flat_map(|id| [bot(id), alias(id)])
             .collect(),
         vec![bot("*"), alias("*")],
+    );
+    // verify: one conversation turn per alias.
+    let aliases = or_default(
+        o.bot_ids.iter().map(|id| alias(id)).collect(),
+        vec![alias("*")],
     );
     // PassRole grants are inline policies on the principals named; IAM cannot limit what an
     // inline policy says, so these writes are only ever on exactly those principals, and only
@@ -563,6 +571,11 @@ pub fn operator(o: &OperatorScope) -> Value {
                 "lex:UntagResource",
             ],
             bots,
+        ),
+        Statement::allow(
+            "VerifyConversationLogs",
+            &["lex:RecognizeText", "lex:RecognizeUtterance"],
+            aliases,
         ),
     ];
     if !principals.is_empty() {

@@ -12,6 +12,8 @@
 //! - [`resources`]: one module per resource kind: how to read it and how to change it.
 //! - [`arn`], [`policy`], [`error`], [`progress`]: ARNs, policy comparison, errors and exit codes,
 //!   progress lines.
+//! - [`verify`]: proves that conversation logs arrive (a static check with [`iam_eval`], then
+//!   one conversation turn per alias and the log read back).
 //! - [`app`]: ties them together for one command and returns the exit code.
 //!
 //! Guarantees: `plan` only reads; nothing changes before every input has been validated; a second
@@ -26,6 +28,7 @@ pub mod cli;
 pub mod documents;
 pub mod engine;
 pub mod error;
+pub mod iam_eval;
 pub mod observe;
 pub mod plan;
 pub mod planner;
@@ -35,3 +38,4 @@ pub mod render;
 pub mod resources;
 pub mod spec;
 pub mod step;
+pub mod verify;

@@ -10,3 +10,4 @@ mod proxy;
 mod sdk;
 mod support;
 mod trust;
+mod verify;

@@ -67,8 +67,13 @@ async fn require_emulator() {
 
 /// SDK clients pointed at the emulator, with test credentials and quick retries.
 pub async fn clients() -> Clients {
+    clients_as("test").await
+}
+
+/// SDK clients as another account: the emulator takes a 12-digit access key id as the account.
+pub async fn clients_as(access_key: &str) -> Clients {
     require_emulator().await;
-    Clients::from_sdk_config(&sdk_config().await).expect("region is set")
+    Clients::from_sdk_config(&sdk_config_as(access_key).await).expect("region is set")
 }
 
 /// Runs the real binary against the emulator and returns what it printed.
@@ -237,6 +242,11 @@ impl World {
         require_emulator().await;
         let clients = Clients::from_sdk_config(&sdk_config_as(account).await).expect("region");
         World::new_with(clients).await
+    }
+
+    /// The same world in the account `access_key` selects (a 12-digit key is an account id).
+    pub async fn new_as(access_key: &str) -> World {
+        World::new_in(access_key).await
     }
 
     async fn new_with(clients: Clients) -> World {
