@@ -407,6 +407,13 @@ async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
             let after = &change.after;
             let kind = change.address.split('[').next().unwrap_or_default();
             match kind {
+                "role" if change.action == crate::plan::Action::Delete => {
+                    // An earlier role of ours that apply removes: the operator deletes it.
+                    if let Some(name) = change.before["name"].as_str() {
+                        scope.role_names.push(name.to_string());
+                    }
+                }
+                "policy" if change.action == crate::plan::Action::Delete => {}
                 "role" => {
                     documents.push(NamedDocument {
                         kind: "trust",

@@ -499,7 +499,11 @@ pub fn operator(o: &OperatorScope) -> Value {
         Statement::allow("ReadWhatExists", OPERATOR_READ_ACTIONS, vec!["*".into()]),
         Statement::allow(
             "CreateTheLoggingRole",
-            &["iam:CreateRole", "iam:TagRole"],
+            &[
+                "iam:CreateRole",
+                "iam:TagRole",
+                "iam:PutRolePermissionsBoundary",
+            ],
             roles.clone(),
         ),
         Statement::allow(

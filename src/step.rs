@@ -423,7 +423,17 @@ impl Step {
                 described,
                 ..
             } => {
-                let settings = described.conversation_log_settings().cloned();
+                // As read, but never with an empty list (the model allows exactly one item).
+                let settings = described.conversation_log_settings().and_then(|s| {
+                    let text = s.text_log_settings().to_vec();
+                    let audio = s.audio_log_settings().to_vec();
+                    (!text.is_empty() || !audio.is_empty()).then(|| {
+                        ConversationLogSettings::builder()
+                            .set_text_log_settings((!text.is_empty()).then_some(text))
+                            .set_audio_log_settings((!audio.is_empty()).then_some(audio))
+                            .build()
+                    })
+                });
                 Step::UpdateAlias {
                     bot_id,
                     bot_name,

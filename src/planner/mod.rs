@@ -434,6 +434,9 @@ pub(crate) fn managed_policy_changes(
             }
             (None, None) => continue,
         }
+        // What writes the logs must be in place before an alias points at it: a new or changed
+        // document too, not only its attachment.
+        ready.push(addr.clone());
         for target in targets {
             let attach_addr = attachment_address(target.role, &arn);
             changes.push(if target.attached.contains(&arn) {
@@ -683,8 +686,9 @@ fn earlier_role_removal(
         .chain(obs.bystanders.iter())
         .map(|a| a.version().to_string())
         .collect();
-    // Versions we published on the earlier role that nothing runs any more go first.
-    let mut changes = delete_unused_versions(obs, Some(&role.arn), &runs_after, &after);
+    // Versions we published on the earlier role that nothing runs any more go last (a deleted
+    // version cannot be restored by a rollback), after the role.
+    let version_deletes = delete_unused_versions(obs, Some(&role.arn), &runs_after, &after);
     let in_use = versions_still_on(obs, &role.arn, &runs_after);
     if !in_use.is_empty() {
         notes.push(format!(
@@ -699,10 +703,15 @@ fn earlier_role_removal(
         "role {} is an earlier logging role of ours for this bot: the bot moves to {}, and {} is removed with its policies",
         role.name, obs.role_name, role.name
     ));
-    let versions: Vec<String> = changes.iter().map(|c| c.address.clone()).collect();
     let policies: Vec<&crate::resources::managed_policy::PolicyState> =
         earlier.policies.iter().collect();
-    changes.extend(role_removal(role, &policies, &after, versions));
+    let mut changes = role_removal(role, &policies, &after, Vec::new());
+    let role_addr = role_address(&role.name);
+    changes.extend(
+        version_deletes
+            .into_iter()
+            .map(|c| c.after([role_addr.clone()])),
+    );
     changes
 }
 
@@ -903,7 +912,14 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
         }
         _ => (&[], None),
     };
-    for policy_arn in carried {
+    // What an in-place setup of ours put on the previous role is ours, not the bot's: not carried.
+    let in_place_setup = crate::spec::default_role_name(&obs.bot.name);
+    let our_policy_prefix = obs.scope.policy(&format!("{in_place_setup}-"));
+    let our_inline = documents::service_linked_policy_name(&in_place_setup);
+    for policy_arn in carried
+        .iter()
+        .filter(|a| !a.starts_with(&our_policy_prefix))
+    {
         let addr = attachment_address(role_name, policy_arn);
         changes.push(if attached(policy_arn) {
             Change::no_op(&addr, json!({"role": role_name, "policyArn": policy_arn}))
@@ -926,7 +942,11 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
         kind: PrincipalKind::Role,
         name: role_name.into(),
     };
-    for (name, document) in inline.into_iter().flatten() {
+    for (name, document) in inline
+        .into_iter()
+        .flatten()
+        .filter(|(name, _)| **name != our_inline)
+    {
         let current = obs.role.as_ref().and_then(|r| r.inline.get(name));
         let change = put_inline_change(&owner, name, current, document).after([role_addr.clone()]);
         role_ready.push(change.address.clone());
@@ -1067,9 +1087,7 @@ pub(crate) fn alias_apply_changes<'a>(
     version: AliasVersion,
     after: impl Iterator<Item = &'a String>,
 ) -> Result<Vec<Change>> {
-    use crate::resources::alias::{
-        record_audio, record_text, PREVIOUS_AUDIO_ARN, PREVIOUS_TEXT_ARN,
-    };
+    use crate::resources::alias::{record_audio, record_text};
     let current = alias.described.conversation_log_settings();
     let mut conflicts: Vec<String> = Vec::new();
     let mut record = Tags::new();
@@ -1094,8 +1112,7 @@ pub(crate) fn alias_apply_changes<'a>(
                 || ours
                     .log_group_arns
                     .iter()
-                    .any(|o| in_place::same_log_group(o, arn))
-                || alias.tags.contains_key(PREVIOUS_TEXT_ARN);
+                    .any(|o| in_place::same_log_group(o, arn));
             if !ours_already {
                 conflicts.push(format!("text to {arn}"));
                 record.extend(record_text(setting).map_err(refuse)?);
@@ -1110,9 +1127,8 @@ pub(crate) fn alias_apply_changes<'a>(
             .and_then(|d| d.s3_bucket())
             .map(|s| s.s3_bucket_arn())
         {
-            let ours_already = arn == wanted.bucket_arn
-                || ours.bucket_arns.iter().any(|o| o == arn)
-                || alias.tags.contains_key(PREVIOUS_AUDIO_ARN);
+            let ours_already =
+                arn == wanted.bucket_arn || ours.bucket_arns.iter().any(|o| o == arn);
             if !ours_already {
                 conflicts.push(format!("audio to {arn}"));
                 record.extend(record_audio(setting).map_err(refuse)?);
@@ -1423,11 +1439,12 @@ pub(crate) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan
 
     // Versions we published that no alias runs any more go; then a version made while the bot
     // ran on our role that is left still runs on it, and keeps it.
+    // Deleting a version cannot be undone, so it comes last: after the role is gone (nothing
+    // runs the version any more), so that a failure before it rolls back completely.
     let version_deletes = delete_unused_versions(obs, None, &runs_after, &alias_addrs);
-    before_role_delete.extend(version_deletes.iter().map(|c| c.address.clone()));
-    changes.extend(version_deletes);
     let in_use = versions_still_on(obs, &role.arn, &runs_after);
     if !in_use.is_empty() {
+        changes.extend(version_deletes);
         notes.push(format!(
             "role {role_name} is kept, with its policies: version{} {} of bot {} run{} on it, and would break without it; once no alias needs {}, delete {} and run destroy again",
             if in_use.len() == 1 { "" } else { "s" },
@@ -1458,6 +1475,12 @@ pub(crate) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan
         std::slice::from_ref(&bot_addr),
         before_role_delete,
     ));
+    let role_addr = role_address(role_name);
+    changes.extend(
+        version_deletes
+            .into_iter()
+            .map(|c| c.after([role_addr.clone()])),
+    );
     if let Some((name, _)) = &obs.log_group {
         notes.push(format!("log group {name} is kept, with the logs in it"));
     }
@@ -1738,7 +1761,10 @@ mod tests {
         assert!(version.depends_on.contains(&alias.address));
         let role = find(&plan, "role[LexLogs-OrderBot]");
         assert_eq!(role.action, Action::Delete);
-        assert!(role.depends_on.contains(&version.address));
+        assert!(
+            version.depends_on.contains(&role.address),
+            "a deleted version cannot be restored: it goes last, so a failure before rolls back"
+        );
     }
 
     #[test]
