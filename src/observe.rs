@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::arn::Scope;
 use crate::aws::Clients;
 use crate::documents::{pass_role_policy_name, Concern};
-use crate::error::{Error, Result};
+use crate::error::{Context, Error, Result};
 use crate::plan::Kind;
 use crate::resources::alias::{self, Alias};
 use crate::resources::bot::{self, Bot};
@@ -49,6 +49,8 @@ pub struct Observed {
     /// Dedicated-role apply: an earlier role of ours for this bot (another `--role-name`) that
     /// the bot runs on now, with our policies of it; apply migrates from it and removes it.
     pub earlier_role: Option<EarlierRole>,
+    /// The bot's tags (in place: the principals granted PassRole are recorded there).
+    pub bot_tags: tags::Tags,
 }
 
 /// A logging role of ours under an earlier name, and its managed policies of ours.
@@ -307,14 +309,32 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
             None => Ok(None),
         }
     };
+    // In place, the principals granted PassRole are recorded on the bot's tags.
+    let bot_tags = async {
+        match lex
+            .list_tags_for_resource()
+            .resource_arn(scope.bot(&bot_id))
+            .send()
+            .await
+            .context("lex:ListTagsForResource", format!("bot[{bot_name}]"))
+        {
+            Ok(out) => Ok(out
+                .tags()
+                .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default()),
+            Err(e) if e.has_code(&["AccessDeniedException"]) => Ok(tags::Tags::new()),
+            Err(e) => Err(e),
+        }
+    };
     let (
         bot,
         (alias_ids, listed),
-        (our_role, grants),
+        (our_role, mut grants),
         policies,
         log_group,
         bucket_key,
         previous_from_tag,
+        bot_tags,
     ) = tokio::try_join!(
         bot,
         alias::find_ids(lex, &bot_id, &bot_name, &spec.aliases),
@@ -323,6 +343,7 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
         log_group_state,
         bucket_key,
         previous_from_tag,
+        bot_tags,
     )?;
     if kind == Kind::Apply && bot.child_directed() {
         return Err(Error::invalid(
@@ -446,14 +467,36 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
             Ok(Vec::new())
         }
     };
-    let (mut aliases, mut bystanders, previous, likely_writer, version_role_map, version_roles) = tokio::try_join!(
+    let recorded_on_bot: Vec<Principal> = bot_tags
+        .get(tags::PASS_ROLE_PRINCIPALS)
+        .map(|v| {
+            v.split_whitespace()
+                .filter_map(|p| p.parse::<Principal>().ok())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| !grants.contains_key(p))
+        .collect();
+    let grant_name = pass_role_policy_name(&role_name);
+    let (
+        mut aliases,
+        mut bystanders,
+        previous,
+        likely_writer,
+        version_role_map,
+        version_roles,
+        recorded_grants,
+    ) = tokio::try_join!(
         alias::describe_all(lex, &scope, &bot, &alias_ids),
         alias::describe_all(lex, &scope, &bot, &bystander_ids),
         previous,
         likely_writer,
         version_role_map,
         version_roles,
+        observe_grants(iam, &recorded_on_bot, &grant_name, false),
     )?;
+    grants.extend(recorded_grants);
     for alias in aliases.iter_mut().chain(bystanders.iter_mut()) {
         alias.runs_on = if alias.on_draft() {
             bot.role_arn().map(str::to_string)
@@ -510,6 +553,7 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
         bystanders,
         version_roles,
         earlier_role: earlier.into_inner().expect("not poisoned"),
+        bot_tags,
     };
     tracing::debug!(bot_on_our_role, previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "wave 3 read");
     if kind == Kind::Apply {

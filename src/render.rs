@@ -27,14 +27,16 @@ fn paint(text: &str, glyph: char, color: bool) -> String {
 }
 
 /// Display order of resource kinds: what the bot depends on first.
-const KIND_ORDER: [&str; 8] = [
+const KIND_ORDER: [&str; 10] = [
     "log_group",
     "role",
     "policy",
     "attachment",
     "inline_policy",
+    "bot_record",
     "bot",
     "version",
+    "alias_record",
     "alias",
 ];
 

@@ -173,9 +173,10 @@ pub enum Step {
     },
     /// The alias's tags that record a destination a take-over replaced: `values` set, the other
     /// `keys` removed; `previous` is what those keys held.
-    SetAliasTags {
+    SetLexTags {
         arn: String,
-        alias: String,
+        /// What carries the tags, for messages: "alias Bot/live", "bot Bot".
+        what: String,
         keys: Vec<String>,
         values: Tags,
         previous: Tags,
@@ -249,11 +250,11 @@ impl Step {
             Step::PublishVersion { bot_name, .. } => {
                 format!("publish the DRAFT of bot {bot_name} as a new version")
             }
-            Step::SetAliasTags { alias, values, .. } => {
+            Step::SetLexTags { what, values, .. } => {
                 if values.is_empty() {
-                    format!("remove the record of the replaced destination from alias {alias}")
+                    format!("remove our record from the tags of {what}")
                 } else {
-                    format!("record the destination being replaced on alias {alias} (its tags)")
+                    format!("record on {what} (its tags) what a later destroy needs")
                 }
             }
             Step::DeleteVersion {
@@ -306,15 +307,15 @@ impl Step {
             | Step::RestorePolicy { .. }
             | Step::UpdatePolicy { .. } => return None,
             Step::CreateLogGroup { name, .. } => Step::DeleteLogGroup { name },
-            Step::SetAliasTags {
+            Step::SetLexTags {
                 arn,
-                alias,
+                what,
                 keys,
                 values,
                 previous,
-            } => Step::SetAliasTags {
+            } => Step::SetLexTags {
                 arn,
-                alias,
+                what,
                 keys,
                 values: previous,
                 previous: values,
@@ -640,7 +641,7 @@ impl Step {
                 .await
                 .map(|_| Made::ByThisRun)?
             }
-            Step::SetAliasTags {
+            Step::SetLexTags {
                 arn, keys, values, ..
             } => alias::set_tags(&c.lex, arn, keys, values)
                 .await

@@ -201,7 +201,8 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
         ready.extend(attached);
     }
 
-    // PassRole on the roles that write the logs.
+    // PassRole on the roles that write the logs; who got it is recorded on the bot's tags, so
+    // that a later apply revokes a grant no longer asked for and destroy finds every grant.
     let writer_arns: Vec<String> = writers.iter().map(|w| w.arn.clone()).collect();
     changes.extend(grant_changes(
         spec,
@@ -209,6 +210,7 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
         &documents::pass_role_policy_name(setup),
         &writer_arns,
     ));
+    changes.extend(grant_record_change(spec, obs)?);
 
     // The aliases, once their writers may write.
     let (text_dest, audio_dest) = wanted_destinations(spec, obs);
@@ -249,6 +251,63 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
         changes,
         notes,
     })
+}
+
+/// The bot's tag that records the principals granted PassRole, as the spec wants it.
+fn grant_record_change(spec: &Spec, obs: &Observed) -> Result<Option<Change>> {
+    let key = tags::PASS_ROLE_PRINCIPALS.to_string();
+    let wanted: Option<String> = (!spec.pass_role.is_empty()).then(|| {
+        spec.pass_role
+            .iter()
+            .map(Principal::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    if let Some(value) = wanted.as_ref().filter(|v| v.len() > tags::VALUE_MAX) {
+        return Err(Error::invalid(
+            format!(
+                "the --grant-pass-role principals take {} characters to record; a tag holds {}",
+                value.len(),
+                tags::VALUE_MAX
+            ),
+            "grant fewer principals (a group can stand for many users)",
+        ));
+    }
+    let current = obs.bot_tags.get(&key).cloned();
+    if current == wanted {
+        return Ok(None);
+    }
+    Ok(Some(record_on_bot(obs, wanted, current)))
+}
+
+/// Sets (or, with `None`, removes) the bot's grant record.
+fn record_on_bot(obs: &Observed, wanted: Option<String>, current: Option<String>) -> Change {
+    let key = tags::PASS_ROLE_PRINCIPALS.to_string();
+    let as_tags =
+        |v: &Option<String>| -> tags::Tags { v.iter().map(|v| (key.clone(), v.clone())).collect() };
+    Change::new(
+        format!("bot_record[{}]", obs.bot.name),
+        match (&current, &wanted) {
+            (None, _) => Action::Create,
+            (_, None) => Action::Delete,
+            _ => Action::Update,
+        },
+        current
+            .as_ref()
+            .map(|v| json!({ &key: v }))
+            .unwrap_or(Value::Null),
+        wanted
+            .as_ref()
+            .map(|v| json!({ &key: v }))
+            .unwrap_or(Value::Null),
+        Step::SetLexTags {
+            arn: obs.scope.bot(&obs.bot.id),
+            what: format!("bot {}", obs.bot.name),
+            keys: vec![key.clone()],
+            values: as_tags(&wanted),
+            previous: as_tags(&current),
+        },
+    )
 }
 
 /// Destroy in place: the named aliases stop logging to our destinations; our grants leave the
@@ -372,6 +431,9 @@ pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
             );
         }
         let grant_name = documents::pass_role_policy_name(setup);
+        if let Some(current) = obs.bot_tags.get(tags::PASS_ROLE_PRINCIPALS) {
+            changes.push(record_on_bot(obs, None, Some(current.clone())));
+        }
         for (principal, current) in &obs.grants {
             let Some(found) = current else { continue };
             changes.push(Change::new(
@@ -547,6 +609,7 @@ mod tests {
             bystanders: vec![],
             version_roles: vec![],
             earlier_role: None,
+            bot_tags: Default::default(),
         }
     }
 
@@ -898,7 +961,7 @@ mod take_over_tests {
         };
         let plan = plan_apply(&taking, &obs).unwrap();
         let record = find(&plan, "alias_record[PizzaBot/beta]");
-        let Step::SetAliasTags { values, .. } = &record.step else {
+        let Step::SetLexTags { values, .. } = &record.step else {
             panic!("{:?}", record.step)
         };
         assert_eq!(

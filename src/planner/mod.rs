@@ -1162,9 +1162,9 @@ pub(crate) fn alias_apply_changes<'a>(
             Action::Create,
             Value::Null,
             json!({"tags": record}),
-            Step::SetAliasTags {
+            Step::SetLexTags {
                 arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
-                alias: format!("{}/{}", obs.bot.name, alias.name),
+                what: format!("alias {}/{}", obs.bot.name, alias.name),
                 keys,
                 values: record,
                 previous,
@@ -1236,9 +1236,9 @@ pub(crate) fn alias_destroy_changes(
                 Action::Delete,
                 json!({"tags": recorded}),
                 Value::Null,
-                Step::SetAliasTags {
+                Step::SetLexTags {
                     arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
-                    alias: format!("{}/{}", obs.bot.name, alias.name),
+                    what: format!("alias {}/{}", obs.bot.name, alias.name),
                     keys: recorded.keys().cloned().collect(),
                     values: Tags::new(),
                     previous: recorded,
@@ -1577,6 +1577,7 @@ mod tests {
             bystanders: vec![],
             version_roles: vec![],
             earlier_role: None,
+            bot_tags: Default::default(),
         }
     }
 

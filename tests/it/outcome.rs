@@ -842,3 +842,70 @@ async fn the_policy_command_prints_the_inline_policies_apply_copies_to_our_role(
         "in place, the inline policy on the bot's role: {text}"
     );
 }
+
+#[tokio::test]
+async fn pass_role_grants_in_place_are_recorded_so_a_dropped_one_is_revoked_and_destroy_finds_all()
+{
+    let world = World::new().await;
+    let iam = &world.clients.iam;
+    let other = unique("user-");
+    iam.create_user().user_name(&other).send().await.unwrap();
+    let grant = format!("LexLogsPassRole-{}", world.role_name());
+    let has_grant = |user: String| {
+        let grant = grant.clone();
+        async move {
+            iam.get_user_policy()
+                .user_name(&user)
+                .policy_name(&grant)
+                .send()
+                .await
+                .is_ok()
+        }
+    };
+    let both = with(
+        world.target_args(),
+        &[
+            "--grant-pass-role",
+            &format!("user/{}", world.user),
+            "--grant-pass-role",
+            &format!("user/{other}"),
+        ],
+    );
+    expect_exit(&tool(cmd("apply", &both, &["--yes"])).await, 0);
+    assert!(has_grant(world.user.clone()).await && has_grant(other.clone()).await);
+    let document = iam
+        .get_user_policy()
+        .user_name(&other)
+        .policy_name(&grant)
+        .send()
+        .await
+        .unwrap();
+    let document = lex_logs_setup::policy::parse_returned(document.policy_document()).unwrap();
+    assert_eq!(
+        document["Statement"][0]["Resource"],
+        json!([world.bot_role_arn]),
+        "PassRole on the role that writes the logs: {document}"
+    );
+
+    // Dropping a principal revokes its grant.
+    let one = with(
+        world.target_args(),
+        &["--grant-pass-role", &format!("user/{}", world.user)],
+    );
+    expect_exit(&tool(cmd("apply", &one, &["--yes"])).await, 0);
+    assert!(has_grant(world.user.clone()).await);
+    assert!(
+        !has_grant(other.clone()).await,
+        "no longer asked for: revoked"
+    );
+
+    // Destroy without --grant-pass-role still finds the grant.
+    expect_exit(
+        &tool(cmd("destroy", &world.target_args(), &["--yes"])).await,
+        0,
+    );
+    assert!(
+        !has_grant(world.user.clone()).await,
+        "destroy revokes every recorded grant"
+    );
+}
