@@ -396,6 +396,7 @@ pub const OPERATOR_READ_ACTIONS: &[&str] = &[
     "iam:GetPolicy",
     "iam:GetPolicyVersion",
     "iam:ListPolicyVersions",
+    "iam:ListEntitiesForPolicy",
     "iam:GetUser",
     "iam:GetUserPolicy",
     "iam:GetGroup",

@@ -407,6 +407,37 @@ pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
             let Some(found) = obs.policies.get(concern).cloned().flatten() else {
                 continue;
             };
+            // Attached to a role no named alias runs on any more (its alias moved to another
+            // version): detached there too, or the delete would fail.
+            let done: Vec<String> = obs
+                .writers
+                .values()
+                .filter(|w| {
+                    detached
+                        .get(arn)
+                        .is_some_and(|d| d.contains(&attachment_address(&w.name, arn)))
+                })
+                .map(|w| w.name.clone())
+                .collect();
+            if tags::is_ours(&found.tags) {
+                for role in found.attached_roles.iter().filter(|r| !done.contains(r)) {
+                    let addr = attachment_address(role, arn);
+                    changes.push(
+                        Change::new(
+                            &addr,
+                            Action::Delete,
+                            json!({"role": role, "policyArn": arn}),
+                            Value::Null,
+                            Step::Detach {
+                                role: role.clone(),
+                                policy_arn: arn.clone(),
+                            },
+                        )
+                        .after(alias_addrs.iter().cloned()),
+                    );
+                    detached.entry(arn.clone()).or_default().push(addr);
+                }
+            }
             if !tags::is_ours(&found.tags) {
                 notes.push(format!(
                     "policy {} was not created by lex-logs-setup: it is left alone",
@@ -772,6 +803,7 @@ mod tests {
                             arn: arn.clone(),
                             document: document.clone(),
                             default_version: "v1".into(),
+                            attached_roles: vec![],
                             tags: [(
                                 tags::MANAGED_BY.to_string(),
                                 tags::MANAGED_BY_VALUE.to_string(),
@@ -1027,5 +1059,49 @@ impl WithSettings for aws_sdk_lexmodelsv2::operation::describe_bot_alias::Descri
             .set_bot_version(self.bot_version().map(str::to_string))
             .set_conversation_log_settings(settings)
             .build()
+    }
+}
+
+#[cfg(test)]
+mod moved_alias_tests {
+    use super::tests_support::*;
+    use super::*;
+
+    #[test]
+    fn destroy_detaches_our_policy_from_a_role_no_alias_runs_on_any_more() {
+        let mut obs = world();
+        let arn = obs
+            .scope
+            .policy(&Concern::CloudWatch.policy_name("LexLogs-PizzaBot"));
+        obs.policies.insert(
+            Concern::CloudWatch,
+            Some(crate::resources::managed_policy::PolicyState {
+                name: Concern::CloudWatch.policy_name("LexLogs-PizzaBot"),
+                arn: arn.clone(),
+                document: documents::cloudwatch(&obs.scope, "/aws/lex/PizzaBot"),
+                default_version: "v1".into(),
+                tags: [(
+                    tags::MANAGED_BY.to_string(),
+                    tags::MANAGED_BY_VALUE.to_string(),
+                )]
+                .into(),
+                // `prod` ran on version 1 (role old-runtime) at apply time; it runs version 2 now.
+                attached_roles: vec!["pizza-runtime".into(), "old-runtime".into()],
+            }),
+        );
+        let runtime = obs
+            .writers
+            .values_mut()
+            .find(|w| w.name == "pizza-runtime")
+            .unwrap();
+        runtime.state.as_mut().unwrap().attached.push(arn.clone());
+        let plan = plan_destroy(&spec(true, false), &obs).unwrap();
+        let old = find(&plan, &format!("attachment[old-runtime -> {arn}]"));
+        assert_eq!(old.action, Action::Delete);
+        let delete = find(&plan, "policy[LexLogs-PizzaBot-CloudWatchLogs]");
+        assert!(delete.depends_on.contains(&old.address));
+        assert!(delete
+            .depends_on
+            .contains(&format!("attachment[pizza-runtime -> {arn}]")));
     }
 }

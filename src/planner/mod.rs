@@ -1620,6 +1620,7 @@ mod tests {
                             arn: arn.clone(),
                             document: document.clone(),
                             default_version: "v1".into(),
+                            attached_roles: vec![],
                             tags: tags.clone(),
                         }),
                     );
@@ -1899,6 +1900,7 @@ mod tests {
                 arn: s3_arn.clone(),
                 document: documents::s3(&obs.scope, "old-bucket", "lex-audio/"),
                 default_version: "v2".into(),
+                attached_roles: vec!["LexLogs-OrderBot".into()],
                 tags: [(
                     tags::MANAGED_BY.to_string(),
                     tags::MANAGED_BY_VALUE.to_string(),

@@ -18,6 +18,8 @@ pub struct PolicyState {
     pub document: Value,
     pub default_version: String,
     pub tags: Tags,
+    /// The roles it is attached to (ListEntitiesForPolicy): destroy detaches it from each.
+    pub attached_roles: Vec<String>,
 }
 
 /// Reads the policy at `arn`, or `None` when there is none. Reads version `v1` at the same time
@@ -36,7 +38,16 @@ pub async fn observe(
             .await
             .context("iam:GetPolicy", &address)
     };
-    let (found, first) = tokio::join!(get, version_document(iam, arn, "v1", &address));
+    let entities = async {
+        iam.list_entities_for_policy()
+            .policy_arn(arn)
+            .entity_filter(aws_sdk_iam::types::EntityType::Role)
+            .send()
+            .await
+            .context("iam:ListEntitiesForPolicy", &address)
+    };
+    let (found, first, entities) =
+        tokio::join!(get, version_document(iam, arn, "v1", &address), entities);
     let found = match found {
         Ok(out) => out.policy.expect("GetPolicy returns the policy"),
         Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(None),
@@ -47,12 +58,18 @@ pub async fn observe(
         ("v1", Ok(document)) => document,
         _ => version_document(iam, arn, &default_version, &address).await?,
     };
+    let attached_roles = entities?
+        .policy_roles()
+        .iter()
+        .filter_map(|r| r.role_name().map(str::to_string))
+        .collect();
     Ok(Some(PolicyState {
         name: name.into(),
         arn: arn.into(),
         document,
         default_version,
         tags: tags::from_iam(found.tags()),
+        attached_roles,
     }))
 }
 
