@@ -1022,6 +1022,40 @@ mod take_over_tests {
             .clone()
             .to_builder_with(Some(settings));
         obs.aliases[1].tags = values.clone();
+
+        // Audio only from now on: the text half goes back to team X, and its record goes.
+        let audio_only = Spec {
+            take_over_destinations: true,
+            ..spec(false, true)
+        };
+        let mut audio_obs = obs.clone();
+        audio_obs.log_group = None;
+        // What the take-over's apply put on the bot's role: our grant for /aws/lex/PizzaBot.
+        let grant = documents::combined(&[&documents::cloudwatch(
+            &audio_obs.scope,
+            "/aws/lex/PizzaBot",
+        )]);
+        for writer in audio_obs.writers.values_mut().filter(|w| w.service_linked) {
+            writer
+                .state
+                .as_mut()
+                .unwrap()
+                .inline
+                .insert("LexLogs-PizzaBot-ConversationLogs".into(), grant.clone());
+        }
+        let audio_obs = audio_obs;
+        let plan = plan_apply(&audio_only, &audio_obs).unwrap();
+        let alias = find(&plan, "alias[PizzaBot/beta]");
+        let Step::UpdateAlias { settings, .. } = &alias.step else {
+            panic!()
+        };
+        assert_eq!(
+            settings.as_ref().unwrap().text_log_settings().to_vec(),
+            theirs.text_log_settings().to_vec(),
+            "their text half is back"
+        );
+        let released = find(&plan, "alias_record[PizzaBot/beta/released]");
+        assert!(released.depends_on.contains(&alias.address));
         let plan = plan_destroy(&taking, &obs).unwrap();
         let alias = find(&plan, "alias[PizzaBot/beta]");
         let Step::UpdateAlias { settings, .. } = &alias.step else {

@@ -1136,9 +1136,33 @@ pub(crate) fn alias_apply_changes<'a>(
         }
     }
     let addr = alias.address(&obs.bot);
-    let desired = desired_settings(current, text, audio, ours);
+    let mut desired = desired_settings(current, text, audio, ours);
     let mut after: Vec<String> = after.cloned().collect();
     let mut changes = Vec::new();
+    // A half no longer asked for (e.g. --no-text-logs) that a take-over had replaced goes back to
+    // what it was, and its record is dropped once the alias is updated.
+    let (restored, released) = restore_released_halves(alias, desired.as_ref(), text, audio);
+    if let Some(settings) = restored {
+        desired = Some(settings);
+    }
+    if !released.is_empty() {
+        changes.push(
+            Change::new(
+                format!("alias_record[{}/{}/released]", obs.bot.name, alias.name),
+                Action::Delete,
+                json!({"tags": released}),
+                Value::Null,
+                Step::SetLexTags {
+                    arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
+                    what: format!("alias {}/{}", obs.bot.name, alias.name),
+                    keys: released.keys().cloned().collect(),
+                    values: Tags::new(),
+                    previous: released.clone(),
+                },
+            )
+            .after([addr.clone()]),
+        );
+    }
     if !conflicts.is_empty() {
         if !spec.take_over_destinations {
             return Err(Error::invalid(
@@ -1182,6 +1206,62 @@ pub(crate) fn alias_apply_changes<'a>(
         after.iter(),
     ));
     Ok(changes)
+}
+
+/// Apply: where a half (text or audio) is no longer wanted and a take-over recorded what it
+/// replaced, the settings with that half put back, and the record keys of those halves.
+fn restore_released_halves(
+    alias: &Alias,
+    desired: Option<&ConversationLogSettings>,
+    text: Option<&TextDestination>,
+    audio: Option<&AudioDestination>,
+) -> (Option<ConversationLogSettings>, Tags) {
+    use crate::resources::alias::{
+        recorded_audio, recorded_text, PREVIOUS_AUDIO_ARN, PREVIOUS_AUDIO_FLAGS,
+        PREVIOUS_AUDIO_KMS, PREVIOUS_AUDIO_PREFIX, PREVIOUS_TEXT_ARN, PREVIOUS_TEXT_FLAGS,
+        PREVIOUS_TEXT_PREFIX,
+    };
+    let mut text_list: Vec<TextLogSetting> = desired
+        .map(|d| d.text_log_settings().to_vec())
+        .unwrap_or_default();
+    let mut audio_list: Vec<AudioLogSetting> = desired
+        .map(|d| d.audio_log_settings().to_vec())
+        .unwrap_or_default();
+    let mut released = Tags::new();
+    let mut take = |keys: &[&str]| {
+        for k in keys {
+            if let Some(v) = alias.tags.get(*k) {
+                released.insert(k.to_string(), v.clone());
+            }
+        }
+    };
+    let mut changed = false;
+    if text.is_none() && text_list.is_empty() {
+        if let Some(setting) = recorded_text(&alias.tags) {
+            text_list.push(setting);
+            changed = true;
+            take(&[PREVIOUS_TEXT_ARN, PREVIOUS_TEXT_PREFIX, PREVIOUS_TEXT_FLAGS]);
+        }
+    }
+    if audio.is_none() && audio_list.is_empty() {
+        if let Some(setting) = recorded_audio(&alias.tags) {
+            audio_list.push(setting);
+            changed = true;
+            take(&[
+                PREVIOUS_AUDIO_ARN,
+                PREVIOUS_AUDIO_PREFIX,
+                PREVIOUS_AUDIO_KMS,
+                PREVIOUS_AUDIO_FLAGS,
+            ]);
+        }
+    }
+    let restored = changed.then(|| {
+        ConversationLogSettings::builder()
+            .set_text_log_settings((!text_list.is_empty()).then_some(text_list))
+            .set_audio_log_settings((!audio_list.is_empty()).then_some(audio_list))
+            .build()
+    });
+    (restored, released)
 }
 
 /// Destroy's changes to one alias: our destinations removed, a destination a take-over replaced
