@@ -58,6 +58,8 @@ pub struct Observed {
 pub struct EarlierRole {
     pub state: RoleState,
     pub policies: Vec<crate::resources::managed_policy::PolicyState>,
+    /// The PassRole grants it recorded (on the principals named in its tag).
+    pub grants: BTreeMap<Principal, Option<Value>>,
 }
 
 /// A role that writes an alias's logs because the alias's version runs on it.
@@ -396,8 +398,19 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
                             .flatten()
                             .filter(|p| tags::is_ours(&p.tags))
                             .collect();
-                        *earlier.lock().expect("not poisoned") =
-                            Some(EarlierRole { state, policies });
+                        let granted = recorded_principals(Some(&state));
+                        let grants = observe_grants(
+                            iam,
+                            &granted,
+                            &pass_role_policy_name(&state.name),
+                            false,
+                        )
+                        .await?;
+                        *earlier.lock().expect("not poisoned") = Some(EarlierRole {
+                            state,
+                            policies,
+                            grants,
+                        });
                         Ok(original)
                     }
                     Some(state) => Ok(Some(PreviousRole::Customer {

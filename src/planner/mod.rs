@@ -705,7 +705,31 @@ fn earlier_role_removal(
     ));
     let policies: Vec<&crate::resources::managed_policy::PolicyState> =
         earlier.policies.iter().collect();
-    let mut changes = role_removal(role, &policies, &after, Vec::new());
+    // Its PassRole grants name it: they go with it.
+    let grant_name = documents::pass_role_policy_name(&role.name);
+    let mut changes: Vec<Change> = earlier
+        .grants
+        .iter()
+        .filter_map(|(principal, found)| {
+            let found = found.as_ref()?;
+            Some(
+                Change::new(
+                    inline_policy::address(principal, &grant_name),
+                    Action::Delete,
+                    json!({"document": found}),
+                    Value::Null,
+                    Step::DeleteInline {
+                        owner: principal.clone(),
+                        name: grant_name.clone(),
+                        previous: found.clone(),
+                    },
+                )
+                .after(after.iter().cloned()),
+            )
+        })
+        .collect();
+    let grants: Vec<String> = changes.iter().map(|c| c.address.clone()).collect();
+    changes.extend(role_removal(role, &policies, &after, grants));
     let role_addr = role_address(&role.name);
     changes.extend(
         version_deletes

@@ -703,10 +703,17 @@ async fn a_new_role_name_migrates_from_our_earlier_role_and_destroy_returns_to_t
     let world = World::new().await;
     let (first, second) = (unique("LogsA-"), unique("LogsB-"));
     let group = world.log_group();
+    let user = format!("user/{}", world.user);
     let with_role = |role: &str| {
         with(
             world.target_args(),
-            &["--role-name", role, "--publish-version"],
+            &[
+                "--role-name",
+                role,
+                "--publish-version",
+                "--grant-pass-role",
+                &user,
+            ],
         )
     };
     expect_exit(&tool(cmd("apply", &with_role(&first), &["--yes"])).await, 0);
@@ -720,6 +727,22 @@ async fn a_new_role_name_migrates_from_our_earlier_role_and_destroy_returns_to_t
         iam.get_role().role_name(&first).send().await.is_err(),
         "{first} is removed"
     );
+    let grant_of = |role: String| {
+        let user = world.user.clone();
+        async move {
+            iam.get_user_policy()
+                .user_name(&user)
+                .policy_name(format!("LexLogsPassRole-{role}"))
+                .send()
+                .await
+                .is_ok()
+        }
+    };
+    assert!(
+        !grant_of(first.clone()).await,
+        "the grant naming {first} goes with it"
+    );
+    assert!(grant_of(second.clone()).await);
     assert_eq!(
         bot_role(&world).await,
         format!("arn:aws:iam::000000000000:role/{second}")
