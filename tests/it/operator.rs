@@ -173,8 +173,15 @@ bot = "{}"
 aliases = ["live"]
 audio_bucket = "{}"
 kms_key = "{}"
+role_name = "{}"
+publish_version = true
 "#,
-            a.bot_name, a.user, b.bot_name, b.bucket, b.key_arn
+            a.bot_name,
+            a.user,
+            b.bot_name,
+            b.bucket,
+            b.key_arn,
+            b.role_name()
         ),
     )
     .unwrap();
@@ -193,7 +200,17 @@ kms_key = "{}"
         "one plan for both targets"
     );
     let (sa, sb) = (a.snapshot().await, b.snapshot().await);
-    assert!(!sa["role"].is_null() && !sb["role"].is_null());
+    // A in place (the default): the grant on its service-linked role; B with a dedicated role
+    // and the version it published for its alias.
+    assert!(
+        sa["botRole"]["inline"]
+            .get(format!("{}-ConversationLogs", a.role_name()))
+            .is_some()
+            && sa["role"].is_null(),
+        "{sa}"
+    );
+    assert!(!sb["role"].is_null());
+    assert_eq!(sb["aliases"]["live"]["botVersion"], "2");
     assert!(!sa["grant"].is_null());
     assert_eq!(sa["logGroups"][0]["retention"], 14);
     assert_eq!(
@@ -245,67 +262,94 @@ async fn the_policy_command_prints_what_apply_creates_and_changes_nothing() {
     let world = World::new().await;
     let grant = format!("user/{}", world.user);
     let flags = [
-        "--bot",
-        world.bot_name.as_str(),
-        "--alias",
-        "live",
         "--audio-bucket",
-        &world.bucket,
+        world.bucket.as_str(),
         "--kms-key",
         &world.key_arn,
         "--grant-pass-role",
         &grant,
     ];
-    let before = world.snapshot().await;
-    let mut args = vec!["policy", "--output", "json"];
-    args.extend(flags);
-    let out = run_tool(&args).await;
-    expect_exit(&out, 0);
-    assert_eq!(world.snapshot().await, before, "policy changes nothing");
-    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let documents = printed["documents"].as_array().unwrap();
-    let kinds: Vec<&str> = documents
-        .iter()
-        .map(|d| d["kind"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        kinds.iter().filter(|k| **k == "managed-policy").count(),
-        4,
-        "{kinds:?}"
-    );
-    assert!(
-        kinds.contains(&"trust")
-            && kinds.contains(&"inline-policy")
-            && kinds.last() == Some(&"operator")
-    );
+    // In place (the default), then with a dedicated role.
+    let in_place: Vec<String> = world.target_args();
+    let dedicated: Vec<String> = world.dedicated_args();
+    for (mode, target) in [("in place", in_place), ("dedicated", dedicated)] {
+        let mut target_flags: Vec<&str> = target.iter().map(String::as_str).collect();
+        target_flags.extend(flags);
+        let before = world.snapshot().await;
+        let mut args = vec!["policy", "--output", "json"];
+        args.extend(&target_flags);
+        let out = run_tool(&args).await;
+        expect_exit(&out, 0);
+        assert_eq!(
+            world.snapshot().await,
+            before,
+            "{mode}: policy changes nothing"
+        );
+        let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let documents = printed["documents"].as_array().unwrap();
+        let kinds: Vec<&str> = documents
+            .iter()
+            .map(|d| d["kind"].as_str().unwrap())
+            .collect();
+        if mode == "in place" {
+            assert_eq!(
+                kinds,
+                ["service-linked-inline", "inline-policy", "operator"],
+                "{mode}"
+            );
+        } else {
+            assert_eq!(
+                kinds.iter().filter(|k| **k == "managed-policy").count(),
+                4,
+                "{mode}: {kinds:?}"
+            );
+            assert!(
+                kinds.contains(&"trust")
+                    && kinds.contains(&"inline-policy")
+                    && kinds.last() == Some(&"operator"),
+                "{mode}: {kinds:?}"
+            );
+        }
 
-    let mut args = vec!["apply", "--yes"];
-    args.extend(flags);
-    expect_exit(&run_tool(&args).await, 0);
-    let applied = world.snapshot().await;
-    let role = world.role_name();
-    for d in documents {
-        let address = d["address"].as_str().unwrap();
-        let actual = match d["kind"].as_str().unwrap() {
-            "trust" => applied["role"]["trust"].clone(),
-            "managed-policy" => {
-                let name = address.trim_start_matches("policy[").trim_end_matches(']');
-                applied["policies"][name]["document"].clone()
-            }
-            "inline-policy" => applied["grant"].clone(),
-            _ => continue,
+        let mut args = vec!["apply", "--yes"];
+        args.extend(&target_flags);
+        expect_exit(&run_tool(&args).await, 0);
+        let applied = world.snapshot().await;
+        let role = world.role_name();
+        for d in documents {
+            let address = d["address"].as_str().unwrap();
+            let actual = match d["kind"].as_str().unwrap() {
+                "trust" => applied["role"]["trust"].clone(),
+                "managed-policy" => {
+                    let name = address.trim_start_matches("policy[").trim_end_matches(']');
+                    applied["policies"][name]["document"].clone()
+                }
+                "service-linked-inline" => {
+                    applied["botRole"]["inline"][format!("{role}-ConversationLogs")].clone()
+                }
+                "inline-policy" => applied["grant"].clone(),
+                _ => continue,
+            };
+            assert!(
+                equivalent(&actual, &d["document"]),
+                "{mode}: {address}: printed {} but apply made {actual}",
+                d["document"]
+            );
+        }
+        let operator = documents.last().unwrap()["document"].to_string();
+        let writer = if mode == "in place" {
+            world.bot_role_arn.clone()
+        } else {
+            format!("arn:aws:iam::{ACCOUNT}:role/{role}")
         };
         assert!(
-            equivalent(&actual, &d["document"]),
-            "{address}: printed {} but apply made {actual}",
-            d["document"]
+            operator.contains(&writer),
+            "{mode}: scoped to the role that writes the logs: {operator}"
         );
+        let mut args = vec!["destroy", "--yes"];
+        args.extend(&target_flags);
+        expect_exit(&run_tool(&args).await, 0);
     }
-    let operator = documents.last().unwrap()["document"].to_string();
-    assert!(
-        operator.contains(&format!("arn:aws:iam::{ACCOUNT}:role/{role}")),
-        "scoped to the role: {operator}"
-    );
 
     // Without a target it needs no AWS at all.
     let out = run_tool_at("http://127.0.0.1:9", &["policy", "--operator-only"]).await;
