@@ -104,12 +104,16 @@ pub async fn published_by_run(
     bot_name: &str,
     run_id: &str,
 ) -> Result<Option<String>> {
+    Ok(find_published(list(lex, bot_id, bot_name).await?, run_id))
+}
+
+/// Among `versions` (number, description), the one the run `run_id` published.
+fn find_published(versions: Vec<(String, Option<String>)>, run_id: &str) -> Option<String> {
     let wanted = published_description(run_id);
-    Ok(list(lex, bot_id, bot_name)
-        .await?
+    versions
         .into_iter()
         .find(|(_, d)| d.as_deref() == Some(wanted.as_str()))
-        .map(|(v, _)| v))
+        .map(|(v, _)| v)
 }
 
 /// Publishes DRAFT (every locale it has) as a new version and waits until it is Available;
@@ -157,13 +161,27 @@ pub async fn publish(
             );
         }
     }
-    let out = request
+    let (number, available) = match request
         .send()
         .await
-        .context("lex:CreateBotVersion", &address)?;
-    let number = out.bot_version().unwrap_or_default().to_string();
+        .context("lex:CreateBotVersion", &address)
+    {
+        Ok(out) => (
+            out.bot_version().unwrap_or_default().to_string(),
+            out.bot_status().map(|s| s.as_str()) == Some("Available"),
+        ),
+        // The answer may be lost after the version was made: the version this run published
+        // is then found by its description, so that it is used (and undone on rollback).
+        Err(err) => match published_by_run(lex, bot_id, bot_name, run_id).await {
+            Ok(Some(number)) => {
+                progress.line("the create went through although its answer was lost; carrying on");
+                (number, false)
+            }
+            _ => return Err(err),
+        },
+    };
     let address = format!("version[{bot_name}/{number}]");
-    if out.bot_status().map(|s| s.as_str()) != Some("Available") {
+    if !available {
         super::lex_wait::until_available(progress, &address, || async {
             let now = lex
                 .describe_bot_version()
@@ -205,5 +223,25 @@ pub async fn delete(
             Ok(())
         }
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_version_a_run_published_is_found_by_its_description() {
+        let versions = vec![
+            ("3".to_string(), Some(published_description("other-run"))),
+            ("2".to_string(), Some(published_description("this-run"))),
+            ("1".to_string(), None),
+        ];
+        assert_eq!(
+            find_published(versions.clone(), "this-run"),
+            Some("2".to_string()),
+            "a lost CreateBotVersion answer is recovered from this"
+        );
+        assert_eq!(find_published(versions, "no-such-run"), None);
     }
 }

@@ -9,15 +9,35 @@ use crate::support::{
     ACCOUNT, REGION,
 };
 
-/// Runs the tool for this world with extra arguments, through `endpoint`.
+/// Runs the tool for this world with extra arguments, through `endpoint` (in place, the default).
 async fn tool(
     world: &World,
     endpoint: &str,
     command: &str,
     extra: &[&str],
 ) -> std::process::Output {
+    run_with(world.target_args(), endpoint, command, extra).await
+}
+
+/// Runs the tool for this world in dedicated-role mode (`--role-name LexLogs-<bot>
+/// --publish-version`).
+async fn dedicated(
+    world: &World,
+    endpoint: &str,
+    command: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    run_with(world.dedicated_args(), endpoint, command, extra).await
+}
+
+async fn run_with(
+    target: Vec<String>,
+    endpoint: &str,
+    command: &str,
+    extra: &[&str],
+) -> std::process::Output {
     let mut args: Vec<String> = vec![command.into()];
-    args.extend(world.target_args());
+    args.extend(target);
     args.extend(extra.iter().map(|s| s.to_string()));
     if command != "plan" {
         args.push("--yes".into());
@@ -31,6 +51,19 @@ async fn policy_document(world: &World, suffix: &str) -> Option<Value> {
     let snapshot = world.snapshot().await;
     let document = &snapshot["policies"][format!("{}-{suffix}", world.role_name())]["document"];
     (!document.is_null()).then(|| document.clone())
+}
+
+/// In place, the statement `sid` of the inline policy `<setup>-ConversationLogs` apply put on the
+/// bot's service-linked role, as a document of its own (None when it is not there).
+async fn in_place_statement(world: &World, sid: &str) -> Option<Value> {
+    let snapshot = world.snapshot().await;
+    let name = format!("{}-ConversationLogs", world.role_name());
+    let statement = snapshot["botRole"]["inline"][&name]["Statement"]
+        .as_array()?
+        .iter()
+        .find(|s| s["Sid"] == sid)?
+        .clone();
+    Some(json!({"Version": "2012-10-17", "Statement": [statement]}))
 }
 
 async fn alias_logs(world: &World, alias_id: &str) -> Value {
@@ -51,7 +84,8 @@ async fn plan_changes_nothing_and_prints_every_change_as_json() {
     let world = World::new().await;
     let before = world.snapshot().await;
     let grant = format!("user/{}", world.user);
-    let out = tool(
+    // The dedicated role: a role to create, the bot switched to it.
+    let out = dedicated(
         &world,
         &endpoint(),
         "plan",
@@ -102,12 +136,46 @@ async fn plan_changes_nothing_and_prints_every_change_as_json() {
     );
     assert_eq!(plan["summary"]["update"], 2);
 
-    let out = tool(&world, &endpoint(), "plan", &["--detailed-exitcode"]).await;
+    let out = dedicated(&world, &endpoint(), "plan", &["--detailed-exitcode"]).await;
     expect_exit(&out, 2);
     assert!(
         stdout(&out).contains(&format!("+ role[{}]", world.role_name())),
         "{}",
         stdout(&out)
+    );
+
+    // In place (the default): an inline policy on the service-linked role version 1 runs on,
+    // no role of ours and no change to the bot; only the alias is updated.
+    let out = tool(&world, &endpoint(), "plan", &["--output", "json"]).await;
+    expect_exit(&out, 0);
+    let plan: Value = serde_json::from_slice(&out.stdout).expect("JSON plan");
+    let changes = plan["changes"].as_array().unwrap();
+    let action_of = |address: &str| {
+        changes
+            .iter()
+            .find(|c| c["address"] == address)
+            .map(|c| c["action"].clone())
+    };
+    assert_eq!(
+        action_of(&format!(
+            "inline_policy[role/{}/{}-ConversationLogs]",
+            world.bot_role_name(),
+            world.role_name()
+        )),
+        Some(json!("create")),
+        "{changes:?}"
+    );
+    assert_eq!(action_of(&format!("role[{}]", world.role_name())), None);
+    assert_eq!(action_of(&format!("bot[{}]", world.bot_name)), None);
+    assert_eq!(
+        action_of(&format!("alias[{}/live]", world.bot_name)),
+        Some(json!("update"))
+    );
+    assert_eq!(plan["summary"]["update"], 1);
+    assert_eq!(
+        world.snapshot().await,
+        before,
+        "plan must not change anything"
     );
 }
 
@@ -124,7 +192,7 @@ async fn apply_sets_up_text_logs_then_reapply_and_destroy_converge() {
     ];
 
     let proxy = FaultProxy::start(Fault::None).await;
-    let out = tool(&world, &proxy.endpoint, "apply", &flags).await;
+    let out = dedicated(&world, &proxy.endpoint, "apply", &flags).await;
     expect_exit(&out, 0);
     let mut mutating = proxy.mutating();
     mutating.sort();
@@ -137,6 +205,9 @@ async fn apply_sets_up_text_logs_then_reapply_and_destroy_converge() {
             "iam:CreatePolicy",
             "iam:CreateRole",
             "iam:PutUserPolicy",
+            // The alias runs version 1 on the service-linked role: --publish-version publishes
+            // DRAFT (now on our role) as version 2 for it.
+            "lex:CreateBotVersion",
             "lex:UpdateBot",
             "lex:UpdateBotAlias",
             "logs:CreateLogGroup",
@@ -263,10 +334,15 @@ async fn apply_sets_up_text_logs_then_reapply_and_destroy_converge() {
         after_apply["aliases"]["live"]["sentiment"],
         before["aliases"]["live"]["sentiment"]
     );
+    // The alias moved from version 1 (on the service-linked role) to version 2, which this run
+    // published on our role.
+    assert_eq!(before["aliases"]["live"]["botVersion"], "1");
+    assert_eq!(after_apply["aliases"]["live"]["botVersion"], "2");
     assert_eq!(
-        after_apply["aliases"]["live"]["botVersion"],
-        before["aliases"]["live"]["botVersion"]
+        after_apply["versions"]["2"],
+        json!(format!("arn:aws:iam::{ACCOUNT}:role/{role_name}"))
     );
+    assert_eq!(after_apply["versions"]["1"], before["versions"]["1"]);
     assert_eq!(
         after_apply["aliases"]["TestBotAlias"], before["aliases"]["TestBotAlias"],
         "other aliases untouched"
@@ -274,14 +350,14 @@ async fn apply_sets_up_text_logs_then_reapply_and_destroy_converge() {
 
     // A second apply finds nothing to do and makes no mutating call.
     let proxy = FaultProxy::start(Fault::None).await;
-    let out = tool(&world, &proxy.endpoint, "apply", &flags).await;
+    let out = dedicated(&world, &proxy.endpoint, "apply", &flags).await;
     expect_exit(&out, 0);
     assert!(stdout(&out).contains("No changes"), "{}", stdout(&out));
     assert_eq!(proxy.mutating(), Vec::<String>::new());
     assert_eq!(world.snapshot().await, after_apply);
 
     // plan --destroy shows destroy's plan and changes nothing.
-    let out = tool(
+    let out = dedicated(
         &world,
         &endpoint(),
         "plan",
@@ -307,12 +383,15 @@ async fn apply_sets_up_text_logs_then_reapply_and_destroy_converge() {
         "plan --destroy changes nothing"
     );
 
-    // destroy restores the bot and removes what is ours; the log group stays.
-    let out = tool(&world, &endpoint(), "destroy", &[]).await;
+    // destroy restores the bot and removes what is ours (the version it published too: the alias
+    // goes back to version 1); the log group stays.
+    let out = dedicated(&world, &endpoint(), "destroy", &[]).await;
     expect_exit(&out, 0);
     let after_destroy = world.snapshot().await;
     assert_eq!(after_destroy["bot"], before["bot"]);
     assert_eq!(after_destroy["aliases"], before["aliases"]);
+    assert_eq!(after_destroy["versions"], before["versions"]);
+    assert_eq!(after_destroy["botRole"], before["botRole"]);
     assert_eq!(after_destroy["role"], Value::Null);
     assert_eq!(after_destroy["grant"], Value::Null);
     assert!(after_destroy["policies"]
@@ -327,7 +406,7 @@ async fn apply_sets_up_text_logs_then_reapply_and_destroy_converge() {
 
     // A second destroy finds nothing to do.
     let proxy = FaultProxy::start(Fault::None).await;
-    let out = tool(&world, &proxy.endpoint, "destroy", &[]).await;
+    let out = dedicated(&world, &proxy.endpoint, "destroy", &[]).await;
     expect_exit(&out, 0);
     assert_eq!(proxy.mutating(), Vec::<String>::new());
 }
@@ -361,25 +440,28 @@ async fn audio_only_with_a_kms_key_given_by_alias() {
     )
     .await;
     expect_exit(&out, 0);
-    let s3 = policy_document(&world, "S3AudioLogs")
+    // In place: the statements go into the inline policy on the bot's service-linked role.
+    let s3 = in_place_statement(&world, "WriteAudioLogs")
         .await
-        .expect("S3 policy");
+        .expect("S3 statement");
     assert_eq!(s3["Statement"][0]["Action"], json!(["s3:PutObject"]));
     assert_eq!(
         s3["Statement"][0]["Resource"],
         json!([format!("arn:aws:s3:::{}/audio/*", world.bucket)])
     );
-    let kms = policy_document(&world, "KmsAudioLogs")
+    let kms = in_place_statement(&world, "EncryptAudioLogs")
         .await
-        .expect("KMS policy");
+        .expect("KMS statement");
     assert_eq!(kms["Statement"][0]["Resource"], json!([world.key_arn]));
     assert_eq!(
         kms["Statement"][0]["Action"],
         json!(["kms:GenerateDataKey", "kms:Decrypt"])
     );
     assert!(
-        policy_document(&world, "CloudWatchLogs").await.is_none(),
-        "no text logs, no CloudWatch policy"
+        in_place_statement(&world, "WriteConversationLogs")
+            .await
+            .is_none(),
+        "no text logs, no CloudWatch statement"
     );
     let logs = alias_logs(&world, &world.alias_id).await;
     assert_eq!(logs["textLogSettings"], json!([]));
@@ -406,9 +488,9 @@ async fn audio_uses_the_buckets_default_kms_key() {
     )
     .await;
     expect_exit(&out, 0);
-    let kms = policy_document(&world, "KmsAudioLogs")
+    let kms = in_place_statement(&world, "EncryptAudioLogs")
         .await
-        .expect("KMS policy for the bucket's key");
+        .expect("KMS statement for the bucket's key");
     assert_eq!(kms["Statement"][0]["Resource"], json!([world.key_arn]));
     let logs = alias_logs(&world, &world.alias_id).await;
     assert_eq!(
@@ -467,7 +549,7 @@ async fn a_foreign_role_of_the_same_name_is_never_taken_over() {
         .await
         .unwrap();
     let before = world.snapshot().await;
-    let out = tool(&world, &endpoint(), "apply", &[]).await;
+    let out = dedicated(&world, &endpoint(), "apply", &[]).await;
     expect_exit(&out, 64);
     let err = stderr(&out);
     assert!(
@@ -476,7 +558,7 @@ async fn a_foreign_role_of_the_same_name_is_never_taken_over() {
     );
     assert_eq!(world.snapshot().await, before);
 
-    let out = tool(&world, &endpoint(), "destroy", &[]).await;
+    let out = dedicated(&world, &endpoint(), "destroy", &[]).await;
     expect_exit(&out, 0);
     assert!(stdout(&out).contains("left alone"), "{}", stdout(&out));
     assert_eq!(
@@ -543,7 +625,8 @@ async fn a_bot_on_a_customer_managed_role_keeps_its_permissions() {
         .await
         .unwrap();
 
-    let plan = tool(&world, &endpoint(), "plan", &[]).await;
+    // Dedicated: our role carries the customer role's permissions (the bot's DRAFT runs on it).
+    let plan = dedicated(&world, &endpoint(), "plan", &[]).await;
     assert!(
         stdout(&plan).contains(&format!(
             "carries the permissions of the bot's previous role {customer_arn}"
@@ -551,7 +634,7 @@ async fn a_bot_on_a_customer_managed_role_keeps_its_permissions() {
         "{}",
         stdout(&plan)
     );
-    let out = tool(&world, &endpoint(), "apply", &[]).await;
+    let out = dedicated(&world, &endpoint(), "apply", &[]).await;
     expect_exit(&out, 0);
     let snapshot = world.snapshot().await;
     let attached = snapshot["role"]["attached"].as_array().unwrap();
@@ -565,7 +648,7 @@ async fn a_bot_on_a_customer_managed_role_keeps_its_permissions() {
         "only a service-linked role needs the runtime policy"
     );
 
-    let out = tool(&world, &endpoint(), "destroy", &[]).await;
+    let out = dedicated(&world, &endpoint(), "destroy", &[]).await;
     expect_exit(&out, 0);
     let bot = c
         .lex
@@ -607,10 +690,17 @@ async fn a_failure_half_way_is_rolled_back_exactly() {
     let world = World::new().await;
     let before = world.snapshot().await;
     let grant = format!("user/{}", world.user);
-    // The 10th and last mutating call of this apply is UpdateBotAlias; the 9th is UpdateBot.
-    for k in [10, 9, 5] {
+    // The 11th and last mutating call of this apply is UpdateBotAlias, the 10th CreateBotVersion
+    // (the realistic world's alias runs version 1 on the service-linked role, so
+    // --publish-version publishes one), the 9th UpdateBot; the 5th is one of the role's steps.
+    for (k, expected) in [
+        (11, Some("lex:UpdateBotAlias")),
+        (10, Some("lex:CreateBotVersion")),
+        (9, Some("lex:UpdateBot")),
+        (5, None),
+    ] {
         let proxy = FaultProxy::start(Fault::Reject(k)).await;
-        let out = tool(
+        let out = dedicated(
             &world,
             &proxy.endpoint,
             "apply",
@@ -618,6 +708,16 @@ async fn a_failure_half_way_is_rolled_back_exactly() {
         )
         .await;
         expect_exit(&out, 1);
+        let rejected: Vec<String> = proxy
+            .calls()
+            .into_iter()
+            .filter(|c| c.injected == "rejected")
+            .map(|c| format!("{}:{}", c.service, c.operation))
+            .collect();
+        assert_eq!(rejected.len(), 1, "k={k}: {rejected:?}");
+        if let Some(expected) = expected {
+            assert_eq!(rejected[0], expected, "k={k}");
+        }
         let text = stdout(&out);
         assert!(
             text.contains("Rolled back")
@@ -642,7 +742,12 @@ async fn a_failure_half_way_is_rolled_back_exactly() {
 async fn apply_succeeds_when_two_in_five_mutating_calls_are_throttled() {
     let world = World::new().await;
     let proxy = FaultProxy::start(Fault::Throttle(0.4)).await;
-    // The tool's own retry settings, not the tests' quick ones.
+    let grant = format!("user/{}", world.user);
+    let beta = world.add_alias("beta").await;
+    // The tool's own retry settings, not the tests' quick ones. In place, with two aliases,
+    // retention and a grant: 6 mutating calls (PutRolePolicy, PutUserPolicy, CreateLogGroup,
+    // PutRetentionPolicy, 2 UpdateBotAlias); two in five of them and of their retries are
+    // throttled, 3 in all (with 5 calls, only 2 would be).
     let mut command = crate::support::tool_command(
         &proxy.endpoint,
         &[
@@ -651,6 +756,12 @@ async fn apply_succeeds_when_two_in_five_mutating_calls_are_throttled() {
             &world.bot_name,
             "--alias",
             "live",
+            "--alias",
+            "beta",
+            "--retention-days",
+            "7",
+            "--grant-pass-role",
+            &grant,
             "--yes",
         ],
     );
@@ -663,22 +774,37 @@ async fn apply_succeeds_when_two_in_five_mutating_calls_are_throttled() {
         .filter(|c| c.injected == "throttled")
         .count();
     assert!(throttled >= 3, "the proxy throttled {throttled} calls");
-    let logs = alias_logs(&world, &world.alias_id).await;
-    assert_eq!(logs["textLogSettings"][0]["enabled"], true);
+    for id in [&world.alias_id, &beta] {
+        let logs = alias_logs(&world, id).await;
+        assert_eq!(logs["textLogSettings"][0]["enabled"], true);
+    }
+    let after = world.snapshot().await;
+    assert!(!after["grant"].is_null());
+    assert_eq!(after["logGroups"][0]["retention"], 7);
+    assert!(after["botRole"]["inline"]
+        .get(format!("{}-ConversationLogs", world.role_name()))
+        .is_some());
 }
 
 #[tokio::test]
 async fn a_lost_response_ends_in_success_or_in_the_exact_previous_state() {
     let world = World::new().await;
     let before = world.snapshot().await;
-    for k in [10, 3] {
+    // Dedicated, this apply makes 9 mutating calls: the 9th is UpdateBotAlias, the 8th
+    // CreateBotVersion, the 3rd one of the role's steps. (The old k=10 was past the end of
+    // this apply, which made 8 calls before --publish-version.)
+    for k in [9, 8, 3] {
         let proxy = FaultProxy::start(Fault::Lose(k)).await;
-        let out = tool(&world, &proxy.endpoint, "apply", &[]).await;
+        let out = dedicated(&world, &proxy.endpoint, "apply", &[]).await;
+        assert!(
+            proxy.calls().iter().any(|c| c.injected == "lost"),
+            "k={k}: no answer was lost"
+        );
         match out.status.code() {
             Some(0) => {
                 let logs = alias_logs(&world, &world.alias_id).await;
                 assert_eq!(logs["textLogSettings"][0]["enabled"], true, "k={k}");
-                let out = tool(&world, &endpoint(), "destroy", &[]).await;
+                let out = dedicated(&world, &endpoint(), "destroy", &[]).await;
                 expect_exit(&out, 0);
             }
             Some(1) => {}
@@ -687,6 +813,7 @@ async fn a_lost_response_ends_in_success_or_in_the_exact_previous_state() {
         let after = world.snapshot().await;
         assert_eq!(after["bot"], before["bot"], "k={k}");
         assert_eq!(after["aliases"], before["aliases"], "k={k}");
+        assert_eq!(after["versions"], before["versions"], "k={k}");
         assert_eq!(after["role"], Value::Null, "k={k}");
     }
 }
@@ -696,10 +823,10 @@ async fn a_failed_rollback_lists_what_is_left_and_exits_3_and_destroy_cleans_up(
     let world = World::new().await;
     let before = world.snapshot().await;
     let grant = format!("user/{}", world.user);
-    // This apply makes 9 mutating calls; the 9th (UpdateBotAlias) fails, and so does every undo
-    // of the 8 changes before it.
-    let proxy = FaultProxy::start(Fault::RejectFrom(9)).await;
-    let out = tool(
+    // This apply makes 10 mutating calls (9 before --publish-version added CreateBotVersion);
+    // the 10th (UpdateBotAlias) fails, and so does every undo of the 9 changes before it.
+    let proxy = FaultProxy::start(Fault::RejectFrom(10)).await;
+    let out = dedicated(
         &world,
         &proxy.endpoint,
         "apply",
@@ -718,7 +845,13 @@ async fn a_failed_rollback_lists_what_is_left_and_exits_3_and_destroy_cleans_up(
         format!("alias[{}/live]", world.bot_name)
     );
     let left = outcome["left"].as_array().unwrap();
-    assert_eq!(left.len(), 8, "{left:?}");
+    assert_eq!(left.len(), 9, "{left:?}");
+    assert!(
+        left.iter().any(|l| l["command"]
+            .as_str()
+            .is_some_and(|c| c.contains("delete-bot-version"))),
+        "the published version is left: {left:?}"
+    );
     let role_left = left
         .iter()
         .find(|l| l["address"] == format!("role[{}]", world.role_name()))
@@ -732,7 +865,7 @@ async fn a_failed_rollback_lists_what_is_left_and_exits_3_and_destroy_cleans_up(
         .is_some_and(|e| e.contains("AccessDenied"))));
 
     // What is left is ours and tagged as such: destroy removes it (the log group is kept by design).
-    let out = tool(&world, &endpoint(), "destroy", &[]).await;
+    let out = dedicated(&world, &endpoint(), "destroy", &[]).await;
     expect_exit(&out, 0);
     let after = world.snapshot().await;
     assert_eq!(after["role"], Value::Null);
@@ -740,13 +873,14 @@ async fn a_failed_rollback_lists_what_is_left_and_exits_3_and_destroy_cleans_up(
     assert_eq!(after["policies"], before["policies"]);
     assert_eq!(after["bot"], before["bot"]);
     assert_eq!(after["aliases"], before["aliases"]);
+    assert_eq!(after["versions"], before["versions"]);
 }
 
 #[tokio::test]
 async fn apply_waits_while_iam_propagates_the_new_role_and_says_so() {
     let world = World::new().await;
     let proxy = FaultProxy::start(Fault::RoleNotYetUsable(2)).await;
-    let out = tool(&world, &proxy.endpoint, "apply", &[]).await;
+    let out = dedicated(&world, &proxy.endpoint, "apply", &[]).await;
     expect_exit(&out, 0);
     let err = stderr(&out);
     assert!(

@@ -1,5 +1,6 @@
 //! Reliability under injected faults: every mutating call of a fresh apply and of a destroy
-//! rejected or lost, Ctrl-C at several points, bad input, concurrent applies, and secrets.
+//! rejected or lost (in place, the default, and with a dedicated role), Ctrl-C at several points,
+//! bad input, concurrent applies, and secrets.
 
 use std::process::Output;
 use std::time::Duration;
@@ -9,10 +10,22 @@ use serde_json::Value;
 use crate::proxy::{Fault, FaultProxy};
 use crate::support::{endpoint, expect_exit, stderr, stdout, tool_command, World};
 
+/// The two ways to run the tool: in place (the default: our grant on the role the alias's
+/// version runs on, here the bot's service-linked role) or with a dedicated role
+/// (`--role-name ... --publish-version`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mode {
+    InPlace,
+    Dedicated,
+}
+
 /// A fresh apply that touches everything: text with retention, audio with a KMS key, a grant.
-fn full_args(world: &World, command: &str) -> Vec<String> {
+fn full_args(world: &World, command: &str, mode: Mode) -> Vec<String> {
     let mut args = vec![command.to_string()];
-    args.extend(world.target_args());
+    args.extend(match mode {
+        Mode::InPlace => world.target_args(),
+        Mode::Dedicated => world.dedicated_args(),
+    });
     for a in [
         "--retention-days",
         "7",
@@ -37,30 +50,86 @@ async fn run(endpoint: &str, args: &[String], max_attempts: &str) -> Output {
 }
 
 /// Everything a full apply makes true, or what is missing.
-fn check_applied(world: &World, s: &Value) -> Result<(), String> {
+fn check_applied(world: &World, s: &Value, mode: Mode) -> Result<(), String> {
     let mut missing = Vec::new();
-    if s["role"].is_null() {
-        missing.push("role".to_string());
-    }
-    for (name, policy) in s["policies"].as_object().unwrap() {
-        if policy.is_null() {
-            missing.push(name.clone());
-        } else if !s["role"]["attached"].as_array().is_some_and(|a| {
-            a.iter()
-                .any(|p| p.as_str().unwrap().ends_with(name.as_str()))
-        }) {
-            missing.push(format!("attachment of {name}"));
+    match mode {
+        Mode::Dedicated => {
+            if s["role"].is_null() {
+                missing.push("role".to_string());
+            }
+            for (name, policy) in s["policies"].as_object().unwrap() {
+                if policy.is_null() {
+                    missing.push(name.clone());
+                } else if !s["role"]["attached"].as_array().is_some_and(|a| {
+                    a.iter()
+                        .any(|p| p.as_str().unwrap().ends_with(name.as_str()))
+                }) {
+                    missing.push(format!("attachment of {name}"));
+                }
+            }
+            if !s["bot"]["roleArn"]
+                .as_str()
+                .unwrap_or_default()
+                .ends_with(&format!("role/{}", world.role_name()))
+            {
+                missing.push("bot role".into());
+            }
+            // The alias left version 1 (on the service-linked role) for the version this run
+            // published, which runs on our role.
+            let version = s["aliases"]["live"]["botVersion"]
+                .as_str()
+                .unwrap_or_default();
+            if version == "1"
+                || !s["versions"][version]
+                    .as_str()
+                    .unwrap_or_default()
+                    .ends_with(&format!("role/{}", world.role_name()))
+            {
+                missing.push(format!("alias on a version of our role ({version})"));
+            }
+            // Not checked: that only one version was published. CreateBotVersion has no client
+            // token, so when its answer is lost and the SDK retries it, Lex publishes twice; the
+            // extra version runs on our role, carries this run's description, and destroy
+            // deletes it.
+        }
+        Mode::InPlace => {
+            // No role or managed policy of ours; the grant is an inline policy on the
+            // service-linked role version 1 runs on, and nothing about the bot changes.
+            if !s["role"].is_null() {
+                missing.push("no role of ours".to_string());
+            }
+            if !s["policies"]
+                .as_object()
+                .unwrap()
+                .values()
+                .all(Value::is_null)
+            {
+                missing.push("no managed policy of ours".to_string());
+            }
+            let name = format!("{}-ConversationLogs", world.role_name());
+            let sids: Vec<&str> = s["botRole"]["inline"][&name]["Statement"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|st| st["Sid"].as_str()).collect())
+                .unwrap_or_default();
+            for sid in [
+                "WriteConversationLogs",
+                "WriteAudioLogs",
+                "EncryptAudioLogs",
+            ] {
+                if !sids.contains(&sid) {
+                    missing.push(format!("{sid} in {name}"));
+                }
+            }
+            if s["bot"]["roleArn"] != world.bot_role_arn.as_str() {
+                missing.push("bot role unchanged".into());
+            }
+            if s["aliases"]["live"]["botVersion"] != "1" {
+                missing.push("alias version unchanged".into());
+            }
         }
     }
     if s["grant"].is_null() {
         missing.push("grant".into());
-    }
-    if !s["bot"]["roleArn"]
-        .as_str()
-        .unwrap_or_default()
-        .ends_with(&format!("role/{}", world.role_name()))
-    {
-        missing.push("bot role".into());
     }
     let logs = &s["aliases"]["live"]["logs"];
     if logs["textLogSettings"][0]["enabled"] != true
@@ -85,16 +154,18 @@ fn all_or_nothing(
     out: &Output,
     before: &Value,
     after: &Value,
+    mode: Mode,
 ) -> Result<(), String> {
     match out.status.code() {
-        Some(0) => check_applied(world, after),
+        Some(0) => check_applied(world, after, mode),
         Some(1) if after == before => Ok(()),
         Some(1) => Err("failed, but the account is not as before".into()),
         other => Err(format!("exit {other:?}")),
     }
 }
 
-/// What destroy must leave: no role, policies or grant; bot and aliases as before apply.
+/// What destroy must leave: no role, policies or grant; bot, aliases, the bot's own role and its
+/// versions as before apply.
 fn check_destroyed(before_apply: &Value, s: &Value) -> Result<(), String> {
     let mut wrong = Vec::new();
     for key in ["role", "grant"] {
@@ -105,7 +176,7 @@ fn check_destroyed(before_apply: &Value, s: &Value) -> Result<(), String> {
     if s["policies"] != before_apply["policies"] {
         wrong.push("policies left".into());
     }
-    for key in ["bot", "aliases"] {
+    for key in ["bot", "aliases", "botRole", "versions"] {
         if s[key] != before_apply[key] {
             wrong.push(format!("{key} not restored"));
         }
@@ -118,37 +189,69 @@ fn check_destroyed(before_apply: &Value, s: &Value) -> Result<(), String> {
 }
 
 /// The number of mutating calls a clean run of `command` makes on a fresh world.
-async fn mutating_calls(command: &str) -> usize {
+async fn mutating_calls(command: &str, mode: Mode) -> usize {
     let world = World::new().await;
     if command == "destroy" {
-        expect_exit(&run(&endpoint(), &full_args(&world, "apply"), "2").await, 0);
+        expect_exit(
+            &run(&endpoint(), &full_args(&world, "apply", mode), "2").await,
+            0,
+        );
     }
     let proxy = FaultProxy::start(Fault::None).await;
     expect_exit(
-        &run(&proxy.endpoint, &full_args(&world, command), "2").await,
+        &run(&proxy.endpoint, &full_args(&world, command, mode), "2").await,
         0,
     );
     proxy.mutating().len()
 }
 
+/// The mutating calls of a clean full run, counted through the proxy.
+///
+/// In place: apply makes 5 (PutRolePolicy on the service-linked role, PutUserPolicy,
+/// CreateLogGroup, PutRetentionPolicy, UpdateBotAlias; the text, S3 and KMS grants are one inline
+/// policy), destroy 3 (UpdateBotAlias, DeleteUserPolicy, DeleteRolePolicy; the log group stays).
+///
+/// Dedicated: apply was 14 before the realistic world (CreateLogGroup, PutRetentionPolicy,
+/// CreateRole, 4 CreatePolicy, 4 AttachRolePolicy, PutUserPolicy, UpdateBot, UpdateBotAlias) and
+/// is 15 now: the alias runs version 1 on the service-linked role, so --publish-version adds
+/// CreateBotVersion. Destroy was 12 and is 13: DeleteBotVersion of the version apply published.
+fn expected_calls(command: &str, mode: Mode) -> usize {
+    match (command, mode) {
+        ("apply", Mode::InPlace) => 5,
+        ("destroy", Mode::InPlace) => 3,
+        ("apply", Mode::Dedicated) => 15,
+        ("destroy", Mode::Dedicated) => 13,
+        _ => unreachable!(),
+    }
+}
+
 /// Apply with the k-th mutating call broken: it fails and the account is exactly as before, or it
 /// succeeds with everything in place.
-async fn apply_under(fault: fn(usize) -> Fault, max_attempts: &str) {
-    let calls = mutating_calls("apply").await;
-    assert_eq!(calls, 14, "a full fresh apply makes 14 mutating calls");
+async fn apply_under(fault: fn(usize) -> Fault, max_attempts: &str, mode: Mode) {
+    let calls = mutating_calls("apply", mode).await;
+    assert_eq!(
+        calls,
+        expected_calls("apply", mode),
+        "the mutating calls of a full fresh apply ({mode:?})"
+    );
     let mut failures = Vec::new();
     for k in 1..=calls {
         let world = World::new().await;
         let before = world.snapshot().await;
         let proxy = FaultProxy::start(fault(k)).await;
-        let out = run(&proxy.endpoint, &full_args(&world, "apply"), max_attempts).await;
+        let out = run(
+            &proxy.endpoint,
+            &full_args(&world, "apply", mode),
+            max_attempts,
+        )
+        .await;
         let after = world.snapshot().await;
         let broken = proxy
             .calls()
             .into_iter()
             .find(|c| !c.injected.is_empty())
             .map(|c| format!("{}:{}", c.service, c.operation));
-        let verdict = all_or_nothing(&world, &out, &before, &after);
+        let verdict = all_or_nothing(&world, &out, &before, &after, mode);
         if let Err(why) = verdict {
             failures.push(format!(
                 "k={k} ({broken:?}): {why}\n{}\n{}",
@@ -169,33 +272,60 @@ async fn apply_under(fault: fn(usize) -> Fault, max_attempts: &str) {
 }
 
 #[tokio::test]
-async fn apply_with_any_mutating_call_rejected_leaves_nothing_half_done() {
-    apply_under(Fault::Reject, "2").await;
+async fn in_place_apply_with_any_mutating_call_rejected_leaves_nothing_half_done() {
+    apply_under(Fault::Reject, "2", Mode::InPlace).await;
 }
 
 #[tokio::test]
-async fn apply_with_any_response_lost_and_no_retries_leaves_nothing_half_done() {
-    apply_under(Fault::Lose, "1").await;
+async fn in_place_apply_with_any_response_lost_and_no_retries_leaves_nothing_half_done() {
+    apply_under(Fault::Lose, "1", Mode::InPlace).await;
 }
 
 #[tokio::test]
-async fn apply_with_any_response_lost_and_sdk_retries_leaves_nothing_half_done() {
-    apply_under(Fault::Lose, "2").await;
+async fn in_place_apply_with_any_response_lost_and_sdk_retries_leaves_nothing_half_done() {
+    apply_under(Fault::Lose, "2", Mode::InPlace).await;
+}
+
+#[tokio::test]
+async fn dedicated_apply_with_any_mutating_call_rejected_leaves_nothing_half_done() {
+    apply_under(Fault::Reject, "2", Mode::Dedicated).await;
+}
+
+#[tokio::test]
+async fn dedicated_apply_with_any_response_lost_and_no_retries_leaves_nothing_half_done() {
+    apply_under(Fault::Lose, "1", Mode::Dedicated).await;
+}
+
+#[tokio::test]
+async fn dedicated_apply_with_any_response_lost_and_sdk_retries_leaves_nothing_half_done() {
+    apply_under(Fault::Lose, "2", Mode::Dedicated).await;
 }
 
 /// Destroy with the k-th mutating call broken: it completes, or a second destroy completes it.
-async fn destroy_under(fault: fn(usize) -> Fault, max_attempts: &str) {
-    let calls = mutating_calls("destroy").await;
-    assert_eq!(calls, 12, "a full destroy makes 12 mutating calls");
+async fn destroy_under(fault: fn(usize) -> Fault, max_attempts: &str, mode: Mode) {
+    let calls = mutating_calls("destroy", mode).await;
+    assert_eq!(
+        calls,
+        expected_calls("destroy", mode),
+        "the mutating calls of a full destroy ({mode:?})"
+    );
     let mut failures = Vec::new();
     for k in 1..=calls {
         let world = World::new().await;
         let before_apply = world.snapshot().await;
-        expect_exit(&run(&endpoint(), &full_args(&world, "apply"), "2").await, 0);
+        expect_exit(
+            &run(&endpoint(), &full_args(&world, "apply", mode), "2").await,
+            0,
+        );
         let proxy = FaultProxy::start(fault(k)).await;
-        let out = run(&proxy.endpoint, &full_args(&world, "destroy"), max_attempts).await;
+        let out = run(
+            &proxy.endpoint,
+            &full_args(&world, "destroy", mode),
+            max_attempts,
+        )
+        .await;
         if out.status.code() != Some(0) {
-            let again = run(&endpoint(), &full_args(&world, "destroy"), "2").await;
+            let again = run(&endpoint(), &full_args(&world, "destroy", mode), "2").await;
             if again.status.code() != Some(0) {
                 failures.push(format!(
                     "k={k}: the second destroy failed too:\n{}\n{}",
@@ -213,13 +343,23 @@ async fn destroy_under(fault: fn(usize) -> Fault, max_attempts: &str) {
 }
 
 #[tokio::test]
-async fn destroy_with_any_mutating_call_rejected_is_completed_by_a_second_destroy() {
-    destroy_under(Fault::Reject, "2").await;
+async fn in_place_destroy_with_any_mutating_call_rejected_is_completed_by_a_second_destroy() {
+    destroy_under(Fault::Reject, "2", Mode::InPlace).await;
 }
 
 #[tokio::test]
-async fn destroy_with_any_response_lost_is_completed_by_a_second_destroy() {
-    destroy_under(Fault::Lose, "1").await;
+async fn in_place_destroy_with_any_response_lost_is_completed_by_a_second_destroy() {
+    destroy_under(Fault::Lose, "1", Mode::InPlace).await;
+}
+
+#[tokio::test]
+async fn dedicated_destroy_with_any_mutating_call_rejected_is_completed_by_a_second_destroy() {
+    destroy_under(Fault::Reject, "2", Mode::Dedicated).await;
+}
+
+#[tokio::test]
+async fn dedicated_destroy_with_any_response_lost_is_completed_by_a_second_destroy() {
+    destroy_under(Fault::Lose, "1", Mode::Dedicated).await;
 }
 
 fn interrupt(pid: u32) {
@@ -230,15 +370,14 @@ fn interrupt(pid: u32) {
     assert!(status.success());
 }
 
-#[tokio::test]
-async fn ctrl_c_at_any_point_rolls_back_or_completes() {
+/// Interrupts a full apply in `mode` after each of `points` (ms): it rolls back or completes.
+async fn ctrl_c_at(mode: Mode, points: &[u64]) {
     let mut failures = Vec::new();
-    // Every call takes 120 ms; a full apply takes about 1.5 s. Interrupt at several points.
-    for after_ms in [50u64, 400, 700, 900, 1100, 1300] {
+    for &after_ms in points {
         let world = World::new().await;
         let before = world.snapshot().await;
         let proxy = FaultProxy::start_with_delay(Fault::None, Duration::from_millis(120)).await;
-        let args = full_args(&world, "apply");
+        let args = full_args(&world, "apply", mode);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let child = tool_command(&proxy.endpoint, &args)
             .stdout(std::process::Stdio::piped())
@@ -249,10 +388,10 @@ async fn ctrl_c_at_any_point_rolls_back_or_completes() {
         interrupt(child.id().unwrap());
         let out = child.wait_with_output().await.unwrap();
         let after = world.snapshot().await;
-        let verdict = all_or_nothing(&world, &out, &before, &after);
+        let verdict = all_or_nothing(&world, &out, &before, &after, mode);
         if let Err(why) = verdict {
             failures.push(format!(
-                "Ctrl-C after {after_ms} ms: {why}\n{}\n{}",
+                "{mode:?}, Ctrl-C after {after_ms} ms: {why}\n{}\n{}",
                 stdout(&out),
                 stderr(&out)
             ));
@@ -262,11 +401,20 @@ async fn ctrl_c_at_any_point_rolls_back_or_completes() {
 }
 
 #[tokio::test]
+async fn ctrl_c_at_any_point_rolls_back_or_completes() {
+    // Every call takes 120 ms. In place, the reads end and the 5 changes start about 1.0 s in
+    // and the apply ends about 1.5 s in; with a dedicated role the 15 changes run from about
+    // 0.9 s to 2.0 s. Interrupt before, during and around the end of the changes.
+    ctrl_c_at(Mode::InPlace, &[50, 700, 1050, 1200, 1350, 1500]).await;
+    ctrl_c_at(Mode::Dedicated, &[50, 950, 1250, 1500, 1750, 1950]).await;
+}
+
+#[tokio::test]
 async fn a_second_ctrl_c_stops_at_once_and_lists_what_is_left() {
     let world = World::new().await;
     let before = world.snapshot().await;
     let proxy = FaultProxy::start_with_delay(Fault::None, Duration::from_millis(250)).await;
-    let args = full_args(&world, "apply");
+    let args = full_args(&world, "apply", Mode::InPlace);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let child = tool_command(&proxy.endpoint, &args)
         .stdout(std::process::Stdio::piped())
@@ -294,11 +442,15 @@ async fn a_second_ctrl_c_stops_at_once_and_lists_what_is_left() {
         stderr(&out)
     );
     // What is left is ours: destroy removes it.
-    let out = run(&endpoint(), &full_args(&world, "destroy"), "2").await;
+    let out = run(
+        &endpoint(),
+        &full_args(&world, "destroy", Mode::InPlace),
+        "2",
+    )
+    .await;
     expect_exit(&out, 0);
     let after = world.snapshot().await;
-    assert_eq!(after["role"], Value::Null);
-    assert_eq!(after["bot"], before["bot"]);
+    check_destroyed(&before, &after).unwrap_or_else(|why| panic!("{why}"));
 }
 
 #[tokio::test]
@@ -495,8 +647,13 @@ async fn bad_input_fails_before_any_change_and_names_the_bad_value() {
 
 #[tokio::test]
 async fn two_applies_at_once_end_consistent() {
+    two_applies_at_once(Mode::InPlace).await;
+    two_applies_at_once(Mode::Dedicated).await;
+}
+
+async fn two_applies_at_once(mode: Mode) {
     let world = World::new().await;
-    let args = full_args(&world, "apply");
+    let args = full_args(&world, "apply", mode);
     let emulator = endpoint();
     let (a, b) = tokio::join!(run(&emulator, &args, "2"), run(&emulator, &args, "2"));
     let after = world.snapshot().await;
@@ -515,8 +672,8 @@ async fn two_applies_at_once_end_consistent() {
         stdout(&a),
         stdout(&b)
     );
-    check_applied(&world, &after)
-        .unwrap_or_else(|why| panic!("{why}\n{}\n{}", stdout(&a), stdout(&b)));
+    check_applied(&world, &after, mode)
+        .unwrap_or_else(|why| panic!("{mode:?}: {why}\n{}\n{}", stdout(&a), stdout(&b)));
     // And a third apply finds nothing to do.
     let proxy = FaultProxy::start(Fault::None).await;
     expect_exit(&run(&proxy.endpoint, &args, "2").await, 0);
@@ -531,7 +688,7 @@ async fn no_secret_appears_in_any_output_at_any_verbosity() {
     let mut outputs = Vec::new();
     for verbosity in [vec![], vec!["-v"], vec!["-vv"]] {
         for rust_log in [None, Some("trace")] {
-            let mut args = full_args(&world, "apply");
+            let mut args = full_args(&world, "apply", Mode::InPlace);
             args.extend(verbosity.iter().map(|s| s.to_string()));
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             let mut command = tool_command(&endpoint(), &args);
@@ -560,8 +717,17 @@ async fn no_secret_appears_in_any_output_at_any_verbosity() {
 
 #[tokio::test]
 async fn destroy_leaves_a_same_named_policy_without_our_tags_alone() {
+    // Our managed policies `<role>-*` belong to the dedicated role.
     let world = World::new().await;
-    expect_exit(&run(&endpoint(), &full_args(&world, "apply"), "2").await, 0);
+    expect_exit(
+        &run(
+            &endpoint(),
+            &full_args(&world, "apply", Mode::Dedicated),
+            "2",
+        )
+        .await,
+        0,
+    );
     // Someone puts a policy of their own beside ours, under a name our scheme would use.
     let c = &world.clients;
     let foreign = format!("{}-Foreign", world.role_name());
@@ -572,7 +738,12 @@ async fn destroy_leaves_a_same_named_policy_without_our_tags_alone() {
         .send()
         .await
         .unwrap();
-    let out = run(&endpoint(), &full_args(&world, "destroy"), "2").await;
+    let out = run(
+        &endpoint(),
+        &full_args(&world, "destroy", Mode::Dedicated),
+        "2",
+    )
+    .await;
     expect_exit(&out, 0);
     let arn = format!("arn:aws:iam::{}:policy/{foreign}", crate::support::ACCOUNT);
     c.iam

@@ -46,6 +46,10 @@ pub struct Call {
     /// When the request arrived and when its answer left, since the proxy started.
     pub started: Duration,
     pub ended: Duration,
+    /// The request's path and body (form fields for IAM, JSON for Lex), to check the resources a
+    /// call named.
+    pub path: String,
+    pub body: String,
 }
 
 /// The longest chain of calls that waited on each other: a call's level is one more than the
@@ -216,6 +220,8 @@ async fn answer(
             operation: operation.clone(),
             mutating,
             injected: decision,
+            path: parts.uri.path().to_string(),
+            body: String::from_utf8_lossy(&body).into_owned(),
         });
         (decision, s.delay)
     };
@@ -335,6 +341,14 @@ fn lex_operation(method: &str, path: &str) -> String {
         ("GET", ["bots", _, "botaliases", _]) => "DescribeBotAlias",
         ("PUT", ["bots", _, "botaliases", _]) => "UpdateBotAlias",
         ("DELETE", ["bots", _, "botaliases", _]) => "DeleteBotAlias",
+        ("PUT", ["bots", _, "botversions"]) => "CreateBotVersion",
+        ("POST", ["bots", _, "botversions"]) => "ListBotVersions",
+        ("GET", ["bots", _, "botversions", _]) => "DescribeBotVersion",
+        ("DELETE", ["bots", _, "botversions", _]) => "DeleteBotVersion",
+        ("PUT", ["bots", _, "botversions", _, "botlocales"]) => "CreateBotLocale",
+        ("POST", ["bots", _, "botversions", _, "botlocales"]) => "ListBotLocales",
+        ("GET", ["bots", _, "botversions", _, "botlocales", _]) => "DescribeBotLocale",
+        ("POST", ["bots", _, "botversions", _, "botlocales", _]) => "BuildBotLocale",
         _ => "Unknown",
     };
     op.to_string()
@@ -446,6 +460,8 @@ mod tests {
             injected: "",
             started: Duration::from_millis(started_ms),
             ended: Duration::from_millis(ended_ms),
+            path: String::new(),
+            body: String::new(),
         }
     }
 
