@@ -207,20 +207,23 @@ async fn mutating_calls(command: &str, mode: Mode) -> usize {
 
 /// The mutating calls of a clean full run, counted through the proxy.
 ///
-/// In place: apply makes 5 (PutRolePolicy on the service-linked role, PutUserPolicy,
-/// CreateLogGroup, PutRetentionPolicy, UpdateBotAlias; the text, S3 and KMS grants are one inline
-/// policy), destroy 3 (UpdateBotAlias, DeleteUserPolicy, DeleteRolePolicy; the log group stays).
+/// In place: apply makes 6 (PutRolePolicy on the service-linked role, PutUserPolicy, TagResource
+/// on the bot recording who was granted, CreateLogGroup, PutRetentionPolicy, UpdateBotAlias; the
+/// text, S3 and KMS grants are one inline policy), destroy 4 (UpdateBotAlias, DeleteUserPolicy,
+/// UntagResource, DeleteRolePolicy; the log group stays).
 ///
 /// Dedicated: apply was 14 before the realistic world (CreateLogGroup, PutRetentionPolicy,
 /// CreateRole, 4 CreatePolicy, 4 AttachRolePolicy, PutUserPolicy, UpdateBot, UpdateBotAlias) and
-/// is 15 now: the alias runs version 1 on the service-linked role, so --publish-version adds
-/// CreateBotVersion. Destroy was 12 and is 13: DeleteBotVersion of the version apply published.
+/// is 16 now: the alias runs version 1 on the service-linked role, so --publish-version adds
+/// CreateBotVersion, and the role's inline sentiment policy is copied to ours (PutRolePolicy).
+/// Destroy was 12 and is 14: DeleteBotVersion of the version apply published, and
+/// DeleteRolePolicy of the copy.
 fn expected_calls(command: &str, mode: Mode) -> usize {
     match (command, mode) {
-        ("apply", Mode::InPlace) => 5,
-        ("destroy", Mode::InPlace) => 3,
-        ("apply", Mode::Dedicated) => 15,
-        ("destroy", Mode::Dedicated) => 13,
+        ("apply", Mode::InPlace) => 6,
+        ("destroy", Mode::InPlace) => 4,
+        ("apply", Mode::Dedicated) => 16,
+        ("destroy", Mode::Dedicated) => 14,
         _ => unreachable!(),
     }
 }

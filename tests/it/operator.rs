@@ -452,6 +452,17 @@ fn needs_of(call: &Call, roles: &std::collections::HashMap<String, String>) -> V
             ) {
                 need = need.with("iam:PolicyARN", p["PolicyArn"].clone());
             }
+            // The roles and policies of our naming that the tool changes are the ones it made,
+            // so they carry our tag (the snapshots check it): IAM sees it as a resource tag.
+            if resource
+                .as_deref()
+                .is_some_and(|r| r.contains(":role/LexLogs-") || r.contains(":policy/LexLogs-"))
+            {
+                need = need.with(
+                    "iam:ResourceTag/lex-logs-setup:managed-by",
+                    "lex-logs-setup",
+                );
+            }
             let mut needs = vec![need];
             // Tags given on create need the tagging action too.
             match call.operation.as_str() {
@@ -822,7 +833,31 @@ async fn the_operator_policy_allows_every_call_the_tool_makes() {
                 });
                 seen.insert(format!("{} on {}", need.action, on.unwrap_or("-")));
                 seen.insert(op.clone());
+                // Inline writes on principals (PassRole grants and their revocation) are never in
+                // the generic policy: they would let its holder write any policy on anyone. Only
+                // the policy printed for the run's own targets names those principals.
+                let on_principal = matches!(
+                    need.action.as_str(),
+                    "iam:PutUserPolicy"
+                        | "iam:DeleteUserPolicy"
+                        | "iam:PutGroupPolicy"
+                        | "iam:DeleteGroupPolicy"
+                ) || (matches!(
+                    need.action.as_str(),
+                    "iam:PutRolePolicy" | "iam:DeleteRolePolicy"
+                ) && form(&call.body)
+                    .get("PolicyName")
+                    .is_some_and(|n| n.starts_with("LexLogsPassRole-")));
                 for (which, policy) in [("--operator-only", &generic), ("scoped", &run.scoped)] {
+                    if which == "--operator-only" && on_principal {
+                        assert!(
+                            !allows(policy, &need),
+                            "the generic policy must not allow {} on {:?}",
+                            need.action,
+                            need.resource
+                        );
+                        continue;
+                    }
                     if !allows(policy, &need) {
                         missing.insert(format!(
                             "{which} policy lacks {} on {:?} {:?} (call {op} in `{}`)",

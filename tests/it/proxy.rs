@@ -349,6 +349,9 @@ fn lex_operation(method: &str, path: &str) -> String {
         ("POST", ["bots", _, "botversions", _, "botlocales"]) => "ListBotLocales",
         ("GET", ["bots", _, "botversions", _, "botlocales", _]) => "DescribeBotLocale",
         ("POST", ["bots", _, "botversions", _, "botlocales", _]) => "BuildBotLocale",
+        ("GET", ["tags", ..]) => "ListTagsForResource",
+        ("POST", ["tags", ..]) => "TagResource",
+        ("DELETE", ["tags", ..]) => "UntagResource",
         _ => "Unknown",
     };
     op.to_string()
