@@ -384,21 +384,12 @@ pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
             if !state.attached.contains(arn) {
                 continue;
             }
-            let addr = attachment_address(&writer.name, arn);
-            changes.push(
-                Change::new(
-                    &addr,
-                    Action::Delete,
-                    json!({"role": writer.name, "policyArn": arn}),
-                    Value::Null,
-                    Step::Detach {
-                        role: writer.name.clone(),
-                        policy_arn: arn.clone(),
-                    },
-                )
-                .after(alias_addrs.iter().cloned()),
-            );
-            detached.entry(arn.clone()).or_default().push(addr);
+            let change = super::detach_change(&writer.name, arn).after(alias_addrs.iter().cloned());
+            detached
+                .entry(arn.clone())
+                .or_default()
+                .push(change.address.clone());
+            changes.push(change);
         }
     }
 
@@ -421,21 +412,12 @@ pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
                 .collect();
             if tags::is_ours(&found.tags) {
                 for role in found.attached_roles.iter().filter(|r| !done.contains(r)) {
-                    let addr = attachment_address(role, arn);
-                    changes.push(
-                        Change::new(
-                            &addr,
-                            Action::Delete,
-                            json!({"role": role, "policyArn": arn}),
-                            Value::Null,
-                            Step::Detach {
-                                role: role.clone(),
-                                policy_arn: arn.clone(),
-                            },
-                        )
-                        .after(alias_addrs.iter().cloned()),
-                    );
-                    detached.entry(arn.clone()).or_default().push(addr);
+                    let change = super::detach_change(role, arn).after(alias_addrs.iter().cloned());
+                    detached
+                        .entry(arn.clone())
+                        .or_default()
+                        .push(change.address.clone());
+                    changes.push(change);
                 }
             }
             if !tags::is_ours(&found.tags) {

@@ -402,18 +402,9 @@ pub(crate) fn managed_policy_changes(
                 // No longer wanted (e.g. audio turned off): detach, then delete.
                 let mut detached = Vec::new();
                 for target in targets.iter().filter(|t| t.attached.contains(&arn)) {
-                    let attach_addr = attachment_address(target.role, &arn);
-                    changes.push(Change::new(
-                        &attach_addr,
-                        Action::Delete,
-                        json!({"role": target.role, "policyArn": arn}),
-                        Value::Null,
-                        Step::Detach {
-                            role: target.role.into(),
-                            policy_arn: arn.clone(),
-                        },
-                    ));
-                    detached.push(attach_addr);
+                    let change = detach_change(target.role, &arn);
+                    detached.push(change.address.clone());
+                    changes.push(change);
                 }
                 changes.push(
                     Change::new(
@@ -490,6 +481,38 @@ pub(crate) fn grant_changes(
         });
     }
     changes
+}
+
+/// Detaches `policy_arn` from `role`.
+pub(crate) fn detach_change(role: &str, policy_arn: &str) -> Change {
+    Change::new(
+        attachment_address(role, policy_arn),
+        Action::Delete,
+        json!({"role": role, "policyArn": policy_arn}),
+        Value::Null,
+        Step::Detach {
+            role: role.to_string(),
+            policy_arn: policy_arn.to_string(),
+        },
+    )
+}
+
+/// Removes `recorded` (a take-over's record) from the alias's tags; `suffix` tells two such
+/// changes of one alias apart.
+fn drop_alias_record(obs: &Observed, alias: &Alias, suffix: &str, recorded: Tags) -> Change {
+    Change::new(
+        format!("alias_record[{}/{}{suffix}]", obs.bot.name, alias.name),
+        Action::Delete,
+        json!({"tags": recorded}),
+        Value::Null,
+        Step::SetLexTags {
+            arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
+            what: format!("alias {}/{}", obs.bot.name, alias.name),
+            keys: recorded.keys().cloned().collect(),
+            values: Tags::new(),
+            previous: recorded,
+        },
+    )
 }
 
 /// The inline policy `name` of `owner` as `wanted`: a no-op, a create, or an update.
@@ -580,22 +603,10 @@ fn role_removal(
     let mut changes = Vec::new();
     let mut detached: BTreeMap<String, String> = BTreeMap::new();
     for policy_arn in &role.attached {
-        let addr = attachment_address(&role.name, policy_arn);
-        changes.push(
-            Change::new(
-                &addr,
-                Action::Delete,
-                json!({"role": role.name, "policyArn": policy_arn}),
-                Value::Null,
-                Step::Detach {
-                    role: role.name.clone(),
-                    policy_arn: policy_arn.clone(),
-                },
-            )
-            .after(after.iter().cloned()),
-        );
-        detached.insert(policy_arn.clone(), addr.clone());
-        before_delete.push(addr);
+        let change = detach_change(&role.name, policy_arn).after(after.iter().cloned());
+        detached.insert(policy_arn.clone(), change.address.clone());
+        before_delete.push(change.address.clone());
+        changes.push(change);
     }
     let owner = Principal {
         kind: PrincipalKind::Role,
@@ -1170,22 +1181,7 @@ pub(crate) fn alias_apply_changes<'a>(
         desired = Some(settings);
     }
     if !released.is_empty() {
-        changes.push(
-            Change::new(
-                format!("alias_record[{}/{}/released]", obs.bot.name, alias.name),
-                Action::Delete,
-                json!({"tags": released}),
-                Value::Null,
-                Step::SetLexTags {
-                    arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
-                    what: format!("alias {}/{}", obs.bot.name, alias.name),
-                    keys: released.keys().cloned().collect(),
-                    values: Tags::new(),
-                    previous: released.clone(),
-                },
-            )
-            .after([addr.clone()]),
-        );
+        changes.push(drop_alias_record(obs, alias, "/released", released).after([addr.clone()]));
     }
     if !conflicts.is_empty() {
         if !spec.take_over_destinations {
@@ -1334,22 +1330,7 @@ pub(crate) fn alias_destroy_changes(
         .filter_map(|k| alias.tags.get(*k).map(|v| (k.to_string(), v.clone())))
         .collect();
     if !recorded.is_empty() {
-        changes.push(
-            Change::new(
-                format!("alias_record[{}/{}]", obs.bot.name, alias.name),
-                Action::Delete,
-                json!({"tags": recorded}),
-                Value::Null,
-                Step::SetLexTags {
-                    arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
-                    what: format!("alias {}/{}", obs.bot.name, alias.name),
-                    keys: recorded.keys().cloned().collect(),
-                    values: Tags::new(),
-                    previous: recorded,
-                },
-            )
-            .after([addr]),
-        );
+        changes.push(drop_alias_record(obs, alias, "", recorded).after([addr]));
     }
     changes
 }
