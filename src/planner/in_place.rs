@@ -449,17 +449,7 @@ pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
         }
         for (principal, current) in &obs.grants {
             let Some(found) = current else { continue };
-            changes.push(Change::new(
-                inline_policy::address(principal, &grant_name),
-                Action::Delete,
-                json!({"document": found}),
-                Value::Null,
-                Step::DeleteInline {
-                    owner: principal.clone(),
-                    name: grant_name.clone(),
-                    previous: found.clone(),
-                },
-            ));
+            changes.push(super::delete_inline_change(principal, &grant_name, found));
         }
     } else {
         notes.push(

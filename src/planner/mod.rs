@@ -462,21 +462,10 @@ pub(crate) fn grant_changes(
     let grant = documents::pass_role(role_arns);
     let mut changes = Vec::new();
     for (principal, current) in &obs.grants {
-        let addr = inline_policy::address(principal, grant_name);
         let asked = spec.pass_role.contains(principal);
         changes.push(match (asked, current) {
             (true, _) => put_inline_change(principal, grant_name, current.as_ref(), &grant),
-            (false, Some(found)) => Change::new(
-                &addr,
-                Action::Delete,
-                json!({"document": found}),
-                Value::Null,
-                Step::DeleteInline {
-                    owner: principal.clone(),
-                    name: grant_name.to_string(),
-                    previous: found.clone(),
-                },
-            ),
+            (false, Some(found)) => delete_inline_change(principal, grant_name, found),
             (false, None) => continue,
         });
     }
@@ -511,6 +500,21 @@ fn drop_alias_record(obs: &Observed, alias: &Alias, suffix: &str, recorded: Tags
             keys: recorded.keys().cloned().collect(),
             values: Tags::new(),
             previous: recorded,
+        },
+    )
+}
+
+/// Deletes the inline policy `name` of `owner`, whose document is `found` (kept for the undo).
+pub(crate) fn delete_inline_change(owner: &Principal, name: &str, found: &Value) -> Change {
+    Change::new(
+        inline_policy::address(owner, name),
+        Action::Delete,
+        json!({"document": found}),
+        Value::Null,
+        Step::DeleteInline {
+            owner: owner.clone(),
+            name: name.to_string(),
+            previous: found.clone(),
         },
     )
 }
@@ -723,20 +727,7 @@ fn earlier_role_removal(
         .iter()
         .filter_map(|(principal, found)| {
             let found = found.as_ref()?;
-            Some(
-                Change::new(
-                    inline_policy::address(principal, &grant_name),
-                    Action::Delete,
-                    json!({"document": found}),
-                    Value::Null,
-                    Step::DeleteInline {
-                        owner: principal.clone(),
-                        name: grant_name.clone(),
-                        previous: found.clone(),
-                    },
-                )
-                .after(after.iter().cloned()),
-            )
+            Some(delete_inline_change(principal, &grant_name, found).after(after.iter().cloned()))
         })
         .collect();
     let grants: Vec<String> = changes.iter().map(|c| c.address.clone()).collect();
@@ -1501,17 +1492,7 @@ pub(crate) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan
             ));
             continue;
         }
-        changes.push(Change::new(
-            &addr,
-            Action::Delete,
-            json!({"document": found}),
-            Value::Null,
-            Step::DeleteInline {
-                owner: principal.clone(),
-                name: grant_name.clone(),
-                previous: found.clone(),
-            },
-        ));
+        changes.push(delete_inline_change(principal, &grant_name, found));
         before_role_delete.push(addr);
     }
 
