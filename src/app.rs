@@ -26,7 +26,7 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Policy(args) => policy(&cli, args).await,
         Command::Verify(args) => crate::verify::command(&cli, args).await,
         Command::Manual => {
-            emit(&manual_page());
+            emit(&crate::manual::manual_page());
             Ok(exit_code::SUCCESS)
         }
         Command::Completions { shell } => {
@@ -47,74 +47,6 @@ pub async fn run(cli: Cli) -> i32 {
             err.exit_code()
         }
     }
-}
-
-/// The manual page (roff), self-contained: every subcommand's synopsis and options are in it
-/// (clap_mangen would refer to one page per subcommand, which nothing generates).
-pub fn manual_page() -> String {
-    use clap_mangen::Man;
-    let mut command = <Cli as clap::CommandFactory>::command();
-    command.build();
-    let global: Vec<clap::Id> = command
-        .get_arguments()
-        .filter(|a| a.is_global_set())
-        .map(|a| a.get_id().clone())
-        .collect();
-    let man = Man::new(command.clone());
-    let mut page = Vec::new();
-    let rendered: std::io::Result<()> = (|| {
-        man.render_title(&mut page)?;
-        man.render_name_section(&mut page)?;
-        man.render_synopsis_section(&mut page)?;
-        man.render_description_section(&mut page)?;
-        man.render_options_section(&mut page)?;
-        page.extend_from_slice(b".SH COMMANDS\n");
-        for sub in command
-            .get_subcommands()
-            .filter(|s| !s.is_hide_set() && s.get_name() != "help")
-        {
-            // The global options are described once, above.
-            let mut sub = sub.clone();
-            for id in &global {
-                sub = sub.mut_arg(id, |a| a.hide(true));
-            }
-            let sub_man = Man::new(sub.clone());
-            let mut part = Vec::new();
-            sub_man.render_synopsis_section(&mut part)?;
-            sub_man.render_description_section(&mut part)?;
-            if sub.get_arguments().any(|a| !a.is_hide_set()) {
-                sub_man.render_options_section(&mut part)?;
-            }
-            page.extend_from_slice(format!(".SS \"{}\"\n", sub.get_name()).as_bytes());
-            // Its sections become paragraphs of this subsection.
-            for line in String::from_utf8_lossy(&part).lines() {
-                if line.starts_with(".SH ") {
-                    page.extend_from_slice(b".PP\n");
-                } else {
-                    page.extend_from_slice(line.as_bytes());
-                    page.push(b'\n');
-                }
-            }
-        }
-        let mut extra = Vec::new();
-        man.render_extra_section(&mut extra)?;
-        let extra = String::from_utf8_lossy(&extra).replace(".SH EXTRA", ".SH \"EXIT STATUS\"");
-        page.extend_from_slice(extra.as_bytes());
-        man.render_version_section(&mut page)
-    })();
-    rendered.expect("rendering to memory does not fail");
-    // Each part starts with the same two-line preamble (it defines a string); once is enough.
-    let text = String::from_utf8_lossy(&page);
-    let mut seen = std::collections::HashSet::new();
-    let mut out = String::new();
-    for line in text.lines() {
-        let preamble = line.starts_with(".ie \\n(.g .ds Aq") || line.starts_with(".el .ds Aq");
-        if !preamble || seen.insert(line) {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out
 }
 
 /// How many targets of a config file are observed at once (each makes about 20 reads in three
@@ -227,6 +159,19 @@ fn iam_arn(scope: &crate::arn::Scope, who: &crate::spec::Principal, path: &str) 
     )
 }
 
+/// The one place a command's result is printed: as text (coloured on a terminal) or as JSON.
+pub(crate) fn show<T: std::fmt::Display + serde::Serialize>(cli: &Cli, value: &T) {
+    match cli.output {
+        OutputFormat::Json => {
+            print_json(&serde_json::to_value(value).expect("results serialise to JSON"))
+        }
+        OutputFormat::Text if render::use_color(std::io::stdout().is_terminal()) => {
+            emit(&format!("{value:#}"))
+        }
+        OutputFormat::Text => emit(&format!("{value}")),
+    }
+}
+
 fn print_json(value: &serde_json::Value) {
     emit(&format!(
         "{}
@@ -255,13 +200,7 @@ async fn plan(cli: &Cli, args: &PlanArgs) -> Result<i32> {
         Kind::Apply
     };
     let (_, plan) = prepare(cli, &args.setup, kind).await?;
-    match cli.output {
-        OutputFormat::Json => print_json(&render::plan_json(&plan)),
-        OutputFormat::Text => emit(&render::plan_text(
-            &plan,
-            render::use_color(std::io::stdout().is_terminal()),
-        )),
-    }
+    show(cli, &plan);
     Ok(if args.detailed_exitcode && plan.has_changes() {
         exit_code::CHANGES_PENDING
     } else {
@@ -285,10 +224,7 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Kind) -> Result<i32> {
     };
     // With JSON output, stdout carries only the outcome; the plan a person reads goes to stderr.
     match cli.output {
-        OutputFormat::Text => emit(&render::plan_text(
-            &plan,
-            render::use_color(std::io::stdout().is_terminal()),
-        )),
+        OutputFormat::Text => show(cli, &plan),
         OutputFormat::Json if !cli.quiet => eprint!(
             "{}",
             render::plan_text(&plan, render::use_color(std::io::stderr().is_terminal()))
@@ -301,13 +237,14 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Kind) -> Result<i32> {
     };
     if !plan.has_changes() {
         let verified = verify_after(cli, args, kind, &clients).await?;
-        match cli.output {
-            OutputFormat::Json => print_json(&crate::verify::with_report(
-                render::outcome_json(&plan, &engine::Outcome::default()),
-                verified.as_ref(),
-            )),
-            OutputFormat::Text => verified.iter().for_each(|r| emit(&r.text())),
-        }
+        show(
+            cli,
+            &render::RunReport {
+                plan: &plan,
+                outcome: None,
+                verified: verified.as_ref(),
+            },
+        );
         return Ok(verified.map_or(exit_code::SUCCESS, |r| r.exit_code()));
     }
     if !args.yes {
@@ -327,16 +264,14 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Kind) -> Result<i32> {
         true => verify_after(cli, args, kind, &ctx.clients).await?,
         false => None,
     };
-    match cli.output {
-        OutputFormat::Json => print_json(&crate::verify::with_report(
-            render::outcome_json(&plan, &outcome),
-            verified.as_ref(),
-        )),
-        OutputFormat::Text => {
-            emit(&render::outcome_text(&plan, &outcome));
-            verified.iter().for_each(|r| emit(&r.text()));
-        }
-    }
+    show(
+        cli,
+        &render::RunReport {
+            plan: &plan,
+            outcome: Some(&outcome),
+            verified: verified.as_ref(),
+        },
+    );
     Ok(if outcome.succeeded() {
         verified.map_or(exit_code::SUCCESS, |r| r.exit_code())
     } else if outcome.rollback_complete() {
@@ -386,20 +321,10 @@ fn confirm(verb: &str) -> Result<()> {
     }
 }
 
-/// One document the policy command prints.
-#[derive(Debug, serde::Serialize)]
-struct NamedDocument {
-    /// What it is: `trust`, `managed-policy`, `inline-policy` or `operator`.
-    kind: &'static str,
-    /// Where it goes, e.g. `role[LexLogs-OrderBot]`.
-    address: String,
-    document: serde_json::Value,
-}
-
 /// Prints the documents apply would create for the targets (read-only), and the operator policy.
 async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
     let has_target = args.setup.config.is_some() || args.setup.target.bot.is_some();
-    let mut documents = Vec::new();
+    let mut documents: Vec<render::NamedDocument> = Vec::new();
     let mut scope = crate::documents::OperatorScope::default();
     if has_target {
         let (_, plan) = prepare(cli, &args.setup, Kind::Apply).await?;
@@ -415,7 +340,7 @@ async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
                 }
                 "policy" if change.action == crate::plan::Action::Delete => {}
                 "role" => {
-                    documents.push(NamedDocument {
+                    documents.push(render::NamedDocument {
                         kind: "trust",
                         address: change.address.clone(),
                         document: after["trustPolicy"].clone(),
@@ -436,19 +361,19 @@ async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
                         scope.previous_roles.push(previous.to_string());
                     }
                 }
-                "policy" => documents.push(NamedDocument {
+                "policy" => documents.push(render::NamedDocument {
                     kind: "managed-policy",
                     address: change.address.clone(),
                     document: after["document"].clone(),
                 }),
                 "inline_policy" if change.address.ends_with("-ConversationLogs]") => documents
-                    .push(NamedDocument {
+                    .push(render::NamedDocument {
                         kind: "service-linked-inline",
                         address: change.address.clone(),
                         document: after["document"].clone(),
                     }),
                 "inline_policy" if change.address.contains(crate::documents::PASS_ROLE_PREFIX) => {
-                    documents.push(NamedDocument {
+                    documents.push(render::NamedDocument {
                         kind: "inline-policy",
                         address: change.address.clone(),
                         document: after["document"].clone(),
@@ -460,7 +385,7 @@ async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
                         scope.principals.push(principal);
                     }
                 }
-                "inline_policy" => documents.push(NamedDocument {
+                "inline_policy" => documents.push(render::NamedDocument {
                     kind: "copied-inline",
                     address: change.address.clone(),
                     document: after["document"].clone(),
@@ -485,29 +410,11 @@ async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
     if args.operator_only {
         documents.clear();
     }
-    documents.push(NamedDocument {
+    documents.push(render::NamedDocument {
         kind: "operator",
         address: "operator".into(),
         document: crate::documents::operator(&scope),
     });
-    match cli.output {
-        OutputFormat::Json => print_json(&serde_json::json!({ "documents": documents })),
-        OutputFormat::Text => {
-            for d in &documents {
-                let title = match d.kind {
-                    "trust" => format!("Trust policy of {}", d.address),
-                    "managed-policy" => format!("Managed policy {}, attached to the role that writes the logs", d.address),
-                    "service-linked-inline" => format!("Inline policy {}, on the Lex service-linked role that writes the logs", d.address),
-                    "copied-inline" => format!("Inline policy {}, copied from the bot's previous role to ours", d.address),
-                    "inline-policy" => format!("PassRole grant {}", d.address),
-                    _ => "Operator policy: what the person or pipeline running apply and destroy needs".to_string(),
-                };
-                emit(&format!(
-                    "# {title}\n{}\n\n",
-                    serde_json::to_string_pretty(&d.document).expect("JSON values print")
-                ));
-            }
-        }
-    }
+    show(cli, &render::Documents { documents });
     Ok(exit_code::SUCCESS)
 }

@@ -29,6 +29,7 @@ pub mod documents;
 pub mod engine;
 pub mod error;
 pub mod iam_eval;
+pub mod manual;
 pub mod observe;
 pub mod plan;
 pub mod planner;

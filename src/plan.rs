@@ -81,8 +81,8 @@ pub enum Kind {
     Destroy,
 }
 
-/// Everything one run would change, in dependency order.
-#[derive(Debug, Clone, Serialize)]
+/// Everything one run would change, in dependency order. Prints and serialises through `render`.
+#[derive(Debug, Clone)]
 pub struct Plan {
     pub command: Kind,
     pub targets: Vec<Target>,

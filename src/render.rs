@@ -1,10 +1,55 @@
 //! Rendering plans and outcomes as text a reviewer can read, or as JSON. The renderer decides
 //! nothing: it only draws what the plan and the outcome say.
 
+use std::fmt;
+
+use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 
 use crate::engine::Outcome;
 use crate::plan::{Action, Change, Kind, Plan, Summary};
+use crate::verify::report::Report;
+
+/// A plan prints as the text a reviewer reads (`{:#}` adds colour) and serialises as its JSON.
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&plan_text(self, f.alternate()))
+    }
+}
+
+impl Serialize for Plan {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        plan_json(self).serialize(serializer)
+    }
+}
+
+/// What apply or destroy ran and how it ended, with the verify report of `--verify`. Without an
+/// outcome nothing ran (the plan had no changes): the text is then only the verify report.
+pub struct RunReport<'a> {
+    pub plan: &'a Plan,
+    pub outcome: Option<&'a Outcome>,
+    pub verified: Option<&'a Report>,
+}
+
+impl fmt::Display for RunReport<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(outcome) = self.outcome {
+            f.write_str(&outcome_text(self.plan, outcome))?;
+        }
+        match self.verified {
+            Some(report) => f.write_str(&report.text()),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Serialize for RunReport<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let nothing_ran = Outcome::default();
+        let outcome = outcome_json(self.plan, self.outcome.unwrap_or(&nothing_ran));
+        crate::verify::with_report(outcome, self.verified).serialize(serializer)
+    }
+}
 
 /// Whether to colour text: only on a terminal, and never with `NO_COLOR` set.
 pub fn use_color(is_terminal: bool) -> bool {
@@ -211,6 +256,51 @@ pub fn outcome_text(plan: &Plan, outcome: &Outcome) -> String {
         }
     }
     out
+}
+
+/// One document the policy command prints.
+#[derive(Debug, Serialize)]
+pub struct NamedDocument {
+    /// What it is: `trust`, `managed-policy`, `service-linked-inline`, `copied-inline`,
+    /// `inline-policy` or `operator`.
+    pub kind: &'static str,
+    /// Where it goes, e.g. `role[LexLogs-OrderBot]`.
+    pub address: String,
+    pub document: Value,
+}
+
+/// The documents of the policy command: each under a title saying where it goes, or as JSON.
+#[derive(Debug, Serialize)]
+pub struct Documents {
+    pub documents: Vec<NamedDocument>,
+}
+
+impl fmt::Display for Documents {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.documents {
+            let title = match d.kind {
+                "trust" => format!("Trust policy of {}", d.address),
+                "managed-policy" => format!(
+                    "Managed policy {}, attached to the role that writes the logs",
+                    d.address
+                ),
+                "service-linked-inline" => format!(
+                    "Inline policy {}, on the Lex service-linked role that writes the logs",
+                    d.address
+                ),
+                "copied-inline" => format!(
+                    "Inline policy {}, copied from the bot's previous role to ours",
+                    d.address
+                ),
+                "inline-policy" => format!("PassRole grant {}", d.address),
+                _ => "Operator policy: what the person or pipeline running apply and destroy needs"
+                    .to_string(),
+            };
+            let document = serde_json::to_string_pretty(&d.document).map_err(|_| fmt::Error)?;
+            write!(f, "# {title}\n{document}\n\n")?;
+        }
+        Ok(())
+    }
 }
 
 /// A line diff of the pretty-printed JSON of `before` and `after`, each line prefixed with
