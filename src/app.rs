@@ -5,10 +5,11 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use crate::aws::Clients;
 use crate::cli::{ChangeArgs, Cli, Command, OutputFormat, PlanArgs, PolicyArgs, SetupArgs};
+use crate::documents::OperatorScope;
 use crate::engine;
 use crate::error::{exit_code, Error, Result};
 use crate::observe::observe;
-use crate::plan::{Kind, Plan};
+use crate::plan::{Action, Address, Mode, Plan};
 use crate::planner::{plan_apply, plan_destroy};
 use crate::progress::Progress;
 use crate::render;
@@ -21,8 +22,8 @@ use futures::{StreamExt, TryStreamExt};
 pub async fn run(cli: Cli) -> i32 {
     let outcome = match &cli.command {
         Command::Plan(args) => plan(&cli, args).await,
-        Command::Apply(args) => change(&cli, args, Kind::Apply).await,
-        Command::Destroy(args) => change(&cli, args, Kind::Destroy).await,
+        Command::Apply(args) => change(&cli, args, Mode::Apply).await,
+        Command::Destroy(args) => change(&cli, args, Mode::Destroy).await,
         Command::Policy(args) => policy(&cli, args).await,
         Command::Verify(args) => crate::verify::command(&cli, args).await,
         Command::Manual => {
@@ -54,7 +55,7 @@ pub async fn run(cli: Cli) -> i32 {
 const TARGETS_AT_ONCE: usize = 20;
 
 /// Specs (offline checks first), then observation of every target (concurrently), then one plan.
-async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Kind) -> Result<(Clients, Plan)> {
+async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Mode) -> Result<(Clients, Plan)> {
     let targets = targets_from_args(setup)?;
     let clients = Clients::load(&cli.aws).await?;
     let plans: Vec<Plan> = futures::stream::iter(targets.iter())
@@ -71,8 +72,8 @@ async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Kind) -> Result<(Clients, P
                 located?;
                 let observed = observed?;
                 match kind {
-                    Kind::Apply => plan_apply(spec, &observed),
-                    Kind::Destroy => plan_destroy(spec, &observed),
+                    Mode::Apply => plan_apply(spec, &observed),
+                    Mode::Destroy => plan_destroy(spec, &observed),
                 }
             }
         })
@@ -195,9 +196,9 @@ fn emit(text: &str) {
 
 async fn plan(cli: &Cli, args: &PlanArgs) -> Result<i32> {
     let kind = if args.destroy {
-        Kind::Destroy
+        Mode::Destroy
     } else {
-        Kind::Apply
+        Mode::Apply
     };
     let (_, plan) = prepare(cli, &args.setup, kind).await?;
     show(cli, &plan);
@@ -208,8 +209,8 @@ async fn plan(cli: &Cli, args: &PlanArgs) -> Result<i32> {
     })
 }
 
-async fn change(cli: &Cli, args: &ChangeArgs, kind: Kind) -> Result<i32> {
-    if args.verify && kind == Kind::Destroy {
+async fn change(cli: &Cli, args: &ChangeArgs, kind: Mode) -> Result<i32> {
+    if args.verify && kind == Mode::Destroy {
         return Err(Error::invalid(
             "--verify is for apply only",
             "run `lex-logs-setup verify` instead",
@@ -232,8 +233,8 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Kind) -> Result<i32> {
         OutputFormat::Json => {}
     }
     let verb = match kind {
-        Kind::Apply => "apply",
-        Kind::Destroy => "destroy",
+        Mode::Apply => "apply",
+        Mode::Destroy => "destroy",
     };
     if !plan.has_changes() {
         let verified = verify_after(cli, args, kind, &clients).await?;
@@ -285,10 +286,10 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Kind) -> Result<i32> {
 async fn verify_after(
     cli: &Cli,
     args: &ChangeArgs,
-    kind: Kind,
+    kind: Mode,
     clients: &Clients,
 ) -> Result<Option<crate::verify::report::Report>> {
-    if !args.verify || kind != Kind::Apply {
+    if !args.verify || kind != Mode::Apply {
         return Ok(None);
     }
     let progress = Progress::new(cli.quiet);
@@ -324,88 +325,11 @@ fn confirm(verb: &str) -> Result<()> {
 /// Prints the documents apply would create for the targets (read-only), and the operator policy.
 async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
     let has_target = args.setup.config.is_some() || args.setup.target.bot.is_some();
-    let mut documents: Vec<render::NamedDocument> = Vec::new();
-    let mut scope = crate::documents::OperatorScope::default();
+    let mut documents = Vec::new();
+    let mut scope = OperatorScope::default();
     if has_target {
-        let (_, plan) = prepare(cli, &args.setup, Kind::Apply).await?;
-        for change in &plan.changes {
-            let after = &change.after;
-            let kind = change.address.split('[').next().unwrap_or_default();
-            match kind {
-                "role" if change.action == crate::plan::Action::Delete => {
-                    // An earlier role of ours that apply removes: the operator deletes it.
-                    if let Some(name) = change.before["name"].as_str() {
-                        scope.role_names.push(name.to_string());
-                    }
-                }
-                "policy" if change.action == crate::plan::Action::Delete => {}
-                "role" => {
-                    documents.push(render::NamedDocument {
-                        kind: "trust",
-                        address: change.address.clone(),
-                        document: after["trustPolicy"].clone(),
-                    });
-                    if let Some(arn) = after["arn"]
-                        .as_str()
-                        .and_then(|a| a.parse::<crate::arn::Arn>().ok())
-                    {
-                        scope.scope.get_or_insert(crate::arn::Scope {
-                            partition: arn.partition,
-                            account: arn.account,
-                            region: plan.targets[0].region.clone(),
-                        });
-                    }
-                    if let Some(previous) =
-                        after["tags"][crate::resources::tags::PREVIOUS_ROLE].as_str()
-                    {
-                        scope.previous_roles.push(previous.to_string());
-                    }
-                }
-                "policy" => documents.push(render::NamedDocument {
-                    kind: "managed-policy",
-                    address: change.address.clone(),
-                    document: after["document"].clone(),
-                }),
-                "inline_policy" if change.address.ends_with("-ConversationLogs]") => documents
-                    .push(render::NamedDocument {
-                        kind: "service-linked-inline",
-                        address: change.address.clone(),
-                        document: after["document"].clone(),
-                    }),
-                "inline_policy" if change.address.contains(crate::documents::PASS_ROLE_PREFIX) => {
-                    documents.push(render::NamedDocument {
-                        kind: "inline-policy",
-                        address: change.address.clone(),
-                        document: after["document"].clone(),
-                    });
-                    let inner = change.address.trim_start_matches("inline_policy[");
-                    if let Some(principal) =
-                        inner.rsplit_once('/').and_then(|(p, _)| p.parse().ok())
-                    {
-                        scope.principals.push(principal);
-                    }
-                }
-                "inline_policy" => documents.push(render::NamedDocument {
-                    kind: "copied-inline",
-                    address: change.address.clone(),
-                    document: after["document"].clone(),
-                }),
-                "log_group" => scope
-                    .log_groups
-                    .push(after["name"].as_str().unwrap_or_default().to_string()),
-                _ => {}
-            }
-        }
-        for target in &plan.targets {
-            scope.role_names.push(target.role.clone());
-            scope.bot_ids.push(target.bot_id.clone());
-            scope.writer_roles.extend(target.writers.iter().cloned());
-            scope.scope.get_or_insert(crate::arn::Scope {
-                partition: target.partition.clone(),
-                account: target.account.clone(),
-                region: target.region.clone(),
-            });
-        }
+        let (_, plan) = prepare(cli, &args.setup, Mode::Apply).await?;
+        documents = plan_documents(&plan, &mut scope);
     }
     if args.operator_only {
         documents.clear();
@@ -417,4 +341,61 @@ async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
     });
     show(cli, &render::Documents { documents });
     Ok(exit_code::SUCCESS)
+}
+
+/// The policy documents a plan leaves in place, each with where it goes, from the changes' typed
+/// addresses and documents; and what the operator policy must cover for this plan.
+fn plan_documents(plan: &Plan, scope: &mut OperatorScope) -> Vec<render::NamedDocument> {
+    let mut documents = Vec::new();
+    for change in &plan.changes {
+        let deleted = change.action == Action::Delete;
+        let kind = match &change.address {
+            // An earlier role of ours that apply removes: the operator deletes it.
+            Address::Role(name) if deleted => {
+                scope.role_names.push(name.clone());
+                continue;
+            }
+            Address::Role(_) => "trust",
+            Address::Policy(_) if deleted => continue,
+            Address::Policy(_) => "managed-policy",
+            Address::InlinePolicy { name, .. }
+                if name.ends_with(crate::documents::SERVICE_LINKED_POLICY_SUFFIX) =>
+            {
+                "service-linked-inline"
+            }
+            Address::InlinePolicy { owner, name }
+                if name.starts_with(crate::documents::PASS_ROLE_PREFIX) =>
+            {
+                scope.principals.push(owner.clone());
+                "inline-policy"
+            }
+            Address::InlinePolicy { .. } => "copied-inline",
+            Address::LogGroup(name) => {
+                scope.log_groups.push(name.clone());
+                continue;
+            }
+            _ => continue,
+        };
+        if let Some(document) = &change.document {
+            documents.push(render::NamedDocument {
+                kind,
+                address: change.address.to_string(),
+                document: document.clone(),
+            });
+        }
+    }
+    for target in &plan.targets {
+        scope.role_names.push(target.role.clone());
+        scope.bot_ids.push(target.bot_id.clone());
+        scope.writer_roles.extend(target.writers.iter().cloned());
+        scope
+            .previous_roles
+            .extend(target.previous_role.iter().cloned());
+        scope.scope.get_or_insert(crate::arn::Scope {
+            partition: target.partition.clone(),
+            account: target.account.clone(),
+            region: target.region.clone(),
+        });
+    }
+    documents
 }

@@ -74,8 +74,11 @@ pub fn trust(scope: &Scope, bot_id: &str, pin_source_arn: bool) -> Value {
 /// The name of the inline policy apply puts on a Lex service-linked role (in-place mode):
 /// the setup's name (`LexLogs-<bot>`), then `-ConversationLogs`.
 pub fn service_linked_policy_name(setup: &str) -> String {
-    format!("{setup}-ConversationLogs")
+    format!("{setup}{SERVICE_LINKED_POLICY_SUFFIX}")
 }
+
+/// How the name of the inline policy on a Lex service-linked role ends.
+pub const SERVICE_LINKED_POLICY_SUFFIX: &str = "-ConversationLogs";
 
 /// One document with every statement of `documents` (the in-place grant on a service-linked
 /// role, which takes inline policies, not ours managed ones).

@@ -111,11 +111,11 @@ pub const CHANGES_AT_ONCE: usize = 32;
 
 /// Runs every change of the plan that is not a no-op.
 pub async fn run(plan: &Plan, ctx: &Context, interrupts: &mut Interrupts) -> Outcome {
-    let index: HashMap<&str, usize> = plan
+    let index: HashMap<&crate::plan::Address, usize> = plan
         .changes
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.address.as_str(), i))
+        .map(|(i, c)| (&c.address, i))
         .collect();
     let to_run: Vec<usize> = (0..plan.changes.len())
         .filter(|i| plan.changes[*i].action != Action::NoOp)
@@ -126,7 +126,7 @@ pub async fn run(plan: &Plan, ctx: &Context, interrupts: &mut Interrupts) -> Out
             let wanted = plan.changes[i]
                 .depends_on
                 .iter()
-                .filter_map(|a| index.get(a.as_str()).copied())
+                .filter_map(|a| index.get(a).copied())
                 .filter(|d| plan.changes[*d].action != Action::NoOp && *d != i)
                 .collect();
             (i, wanted)
@@ -157,7 +157,7 @@ pub async fn run(plan: &Plan, ctx: &Context, interrupts: &mut Interrupts) -> Out
                         .expect("the semaphore is never closed");
                     let line = ctx.progress.start(
                         change.action.glyph(),
-                        &change.address,
+                        &change.address.to_string(),
                         &change.step.describe(),
                     );
                     let result = change.step.run(ctx).await;
@@ -169,7 +169,7 @@ pub async fn run(plan: &Plan, ctx: &Context, interrupts: &mut Interrupts) -> Out
         if running.is_empty() {
             if !stopping && !pending.is_empty() {
                 // Unreachable with plans from the planner: a dependency cycle.
-                let address = plan.changes[pending[0]].address.clone();
+                let address = plan.changes[pending[0]].address.to_string();
                 outcome.failure = Some((
                     address.clone(),
                     Error::Config(format!(
@@ -185,21 +185,21 @@ pub async fn run(plan: &Plan, ctx: &Context, interrupts: &mut Interrupts) -> Out
                 Ok(undo) => {
                     tracing::info!(address = %plan.changes[i].address, "change made");
                     finished.insert(i);
-                    journal.push((i, JournalEntry { address: plan.changes[i].address.clone(), undo }));
+                    journal.push((i, JournalEntry { address: plan.changes[i].address.to_string(), undo }));
                 }
                 Err(err) => {
                     tracing::warn!(address = %plan.changes[i].address, error = %err, "change failed");
                     // The change may have happened although the call failed: undo it to be sure.
                     if err.aws().is_some_and(|e| e.is_ambiguous()) {
                         if let Some(undo) = plan.changes[i].step.inverse() {
-                            journal.push((i, JournalEntry { address: plan.changes[i].address.clone(), undo }));
+                            journal.push((i, JournalEntry { address: plan.changes[i].address.to_string(), undo }));
                         }
                     }
                     if !stopping {
                         ctx.progress.line(format!("failed: {}; letting running changes finish, then rolling back", plan.changes[i].address));
                     }
                     if outcome.failure.is_none() {
-                        outcome.failure = Some((plan.changes[i].address.clone(), err));
+                        outcome.failure = Some((plan.changes[i].address.to_string(), err));
                     }
                     stopping = true;
                 }

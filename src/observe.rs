@@ -10,7 +10,7 @@ use crate::arn::Scope;
 use crate::aws::Clients;
 use crate::documents::{pass_role_policy_name, Concern};
 use crate::error::{Context, Error, Result};
-use crate::plan::Kind;
+use crate::plan::Mode;
 use crate::resources::alias::{self, Alias};
 use crate::resources::bot::{self, Bot};
 use crate::resources::destination::{self, BucketState, KeyInfo};
@@ -124,12 +124,12 @@ async fn observe_named(
     iam: &aws_sdk_iam::Client,
     spec: &Spec,
     role_name: &str,
-    kind: Kind,
+    kind: Mode,
 ) -> Result<Named> {
     let grant_name = pass_role_policy_name(role_name);
     let (role, grants) = tokio::try_join!(
         role::observe_listing(iam, role_name),
-        observe_grants(iam, &spec.pass_role, &grant_name, kind == Kind::Apply)
+        observe_grants(iam, &spec.pass_role, &grant_name, kind == Mode::Apply)
     )?;
     Ok(Named {
         role_name: role_name.into(),
@@ -175,7 +175,7 @@ async fn finish_named(
 ///
 /// When the bot was given by id, the name-derived reads are redone with its real name (one more
 /// wave).
-pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Observed> {
+pub async fn observe(clients: &Clients, spec: &Spec, kind: Mode) -> Result<Observed> {
     let iam = &clients.iam;
     let lex = &clients.lex;
     let guessed_role = spec
@@ -298,7 +298,7 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
             &given_key,
             bucket.as_ref().and_then(|b| b.default_kms_key.as_ref()),
         ) {
-            (None, Some(key)) if kind == Kind::Apply => {
+            (None, Some(key)) if kind == Mode::Apply => {
                 destination::observe_key(&clients.kms, key).await.map(Some)
             }
             _ => Ok(None),
@@ -347,7 +347,7 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
         previous_from_tag,
         bot_tags,
     )?;
-    if kind == Kind::Apply && bot.child_directed() {
+    if kind == Mode::Apply && bot.child_directed() {
         return Err(Error::invalid(
             format!(
                 "bot {} ({}) is marked child-directed (COPPA) in its data privacy settings; Lex does not allow conversation logs for it",
@@ -445,7 +445,7 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
         }
     };
     // Destroy and the dedicated mode look at the aliases not named too.
-    let bystander_ids: Vec<String> = if kind == Kind::Destroy || dedicated {
+    let bystander_ids: Vec<String> = if kind == Mode::Destroy || dedicated {
         listed
             .iter()
             .map(|(id, _, _)| id.clone())
@@ -474,7 +474,7 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
     let version_roles = async {
         // Destroy in place may find a dedicated setup (the bot on our role): read them always;
         // a dedicated apply needs them to know whether an earlier role of ours is still used.
-        if kind == Kind::Destroy || dedicated {
+        if kind == Mode::Destroy || dedicated {
             version::roles_of_all(lex, &bot.id, &bot.name).await
         } else {
             Ok(Vec::new())
@@ -569,12 +569,12 @@ pub async fn observe(clients: &Clients, spec: &Spec, kind: Kind) -> Result<Obser
         bot_tags,
     };
     tracing::debug!(bot_on_our_role, previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "wave 3 read");
-    if kind == Kind::Apply {
+    if kind == Mode::Apply {
         check_ownership(&observed, dedicated)?;
     }
     // Destroy finds a dedicated setup from the bot itself: a bot that runs on a role of ours
     // for this bot was set up with `--role-name`, whatever flags destroy was given.
-    if kind == Kind::Destroy && !dedicated {
+    if kind == Mode::Destroy && !dedicated {
         if let Some(name) = own_role_of_bot(&observed) {
             tracing::debug!(role = %name, "the bot runs on a role of ours: destroying that setup");
             let found = Spec {

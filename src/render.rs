@@ -7,7 +7,7 @@ use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 
 use crate::engine::Outcome;
-use crate::plan::{Action, Change, Kind, Plan, Summary};
+use crate::plan::{Action, Change, Mode, Plan, Summary};
 use crate::verify::report::Report;
 
 /// A plan prints as the text a reviewer reads (`{:#}` adds colour) and serialises as its JSON.
@@ -71,28 +71,6 @@ fn paint(text: &str, glyph: char, color: bool) -> String {
     format!("{code}{text}{RESET}")
 }
 
-/// Display order of resource kinds: what the bot depends on first.
-const KIND_ORDER: [&str; 10] = [
-    "log_group",
-    "role",
-    "policy",
-    "attachment",
-    "inline_policy",
-    "bot_record",
-    "bot",
-    "version",
-    "alias_record",
-    "alias",
-];
-
-fn kind_rank(address: &str) -> usize {
-    let kind = address.split('[').next().unwrap_or_default();
-    KIND_ORDER
-        .iter()
-        .position(|k| *k == kind)
-        .unwrap_or(KIND_ORDER.len())
-}
-
 /// The plan as text: changes grouped by kind of resource, each with its glyph and address and the
 /// JSON difference of before and after; unchanged resources listed briefly; the notes; a summary.
 pub fn plan_text(plan: &Plan, color: bool) -> String {
@@ -101,8 +79,8 @@ pub fn plan_text(plan: &Plan, color: bool) -> String {
         out.push_str(&format!(
             "{} for bot {} ({}) in {}, aliases {}, {}\n",
             match plan.command {
-                Kind::Apply => "Plan",
-                Kind::Destroy => "Destroy plan",
+                Mode::Apply => "Plan",
+                Mode::Destroy => "Destroy plan",
             },
             target.bot,
             target.bot_id,
@@ -117,10 +95,11 @@ pub fn plan_text(plan: &Plan, color: bool) -> String {
     }
     let (unchanged, mut changed): (Vec<&Change>, Vec<&Change>) =
         plan.changes.iter().partition(|c| c.action == Action::NoOp);
-    changed.sort_by_key(|c| kind_rank(&c.address));
+    // Grouped by kind, what the bot depends on first (the order of `ResourceKind`).
+    changed.sort_by_key(|c| c.address.kind());
     let mut last_kind = None;
     for change in &changed {
-        let kind = kind_rank(&change.address);
+        let kind = change.address.kind();
         if last_kind != Some(kind) {
             out.push('\n');
             last_kind = Some(kind);
@@ -210,8 +189,8 @@ fn status(outcome: &Outcome) -> &'static str {
 /// The outcome as text, for stdout.
 pub fn outcome_text(plan: &Plan, outcome: &Outcome) -> String {
     let verb = match plan.command {
-        Kind::Apply => "Apply",
-        Kind::Destroy => "Destroy",
+        Mode::Apply => "Apply",
+        Mode::Destroy => "Destroy",
     };
     let done = Summary::of(outcome.done.iter().map(|i| &plan.changes[*i]));
     let mut out = String::new();
@@ -374,9 +353,9 @@ mod tests {
 
     #[test]
     fn plan_text_groups_by_kind_and_colours_only_when_asked() {
-        use crate::plan::{Step, Target};
+        use crate::plan::{Address, Step, Target};
         let plan = Plan {
-            command: Kind::Apply,
+            command: Mode::Apply,
             targets: vec![Target {
                 bot: "B".into(),
                 bot_id: "ID".into(),
@@ -386,23 +365,24 @@ mod tests {
                 account: "111122223333".into(),
                 partition: "aws".into(),
                 writers: vec![],
+                previous_role: None,
             }],
             changes: vec![
                 Change::new(
-                    "alias[B/live]",
+                    Address::alias("B", "live"),
                     Action::Update,
                     json!({"a": 1}),
                     json!({"a": 2}),
                     Step::Nothing,
                 ),
                 Change::new(
-                    "role[R]",
+                    Address::Role("R".into()),
                     Action::Create,
                     Value::Null,
                     json!({"n": "R"}),
                     Step::Nothing,
                 ),
-                Change::no_op("log_group[/g]", json!({})),
+                Change::no_op(Address::LogGroup("/g".into()), json!({})),
             ],
             notes: vec!["a note".into()],
         };

@@ -1,0 +1,257 @@
+//! Changes to aliases: their log settings (and version), and the take-over records on their tags.
+
+#![allow(unused_imports)]
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_lexmodelsv2::types::{
+    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
+    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
+};
+use serde_json::{json, Value};
+
+use super::*;
+use crate::documents::{self, Concern};
+use crate::error::{Error, Result};
+use crate::observe::{Observed, Writer};
+use crate::plan::{Action, Address, Change, Mode, Plan, Target};
+use crate::policy;
+use crate::resources::alias::{settings_json, Alias};
+use crate::resources::role::{PreviousRole, RoleState};
+use crate::resources::tags::{self, Tags};
+use crate::spec::{Principal, PrincipalKind, Spec};
+use crate::step::{AliasVersion, Step};
+
+/// Apply's changes to one alias: its settings with our destinations, after `after`. A
+/// destination lex-logs-setup did not set (another team's group or bucket) is never replaced by
+/// a plain apply; with `--take-over-destinations` it is recorded on the alias first, so that
+/// destroy can put it back exactly.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn alias_apply_changes<'a>(
+    spec: &Spec,
+    obs: &Observed,
+    alias: &Alias,
+    text: Option<&TextDestination>,
+    audio: Option<&AudioDestination>,
+    ours: &OurDestinations,
+    version: AliasVersion,
+    after: impl Iterator<Item = &'a Address>,
+) -> Result<Vec<Change>> {
+    use crate::resources::alias::{record_audio, record_text};
+    let current = alias.described.conversation_log_settings();
+    let mut conflicts: Vec<String> = Vec::new();
+    let mut record = Tags::new();
+    let refuse = |why: String| {
+        Error::invalid(
+            format!(
+                "alias {} cannot record the destination it replaces: {why}",
+                alias.name
+            ),
+            "set the alias's conversation logs by hand, or leave this alias out",
+        )
+    };
+    if let (Some(wanted), Some(setting)) =
+        (text, current.and_then(|c| c.text_log_settings().first()))
+    {
+        if let Some(arn) = setting
+            .destination()
+            .and_then(|d| d.cloud_watch())
+            .map(|c| c.cloud_watch_log_group_arn())
+        {
+            let ours_already = same_log_group(arn, &wanted.log_group_arn)
+                || ours.log_group_arns.iter().any(|o| same_log_group(o, arn));
+            if !ours_already {
+                conflicts.push(format!("text to {arn}"));
+                record.extend(record_text(setting).map_err(refuse)?);
+            }
+        }
+    }
+    if let (Some(wanted), Some(setting)) =
+        (audio, current.and_then(|c| c.audio_log_settings().first()))
+    {
+        if let Some(arn) = setting
+            .destination()
+            .and_then(|d| d.s3_bucket())
+            .map(|s| s.s3_bucket_arn())
+        {
+            let ours_already =
+                arn == wanted.bucket_arn || ours.bucket_arns.iter().any(|o| o == arn);
+            if !ours_already {
+                conflicts.push(format!("audio to {arn}"));
+                record.extend(record_audio(setting).map_err(refuse)?);
+            }
+        }
+    }
+    let addr = Address::alias(&obs.bot.name, &alias.name);
+    let mut desired = desired_settings(current, text, audio, ours);
+    let mut after: Vec<Address> = after.cloned().collect();
+    let mut changes = Vec::new();
+    // A half no longer asked for (e.g. --no-text-logs) that a take-over had replaced goes back to
+    // what it was, and its record is dropped once the alias is updated.
+    let (restored, released) = restore_released_halves(alias, desired.as_ref(), text, audio);
+    if let Some(settings) = restored {
+        desired = Some(settings);
+    }
+    if !released.is_empty() {
+        changes.push(drop_alias_record(obs, alias, true, released).needs([addr.clone()]));
+    }
+    if !conflicts.is_empty() {
+        if !spec.take_over_destinations {
+            return Err(Error::invalid(
+                format!(
+                    "alias {} of bot {} already logs {}: a destination lex-logs-setup did not set, which a plain apply never replaces",
+                    alias.name,
+                    obs.bot.name,
+                    conflicts.join(" and ")
+                ),
+                "leave the alias as it is, or pass --take-over-destinations to replace it (the previous setting is recorded on the alias, and destroy puts it back exactly)",
+            ));
+        }
+        let record_addr = Address::alias_record(&obs.bot.name, &alias.name, false);
+        let keys: Vec<String> = record.keys().cloned().collect();
+        let previous: Tags = keys
+            .iter()
+            .filter_map(|k| alias.tags.get(k).map(|v| (k.clone(), v.clone())))
+            .collect();
+        changes.push(Change::new(
+            record_addr.clone(),
+            Action::Create,
+            Value::Null,
+            json!({"tags": record}),
+            Step::SetLexTags {
+                arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
+                what: format!("alias {}/{}", obs.bot.name, alias.name),
+                keys,
+                values: record,
+                previous,
+            },
+        ));
+        after.push(record_addr);
+    }
+    changes.push(alias_change(
+        &addr,
+        obs,
+        alias,
+        current,
+        desired,
+        version,
+        after.iter(),
+    ));
+    Ok(changes)
+}
+
+/// Destroy's changes to one alias: our destinations removed, a destination a take-over replaced
+/// put back exactly (unless someone set another since), and the record removed afterwards.
+pub(super) fn alias_destroy_changes(
+    obs: &Observed,
+    alias: &Alias,
+    ours: &OurDestinations,
+    version: AliasVersion,
+) -> Vec<Change> {
+    use crate::resources::alias::{recorded_audio, recorded_text, RECORD_KEYS};
+    let addr = Address::alias(&obs.bot.name, &alias.name);
+    let current = alias.described.conversation_log_settings();
+    let desired = desired_settings(current, None, None, ours);
+    let mut text: Vec<TextLogSetting> = desired
+        .as_ref()
+        .map(|d| d.text_log_settings().to_vec())
+        .unwrap_or_default();
+    let mut audio: Vec<AudioLogSetting> = desired
+        .as_ref()
+        .map(|d| d.audio_log_settings().to_vec())
+        .unwrap_or_default();
+    if text.is_empty() {
+        text.extend(recorded_text(&alias.tags));
+    }
+    if audio.is_empty() {
+        audio.extend(recorded_audio(&alias.tags));
+    }
+    let desired = (!text.is_empty() || !audio.is_empty()).then(|| {
+        ConversationLogSettings::builder()
+            .set_text_log_settings((!text.is_empty()).then_some(text))
+            .set_audio_log_settings((!audio.is_empty()).then_some(audio))
+            .build()
+    });
+    let mut changes = vec![alias_change(
+        &addr,
+        obs,
+        alias,
+        current,
+        desired,
+        version,
+        std::iter::empty(),
+    )];
+    let recorded: Tags = RECORD_KEYS
+        .iter()
+        .filter_map(|k| alias.tags.get(*k).map(|v| (k.to_string(), v.clone())))
+        .collect();
+    if !recorded.is_empty() {
+        changes.push(drop_alias_record(obs, alias, false, recorded).needs([addr]));
+    }
+    changes
+}
+
+/// The alias's log settings changed to `desired` (and its version as `version` says), after the
+/// changes named by `after`.
+pub(super) fn alias_change<'a>(
+    addr: &Address,
+    obs: &Observed,
+    alias: &Alias,
+    current: Option<&ConversationLogSettings>,
+    desired: Option<ConversationLogSettings>,
+    version: AliasVersion,
+    after: impl Iterator<Item = &'a Address>,
+) -> Change {
+    let mut before = json!({"conversationLogSettings": settings_json(current)});
+    if version == AliasVersion::Keep && same_settings(current, desired.as_ref()) {
+        return Change::no_op(addr.clone(), before);
+    }
+    let mut after_value = json!({"conversationLogSettings": settings_json(desired.as_ref())});
+    match &version {
+        AliasVersion::Keep => {}
+        AliasVersion::PublishedByRun => {
+            before["botVersion"] = json!(alias.version());
+            after_value["botVersion"] = json!("(published by this run)");
+        }
+        AliasVersion::Number(v) => {
+            before["botVersion"] = json!(alias.version());
+            after_value["botVersion"] = json!(v);
+        }
+    }
+    Change::new(
+        addr.clone(),
+        Action::Update,
+        before,
+        after_value,
+        Step::UpdateAlias {
+            bot_id: obs.bot.id.clone(),
+            bot_name: obs.bot.name.clone(),
+            described: Box::new(alias.described.clone()),
+            settings: desired,
+            version,
+        },
+    )
+    .needs(after.cloned())
+}
+
+/// Removes `recorded` (a take-over's record) from the alias's tags; `released` tells two such
+/// changes of one alias apart.
+pub(super) fn drop_alias_record(
+    obs: &Observed,
+    alias: &Alias,
+    released: bool,
+    recorded: Tags,
+) -> Change {
+    Change::new(
+        Address::alias_record(&obs.bot.name, &alias.name, released),
+        Action::Delete,
+        json!({"tags": recorded}),
+        Value::Null,
+        Step::SetLexTags {
+            arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
+            what: format!("alias {}/{}", obs.bot.name, alias.name),
+            keys: recorded.keys().cloned().collect(),
+            values: Tags::new(),
+            previous: recorded,
+        },
+    )
+}

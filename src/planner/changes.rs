@@ -1,0 +1,107 @@
+//! Change constructors shared by every kind: the addresses of IAM resources, their JSON as
+//! plans show it, and the changes several planners make alike (detach, put or delete an inline
+//! policy).
+
+#![allow(unused_imports)]
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_lexmodelsv2::types::{
+    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
+    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
+};
+use serde_json::{json, Value};
+
+use super::*;
+use crate::documents::{self, Concern};
+use crate::error::{Error, Result};
+use crate::observe::{Observed, Writer};
+use crate::plan::{Action, Address, Change, Mode, Plan, Target};
+use crate::policy;
+use crate::resources::alias::{settings_json, Alias};
+use crate::resources::role::{PreviousRole, RoleState};
+use crate::resources::tags::{self, Tags};
+use crate::spec::{Principal, PrincipalKind, Spec};
+use crate::step::{AliasVersion, Step};
+
+pub(super) fn role_address(name: &str) -> Address {
+    Address::Role(name.into())
+}
+
+pub(super) fn policy_address(name: &str) -> Address {
+    Address::Policy(name.into())
+}
+
+pub(super) fn attachment_address(role: &str, policy_arn: &str) -> Address {
+    Address::attachment(role, policy_arn)
+}
+
+pub(super) fn role_json(name: &str, arn: &str, trust: &Value, tags: &Tags) -> Value {
+    json!({"name": name, "arn": arn, "trustPolicy": trust, "tags": tags})
+}
+
+pub(super) fn policy_json(name: &str, arn: &str, document: &Value) -> Value {
+    json!({"name": name, "arn": arn, "document": document})
+}
+
+/// Detaches `policy_arn` from `role`.
+pub(super) fn detach_change(role: &str, policy_arn: &str) -> Change {
+    Change::new(
+        attachment_address(role, policy_arn),
+        Action::Delete,
+        json!({"role": role, "policyArn": policy_arn}),
+        Value::Null,
+        Step::Detach {
+            role: role.to_string(),
+            policy_arn: policy_arn.to_string(),
+        },
+    )
+}
+
+/// Deletes the inline policy `name` of `owner`, whose document is `found` (kept for the undo).
+pub(super) fn delete_inline_change(owner: &Principal, name: &str, found: &Value) -> Change {
+    Change::new(
+        Address::inline_policy(owner, name),
+        Action::Delete,
+        json!({"document": found}),
+        Value::Null,
+        Step::DeleteInline {
+            owner: owner.clone(),
+            name: name.to_string(),
+            previous: found.clone(),
+        },
+    )
+}
+
+/// The inline policy `name` of `owner` as `wanted`: a no-op, a create, or an update.
+pub(super) fn put_inline_change(
+    owner: &Principal,
+    name: &str,
+    current: Option<&Value>,
+    wanted: &Value,
+) -> Change {
+    let addr = Address::inline_policy(owner, name);
+    match current {
+        Some(found) if policy::equivalent(found, wanted) => {
+            Change::no_op(addr.clone(), json!({"document": found})).with_document(found)
+        }
+        _ => Change::new(
+            addr.clone(),
+            if current.is_some() {
+                Action::Update
+            } else {
+                Action::Create
+            },
+            current
+                .map(|d| json!({"document": d}))
+                .unwrap_or(Value::Null),
+            json!({"document": wanted}),
+            Step::PutInline {
+                owner: owner.clone(),
+                name: name.to_string(),
+                document: wanted.clone(),
+                previous: current.cloned(),
+            },
+        )
+        .with_document(wanted),
+    }
+}

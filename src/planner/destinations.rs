@@ -1,0 +1,183 @@
+//! Where the aliases' logs go: the destinations a run wants, the ones that are ours (so later
+//! runs may replace or remove them), and what a reviewer should know about them.
+
+#![allow(unused_imports)]
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_lexmodelsv2::types::{
+    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
+    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
+};
+use serde_json::{json, Value};
+
+use super::*;
+use crate::documents::{self, Concern};
+use crate::error::{Error, Result};
+use crate::observe::{Observed, Writer};
+use crate::plan::{Action, Address, Change, Mode, Plan, Target};
+use crate::policy;
+use crate::resources::alias::{settings_json, Alias};
+use crate::resources::role::{PreviousRole, RoleState};
+use crate::resources::tags::{self, Tags};
+use crate::spec::{Principal, PrincipalKind, Spec};
+use crate::step::{AliasVersion, Step};
+
+/// Where an alias's text logs go.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct TextDestination {
+    pub log_group_arn: String,
+    pub prefix: String,
+}
+
+/// Where an alias's audio logs go.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct AudioDestination {
+    pub bucket_arn: String,
+    pub prefix: String,
+    pub kms_key_arn: Option<String>,
+}
+
+/// Destinations that belong to this setup (so later runs may replace or remove them).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct OurDestinations {
+    pub log_group_arns: Vec<String>,
+    pub bucket_arns: Vec<String>,
+}
+
+/// The log groups and buckets our existing policies grant, plus the ones this run wants.
+pub(super) fn our_destinations(
+    obs: &Observed,
+    text: Option<&TextDestination>,
+    audio: Option<&AudioDestination>,
+) -> OurDestinations {
+    let mut ours = OurDestinations::default();
+    ours.log_group_arns
+        .extend(text.map(|t| t.log_group_arn.clone()));
+    ours.bucket_arns.extend(audio.map(|a| a.bucket_arn.clone()));
+    if let Some(Some(p)) = obs.policies.get(&Concern::CloudWatch) {
+        for resource in documents::granted_resources(&p.document) {
+            ours.log_group_arns
+                .push(resource.trim_end_matches(":*").to_string());
+        }
+    }
+    if let Some(Some(p)) = obs.policies.get(&Concern::S3) {
+        for resource in documents::granted_resources(&p.document) {
+            let bucket = resource.split('/').next().unwrap_or_default().to_string();
+            ours.bucket_arns.push(bucket);
+        }
+    }
+    ours.log_group_arns.dedup();
+    ours.bucket_arns.dedup();
+    ours
+}
+
+pub(super) fn wanted_destinations(
+    spec: &Spec,
+    obs: &Observed,
+) -> (Option<TextDestination>, Option<AudioDestination>) {
+    let text = match (&spec.text, &obs.log_group) {
+        (Some(t), Some((name, _))) => Some(TextDestination {
+            log_group_arn: obs.scope.log_group(name),
+            prefix: t.log_prefix.clone(),
+        }),
+        _ => None,
+    };
+    let audio = spec.audio.as_ref().map(|a| AudioDestination {
+        bucket_arn: obs.scope.bucket(&a.bucket),
+        prefix: a.prefix.clone(),
+        kms_key_arn: obs.kms_key.as_ref().map(|k| k.arn.clone()),
+    });
+    (text, audio)
+}
+
+/// The destinations of ours: what our managed policies and our inline policies on the writers
+/// grant, and what this run wants.
+pub(super) fn ours_in_place(obs: &Observed, setup: &str, spec: &Spec) -> OurDestinations {
+    let (text, audio) = wanted_destinations(spec, obs);
+    let mut ours = our_destinations(obs, text.as_ref(), audio.as_ref());
+    let inline_name = documents::service_linked_policy_name(setup);
+    for writer in obs.writers.values() {
+        let Some(document) = writer
+            .state
+            .as_ref()
+            .and_then(|s| s.inline.get(&inline_name))
+        else {
+            continue;
+        };
+        for resource in documents::granted_resources(document) {
+            if resource.contains(":logs:") {
+                ours.log_group_arns
+                    .push(resource.trim_end_matches(":*").to_string());
+            } else if resource.starts_with("arn:") && resource.contains(":s3:::") {
+                let bucket = resource.split('/').next().unwrap_or_default().to_string();
+                ours.bucket_arns.push(bucket);
+            }
+        }
+    }
+    ours.log_group_arns.sort();
+    ours.log_group_arns.dedup();
+    ours.bucket_arns.sort();
+    ours.bucket_arns.dedup();
+    ours
+}
+
+/// True when the alias logs to a destination of ours.
+pub(super) fn logs_to_ours(alias: &Alias, ours: &OurDestinations) -> bool {
+    let Some(settings) = alias.described.conversation_log_settings() else {
+        return false;
+    };
+    let text = settings.text_log_settings().iter().any(|t| {
+        t.destination()
+            .and_then(|d| d.cloud_watch())
+            .is_some_and(|c| {
+                ours.log_group_arns
+                    .iter()
+                    .any(|o| same_log_group(o, c.cloud_watch_log_group_arn()))
+            })
+    });
+    let audio = settings.audio_log_settings().iter().any(|a| {
+        a.destination()
+            .and_then(|d| d.s3_bucket())
+            .is_some_and(|s| ours.bucket_arns.iter().any(|o| o == s.s3_bucket_arn()))
+    });
+    text || audio
+}
+
+/// Log group ARNs compared with and without the trailing `:*`.
+pub(super) fn same_log_group(a: &str, b: &str) -> bool {
+    a.trim_end_matches(":*") == b.trim_end_matches(":*")
+}
+
+/// What a reviewer should know about the destinations before apply: a KMS key whose policy does
+/// not let IAM policies grant its use (our grant would then do nothing); a log group of an
+/// earlier setup that this one no longer uses (kept, with its logs); the run tag.
+pub(super) fn destination_notes(obs: &Observed) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(Some(policy)) = obs.policies.get(&Concern::CloudWatch) {
+        let wanted = obs
+            .log_group
+            .as_ref()
+            .map(|(name, _)| obs.scope.log_group(name));
+        for granted in documents::granted_resources(&policy.document) {
+            let group = granted.trim_end_matches(":*");
+            if wanted.as_deref() != Some(group) {
+                notes.push(format!(
+                    "log group {} (set up by an earlier apply) is no longer used by this setup: it is left as it is, with its logs",
+                    group.rsplit("log-group:").next().unwrap_or(group)
+                ));
+            }
+        }
+    }
+
+    if let Some(key) = obs
+        .kms_key
+        .as_ref()
+        .filter(|k| k.iam_policies_enabled == Some(false))
+    {
+        notes.push(format!(
+            "warning: the key policy of {} does not let IAM policies of account {} grant its use, so the kms:GenerateDataKey grant does nothing; add the role that writes the logs to the key policy, or enable IAM policies there",
+            key.arn, obs.scope.account
+        ));
+    }
+    notes
+}

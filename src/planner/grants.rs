@@ -1,0 +1,104 @@
+//! iam:PassRole grants for the principals that manage the bot, and the bot's record of them.
+
+#![allow(unused_imports)]
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_lexmodelsv2::types::{
+    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
+    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
+};
+use serde_json::{json, Value};
+
+use super::*;
+use crate::documents::{self, Concern};
+use crate::error::{Error, Result};
+use crate::observe::{Observed, Writer};
+use crate::plan::{Action, Address, Change, Mode, Plan, Target};
+use crate::policy;
+use crate::resources::alias::{settings_json, Alias};
+use crate::resources::role::{PreviousRole, RoleState};
+use crate::resources::tags::{self, Tags};
+use crate::spec::{Principal, PrincipalKind, Spec};
+use crate::step::{AliasVersion, Step};
+
+/// iam:PassRole on `role_arns` for the principals asked for; grants recorded earlier but no
+/// longer asked for are revoked.
+pub(super) fn grant_changes(
+    spec: &Spec,
+    obs: &Observed,
+    grant_name: &str,
+    role_arns: &[String],
+) -> Vec<Change> {
+    let grant = documents::pass_role(role_arns);
+    let mut changes = Vec::new();
+    for (principal, current) in &obs.grants {
+        let asked = spec.pass_role.contains(principal);
+        changes.push(match (asked, current) {
+            (true, _) => put_inline_change(principal, grant_name, current.as_ref(), &grant),
+            (false, Some(found)) => delete_inline_change(principal, grant_name, found),
+            (false, None) => continue,
+        });
+    }
+    changes
+}
+
+/// The bot's tag that records the principals granted PassRole, as the spec wants it.
+pub(super) fn grant_record_change(spec: &Spec, obs: &Observed) -> Result<Option<Change>> {
+    let key = tags::PASS_ROLE_PRINCIPALS.to_string();
+    let wanted: Option<String> = (!spec.pass_role.is_empty()).then(|| {
+        spec.pass_role
+            .iter()
+            .map(Principal::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    if let Some(value) = wanted.as_ref().filter(|v| v.len() > tags::VALUE_MAX) {
+        return Err(Error::invalid(
+            format!(
+                "the --grant-pass-role principals take {} characters to record; a tag holds {}",
+                value.len(),
+                tags::VALUE_MAX
+            ),
+            "grant fewer principals (a group can stand for many users)",
+        ));
+    }
+    let current = obs.bot_tags.get(&key).cloned();
+    if current == wanted {
+        return Ok(None);
+    }
+    Ok(Some(record_on_bot(obs, wanted, current)))
+}
+
+/// Sets (or, with `None`, removes) the bot's grant record.
+pub(super) fn record_on_bot(
+    obs: &Observed,
+    wanted: Option<String>,
+    current: Option<String>,
+) -> Change {
+    let key = tags::PASS_ROLE_PRINCIPALS.to_string();
+    let as_tags =
+        |v: &Option<String>| -> tags::Tags { v.iter().map(|v| (key.clone(), v.clone())).collect() };
+    Change::new(
+        Address::BotRecord(obs.bot.name.clone()),
+        match (&current, &wanted) {
+            (None, _) => Action::Create,
+            (_, None) => Action::Delete,
+            _ => Action::Update,
+        },
+        current
+            .as_ref()
+            .map(|v| json!({ &key: v }))
+            .unwrap_or(Value::Null),
+        wanted
+            .as_ref()
+            .map(|v| json!({ &key: v }))
+            .unwrap_or(Value::Null),
+        Step::SetLexTags {
+            arn: obs.scope.bot(&obs.bot.id),
+            what: format!("bot {}", obs.bot.name),
+            keys: vec![key.clone()],
+            values: as_tags(&wanted),
+            previous: as_tags(&current),
+        },
+    )
+}

@@ -1,0 +1,58 @@
+//! The CloudWatch Logs group that text logs go to.
+
+#![allow(unused_imports)]
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_lexmodelsv2::types::{
+    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
+    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
+};
+use serde_json::{json, Value};
+
+use super::*;
+use crate::documents::{self, Concern};
+use crate::error::{Error, Result};
+use crate::observe::{Observed, Writer};
+use crate::plan::{Action, Address, Change, Mode, Plan, Target};
+use crate::policy;
+use crate::resources::alias::{settings_json, Alias};
+use crate::resources::role::{PreviousRole, RoleState};
+use crate::resources::tags::{self, Tags};
+use crate::spec::{Principal, PrincipalKind, Spec};
+use crate::step::{AliasVersion, Step};
+
+/// The log group for text logs: created, its retention set, or as it is.
+pub(super) fn log_group_change(spec: &Spec, obs: &Observed) -> Option<Change> {
+    if let (Some(text), Some((name, state))) = (&spec.text, &obs.log_group) {
+        let addr = Address::LogGroup(name.clone());
+        let want = text.retention_days;
+        return Some(match state {
+            None => Change::new(
+                addr.clone(),
+                Action::Create,
+                Value::Null,
+                json!({"name": name, "retentionInDays": want}),
+                Step::CreateLogGroup {
+                    name: name.clone(),
+                    retention_days: want,
+                },
+            ),
+            Some(group) if want.is_some() && want != group.retention_days => Change::new(
+                addr.clone(),
+                Action::Update,
+                json!({"name": name, "retentionInDays": group.retention_days}),
+                json!({"name": name, "retentionInDays": want}),
+                Step::SetRetention {
+                    name: name.clone(),
+                    days: want,
+                    previous: group.retention_days,
+                },
+            ),
+            Some(group) => Change::no_op(
+                addr.clone(),
+                json!({"name": name, "retentionInDays": group.retention_days}),
+            ),
+        });
+    }
+    None
+}

@@ -1,0 +1,557 @@
+//! Planner tests of the dedicated-role mode.
+#![allow(unused_imports)]
+use serde_json::{json, Value};
+
+use crate::arn::Scope;
+use crate::plan::{Action, Address, Change, Mode, Plan};
+use crate::planner::*;
+use crate::resources::alias::Alias;
+use crate::resources::bot::Bot;
+use crate::resources::managed_policy::PolicyState;
+use crate::spec::TextSpec;
+use aws_sdk_lexmodelsv2::operation::describe_bot::DescribeBotOutput;
+use aws_sdk_lexmodelsv2::operation::describe_bot_alias::DescribeBotAliasOutput;
+
+const SLR: &str = "arn:aws:iam::111122223333:role/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots_X";
+
+fn scope() -> Scope {
+    Scope {
+        partition: "aws".into(),
+        account: "111122223333".into(),
+        region: "eu-west-1".into(),
+    }
+}
+
+fn spec() -> Spec {
+    Spec {
+        bot: "OrderBot".into(),
+        aliases: vec!["live".into()],
+        text: Some(TextSpec {
+            log_group: None,
+            retention_days: None,
+            log_prefix: "lex/".into(),
+        }),
+        audio: None,
+        role_name: Some("LexLogs-OrderBot".into()),
+        pass_role: vec![],
+        publish_version: false,
+        pin_source_arn: false,
+        take_over_destinations: false,
+    }
+}
+
+/// An alias on DRAFT (which runs on the bot's current role).
+fn alias(settings: Option<ConversationLogSettings>) -> Alias {
+    Alias {
+        id: "ALIAS12345".into(),
+        name: "live".into(),
+        described: DescribeBotAliasOutput::builder()
+            .bot_alias_id("ALIAS12345")
+            .bot_alias_name("live")
+            .bot_version("DRAFT")
+            .set_conversation_log_settings(settings)
+            .build(),
+        runs_on: Some(SLR.into()),
+        tags: Default::default(),
+    }
+}
+
+/// A bot on a service-linked role, before any apply.
+fn fresh() -> Observed {
+    Observed {
+        scope: scope(),
+        bot: Bot {
+            id: "BOTID12345".into(),
+            name: "OrderBot".into(),
+            described: DescribeBotOutput::builder()
+                .bot_id("BOTID12345")
+                .bot_name("OrderBot")
+                .role_arn(SLR)
+                .build(),
+        },
+        aliases: vec![alias(None)],
+        role_name: "LexLogs-OrderBot".into(),
+        role: None,
+        policies: Concern::ALL.into_iter().map(|c| (c, None)).collect(),
+        previous: Some(PreviousRole::ServiceLinked {
+            arn: SLR.into(),
+            inline: BTreeMap::new(),
+        }),
+        log_group: Some(("/aws/lex/OrderBot".into(), None)),
+        bucket: None,
+        kms_key: None,
+        grants: BTreeMap::new(),
+        writers: BTreeMap::new(),
+        bystanders: vec![],
+        version_roles: vec![],
+        earlier_role: None,
+        bot_tags: Default::default(),
+    }
+}
+
+/// The world after apply, as observation would read it.
+fn applied(spec: &Spec) -> Observed {
+    let mut obs = fresh();
+    // Observation lists every principal asked for, with no grant yet.
+    obs.grants = spec.pass_role.iter().map(|p| (p.clone(), None)).collect();
+    let plan = plan_apply(spec, &obs).unwrap();
+    let role_arn = obs.role_arn();
+    for change in &plan.changes {
+        match &change.step {
+            Step::CreateRole {
+                name, trust, tags, ..
+            } => {
+                obs.role = Some(RoleState {
+                    boundary: None,
+                    name: name.clone(),
+                    arn: role_arn.clone(),
+                    trust: trust.clone(),
+                    tags: tags.clone(),
+                    attached: vec![],
+                    inline: BTreeMap::new(),
+                })
+            }
+            Step::CreatePolicy {
+                name,
+                arn,
+                document,
+                tags,
+            } => {
+                let concern = Concern::ALL
+                    .into_iter()
+                    .find(|c| c.policy_name(&obs.role_name) == *name)
+                    .unwrap();
+                obs.policies.insert(
+                    concern,
+                    Some(PolicyState {
+                        name: name.clone(),
+                        arn: arn.clone(),
+                        document: document.clone(),
+                        default_version: "v1".into(),
+                        attached_roles: vec![],
+                        tags: tags.clone(),
+                    }),
+                );
+            }
+            Step::Attach { policy_arn, .. } => {
+                obs.role.as_mut().unwrap().attached.push(policy_arn.clone())
+            }
+            Step::UpdateBot { role_arn, .. } => {
+                obs.bot.described = DescribeBotOutput::builder()
+                    .bot_id("BOTID12345")
+                    .bot_name("OrderBot")
+                    .role_arn(role_arn)
+                    .build()
+            }
+            Step::UpdateAlias { settings, .. } => obs.aliases = vec![alias(settings.clone())],
+            Step::CreateLogGroup {
+                name,
+                retention_days,
+            } => {
+                obs.log_group = Some((
+                    name.clone(),
+                    Some(crate::resources::log_group::LogGroupState {
+                        name: name.clone(),
+                        retention_days: *retention_days,
+                        tags: Tags::new(),
+                    }),
+                ))
+            }
+            Step::PutInline {
+                owner, document, ..
+            } => {
+                obs.grants.insert(owner.clone(), Some(document.clone()));
+            }
+            _ => {}
+        }
+    }
+    obs
+}
+
+fn find<'a>(plan: &'a Plan, address: &str) -> &'a Change {
+    plan.changes
+        .iter()
+        .find(|c| c.address.to_string() == address)
+        .unwrap_or_else(|| {
+            panic!(
+                "no {address} in {:?}",
+                plan.changes.iter().map(|c| &c.address).collect::<Vec<_>>()
+            )
+        })
+}
+
+#[test]
+fn dedicated_mode_refuses_aliases_on_old_versions_unless_asked_to_publish() {
+    let mut obs = fresh();
+    let mut on_v3 = alias(None);
+    on_v3.described = DescribeBotAliasOutput::builder()
+        .bot_alias_id("ALIAS12345")
+        .bot_alias_name("live")
+        .bot_version("3")
+        .build();
+    obs.aliases = vec![on_v3];
+    let err = plan_apply(&spec(), &obs).unwrap_err().to_string();
+    assert!(
+        err.contains("live (version 3") && err.contains("--publish-version"),
+        "{err}"
+    );
+    let publishing = Spec {
+        publish_version: true,
+        ..spec()
+    };
+    let plan = plan_apply(&publishing, &obs).unwrap();
+    let publish = find(&plan, "version[OrderBot/new]");
+    assert!(matches!(publish.step, Step::PublishVersion { .. }));
+    assert!(publish
+        .depends_on
+        .iter()
+        .any(|d| d.to_string() == "bot[OrderBot]"));
+    let alias = find(&plan, "alias[OrderBot/live]");
+    assert!(alias.depends_on.contains(&publish.address));
+    assert!(matches!(
+        alias.step,
+        Step::UpdateAlias {
+            version: AliasVersion::PublishedByRun,
+            ..
+        }
+    ));
+    assert!(plan.notes.iter().any(|n| n.contains("publishes the DRAFT")));
+}
+
+#[test]
+fn dedicated_destroy_points_repointed_aliases_back_and_deletes_our_versions() {
+    let spec = Spec {
+        publish_version: true,
+        ..spec()
+    };
+    let mut obs = fresh();
+    obs.aliases[0].described = DescribeBotAliasOutput::builder()
+        .bot_alias_id("ALIAS12345")
+        .bot_alias_name("live")
+        .bot_version("1")
+        .build();
+    let plan = plan_apply(&spec, &obs).unwrap();
+    let Step::CreateRole {
+        tags: role_tags, ..
+    } = &find(&plan, "role[LexLogs-OrderBot]").step
+    else {
+        panic!()
+    };
+    assert_eq!(role_tags[tags::ALIAS_VERSIONS], "ALIAS12345=1");
+
+    // After apply: the bot and version 2 (ours) on our role, the alias on version 2.
+    let mut after = applied(&Spec {
+        publish_version: false,
+        ..spec.clone()
+    });
+    after.role.as_mut().unwrap().tags = role_tags.clone();
+    after.aliases[0].described = DescribeBotAliasOutput::builder()
+        .bot_alias_id("ALIAS12345")
+        .bot_alias_name("live")
+        .bot_version("2")
+        .build();
+    let our_role = after.role_arn();
+    after.version_roles = vec![
+        crate::resources::version::VersionInfo {
+            number: "2".into(),
+            role: Some(our_role),
+            ours: true,
+        },
+        crate::resources::version::VersionInfo {
+            number: "1".into(),
+            role: Some(SLR.into()),
+            ours: false,
+        },
+    ];
+    let plan = plan_destroy(&spec, &after).unwrap();
+    let alias = find(&plan, "alias[OrderBot/live]");
+    assert!(matches!(
+        &alias.step,
+        Step::UpdateAlias { version: AliasVersion::Number(v), .. } if v == "1"
+    ));
+    let version = find(&plan, "version[OrderBot/2]");
+    assert_eq!(version.action, Action::Delete);
+    assert!(version.depends_on.contains(&alias.address));
+    let role = find(&plan, "role[LexLogs-OrderBot]");
+    assert_eq!(role.action, Action::Delete);
+    assert!(
+        version.depends_on.contains(&role.address),
+        "a deleted version cannot be restored: it goes last, so a failure before rolls back"
+    );
+}
+
+#[test]
+fn a_changed_log_group_says_the_old_one_is_left_and_a_plan_names_the_run_tag() {
+    let spec = spec();
+    let fresh_plan = plan_apply(&spec, &fresh()).unwrap();
+    assert!(fresh_plan.notes.iter().any(|n| n.contains(tags::RUN)));
+    let mut obs = applied(&spec);
+    obs.log_group = Some(("/aws/lex/NewGroup".into(), None));
+    let plan = plan_apply(&spec, &obs).unwrap();
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.contains("/aws/lex/OrderBot") && n.contains("left as it is")),
+        "{:?}",
+        plan.notes
+    );
+    let again = plan_apply(&spec, &applied(&spec)).unwrap();
+    assert!(
+        !again.notes.iter().any(|n| n.contains(tags::RUN)),
+        "nothing created"
+    );
+}
+
+#[test]
+fn dedicated_destroy_keeps_a_role_that_a_published_version_runs_on() {
+    let spec = spec();
+    let mut obs = applied(&spec);
+    obs.version_roles = vec![
+        crate::resources::version::VersionInfo {
+            number: "4".into(),
+            role: Some(obs.role_arn()),
+            ours: false,
+        },
+        crate::resources::version::VersionInfo {
+            number: "2".into(),
+            role: Some(SLR.into()),
+            ours: false,
+        },
+    ];
+    let plan = plan_destroy(&spec, &obs).unwrap();
+    assert!(plan
+        .changes
+        .iter()
+        .all(|c| c.action != Action::Delete || !c.address.to_string().starts_with("role[")));
+    assert!(
+        plan.notes
+            .iter()
+            .any(|n| n.contains("version 4") && n.contains("kept")),
+        "{:?}",
+        plan.notes
+    );
+}
+
+#[test]
+fn fresh_apply_creates_everything_and_orders_the_bot_and_alias_last() {
+    let plan = plan_apply(&spec(), &fresh()).unwrap();
+    assert_eq!(find(&plan, "role[LexLogs-OrderBot]").action, Action::Create);
+    assert_eq!(
+        find(&plan, "log_group[/aws/lex/OrderBot]").action,
+        Action::Create
+    );
+    assert_eq!(
+        find(&plan, "policy[LexLogs-OrderBot-CloudWatchLogs]").action,
+        Action::Create
+    );
+    assert_eq!(
+        find(&plan, "policy[LexLogs-OrderBot-LexBotRuntime]").action,
+        Action::Create,
+        "service-linked role's runtime actions are carried"
+    );
+    let bot = find(&plan, "bot[OrderBot]");
+    assert_eq!(bot.action, Action::Update);
+    assert!(bot
+        .depends_on
+        .iter()
+        .any(|d| d.to_string() == "role[LexLogs-OrderBot]"));
+    assert!(
+        bot.depends_on
+            .iter()
+            .filter(|d| d.to_string().starts_with("attachment["))
+            .count()
+            == 2,
+        "{:?}",
+        bot.depends_on
+    );
+    let alias = find(&plan, "alias[OrderBot/live]");
+    assert!(alias
+        .depends_on
+        .iter()
+        .any(|d| d.to_string() == "bot[OrderBot]"));
+    assert!(alias
+        .depends_on
+        .iter()
+        .any(|d| d.to_string() == "log_group[/aws/lex/OrderBot]"));
+    assert_eq!(
+        alias.after["conversationLogSettings"]["textLogSettings"][0]["cloudWatchLogGroupArn"],
+        "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lex/OrderBot"
+    );
+    let role = find(&plan, "role[LexLogs-OrderBot]");
+    assert_eq!(role.after["tags"][tags::PREVIOUS_ROLE], SLR);
+}
+
+#[test]
+fn apply_after_apply_changes_nothing() {
+    let spec = Spec {
+        pass_role: vec!["user/dev".parse().unwrap()],
+        ..spec()
+    };
+    let plan = plan_apply(&spec, &applied(&spec)).unwrap();
+    let changed: Vec<_> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .map(|c| &c.address)
+        .collect();
+    assert!(changed.is_empty(), "{changed:?}");
+}
+
+#[test]
+fn a_changed_document_is_a_new_version_and_an_unwanted_policy_is_detached_then_deleted() {
+    let mut obs = applied(&spec());
+    // The CloudWatch policy was edited by hand; an old S3 policy is still attached.
+    let cw = obs
+        .policies
+        .get_mut(&Concern::CloudWatch)
+        .unwrap()
+        .as_mut()
+        .unwrap();
+    cw.document = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]});
+    let s3_arn = obs.scope.policy("LexLogs-OrderBot-S3AudioLogs");
+    obs.policies.insert(
+        Concern::S3,
+        Some(PolicyState {
+            name: "LexLogs-OrderBot-S3AudioLogs".into(),
+            arn: s3_arn.clone(),
+            document: documents::s3(&obs.scope, "old-bucket", "lex-audio/"),
+            default_version: "v2".into(),
+            attached_roles: vec!["LexLogs-OrderBot".into()],
+            tags: [(
+                tags::MANAGED_BY.to_string(),
+                tags::MANAGED_BY_VALUE.to_string(),
+            )]
+            .into(),
+        }),
+    );
+    obs.role.as_mut().unwrap().attached.push(s3_arn.clone());
+    let plan = plan_apply(&spec(), &obs).unwrap();
+    let cw = find(&plan, "policy[LexLogs-OrderBot-CloudWatchLogs]");
+    assert_eq!(cw.action, Action::Update);
+    assert!(
+        matches!(&cw.step, Step::UpdatePolicy { previous_version, .. } if previous_version == "v1")
+    );
+    let detach = find(&plan, &format!("attachment[LexLogs-OrderBot -> {s3_arn}]"));
+    assert_eq!(detach.action, Action::Delete);
+    let delete = find(&plan, "policy[LexLogs-OrderBot-S3AudioLogs]");
+    assert_eq!(delete.action, Action::Delete);
+    assert_eq!(delete.depends_on, vec![detach.address.clone()]);
+}
+
+#[test]
+fn a_grant_no_longer_asked_for_is_revoked() {
+    let with_grant = Spec {
+        pass_role: vec!["role/ci".parse().unwrap()],
+        ..spec()
+    };
+    let obs = applied(&with_grant);
+    let plan = plan_apply(&spec(), &obs).unwrap();
+    let revoke = find(
+        &plan,
+        "inline_policy[role/ci/LexLogsPassRole-LexLogs-OrderBot]",
+    );
+    assert_eq!(revoke.action, Action::Delete);
+    let role = find(&plan, "role[LexLogs-OrderBot]");
+    assert_eq!(
+        role.action,
+        Action::Update,
+        "the recorded principals tag changes"
+    );
+}
+
+#[test]
+fn alias_settings_keep_what_is_not_ours() {
+    let ours = OurDestinations {
+        log_group_arns: vec!["arn:ours".into()],
+        bucket_arns: vec!["arn:aws:s3:::ours".into()],
+    };
+    let theirs = AudioDestination {
+        bucket_arn: "arn:aws:s3:::theirs".into(),
+        prefix: "p/".into(),
+        kms_key_arn: None,
+    };
+    let text = TextDestination {
+        log_group_arn: "arn:ours".into(),
+        prefix: "lex/".into(),
+    };
+    let current = desired_settings(
+        None,
+        Some(&text),
+        Some(&theirs),
+        &OurDestinations::default(),
+    );
+    // Turning our text logs off keeps someone else's audio logs.
+    let after = desired_settings(current.as_ref(), None, None, &ours).expect("their audio stays");
+    assert!(after.text_log_settings().is_empty());
+    assert_eq!(after.audio_log_settings().len(), 1);
+    // Nothing left means no settings at all.
+    let only_ours = desired_settings(None, Some(&text), None, &ours);
+    assert_eq!(
+        desired_settings(only_ours.as_ref(), None, None, &ours),
+        None
+    );
+    assert!(same_settings(
+        None,
+        Some(&ConversationLogSettings::builder().build())
+    ));
+}
+
+#[test]
+fn destroy_undoes_apply_in_a_safe_order() {
+    let spec = Spec {
+        pass_role: vec!["user/dev".parse().unwrap()],
+        ..spec()
+    };
+    let obs = applied(&spec);
+    let plan = plan_destroy(&spec, &obs).unwrap();
+    let alias = find(&plan, "alias[OrderBot/live]");
+    assert_eq!(alias.after["conversationLogSettings"], Value::Null);
+    let bot = find(&plan, "bot[OrderBot]");
+    assert_eq!(bot.after["roleArn"], SLR);
+    assert!(bot.depends_on.contains(&alias.address));
+    let role = find(&plan, "role[LexLogs-OrderBot]");
+    assert_eq!(role.action, Action::Delete);
+    assert!(
+        role.depends_on
+            .iter()
+            .filter(|d| d.to_string().starts_with("attachment["))
+            .count()
+            == 2
+    );
+    assert!(role.depends_on.contains(&bot.address));
+    assert_eq!(
+        find(
+            &plan,
+            "inline_policy[user/dev/LexLogsPassRole-LexLogs-OrderBot]"
+        )
+        .action,
+        Action::Delete
+    );
+    assert!(plan
+        .notes
+        .iter()
+        .any(|n| n.contains("/aws/lex/OrderBot is kept")));
+    assert!(
+        plan.changes
+            .iter()
+            .all(|c| !c.address.to_string().starts_with("log_group[")),
+        "log groups are never deleted by destroy"
+    );
+}
+
+#[test]
+fn destroy_of_a_foreign_role_changes_nothing() {
+    let mut obs = fresh();
+    obs.role = Some(RoleState {
+        boundary: None,
+        name: "LexLogs-OrderBot".into(),
+        arn: obs.role_arn(),
+        trust: json!({}),
+        tags: Tags::new(),
+        attached: vec![],
+        inline: BTreeMap::new(),
+    });
+    let plan = plan_destroy(&spec(), &obs).unwrap();
+    assert!(!plan.has_changes());
+    assert!(plan.notes[0].contains("left alone"));
+}

@@ -1,0 +1,66 @@
+//! Bot versions: the ones we published that nothing runs any more, and which still run on a role.
+
+#![allow(unused_imports)]
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_lexmodelsv2::types::{
+    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
+    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
+};
+use serde_json::{json, Value};
+
+use super::*;
+use crate::documents::{self, Concern};
+use crate::error::{Error, Result};
+use crate::observe::{Observed, Writer};
+use crate::plan::{Action, Address, Change, Mode, Plan, Target};
+use crate::policy;
+use crate::resources::alias::{settings_json, Alias};
+use crate::resources::role::{PreviousRole, RoleState};
+use crate::resources::tags::{self, Tags};
+use crate::spec::{Principal, PrincipalKind, Spec};
+use crate::step::{AliasVersion, Step};
+
+/// Deletes of the versions we published (on `role`, if given) that no alias runs once the plan is
+/// done, after `after`.
+pub(super) fn delete_unused_versions(
+    obs: &Observed,
+    role: Option<&str>,
+    runs_after: &std::collections::BTreeSet<String>,
+    after: &[Address],
+) -> Vec<Change> {
+    obs.version_roles
+        .iter()
+        .filter(|v| v.ours && !runs_after.contains(&v.number))
+        .filter(|v| role.is_none() || v.role.as_deref() == role)
+        .map(|version| {
+            Change::new(
+                Address::version(&obs.bot.name, &version.number),
+                Action::Delete,
+                json!({"botVersion": version.number, "roleArn": version.role}),
+                Value::Null,
+                Step::DeleteVersion {
+                    bot_id: obs.bot.id.clone(),
+                    bot_name: obs.bot.name.clone(),
+                    version: version.number.clone(),
+                },
+            )
+            .needs(after.iter().cloned())
+        })
+        .collect()
+}
+
+/// The versions that still run on `role` once the plan is done (ours that nothing runs are
+/// deleted by it).
+pub(super) fn versions_still_on<'a>(
+    obs: &'a Observed,
+    role: &str,
+    runs_after: &std::collections::BTreeSet<String>,
+) -> Vec<&'a str> {
+    obs.version_roles
+        .iter()
+        .filter(|v| v.role.as_deref() == Some(role))
+        .filter(|v| !v.ours || runs_after.contains(&v.number))
+        .map(|v| v.number.as_str())
+        .collect()
+}
