@@ -219,10 +219,8 @@ fn audio_only_sends_no_text_list_and_the_slr_grant_holds_s3_and_kms() {
         .flat_map(|s| s["Action"].as_array().unwrap().clone())
         .map(|a| a.as_str().unwrap().to_string())
         .collect();
-    assert!(actions.iter().any(|d| d.to_string() == "s3:PutObject"));
-    assert!(actions
-        .iter()
-        .any(|d| d.to_string() == "kms:GenerateDataKey"));
+    assert!(actions.contains(&"s3:PutObject".to_string()));
+    assert!(actions.contains(&"kms:GenerateDataKey".to_string()));
     assert!(!actions.iter().any(|a| a.starts_with("logs:")));
     assert!(
         plan.notes.iter().any(|n| n.contains("key policy")),
