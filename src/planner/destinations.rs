@@ -181,3 +181,18 @@ pub(super) fn destination_notes(obs: &Observed) -> Vec<String> {
     }
     notes
 }
+
+/// Destroy keeps the log group and the bucket, with the logs in them: the notes that say so.
+pub(super) fn kept_destination_notes(obs: &Observed) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some((name, _)) = &obs.log_group {
+        notes.push(format!("log group {name} is kept, with the logs in it"));
+    }
+    if let Some(bucket) = &obs.bucket {
+        notes.push(format!(
+            "bucket {} is kept, with the audio in it",
+            bucket.name
+        ));
+    }
+    notes
+}

@@ -102,3 +102,24 @@ pub(super) fn record_on_bot(
         },
     )
 }
+
+/// Dedicated destroy: the PassRole grants named `grant_name` that grant `role_arn`, deleted; one
+/// that does not grant it is left alone, with a note.
+pub(super) fn grant_revocations(
+    obs: &Observed,
+    grant_name: &str,
+    role_arn: &str,
+    notes: &mut Vec<String>,
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for (principal, current) in &obs.grants {
+        let Some(found) = current else { continue };
+        if !found.to_string().contains(role_arn) {
+            let addr = Address::inline_policy(principal, grant_name);
+            notes.push(format!("{addr} does not grant {role_arn}: it is left alone"));
+            continue;
+        }
+        changes.push(delete_inline_change(principal, grant_name, found));
+    }
+    changes
+}

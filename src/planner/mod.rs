@@ -60,6 +60,8 @@ pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
 
 mod alias;
 mod alias_settings;
+mod bot;
+mod carried;
 mod changes;
 mod dedicated;
 mod destinations;
@@ -72,6 +74,8 @@ mod versions;
 
 use alias::*;
 use alias_settings::*;
+use bot::*;
+use carried::*;
 use changes::*;
 use dedicated::plan_destroy_dedicated;
 use destinations::*;

@@ -64,3 +64,53 @@ pub(super) fn versions_still_on<'a>(
         .map(|v| v.number.as_str())
         .collect()
 }
+
+/// Dedicated apply: aliases on a published version whose role is not ours log through our role
+/// only once they run a version published after the switch (UpdateBot changes only DRAFT). With
+/// `--publish-version` a new version is published after the bot's update; without, they are
+/// refused.
+pub(super) fn publish_change(
+    spec: &Spec,
+    obs: &Observed,
+    stale: &[&Alias],
+    notes: &mut Vec<String>,
+) -> Result<Option<Change>> {
+    if stale.is_empty() {
+        return Ok(None);
+    }
+    let role_name = obs.role_name.as_str();
+    let listed: Vec<String> = stale
+        .iter()
+        .map(|a| {
+            let role = a.runs_on.as_deref().unwrap_or("none");
+            format!("{} (version {}, role {role})", a.name, a.version())
+        })
+        .collect();
+    if !spec.publish_version {
+        return Err(Error::invalid(
+            format!(
+                "in the dedicated-role mode, aliases that run a published version keep that version's role, so they would not log through {role_name}: {}",
+                listed.join(", ")
+            ),
+            "pass --publish-version to publish DRAFT (on the new role) and point them at it, or drop --role-name to grant the role each version runs on (the default, in-place mode)",
+        ));
+    }
+    notes.push(format!(
+        "--publish-version publishes the DRAFT of bot {} as it is now, and points {} at it: whatever DRAFT holds that the old versions did not goes live with it",
+        obs.bot.name,
+        listed.join(", ")
+    ));
+    let publish = Step::PublishVersion {
+        bot_id: obs.bot.id.clone(),
+        bot_name: obs.bot.name.clone(),
+    };
+    let after = json!({"sourceBotVersion": "DRAFT", "roleArn": obs.role_arn()});
+    let change = Change::new(
+        Address::version(&obs.bot.name, "new"),
+        Action::Create,
+        Value::Null,
+        after,
+        publish,
+    );
+    Ok(Some(change.needs([Address::Bot(obs.bot.name.clone())])))
+}

@@ -1,0 +1,53 @@
+//! The bot: switched to our role once the role has every permission (dedicated apply), and back
+//! to the role it ran on before (dedicated destroy).
+
+use serde_json::json;
+
+use crate::error::{Error, Result};
+use crate::observe::Observed;
+use crate::plan::{Action, Address, Change};
+use crate::resources::role::RoleState;
+use crate::resources::tags;
+use crate::step::Step;
+
+/// The bot on `role_arn`, after the changes at `after`; a no-op when it runs on our role.
+pub(super) fn bot_role_change(obs: &Observed, role_arn: &str, after: &[Address]) -> Change {
+    let bot_addr = Address::Bot(obs.bot.name.clone());
+    let current_role = obs.bot.role_arn().unwrap_or_default();
+    if obs.bot_on_our_role() {
+        return Change::no_op(bot_addr, json!({"roleArn": current_role}));
+    }
+    let update = Step::UpdateBot {
+        described: Box::new(obs.bot.described.clone()),
+        role_arn: role_arn.to_string(),
+    };
+    let (before, after_value) = (json!({"roleArn": current_role}), json!({"roleArn": role_arn}));
+    Change::new(bot_addr, Action::Update, before, after_value, update).needs(after.iter().cloned())
+}
+
+/// Destroy: the bot back on the role our role recorded as its previous one, after the aliases;
+/// a no-op when the bot does not run on our role.
+pub(super) fn bot_back_change(
+    obs: &Observed,
+    role: Option<&RoleState>,
+    aliases: &[Address],
+) -> Result<Change> {
+    let bot_addr = Address::Bot(obs.bot.name.clone());
+    let current_role = obs.bot.role_arn().unwrap_or_default();
+    if !obs.bot_on_our_role() {
+        return Ok(Change::no_op(bot_addr, json!({"roleArn": current_role})));
+    }
+    let role_name = obs.role_name.as_str();
+    let previous = role.and_then(|r| r.tags.get(tags::PREVIOUS_ROLE)).ok_or_else(|| {
+        Error::invalid(
+            format!("bot {} runs with role {role_name}, which has no record of the bot's previous role", obs.bot.name),
+            "set the bot's role by hand (Lex console or aws lexv2-models update-bot), then run destroy again",
+        )
+    })?;
+    let update = Step::UpdateBot {
+        described: Box::new(obs.bot.described.clone()),
+        role_arn: previous.clone(),
+    };
+    let (before, after) = (json!({"roleArn": current_role}), json!({"roleArn": previous}));
+    Ok(Change::new(bot_addr, Action::Update, before, after, update).needs(aliases.iter().cloned()))
+}
