@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::observe::{Observed, Writer};
 use crate::plan::{Action, Address, Change, Mode, Plan, Target};
 use crate::policy;
+use crate::resources::managed_policy::PolicyState;
 use crate::resources::alias::{settings_json, Alias};
 use crate::resources::role::{PreviousRole, RoleState};
 use crate::resources::tags::{self, Tags};
@@ -104,4 +105,20 @@ pub(super) fn put_inline_change(
         )
         .with_document(wanted),
     }
+}
+
+/// Deletes our managed policy `name` (`arn`), as `found` (kept for the undo).
+pub(super) fn delete_policy_change(name: &str, arn: &str, found: &PolicyState) -> Change {
+    Change::new(
+        policy_address(name),
+        Action::Delete,
+        policy_json(name, arn, &found.document),
+        Value::Null,
+        Step::DeletePolicy {
+            name: name.to_string(),
+            arn: arn.to_string(),
+            document: found.document.clone(),
+            tags: found.tags.clone(),
+        },
+    )
 }

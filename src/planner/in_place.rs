@@ -80,108 +80,37 @@ pub(super) fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     let mut changes: Vec<Change> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let writers = writers_of(obs, &obs.aliases)?;
-
     let wanted = wanted_documents(spec, obs);
-    let mut ready: Vec<Address> = Vec::new();
 
-    // Service-linked roles take one inline policy with every statement.
-    let inline_name = documents::service_linked_policy_name(setup);
-    let combined = documents::combined(&wanted.values().collect::<Vec<_>>());
-    for writer in writers.iter().filter(|w| w.service_linked) {
-        let state = writer.state.as_ref().expect("writers exist");
-        let owner = role_owner(writer);
-        let change = put_inline_change(
-            &owner,
-            &inline_name,
-            state.inline.get(&inline_name),
-            &combined,
-        );
-        let addr = change.address.clone();
-        changes.push(change);
-        ready.push(addr);
-    }
-
+    changes.extend(service_linked_grants(obs, &writers, &wanted));
     // IAM may refuse changes to a service-linked role (UnmodifiableEntity): the error then says
     // so, and what ran beside it (the log group, grants) is rolled back. The puts run beside the
     // rest rather than first, which keeps a fresh apply at two rounds of changes.
+    let mut ready: Vec<Address> = changes.iter().map(|c| c.address.clone()).collect();
     let log_group = log_group_change(spec, obs);
     let log_group_addr = log_group.as_ref().map(|c| c.address.clone());
     changes.extend(log_group);
-
-    // Customer roles get our managed policies attached (within IAM's quota).
-    let customers: Vec<&Writer> = writers
-        .iter()
-        .copied()
-        .filter(|w| !w.service_linked)
-        .collect();
-    if !customers.is_empty() {
-        for writer in &customers {
-            let attached = &writer.state.as_ref().expect("writers exist").attached;
-            let adding = wanted
-                .keys()
-                .filter(|c| !attached.contains(&obs.scope.policy(&c.policy_name(setup))))
-                .count();
-            if attached.len() + adding > ATTACHED_POLICIES_MAX {
-                return Err(Error::invalid(
-                    format!(
-                        "role {} has {} managed policies attached and needs {adding} more; IAM allows {ATTACHED_POLICIES_MAX} per role",
-                        writer.name,
-                        attached.len()
-                    ),
-                    "detach a policy the role does not need, or use --role-name (the dedicated-role mode)",
-                ));
-            }
-        }
-        let targets: Vec<AttachTarget> = customers
-            .iter()
-            .map(|w| AttachTarget {
-                role: &w.name,
-                attached: &w.state.as_ref().expect("writers exist").attached,
-                after: vec![],
-            })
-            .collect();
-        let (policy_changes, attached) =
-            managed_policy_changes(obs, setup, &LOG_CONCERNS, &wanted, &targets);
-        changes.extend(policy_changes);
-        ready.extend(attached);
-    }
+    let (policy_changes, attached) = customer_grants(obs, &writers, &wanted)?;
+    changes.extend(policy_changes);
+    ready.extend(attached);
 
     // PassRole on the roles that write the logs; who got it is recorded on the bot's tags, so
     // that a later apply revokes a grant no longer asked for and destroy finds every grant.
     let writer_arns: Vec<String> = writers.iter().map(|w| w.arn.clone()).collect();
-    changes.extend(grant_changes(
-        spec,
-        obs,
-        &documents::pass_role_policy_name(setup),
-        &writer_arns,
-    ));
+    let grant_name = documents::pass_role_policy_name(setup);
+    changes.extend(grant_changes(spec, obs, &grant_name, &writer_arns));
     changes.extend(grant_record_change(spec, obs)?);
 
     // The aliases, once their writers may write.
     let (text_dest, audio_dest) = wanted_destinations(spec, obs);
     let ours = ours_in_place(obs, setup, spec);
     for alias in &obs.aliases {
-        let writer = writer_of(obs, alias)?;
-        notes.push(format!(
-            "alias {} runs version {}, so role {} writes its logs ({})",
-            alias.name,
-            alias.version(),
-            writer.arn,
-            if writer.service_linked {
-                format!("a Lex service-linked role: inline policy {inline_name}")
-            } else {
-                "a customer role: our managed policies attached".to_string()
-            }
-        ));
+        notes.push(writer_note(obs, alias)?);
+        let needs = log_group_addr.iter().chain(ready.iter());
+        let (text, audio) = (text_dest.as_ref(), audio_dest.as_ref());
+        let keep = AliasVersion::Keep;
         changes.extend(alias_apply_changes(
-            spec,
-            obs,
-            alias,
-            text_dest.as_ref(),
-            audio_dest.as_ref(),
-            &ours,
-            AliasVersion::Keep,
-            log_group_addr.iter().chain(ready.iter()),
+            spec, obs, alias, text, audio, &ours, keep, needs,
         )?);
     }
     notes.push("in place: the bot keeps its role and every permission on it; nothing about the bot is updated".into());
@@ -198,6 +127,92 @@ pub(super) fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     })
 }
 
+/// Which role writes the alias's logs, and how it gets our grant.
+fn writer_note(obs: &Observed, alias: &Alias) -> Result<String> {
+    let writer = writer_of(obs, alias)?;
+    let how = if writer.service_linked {
+        let inline_name = documents::service_linked_policy_name(&obs.role_name);
+        format!("a Lex service-linked role: inline policy {inline_name}")
+    } else {
+        "a customer role: our managed policies attached".to_string()
+    };
+    Ok(format!(
+        "alias {} runs version {}, so role {} writes its logs ({how})",
+        alias.name,
+        alias.version(),
+        writer.arn,
+    ))
+}
+
+/// Service-linked roles take one inline policy with every statement `wanted`.
+fn service_linked_grants(
+    obs: &Observed,
+    writers: &[&Writer],
+    wanted: &BTreeMap<Concern, Value>,
+) -> Vec<Change> {
+    let inline_name = documents::service_linked_policy_name(&obs.role_name);
+    let combined = documents::combined(&wanted.values().collect::<Vec<_>>());
+    writers
+        .iter()
+        .filter(|w| w.service_linked)
+        .map(|writer| {
+            let state = writer.state.as_ref().expect("writers exist");
+            let current = state.inline.get(&inline_name);
+            put_inline_change(&role_owner(writer), &inline_name, current, &combined)
+        })
+        .collect()
+}
+
+/// Customer roles get our managed policies attached, within IAM's quota; also the addresses the
+/// aliases wait for.
+fn customer_grants(
+    obs: &Observed,
+    writers: &[&Writer],
+    wanted: &BTreeMap<Concern, Value>,
+) -> Result<(Vec<Change>, Vec<Address>)> {
+    let setup = obs.role_name.as_str();
+    let customers: Vec<&Writer> = writers
+        .iter()
+        .copied()
+        .filter(|w| !w.service_linked)
+        .collect();
+    if customers.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    for writer in &customers {
+        let attached = &writer.state.as_ref().expect("writers exist").attached;
+        let adding = wanted
+            .keys()
+            .filter(|c| !attached.contains(&obs.scope.policy(&c.policy_name(setup))))
+            .count();
+        if attached.len() + adding > ATTACHED_POLICIES_MAX {
+            return Err(Error::invalid(
+                format!(
+                    "role {} has {} managed policies attached and needs {adding} more; IAM allows {ATTACHED_POLICIES_MAX} per role",
+                    writer.name,
+                    attached.len()
+                ),
+                "detach a policy the role does not need, or use --role-name (the dedicated-role mode)",
+            ));
+        }
+    }
+    let targets: Vec<AttachTarget> = customers
+        .iter()
+        .map(|w| AttachTarget {
+            role: &w.name,
+            attached: &w.state.as_ref().expect("writers exist").attached,
+            after: vec![],
+        })
+        .collect();
+    Ok(managed_policy_changes(
+        obs,
+        setup,
+        &LOG_CONCERNS,
+        wanted,
+        &targets,
+    ))
+}
+
 /// Destroy in place: the named aliases stop logging to our destinations; our grants leave the
 /// roles that no remaining alias logging to us runs on; our policies and PassRole grants go when
 /// nothing needs them. Log groups and buckets are kept.
@@ -206,127 +221,20 @@ pub(super) fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
     if obs.bot_on_our_role() && obs.role.as_ref().is_some_and(|r| tags::is_ours(&r.tags)) {
         return plan_destroy_dedicated(spec, obs);
     }
-    let setup = obs.role_name.as_str();
     let mut changes: Vec<Change> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
-    let ours = ours_in_place(obs, setup, spec);
-
+    let ours = ours_in_place(obs, &obs.role_name, spec);
     let mut alias_addrs = Vec::new();
     for alias in &obs.aliases {
         changes.extend(alias_destroy_changes(obs, alias, &ours, AliasVersion::Keep));
         alias_addrs.push(Address::alias(&obs.bot.name, &alias.name));
     }
-
-    // Aliases not named that still log to our destinations keep what they need.
-    let needing: Vec<&Alias> = obs
-        .bystanders
-        .iter()
-        .filter(|a| logs_to_ours(a, &ours))
-        .collect();
-    let kept: BTreeSet<&str> = needing
-        .iter()
-        .filter_map(|a| a.runs_on.as_deref())
-        .collect();
-    for alias in &needing {
-        notes.push(format!(
-            "alias {} still logs to a destination of ours: what it needs is kept (role {})",
-            alias.name,
-            alias.runs_on.as_deref().unwrap_or("none")
-        ));
-    }
-
-    let inline_name = documents::service_linked_policy_name(setup);
-    let policy_arns: Vec<(Concern, String)> = LOG_CONCERNS
-        .iter()
-        .map(|c| (*c, obs.scope.policy(&c.policy_name(setup))))
-        .collect();
-    let mut detached: BTreeMap<String, Vec<Address>> = BTreeMap::new();
-    for writer in obs.writers.values() {
-        let Some(state) = &writer.state else { continue };
-        if kept.contains(writer.arn.as_str()) {
-            continue;
-        }
-        if let Some(document) = state.inline.get(&inline_name) {
-            let owner = role_owner(writer);
-            changes.push(
-                Change::new(
-                    Address::inline_policy(&owner, &inline_name),
-                    Action::Delete,
-                    json!({"document": document}),
-                    Value::Null,
-                    Step::DeleteInline {
-                        owner,
-                        name: inline_name.clone(),
-                        previous: document.clone(),
-                    },
-                )
-                .needs(alias_addrs.iter().cloned()),
-            );
-        }
-        for (_, arn) in &policy_arns {
-            if !state.attached.contains(arn) {
-                continue;
-            }
-            let change = detach_change(&writer.name, arn).needs(alias_addrs.iter().cloned());
-            detached
-                .entry(arn.clone())
-                .or_default()
-                .push(change.address.clone());
-            changes.push(change);
-        }
-    }
-
-    if needing.is_empty() {
-        for (concern, arn) in &policy_arns {
-            let Some(found) = obs.policies.get(concern).cloned().flatten() else {
-                continue;
-            };
-            // Attached to a role no named alias runs on any more (its alias moved to another
-            // version): detached there too, or the delete would fail.
-            let done: Vec<String> = obs
-                .writers
-                .values()
-                .filter(|w| {
-                    detached
-                        .get(arn)
-                        .is_some_and(|d| d.contains(&attachment_address(&w.name, arn)))
-                })
-                .map(|w| w.name.clone())
-                .collect();
-            if tags::is_ours(&found.tags) {
-                for role in found.attached_roles.iter().filter(|r| !done.contains(r)) {
-                    let change = detach_change(role, arn).needs(alias_addrs.iter().cloned());
-                    detached
-                        .entry(arn.clone())
-                        .or_default()
-                        .push(change.address.clone());
-                    changes.push(change);
-                }
-            }
-            if !tags::is_ours(&found.tags) {
-                notes.push(format!(
-                    "policy {} was not created by lex-logs-setup: it is left alone",
-                    found.name
-                ));
-                continue;
-            }
-            changes.push(
-                Change::new(
-                    policy_address(&found.name),
-                    Action::Delete,
-                    policy_json(&found.name, arn, &found.document),
-                    Value::Null,
-                    Step::DeletePolicy {
-                        name: found.name.clone(),
-                        arn: arn.clone(),
-                        document: found.document.clone(),
-                        tags: found.tags.clone(),
-                    },
-                )
-                .needs(detached.get(arn).cloned().unwrap_or_default()),
-            );
-        }
-        let grant_name = documents::pass_role_policy_name(setup);
+    let kept = roles_still_needed(obs, &ours, &mut notes);
+    let (revoked, mut detached) = writer_revocations(obs, &kept, &alias_addrs);
+    changes.extend(revoked);
+    if kept.is_empty() {
+        changes.extend(policy_deletes(obs, &mut detached, &alias_addrs, &mut notes));
+        let grant_name = documents::pass_role_policy_name(&obs.role_name);
         if let Some(current) = obs.bot_tags.get(tags::PASS_ROLE_PRINCIPALS) {
             changes.push(record_on_bot(obs, None, Some(current.clone())));
         }
@@ -340,15 +248,7 @@ pub(super) fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
                 .into(),
         );
     }
-    if let Some((name, _)) = &obs.log_group {
-        notes.push(format!("log group {name} is kept, with the logs in it"));
-    }
-    if let Some(bucket) = &obs.bucket {
-        notes.push(format!(
-            "bucket {} is kept, with the audio in it",
-            bucket.name
-        ));
-    }
+    notes.extend(kept_destination_notes(obs));
     let mut target = target(obs);
     target.writers = obs.writers.keys().cloned().collect();
     Ok(Plan {
@@ -357,4 +257,110 @@ pub(super) fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
         changes,
         notes,
     })
+}
+
+/// Aliases not named that still log to our destinations keep what they need: the roles they
+/// run on (ARNs), each with a note. Empty when no such alias remains.
+fn roles_still_needed<'a>(
+    obs: &'a Observed,
+    ours: &OurDestinations,
+    notes: &mut Vec<String>,
+) -> BTreeSet<&'a str> {
+    let needing: Vec<&Alias> = obs
+        .bystanders
+        .iter()
+        .filter(|a| logs_to_ours(a, ours))
+        .collect();
+    for alias in &needing {
+        notes.push(format!(
+            "alias {} still logs to a destination of ours: what it needs is kept (role {})",
+            alias.name,
+            alias.runs_on.as_deref().unwrap_or("none")
+        ));
+    }
+    // A needing alias without a role keeps everything too: the set is then not empty.
+    needing
+        .iter()
+        .map(|a| a.runs_on.as_deref().unwrap_or(""))
+        .collect()
+}
+
+/// The ARNs of our managed policies, by concern.
+fn our_policy_arns(obs: &Observed) -> Vec<(Concern, String)> {
+    LOG_CONCERNS
+        .iter()
+        .map(|c| (*c, obs.scope.policy(&c.policy_name(&obs.role_name))))
+        .collect()
+}
+
+/// Our grant leaves every writer role not `kept`: the inline policy deleted (service-linked),
+/// our policies detached (customer), after the aliases. Also the detaches by policy ARN.
+fn writer_revocations(
+    obs: &Observed,
+    kept: &BTreeSet<&str>,
+    alias_addrs: &[Address],
+) -> (Vec<Change>, BTreeMap<String, Vec<Address>>) {
+    let inline_name = documents::service_linked_policy_name(&obs.role_name);
+    let mut changes = Vec::new();
+    let mut detached: BTreeMap<String, Vec<Address>> = BTreeMap::new();
+    for writer in obs.writers.values() {
+        let Some(state) = &writer.state else { continue };
+        if kept.contains(writer.arn.as_str()) {
+            continue;
+        }
+        if let Some(document) = state.inline.get(&inline_name) {
+            let owner = role_owner(writer);
+            let delete = delete_inline_change(&owner, &inline_name, document);
+            changes.push(delete.needs(alias_addrs.iter().cloned()));
+        }
+        for (_, arn) in our_policy_arns(obs) {
+            if !state.attached.contains(&arn) {
+                continue;
+            }
+            let change = detach_change(&writer.name, &arn).needs(alias_addrs.iter().cloned());
+            detached
+                .entry(arn.clone())
+                .or_default()
+                .push(change.address.clone());
+            changes.push(change);
+        }
+    }
+    (changes, detached)
+}
+
+/// Our managed policies deleted, each after it is detached from every role (also from a role no
+/// named alias runs on any more, whose alias moved to another version); a policy not ours is
+/// left alone, with a note.
+fn policy_deletes(
+    obs: &Observed,
+    detached: &mut BTreeMap<String, Vec<Address>>,
+    alias_addrs: &[Address],
+    notes: &mut Vec<String>,
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for (concern, arn) in our_policy_arns(obs) {
+        let Some(found) = obs.policies.get(&concern).cloned().flatten() else {
+            continue;
+        };
+        if !tags::is_ours(&found.tags) {
+            notes.push(format!(
+                "policy {} was not created by lex-logs-setup: it is left alone",
+                found.name
+            ));
+            continue;
+        }
+        let done = detached.entry(arn.clone()).or_default();
+        for role in &found.attached_roles {
+            let address = attachment_address(role, &arn);
+            if done.contains(&address) {
+                continue;
+            }
+            let change = detach_change(role, &arn).needs(alias_addrs.iter().cloned());
+            done.push(address);
+            changes.push(change);
+        }
+        let delete = delete_policy_change(&found.name, &arn, &found);
+        changes.push(delete.needs(done.iter().cloned()));
+    }
+    changes
 }
