@@ -1,24 +1,15 @@
 //! Changes to aliases: their log settings (and version), and the take-over records on their tags.
 
-#![allow(unused_imports)]
-use std::collections::{BTreeMap, BTreeSet};
-
-use aws_sdk_lexmodelsv2::types::{
-    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
-    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
-};
+use aws_sdk_lexmodelsv2::types::{AudioLogSetting, ConversationLogSettings, TextLogSetting};
 use serde_json::{json, Value};
 
 use super::*;
-use crate::documents::{self, Concern};
 use crate::error::{Error, Result};
-use crate::observe::{Observed, Writer};
-use crate::plan::{Action, Address, Change, Mode, Plan, Target};
-use crate::policy;
+use crate::observe::Observed;
+use crate::plan::{Action, Address, Change};
 use crate::resources::alias::{settings_json, Alias};
-use crate::resources::role::{PreviousRole, RoleState};
-use crate::resources::tags::{self, Tags};
-use crate::spec::{Principal, PrincipalKind, Spec};
+use crate::resources::tags::Tags;
+use crate::spec::Spec;
 use crate::step::{AliasVersion, Step};
 
 /// Apply's changes to one alias: its settings with our destinations, after `after`. A
@@ -36,51 +27,8 @@ pub(super) fn alias_apply_changes<'a>(
     version: AliasVersion,
     after: impl Iterator<Item = &'a Address>,
 ) -> Result<Vec<Change>> {
-    use crate::resources::alias::{record_audio, record_text};
     let current = alias.described.conversation_log_settings();
-    let mut conflicts: Vec<String> = Vec::new();
-    let mut record = Tags::new();
-    let refuse = |why: String| {
-        Error::invalid(
-            format!(
-                "alias {} cannot record the destination it replaces: {why}",
-                alias.name
-            ),
-            "set the alias's conversation logs by hand, or leave this alias out",
-        )
-    };
-    if let (Some(wanted), Some(setting)) =
-        (text, current.and_then(|c| c.text_log_settings().first()))
-    {
-        if let Some(arn) = setting
-            .destination()
-            .and_then(|d| d.cloud_watch())
-            .map(|c| c.cloud_watch_log_group_arn())
-        {
-            let ours_already = same_log_group(arn, &wanted.log_group_arn)
-                || ours.log_group_arns.iter().any(|o| same_log_group(o, arn));
-            if !ours_already {
-                conflicts.push(format!("text to {arn}"));
-                record.extend(record_text(setting).map_err(refuse)?);
-            }
-        }
-    }
-    if let (Some(wanted), Some(setting)) =
-        (audio, current.and_then(|c| c.audio_log_settings().first()))
-    {
-        if let Some(arn) = setting
-            .destination()
-            .and_then(|d| d.s3_bucket())
-            .map(|s| s.s3_bucket_arn())
-        {
-            let ours_already =
-                arn == wanted.bucket_arn || ours.bucket_arns.iter().any(|o| o == arn);
-            if !ours_already {
-                conflicts.push(format!("audio to {arn}"));
-                record.extend(record_audio(setting).map_err(refuse)?);
-            }
-        }
-    }
+    let (conflicts, record) = foreign_destinations(alias, text, audio, ours)?;
     let addr = Address::alias(&obs.bot.name, &alias.name);
     let mut desired = desired_settings(current, text, audio, ours);
     let mut after: Vec<Address> = after.cloned().collect();
@@ -95,37 +43,9 @@ pub(super) fn alias_apply_changes<'a>(
         changes.push(drop_alias_record(obs, alias, true, released).needs([addr.clone()]));
     }
     if !conflicts.is_empty() {
-        if !spec.take_over_destinations {
-            return Err(Error::invalid(
-                format!(
-                    "alias {} of bot {} already logs {}: a destination lex-logs-setup did not set, which a plain apply never replaces",
-                    alias.name,
-                    obs.bot.name,
-                    conflicts.join(" and ")
-                ),
-                "leave the alias as it is, or pass --take-over-destinations to replace it (the previous setting is recorded on the alias, and destroy puts it back exactly)",
-            ));
-        }
-        let record_addr = Address::alias_record(&obs.bot.name, &alias.name, false);
-        let keys: Vec<String> = record.keys().cloned().collect();
-        let previous: Tags = keys
-            .iter()
-            .filter_map(|k| alias.tags.get(k).map(|v| (k.clone(), v.clone())))
-            .collect();
-        changes.push(Change::new(
-            record_addr.clone(),
-            Action::Create,
-            Value::Null,
-            json!({"tags": record}),
-            Step::SetLexTags {
-                arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
-                what: format!("alias {}/{}", obs.bot.name, alias.name),
-                keys,
-                values: record,
-                previous,
-            },
-        ));
-        after.push(record_addr);
+        let take_over = take_over_record(spec, obs, alias, &conflicts, record)?;
+        after.push(take_over.address.clone());
+        changes.push(take_over);
     }
     changes.push(alias_change(
         &addr,
@@ -137,6 +57,101 @@ pub(super) fn alias_apply_changes<'a>(
         after.iter(),
     ));
     Ok(changes)
+}
+
+/// The destinations the alias logs to now that apply would replace and that are not ours
+/// ("text to ARN", "audio to ARN"), and the tags that record them.
+fn foreign_destinations(
+    alias: &Alias,
+    text: Option<&TextDestination>,
+    audio: Option<&AudioDestination>,
+    ours: &OurDestinations,
+) -> Result<(Vec<String>, Tags)> {
+    use crate::resources::alias::{record_audio, record_text};
+    let current = alias.described.conversation_log_settings();
+    let mut conflicts: Vec<String> = Vec::new();
+    let mut record = Tags::new();
+    let refuse = |why: String| {
+        Error::invalid(
+            format!(
+                "alias {} cannot record the destination it replaces: {why}",
+                alias.name
+            ),
+            "set the alias's conversation logs by hand, or leave this alias out",
+        )
+    };
+    let text_now = current.and_then(|c| c.text_log_settings().first());
+    if let (Some(wanted), Some(setting)) = (text, text_now) {
+        if let Some(arn) = setting
+            .destination()
+            .and_then(|d| d.cloud_watch())
+            .map(|c| c.cloud_watch_log_group_arn())
+        {
+            let ours_already = same_log_group(arn, &wanted.log_group_arn)
+                || ours.log_group_arns.iter().any(|o| same_log_group(o, arn));
+            if !ours_already {
+                conflicts.push(format!("text to {arn}"));
+                record.extend(record_text(setting).map_err(refuse)?);
+            }
+        }
+    }
+    let audio_now = current.and_then(|c| c.audio_log_settings().first());
+    if let (Some(wanted), Some(setting)) = (audio, audio_now) {
+        if let Some(arn) = setting
+            .destination()
+            .and_then(|d| d.s3_bucket())
+            .map(|s| s.s3_bucket_arn())
+        {
+            let ours_already =
+                arn == wanted.bucket_arn || ours.bucket_arns.iter().any(|o| o == arn);
+            if !ours_already {
+                conflicts.push(format!("audio to {arn}"));
+                record.extend(record_audio(setting).map_err(refuse)?);
+            }
+        }
+    }
+    Ok((conflicts, record))
+}
+
+/// A destination lex-logs-setup did not set is replaced only with `--take-over-destinations`,
+/// and then recorded on the alias's tags first (`record`), so that destroy can put it back.
+fn take_over_record(
+    spec: &Spec,
+    obs: &Observed,
+    alias: &Alias,
+    conflicts: &[String],
+    record: Tags,
+) -> Result<Change> {
+    if !spec.take_over_destinations {
+        return Err(Error::invalid(
+            format!(
+                "alias {} of bot {} already logs {}: a destination lex-logs-setup did not set, which a plain apply never replaces",
+                alias.name,
+                obs.bot.name,
+                conflicts.join(" and ")
+            ),
+            "leave the alias as it is, or pass --take-over-destinations to replace it (the previous setting is recorded on the alias, and destroy puts it back exactly)",
+        ));
+    }
+    let keys: Vec<String> = record.keys().cloned().collect();
+    let previous: Tags = keys
+        .iter()
+        .filter_map(|k| alias.tags.get(k).map(|v| (k.clone(), v.clone())))
+        .collect();
+    let set_tags = Step::SetLexTags {
+        arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
+        what: format!("alias {}/{}", obs.bot.name, alias.name),
+        keys,
+        values: record.clone(),
+        previous,
+    };
+    Ok(Change::new(
+        Address::alias_record(&obs.bot.name, &alias.name, false),
+        Action::Create,
+        Value::Null,
+        json!({"tags": record}),
+        set_tags,
+    ))
 }
 
 /// Destroy's changes to one alias: our destinations removed, a destination a take-over replaced

@@ -1,26 +1,14 @@
 //! An alias's conversation log settings as apply and destroy want them: ours in place, anyone
 //! else's kept, a half a take-over replaced put back. Never an empty list (AWS refuses one).
 
-#![allow(unused_imports)]
-use std::collections::{BTreeMap, BTreeSet};
-
 use aws_sdk_lexmodelsv2::types::{
     AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
     ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
 };
-use serde_json::{json, Value};
 
 use super::*;
-use crate::documents::{self, Concern};
-use crate::error::{Error, Result};
-use crate::observe::{Observed, Writer};
-use crate::plan::{Action, Address, Change, Mode, Plan, Target};
-use crate::policy;
 use crate::resources::alias::{settings_json, Alias};
-use crate::resources::role::{PreviousRole, RoleState};
-use crate::resources::tags::{self, Tags};
-use crate::spec::{Principal, PrincipalKind, Spec};
-use crate::step::{AliasVersion, Step};
+use crate::resources::tags::Tags;
 
 /// The alias's conversation log settings with ours in place: text and audio replaced by the
 /// given destinations; where one is not wanted, settings pointing at our destinations removed and
@@ -33,7 +21,29 @@ pub(super) fn desired_settings(
 ) -> Option<ConversationLogSettings> {
     let current_text = current.map(|c| c.text_log_settings()).unwrap_or_default();
     let current_audio = current.map(|c| c.audio_log_settings()).unwrap_or_default();
-    let text_settings: Vec<TextLogSetting> = match text {
+    let text_settings = desired_text(current_text, text, ours);
+    let audio_settings = desired_audio(current_audio, audio, ours);
+    if text_settings.is_empty() && audio_settings.is_empty() {
+        return None;
+    }
+    // The model allows exactly one item in each list: an empty list is a ValidationException on
+    // AWS, so a list with nothing in it is left out.
+    Some(
+        ConversationLogSettings::builder()
+            .set_text_log_settings((!text_settings.is_empty()).then_some(text_settings))
+            .set_audio_log_settings((!audio_settings.is_empty()).then_some(audio_settings))
+            .build(),
+    )
+}
+
+/// The text half: our group (keeping the current selective-logging flag), or what is there
+/// without our groups.
+fn desired_text(
+    current_text: &[TextLogSetting],
+    text: Option<&TextDestination>,
+    ours: &OurDestinations,
+) -> Vec<TextLogSetting> {
+    match text {
         Some(d) => vec![TextLogSetting::builder()
             .enabled(true)
             .destination(
@@ -64,8 +74,17 @@ pub(super) fn desired_settings(
             })
             .cloned()
             .collect(),
-    };
-    let audio_settings: Vec<AudioLogSetting> = match audio {
+    }
+}
+
+/// The audio half: our bucket (keeping the current selective-logging flag), or what is there
+/// without our buckets.
+fn desired_audio(
+    current_audio: &[AudioLogSetting],
+    audio: Option<&AudioDestination>,
+    ours: &OurDestinations,
+) -> Vec<AudioLogSetting> {
+    match audio {
         Some(d) => vec![AudioLogSetting::builder()
             .enabled(true)
             .destination(
@@ -97,18 +116,7 @@ pub(super) fn desired_settings(
             })
             .cloned()
             .collect(),
-    };
-    if text_settings.is_empty() && audio_settings.is_empty() {
-        return None;
     }
-    // The model allows exactly one item in each list: an empty list is a ValidationException on
-    // AWS, so a list with nothing in it is left out.
-    Some(
-        ConversationLogSettings::builder()
-            .set_text_log_settings((!text_settings.is_empty()).then_some(text_settings))
-            .set_audio_log_settings((!audio_settings.is_empty()).then_some(audio_settings))
-            .build(),
-    )
 }
 
 /// Settings compared as JSON, with "no settings" and "empty lists" the same.

@@ -21,7 +21,10 @@ pub(super) fn bot_role_change(obs: &Observed, role_arn: &str, after: &[Address])
         described: Box::new(obs.bot.described.clone()),
         role_arn: role_arn.to_string(),
     };
-    let (before, after_value) = (json!({"roleArn": current_role}), json!({"roleArn": role_arn}));
+    let (before, after_value) = (
+        json!({"roleArn": current_role}),
+        json!({"roleArn": role_arn}),
+    );
     Change::new(bot_addr, Action::Update, before, after_value, update).needs(after.iter().cloned())
 }
 
@@ -48,6 +51,9 @@ pub(super) fn bot_back_change(
         described: Box::new(obs.bot.described.clone()),
         role_arn: previous.clone(),
     };
-    let (before, after) = (json!({"roleArn": current_role}), json!({"roleArn": previous}));
+    let (before, after) = (
+        json!({"roleArn": current_role}),
+        json!({"roleArn": previous}),
+    );
     Ok(Change::new(bot_addr, Action::Update, before, after, update).needs(aliases.iter().cloned()))
 }

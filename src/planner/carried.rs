@@ -4,15 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::*;
 use crate::documents::{self, Concern};
 use crate::observe::Observed;
-use crate::plan::{Action, Address, Change};
+use crate::plan::{Address, Change};
 use crate::resources::role::PreviousRole;
 use crate::spec::{Principal, PrincipalKind};
-use crate::step::Step;
 
 /// The managed policies (ARNs) and inline policies of the bot's previous role, with the notes
 /// that tell the reviewer what is carried.
@@ -70,18 +69,13 @@ pub(super) fn carried_permissions(
         .iter()
         .filter(|a| !a.starts_with(&our_policy_prefix))
     {
-        let addr = attachment_address(role_name, policy_arn);
-        let value = json!({"role": role_name, "policyArn": policy_arn});
-        changes.push(if attached_now.contains(policy_arn) {
-            Change::no_op(addr, value)
-        } else {
-            let attach = Step::Attach {
-                role: role_name.into(),
-                policy_arn: policy_arn.clone(),
-            };
-            Change::new(addr, Action::Create, Value::Null, value, attach)
-                .needs([role_addr.clone()])
-        });
+        let attached = attached_now.contains(policy_arn);
+        changes.push(attach_change(
+            role_name,
+            policy_arn,
+            attached,
+            [role_addr.clone()],
+        ));
     }
     let owner = Principal {
         kind: PrincipalKind::Role,

@@ -2,27 +2,14 @@
 //! plans show it, and the changes several planners make alike (detach, put or delete an inline
 //! policy).
 
-#![allow(unused_imports)]
-use std::collections::{BTreeMap, BTreeSet};
-
-use aws_sdk_lexmodelsv2::types::{
-    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
-    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
-};
 use serde_json::{json, Value};
 
-use super::*;
-use crate::documents::{self, Concern};
-use crate::error::{Error, Result};
-use crate::observe::{Observed, Writer};
-use crate::plan::{Action, Address, Change, Mode, Plan, Target};
+use crate::plan::{Action, Address, Change};
 use crate::policy;
 use crate::resources::managed_policy::PolicyState;
-use crate::resources::alias::{settings_json, Alias};
-use crate::resources::role::{PreviousRole, RoleState};
-use crate::resources::tags::{self, Tags};
-use crate::spec::{Principal, PrincipalKind, Spec};
-use crate::step::{AliasVersion, Step};
+use crate::resources::tags::Tags;
+use crate::spec::Principal;
+use crate::step::Step;
 
 pub(super) fn role_address(name: &str) -> Address {
     Address::Role(name.into())
@@ -121,4 +108,23 @@ pub(super) fn delete_policy_change(name: &str, arn: &str, found: &PolicyState) -
             tags: found.tags.clone(),
         },
     )
+}
+
+/// `policy_arn` attached to `role` (after the changes at `needs`), or a no-op when it is.
+pub(super) fn attach_change(
+    role: &str,
+    policy_arn: &str,
+    attached: bool,
+    needs: impl IntoIterator<Item = Address>,
+) -> Change {
+    let addr = attachment_address(role, policy_arn);
+    let value = json!({"role": role, "policyArn": policy_arn});
+    if attached {
+        return Change::no_op(addr, value);
+    }
+    let attach = Step::Attach {
+        role: role.to_string(),
+        policy_arn: policy_arn.to_string(),
+    };
+    Change::new(addr, Action::Create, Value::Null, value, attach).needs(needs)
 }

@@ -1,26 +1,17 @@
 //! The dedicated-role mode (`--role-name`): our own role, the bot switched to it, aliases on
 //! older versions moved to a version published on it (only with `--publish-version`).
 
-#![allow(unused_imports)]
-use std::collections::{BTreeMap, BTreeSet};
-
-use aws_sdk_lexmodelsv2::types::{
-    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
-    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
-};
-use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
 use super::*;
 use crate::documents::{self, Concern};
 use crate::error::{Error, Result};
-use crate::observe::{Observed, Writer};
-use crate::plan::{Action, Address, Change, Mode, Plan, Target};
-use crate::policy;
-use crate::resources::alias::{settings_json, Alias};
+use crate::observe::Observed;
+use crate::plan::{Address, Change, Mode, Plan};
 use crate::resources::role::{PreviousRole, RoleState};
-use crate::resources::tags::{self, Tags};
-use crate::spec::{Principal, PrincipalKind, Spec};
-use crate::step::{AliasVersion, Step};
+use crate::resources::tags::{self};
+use crate::spec::Spec;
+use crate::step::AliasVersion;
 
 /// Apply in the dedicated-role mode: the log group; our role with our policies and what the
 /// bot's previous role granted; PassRole on it; the bot switched to it; a version published on
@@ -75,8 +66,11 @@ pub(super) fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
         )?);
     }
 
-    let moved = std::iter::once(bot_addr)
-        .chain(obs.aliases.iter().map(|a| Address::alias(&obs.bot.name, &a.name)));
+    let moved = std::iter::once(bot_addr).chain(
+        obs.aliases
+            .iter()
+            .map(|a| Address::alias(&obs.bot.name, &a.name)),
+    );
     changes.extend(earlier_role_removal(obs, &mut notes, moved.collect()));
     notes.extend(destination_notes(obs));
     notes.extend(run_tag_note(&changes));

@@ -1,26 +1,10 @@
 //! Where the aliases' logs go: the destinations a run wants, the ones that are ours (so later
 //! runs may replace or remove them), and what a reviewer should know about them.
 
-#![allow(unused_imports)]
-use std::collections::{BTreeMap, BTreeSet};
-
-use aws_sdk_lexmodelsv2::types::{
-    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
-    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
-};
-use serde_json::{json, Value};
-
-use super::*;
 use crate::documents::{self, Concern};
-use crate::error::{Error, Result};
-use crate::observe::{Observed, Writer};
-use crate::plan::{Action, Address, Change, Mode, Plan, Target};
-use crate::policy;
-use crate::resources::alias::{settings_json, Alias};
-use crate::resources::role::{PreviousRole, RoleState};
-use crate::resources::tags::{self, Tags};
-use crate::spec::{Principal, PrincipalKind, Spec};
-use crate::step::{AliasVersion, Step};
+use crate::observe::Observed;
+use crate::resources::alias::Alias;
+use crate::spec::Spec;
 
 /// Where an alias's text logs go.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,25 +1,15 @@
 //! iam:PassRole grants for the principals that manage the bot, and the bot's record of them.
 
-#![allow(unused_imports)]
-use std::collections::{BTreeMap, BTreeSet};
-
-use aws_sdk_lexmodelsv2::types::{
-    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
-    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
-};
 use serde_json::{json, Value};
 
 use super::*;
-use crate::documents::{self, Concern};
+use crate::documents::{self};
 use crate::error::{Error, Result};
-use crate::observe::{Observed, Writer};
-use crate::plan::{Action, Address, Change, Mode, Plan, Target};
-use crate::policy;
-use crate::resources::alias::{settings_json, Alias};
-use crate::resources::role::{PreviousRole, RoleState};
-use crate::resources::tags::{self, Tags};
-use crate::spec::{Principal, PrincipalKind, Spec};
-use crate::step::{AliasVersion, Step};
+use crate::observe::Observed;
+use crate::plan::{Action, Address, Change};
+use crate::resources::tags::{self};
+use crate::spec::{Principal, Spec};
+use crate::step::Step;
 
 /// iam:PassRole on `role_arns` for the principals asked for; grants recorded earlier but no
 /// longer asked for are revoked.
@@ -116,7 +106,9 @@ pub(super) fn grant_revocations(
         let Some(found) = current else { continue };
         if !found.to_string().contains(role_arn) {
             let addr = Address::inline_policy(principal, grant_name);
-            notes.push(format!("{addr} does not grant {role_arn}: it is left alone"));
+            notes.push(format!(
+                "{addr} does not grant {role_arn}: it is left alone"
+            ));
             continue;
         }
         changes.push(delete_inline_change(principal, grant_name, found));

@@ -4,26 +4,19 @@
 //! managed policies attached. The bot is not updated, so no version goes stale, no feature
 //! permission is lost, and no PassRole change is needed.
 
-#![allow(unused_imports)]
 use std::collections::{BTreeMap, BTreeSet};
 
-use aws_sdk_lexmodelsv2::types::{
-    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
-    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
-};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::*;
 use crate::documents::{self, Concern};
 use crate::error::{Error, Result};
 use crate::observe::{Observed, Writer};
-use crate::plan::{Action, Address, Change, Mode, Plan, Target};
-use crate::policy;
-use crate::resources::alias::{settings_json, Alias};
-use crate::resources::role::{PreviousRole, RoleState};
-use crate::resources::tags::{self, Tags};
+use crate::plan::{Address, Change, Mode, Plan};
+use crate::resources::alias::Alias;
+use crate::resources::tags::{self};
 use crate::spec::{Principal, PrincipalKind, Spec};
-use crate::step::{AliasVersion, Step};
+use crate::step::AliasVersion;
 
 /// The concerns our managed policies cover in place (a bot keeps its own role, so it needs no
 /// copy of the service-linked role's runtime actions).

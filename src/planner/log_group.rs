@@ -1,25 +1,11 @@
 //! The CloudWatch Logs group that text logs go to.
 
-#![allow(unused_imports)]
-use std::collections::{BTreeMap, BTreeSet};
-
-use aws_sdk_lexmodelsv2::types::{
-    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
-    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
-};
 use serde_json::{json, Value};
 
-use super::*;
-use crate::documents::{self, Concern};
-use crate::error::{Error, Result};
-use crate::observe::{Observed, Writer};
-use crate::plan::{Action, Address, Change, Mode, Plan, Target};
-use crate::policy;
-use crate::resources::alias::{settings_json, Alias};
-use crate::resources::role::{PreviousRole, RoleState};
-use crate::resources::tags::{self, Tags};
-use crate::spec::{Principal, PrincipalKind, Spec};
-use crate::step::{AliasVersion, Step};
+use crate::observe::Observed;
+use crate::plan::{Action, Address, Change};
+use crate::spec::Spec;
+use crate::step::Step;
 
 /// The log group for text logs: created, its retention set, or as it is.
 pub(super) fn log_group_change(spec: &Spec, obs: &Observed) -> Option<Change> {

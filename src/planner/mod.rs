@@ -2,25 +2,11 @@
 //! No I/O here, so every decision is unit-tested. One file per concern; `dedicated` and
 //! `in_place` are the two modes' orchestrators.
 
-#![allow(unused_imports)]
-use std::collections::{BTreeMap, BTreeSet};
-
-use aws_sdk_lexmodelsv2::types::{
-    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
-    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
-};
-use serde_json::{json, Value};
-
-use crate::documents::{self, Concern};
-use crate::error::{Error, Result};
-use crate::observe::{Observed, Writer};
-use crate::plan::{Action, Address, Change, Mode, Plan, Target};
-use crate::policy;
-use crate::resources::alias::{settings_json, Alias};
-use crate::resources::role::{PreviousRole, RoleState};
-use crate::resources::tags::{self, Tags};
-use crate::spec::{Principal, PrincipalKind, Spec};
-use crate::step::{AliasVersion, Step};
+use crate::error::Result;
+use crate::observe::Observed;
+use crate::plan::{Action, Change, Plan, Target};
+use crate::resources::tags::{self};
+use crate::spec::Spec;
 
 pub(crate) fn target(obs: &Observed) -> Target {
     Target {

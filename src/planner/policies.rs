@@ -1,25 +1,18 @@
 //! Our managed policies (one per concern) and their attachments to the roles that write logs.
 
-#![allow(unused_imports)]
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use aws_sdk_lexmodelsv2::types::{
-    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
-    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
-};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::*;
 use crate::documents::{self, Concern};
-use crate::error::{Error, Result};
-use crate::observe::{Observed, Writer};
-use crate::plan::{Action, Address, Change, Mode, Plan, Target};
+use crate::observe::Observed;
+use crate::plan::{Action, Address, Change};
 use crate::policy;
-use crate::resources::alias::{settings_json, Alias};
-use crate::resources::role::{PreviousRole, RoleState};
+use crate::resources::managed_policy::PolicyState;
 use crate::resources::tags::{self, Tags};
-use crate::spec::{Principal, PrincipalKind, Spec};
-use crate::step::{AliasVersion, Step};
+use crate::spec::Spec;
+use crate::step::Step;
 
 /// The documents of our managed policies that the spec wants, by concern (not the bot runtime
 /// one, which only the dedicated role carries).
@@ -59,113 +52,87 @@ pub(super) fn managed_policy_changes(
     wanted: &BTreeMap<Concern, Value>,
     targets: &[AttachTarget],
 ) -> (Vec<Change>, Vec<Address>) {
-    let scope = &obs.scope;
     let mut changes = Vec::new();
     let mut ready = Vec::new();
     for &concern in concerns {
         let name = concern.policy_name(setup);
-        let arn = scope.policy(&name);
-        let addr = policy_address(&name);
+        let arn = obs.scope.policy(&name);
         let existing = obs.policies.get(&concern).cloned().flatten();
-        let policy_tags: Tags = [(
-            tags::MANAGED_BY.to_string(),
-            tags::MANAGED_BY_VALUE.to_string(),
-        )]
-        .into();
-        match (wanted.get(&concern), existing) {
-            (Some(document), None) => {
-                changes.push(
-                    Change::new(
-                        addr.clone(),
-                        Action::Create,
-                        Value::Null,
-                        policy_json(&name, &arn, document),
-                        Step::CreatePolicy {
-                            name: name.clone(),
-                            arn: arn.clone(),
-                            document: document.clone(),
-                            tags: policy_tags,
-                        },
-                    )
-                    .with_document(document),
-                );
+        let Some(document) = wanted.get(&concern) else {
+            // No longer wanted (e.g. audio turned off): ours is detached, then deleted.
+            if let Some(found) = existing.filter(|f| tags::is_ours(&f.tags)) {
+                changes.extend(policy_removal(&name, &arn, &found, targets));
             }
-            (Some(document), Some(found)) if !policy::equivalent(&found.document, document) => {
-                changes.push(
-                    Change::new(
-                        addr.clone(),
-                        Action::Update,
-                        policy_json(&name, &arn, &found.document),
-                        policy_json(&name, &arn, document),
-                        Step::UpdatePolicy {
-                            name: name.clone(),
-                            arn: arn.clone(),
-                            document: document.clone(),
-                            previous_version: found.default_version.clone(),
-                        },
-                    )
-                    .with_document(document),
-                );
-            }
-            (Some(_), Some(found)) => changes.push(
-                Change::no_op(addr.clone(), policy_json(&name, &arn, &found.document))
-                    .with_document(&found.document),
-            ),
-            (None, Some(found)) => {
-                if !tags::is_ours(&found.tags) {
-                    continue;
-                }
-                // No longer wanted (e.g. audio turned off): detach, then delete.
-                let mut detached = Vec::new();
-                for target in targets.iter().filter(|t| t.attached.contains(&arn)) {
-                    let change = detach_change(target.role, &arn);
-                    detached.push(change.address.clone());
-                    changes.push(change);
-                }
-                changes.push(
-                    Change::new(
-                        addr.clone(),
-                        Action::Delete,
-                        policy_json(&name, &arn, &found.document),
-                        Value::Null,
-                        Step::DeletePolicy {
-                            name: name.clone(),
-                            arn: arn.clone(),
-                            document: found.document.clone(),
-                            tags: found.tags.clone(),
-                        },
-                    )
-                    .needs(detached),
-                );
-                continue;
-            }
-            (None, None) => continue,
-        }
+            continue;
+        };
+        changes.push(policy_change(&name, &arn, document, existing.as_ref()));
         // What writes the logs must be in place before an alias points at it: a new or changed
         // document too, not only its attachment.
+        let addr = policy_address(&name);
         ready.push(addr.clone());
         for target in targets {
-            let attach_addr = attachment_address(target.role, &arn);
-            changes.push(if target.attached.contains(&arn) {
-                Change::no_op(
-                    attach_addr.clone(),
-                    json!({"role": target.role, "policyArn": arn}),
-                )
-            } else {
-                Change::new(
-                    attach_addr.clone(),
-                    Action::Create,
-                    Value::Null,
-                    json!({"role": target.role, "policyArn": arn}),
-                    Step::Attach {
-                        role: target.role.into(),
-                        policy_arn: arn.clone(),
-                    },
-                )
-                .needs(target.after.iter().cloned().chain([addr.clone()]))
-            });
-            ready.push(attach_addr);
+            let attached = target.attached.contains(&arn);
+            let needs = target.after.iter().cloned().chain([addr.clone()]);
+            let change = attach_change(target.role, &arn, attached, needs);
+            ready.push(change.address.clone());
+            changes.push(change);
         }
     }
     (changes, ready)
+}
+
+/// Our managed policy `name` with `document`: created, updated, or as it is.
+fn policy_change(
+    name: &str,
+    arn: &str,
+    document: &Value,
+    existing: Option<&PolicyState>,
+) -> Change {
+    let addr = policy_address(name);
+    let after = policy_json(name, arn, document);
+    match existing {
+        None => {
+            let tags: Tags = [(
+                tags::MANAGED_BY.to_string(),
+                tags::MANAGED_BY_VALUE.to_string(),
+            )]
+            .into();
+            let create = Step::CreatePolicy {
+                name: name.to_string(),
+                arn: arn.to_string(),
+                document: document.clone(),
+                tags,
+            };
+            Change::new(addr, Action::Create, Value::Null, after, create).with_document(document)
+        }
+        Some(found) if !policy::equivalent(&found.document, document) => {
+            let update = Step::UpdatePolicy {
+                name: name.to_string(),
+                arn: arn.to_string(),
+                document: document.clone(),
+                previous_version: found.default_version.clone(),
+            };
+            let before = policy_json(name, arn, &found.document);
+            Change::new(addr, Action::Update, before, after, update).with_document(document)
+        }
+        Some(found) => Change::no_op(addr, policy_json(name, arn, &found.document))
+            .with_document(&found.document),
+    }
+}
+
+/// Our policy `found` detached from the targets it is attached to, then deleted.
+fn policy_removal(
+    name: &str,
+    arn: &str,
+    found: &PolicyState,
+    targets: &[AttachTarget],
+) -> Vec<Change> {
+    let mut changes: Vec<Change> = targets
+        .iter()
+        .filter(|t| t.attached.contains(&arn.to_string()))
+        .map(|t| detach_change(t.role, arn))
+        .collect();
+    let detached: Vec<Address> = changes.iter().map(|c| c.address.clone()).collect();
+    changes.push(delete_policy_change(name, arn, found).needs(detached));
+    changes
 }

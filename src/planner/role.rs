@@ -1,26 +1,21 @@
 //! Our dedicated role: its tags (what it records), which aliases it cannot serve, and removing it
 //! (or an earlier role of ours) with everything attached to it.
 
-#![allow(unused_imports)]
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use aws_sdk_lexmodelsv2::types::{
-    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
-    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
-};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::*;
-use crate::documents::{self, Concern};
+use crate::documents::{self};
 use crate::error::{Error, Result};
-use crate::observe::{Observed, Writer};
-use crate::plan::{Action, Address, Change, Mode, Plan, Target};
+use crate::observe::Observed;
+use crate::plan::{Action, Address, Change};
 use crate::policy;
-use crate::resources::alias::{settings_json, Alias};
+use crate::resources::alias::Alias;
 use crate::resources::role::{PreviousRole, RoleState};
 use crate::resources::tags::{self, Tags};
 use crate::spec::{Principal, PrincipalKind, Spec};
-use crate::step::{AliasVersion, Step};
+use crate::step::Step;
 
 /// Dedicated mode: the aliases on a published version whose role is not ours (they log through
 /// our role only once they run a version published after the switch).
@@ -129,66 +124,35 @@ pub(super) fn role_removal(
         name: role.name.clone(),
     };
     for (name, document) in &role.inline {
-        let addr = Address::inline_policy(&owner, name);
-        changes.push(
-            Change::new(
-                addr.clone(),
-                Action::Delete,
-                json!({"document": document}),
-                Value::Null,
-                Step::DeleteInline {
-                    owner: owner.clone(),
-                    name: name.clone(),
-                    previous: document.clone(),
-                },
-            )
-            .needs(after.iter().cloned()),
-        );
-        before_delete.push(addr);
+        let change = delete_inline_change(&owner, name, document).needs(after.iter().cloned());
+        before_delete.push(change.address.clone());
+        changes.push(change);
     }
     for policy in policies {
-        changes.push(
-            Change::new(
-                policy_address(&policy.name),
-                Action::Delete,
-                policy_json(&policy.name, &policy.arn, &policy.document),
-                Value::Null,
-                Step::DeletePolicy {
-                    name: policy.name.clone(),
-                    arn: policy.arn.clone(),
-                    document: policy.document.clone(),
-                    tags: policy.tags.clone(),
-                },
-            )
-            .needs(
-                detached
-                    .get(&policy.arn)
-                    .cloned()
-                    .into_iter()
-                    .chain(after.iter().cloned()),
-            ),
-        );
+        let detach = detached.get(&policy.arn).cloned();
+        let delete = delete_policy_change(&policy.name, &policy.arn, policy);
+        changes.push(delete.needs(detach.into_iter().chain(after.iter().cloned())));
     }
-    changes.push(
-        Change::new(
-            role_address(&role.name),
-            Action::Delete,
-            role_json(
-                &role.name,
-                &role.arn,
-                &role.trust,
-                &only_our_tags(&role.tags),
-            ),
-            Value::Null,
-            Step::DeleteRole {
-                name: role.name.clone(),
-                trust: role.trust.clone(),
-                tags: role.tags.clone(),
-                boundary: role.boundary.clone(),
-            },
-        )
-        .needs(before_delete.into_iter().chain(after.iter().cloned())),
+    let before = role_json(
+        &role.name,
+        &role.arn,
+        &role.trust,
+        &only_our_tags(&role.tags),
     );
+    let delete = Step::DeleteRole {
+        name: role.name.clone(),
+        trust: role.trust.clone(),
+        tags: role.tags.clone(),
+        boundary: role.boundary.clone(),
+    };
+    let role_delete = Change::new(
+        role_address(&role.name),
+        Action::Delete,
+        before,
+        Value::Null,
+        delete,
+    );
+    changes.push(role_delete.needs(before_delete.into_iter().chain(after.iter().cloned())));
     changes
 }
 

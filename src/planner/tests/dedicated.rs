@@ -1,20 +1,28 @@
 //! Planner tests of the dedicated-role mode.
-#![allow(unused_imports)]
-use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+use aws_sdk_lexmodelsv2::types::ConversationLogSettings;
+
+use crate::documents::Concern;
+use crate::observe::Observed;
+use crate::resources::alias::Alias;
+use crate::resources::role::{PreviousRole, RoleState};
+use crate::resources::tags::{self, Tags};
+use crate::spec::Spec;
+use crate::step::{AliasVersion, Step};
 
 use crate::arn::Scope;
-use crate::plan::{Action, Address, Change, Mode, Plan};
+use crate::plan::{Action, Change, Plan};
 use crate::planner::*;
-use crate::resources::alias::Alias;
 use crate::resources::bot::Bot;
 use crate::resources::managed_policy::PolicyState;
 use crate::spec::TextSpec;
 use aws_sdk_lexmodelsv2::operation::describe_bot::DescribeBotOutput;
 use aws_sdk_lexmodelsv2::operation::describe_bot_alias::DescribeBotAliasOutput;
 
-const SLR: &str = "arn:aws:iam::111122223333:role/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots_X";
+pub(super) const SLR: &str = "arn:aws:iam::111122223333:role/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots_X";
 
-fn scope() -> Scope {
+pub(super) fn scope() -> Scope {
     Scope {
         partition: "aws".into(),
         account: "111122223333".into(),
@@ -22,7 +30,7 @@ fn scope() -> Scope {
     }
 }
 
-fn spec() -> Spec {
+pub(super) fn spec() -> Spec {
     Spec {
         bot: "OrderBot".into(),
         aliases: vec!["live".into()],
@@ -41,7 +49,7 @@ fn spec() -> Spec {
 }
 
 /// An alias on DRAFT (which runs on the bot's current role).
-fn alias(settings: Option<ConversationLogSettings>) -> Alias {
+pub(super) fn alias(settings: Option<ConversationLogSettings>) -> Alias {
     Alias {
         id: "ALIAS12345".into(),
         name: "live".into(),
@@ -57,7 +65,7 @@ fn alias(settings: Option<ConversationLogSettings>) -> Alias {
 }
 
 /// A bot on a service-linked role, before any apply.
-fn fresh() -> Observed {
+pub(super) fn fresh() -> Observed {
     Observed {
         scope: scope(),
         bot: Bot {
@@ -90,7 +98,7 @@ fn fresh() -> Observed {
 }
 
 /// The world after apply, as observation would read it.
-fn applied(spec: &Spec) -> Observed {
+pub(super) fn applied(spec: &Spec) -> Observed {
     let mut obs = fresh();
     // Observation lists every principal asked for, with no grant yet.
     obs.grants = spec.pass_role.iter().map(|p| (p.clone(), None)).collect();
@@ -168,7 +176,7 @@ fn applied(spec: &Spec) -> Observed {
     obs
 }
 
-fn find<'a>(plan: &'a Plan, address: &str) -> &'a Change {
+pub(super) fn find<'a>(plan: &'a Plan, address: &str) -> &'a Change {
     plan.changes
         .iter()
         .find(|c| c.address.to_string() == address)
@@ -330,228 +338,4 @@ fn dedicated_destroy_keeps_a_role_that_a_published_version_runs_on() {
         "{:?}",
         plan.notes
     );
-}
-
-#[test]
-fn fresh_apply_creates_everything_and_orders_the_bot_and_alias_last() {
-    let plan = plan_apply(&spec(), &fresh()).unwrap();
-    assert_eq!(find(&plan, "role[LexLogs-OrderBot]").action, Action::Create);
-    assert_eq!(
-        find(&plan, "log_group[/aws/lex/OrderBot]").action,
-        Action::Create
-    );
-    assert_eq!(
-        find(&plan, "policy[LexLogs-OrderBot-CloudWatchLogs]").action,
-        Action::Create
-    );
-    assert_eq!(
-        find(&plan, "policy[LexLogs-OrderBot-LexBotRuntime]").action,
-        Action::Create,
-        "service-linked role's runtime actions are carried"
-    );
-    let bot = find(&plan, "bot[OrderBot]");
-    assert_eq!(bot.action, Action::Update);
-    assert!(bot
-        .depends_on
-        .iter()
-        .any(|d| d.to_string() == "role[LexLogs-OrderBot]"));
-    assert!(
-        bot.depends_on
-            .iter()
-            .filter(|d| d.to_string().starts_with("attachment["))
-            .count()
-            == 2,
-        "{:?}",
-        bot.depends_on
-    );
-    let alias = find(&plan, "alias[OrderBot/live]");
-    assert!(alias
-        .depends_on
-        .iter()
-        .any(|d| d.to_string() == "bot[OrderBot]"));
-    assert!(alias
-        .depends_on
-        .iter()
-        .any(|d| d.to_string() == "log_group[/aws/lex/OrderBot]"));
-    assert_eq!(
-        alias.after["conversationLogSettings"]["textLogSettings"][0]["cloudWatchLogGroupArn"],
-        "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lex/OrderBot"
-    );
-    let role = find(&plan, "role[LexLogs-OrderBot]");
-    assert_eq!(role.after["tags"][tags::PREVIOUS_ROLE], SLR);
-}
-
-#[test]
-fn apply_after_apply_changes_nothing() {
-    let spec = Spec {
-        pass_role: vec!["user/dev".parse().unwrap()],
-        ..spec()
-    };
-    let plan = plan_apply(&spec, &applied(&spec)).unwrap();
-    let changed: Vec<_> = plan
-        .changes
-        .iter()
-        .filter(|c| c.action != Action::NoOp)
-        .map(|c| &c.address)
-        .collect();
-    assert!(changed.is_empty(), "{changed:?}");
-}
-
-#[test]
-fn a_changed_document_is_a_new_version_and_an_unwanted_policy_is_detached_then_deleted() {
-    let mut obs = applied(&spec());
-    // The CloudWatch policy was edited by hand; an old S3 policy is still attached.
-    let cw = obs
-        .policies
-        .get_mut(&Concern::CloudWatch)
-        .unwrap()
-        .as_mut()
-        .unwrap();
-    cw.document = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]});
-    let s3_arn = obs.scope.policy("LexLogs-OrderBot-S3AudioLogs");
-    obs.policies.insert(
-        Concern::S3,
-        Some(PolicyState {
-            name: "LexLogs-OrderBot-S3AudioLogs".into(),
-            arn: s3_arn.clone(),
-            document: documents::s3(&obs.scope, "old-bucket", "lex-audio/"),
-            default_version: "v2".into(),
-            attached_roles: vec!["LexLogs-OrderBot".into()],
-            tags: [(
-                tags::MANAGED_BY.to_string(),
-                tags::MANAGED_BY_VALUE.to_string(),
-            )]
-            .into(),
-        }),
-    );
-    obs.role.as_mut().unwrap().attached.push(s3_arn.clone());
-    let plan = plan_apply(&spec(), &obs).unwrap();
-    let cw = find(&plan, "policy[LexLogs-OrderBot-CloudWatchLogs]");
-    assert_eq!(cw.action, Action::Update);
-    assert!(
-        matches!(&cw.step, Step::UpdatePolicy { previous_version, .. } if previous_version == "v1")
-    );
-    let detach = find(&plan, &format!("attachment[LexLogs-OrderBot -> {s3_arn}]"));
-    assert_eq!(detach.action, Action::Delete);
-    let delete = find(&plan, "policy[LexLogs-OrderBot-S3AudioLogs]");
-    assert_eq!(delete.action, Action::Delete);
-    assert_eq!(delete.depends_on, vec![detach.address.clone()]);
-}
-
-#[test]
-fn a_grant_no_longer_asked_for_is_revoked() {
-    let with_grant = Spec {
-        pass_role: vec!["role/ci".parse().unwrap()],
-        ..spec()
-    };
-    let obs = applied(&with_grant);
-    let plan = plan_apply(&spec(), &obs).unwrap();
-    let revoke = find(
-        &plan,
-        "inline_policy[role/ci/LexLogsPassRole-LexLogs-OrderBot]",
-    );
-    assert_eq!(revoke.action, Action::Delete);
-    let role = find(&plan, "role[LexLogs-OrderBot]");
-    assert_eq!(
-        role.action,
-        Action::Update,
-        "the recorded principals tag changes"
-    );
-}
-
-#[test]
-fn alias_settings_keep_what_is_not_ours() {
-    let ours = OurDestinations {
-        log_group_arns: vec!["arn:ours".into()],
-        bucket_arns: vec!["arn:aws:s3:::ours".into()],
-    };
-    let theirs = AudioDestination {
-        bucket_arn: "arn:aws:s3:::theirs".into(),
-        prefix: "p/".into(),
-        kms_key_arn: None,
-    };
-    let text = TextDestination {
-        log_group_arn: "arn:ours".into(),
-        prefix: "lex/".into(),
-    };
-    let current = desired_settings(
-        None,
-        Some(&text),
-        Some(&theirs),
-        &OurDestinations::default(),
-    );
-    // Turning our text logs off keeps someone else's audio logs.
-    let after = desired_settings(current.as_ref(), None, None, &ours).expect("their audio stays");
-    assert!(after.text_log_settings().is_empty());
-    assert_eq!(after.audio_log_settings().len(), 1);
-    // Nothing left means no settings at all.
-    let only_ours = desired_settings(None, Some(&text), None, &ours);
-    assert_eq!(
-        desired_settings(only_ours.as_ref(), None, None, &ours),
-        None
-    );
-    assert!(same_settings(
-        None,
-        Some(&ConversationLogSettings::builder().build())
-    ));
-}
-
-#[test]
-fn destroy_undoes_apply_in_a_safe_order() {
-    let spec = Spec {
-        pass_role: vec!["user/dev".parse().unwrap()],
-        ..spec()
-    };
-    let obs = applied(&spec);
-    let plan = plan_destroy(&spec, &obs).unwrap();
-    let alias = find(&plan, "alias[OrderBot/live]");
-    assert_eq!(alias.after["conversationLogSettings"], Value::Null);
-    let bot = find(&plan, "bot[OrderBot]");
-    assert_eq!(bot.after["roleArn"], SLR);
-    assert!(bot.depends_on.contains(&alias.address));
-    let role = find(&plan, "role[LexLogs-OrderBot]");
-    assert_eq!(role.action, Action::Delete);
-    assert!(
-        role.depends_on
-            .iter()
-            .filter(|d| d.to_string().starts_with("attachment["))
-            .count()
-            == 2
-    );
-    assert!(role.depends_on.contains(&bot.address));
-    assert_eq!(
-        find(
-            &plan,
-            "inline_policy[user/dev/LexLogsPassRole-LexLogs-OrderBot]"
-        )
-        .action,
-        Action::Delete
-    );
-    assert!(plan
-        .notes
-        .iter()
-        .any(|n| n.contains("/aws/lex/OrderBot is kept")));
-    assert!(
-        plan.changes
-            .iter()
-            .all(|c| !c.address.to_string().starts_with("log_group[")),
-        "log groups are never deleted by destroy"
-    );
-}
-
-#[test]
-fn destroy_of_a_foreign_role_changes_nothing() {
-    let mut obs = fresh();
-    obs.role = Some(RoleState {
-        boundary: None,
-        name: "LexLogs-OrderBot".into(),
-        arn: obs.role_arn(),
-        trust: json!({}),
-        tags: Tags::new(),
-        attached: vec![],
-        inline: BTreeMap::new(),
-    });
-    let plan = plan_destroy(&spec(), &obs).unwrap();
-    assert!(!plan.has_changes());
-    assert!(plan.notes[0].contains("left alone"));
 }

@@ -1,17 +1,24 @@
 //! Planner tests of the in-place mode.
-#![allow(unused_imports)]
+use std::collections::BTreeMap;
+
+use aws_sdk_lexmodelsv2::types::ConversationLogSettings;
+
+use crate::documents::Concern;
+use crate::observe::{Observed, Writer};
+use crate::resources::alias::Alias;
+use crate::resources::role::RoleState;
+use crate::resources::tags::{self};
+use crate::spec::Spec;
+use crate::step::Step;
 use serde_json::{json, Value};
 
 use crate::arn::Scope;
-use crate::observe::Writer;
-use crate::plan::{Action, Address, Change, Mode, Plan};
+use crate::plan::{Action, Change, Plan};
 use crate::planner::*;
 use crate::resources::bot::Bot;
-use crate::resources::role::RoleState;
 use crate::spec::{AudioSpec, TextSpec};
 use aws_sdk_lexmodelsv2::operation::describe_bot::DescribeBotOutput;
 use aws_sdk_lexmodelsv2::operation::describe_bot_alias::DescribeBotAliasOutput;
-use aws_sdk_lexmodelsv2::types::ConversationLogSettings;
 
 const ACCOUNT: &str = "444455556666";
 

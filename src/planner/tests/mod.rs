@@ -1,6 +1,7 @@
 //! The planner's unit tests, by mode and topic.
 
 mod dedicated;
+mod dedicated_apply;
 mod in_place;
 mod moved_alias;
 mod take_over;

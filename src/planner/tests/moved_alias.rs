@@ -1,9 +1,9 @@
 //! Planner tests of an alias that moved to another version.
-#![allow(unused_imports)]
-use serde_json::{json, Value};
 
-use super::WithSettings;
-use crate::plan::{Action, Address, Change, Mode, Plan};
+use crate::documents::{self, Concern};
+use crate::resources::tags::{self};
+
+use crate::plan::Action;
 use crate::planner::*;
 
 use super::in_place::{find, spec, world};

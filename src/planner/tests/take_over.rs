@@ -1,15 +1,18 @@
 //! Planner tests of taking over and giving back destinations.
-#![allow(unused_imports)]
-use serde_json::{json, Value};
 
-use super::in_place::{find, spec, world};
-use super::WithSettings;
-use crate::plan::{Action, Address, Change, Mode, Plan};
-use crate::planner::*;
 use aws_sdk_lexmodelsv2::types::{
     AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
     ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
 };
+
+use crate::documents::{self};
+use crate::spec::Spec;
+use crate::step::Step;
+
+use super::in_place::{find, spec, world};
+use super::WithSettings;
+use crate::plan::Action;
+use crate::planner::*;
 
 fn foreign_text(group: &str) -> TextLogSetting {
     TextLogSetting::builder()
