@@ -6,8 +6,8 @@
 //! and/or one RecognizeUtterance turn, and the log line or audio object read back, with the
 //! delivery-failure metric when it does not arrive). [`report`] renders the outcome.
 
-pub mod check;
-pub mod live;
+mod check;
+mod live;
 pub mod report;
 
 use std::time::{Duration, Instant, SystemTime};
