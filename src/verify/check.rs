@@ -3,8 +3,8 @@
 //! the destinations themselves), read from AWS once and judged by a pure function with
 //! [`crate::iam_eval`]. No conversation is needed, and no `iam:SimulatePrincipalPolicy`.
 //!
-//! This module reads from AWS; [`destinations`] parses the alias's settings, [`facts`] holds what
-//! was read, and [`diagnosis`] judges it.
+//! This module reads from AWS; `destinations` parses the alias's settings, `facts` holds what
+//! was read, and `diagnosis` judges it.
 
 mod destinations;
 mod diagnosis;

@@ -1,13 +1,13 @@
 //! `verify`: proves that conversation logs arrive, and says why when they do not.
 //!
-//! For each alias: a static check ([`check`]: the role its version runs on, whether Lex may
+//! For each alias: a static check (`check`: the role its version runs on, whether Lex may
 //! assume it, whether its policies allow the writes on the exact destinations, whether the
-//! destinations exist), then, unless `--static-only`, a live check ([`live`]: one RecognizeText
+//! destinations exist), then, unless `--static-only`, a live check (`live`: one RecognizeText
 //! and/or one RecognizeUtterance turn, and the log line or audio object read back, with the
-//! delivery-failure metric when it does not arrive). [`report`] renders the outcome.
+//! delivery-failure metric when it does not arrive). `report` renders the outcome.
 //!
-//! The parts: [`args`] (what to verify), [`lookup`] (the bots and aliases), [`per_alias`] (one
-//! alias, both checks), [`delivery`] (the wait for one channel's log).
+//! The parts: `args` (what to verify), `lookup` (the bots and aliases), `per_alias` (one
+//! alias, both checks), `delivery` (the wait for one channel's log).
 
 mod args;
 mod check;

@@ -170,7 +170,7 @@ fn audio_problems(
 }
 
 /// The key policy and the role's IAM policies, as KMS decides GenerateDataKey
-/// (https://docs.aws.amazon.com/kms/latest/developerguide/determining-access.html).
+/// (<https://docs.aws.amazon.com/kms/latest/developerguide/determining-access.html>).
 fn judge_key(
     role: &RoleFacts,
     key_arn: &str,
