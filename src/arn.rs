@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 /// A parsed ARN: `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Arn {
+pub(crate) struct Arn {
     pub partition: String,
     pub service: String,
     pub region: String,
@@ -76,7 +76,11 @@ pub struct Scope {
 
 impl Scope {
     /// Builds the scope from the caller ARN that STS GetCallerIdentity returns.
-    pub fn from_caller(caller_arn: &str, account: &str, region: &str) -> Result<Self, String> {
+    pub(crate) fn from_caller(
+        caller_arn: &str,
+        account: &str,
+        region: &str,
+    ) -> Result<Self, String> {
         let arn: Arn = caller_arn.parse()?;
         Ok(Scope {
             partition: arn.partition,
@@ -85,24 +89,16 @@ impl Scope {
         })
     }
 
-    pub fn role(&self, name: &str) -> String {
+    pub(crate) fn role(&self, name: &str) -> String {
         format!("arn:{}:iam::{}:role/{name}", self.partition, self.account)
     }
 
-    pub fn policy(&self, name: &str) -> String {
+    pub(crate) fn policy(&self, name: &str) -> String {
         format!("arn:{}:iam::{}:policy/{name}", self.partition, self.account)
     }
 
-    pub fn user(&self, name: &str) -> String {
-        format!("arn:{}:iam::{}:user/{name}", self.partition, self.account)
-    }
-
-    pub fn group(&self, name: &str) -> String {
-        format!("arn:{}:iam::{}:group/{name}", self.partition, self.account)
-    }
-
     /// The log group itself, as Lex wants it in `cloudWatchLogGroupArn`.
-    pub fn log_group(&self, name: &str) -> String {
+    pub(crate) fn log_group(&self, name: &str) -> String {
         format!(
             "arn:{}:logs:{}:{}:log-group:{name}",
             self.partition, self.region, self.account
@@ -110,38 +106,31 @@ impl Scope {
     }
 
     /// The log group's streams, the resource of `logs:CreateLogStream` and `logs:PutLogEvents`.
-    pub fn log_group_streams(&self, name: &str) -> String {
+    pub(crate) fn log_group_streams(&self, name: &str) -> String {
         format!("{}:*", self.log_group(name))
     }
 
-    pub fn bucket(&self, bucket: &str) -> String {
+    pub(crate) fn bucket(&self, bucket: &str) -> String {
         format!("arn:{}:s3:::{bucket}", self.partition)
     }
 
-    pub fn bot(&self, bot_id: &str) -> String {
+    pub(crate) fn bot(&self, bot_id: &str) -> String {
         format!(
             "arn:{}:lex:{}:{}:bot/{bot_id}",
             self.partition, self.region, self.account
         )
     }
 
-    pub fn bot_alias(&self, bot_id: &str, alias_id: &str) -> String {
+    pub(crate) fn bot_alias(&self, bot_id: &str, alias_id: &str) -> String {
         format!(
             "arn:{}:lex:{}:{}:bot-alias/{bot_id}/{alias_id}",
-            self.partition, self.region, self.account
-        )
-    }
-
-    pub fn kms_key(&self, key_id: &str) -> String {
-        format!(
-            "arn:{}:kms:{}:{}:key/{key_id}",
             self.partition, self.region, self.account
         )
     }
 }
 
 /// The name at the end of an IAM ARN's resource (`role/path/NAME` gives `NAME`).
-pub fn iam_name(arn: &str) -> Option<&str> {
+pub(crate) fn iam_name(arn: &str) -> Option<&str> {
     let resource = arn.splitn(6, ':').nth(5)?;
     resource.rsplit('/').next()
 }

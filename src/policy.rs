@@ -5,11 +5,11 @@ use percent_encoding::percent_decode_str;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-pub const VERSION: &str = "2012-10-17";
+pub(crate) const VERSION: &str = "2012-10-17";
 
 /// A policy document, built in code and serialised as IAM expects it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Document {
+pub(crate) struct Document {
     #[serde(rename = "Version")]
     pub version: &'static str,
     #[serde(rename = "Statement")]
@@ -17,7 +17,7 @@ pub struct Document {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Statement {
+pub(crate) struct Statement {
     #[serde(rename = "Sid", skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
     #[serde(rename = "Effect")]
@@ -34,7 +34,7 @@ pub struct Statement {
 
 impl Statement {
     /// An Allow statement of `actions` on `resources`.
-    pub fn allow(sid: &str, actions: &[&str], resources: Vec<String>) -> Self {
+    pub(crate) fn allow(sid: &str, actions: &[&str], resources: Vec<String>) -> Self {
         Statement {
             sid: Some(sid.into()),
             effect: "Allow",
@@ -45,27 +45,22 @@ impl Statement {
         }
     }
 
-    pub fn with_condition(mut self, condition: Value) -> Self {
+    pub(crate) fn with_condition(mut self, condition: Value) -> Self {
         self.condition = Some(condition);
         self
     }
 }
 
 impl Document {
-    pub fn new(statements: Vec<Statement>) -> Self {
+    pub(crate) fn new(statements: Vec<Statement>) -> Self {
         Document {
             version: VERSION,
             statements,
         }
     }
 
-    pub fn to_value(&self) -> Value {
+    pub(crate) fn to_value(&self) -> Value {
         serde_json::to_value(self).expect("policy documents serialise")
-    }
-
-    /// The compact JSON IAM is sent.
-    pub fn to_json(&self) -> String {
-        self.to_value().to_string()
     }
 }
 
@@ -91,7 +86,7 @@ pub fn equivalent(a: &Value, b: &Value) -> bool {
 
 /// The normal form: `Statement` always an array, sorted; in each statement the action, resource
 /// and condition-value lists always arrays, sorted and without duplicates; principals likewise.
-pub fn normalise(doc: &Value) -> Value {
+pub(crate) fn normalise(doc: &Value) -> Value {
     let Value::Object(map) = doc else {
         return doc.clone();
     };
@@ -168,7 +163,7 @@ fn sorted_list(value: &Value) -> Value {
 }
 
 /// A JSON text with object keys sorted, so equal values give equal text.
-pub fn canonical(value: &Value) -> String {
+pub(crate) fn canonical(value: &Value) -> String {
     match value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
@@ -247,6 +242,9 @@ mod tests {
             json!(["logs:PutLogEvents"])
         );
         assert!(value["Statement"][0].get("Principal").is_none());
-        assert!(equivalent(&value, &parse_returned(&doc.to_json()).unwrap()));
+        assert!(equivalent(
+            &value,
+            &parse_returned(&doc.to_value().to_string()).unwrap()
+        ));
     }
 }

@@ -21,7 +21,7 @@ pub struct Progress {
 }
 
 /// One running step's line; `finish` says how it ended.
-pub struct StepLine {
+pub(crate) struct StepLine {
     bar: Option<ProgressBar>,
     started: Instant,
     label: String,
@@ -29,7 +29,7 @@ pub struct StepLine {
 
 impl Progress {
     /// Spinners when stderr is a terminal, plain lines when it is not, nothing when quiet.
-    pub fn new(quiet: bool) -> Self {
+    pub(crate) fn new(quiet: bool) -> Self {
         let mode = if quiet {
             Mode::Quiet
         } else if std::io::stderr().is_terminal() {
@@ -44,7 +44,7 @@ impl Progress {
     }
 
     /// A message of its own (a wait, an interrupt, a rollback).
-    pub fn line(&self, message: impl AsRef<str>) {
+    pub(crate) fn line(&self, message: impl AsRef<str>) {
         match &self.mode {
             Mode::Quiet => {}
             Mode::Plain => eprintln!(
@@ -59,7 +59,7 @@ impl Progress {
     }
 
     /// Announces a step; the returned line is finished when the step ends.
-    pub fn start(&self, glyph: char, address: &str, what: &str) -> StepLine {
+    pub(crate) fn start(&self, glyph: char, address: &str, what: &str) -> StepLine {
         let label = format!("{glyph} {address}");
         let bar = match &self.mode {
             Mode::Quiet => None,
@@ -87,7 +87,7 @@ impl Progress {
 }
 
 impl StepLine {
-    pub fn finish(self, ok: bool) {
+    pub(crate) fn finish(self, ok: bool) {
         if let Some(bar) = self.bar {
             let mark = if ok { "done" } else { "FAILED" };
             bar.set_style(ProgressStyle::with_template("{msg}").expect("the template is valid"));

@@ -5,10 +5,19 @@
 
 use std::time::{Duration, SystemTime};
 
+use aws_sdk_cloudwatch::operation::get_metric_statistics::builders::GetMetricStatisticsFluentBuilder;
+use aws_sdk_cloudwatch::operation::get_metric_statistics::GetMetricStatisticsOutput;
+use aws_sdk_cloudwatch::primitives::DateTime;
+use aws_sdk_cloudwatch::types::{Dimension, Statistic};
 use serde_json::Value;
 
 use crate::aws::Clients;
 use crate::error::{AwsError, Context as _, Error, Result};
+
+/// The delivery-failure metric of text logs (AWS/Lex).
+pub const TEXT_FAILURE_METRIC: &str = "ConversationLogsTextDeliveryFailure";
+/// The delivery-failure metric of audio logs (AWS/Lex).
+pub const AUDIO_FAILURE_METRIC: &str = "ConversationLogsAudioDeliveryFailure";
 
 /// The content type of the clip: 16 kHz, mono, 16-bit little-endian PCM.
 pub const PCM: &str = "audio/l16; rate=16000; channels=1";
@@ -198,93 +207,110 @@ pub struct MetricQuery<'a> {
 /// botocore models (LocalStack 4.10) cannot parse; when that call fails, the same request is sent
 /// in CloudWatch's Query protocol (which AWS also serves) and the sums are read from its XML.
 pub async fn failures(clients: &Clients, q: &MetricQuery<'_>) -> Option<f64> {
-    use aws_sdk_cloudwatch::primitives::DateTime;
-    use aws_sdk_cloudwatch::types::{Dimension, Statistic};
-    let whole = |t: SystemTime| {
-        DateTime::from_secs(
-            t.duration_since(SystemTime::UNIX_EPOCH)
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or(0),
-        )
-    };
     // CloudWatch (on AWS) counts whole minutes: the first may hold failures from just before.
-    let start = whole(q.since);
-    let end = whole(SystemTime::now() + Duration::from_secs(60));
+    let start = whole_seconds(q.since);
+    let end = whole_seconds(SystemTime::now() + Duration::from_secs(60));
     let dimensions = [
         ("BotId", q.bot_id),
         ("BotAliasId", q.alias_id),
         ("LocaleId", q.locale),
         ("Operation", q.operation),
     ];
-    let request = || {
-        let mut r = clients
-            .cloudwatch
-            .get_metric_statistics()
-            .namespace("AWS/Lex")
-            .metric_name(q.metric)
-            .start_time(start)
-            .end_time(end)
-            .period(60)
-            .statistics(Statistic::Sum);
-        for (name, value) in dimensions {
-            r = r.dimensions(Dimension::builder().name(name).value(value).build());
-        }
-        r
-    };
+    let request = || metric_request(clients, q.metric, &dimensions, start, end);
     let sum = match request().send().await {
-        Ok(out) => out.datapoints().iter().filter_map(|d| d.sum()).sum(),
+        Ok(out) => datapoint_sum(&out),
         Err(e) => {
             tracing::debug!(error = ?e, "GetMetricStatistics (CBOR) failed; trying the Query protocol");
             let form = query_form(q.metric, &dimensions, &start, &end);
-            let sent = request()
-                .customize()
-                .mutate_request(move |req| {
-                    // Same endpoint, the Query protocol's path.
-                    let uri = req.uri().to_string();
-                    let base = match uri.find("/service/") {
-                        Some(i) => uri[..i].to_string(),
-                        None => uri.trim_end_matches('/').to_string(),
-                    };
-                    let _ = req.set_uri(format!("{base}/"));
-                    let headers = req.headers_mut();
-                    headers.remove("smithy-protocol");
-                    headers.insert("accept", "text/xml");
-                    headers.insert(
-                        "content-type",
-                        "application/x-www-form-urlencoded; charset=utf-8",
-                    );
-                    headers.insert("content-length", form.len().to_string());
-                    *req.body_mut() = aws_smithy_types::body::SdkBody::from(form.clone());
-                })
-                .send()
-                .await;
-            // The CBOR deserializer cannot read the XML answer: read the raw response.
-            let body = match &sent {
-                Err(e) if e.raw_response().is_some_and(|r| r.status().is_success()) => e
-                    .raw_response()
-                    .and_then(|r| r.body().bytes())
-                    .map(|b| String::from_utf8_lossy(b).into_owned()),
-                Ok(out) => {
-                    return Some(out.datapoints().iter().filter_map(|d| d.sum()).sum())
-                        .filter(|s: &f64| *s > 0.0)
-                }
-                Err(e) => {
-                    tracing::debug!(error = ?e, "GetMetricStatistics (Query) failed; no metric is reported");
-                    None
-                }
-            };
-            body.map(|b| xml_sums(&b)).unwrap_or(0.0)
+            sum_by_query(request(), form).await
         }
     };
     (sum > 0.0).then_some(sum)
+}
+
+/// A time as CloudWatch takes it, to the whole second.
+fn whole_seconds(t: SystemTime) -> DateTime {
+    DateTime::from_secs(
+        t.duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0),
+    )
+}
+
+/// GetMetricStatistics of one AWS/Lex metric: its sum per minute, with these dimensions.
+fn metric_request(
+    clients: &Clients,
+    metric: &str,
+    dimensions: &[(&str, &str)],
+    start: DateTime,
+    end: DateTime,
+) -> GetMetricStatisticsFluentBuilder {
+    let mut r = clients
+        .cloudwatch
+        .get_metric_statistics()
+        .namespace("AWS/Lex")
+        .metric_name(metric)
+        .start_time(start)
+        .end_time(end)
+        .period(60)
+        .statistics(Statistic::Sum);
+    for (name, value) in dimensions {
+        r = r.dimensions(Dimension::builder().name(*name).value(*value).build());
+    }
+    r
+}
+
+/// The sum of the data points of an answer.
+fn datapoint_sum(out: &GetMetricStatisticsOutput) -> f64 {
+    out.datapoints().iter().filter_map(|d| d.sum()).sum()
+}
+
+/// Sends the request in CloudWatch's Query protocol (the form body `form`, same endpoint) and
+/// sums its answer; 0 when it fails.
+async fn sum_by_query(request: GetMetricStatisticsFluentBuilder, form: String) -> f64 {
+    let sent = request
+        .customize()
+        .mutate_request(move |req| {
+            // Same endpoint, the Query protocol's path.
+            let uri = req.uri().to_string();
+            let base = match uri.find("/service/") {
+                Some(i) => uri[..i].to_string(),
+                None => uri.trim_end_matches('/').to_string(),
+            };
+            let _ = req.set_uri(format!("{base}/"));
+            let headers = req.headers_mut();
+            headers.remove("smithy-protocol");
+            headers.insert("accept", "text/xml");
+            headers.insert(
+                "content-type",
+                "application/x-www-form-urlencoded; charset=utf-8",
+            );
+            headers.insert("content-length", form.len().to_string());
+            *req.body_mut() = aws_smithy_types::body::SdkBody::from(form.clone());
+        })
+        .send()
+        .await;
+    // The CBOR deserializer cannot read the XML answer: read the raw response.
+    match &sent {
+        Err(e) if e.raw_response().is_some_and(|r| r.status().is_success()) => e
+            .raw_response()
+            .and_then(|r| r.body().bytes())
+            .map(|b| xml_sums(&String::from_utf8_lossy(b)))
+            .unwrap_or(0.0),
+        Ok(out) => datapoint_sum(out),
+        Err(e) => {
+            tracing::debug!(error = ?e, "GetMetricStatistics (Query) failed; no metric is reported");
+            0.0
+        }
+    }
 }
 
 /// The form body of GetMetricStatistics in CloudWatch's Query protocol.
 fn query_form(
     metric: &str,
     dimensions: &[(&str, &str)],
-    start: &aws_sdk_cloudwatch::primitives::DateTime,
-    end: &aws_sdk_cloudwatch::primitives::DateTime,
+    start: &DateTime,
+    end: &DateTime,
 ) -> String {
     use aws_smithy_types::date_time::Format;
     use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};

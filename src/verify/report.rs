@@ -4,6 +4,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::live::{AUDIO_FAILURE_METRIC, TEXT_FAILURE_METRIC};
+
 /// The outcome of one channel (or of a whole alias).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -210,9 +212,9 @@ fn channel_text(label: &str, c: &ChannelReport) -> String {
     }
     if let Some(n) = c.failure_metric {
         let metric = if label == "text" {
-            "ConversationLogsTextDeliveryFailure"
+            TEXT_FAILURE_METRIC
         } else {
-            "ConversationLogsAudioDeliveryFailure"
+            AUDIO_FAILURE_METRIC
         };
         out.push_str(&format!(
             "{INDENT}CloudWatch AWS/Lex {metric}: {n} since the request\n"

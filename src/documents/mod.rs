@@ -1,0 +1,18 @@
+//! The policy documents apply creates, least privilege: the role's trust policy, one policy per
+//! concern (CloudWatch Logs, S3, KMS, the bot runtime actions of a service-linked role), and the
+//! `iam:PassRole` grant for principals (`logging`); and the policy the operator needs
+//! (`operator`).
+
+mod logging;
+mod operator;
+
+pub use logging::Concern;
+pub(crate) use logging::{
+    bot_runtime, cloudwatch, combined, granted_resources, kms, pass_role, pass_role_policy_name,
+    s3, service_linked_policy_name, trust, BOT_RUNTIME_ACTIONS, LEX_SERVICE, PASS_ROLE_PREFIX,
+    SERVICE_LINKED_POLICY_SUFFIX,
+};
+pub(crate) use operator::{operator, OperatorScope};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,227 @@
+//! Verifies one alias: the static check of its destinations, then (unless `--static-only`) the
+//! live check of each configured channel, into an [`AliasReport`].
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use crate::arn::Scope;
+use crate::aws::Clients;
+use crate::error::Result;
+use crate::progress::Progress;
+use crate::resources::alias::Alias;
+use crate::resources::bot::Bot;
+
+use super::args::{VerifyOptions, DEFAULT_LOCALE};
+use super::check::{self, AliasFacts, Destinations, Diagnosis, KeyFacts, RoleFacts};
+use super::delivery::{self, Watch};
+use super::live;
+use super::report::{AliasReport, ChannelReport, Status};
+
+/// What the checks of every alias share: the clients, the progress lines, the caller's scope,
+/// every role read once, and the options.
+pub struct Shared<'a> {
+    pub clients: &'a Clients,
+    pub progress: &'a Progress,
+    pub scope: &'a Scope,
+    pub roles: &'a BTreeMap<String, Option<RoleFacts>>,
+    pub options: &'a VerifyOptions,
+}
+
+/// Verifies one alias; `index` makes its session id unique among the aliases of this run.
+pub async fn verify_alias(
+    shared: &Shared<'_>,
+    bot: &Bot,
+    a: &Alias,
+    index: usize,
+) -> Result<AliasReport> {
+    let destinations = check::destinations(a.described.conversation_log_settings());
+    let locale = choose_locale(a, shared.options.locale.as_deref());
+    let session = live::session_id(index);
+    let mut report = unchecked_report(bot, a, &locale);
+    if !destinations.configured() {
+        return Ok(report);
+    }
+    let diagnosis = static_check(shared, bot, a, &destinations, &locale, &session).await?;
+    record_static(&mut report, &destinations, &diagnosis);
+    if !shared.options.static_only {
+        report.session_id = Some(session.clone());
+        let turn = live::Turn {
+            bot_id: &bot.id,
+            alias_id: &a.id,
+            locale: &locale,
+            session: &session,
+        };
+        let address = format!("alias[{}/{}]", bot.name, a.name);
+        live_check(
+            shared,
+            &turn,
+            &address,
+            &destinations,
+            &diagnosis,
+            &mut report,
+        )
+        .await;
+    }
+    report.status = AliasReport::overall(&report.text, &report.audio);
+    Ok(report)
+}
+
+/// The locale of the turn: `--locale`, else the alias's first enabled locale (by name), else
+/// en_US.
+pub fn choose_locale(alias: &Alias, wanted: Option<&str>) -> String {
+    if let Some(locale) = wanted {
+        return locale.to_string();
+    }
+    let mut enabled: Vec<&String> = alias
+        .described
+        .bot_alias_locale_settings()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, s)| s.enabled())
+                .map(|(k, _)| k)
+                .collect()
+        })
+        .unwrap_or_default();
+    enabled.sort();
+    enabled
+        .first()
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| DEFAULT_LOCALE.to_string())
+}
+
+/// The report of an alias before any check: both channels not configured.
+fn unchecked_report(bot: &Bot, a: &Alias, locale: &str) -> AliasReport {
+    AliasReport {
+        bot: bot.name.clone(),
+        bot_id: bot.id.clone(),
+        alias: a.name.clone(),
+        alias_id: a.id.clone(),
+        version: a.version().to_string(),
+        role: a.runs_on.clone(),
+        locale: locale.to_string(),
+        session_id: None,
+        status: Status::NotConfigured,
+        text: ChannelReport::not_configured(),
+        audio: ChannelReport::not_configured(),
+        warnings: vec![],
+    }
+}
+
+/// Reads what the static check needs that is not read once for all aliases (the log group, the
+/// bucket and the key, at once) and judges it.
+async fn static_check(
+    shared: &Shared<'_>,
+    bot: &Bot,
+    a: &Alias,
+    destinations: &Destinations,
+    locale: &str,
+    session: &str,
+) -> Result<Diagnosis> {
+    let clients = shared.clients;
+    let group = async {
+        match &destinations.text {
+            Some(t) => check::log_group_exists(clients, &t.group).await,
+            None => Ok(true),
+        }
+    };
+    let bucket = async {
+        match &destinations.audio {
+            Some(d) => check::bucket_exists(clients, &d.bucket).await,
+            None => Ok(true),
+        }
+    };
+    let key = async {
+        match destinations.audio.as_ref().and_then(|d| d.kms_key.as_ref()) {
+            Some(k) => check::read_key(clients, k).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (log_group_exists, bucket_exists, key): (bool, bool, Option<KeyFacts>) =
+        tokio::try_join!(group, bucket, key)?;
+    let today = check::utc_date(SystemTime::now());
+    let facts = AliasFacts {
+        scope: shared.scope,
+        bot_id: &bot.id,
+        alias_id: &a.id,
+        version: a.version(),
+        locale,
+        session,
+        today: &today,
+        runs_on: a.runs_on.as_deref(),
+        role: a
+            .runs_on
+            .as_ref()
+            .and_then(|arn| shared.roles.get(arn))
+            .and_then(Option::as_ref),
+        destinations,
+        log_group_exists,
+        bucket_exists,
+        key: key.as_ref(),
+    };
+    Ok(check::diagnose(&facts))
+}
+
+/// Puts the static verdict in the report: the warnings, and each configured channel with its
+/// destination and problems.
+fn record_static(report: &mut AliasReport, destinations: &Destinations, diagnosis: &Diagnosis) {
+    report.warnings = diagnosis.warnings.clone();
+    if let Some(d) = &destinations.text {
+        report.text = statically(&diagnosis.text, d.group.clone());
+    }
+    if let Some(d) = &destinations.audio {
+        report.audio = statically(&diagnosis.audio, format!("s3://{}/{}", d.bucket, d.prefix));
+    }
+}
+
+/// A channel as the static check sees it: OK without problems, else not delivered.
+fn statically(problems: &[String], destination: String) -> ChannelReport {
+    ChannelReport {
+        status: if problems.is_empty() {
+            Status::StaticOk
+        } else {
+            Status::NotDelivered
+        },
+        destination: Some(destination),
+        problems: problems.to_vec(),
+        ..ChannelReport::not_configured()
+    }
+}
+
+/// Sends the turns of the configured channels and waits for their logs, both at once; puts what
+/// each saw in the report.
+async fn live_check(
+    shared: &Shared<'_>,
+    turn: &live::Turn<'_>,
+    address: &str,
+    destinations: &Destinations,
+    diagnosis: &Diagnosis,
+    report: &mut AliasReport,
+) {
+    let watch = |expect_failure: bool| Watch {
+        clients: shared.clients,
+        progress: shared.progress,
+        address,
+        turn,
+        expect_failure,
+        timeout: Duration::from_secs(shared.options.timeout),
+    };
+    let text = async {
+        match &destinations.text {
+            Some(d) => Some(delivery::text(&watch(!diagnosis.text.is_empty()), d).await),
+            None => None,
+        }
+    };
+    let audio = async {
+        match &destinations.audio {
+            Some(d) => Some(delivery::audio(&watch(!diagnosis.audio.is_empty()), d).await),
+            None => None,
+        }
+    };
+    let (text, audio) = tokio::join!(text, audio);
+    if let Some(live) = text {
+        live.apply(&mut report.text);
+    }
+    if let Some(live) = audio {
+        live.apply(&mut report.audio);
+    }
+}
