@@ -38,5 +38,6 @@ pub mod progress;
 pub mod render;
 pub mod resources;
 pub mod spec;
+pub mod status;
 pub mod step;
 pub mod verify;

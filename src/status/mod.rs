@@ -1,0 +1,5 @@
+//! `status`: a read-only inventory of conversation logs, one row per alias: the version it runs,
+//! the role that writes its logs, where text and audio go, whether those destinations are ours,
+//! whether the role can write there (the static check of `verify`), and what apply would change.
+
+pub(crate) mod report;

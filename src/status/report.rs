@@ -1,0 +1,264 @@
+//! What `status` found, one row per alias, as data; printed as an aligned table (`Display`) or
+//! as JSON (`Serialize`), like plans.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// One alias: where it runs, where its logs go, whose destinations those are, whether its role
+/// can write there, and how it differs from what was asked.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AliasStatus {
+    pub account: String,
+    pub region: String,
+    pub bot: String,
+    pub bot_id: String,
+    pub alias: String,
+    pub alias_id: String,
+    /// The version the alias runs (DRAFT for TestBotAlias).
+    pub version: String,
+    /// The role that version runs on: the role Lex writes the alias's logs with.
+    pub role: Option<String>,
+    pub text: Channel,
+    pub audio: Channel,
+    /// What apply would change for this alias, when a target asked for it (`None`: not asked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drift: Option<Vec<String>>,
+}
+
+/// One log channel of an alias.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Channel {
+    /// The log group, or `s3://bucket/prefix`; `None` when the alias does not log this channel.
+    pub destination: Option<String>,
+    /// True when lex-logs-setup set this destination up (a grant of ours covers it).
+    pub ours: bool,
+    /// The static check: `Some(true)` when the role may write there, `Some(false)` with
+    /// `problems` when not; `None` when not configured.
+    pub can_write: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+/// Every alias looked at, in account, region, bot and alias order.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusReport {
+    pub aliases: Vec<AliasStatus>,
+    pub summary: Summary,
+}
+
+/// How many aliases log, can write, and drift.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub bots: usize,
+    pub aliases: usize,
+    /// Aliases with text or audio logs configured.
+    pub logging: usize,
+    /// Aliases whose role cannot write a configured destination.
+    pub broken: usize,
+    /// Aliases that differ from what was asked.
+    pub drifted: usize,
+}
+
+impl StatusReport {
+    pub fn new(mut aliases: Vec<AliasStatus>) -> Self {
+        aliases.sort_by(|a, b| {
+            (&a.account, &a.region, &a.bot, &a.alias)
+                .cmp(&(&b.account, &b.region, &b.bot, &b.alias))
+        });
+        let mut bots: Vec<(&str, &str, &str)> = aliases
+            .iter()
+            .map(|a| (a.account.as_str(), a.region.as_str(), a.bot_id.as_str()))
+            .collect();
+        bots.dedup();
+        let configured = |c: &Channel| c.destination.is_some();
+        let broken = |c: &Channel| c.can_write == Some(false);
+        let summary = Summary {
+            bots: bots.len(),
+            aliases: aliases.len(),
+            logging: aliases
+                .iter()
+                .filter(|a| configured(&a.text) || configured(&a.audio))
+                .count(),
+            broken: aliases
+                .iter()
+                .filter(|a| broken(&a.text) || broken(&a.audio))
+                .count(),
+            drifted: aliases.iter().filter(|a| a.drifted()).count(),
+        };
+        StatusReport { aliases, summary }
+    }
+
+    /// True when some alias differs from what was asked.
+    pub fn drifted(&self) -> bool {
+        self.summary.drifted > 0
+    }
+}
+
+impl AliasStatus {
+    pub fn drifted(&self) -> bool {
+        self.drift.as_ref().is_some_and(|d| !d.is_empty())
+    }
+}
+
+/// The last part of a role ARN (its name), which is what fits in a table.
+fn role_name(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+/// A channel in a table cell: its destination, then `(ours)`, `(cannot write)`.
+fn channel_cell(c: &Channel) -> String {
+    let Some(destination) = &c.destination else {
+        return "-".to_string();
+    };
+    let mut marks = Vec::new();
+    if c.ours {
+        marks.push("ours");
+    }
+    if c.can_write == Some(false) {
+        marks.push("CANNOT WRITE");
+    }
+    if marks.is_empty() {
+        destination.clone()
+    } else {
+        format!("{destination} ({})", marks.join(", "))
+    }
+}
+
+fn drift_cell(a: &AliasStatus) -> String {
+    match &a.drift {
+        None => "-".into(),
+        Some(d) if d.is_empty() => "as asked".into(),
+        Some(d) => format!("{} change(s)", d.len()),
+    }
+}
+
+/// Lines of cells, each column as wide as its widest cell, two spaces apart.
+fn aligned(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                line.push_str(&format!("{cell:<width$}  ", width = widths[i]));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+impl fmt::Display for StatusReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.aliases.is_empty() {
+            return writeln!(f, "No bots found.");
+        }
+        let places: Vec<(&str, &str)> = {
+            let mut p: Vec<(&str, &str)> = self
+                .aliases
+                .iter()
+                .map(|a| (a.account.as_str(), a.region.as_str()))
+                .collect();
+            p.dedup();
+            p
+        };
+        let several_places = places.len() > 1;
+        let mut rows = vec![{
+            let mut header = vec![];
+            if several_places {
+                header.extend(["ACCOUNT".to_string(), "REGION".to_string()]);
+            }
+            header.extend(
+                [
+                    "BOT",
+                    "ALIAS",
+                    "VERSION",
+                    "ROLE",
+                    "TEXT LOGS",
+                    "AUDIO LOGS",
+                    "DRIFT",
+                ]
+                .map(String::from),
+            );
+            header
+        }];
+        for a in &self.aliases {
+            let mut row = vec![];
+            if several_places {
+                row.extend([a.account.clone(), a.region.clone()]);
+            }
+            row.extend([
+                a.bot.clone(),
+                a.alias.clone(),
+                a.version.clone(),
+                a.role.as_deref().map(role_name).unwrap_or("-").to_string(),
+                channel_cell(&a.text),
+                channel_cell(&a.audio),
+                drift_cell(a),
+            ]);
+            rows.push(row);
+        }
+        f.write_str(&aligned(&rows))?;
+        let problems: Vec<String> = self
+            .aliases
+            .iter()
+            .flat_map(|a| {
+                let channels = [("text", &a.text), ("audio", &a.audio)];
+                channels.into_iter().flat_map(move |(name, c)| {
+                    c.problems
+                        .iter()
+                        .map(move |p| format!("{}/{} {name}: {p}", a.bot, a.alias))
+                })
+            })
+            .collect();
+        if !problems.is_empty() {
+            writeln!(f, "\nWhy some cannot write:")?;
+            for p in problems {
+                writeln!(f, "  - {p}")?;
+            }
+        }
+        let drift: Vec<String> = self
+            .aliases
+            .iter()
+            .filter(|a| a.drifted())
+            .flat_map(|a| {
+                a.drift
+                    .iter()
+                    .flatten()
+                    .map(move |d| format!("{}/{}: {d}", a.bot, a.alias))
+            })
+            .collect();
+        if !drift.is_empty() {
+            writeln!(f, "\nWhat apply would change:")?;
+            for d in drift {
+                writeln!(f, "  - {d}")?;
+            }
+        }
+        let s = self.summary;
+        writeln!(
+            f,
+            "\n{} bot(s), {} alias(es): {} logging, {} cannot write, {} drifted.",
+            s.bots, s.aliases, s.logging, s.broken, s.drifted
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;

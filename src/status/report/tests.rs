@@ -1,0 +1,120 @@
+use super::*;
+
+fn alias(account: &str, bot: &str, alias: &str) -> AliasStatus {
+    AliasStatus {
+        account: account.into(),
+        region: "eu-west-1".into(),
+        bot: bot.into(),
+        bot_id: format!("{bot}ID"),
+        alias: alias.into(),
+        alias_id: format!("{alias}ID"),
+        version: "1".into(),
+        role: Some(format!(
+            "arn:aws:iam::{account}:role/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots_{bot}"
+        )),
+        text: Channel::default(),
+        audio: Channel::default(),
+        drift: None,
+    }
+}
+
+fn logging(group: &str, ours: bool, can_write: bool) -> Channel {
+    Channel {
+        destination: Some(group.into()),
+        ours,
+        can_write: Some(can_write),
+        problems: if can_write {
+            vec![]
+        } else {
+            vec!["the role may not logs:PutLogEvents".into()]
+        },
+    }
+}
+
+#[test]
+fn the_table_aligns_columns_marks_ours_and_explains_what_cannot_write() {
+    let mut a = alias("111122223333", "OrderBot", "live");
+    a.text = logging("/aws/lex/OrderBot", true, true);
+    let mut b = alias("111122223333", "FaqBot", "prod");
+    b.text = logging("/teams/other", false, false);
+    let c = alias("111122223333", "FaqBot", "TestBotAlias");
+    let report = StatusReport::new(vec![a, b, c]);
+    let text = report.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("BOT "), "{text}");
+    assert!(
+        !lines[0].contains("ACCOUNT"),
+        "one place: no account column\n{text}"
+    );
+    // Rows sorted by bot then alias; every column starts at the same offset.
+    assert!(lines[1].starts_with("FaqBot    TestBotAlias"), "{text}");
+    assert!(lines[3].starts_with("OrderBot  live"), "{text}");
+    let col = |line: &str, what: &str| line.find(what).unwrap();
+    assert_eq!(
+        col(lines[0], "ROLE"),
+        col(lines[3], "AWSServiceRoleForLexV2Bots_OrderBot")
+    );
+    assert!(lines[3].contains("/aws/lex/OrderBot (ours)"), "{text}");
+    assert!(lines[2].contains("/teams/other (CANNOT WRITE)"), "{text}");
+    assert!(
+        text.contains("FaqBot/prod text: the role may not logs:PutLogEvents"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("2 bot(s), 3 alias(es): 2 logging, 1 cannot write, 0 drifted.\n"),
+        "{text}"
+    );
+    assert!(!report.drifted());
+}
+
+#[test]
+fn drift_is_counted_only_where_something_was_asked() {
+    let mut asked = alias("111122223333", "OrderBot", "live");
+    asked.drift = Some(vec!["~ alias[OrderBot/live]".into()]);
+    let mut as_asked = alias("111122223333", "OrderBot", "beta");
+    as_asked.drift = Some(vec![]);
+    let not_asked = alias("111122223333", "FaqBot", "live");
+    let report = StatusReport::new(vec![asked, as_asked, not_asked]);
+    assert!(report.drifted());
+    assert_eq!(report.summary.drifted, 1);
+    let text = report.to_string();
+    assert!(
+        text.contains("1 change(s)") && text.contains("as asked"),
+        "{text}"
+    );
+    assert!(
+        text.contains("What apply would change:\n  - OrderBot/live: ~ alias[OrderBot/live]"),
+        "{text}"
+    );
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["summary"]["drifted"], 1);
+    let faq = json["aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["bot"] == "FaqBot")
+        .unwrap();
+    assert!(faq.get("drift").is_none(), "not asked: no drift key");
+    assert_eq!(faq["text"]["destination"], serde_json::Value::Null);
+}
+
+#[test]
+fn several_accounts_and_regions_get_their_own_columns() {
+    let a = alias("111122223333", "OrderBot", "live");
+    let mut b = alias("444455556666", "OrderBot", "live");
+    b.region = "us-west-2".into();
+    let text = StatusReport::new(vec![b, a]).to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("ACCOUNT       REGION     BOT"),
+        "{text}"
+    );
+    assert!(lines[1].starts_with("111122223333  eu-west-1"), "{text}");
+    assert!(lines[2].starts_with("444455556666  us-west-2"), "{text}");
+    assert!(text.contains("2 bot(s), 2 alias(es)"), "{text}");
+}
+
+#[test]
+fn no_bot_is_said_plainly() {
+    assert_eq!(StatusReport::new(vec![]).to_string(), "No bots found.\n");
+}
