@@ -38,11 +38,9 @@ impl Bot {
     }
 }
 
-const NOT_FOUND: &[&str] = &["ResourceNotFoundException", "NotFoundException"];
-
 /// True when `err` says there is no bot with that id (or the text cannot be an id at all).
 pub fn is_no_such_bot(err: &Error) -> bool {
-    err.has_code(NOT_FOUND) || err.has_code(&["ValidationException"])
+    err.is_not_found() || err.has_code(&["ValidationException"])
 }
 
 /// The error for a bot that is neither a name nor an id.

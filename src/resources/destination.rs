@@ -92,7 +92,7 @@ pub async fn observe_key(kms: &aws_sdk_kms::Client, key: &str) -> Result<KeyInfo
         .context("kms:DescribeKey", &address)
     {
         Ok(out) => out,
-        Err(e) if e.has_code(&["NotFoundException"]) => {
+        Err(e) if e.is_not_found() => {
             return Err(Error::invalid(
                 format!("KMS key {key:?} does not exist in this account and region"),
                 "check --kms-key (a key id, key ARN, alias/NAME or alias ARN) and --region",

@@ -46,7 +46,7 @@ pub async fn principal_path(iam: &aws_sdk_iam::Client, who: &Principal) -> Resul
     match result {
         // IAM always returns the entity; an absent one would be a service bug, read as "/".
         Ok(path) => Ok(Some(path.unwrap_or_else(|| "/".into()))),
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(None),
+        Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -86,7 +86,7 @@ pub async fn observe(
     };
     match document {
         Ok(text) => Ok(Some(policy::parse_returned(&text).unwrap_or(Value::Null))),
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(None),
+        Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -160,7 +160,7 @@ pub async fn delete(iam: &aws_sdk_iam::Client, owner: &Principal, name: &str) ->
             .map(|_| ()),
     };
     match result {
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(()),
+        Err(e) if e.is_not_found() => Ok(()),
         other => other,
     }
 }

@@ -61,7 +61,7 @@ pub async fn observe(
                 .unwrap_or_default()
                 .into_iter()
                 .collect::<Tags>()),
-            Err(e) if e.has_code(&["ResourceNotFoundException"]) => Ok(Tags::new()),
+            Err(e) if e.is_not_found() => Ok(Tags::new()),
             Err(e) => Err(e),
         }
     };
@@ -125,7 +125,7 @@ pub async fn delete(logs: &aws_sdk_cloudwatchlogs::Client, name: &str) -> Result
         .await
         .context("logs:DeleteLogGroup", address(name))
     {
-        Err(e) if e.has_code(&["ResourceNotFoundException"]) => Ok(()),
+        Err(e) if e.is_not_found() => Ok(()),
         other => other.map(|_| ()),
     }
 }

@@ -50,7 +50,7 @@ pub async fn observe(
         tokio::join!(get, version_document(iam, arn, "v1", &address), entities);
     let found = match found {
         Ok(out) => out.policy.expect("GetPolicy returns the policy"),
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(None),
+        Err(e) if e.is_not_found() => return Ok(None),
         Err(e) => return Err(e),
     };
     let default_version = found.default_version_id().unwrap_or("v1").to_string();
@@ -222,7 +222,7 @@ pub async fn delete(iam: &aws_sdk_iam::Client, name: &str, arn: &str) -> Result<
         .context("iam:ListPolicyVersions", &address)
     {
         Ok(v) => v,
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(()),
+        Err(e) if e.is_not_found() => return Ok(()),
         Err(e) => return Err(e),
     };
     for version in versions
@@ -244,7 +244,7 @@ pub async fn delete(iam: &aws_sdk_iam::Client, name: &str, arn: &str) -> Result<
         .await
         .context("iam:DeletePolicy", &address)
     {
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(()),
+        Err(e) if e.is_not_found() => Ok(()),
         other => other.map(|_| ()),
     }
 }

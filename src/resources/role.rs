@@ -94,10 +94,8 @@ pub async fn observe_listing(iam: &aws_sdk_iam::Client, name: &str) -> Result<Op
         attached_policies(iam, name),
         inline_policy_names(iam, name)
     ) {
-        (Err(e), _, _) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(None),
-        (Ok(_), Err(e), _) | (Ok(_), _, Err(e)) if e.has_code(crate::error::NO_SUCH_ENTITY) => {
-            return Ok(None)
-        }
+        (Err(e), _, _) if e.is_not_found() => return Ok(None),
+        (Ok(_), Err(e), _) | (Ok(_), _, Err(e)) if e.is_not_found() => return Ok(None),
         (role, attached, inline) => (
             role?.role.expect("GetRole returns the role"),
             attached?,
@@ -186,11 +184,11 @@ pub async fn observe_writer(
         }
     );
     let role = match role {
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(None),
+        Err(e) if e.is_not_found() => return Ok(None),
         other => other?.role.expect("GetRole returns the role"),
     };
     let attached = match attached {
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(None),
+        Err(e) if e.is_not_found() => return Ok(None),
         other => other?,
     };
     let mut inline = BTreeMap::new();
@@ -201,7 +199,7 @@ pub async fn observe_writer(
                 policy::parse_returned(out.policy_document()).unwrap_or(Value::Null),
             );
         }
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => {}
+        Err(e) if e.is_not_found() => {}
         Err(e) => return Err(e),
     }
     Ok(Some(RoleState {
@@ -338,7 +336,7 @@ pub async fn delete(iam: &aws_sdk_iam::Client, name: &str) -> Result<()> {
         .await
         .context("iam:DeleteRole", format!("role[{name}]"))
     {
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(()),
+        Err(e) if e.is_not_found() => Ok(()),
         other => other.map(|_| ()),
     }
 }
@@ -367,7 +365,7 @@ pub async fn detach(iam: &aws_sdk_iam::Client, role: &str, policy_arn: &str) -> 
             "iam:DetachRolePolicy",
             format!("attachment[{role} -> {policy_arn}]"),
         ) {
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(()),
+        Err(e) if e.is_not_found() => Ok(()),
         other => other.map(|_| ()),
     }
 }

@@ -219,9 +219,7 @@ pub async fn delete(
             format!("version[{bot_name}/{version}]"),
         ) {
         Ok(_) => Ok(()),
-        Err(e) if e.has_code(&["ResourceNotFoundException", "PreconditionFailedException"]) => {
-            Ok(())
-        }
+        Err(e) if e.is_not_found() || e.has_code(&["PreconditionFailedException"]) => Ok(()),
         Err(e) => Err(e),
     }
 }
