@@ -1,5 +1,5 @@
 //! A plan is data: a list of changes, each with an address, an action and before/after values,
-//! plus the step the engine runs to make it (not serialised). Rendering lives in `render`.
+//! plus the step the engine runs to make it (not serialised; a no-op has none). Rendering lives in `render`.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -37,9 +37,9 @@ pub struct Change {
     pub before: Value,
     /// The resource as it will be (null when it will not exist).
     pub after: Value,
-    /// What the engine runs.
+    /// What the engine runs; `None` for a no-op.
     #[serde(skip)]
-    pub step: Step,
+    pub step: Option<Step>,
     /// Addresses of changes that must finish first.
     #[serde(skip)]
     pub depends_on: Vec<String>,
@@ -58,13 +58,20 @@ impl Change {
             action,
             before,
             after,
-            step,
+            step: Some(step),
             depends_on: Vec::new(),
         }
     }
 
     pub fn no_op(address: impl Into<String>, value: Value) -> Self {
-        Change::new(address, Action::NoOp, value.clone(), value, Step::Nothing)
+        Change {
+            address: address.into(),
+            action: Action::NoOp,
+            before: value.clone(),
+            after: value,
+            step: None,
+            depends_on: Vec::new(),
+        }
     }
 
     pub fn after(mut self, addresses: impl IntoIterator<Item = String>) -> Self {
@@ -209,7 +216,15 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::log_group::LogGroupStep;
     use serde_json::json;
+
+    fn create_group() -> Step {
+        Step::LogGroup(LogGroupStep::Create {
+            name: "/g".into(),
+            retention_days: None,
+        })
+    }
 
     fn plan(bot: &str, changes: Vec<Change>) -> Plan {
         Plan {
@@ -237,7 +252,7 @@ mod tests {
                 Action::Create,
                 Value::Null,
                 json!({"name": "/g"}),
-                Step::Nothing,
+                create_group(),
             )
         };
         let a = plan("A", vec![shared(), Change::no_op("bot[A]", json!({}))]);
@@ -259,7 +274,7 @@ mod tests {
                 Action::Create,
                 Value::Null,
                 json!({"name": "/g", "retentionInDays": 3}),
-                Step::Nothing,
+                create_group(),
             )],
         );
         assert!(Plan::merge(vec![plan("A", vec![shared()]), c])

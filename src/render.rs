@@ -285,6 +285,13 @@ mod tests {
     #[test]
     fn plan_text_groups_by_kind_and_colours_only_when_asked() {
         use crate::plan::{Step, Target};
+        use crate::resources::log_group::LogGroupStep;
+        let step = || {
+            Step::LogGroup(LogGroupStep::Create {
+                name: "/g".into(),
+                retention_days: None,
+            })
+        };
         let plan = Plan {
             command: Kind::Apply,
             targets: vec![Target {
@@ -303,14 +310,14 @@ mod tests {
                     Action::Update,
                     json!({"a": 1}),
                     json!({"a": 2}),
-                    Step::Nothing,
+                    step(),
                 ),
                 Change::new(
                     "role[R]",
                     Action::Create,
                     Value::Null,
                     json!({"n": "R"}),
-                    Step::Nothing,
+                    step(),
                 ),
                 Change::no_op("log_group[/g]", json!({})),
             ],

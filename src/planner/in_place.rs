@@ -17,10 +17,18 @@ use crate::error::{Error, Result};
 use crate::observe::{Observed, Writer};
 use crate::plan::{Action, Change, Kind, Plan};
 use crate::resources::alias::Alias;
+use crate::resources::alias::AliasVersion;
 use crate::resources::inline_policy;
+use crate::resources::inline_policy::InlinePolicyStep;
+use crate::resources::managed_policy::PolicyStep;
+use crate::resources::record::RecordStep;
 use crate::resources::tags;
+#[cfg(test)]
+use crate::resources::{
+    alias::AliasStep, attachment::AttachmentStep, bot::BotStep, log_group::LogGroupStep,
+};
 use crate::spec::{Principal, PrincipalKind, Spec};
-use crate::step::{AliasVersion, Step};
+use crate::step::Step;
 
 /// The concerns our managed policies cover in place (a bot keeps its own role, so it needs no
 /// copy of the service-linked role's runtime actions).
@@ -300,13 +308,13 @@ fn record_on_bot(obs: &Observed, wanted: Option<String>, current: Option<String>
             .as_ref()
             .map(|v| json!({ &key: v }))
             .unwrap_or(Value::Null),
-        Step::SetLexTags {
+        Step::Record(RecordStep::Set {
             arn: obs.scope.bot(&obs.bot.id),
             what: format!("bot {}", obs.bot.name),
             keys: vec![key.clone()],
             values: as_tags(&wanted),
             previous: as_tags(&current),
-        },
+        }),
     )
 }
 
@@ -371,11 +379,11 @@ pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
                     Action::Delete,
                     json!({"document": document}),
                     Value::Null,
-                    Step::DeleteInline {
+                    Step::InlinePolicy(InlinePolicyStep::Delete {
                         owner,
                         name: inline_name.clone(),
                         previous: document.clone(),
-                    },
+                    }),
                 )
                 .after(alias_addrs.iter().cloned()),
             );
@@ -433,12 +441,12 @@ pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
                     Action::Delete,
                     policy_json(&found.name, arn, &found.document),
                     Value::Null,
-                    Step::DeletePolicy {
+                    Step::Policy(PolicyStep::Delete {
                         name: found.name.clone(),
                         arn: arn.clone(),
                         document: found.document.clone(),
                         tags: found.tags.clone(),
-                    },
+                    }),
                 )
                 .after(detached.get(arn).cloned().unwrap_or_default()),
             );
@@ -635,7 +643,7 @@ mod tests {
             "inline_policy[role/AWSServiceRoleForLexV2Bots_Pizza/LexLogs-PizzaBot-ConversationLogs]",
         );
         assert_eq!(inline.action, Action::Create);
-        let Step::PutInline { document, .. } = &inline.step else {
+        let Some(Step::InlinePolicy(InlinePolicyStep::Put { document, .. })) = &inline.step else {
             panic!("{:?}", inline.step)
         };
         assert_eq!(
@@ -650,14 +658,14 @@ mod tests {
         assert!(
             plan.changes.iter().all(|c| !c.address.starts_with("bot[")
                 && !c.address.starts_with("role[")
-                && !matches!(c.step, Step::UpdateBot { .. })),
+                && !matches!(c.step, Some(Step::Bot(BotStep::SetRole { .. })))),
             "in place, neither the bot nor a role of ours changes"
         );
         for name in ["prod", "beta"] {
             let change = find(&plan, &format!("alias[PizzaBot/{name}]"));
             assert!(change.depends_on.contains(&inline.address));
             assert!(change.depends_on.contains(&attach.address));
-            let Step::UpdateAlias { settings, .. } = &change.step else {
+            let Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) = &change.step else {
                 panic!()
             };
             let settings = settings.as_ref().unwrap();
@@ -706,7 +714,7 @@ mod tests {
             plan.notes
         );
         let alias = find(&plan, "alias[PizzaBot/beta]");
-        let Step::UpdateAlias { settings, .. } = &alias.step else {
+        let Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) = &alias.step else {
             panic!()
         };
         assert!(settings.as_ref().unwrap().text_log_settings.is_none());
@@ -745,12 +753,12 @@ mod tests {
         // The world after apply.
         for change in &plan.changes {
             match &change.step {
-                Step::PutInline {
+                Some(Step::InlinePolicy(InlinePolicyStep::Put {
                     owner,
                     name,
                     document,
                     ..
-                } => {
+                })) => {
                     let w = obs
                         .writers
                         .values_mut()
@@ -762,12 +770,12 @@ mod tests {
                         .inline
                         .insert(name.clone(), document.clone());
                 }
-                Step::CreatePolicy {
+                Some(Step::Policy(PolicyStep::Create {
                     name,
                     arn,
                     document,
                     tags,
-                } => {
+                })) => {
                     obs.policies.insert(
                         Concern::CloudWatch,
                         Some(crate::resources::managed_policy::PolicyState {
@@ -786,10 +794,10 @@ mod tests {
                         }),
                     );
                 }
-                Step::CreateLogGroup {
+                Some(Step::LogGroup(LogGroupStep::Create {
                     name,
                     retention_days,
-                } => {
+                })) => {
                     obs.log_group = Some((
                         name.clone(),
                         Some(crate::resources::log_group::LogGroupState {
@@ -799,15 +807,15 @@ mod tests {
                         }),
                     ))
                 }
-                Step::Attach { role, policy_arn } => {
+                Some(Step::Attachment(AttachmentStep::Attach { role, policy_arn })) => {
                     let w = obs.writers.values_mut().find(|w| w.name == *role).unwrap();
                     w.state.as_mut().unwrap().attached.push(policy_arn.clone());
                 }
-                Step::UpdateAlias {
+                Some(Step::Alias(AliasStep::UpdateLogs {
                     settings,
                     described,
                     ..
-                } => {
+                })) => {
                     let a = obs
                         .aliases
                         .iter_mut()
@@ -876,7 +884,7 @@ mod tests {
             .depends_on
             .contains(&"alias[PizzaBot/prod]".to_string()));
         for change in &plan.changes {
-            if let Step::UpdateAlias { settings, .. } = &change.step {
+            if let Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) = &change.step {
                 assert!(
                     settings.is_none(),
                     "nothing else was logged: no settings left"
@@ -965,7 +973,7 @@ mod take_over_tests {
         };
         let plan = plan_apply(&taking, &obs).unwrap();
         let record = find(&plan, "alias_record[PizzaBot/beta]");
-        let Step::SetLexTags { values, .. } = &record.step else {
+        let Some(Step::Record(RecordStep::Set { values, .. })) = &record.step else {
             panic!("{:?}", record.step)
         };
         assert_eq!(
@@ -978,7 +986,7 @@ mod take_over_tests {
         );
         let alias = find(&plan, "alias[PizzaBot/beta]");
         assert!(alias.depends_on.contains(&record.address));
-        let Step::UpdateAlias { settings, .. } = &alias.step else {
+        let Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) = &alias.step else {
             panic!()
         };
         let settings = settings.clone().unwrap();
@@ -1018,7 +1026,7 @@ mod take_over_tests {
         let audio_obs = audio_obs;
         let plan = plan_apply(&audio_only, &audio_obs).unwrap();
         let alias = find(&plan, "alias[PizzaBot/beta]");
-        let Step::UpdateAlias { settings, .. } = &alias.step else {
+        let Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) = &alias.step else {
             panic!()
         };
         assert_eq!(
@@ -1030,7 +1038,7 @@ mod take_over_tests {
         assert!(released.depends_on.contains(&alias.address));
         let plan = plan_destroy(&taking, &obs).unwrap();
         let alias = find(&plan, "alias[PizzaBot/beta]");
-        let Step::UpdateAlias { settings, .. } = &alias.step else {
+        let Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) = &alias.step else {
             panic!()
         };
         assert_eq!(

@@ -14,12 +14,22 @@ use crate::error::{Error, Result};
 use crate::observe::Observed;
 use crate::plan::{Action, Change, Kind, Plan, Target};
 use crate::policy;
+use crate::resources::alias::AliasStep;
+use crate::resources::alias::AliasVersion;
 use crate::resources::alias::{settings_json, Alias};
+use crate::resources::attachment::AttachmentStep;
+use crate::resources::bot::BotStep;
+use crate::resources::inline_policy::InlinePolicyStep;
+use crate::resources::log_group::LogGroupStep;
+use crate::resources::managed_policy::PolicyStep;
+use crate::resources::record::RecordStep;
+use crate::resources::role::RoleStep;
 use crate::resources::role::{PreviousRole, RoleState};
 use crate::resources::tags::{self, Tags};
+use crate::resources::version::VersionStep;
 use crate::resources::{inline_policy, log_group};
 use crate::spec::{Principal, PrincipalKind, Spec};
-use crate::step::{AliasVersion, Step};
+use crate::step::Step;
 
 mod in_place;
 
@@ -369,12 +379,12 @@ pub(crate) fn managed_policy_changes(
                     Action::Create,
                     Value::Null,
                     policy_json(&name, &arn, document),
-                    Step::CreatePolicy {
+                    Step::Policy(PolicyStep::Create {
                         name: name.clone(),
                         arn: arn.clone(),
                         document: document.clone(),
                         tags: policy_tags,
-                    },
+                    }),
                 ));
             }
             (Some(document), Some(found)) if !policy::equivalent(&found.document, document) => {
@@ -383,12 +393,12 @@ pub(crate) fn managed_policy_changes(
                     Action::Update,
                     policy_json(&name, &arn, &found.document),
                     policy_json(&name, &arn, document),
-                    Step::UpdatePolicy {
+                    Step::Policy(PolicyStep::Update {
                         name: name.clone(),
                         arn: arn.clone(),
                         document: document.clone(),
                         previous_version: found.default_version.clone(),
-                    },
+                    }),
                 ));
             }
             (Some(_), Some(found)) => changes.push(Change::no_op(
@@ -412,12 +422,12 @@ pub(crate) fn managed_policy_changes(
                         Action::Delete,
                         policy_json(&name, &arn, &found.document),
                         Value::Null,
-                        Step::DeletePolicy {
+                        Step::Policy(PolicyStep::Delete {
                             name: name.clone(),
                             arn: arn.clone(),
                             document: found.document.clone(),
                             tags: found.tags.clone(),
-                        },
+                        }),
                     )
                     .after(detached),
                 );
@@ -438,10 +448,10 @@ pub(crate) fn managed_policy_changes(
                     Action::Create,
                     Value::Null,
                     json!({"role": target.role, "policyArn": arn}),
-                    Step::Attach {
+                    Step::Attachment(AttachmentStep::Attach {
                         role: target.role.into(),
                         policy_arn: arn.clone(),
-                    },
+                    }),
                 )
                 .after(target.after.iter().cloned().chain([addr.clone()]))
             });
@@ -479,10 +489,10 @@ pub(crate) fn detach_change(role: &str, policy_arn: &str) -> Change {
         Action::Delete,
         json!({"role": role, "policyArn": policy_arn}),
         Value::Null,
-        Step::Detach {
+        Step::Attachment(AttachmentStep::Detach {
             role: role.to_string(),
             policy_arn: policy_arn.to_string(),
-        },
+        }),
     )
 }
 
@@ -494,13 +504,13 @@ fn drop_alias_record(obs: &Observed, alias: &Alias, suffix: &str, recorded: Tags
         Action::Delete,
         json!({"tags": recorded}),
         Value::Null,
-        Step::SetLexTags {
+        Step::Record(RecordStep::Set {
             arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
             what: format!("alias {}/{}", obs.bot.name, alias.name),
             keys: recorded.keys().cloned().collect(),
             values: Tags::new(),
             previous: recorded,
-        },
+        }),
     )
 }
 
@@ -511,11 +521,11 @@ pub(crate) fn delete_inline_change(owner: &Principal, name: &str, found: &Value)
         Action::Delete,
         json!({"document": found}),
         Value::Null,
-        Step::DeleteInline {
+        Step::InlinePolicy(InlinePolicyStep::Delete {
             owner: owner.clone(),
             name: name.to_string(),
             previous: found.clone(),
-        },
+        }),
     )
 }
 
@@ -542,12 +552,12 @@ pub(crate) fn put_inline_change(
                 .map(|d| json!({"document": d}))
                 .unwrap_or(Value::Null),
             json!({"document": wanted}),
-            Step::PutInline {
+            Step::InlinePolicy(InlinePolicyStep::Put {
                 owner: owner.clone(),
                 name: name.to_string(),
                 document: wanted.clone(),
                 previous: current.cloned(),
-            },
+            }),
         ),
     }
 }
@@ -570,11 +580,11 @@ fn delete_unused_versions(
                 Action::Delete,
                 json!({"botVersion": version.number, "roleArn": version.role}),
                 Value::Null,
-                Step::DeleteVersion {
+                Step::Version(VersionStep::Delete {
                     bot_id: obs.bot.id.clone(),
                     bot_name: obs.bot.name.clone(),
                     version: version.number.clone(),
-                },
+                }),
             )
             .after(after.iter().cloned())
         })
@@ -624,11 +634,11 @@ fn role_removal(
                 Action::Delete,
                 json!({"document": document}),
                 Value::Null,
-                Step::DeleteInline {
+                Step::InlinePolicy(InlinePolicyStep::Delete {
                     owner: owner.clone(),
                     name: name.clone(),
                     previous: document.clone(),
-                },
+                }),
             )
             .after(after.iter().cloned()),
         );
@@ -641,12 +651,12 @@ fn role_removal(
                 Action::Delete,
                 policy_json(&policy.name, &policy.arn, &policy.document),
                 Value::Null,
-                Step::DeletePolicy {
+                Step::Policy(PolicyStep::Delete {
                     name: policy.name.clone(),
                     arn: policy.arn.clone(),
                     document: policy.document.clone(),
                     tags: policy.tags.clone(),
-                },
+                }),
             )
             .after(
                 detached
@@ -668,12 +678,12 @@ fn role_removal(
                 &only_our_tags(&role.tags),
             ),
             Value::Null,
-            Step::DeleteRole {
+            Step::Role(RoleStep::Delete {
                 name: role.name.clone(),
                 trust: role.trust.clone(),
                 tags: role.tags.clone(),
                 boundary: role.boundary.clone(),
-            },
+            }),
         )
         .after(before_delete.into_iter().chain(after.iter().cloned())),
     );
@@ -797,21 +807,21 @@ pub(crate) fn log_group_change(spec: &Spec, obs: &Observed) -> Option<Change> {
                 Action::Create,
                 Value::Null,
                 json!({"name": name, "retentionInDays": want}),
-                Step::CreateLogGroup {
+                Step::LogGroup(LogGroupStep::Create {
                     name: name.clone(),
                     retention_days: want,
-                },
+                }),
             ),
             Some(group) if want.is_some() && want != group.retention_days => Change::new(
                 &addr,
                 Action::Update,
                 json!({"name": name, "retentionInDays": group.retention_days}),
                 json!({"name": name, "retentionInDays": want}),
-                Step::SetRetention {
+                Step::LogGroup(LogGroupStep::SetRetention {
                     name: name.clone(),
                     days: want,
                     previous: group.retention_days,
-                },
+                }),
             ),
             Some(group) => Change::no_op(
                 &addr,
@@ -848,7 +858,7 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
             Action::Create,
             Value::Null,
             role_json(role_name, &role_arn, &trust, &wanted_tags),
-            Step::CreateRole {
+            Step::Role(RoleStep::Create {
                 name: role_name.into(),
                 trust: trust.clone(),
                 tags: wanted_tags.clone(),
@@ -856,7 +866,7 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
                     Some(PreviousRole::Customer { boundary, .. }) => boundary.clone(),
                     _ => None,
                 },
-            },
+            }),
         ),
         Some(role) => {
             let current_tags = only_our_tags(&role.tags);
@@ -873,11 +883,11 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
                     Action::Update,
                     before,
                     role_json(role_name, &role.arn, &trust, &wanted_tags),
-                    Step::UpdateRole {
+                    Step::Role(RoleStep::Update {
                         name: role_name.into(),
                         trust: trust_change,
                         tags: tag_change,
-                    },
+                    }),
                 )
             }
         }
@@ -955,10 +965,10 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
                 Action::Create,
                 Value::Null,
                 json!({"role": role_name, "policyArn": policy_arn}),
-                Step::Attach {
+                Step::Attachment(AttachmentStep::Attach {
                     role: role_name.into(),
                     policy_arn: policy_arn.clone(),
-                },
+                }),
             )
             .after([role_addr.clone()])
         });
@@ -1003,10 +1013,10 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
                 Action::Update,
                 json!({"roleArn": current_role}),
                 json!({"roleArn": role_arn}),
-                Step::UpdateBot {
+                Step::Bot(BotStep::SetRole {
                     described: Box::new(obs.bot.described.clone()),
                     role_arn: role_arn.clone(),
-                },
+                }),
             )
             .after(role_ready.iter().cloned()),
         );
@@ -1043,10 +1053,10 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
                 Action::Create,
                 Value::Null,
                 json!({"sourceBotVersion": "DRAFT", "roleArn": role_arn}),
-                Step::PublishVersion {
+                Step::Version(VersionStep::Publish {
                     bot_id: obs.bot.id.clone(),
                     bot_name: obs.bot.name.clone(),
-                },
+                }),
             )
             .after([bot_addr.clone()]),
         );
@@ -1197,13 +1207,13 @@ pub(crate) fn alias_apply_changes<'a>(
             Action::Create,
             Value::Null,
             json!({"tags": record}),
-            Step::SetLexTags {
+            Step::Record(RecordStep::Set {
                 arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
                 what: format!("alias {}/{}", obs.bot.name, alias.name),
                 keys,
                 values: record,
                 previous,
-            },
+            }),
         ));
         after.push(record_addr);
     }
@@ -1358,13 +1368,13 @@ pub(crate) fn alias_change<'a>(
         Action::Update,
         before,
         after_value,
-        Step::UpdateAlias {
+        Step::Alias(AliasStep::UpdateLogs {
             bot_id: obs.bot.id.clone(),
             bot_name: obs.bot.name.clone(),
             described: Box::new(alias.described.clone()),
             settings: desired,
             version,
-        },
+        }),
     )
     .after(after.cloned())
 }
@@ -1468,10 +1478,10 @@ pub(crate) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan
                 Action::Update,
                 json!({"roleArn": current_role}),
                 json!({"roleArn": previous}),
-                Step::UpdateBot {
+                Step::Bot(BotStep::SetRole {
                     described: Box::new(obs.bot.described.clone()),
                     role_arn: previous.clone(),
-                },
+                }),
             )
             .after(alias_addrs.clone()),
         );
@@ -1656,9 +1666,9 @@ mod tests {
         let role_arn = obs.role_arn();
         for change in &plan.changes {
             match &change.step {
-                Step::CreateRole {
+                Some(Step::Role(RoleStep::Create {
                     name, trust, tags, ..
-                } => {
+                })) => {
                     obs.role = Some(RoleState {
                         boundary: None,
                         name: name.clone(),
@@ -1669,12 +1679,12 @@ mod tests {
                         inline: BTreeMap::new(),
                     })
                 }
-                Step::CreatePolicy {
+                Some(Step::Policy(PolicyStep::Create {
                     name,
                     arn,
                     document,
                     tags,
-                } => {
+                })) => {
                     let concern = Concern::ALL
                         .into_iter()
                         .find(|c| c.policy_name(&obs.role_name) == *name)
@@ -1691,21 +1701,23 @@ mod tests {
                         }),
                     );
                 }
-                Step::Attach { policy_arn, .. } => {
+                Some(Step::Attachment(AttachmentStep::Attach { policy_arn, .. })) => {
                     obs.role.as_mut().unwrap().attached.push(policy_arn.clone())
                 }
-                Step::UpdateBot { role_arn, .. } => {
+                Some(Step::Bot(BotStep::SetRole { role_arn, .. })) => {
                     obs.bot.described = DescribeBotOutput::builder()
                         .bot_id("BOTID12345")
                         .bot_name("OrderBot")
                         .role_arn(role_arn)
                         .build()
                 }
-                Step::UpdateAlias { settings, .. } => obs.aliases = vec![alias(settings.clone())],
-                Step::CreateLogGroup {
+                Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) => {
+                    obs.aliases = vec![alias(settings.clone())]
+                }
+                Some(Step::LogGroup(LogGroupStep::Create {
                     name,
                     retention_days,
-                } => {
+                })) => {
                     obs.log_group = Some((
                         name.clone(),
                         Some(log_group::LogGroupState {
@@ -1715,9 +1727,9 @@ mod tests {
                         }),
                     ))
                 }
-                Step::PutInline {
+                Some(Step::InlinePolicy(InlinePolicyStep::Put {
                     owner, document, ..
-                } => {
+                })) => {
                     obs.grants.insert(owner.clone(), Some(document.clone()));
                 }
                 _ => {}
@@ -1759,16 +1771,19 @@ mod tests {
         };
         let plan = plan_apply(&publishing, &obs).unwrap();
         let publish = find(&plan, "version[OrderBot/new]");
-        assert!(matches!(publish.step, Step::PublishVersion { .. }));
+        assert!(matches!(
+            publish.step,
+            Some(Step::Version(VersionStep::Publish { .. }))
+        ));
         assert!(publish.depends_on.contains(&"bot[OrderBot]".to_string()));
         let alias = find(&plan, "alias[OrderBot/live]");
         assert!(alias.depends_on.contains(&publish.address));
         assert!(matches!(
             alias.step,
-            Step::UpdateAlias {
+            Some(Step::Alias(AliasStep::UpdateLogs {
                 version: AliasVersion::PublishedByRun,
                 ..
-            }
+            }))
         ));
         assert!(plan.notes.iter().any(|n| n.contains("publishes the DRAFT")));
     }
@@ -1786,9 +1801,9 @@ mod tests {
             .bot_version("1")
             .build();
         let plan = plan_apply(&spec, &obs).unwrap();
-        let Step::CreateRole {
+        let Some(Step::Role(RoleStep::Create {
             tags: role_tags, ..
-        } = &find(&plan, "role[LexLogs-OrderBot]").step
+        })) = &find(&plan, "role[LexLogs-OrderBot]").step
         else {
             panic!()
         };
@@ -1822,7 +1837,7 @@ mod tests {
         let alias = find(&plan, "alias[OrderBot/live]");
         assert!(matches!(
             &alias.step,
-            Step::UpdateAlias { version: AliasVersion::Number(v), .. } if v == "1"
+            Some(Step::Alias(AliasStep::UpdateLogs { version: AliasVersion::Number(v), .. })) if v == "1"
         ));
         let version = find(&plan, "version[OrderBot/2]");
         assert_eq!(version.action, Action::Delete);
@@ -1979,7 +1994,7 @@ mod tests {
         let cw = find(&plan, "policy[LexLogs-OrderBot-CloudWatchLogs]");
         assert_eq!(cw.action, Action::Update);
         assert!(
-            matches!(&cw.step, Step::UpdatePolicy { previous_version, .. } if previous_version == "v1")
+            matches!(&cw.step, Some(Step::Policy(PolicyStep::Update { previous_version, .. })) if previous_version == "v1")
         );
         let detach = find(&plan, &format!("attachment[LexLogs-OrderBot -> {s3_arn}]"));
         assert_eq!(detach.action, Action::Delete);

@@ -5,6 +5,7 @@ use aws_sdk_lexmodelsv2::operation::describe_bot::DescribeBotOutput;
 use aws_sdk_lexmodelsv2::types::{BotFilter, BotFilterName, BotFilterOperator};
 
 use crate::error::{AwsError, Context, Error, Result};
+use crate::resources::operation::{self, Operation};
 
 /// A bot as read from Lex.
 #[derive(Debug, Clone)]
@@ -99,7 +100,7 @@ pub async fn find_id_by_name(
 
 /// UpdateBot with `role_arn`, sending back every other field as `described` has it; retries while
 /// IAM propagates a new role, then waits until the bot is Available.
-pub async fn update_role(
+async fn update_role(
     lex: &aws_sdk_lexmodelsv2::Client,
     progress: &crate::progress::Progress,
     described: &DescribeBotOutput,
@@ -142,4 +143,56 @@ pub async fn update_role(
         .await?;
     }
     Ok(())
+}
+
+/// The changes the engine makes to a bot.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BotStep {
+    /// UpdateBot with `role_arn`, every other field as `described` has it.
+    SetRole {
+        described: Box<DescribeBotOutput>,
+        role_arn: String,
+    },
+}
+
+impl Operation for BotStep {
+    fn describe(&self) -> String {
+        let BotStep::SetRole {
+            described,
+            role_arn,
+        } = self;
+        format!(
+            "set the role of bot {} to {role_arn}",
+            described.bot_name().unwrap_or_default()
+        )
+    }
+
+    fn how_by_hand(&self) -> Option<String> {
+        let BotStep::SetRole {
+            described,
+            role_arn,
+        } = self;
+        Some(format!(
+            "set the role of bot {} back to {role_arn} in the Lex console (UpdateBot needs every field of the bot)",
+            described.bot_id().unwrap_or_default()
+        ))
+    }
+
+    /// The role the bot had when it was read.
+    fn inverse(&self) -> Option<Self> {
+        let BotStep::SetRole { described, .. } = self;
+        Some(BotStep::SetRole {
+            described: described.clone(),
+            role_arn: described.role_arn().unwrap_or_default().to_string(),
+        })
+    }
+
+    async fn run(&self, ctx: &operation::Context) -> Result<Option<Self>> {
+        let BotStep::SetRole {
+            described,
+            role_arn,
+        } = self;
+        update_role(&ctx.clients.lex, &ctx.progress, described, role_arn).await?;
+        Ok(self.inverse())
+    }
 }

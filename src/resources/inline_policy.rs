@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::error::{Context, Result};
 use crate::policy;
+use crate::resources::operation::{self, Operation};
 use crate::spec::{Principal, PrincipalKind};
 
 pub fn address(owner: &Principal, name: &str) -> String {
@@ -91,7 +92,7 @@ pub async fn observe(
     }
 }
 
-pub async fn put(
+async fn put(
     iam: &aws_sdk_iam::Client,
     owner: &Principal,
     name: &str,
@@ -131,7 +132,7 @@ pub async fn put(
 }
 
 /// Deletes the inline policy; one already gone is fine.
-pub async fn delete(iam: &aws_sdk_iam::Client, owner: &Principal, name: &str) -> Result<()> {
+async fn delete(iam: &aws_sdk_iam::Client, owner: &Principal, name: &str) -> Result<()> {
     let resource = address(owner, name);
     let result = match owner.kind {
         PrincipalKind::User => iam
@@ -162,5 +163,97 @@ pub async fn delete(iam: &aws_sdk_iam::Client, owner: &Principal, name: &str) ->
     match result {
         Err(e) if e.is_not_found() => Ok(()),
         other => other,
+    }
+}
+
+/// The changes the engine makes to an inline policy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InlinePolicyStep {
+    /// Puts `document`; `previous` is the document it replaces (`None`: it creates the policy).
+    Put {
+        owner: Principal,
+        name: String,
+        document: Value,
+        previous: Option<Value>,
+    },
+    /// Deletes the policy, whose document was `previous`.
+    Delete {
+        owner: Principal,
+        name: String,
+        previous: Value,
+    },
+}
+
+impl Operation for InlinePolicyStep {
+    fn describe(&self) -> String {
+        match self {
+            InlinePolicyStep::Put { owner, name, .. } => {
+                format!("put inline policy {name} on {owner}")
+            }
+            InlinePolicyStep::Delete { owner, name, .. } => {
+                format!("delete inline policy {name} of {owner}")
+            }
+        }
+    }
+
+    fn how_by_hand(&self) -> Option<String> {
+        match self {
+            InlinePolicyStep::Put { .. } => None,
+            InlinePolicyStep::Delete { owner, name, .. } => Some(format!(
+                "aws iam delete-{kind}-policy --{kind}-name {} --policy-name {name}",
+                owner.name,
+                kind = owner.kind.as_str()
+            )),
+        }
+    }
+
+    fn inverse(&self) -> Option<Self> {
+        Some(match self.clone() {
+            InlinePolicyStep::Put {
+                owner,
+                name,
+                document,
+                previous: Some(previous),
+            } => InlinePolicyStep::Put {
+                owner,
+                name,
+                document: previous,
+                previous: Some(document),
+            },
+            InlinePolicyStep::Put {
+                owner,
+                name,
+                document,
+                previous: None,
+            } => InlinePolicyStep::Delete {
+                owner,
+                name,
+                previous: document,
+            },
+            InlinePolicyStep::Delete {
+                owner,
+                name,
+                previous,
+            } => InlinePolicyStep::Put {
+                owner,
+                name,
+                document: previous,
+                previous: None,
+            },
+        })
+    }
+
+    async fn run(&self, ctx: &operation::Context) -> Result<Option<Self>> {
+        let iam = &ctx.clients.iam;
+        match self {
+            InlinePolicyStep::Put {
+                owner,
+                name,
+                document,
+                ..
+            } => put(iam, owner, name, document).await?,
+            InlinePolicyStep::Delete { owner, name, .. } => delete(iam, owner, name).await?,
+        }
+        Ok(self.inverse())
     }
 }

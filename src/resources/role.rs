@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::error::{Context, Result};
 use crate::policy;
+use crate::resources::operation::{self, create_once, Operation};
 use crate::resources::tags::{self, Tags};
 
 /// The role as IAM has it.
@@ -273,7 +274,7 @@ async fn inline_documents(
     Ok(names.iter().cloned().zip(documents).collect())
 }
 
-pub async fn create(
+async fn create(
     iam: &aws_sdk_iam::Client,
     name: &str,
     trust: &Value,
@@ -292,7 +293,7 @@ pub async fn create(
     Ok(())
 }
 
-pub async fn update_trust(iam: &aws_sdk_iam::Client, name: &str, trust: &Value) -> Result<()> {
+async fn update_trust(iam: &aws_sdk_iam::Client, name: &str, trust: &Value) -> Result<()> {
     iam.update_assume_role_policy()
         .role_name(name)
         .policy_document(trust.to_string())
@@ -303,7 +304,7 @@ pub async fn update_trust(iam: &aws_sdk_iam::Client, name: &str, trust: &Value) 
 }
 
 /// Makes the role's tags equal `tags` for every key in `tags` or `remove`.
-pub async fn set_tags(
+async fn set_tags(
     iam: &aws_sdk_iam::Client,
     name: &str,
     tags: &Tags,
@@ -328,7 +329,7 @@ pub async fn set_tags(
     Ok(())
 }
 
-pub async fn delete(iam: &aws_sdk_iam::Client, name: &str) -> Result<()> {
+async fn delete(iam: &aws_sdk_iam::Client, name: &str) -> Result<()> {
     match iam
         .delete_role()
         .role_name(name)
@@ -341,31 +342,137 @@ pub async fn delete(iam: &aws_sdk_iam::Client, name: &str) -> Result<()> {
     }
 }
 
-pub async fn attach(iam: &aws_sdk_iam::Client, role: &str, policy_arn: &str) -> Result<()> {
-    iam.attach_role_policy()
-        .role_name(role)
-        .policy_arn(policy_arn)
-        .send()
-        .await
-        .context(
-            "iam:AttachRolePolicy",
-            format!("attachment[{role} -> {policy_arn}]"),
-        )?;
-    Ok(())
+/// The changes the engine makes to a role.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoleStep {
+    Create {
+        name: String,
+        trust: Value,
+        tags: Tags,
+        /// The permissions boundary (carried from the bot's previous role).
+        boundary: Option<String>,
+    },
+    /// Sets the trust policy and the tags: each `(new, old)`, `None` to leave it.
+    Update {
+        name: String,
+        trust: Option<(Value, Value)>,
+        tags: Option<(Tags, Tags)>,
+    },
+    /// Deletes the role; the rest is what recreating it takes.
+    Delete {
+        name: String,
+        trust: Value,
+        tags: Tags,
+        boundary: Option<String>,
+    },
 }
 
-pub async fn detach(iam: &aws_sdk_iam::Client, role: &str, policy_arn: &str) -> Result<()> {
-    match iam
-        .detach_role_policy()
-        .role_name(role)
-        .policy_arn(policy_arn)
-        .send()
-        .await
-        .context(
-            "iam:DetachRolePolicy",
-            format!("attachment[{role} -> {policy_arn}]"),
-        ) {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other.map(|_| ()),
+impl Operation for RoleStep {
+    fn describe(&self) -> String {
+        match self {
+            RoleStep::Create { name, .. } => format!("create role {name}"),
+            RoleStep::Update { name, .. } => format!("update trust policy or tags of role {name}"),
+            RoleStep::Delete { name, .. } => format!("delete role {name}"),
+        }
     }
+
+    fn how_by_hand(&self) -> Option<String> {
+        match self {
+            RoleStep::Delete { name, .. } => {
+                Some(format!("aws iam delete-role --role-name {name}"))
+            }
+            _ => None,
+        }
+    }
+
+    fn inverse(&self) -> Option<Self> {
+        Some(match self.clone() {
+            RoleStep::Create {
+                name,
+                trust,
+                tags,
+                boundary,
+            } => RoleStep::Delete {
+                name,
+                trust,
+                tags,
+                boundary,
+            },
+            RoleStep::Update { name, trust, tags } => RoleStep::Update {
+                name,
+                trust: trust.map(|(new, old)| (old, new)),
+                tags: tags.map(|(new, old)| (old, new)),
+            },
+            RoleStep::Delete {
+                name,
+                trust,
+                tags,
+                boundary,
+            } => RoleStep::Create {
+                name,
+                trust,
+                tags,
+                boundary,
+            },
+        })
+    }
+
+    async fn run(&self, ctx: &operation::Context) -> Result<Option<Self>> {
+        let iam = &ctx.clients.iam;
+        match self {
+            RoleStep::Create {
+                name,
+                trust,
+                tags: wanted,
+                boundary,
+            } => {
+                let made = create_once(
+                    ctx,
+                    create(
+                        iam,
+                        name,
+                        trust,
+                        &tags::with_run(wanted, &ctx.run_id),
+                        boundary.as_deref(),
+                    ),
+                    async { Ok(observe(iam, name).await?.map(|r| r.tags)) },
+                    |found| found.get(tags::BOT_ID) == wanted.get(tags::BOT_ID),
+                )
+                .await?;
+                return Ok(made.undo(|| self.inverse()));
+            }
+            RoleStep::Update { name, trust, tags } => {
+                update(iam, name, trust.as_ref(), tags.as_ref()).await?
+            }
+            RoleStep::Delete { name, .. } => delete(iam, name).await?,
+        }
+        Ok(self.inverse())
+    }
+}
+
+/// Sets the trust policy, then the tags (each `(new, old)`); puts the old trust policy back when
+/// the tags fail, so the step is all or nothing.
+async fn update(
+    iam: &aws_sdk_iam::Client,
+    name: &str,
+    trust: Option<&(Value, Value)>,
+    tags: Option<&(Tags, Tags)>,
+) -> Result<()> {
+    if let Some((new, _)) = trust {
+        update_trust(iam, name, new).await?;
+    }
+    if let Some((new, old)) = tags {
+        let remove: Vec<String> = old
+            .keys()
+            .filter(|k| !new.contains_key(*k))
+            .cloned()
+            .collect();
+        if let Err(e) = set_tags(iam, name, new, &remove).await {
+            if let Some((_, old_trust)) = trust {
+                let _ = update_trust(iam, name, old_trust).await;
+            }
+            return Err(e);
+        }
+    }
+    Ok(())
 }

@@ -6,6 +6,7 @@ use aws_sdk_lexmodelsv2::types::BotVersionLocaleDetails;
 
 use crate::error::{AwsError, Context, Result};
 use crate::progress::Progress;
+use crate::resources::operation::{self, Operation};
 
 /// The version TestBotAlias runs; UpdateBot changes only this one.
 pub const DRAFT: &str = "DRAFT";
@@ -118,7 +119,7 @@ fn find_published(versions: Vec<(String, Option<String>)>, run_id: &str) -> Opti
 
 /// Publishes DRAFT (every locale it has) as a new version and waits until it is Available;
 /// returns its number.
-pub async fn publish(
+async fn publish(
     lex: &aws_sdk_lexmodelsv2::Client,
     progress: &Progress,
     bot_id: &str,
@@ -201,7 +202,7 @@ pub async fn publish(
 }
 
 /// Deletes a version this run published (undo of `publish`); a missing one is fine.
-pub async fn delete(
+async fn delete(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
@@ -221,6 +222,72 @@ pub async fn delete(
         Ok(_) => Ok(()),
         Err(e) if e.is_not_found() || e.has_code(&["PreconditionFailedException"]) => Ok(()),
         Err(e) => Err(e),
+    }
+}
+
+/// The changes the engine makes to a bot's versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionStep {
+    /// CreateBotVersion from DRAFT (dedicated-role mode, `--publish-version`).
+    Publish { bot_id: String, bot_name: String },
+    /// DeleteBotVersion of a version this run published (its undo).
+    Delete {
+        bot_id: String,
+        bot_name: String,
+        version: String,
+    },
+}
+
+impl Operation for VersionStep {
+    fn describe(&self) -> String {
+        match self {
+            VersionStep::Publish { bot_name, .. } => {
+                format!("publish the DRAFT of bot {bot_name} as a new version")
+            }
+            VersionStep::Delete {
+                bot_name, version, ..
+            } => format!("delete version {version} of bot {bot_name}"),
+        }
+    }
+
+    fn how_by_hand(&self) -> Option<String> {
+        match self {
+            VersionStep::Publish { .. } => None,
+            VersionStep::Delete {
+                bot_id, version, ..
+            } => Some(format!(
+                "aws lexv2-models delete-bot-version --bot-id {bot_id} --bot-version {version}"
+            )),
+        }
+    }
+
+    /// None: publishing's undo needs the new version's number, and a deleted version is gone.
+    fn inverse(&self) -> Option<Self> {
+        None
+    }
+
+    async fn run(&self, ctx: &operation::Context) -> Result<Option<Self>> {
+        let lex = &ctx.clients.lex;
+        match self {
+            VersionStep::Publish { bot_id, bot_name } => {
+                let number = publish(lex, &ctx.progress, bot_id, bot_name, &ctx.run_id).await?;
+                ctx.progress
+                    .line(format!("published version {number} of bot {bot_name}"));
+                Ok(Some(VersionStep::Delete {
+                    bot_id: bot_id.clone(),
+                    bot_name: bot_name.clone(),
+                    version: number,
+                }))
+            }
+            VersionStep::Delete {
+                bot_id,
+                bot_name,
+                version,
+            } => {
+                delete(lex, bot_id, bot_name, version).await?;
+                Ok(None)
+            }
+        }
     }
 }
 
