@@ -80,3 +80,6 @@ impl Step {
         Ok(each_kind!(wrap self, step => step.run(ctx).await?))
     }
 }
+
+#[cfg(test)]
+mod tests;
