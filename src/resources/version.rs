@@ -117,6 +117,36 @@ fn find_published(versions: Vec<(String, Option<String>)>, run_id: &str) -> Opti
         .map(|(v, _)| v)
 }
 
+/// The locales of DRAFT that are built (a version takes only those; DRAFT may hold others still
+/// being worked on); refuses a bot with none.
+async fn built_locales(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot_id: &str,
+    bot_name: &str,
+    address: &str,
+) -> Result<Vec<String>> {
+    let locales = lex
+        .list_bot_locales()
+        .bot_id(bot_id)
+        .bot_version(DRAFT)
+        .send()
+        .await
+        .context("lex:ListBotLocales", address)?;
+    let built: Vec<String> = locales
+        .bot_locale_summaries()
+        .iter()
+        .filter(|l| l.bot_locale_status().map(|s| s.as_str()) == Some("Built"))
+        .filter_map(|l| l.locale_id().map(str::to_string))
+        .collect();
+    if built.is_empty() {
+        return Err(crate::error::Error::invalid(
+            format!("bot {bot_name} has no built locale in DRAFT, so no version can be published"),
+            "build the bot's locales (Lex console, or aws lexv2-models build-bot-locale), then run apply again",
+        ));
+    }
+    Ok(built)
+}
+
 /// Publishes DRAFT (every locale it has) as a new version and waits until it is Available;
 /// returns its number.
 async fn publish(
@@ -127,40 +157,19 @@ async fn publish(
     run_id: &str,
 ) -> Result<String> {
     let address = format!("version[{bot_name}/new]");
-    let locales = lex
-        .list_bot_locales()
-        .bot_id(bot_id)
-        .bot_version(DRAFT)
-        .send()
-        .await
-        .context("lex:ListBotLocales", &address)?;
+    let built = built_locales(lex, bot_id, bot_name, &address).await?;
     let mut request = lex
         .create_bot_version()
         .bot_id(bot_id)
         .description(published_description(run_id));
-    // A version takes only built locales; DRAFT may hold others still being worked on.
-    let built: Vec<&str> = locales
-        .bot_locale_summaries()
-        .iter()
-        .filter(|l| l.bot_locale_status().map(|s| s.as_str()) == Some("Built"))
-        .filter_map(|l| l.locale_id())
-        .collect();
-    if built.is_empty() {
-        return Err(crate::error::Error::invalid(
-            format!("bot {bot_name} has no built locale in DRAFT, so no version can be published"),
-            "build the bot's locales (Lex console, or aws lexv2-models build-bot-locale), then run apply again",
-        ));
-    }
     for id in built {
-        {
-            request = request.bot_version_locale_specification(
-                id,
-                BotVersionLocaleDetails::builder()
-                    .source_bot_version(DRAFT)
-                    .build()
-                    .expect("source version is set"),
-            );
-        }
+        request = request.bot_version_locale_specification(
+            id,
+            BotVersionLocaleDetails::builder()
+                .source_bot_version(DRAFT)
+                .build()
+                .expect("source version is set"),
+        );
     }
     let (number, available) = match request
         .send()
