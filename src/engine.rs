@@ -20,11 +20,11 @@ mod interrupts;
 mod tests;
 
 pub(crate) use interrupts::InterruptSource;
-pub use interrupts::Interrupts;
+pub(crate) use interrupts::Interrupts;
 
 /// How many changes run at once at most (a plan for many bots has hundreds); beyond this they
 /// queue, and the SDK's retries absorb any throttling.
-pub const CHANGES_AT_ONCE: usize = 32;
+pub(crate) const CHANGES_AT_ONCE: usize = 32;
 
 /// How the engine makes a change: the real one runs the step against AWS ([`Context`]); tests
 /// use a fake.
@@ -47,7 +47,7 @@ impl Executor for Context {
 
 /// A completed change and the step that undoes it.
 #[derive(Debug, Clone)]
-pub struct JournalEntry {
+pub(crate) struct JournalEntry {
     pub address: String,
     pub undo: Step,
 }

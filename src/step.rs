@@ -61,22 +61,22 @@ macro_rules! each_kind {
 
 impl Step {
     /// A sentence saying what the step does (see [`Operation::describe`]).
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         each_kind!(self, step => step.describe())
     }
 
     /// The AWS CLI command that does this step by hand (see [`Operation::how_by_hand`]).
-    pub fn how_by_hand(&self) -> Option<String> {
+    pub(crate) fn how_by_hand(&self) -> Option<String> {
         each_kind!(self, step => step.how_by_hand())
     }
 
     /// The step that undoes this one, known without its answer (see [`Operation::inverse`]).
-    pub fn inverse(&self) -> Option<Step> {
+    pub(crate) fn inverse(&self) -> Option<Step> {
         each_kind!(wrap self, step => step.inverse())
     }
 
     /// Runs the step; returns the step that undoes it, if any (see [`Operation::run`]).
-    pub async fn run(&self, ctx: &Context) -> Result<Option<Step>> {
+    pub(crate) async fn run(&self, ctx: &Context) -> Result<Option<Step>> {
         Ok(each_kind!(wrap self, step => step.run(ctx).await?))
     }
 }

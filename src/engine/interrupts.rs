@@ -9,7 +9,7 @@ pub(crate) trait InterruptSource {
 
 /// Interrupt requests: Ctrl-C (SIGINT) or SIGTERM. Installed once, before the first AWS call, so an
 /// interrupt at any point is handled, never a kill.
-pub struct Interrupts {
+pub(crate) struct Interrupts {
     #[cfg(unix)]
     int: tokio::signal::unix::Signal,
     #[cfg(unix)]
@@ -17,7 +17,7 @@ pub struct Interrupts {
 }
 
 impl Interrupts {
-    pub fn install() -> Self {
+    pub(crate) fn install() -> Self {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
@@ -31,7 +31,7 @@ impl Interrupts {
     }
 
     /// Waits for the next interrupt.
-    pub async fn next(&mut self) {
+    pub(crate) async fn next(&mut self) {
         #[cfg(unix)]
         tokio::select! {
             _ = self.int.recv() => {}

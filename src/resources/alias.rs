@@ -9,15 +9,15 @@ use crate::arn::Scope;
 use crate::error::{AwsError, Context, Error, Result};
 use crate::resources::bot::Bot;
 use crate::resources::operation::{self, Operation};
-pub use crate::resources::record::{
+pub(crate) use crate::resources::record::{
     record_audio, record_text, recorded_audio, recorded_text, PREVIOUS_AUDIO_ARN,
     PREVIOUS_AUDIO_FLAGS, PREVIOUS_AUDIO_KMS, PREVIOUS_AUDIO_PREFIX, PREVIOUS_TEXT_ARN,
     PREVIOUS_TEXT_FLAGS, PREVIOUS_TEXT_PREFIX, RECORD_KEYS,
 };
 
 /// The alias every bot has, which always points at the DRAFT version.
-pub const TEST_ALIAS_ID: &str = "TSTALIASID";
-pub const TEST_ALIAS_NAME: &str = "TestBotAlias";
+pub(crate) const TEST_ALIAS_ID: &str = "TSTALIASID";
+pub(crate) const TEST_ALIAS_NAME: &str = "TestBotAlias";
 
 /// An alias as read from Lex.
 #[derive(Debug, Clone)]
@@ -34,25 +34,25 @@ pub struct Alias {
 
 impl Alias {
     /// The version the alias runs (`DRAFT` for TestBotAlias).
-    pub fn version(&self) -> &str {
+    pub(crate) fn version(&self) -> &str {
         self.described
             .bot_version()
             .unwrap_or(crate::resources::version::DRAFT)
     }
 
     /// True when the alias runs DRAFT, whose role is the bot's current one.
-    pub fn on_draft(&self) -> bool {
+    pub(crate) fn on_draft(&self) -> bool {
         self.version() == crate::resources::version::DRAFT
     }
 
-    pub fn address(&self, bot: &Bot) -> String {
+    pub(crate) fn address(&self, bot: &Bot) -> String {
         format!("alias[{}/{}]", bot.name, self.name)
     }
 }
 
 /// The ids of `wanted` (names or ids), from one paginated listing of the bot's aliases, and the
 /// listing itself (id, name, version) with the test alias in it.
-pub async fn find_ids(
+pub(crate) async fn find_ids(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
@@ -94,7 +94,7 @@ pub async fn find_ids(
 }
 
 /// Reads the aliases, all at once.
-pub async fn describe_all(
+pub(crate) async fn describe_all(
     lex: &aws_sdk_lexmodelsv2::Client,
     scope: &Scope,
     bot: &Bot,
@@ -104,7 +104,7 @@ pub async fn describe_all(
 }
 
 /// Reads one alias by id, with its tags (both at once).
-pub async fn describe(
+pub(crate) async fn describe(
     lex: &aws_sdk_lexmodelsv2::Client,
     scope: &Scope,
     bot: &Bot,
@@ -139,7 +139,7 @@ pub async fn describe(
 }
 
 /// Every alias of the bot as (id, name, version), across all pages.
-pub async fn list(
+pub(crate) async fn list(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,

@@ -17,12 +17,12 @@ pub struct Bot {
 }
 
 impl Bot {
-    pub fn role_arn(&self) -> Option<&str> {
+    pub(crate) fn role_arn(&self) -> Option<&str> {
         self.described.role_arn()
     }
 
     /// Bots for children under 13 (COPPA) may not have conversation logs.
-    pub fn child_directed(&self) -> bool {
+    pub(crate) fn child_directed(&self) -> bool {
         self.described
             .data_privacy()
             .map(|p| p.child_directed())
@@ -30,22 +30,22 @@ impl Bot {
     }
 
     /// True when the bot runs with the role of this name.
-    pub fn runs_on(&self, role_name: &str) -> bool {
+    pub(crate) fn runs_on(&self, role_name: &str) -> bool {
         self.role_arn().and_then(crate::arn::iam_name) == Some(role_name)
     }
 
-    pub fn address(&self) -> String {
+    pub(crate) fn address(&self) -> String {
         format!("bot[{}]", self.name)
     }
 }
 
 /// True when `err` says there is no bot with that id (or the text cannot be an id at all).
-pub fn is_no_such_bot(err: &Error) -> bool {
+pub(crate) fn is_no_such_bot(err: &Error) -> bool {
     err.is_not_found() || err.has_code(&["ValidationException"])
 }
 
 /// The error for a bot that is neither a name nor an id.
-pub fn not_found(name_or_id: &str, region: &str) -> Error {
+pub(crate) fn not_found(name_or_id: &str, region: &str) -> Error {
     Error::invalid(
         format!("bot {name_or_id:?} not found in region {region}: no bot has that name or id"),
         "check --bot and --region (`aws lexv2-models list-bots` lists the bots)",
@@ -53,7 +53,7 @@ pub fn not_found(name_or_id: &str, region: &str) -> Error {
 }
 
 /// Reads one bot by id.
-pub async fn describe(lex: &aws_sdk_lexmodelsv2::Client, bot_id: &str) -> Result<Bot> {
+pub(crate) async fn describe(lex: &aws_sdk_lexmodelsv2::Client, bot_id: &str) -> Result<Bot> {
     let described = lex
         .describe_bot()
         .bot_id(bot_id)
@@ -67,7 +67,7 @@ pub async fn describe(lex: &aws_sdk_lexmodelsv2::Client, bot_id: &str) -> Result
     })
 }
 
-pub async fn find_id_by_name(
+pub(crate) async fn find_id_by_name(
     lex: &aws_sdk_lexmodelsv2::Client,
     name: &str,
 ) -> Result<Option<String>> {

@@ -9,17 +9,20 @@ use crate::policy;
 use crate::resources::operation::{self, Operation};
 use crate::spec::{Principal, PrincipalKind};
 
-pub fn address(owner: &Principal, name: &str) -> String {
+pub(crate) fn address(owner: &Principal, name: &str) -> String {
     format!("inline_policy[{owner}/{name}]")
 }
 
 /// True when the user, role or group exists.
-pub async fn principal_exists(iam: &aws_sdk_iam::Client, who: &Principal) -> Result<bool> {
+pub(crate) async fn principal_exists(iam: &aws_sdk_iam::Client, who: &Principal) -> Result<bool> {
     principal_path(iam, who).await.map(|path| path.is_some())
 }
 
 /// The IAM path of the user, role or group (`/` or `/a/b/`), or `None` when it does not exist.
-pub async fn principal_path(iam: &aws_sdk_iam::Client, who: &Principal) -> Result<Option<String>> {
+pub(crate) async fn principal_path(
+    iam: &aws_sdk_iam::Client,
+    who: &Principal,
+) -> Result<Option<String>> {
     let resource = format!("principal[{who}]");
     let result = match who.kind {
         PrincipalKind::User => iam
@@ -53,7 +56,7 @@ pub async fn principal_path(iam: &aws_sdk_iam::Client, who: &Principal) -> Resul
 }
 
 /// Reads the inline policy `name` on `owner`, or `None` when there is none.
-pub async fn observe(
+pub(crate) async fn observe(
     iam: &aws_sdk_iam::Client,
     owner: &Principal,
     name: &str,

@@ -12,13 +12,13 @@ pub struct LogGroupState {
     pub tags: Tags,
 }
 
-pub fn address(name: &str) -> String {
+pub(crate) fn address(name: &str) -> String {
     format!("log_group[{name}]")
 }
 
 /// Reads the group, or `None` when there is none. Without `arn`, lists first and then reads the
 /// tags; with the group's ARN (built from account and region), does both at once.
-pub async fn observe(
+pub(crate) async fn observe(
     logs: &aws_sdk_cloudwatchlogs::Client,
     name: &str,
     arn: Option<&str>,
@@ -132,7 +132,7 @@ async fn delete(logs: &aws_sdk_cloudwatchlogs::Client, name: &str) -> Result<()>
 }
 
 /// Fails with a clear message unless the name is one CloudWatch accepts (checked offline first).
-pub fn require_valid(name: &str) -> Result<()> {
+pub(crate) fn require_valid(name: &str) -> Result<()> {
     if crate::spec::valid_log_group_name(name) {
         Ok(())
     } else {

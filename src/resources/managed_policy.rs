@@ -10,7 +10,7 @@ use crate::resources::operation::{self, create_once, Operation};
 use crate::resources::tags::{self, Tags};
 
 /// IAM keeps at most this many versions of a managed policy.
-pub const MAX_VERSIONS: usize = 5;
+pub(crate) const MAX_VERSIONS: usize = 5;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyState {
@@ -26,7 +26,7 @@ pub struct PolicyState {
 /// Reads the policy at `arn`, or `None` when there is none. Reads version `v1` at the same time
 /// as the policy (ours stay at v1 unless their document changes), so this usually costs one round
 /// trip; a later default version costs a second.
-pub async fn observe(
+pub(crate) async fn observe(
     iam: &aws_sdk_iam::Client,
     name: &str,
     arn: &str,

@@ -8,7 +8,7 @@ use crate::progress::Progress;
 use crate::resources::tags::{self, Tags};
 
 /// What a step needs to run.
-pub struct Context {
+pub(crate) struct Context {
     pub clients: Clients,
     pub progress: Progress,
     /// Tags what this run creates (see [`tags::RUN`]).

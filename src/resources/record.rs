@@ -12,16 +12,16 @@ use crate::resources::operation::{self, Operation};
 use crate::resources::tags::Tags;
 
 /// Tag keys on an alias that record the destination a take-over replaced.
-pub const PREVIOUS_TEXT_ARN: &str = "lex-logs-setup:previous-text-log-group";
-pub const PREVIOUS_TEXT_PREFIX: &str = "lex-logs-setup:previous-text-prefix";
-pub const PREVIOUS_TEXT_FLAGS: &str = "lex-logs-setup:previous-text-flags";
-pub const PREVIOUS_AUDIO_ARN: &str = "lex-logs-setup:previous-audio-bucket";
-pub const PREVIOUS_AUDIO_PREFIX: &str = "lex-logs-setup:previous-audio-prefix";
-pub const PREVIOUS_AUDIO_KMS: &str = "lex-logs-setup:previous-audio-kms-key";
-pub const PREVIOUS_AUDIO_FLAGS: &str = "lex-logs-setup:previous-audio-flags";
+pub(crate) const PREVIOUS_TEXT_ARN: &str = "lex-logs-setup:previous-text-log-group";
+pub(crate) const PREVIOUS_TEXT_PREFIX: &str = "lex-logs-setup:previous-text-prefix";
+pub(crate) const PREVIOUS_TEXT_FLAGS: &str = "lex-logs-setup:previous-text-flags";
+pub(crate) const PREVIOUS_AUDIO_ARN: &str = "lex-logs-setup:previous-audio-bucket";
+pub(crate) const PREVIOUS_AUDIO_PREFIX: &str = "lex-logs-setup:previous-audio-prefix";
+pub(crate) const PREVIOUS_AUDIO_KMS: &str = "lex-logs-setup:previous-audio-kms-key";
+pub(crate) const PREVIOUS_AUDIO_FLAGS: &str = "lex-logs-setup:previous-audio-flags";
 
 /// Every key a take-over record may use.
-pub const RECORD_KEYS: [&str; 7] = [
+pub(crate) const RECORD_KEYS: [&str; 7] = [
     PREVIOUS_TEXT_ARN,
     PREVIOUS_TEXT_PREFIX,
     PREVIOUS_TEXT_FLAGS,
@@ -66,7 +66,7 @@ fn fits(value: &str) -> std::result::Result<(), String> {
 }
 
 /// The tags that record a text setting being replaced.
-pub fn record_text(
+pub(crate) fn record_text(
     setting: &TextLogSetting,
 ) -> std::result::Result<crate::resources::tags::Tags, String> {
     let cw = setting
@@ -92,7 +92,7 @@ pub fn record_text(
 }
 
 /// The tags that record an audio setting being replaced.
-pub fn record_audio(
+pub(crate) fn record_audio(
     setting: &AudioLogSetting,
 ) -> std::result::Result<crate::resources::tags::Tags, String> {
     let s3 = setting
@@ -120,7 +120,7 @@ pub fn record_audio(
 }
 
 /// The text setting a take-over recorded on the alias, rebuilt exactly.
-pub fn recorded_text(tags: &crate::resources::tags::Tags) -> Option<TextLogSetting> {
+pub(crate) fn recorded_text(tags: &crate::resources::tags::Tags) -> Option<TextLogSetting> {
     let arn = tags.get(PREVIOUS_TEXT_ARN)?;
     let prefix = tags.get(PREVIOUS_TEXT_PREFIX).cloned().unwrap_or_default();
     let (enabled, selective) = parse_flags(tags.get(PREVIOUS_TEXT_FLAGS).map_or("", |s| s));
@@ -144,7 +144,7 @@ pub fn recorded_text(tags: &crate::resources::tags::Tags) -> Option<TextLogSetti
 }
 
 /// The audio setting a take-over recorded on the alias, rebuilt exactly.
-pub fn recorded_audio(tags: &crate::resources::tags::Tags) -> Option<AudioLogSetting> {
+pub(crate) fn recorded_audio(tags: &crate::resources::tags::Tags) -> Option<AudioLogSetting> {
     let arn = tags.get(PREVIOUS_AUDIO_ARN)?;
     let prefix = tags.get(PREVIOUS_AUDIO_PREFIX).cloned().unwrap_or_default();
     let (enabled, selective) = parse_flags(tags.get(PREVIOUS_AUDIO_FLAGS).map_or("", |s| s));

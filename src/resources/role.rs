@@ -48,7 +48,7 @@ pub enum PreviousRole {
 }
 
 impl PreviousRole {
-    pub fn arn(&self) -> &str {
+    pub(crate) fn arn(&self) -> &str {
         match self {
             PreviousRole::ServiceLinked { arn, .. }
             | PreviousRole::Customer { arn, .. }
@@ -58,14 +58,14 @@ impl PreviousRole {
 }
 
 /// Lex V2 service-linked roles live under this path and are named `AWSServiceRoleForLexV2Bots*`.
-pub fn is_service_linked(arn: &str) -> bool {
+pub(crate) fn is_service_linked(arn: &str) -> bool {
     arn.contains(":role/aws-service-role/")
         || crate::arn::iam_name(arn).is_some_and(|n| n.starts_with("AWSServiceRoleForLexV2Bots"))
 }
 
 /// Reads the role, or `None` when there is no role of that name: GetRole and the two policy
 /// listings at once, then the inline documents.
-pub async fn observe(iam: &aws_sdk_iam::Client, name: &str) -> Result<Option<RoleState>> {
+pub(crate) async fn observe(iam: &aws_sdk_iam::Client, name: &str) -> Result<Option<RoleState>> {
     match observe_listing(iam, name).await? {
         None => Ok(None),
         Some(listed) => complete(iam, listed).await.map(Some),
@@ -81,7 +81,10 @@ pub struct RoleListing {
 }
 
 /// The first wave of reading a role; `None` when there is no role of that name.
-pub async fn observe_listing(iam: &aws_sdk_iam::Client, name: &str) -> Result<Option<RoleListing>> {
+pub(crate) async fn observe_listing(
+    iam: &aws_sdk_iam::Client,
+    name: &str,
+) -> Result<Option<RoleListing>> {
     let address = format!("role[{name}]");
     let get = async {
         iam.get_role()
@@ -123,14 +126,14 @@ pub async fn observe_listing(iam: &aws_sdk_iam::Client, name: &str) -> Result<Op
 }
 
 /// The second wave: the inline documents of a listed role.
-pub async fn complete(iam: &aws_sdk_iam::Client, listed: RoleListing) -> Result<RoleState> {
+pub(crate) async fn complete(iam: &aws_sdk_iam::Client, listed: RoleListing) -> Result<RoleState> {
     let mut state = listed.state;
     state.inline = inline_documents(iam, &state.name, &listed.inline_names).await?;
     Ok(state)
 }
 
 /// Reads the bot's previous role: what it is and, for a customer role, what it grants.
-pub async fn observe_previous(iam: &aws_sdk_iam::Client, arn: &str) -> Result<PreviousRole> {
+pub(crate) async fn observe_previous(iam: &aws_sdk_iam::Client, arn: &str) -> Result<PreviousRole> {
     if is_service_linked(arn) {
         let name = crate::arn::iam_name(arn).unwrap_or(arn);
         let inline = match observe(iam, name).await? {
@@ -157,7 +160,7 @@ pub async fn observe_previous(iam: &aws_sdk_iam::Client, arn: &str) -> Result<Pr
 /// Reads a role that writes an alias's logs, in one round trip: GetRole, its attached policies,
 /// and our one inline policy `inline_name` (the only inline document the plan needs), at once.
 /// `None` when there is no role of that name.
-pub async fn observe_writer(
+pub(crate) async fn observe_writer(
     iam: &aws_sdk_iam::Client,
     name: &str,
     inline_name: &str,

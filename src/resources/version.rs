@@ -9,19 +9,19 @@ use crate::progress::Progress;
 use crate::resources::operation::{self, Operation};
 
 /// The version TestBotAlias runs; UpdateBot changes only this one.
-pub const DRAFT: &str = "DRAFT";
+pub(crate) const DRAFT: &str = "DRAFT";
 
 /// The description of a version this tool publishes, naming the run (so that the run's alias
 /// updates find the number CreateBotVersion chose).
-pub fn published_description(run_id: &str) -> String {
+pub(crate) fn published_description(run_id: &str) -> String {
     format!("{PUBLISHED_PREFIX}{run_id}")
 }
 
 /// How the description of a version this tool published starts.
-pub const PUBLISHED_PREFIX: &str = "Published by lex-logs-setup run ";
+pub(crate) const PUBLISHED_PREFIX: &str = "Published by lex-logs-setup run ";
 
 /// The role a published version runs on (DescribeBotVersion).
-pub async fn role_of(
+pub(crate) async fn role_of(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
@@ -41,7 +41,7 @@ pub async fn role_of(
 }
 
 /// Every published version of the bot, with its description, newest first.
-pub async fn list(
+pub(crate) async fn list(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
@@ -79,7 +79,7 @@ pub struct VersionInfo {
 }
 
 /// Every published version of the bot with the role it runs on.
-pub async fn roles_of_all(
+pub(crate) async fn roles_of_all(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
@@ -99,7 +99,7 @@ pub async fn roles_of_all(
 }
 
 /// The number of the version this run published, if it did.
-pub async fn published_by_run(
+pub(crate) async fn published_by_run(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
