@@ -1,6 +1,6 @@
 //! Attachments of managed policies to roles: attaching and detaching (the step and its calls).
 
-use crate::error::{Context, Result};
+use crate::error::{Context, Optional, Result};
 use crate::resources::operation::{self, Operation};
 
 /// The changes the engine makes to an attachment.
@@ -66,8 +66,7 @@ async fn attach(iam: &aws_sdk_iam::Client, role: &str, policy_arn: &str) -> Resu
 }
 
 async fn detach(iam: &aws_sdk_iam::Client, role: &str, policy_arn: &str) -> Result<()> {
-    match iam
-        .detach_role_policy()
+    iam.detach_role_policy()
         .role_name(role)
         .policy_arn(policy_arn)
         .send()
@@ -75,8 +74,7 @@ async fn detach(iam: &aws_sdk_iam::Client, role: &str, policy_arn: &str) -> Resu
         .context(
             "iam:DetachRolePolicy",
             format!("attachment[{role} -> {policy_arn}]"),
-        ) {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other.map(|_| ()),
-    }
+        )
+        .optional()
+        .map(|_| ())
 }

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::error::{Context, Result};
+use crate::error::{Context, Optional, Result};
 use crate::policy;
 use crate::resources::operation::{self, Operation};
 use crate::spec::{Principal, PrincipalKind};
@@ -47,12 +47,10 @@ pub(crate) async fn principal_path(
             .context("iam:GetGroup", resource)
             .map(|o| o.group.map(|g| g.path)),
     };
-    match result {
-        // IAM always returns the entity; an absent one would be a service bug, read as "/".
-        Ok(path) => Ok(Some(path.unwrap_or_else(|| "/".into()))),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+    // IAM always returns the entity; an absent one would be a service bug, read as "/".
+    Ok(result
+        .optional()?
+        .map(|path| path.unwrap_or_else(|| "/".into())))
 }
 
 /// Reads the inline policy `name` on `owner`, or `None` when there is none.
@@ -88,11 +86,9 @@ pub(crate) async fn observe(
             .context("iam:GetGroupPolicy", resource)
             .map(|o| o.policy_document),
     };
-    match document {
-        Ok(text) => Ok(Some(policy::parse_returned(&text).unwrap_or(Value::Null))),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e),
-    }
+    Ok(document
+        .optional()?
+        .map(|text| policy::parse_returned(&text).unwrap_or(Value::Null)))
 }
 
 async fn put(
@@ -163,10 +159,7 @@ async fn delete(iam: &aws_sdk_iam::Client, owner: &Principal, name: &str) -> Res
             .context("iam:DeleteGroupPolicy", resource)
             .map(|_| ()),
     };
-    match result {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other,
-    }
+    result.optional().map(|_| ())
 }
 
 /// The changes the engine makes to an inline policy.

@@ -1,7 +1,7 @@
 //! The CloudWatch Logs group for text logs: observing it, creating it (tagged as ours), setting
 //! its retention, and deleting it (only to undo our own creation; destroy keeps it).
 
-use crate::error::{Context, Error, Result};
+use crate::error::{Context, Error, Optional, Result};
 use crate::resources::operation::{self, create_once, Made, Operation};
 use crate::resources::tags::{self, Tags};
 
@@ -119,16 +119,13 @@ async fn set_retention(
 }
 
 async fn delete(logs: &aws_sdk_cloudwatchlogs::Client, name: &str) -> Result<()> {
-    match logs
-        .delete_log_group()
+    logs.delete_log_group()
         .log_group_name(name)
         .send()
         .await
         .context("logs:DeleteLogGroup", address(name))
-    {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other.map(|_| ()),
-    }
+        .optional()
+        .map(|_| ())
 }
 
 /// Fails with a clear message unless the name is one CloudWatch accepts (checked offline first).

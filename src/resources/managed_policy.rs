@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::error::{Context, Result};
+use crate::error::{Context, Optional, Result};
 use crate::policy;
 use crate::resources::operation::{self, create_once, Operation};
 use crate::resources::tags::{self, Tags};
@@ -238,16 +238,13 @@ async fn delete(iam: &aws_sdk_iam::Client, name: &str, arn: &str) -> Result<()> 
             .await
             .context("iam:DeletePolicyVersion", &address)?;
     }
-    match iam
-        .delete_policy()
+    iam.delete_policy()
         .policy_arn(arn)
         .send()
         .await
         .context("iam:DeletePolicy", &address)
-    {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other.map(|_| ()),
-    }
+        .optional()
+        .map(|_| ())
 }
 
 /// The changes the engine makes to a managed policy of ours.

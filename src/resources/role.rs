@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::error::{Context, Result};
+use crate::error::{Context, Optional, Result};
 use crate::policy;
 use crate::resources::operation::{self, create_once, Operation};
 use crate::resources::tags::{self, Tags};
@@ -333,16 +333,13 @@ async fn set_tags(
 }
 
 async fn delete(iam: &aws_sdk_iam::Client, name: &str) -> Result<()> {
-    match iam
-        .delete_role()
+    iam.delete_role()
         .role_name(name)
         .send()
         .await
         .context("iam:DeleteRole", format!("role[{name}]"))
-    {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other.map(|_| ()),
-    }
+        .optional()
+        .map(|_| ())
 }
 
 /// The changes the engine makes to a role.
