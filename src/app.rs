@@ -14,8 +14,8 @@ use crate::planner::{plan_apply, plan_destroy};
 use crate::progress::Progress;
 use crate::render;
 use crate::resources::inline_policy;
+use crate::resources::operation::Context;
 use crate::spec::{targets_from_args, PrincipalLocation};
-use crate::step::Context;
 use futures::{StreamExt, TryStreamExt};
 
 /// Runs the command and returns the process exit code.

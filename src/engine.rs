@@ -1,28 +1,61 @@
 //! The engine: runs a plan's changes in dependency order, independent ones concurrently; journals
-//! the inverse of each completed change; on a failure or Ctrl-C stops starting new changes, lets
+//! the undo of each completed change; on a failure or Ctrl-C stops starting new changes, lets
 //! running ones finish, and undoes the journal in reverse. A second Ctrl-C aborts at once and
-//! reports what is left.
+//! reports what is left. Generic over how a step is executed ([`Executor`]) and where interrupts
+//! come from ([`InterruptSource`]), so it is tested without AWS.
 
 use std::collections::{HashMap, HashSet};
 
 use futures::stream::{FuturesUnordered, StreamExt};
 use serde::Serialize;
 
-use crate::error::Error;
-use crate::plan::{Action, Change, Plan};
-use crate::step::{Context, Step};
+use crate::error::{Error, Result};
+use crate::plan::{Address, Change, Plan};
+use crate::progress::Progress;
+use crate::resources::operation::Context;
+use crate::step::Step;
+
+mod interrupts;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use interrupts::InterruptSource;
+pub(crate) use interrupts::Interrupts;
+
+/// How many changes run at once at most (a plan for many bots has hundreds); beyond this they
+/// queue, and the SDK's retries absorb any throttling.
+pub(crate) const CHANGES_AT_ONCE: usize = 32;
+
+/// How the engine makes a change: the real one runs the step against AWS ([`Context`]); tests
+/// use a fake.
+pub(crate) trait Executor {
+    /// Runs the step; returns the step that undoes it, if there is anything to undo.
+    async fn run(&self, step: &Step) -> Result<Option<Step>>;
+    /// Where progress lines go.
+    fn progress(&self) -> &Progress;
+}
+
+impl Executor for Context {
+    async fn run(&self, step: &Step) -> Result<Option<Step>> {
+        step.run(self).await
+    }
+
+    fn progress(&self) -> &Progress {
+        &self.progress
+    }
+}
 
 /// A completed change and the step that undoes it.
 #[derive(Debug, Clone)]
-pub struct JournalEntry {
-    pub address: String,
+pub(crate) struct JournalEntry {
+    pub address: Address,
     pub undo: Step,
 }
 
 /// Something that is still changed after a failed rollback, and how to remove it by hand.
 #[derive(Debug, Clone, Serialize)]
 pub struct Leftover {
-    pub address: String,
+    pub address: Address,
     /// What would undo it.
     pub todo: String,
     /// How to do that by hand.
@@ -48,10 +81,10 @@ pub struct Outcome {
     /// Indexes (into the plan) of the changes that were made and are still in place.
     pub done: Vec<usize>,
     /// The change that failed, and why.
-    pub failure: Option<(String, Error)>,
+    pub failure: Option<(Address, Error)>,
     pub interrupted: bool,
     /// Addresses of changes that were made and then undone.
-    pub undone: Vec<String>,
+    pub undone: Vec<Address>,
     /// Changes that could not be undone.
     pub left: Vec<Leftover>,
     /// A second Ctrl-C stopped the run without undoing.
@@ -68,190 +101,240 @@ impl Outcome {
     }
 }
 
-/// Interrupt requests: Ctrl-C (SIGINT) or SIGTERM. Installed once, before the first AWS call, so an
-/// interrupt at any point is handled, never a kill.
-pub struct Interrupts {
-    #[cfg(unix)]
-    int: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    term: tokio::signal::unix::Signal,
+/// Which changes may start: those with a step, once the changes with a step they depend on have
+/// finished.
+struct Schedule<'p> {
+    plan: &'p Plan,
+    /// For each change to run, the changes to run that must finish first.
+    deps: HashMap<usize, Vec<usize>>,
+    pending: Vec<usize>,
+    finished: HashSet<usize>,
 }
 
-impl Interrupts {
-    pub fn install() -> Self {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            Interrupts {
-                int: signal(SignalKind::interrupt()).expect("SIGINT handler installs"),
-                term: signal(SignalKind::terminate()).expect("SIGTERM handler installs"),
+impl<'p> Schedule<'p> {
+    fn new(plan: &'p Plan) -> Self {
+        let index: HashMap<&Address, usize> = plan
+            .changes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (&c.address, i))
+            .collect();
+        let runs = |i: usize| plan.changes[i].step.is_some();
+        let pending: Vec<usize> = (0..plan.changes.len()).filter(|i| runs(*i)).collect();
+        let deps = pending
+            .iter()
+            .map(|&i| {
+                let wanted = plan.changes[i]
+                    .depends_on
+                    .iter()
+                    .filter_map(|a| index.get(a).copied())
+                    .filter(|d| runs(*d) && *d != i)
+                    .collect();
+                (i, wanted)
+            })
+            .collect();
+        Schedule {
+            plan,
+            deps,
+            pending,
+            finished: HashSet::new(),
+        }
+    }
+
+    /// Takes the pending changes whose dependencies have all finished, with their steps.
+    fn take_ready(&mut self) -> Vec<(usize, &'p Change, &'p Step)> {
+        let (ready, waiting): (Vec<usize>, Vec<usize>) = self
+            .pending
+            .iter()
+            .partition(|i| self.deps[i].iter().all(|d| self.finished.contains(d)));
+        self.pending = waiting;
+        let plan = self.plan;
+        ready
+            .into_iter()
+            .filter_map(|i| {
+                let change = &plan.changes[i];
+                change.step.as_ref().map(|step| (i, change, step))
+            })
+            .collect()
+    }
+}
+
+/// What the run has done so far, and whether it is stopping.
+#[derive(Default)]
+struct Progression {
+    outcome: Outcome,
+    /// Indexes of the changes made (and of failed ones that may have happened), in order.
+    made: Vec<usize>,
+    /// The undo of each of those that has one, in the order they completed.
+    journal: Vec<JournalEntry>,
+    stopping: bool,
+}
+
+impl Progression {
+    /// Records how change `i` ended.
+    fn record(&mut self, plan: &Plan, i: usize, result: Result<Option<Step>>, progress: &Progress) {
+        let address = &plan.changes[i].address;
+        let undo = match result {
+            Ok(undo) => {
+                tracing::info!(address = %address, "change made");
+                undo
             }
+            Err(err) => {
+                tracing::warn!(address = %address, error = %err, "change failed");
+                if !self.stopping {
+                    progress.line(format!(
+                        "failed: {address}; letting running changes finish, then rolling back"
+                    ));
+                }
+                // The change may have happened although the call failed: undo it to be sure.
+                let ambiguous = err.aws().is_some_and(|e| e.is_ambiguous());
+                if self.outcome.failure.is_none() {
+                    self.outcome.failure = Some((address.clone(), err));
+                }
+                self.stopping = true;
+                match plan.changes[i].step.as_ref().and_then(Step::inverse) {
+                    Some(undo) if ambiguous => Some(undo),
+                    _ => return,
+                }
+            }
+        };
+        self.made.push(i);
+        if let Some(undo) = undo {
+            self.journal.push(JournalEntry {
+                address: address.clone(),
+                undo,
+            });
         }
-        #[cfg(not(unix))]
-        Interrupts {}
     }
 
-    /// Waits for the next interrupt.
-    pub async fn next(&mut self) {
-        #[cfg(unix)]
-        tokio::select! {
-            _ = self.int.recv() => {}
-            _ = self.term.recv() => {}
+    /// A first interrupt: stop starting changes, then roll back.
+    fn interrupt(&mut self, progress: &Progress) {
+        progress.line("interrupted: letting running changes finish, then rolling back (press Ctrl-C again to stop at once)");
+        self.outcome.interrupted = true;
+        self.stopping = true;
+    }
+
+    /// A second interrupt while changes run: stop now, list what is made, undo nothing.
+    fn abort(mut self, progress: &Progress) -> Outcome {
+        progress.line("second interrupt: stopping now, without undoing");
+        self.outcome.aborted = true;
+        self.outcome.interrupted = true;
+        self.outcome.left = self
+            .journal
+            .iter()
+            .rev()
+            .map(|e| Leftover::of(e, None))
+            .collect();
+        self.outcome.done = self.made;
+        self.outcome
+    }
+
+    /// Changes that can never start (a dependency cycle; unreachable with plans from the planner).
+    fn refuse_stuck(&mut self, plan: &Plan, pending: &[usize]) {
+        if self.stopping || pending.is_empty() {
+            return;
         }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-        }
+        let address = plan.changes[pending[0]].address.clone();
+        self.outcome.failure = Some((
+            address.clone(),
+            Error::Config(format!(
+                "internal error: {address} waits on a change that never runs"
+            )),
+        ));
+        self.stopping = true;
     }
 }
 
-/// How many changes run at once at most (a plan for many bots has hundreds); beyond this they
-/// queue, and the SDK's retries absorb any throttling.
-pub const CHANGES_AT_ONCE: usize = 32;
+/// Runs one change once a slot is free, with its progress line.
+async fn run_change<E: Executor>(
+    executor: &E,
+    slots: &tokio::sync::Semaphore,
+    i: usize,
+    change: &Change,
+    step: &Step,
+) -> (usize, Result<Option<Step>>) {
+    let _slot = slots
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
+    let line = executor.progress().start(
+        change.action.glyph(),
+        &change.address.to_string(),
+        &step.describe(),
+    );
+    let result = executor.run(step).await;
+    line.finish(result.is_ok());
+    (i, result)
+}
 
-/// Runs every change of the plan that is not a no-op.
-pub async fn run(plan: &Plan, ctx: &Context, interrupts: &mut Interrupts) -> Outcome {
-    let index: HashMap<&crate::plan::Address, usize> = plan
-        .changes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (&c.address, i))
-        .collect();
-    let to_run: Vec<usize> = (0..plan.changes.len())
-        .filter(|i| plan.changes[*i].action != Action::NoOp)
-        .collect();
-    let deps: HashMap<usize, Vec<usize>> = to_run
-        .iter()
-        .map(|&i| {
-            let wanted = plan.changes[i]
-                .depends_on
-                .iter()
-                .filter_map(|a| index.get(a).copied())
-                .filter(|d| plan.changes[*d].action != Action::NoOp && *d != i)
-                .collect();
-            (i, wanted)
-        })
-        .collect();
-
+/// Runs every change of the plan that has a step (every one that is not a no-op).
+pub(crate) async fn run<E: Executor, I: InterruptSource>(
+    plan: &Plan,
+    executor: &E,
+    interrupts: &mut I,
+) -> Outcome {
     let slots = tokio::sync::Semaphore::new(CHANGES_AT_ONCE);
-    let mut outcome = Outcome::default();
-    let mut journal: Vec<(usize, JournalEntry)> = Vec::new();
-    let mut finished: HashSet<usize> = HashSet::new();
-    let mut pending: Vec<usize> = to_run.clone();
+    let mut schedule = Schedule::new(plan);
+    let mut state = Progression::default();
     let mut running = FuturesUnordered::new();
-    let mut stopping = false;
-
+    let progress = executor.progress();
     loop {
-        if !stopping {
-            let (ready, waiting): (Vec<usize>, Vec<usize>) = pending
-                .iter()
-                .partition(|i| deps[i].iter().all(|d| finished.contains(d)));
-            pending = waiting;
-            for i in ready {
-                let change: &Change = &plan.changes[i];
-                let slots = &slots;
-                running.push(async move {
-                    let _slot = slots
-                        .acquire()
-                        .await
-                        .expect("the semaphore is never closed");
-                    let line = ctx.progress.start(
-                        change.action.glyph(),
-                        &change.address.to_string(),
-                        &change.step.describe(),
-                    );
-                    let result = change.step.run(ctx).await;
-                    line.finish(result.is_ok());
-                    (i, result)
-                });
+        if !state.stopping {
+            for (i, change, step) in schedule.take_ready() {
+                running.push(run_change(executor, &slots, i, change, step));
             }
         }
         if running.is_empty() {
-            if !stopping && !pending.is_empty() {
-                // Unreachable with plans from the planner: a dependency cycle.
-                let address = plan.changes[pending[0]].address.to_string();
-                outcome.failure = Some((
-                    address.clone(),
-                    Error::Config(format!(
-                        "internal error: {address} waits on a change that never runs"
-                    )),
-                ));
-                stopping = true;
-            }
+            state.refuse_stuck(plan, &schedule.pending);
             break;
         }
         tokio::select! {
-            Some((i, result)) = running.next() => match result {
-                Ok(undo) => {
-                    tracing::info!(address = %plan.changes[i].address, "change made");
-                    finished.insert(i);
-                    journal.push((i, JournalEntry { address: plan.changes[i].address.to_string(), undo }));
+            Some((i, result)) = running.next() => {
+                if result.is_ok() {
+                    schedule.finished.insert(i);
                 }
-                Err(err) => {
-                    tracing::warn!(address = %plan.changes[i].address, error = %err, "change failed");
-                    // The change may have happened although the call failed: undo it to be sure.
-                    if err.aws().is_some_and(|e| e.is_ambiguous()) {
-                        if let Some(undo) = plan.changes[i].step.inverse() {
-                            journal.push((i, JournalEntry { address: plan.changes[i].address.to_string(), undo }));
-                        }
-                    }
-                    if !stopping {
-                        ctx.progress.line(format!("failed: {}; letting running changes finish, then rolling back", plan.changes[i].address));
-                    }
-                    if outcome.failure.is_none() {
-                        outcome.failure = Some((plan.changes[i].address.to_string(), err));
-                    }
-                    stopping = true;
-                }
-            },
+                state.record(plan, i, result, progress);
+            }
             _ = interrupts.next() => {
-                if stopping {
-                    ctx.progress.line("second interrupt: stopping now, without undoing");
-                    outcome.aborted = true;
-                    outcome.interrupted = true;
-                    outcome.left = journal.iter().rev().map(|(_, e)| Leftover::of(e, None)).collect();
-                    outcome.done = journal.iter().map(|(i, _)| *i).collect();
-                    return outcome;
+                if state.stopping {
+                    return state.abort(progress);
                 }
-                ctx.progress.line("interrupted: letting running changes finish, then rolling back (press Ctrl-C again to stop at once)");
-                outcome.interrupted = true;
-                stopping = true;
+                state.interrupt(progress);
             }
         }
     }
-
-    if !stopping {
-        outcome.done = journal.iter().map(|(i, _)| *i).collect();
+    let mut outcome = state.outcome;
+    if !state.stopping {
+        outcome.done = state.made;
         return outcome;
     }
-    rollback(&mut outcome, journal, ctx, interrupts).await;
+    rollback(&mut outcome, state.journal, executor, interrupts).await;
     outcome
 }
 
 /// Undoes the journal in reverse order. Keeps going past a failed undo (so as much as possible
 /// is restored) and records what is left.
-async fn rollback(
+async fn rollback<E: Executor, I: InterruptSource>(
     outcome: &mut Outcome,
-    journal: Vec<(usize, JournalEntry)>,
-    ctx: &Context,
-    interrupts: &mut Interrupts,
+    journal: Vec<JournalEntry>,
+    executor: &E,
+    interrupts: &mut I,
 ) {
     if journal.is_empty() {
         return;
     }
-    ctx.progress
-        .line(format!("rolling back {} change(s)", journal.len()));
-    let mut remaining = journal.into_iter().rev().peekable();
-    while let Some((_, entry)) = remaining.next() {
-        ctx.progress
-            .line(format!("undo {}: {}", entry.address, entry.undo.describe()));
+    let progress = executor.progress();
+    progress.line(format!("rolling back {} change(s)", journal.len()));
+    let mut remaining = journal.into_iter().rev();
+    while let Some(entry) = remaining.next() {
+        progress.line(format!("undo {}: {}", entry.address, entry.undo.describe()));
         let result = tokio::select! {
-            r = entry.undo.run(ctx) => r,
+            r = executor.run(&entry.undo) => r,
             _ = interrupts.next() => {
-                ctx.progress.line("second interrupt: stopping the rollback now");
+                progress.line("second interrupt: stopping the rollback now");
                 outcome.aborted = true;
                 outcome.left.push(Leftover::of(&entry, Some("interrupted".into())));
-                outcome.left.extend(remaining.by_ref().map(|(_, e)| Leftover::of(&e, None)));
+                outcome.left.extend(remaining.by_ref().map(|e| Leftover::of(&e, None)));
                 return;
             }
         };

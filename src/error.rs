@@ -11,6 +11,9 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::request_id::RequestId;
 
+mod no_aws_code;
+use no_aws_code::{credentials_error, not_an_aws_answer, source_chain};
+
 /// Process exit codes, documented in `--help` and the README.
 pub mod exit_code {
     /// Success (for `plan --detailed-exitcode`: success and nothing to change).
@@ -192,6 +195,11 @@ impl AwsError {
         self.status.is_some_and(|s| s >= 500) || self.is(&["DispatchFailure", "Timeout"])
     }
 
+    /// True when AWS says the resource the call names does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.is(NOT_FOUND_CODES)
+    }
+
     /// True when the error code is one of `codes`.
     pub fn is(&self, codes: &[&str]) -> bool {
         codes.contains(&self.code.as_str())
@@ -220,129 +228,6 @@ impl AwsError {
             code if code.starts_with("HTTP ") => "not-aws",
             _ => "aws",
         }
-    }
-}
-
-/// An error the credential chain raised instead of credentials, as a code, message and hint.
-struct CredentialsFailure {
-    code: &'static str,
-    message: String,
-    hint: String,
-}
-
-impl CredentialsFailure {
-    fn at(self, operation: &'static str, resource: String) -> AwsError {
-        AwsError {
-            operation,
-            resource,
-            code: self.code.into(),
-            message: self.message,
-            request_id: None,
-            status: None,
-            hint: self.hint,
-        }
-    }
-}
-
-/// The credential chain's failure behind an SDK error (it surfaces as a dispatch failure), if
-/// that is what it is.
-fn credentials_error(err: &(dyn std::error::Error + 'static)) -> Option<CredentialsFailure> {
-    use aws_credential_types::provider::error::CredentialsError;
-    let mut source = err.source();
-    let found = loop {
-        let inner = source?;
-        if let Some(found) = inner.downcast_ref::<CredentialsError>() {
-            break found;
-        }
-        source = inner.source();
-    };
-    let chosen = CALL_SETTINGS.get().and_then(|s| s.profile.as_deref());
-    let profile = match chosen {
-        Some(name) => format!("profile {name:?}"),
-        None => "the default profile".into(),
-    };
-    // What each source of the chain said, one per line, as the SDK lists them.
-    let said = source_chain(found);
-    Some(match found {
-        CredentialsError::CredentialsNotLoaded(_) => CredentialsFailure {
-            code: "NoCredentials",
-            message: format!(
-                "no AWS credentials found. The default credential chain tried: environment \
-                 variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), {profile} of the shared \
-                 config and credentials files (with SSO, credential_process and assume-role \
-                 profiles), a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE), ECS/EKS container \
-                 credentials and EC2 instance metadata (IMDS); {}",
-                said.replace("\n", "\n   ")
-            ),
-            hint: match chosen {
-                Some(name) => format!("check that profile {name:?} exists in ~/.aws/config or ~/.aws/credentials (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE) and has credentials (for SSO, run `aws sso login --profile {name}`), or pass another --profile"),
-                None => "pass --profile NAME (or set AWS_PROFILE) for a profile in ~/.aws/config, after `aws sso login --profile NAME` for SSO; or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or run where an instance, task or pod role provides credentials".into(),
-            },
-        },
-        _ => CredentialsFailure {
-            code: "CredentialsError",
-            message: format!(
-                "could not load AWS credentials ({profile}): {}",
-                said.replace("\n", "\n   ")
-            ),
-            hint: "refresh or fix the credentials (e.g. `aws sso login --profile NAME`), or choose others with --profile; off EC2, AWS_EC2_METADATA_DISABLED=true skips instance metadata".into(),
-        },
-    })
-}
-
-/// An answer without an AWS error code: an HTTP status from something that is not (or not only)
-/// an AWS endpoint, a proxy or a web server. Names the status, the operation and what came back.
-fn not_an_aws_answer(operation: &'static str, resource: String, raw: &HttpResponse) -> AwsError {
-    let status = raw.status().as_u16();
-    let body = raw.body().bytes().unwrap_or_default();
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    let what = if text.is_empty() {
-        "an empty body".to_string()
-    } else if text.to_ascii_lowercase().contains("<html") || text.starts_with("<!") {
-        "an HTML page".to_string()
-    } else {
-        let mut start: String = text.chars().take(120).collect();
-        if start.len() < text.len() {
-            start.push_str("...");
-        }
-        format!("{:?}", start.replace(['\n', '\r'], " "))
-    };
-    let endpoint = endpoint_of(operation);
-    let overridden = CALL_SETTINGS.get().is_some_and(|s| s.endpoint.is_some());
-    let service = operation.split(':').next().unwrap_or(operation);
-    AwsError {
-        operation,
-        resource,
-        code: format!("HTTP {status}"),
-        message: format!(
-            "{endpoint} answered {operation} with HTTP {status} and {what}, not an AWS error; it may not be an AWS endpoint (or not one that serves {service})"
-        ),
-        request_id: None,
-        status: Some(status),
-        hint: if overridden {
-            format!("check --endpoint-url / AWS_ENDPOINT_URL: it must be an AWS endpoint, or an emulator that serves {service}; leave it unset for AWS itself")
-        } else {
-            "something between you and AWS answered (a proxy?): check HTTPS_PROXY, the network and --region".into()
-        },
-    }
-}
-
-/// The messages of an error's sources, outermost first, without Debug noise.
-fn source_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut source = err.source();
-    while let Some(inner) = source {
-        let text = inner.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = inner.source();
-    }
-    if parts.is_empty() {
-        err.to_string()
-    } else {
-        parts.join(": ")
     }
 }
 
@@ -466,6 +351,11 @@ impl Error {
         self.aws().is_some_and(|e| e.is(codes))
     }
 
+    /// True when this is an AWS error saying the resource does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.aws().is_some_and(AwsError::is_not_found)
+    }
+
     /// The AWS error, if this is one.
     pub fn aws(&self) -> Option<&AwsError> {
         match self {
@@ -481,8 +371,32 @@ impl From<AwsError> for Error {
     }
 }
 
-/// IAM's "not found" codes.
-pub const NO_SUCH_ENTITY: &[&str] = &["NoSuchEntity", "NoSuchEntityException"];
+/// The codes AWS services answer with when the resource a call names does not exist (IAM,
+/// CloudWatch Logs and Lex, API Gateway-style services and KMS, S3).
+const NOT_FOUND_CODES: &[&str] = &[
+    "NoSuchEntity",
+    "NoSuchEntityException",
+    "ResourceNotFoundException",
+    "NotFoundException",
+    "NoSuchBucket",
+];
+
+/// Turns "not found" into `None`: for reads of something that may not exist, and deletes that
+/// treat "already gone" as done.
+pub trait Optional<T> {
+    /// `Ok(Some(value))`, `Ok(None)` when the error says the resource does not exist, or the error.
+    fn optional(self) -> Result<Option<T>>;
+}
+
+impl<T> Optional<T> for Result<T> {
+    fn optional(self) -> Result<Option<T>> {
+        match self {
+            Ok(value) => Ok(Some(value)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -501,88 +415,4 @@ where
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sample(code: &str) -> AwsError {
-        AwsError {
-            operation: "iam:CreateRole",
-            resource: "role[LexLogs-OrderBot]".into(),
-            code: code.into(),
-            message: "User is not authorized".into(),
-            request_id: Some("abc-123".into()),
-            status: Some(403),
-            hint: hint_for(code, "iam:CreateRole"),
-        }
-    }
-
-    #[test]
-    fn aws_error_names_operation_resource_code_request_id_and_next_step() {
-        let text = sample("AccessDenied").to_string();
-        assert!(text.contains("iam:CreateRole"), "{text}");
-        assert!(text.contains("role[LexLogs-OrderBot]"), "{text}");
-        assert!(text.contains("AccessDenied"), "{text}");
-        assert!(text.contains("request id abc-123"), "{text}");
-        assert!(
-            text.contains("next: the caller lacks permission for iam:CreateRole"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn unknown_codes_still_get_a_next_step() {
-        let text = sample("SomethingNew").to_string();
-        assert!(text.contains("next: read the AWS message"), "{text}");
-        assert!(sample("Throttling").hint.contains("throttling"));
-    }
-
-    #[test]
-    fn server_errors_and_lost_connections_are_ambiguous() {
-        assert!(!sample("AccessDenied").is_ambiguous());
-        assert!(AwsError {
-            status: Some(500),
-            ..sample("InternalFailure")
-        }
-        .is_ambiguous());
-        assert!(AwsError {
-            status: None,
-            ..sample("DispatchFailure")
-        }
-        .is_ambiguous());
-    }
-
-    fn answered(status: u16, body: &'static str) -> AwsError {
-        let raw = HttpResponse::new(
-            status.try_into().unwrap(),
-            aws_smithy_types::body::SdkBody::from(body),
-        );
-        not_an_aws_answer("iam:GetRole", "role[R]".into(), &raw)
-    }
-
-    #[test]
-    fn answers_without_an_aws_error_name_the_status_operation_and_body() {
-        let text = answered(404, "<!DOCTYPE html><html><body>Not Found</body></html>").to_string();
-        assert!(
-            text.contains("iam:GetRole on role[R] failed: HTTP 404:")
-                && text.contains("with HTTP 404 and an HTML page")
-                && text.contains("may not be an AWS endpoint")
-                && !text.contains("Unknown")
-                && !text.contains("message above"),
-            "{text}"
-        );
-        assert!(answered(404, "").message.contains("an empty body"));
-        let long = answered(502, "upstream connect error or disconnect/reset before headers. reset reason: connection failure, transport failure reason: delayed connect error: 111");
-        assert!(
-            long.message.contains("\"upstream connect error") && long.message.contains("...\""),
-            "{}",
-            long.message
-        );
-        assert!(long.is_ambiguous(), "a 5xx may have taken effect");
-    }
-
-    #[test]
-    fn invalid_input_maps_to_the_usage_exit_code() {
-        assert_eq!(Error::invalid("bad", "fix").exit_code(), exit_code::USAGE);
-        assert_eq!(Error::Config("x".into()).exit_code(), exit_code::FAILURE);
-    }
-}
+mod tests;

@@ -609,7 +609,7 @@ async fn observe_grants(
     let found = futures::future::try_join_all(principals.iter().map(|p| async move {
         let (exists, grant) = tokio::try_join!(inline_policy::principal_exists(iam, p), async {
             match inline_policy::observe(iam, p, policy_name).await {
-                Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(None),
+                Err(e) if e.is_not_found() => Ok(None),
                 other => other,
             }
         })?;

@@ -1,5 +1,5 @@
 //! A plan is data: a list of changes, each with an address, an action and before/after values,
-//! plus the step the engine runs to make it (not serialised). Rendering lives in `render`.
+//! plus the step the engine runs to make it (not serialised; a no-op has none). Rendering lives in `render`.
 
 use std::fmt;
 
@@ -182,9 +182,9 @@ pub struct Change {
     pub before: Value,
     /// The resource as it will be (null when it will not exist).
     pub after: Value,
-    /// What the engine runs.
+    /// What the engine runs; `None` for a no-op.
     #[serde(skip)]
-    pub step: Step,
+    pub step: Option<Step>,
     /// Addresses of changes that must finish first.
     #[serde(skip)]
     pub depends_on: Vec<Address>,
@@ -201,7 +201,7 @@ impl Change {
             action,
             before,
             after,
-            step,
+            step: Some(step),
             depends_on: Vec::new(),
             document: None,
         }
@@ -214,7 +214,15 @@ impl Change {
     }
 
     pub fn no_op(address: Address, value: Value) -> Self {
-        Change::new(address, Action::NoOp, value.clone(), value, Step::Nothing)
+        Change {
+            address,
+            action: Action::NoOp,
+            before: value.clone(),
+            after: value,
+            step: None,
+            depends_on: Vec::new(),
+            document: None,
+        }
     }
 
     /// This change waits for the changes at `addresses` to finish.
@@ -363,7 +371,15 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::log_group::LogGroupStep;
     use serde_json::json;
+
+    fn create_group() -> Step {
+        Step::LogGroup(LogGroupStep::Create {
+            name: "/g".into(),
+            retention_days: None,
+        })
+    }
 
     fn plan(bot: &str, changes: Vec<Change>) -> Plan {
         Plan {
@@ -392,7 +408,7 @@ mod tests {
                 Action::Create,
                 Value::Null,
                 json!({"name": "/g"}),
-                Step::Nothing,
+                create_group(),
             )
         };
         let a = plan(
@@ -417,7 +433,7 @@ mod tests {
                 Action::Create,
                 Value::Null,
                 json!({"name": "/g", "retentionInDays": 3}),
-                Step::Nothing,
+                create_group(),
             )],
         );
         assert!(Plan::merge(vec![plan("A", vec![shared()]), c])

@@ -354,6 +354,13 @@ mod tests {
     #[test]
     fn plan_text_groups_by_kind_and_colours_only_when_asked() {
         use crate::plan::{Address, Step, Target};
+        use crate::resources::log_group::LogGroupStep;
+        let step = || {
+            Step::LogGroup(LogGroupStep::Create {
+                name: "/g".into(),
+                retention_days: None,
+            })
+        };
         let plan = Plan {
             command: Mode::Apply,
             targets: vec![Target {
@@ -373,14 +380,14 @@ mod tests {
                     Action::Update,
                     json!({"a": 1}),
                     json!({"a": 2}),
-                    Step::Nothing,
+                    step(),
                 ),
                 Change::new(
                     Address::Role("R".into()),
                     Action::Create,
                     Value::Null,
                     json!({"n": "R"}),
-                    Step::Nothing,
+                    step(),
                 ),
                 Change::no_op(Address::LogGroup("/g".into()), json!({})),
             ],

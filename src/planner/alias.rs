@@ -8,9 +8,11 @@ use crate::error::{Error, Result};
 use crate::observe::Observed;
 use crate::plan::{Action, Address, Change};
 use crate::resources::alias::{settings_json, Alias};
+use crate::resources::alias::{AliasStep, AliasVersion};
+use crate::resources::record::RecordStep;
 use crate::resources::tags::Tags;
 use crate::spec::Spec;
-use crate::step::{AliasVersion, Step};
+use crate::step::Step;
 
 /// Apply's changes to one alias: its settings with our destinations, after `after`. A
 /// destination lex-logs-setup did not set (another team's group or bucket) is never replaced by
@@ -138,13 +140,13 @@ fn take_over_record(
         .iter()
         .filter_map(|k| alias.tags.get(k).map(|v| (k.clone(), v.clone())))
         .collect();
-    let set_tags = Step::SetLexTags {
+    let set_tags = Step::Record(RecordStep::Set {
         arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
         what: format!("alias {}/{}", obs.bot.name, alias.name),
         keys,
         values: record.clone(),
         previous,
-    };
+    });
     Ok(Change::new(
         Address::alias_record(&obs.bot.name, &alias.name, false),
         Action::Create,
@@ -237,13 +239,13 @@ pub(super) fn alias_change<'a>(
         Action::Update,
         before,
         after_value,
-        Step::UpdateAlias {
+        Step::Alias(AliasStep::UpdateLogs {
             bot_id: obs.bot.id.clone(),
             bot_name: obs.bot.name.clone(),
             described: Box::new(alias.described.clone()),
             settings: desired,
             version,
-        },
+        }),
     )
     .needs(after.cloned())
 }
@@ -261,12 +263,12 @@ pub(super) fn drop_alias_record(
         Action::Delete,
         json!({"tags": recorded}),
         Value::Null,
-        Step::SetLexTags {
+        Step::Record(RecordStep::Set {
             arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
             what: format!("alias {}/{}", obs.bot.name, alias.name),
             keys: recorded.keys().cloned().collect(),
             values: Tags::new(),
             previous: recorded,
-        },
+        }),
     )
 }

@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::error::{Error, Result};
 use crate::observe::Observed;
 use crate::plan::{Action, Address, Change};
+use crate::resources::bot::BotStep;
 use crate::resources::role::RoleState;
 use crate::resources::tags;
 use crate::step::Step;
@@ -17,10 +18,10 @@ pub(super) fn bot_role_change(obs: &Observed, role_arn: &str, after: &[Address])
     if obs.bot_on_our_role() {
         return Change::no_op(bot_addr, json!({"roleArn": current_role}));
     }
-    let update = Step::UpdateBot {
+    let update = Step::Bot(BotStep::SetRole {
         described: Box::new(obs.bot.described.clone()),
         role_arn: role_arn.to_string(),
-    };
+    });
     let (before, after_value) = (
         json!({"roleArn": current_role}),
         json!({"roleArn": role_arn}),
@@ -47,10 +48,10 @@ pub(super) fn bot_back_change(
             "set the bot's role by hand (Lex console or aws lexv2-models update-bot), then run destroy again",
         )
     })?;
-    let update = Step::UpdateBot {
+    let update = Step::Bot(BotStep::SetRole {
         described: Box::new(obs.bot.described.clone()),
         role_arn: previous.clone(),
-    };
+    });
     let (before, after) = (
         json!({"roleArn": current_role}),
         json!({"roleArn": previous}),

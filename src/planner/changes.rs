@@ -6,7 +6,10 @@ use serde_json::{json, Value};
 
 use crate::plan::{Action, Address, Change};
 use crate::policy;
+use crate::resources::attachment::AttachmentStep;
+use crate::resources::inline_policy::InlinePolicyStep;
 use crate::resources::managed_policy::PolicyState;
+use crate::resources::managed_policy::PolicyStep;
 use crate::resources::tags::Tags;
 use crate::spec::Principal;
 use crate::step::Step;
@@ -38,10 +41,10 @@ pub(super) fn detach_change(role: &str, policy_arn: &str) -> Change {
         Action::Delete,
         json!({"role": role, "policyArn": policy_arn}),
         Value::Null,
-        Step::Detach {
+        Step::Attachment(AttachmentStep::Detach {
             role: role.to_string(),
             policy_arn: policy_arn.to_string(),
-        },
+        }),
     )
 }
 
@@ -52,11 +55,11 @@ pub(super) fn delete_inline_change(owner: &Principal, name: &str, found: &Value)
         Action::Delete,
         json!({"document": found}),
         Value::Null,
-        Step::DeleteInline {
+        Step::InlinePolicy(InlinePolicyStep::Delete {
             owner: owner.clone(),
             name: name.to_string(),
             previous: found.clone(),
-        },
+        }),
     )
 }
 
@@ -83,12 +86,12 @@ pub(super) fn put_inline_change(
                 .map(|d| json!({"document": d}))
                 .unwrap_or(Value::Null),
             json!({"document": wanted}),
-            Step::PutInline {
+            Step::InlinePolicy(InlinePolicyStep::Put {
                 owner: owner.clone(),
                 name: name.to_string(),
                 document: wanted.clone(),
                 previous: current.cloned(),
-            },
+            }),
         )
         .with_document(wanted),
     }
@@ -101,12 +104,12 @@ pub(super) fn delete_policy_change(name: &str, arn: &str, found: &PolicyState) -
         Action::Delete,
         policy_json(name, arn, &found.document),
         Value::Null,
-        Step::DeletePolicy {
+        Step::Policy(PolicyStep::Delete {
             name: name.to_string(),
             arn: arn.to_string(),
             document: found.document.clone(),
             tags: found.tags.clone(),
-        },
+        }),
     )
 }
 
@@ -122,9 +125,9 @@ pub(super) fn attach_change(
     if attached {
         return Change::no_op(addr, value);
     }
-    let attach = Step::Attach {
+    let attach = Step::Attachment(AttachmentStep::Attach {
         role: role.to_string(),
         policy_arn: policy_arn.to_string(),
-    };
+    });
     Change::new(addr, Action::Create, Value::Null, value, attach).needs(needs)
 }

@@ -1,6 +1,7 @@
 //! The dedicated-role mode (`--role-name`): our own role, the bot switched to it, aliases on
 //! older versions moved to a version published on it (only with `--publish-version`).
 
+use crate::resources::alias::AliasVersion;
 use std::collections::BTreeSet;
 
 use super::*;
@@ -11,7 +12,6 @@ use crate::plan::{Address, Change, Mode, Plan};
 use crate::resources::role::{PreviousRole, RoleState};
 use crate::resources::tags::{self};
 use crate::spec::Spec;
-use crate::step::AliasVersion;
 
 /// Apply in the dedicated-role mode: the log group; our role with our policies and what the
 /// bot's previous role granted; PassRole on it; the bot switched to it; a version published on

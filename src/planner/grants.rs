@@ -7,6 +7,7 @@ use crate::documents::{self};
 use crate::error::{Error, Result};
 use crate::observe::Observed;
 use crate::plan::{Action, Address, Change};
+use crate::resources::record::RecordStep;
 use crate::resources::tags::{self};
 use crate::spec::{Principal, Spec};
 use crate::step::Step;
@@ -83,13 +84,13 @@ pub(super) fn record_on_bot(
             .as_ref()
             .map(|v| json!({ &key: v }))
             .unwrap_or(Value::Null),
-        Step::SetLexTags {
+        Step::Record(RecordStep::Set {
             arn: obs.scope.bot(&obs.bot.id),
             what: format!("bot {}", obs.bot.name),
             keys: vec![key.clone()],
             values: as_tags(&wanted),
             previous: as_tags(&current),
-        },
+        }),
     )
 }
 

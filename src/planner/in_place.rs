@@ -4,6 +4,7 @@
 //! managed policies attached. The bot is not updated, so no version goes stale, no feature
 //! permission is lost, and no PassRole change is needed.
 
+use crate::resources::alias::AliasVersion;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
@@ -16,7 +17,6 @@ use crate::plan::{Address, Change, Mode, Plan};
 use crate::resources::alias::Alias;
 use crate::resources::tags::{self};
 use crate::spec::{Principal, PrincipalKind, Spec};
-use crate::step::AliasVersion;
 
 /// The concerns our managed policies cover in place (a bot keeps its own role, so it needs no
 /// copy of the service-linked role's runtime actions).

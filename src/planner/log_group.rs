@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use crate::observe::Observed;
 use crate::plan::{Action, Address, Change};
+use crate::resources::log_group::LogGroupStep;
 use crate::spec::Spec;
 use crate::step::Step;
 
@@ -18,21 +19,21 @@ pub(super) fn log_group_change(spec: &Spec, obs: &Observed) -> Option<Change> {
                 Action::Create,
                 Value::Null,
                 json!({"name": name, "retentionInDays": want}),
-                Step::CreateLogGroup {
+                Step::LogGroup(LogGroupStep::Create {
                     name: name.clone(),
                     retention_days: want,
-                },
+                }),
             ),
             Some(group) if want.is_some() && want != group.retention_days => Change::new(
                 addr.clone(),
                 Action::Update,
                 json!({"name": name, "retentionInDays": group.retention_days}),
                 json!({"name": name, "retentionInDays": want}),
-                Step::SetRetention {
+                Step::LogGroup(LogGroupStep::SetRetention {
                     name: name.clone(),
                     days: want,
                     previous: group.retention_days,
-                },
+                }),
             ),
             Some(group) => Change::no_op(
                 addr.clone(),

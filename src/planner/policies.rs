@@ -10,6 +10,7 @@ use crate::observe::Observed;
 use crate::plan::{Action, Address, Change};
 use crate::policy;
 use crate::resources::managed_policy::PolicyState;
+use crate::resources::managed_policy::PolicyStep;
 use crate::resources::tags::{self, Tags};
 use crate::spec::Spec;
 use crate::step::Step;
@@ -97,21 +98,21 @@ fn policy_change(
                 tags::MANAGED_BY_VALUE.to_string(),
             )]
             .into();
-            let create = Step::CreatePolicy {
+            let create = Step::Policy(PolicyStep::Create {
                 name: name.to_string(),
                 arn: arn.to_string(),
                 document: document.clone(),
                 tags,
-            };
+            });
             Change::new(addr, Action::Create, Value::Null, after, create).with_document(document)
         }
         Some(found) if !policy::equivalent(&found.document, document) => {
-            let update = Step::UpdatePolicy {
+            let update = Step::Policy(PolicyStep::Update {
                 name: name.to_string(),
                 arn: arn.to_string(),
                 document: document.clone(),
                 previous_version: found.default_version.clone(),
-            };
+            });
             let before = policy_json(name, arn, &found.document);
             Change::new(addr, Action::Update, before, after, update).with_document(document)
         }

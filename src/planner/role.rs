@@ -12,6 +12,7 @@ use crate::observe::Observed;
 use crate::plan::{Action, Address, Change};
 use crate::policy;
 use crate::resources::alias::Alias;
+use crate::resources::role::RoleStep;
 use crate::resources::role::{PreviousRole, RoleState};
 use crate::resources::tags::{self, Tags};
 use crate::spec::{Principal, PrincipalKind, Spec};
@@ -139,12 +140,12 @@ pub(super) fn role_removal(
         &role.trust,
         &only_our_tags(&role.tags),
     );
-    let delete = Step::DeleteRole {
+    let delete = Step::Role(RoleStep::Delete {
         name: role.name.clone(),
         trust: role.trust.clone(),
         tags: role.tags.clone(),
         boundary: role.boundary.clone(),
-    };
+    });
     let role_delete = Change::new(
         role_address(&role.name),
         Action::Delete,
@@ -224,7 +225,7 @@ pub(super) fn role_change(spec: &Spec, obs: &Observed, trust: &Value) -> Result<
     let role_addr = role_address(role_name);
     let wanted_tags = desired_role_tags(spec, obs)?;
     let Some(role) = &obs.role else {
-        let create = Step::CreateRole {
+        let create = Step::Role(RoleStep::Create {
             name: role_name.into(),
             trust: trust.clone(),
             tags: wanted_tags.clone(),
@@ -232,7 +233,7 @@ pub(super) fn role_change(spec: &Spec, obs: &Observed, trust: &Value) -> Result<
                 Some(PreviousRole::Customer { boundary, .. }) => boundary.clone(),
                 _ => None,
             },
-        };
+        });
         let after = role_json(role_name, &obs.role_arn(), trust, &wanted_tags);
         return Ok(
             Change::new(role_addr, Action::Create, Value::Null, after, create).with_document(trust),
@@ -247,11 +248,11 @@ pub(super) fn role_change(spec: &Spec, obs: &Observed, trust: &Value) -> Result<
     if trust_change.is_none() && tag_change.is_none() {
         return Ok(Change::no_op(role_addr, before).with_document(&role.trust));
     }
-    let update = Step::UpdateRole {
+    let update = Step::Role(RoleStep::Update {
         name: role_name.into(),
         trust: trust_change,
         tags: tag_change,
-    };
+    });
     let after = role_json(role_name, &role.arn, trust, &wanted_tags);
     Ok(Change::new(role_addr, Action::Update, before, after, update).with_document(trust))
 }

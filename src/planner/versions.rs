@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::observe::Observed;
 use crate::plan::{Action, Address, Change};
 use crate::resources::alias::Alias;
+use crate::resources::version::VersionStep;
 use crate::spec::Spec;
 use crate::step::Step;
 
@@ -27,11 +28,11 @@ pub(super) fn delete_unused_versions(
                 Action::Delete,
                 json!({"botVersion": version.number, "roleArn": version.role}),
                 Value::Null,
-                Step::DeleteVersion {
+                Step::Version(VersionStep::Delete {
                     bot_id: obs.bot.id.clone(),
                     bot_name: obs.bot.name.clone(),
                     version: version.number.clone(),
-                },
+                }),
             )
             .needs(after.iter().cloned())
         })
@@ -88,10 +89,10 @@ pub(super) fn publish_change(
         obs.bot.name,
         listed.join(", ")
     ));
-    let publish = Step::PublishVersion {
+    let publish = Step::Version(VersionStep::Publish {
         bot_id: obs.bot.id.clone(),
         bot_name: obs.bot.name.clone(),
-    };
+    });
     let after = json!({"sourceBotVersion": "DRAFT", "roleArn": obs.role_arn()});
     let change = Change::new(
         Address::version(&obs.bot.name, "new"),

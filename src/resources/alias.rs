@@ -2,19 +2,22 @@
 //! the alias, so every field we do not own is sent back as read).
 
 use aws_sdk_lexmodelsv2::operation::describe_bot_alias::DescribeBotAliasOutput;
-use aws_sdk_lexmodelsv2::types::{
-    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
-    ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
-};
+use aws_sdk_lexmodelsv2::types::ConversationLogSettings;
 
 use crate::arn::Scope;
 
 use crate::error::{AwsError, Context, Error, Result};
 use crate::resources::bot::Bot;
+use crate::resources::operation::{self, Operation};
+pub(crate) use crate::resources::record::{
+    record_audio, record_text, recorded_audio, recorded_text, PREVIOUS_AUDIO_ARN,
+    PREVIOUS_AUDIO_FLAGS, PREVIOUS_AUDIO_KMS, PREVIOUS_AUDIO_PREFIX, PREVIOUS_TEXT_ARN,
+    PREVIOUS_TEXT_FLAGS, PREVIOUS_TEXT_PREFIX, RECORD_KEYS,
+};
 
 /// The alias every bot has, which always points at the DRAFT version.
-pub const TEST_ALIAS_ID: &str = "TSTALIASID";
-pub const TEST_ALIAS_NAME: &str = "TestBotAlias";
+pub(crate) const TEST_ALIAS_ID: &str = "TSTALIASID";
+pub(crate) const TEST_ALIAS_NAME: &str = "TestBotAlias";
 
 /// An alias as read from Lex.
 #[derive(Debug, Clone)]
@@ -31,25 +34,22 @@ pub struct Alias {
 
 impl Alias {
     /// The version the alias runs (`DRAFT` for TestBotAlias).
-    pub fn version(&self) -> &str {
+    pub(crate) fn version(&self) -> &str {
         self.described
             .bot_version()
             .unwrap_or(crate::resources::version::DRAFT)
     }
 
     /// True when the alias runs DRAFT, whose role is the bot's current one.
-    pub fn on_draft(&self) -> bool {
+    pub(crate) fn on_draft(&self) -> bool {
         self.version() == crate::resources::version::DRAFT
     }
 
-    pub fn address(&self, bot: &Bot) -> String {
-        format!("alias[{}/{}]", bot.name, self.name)
-    }
 }
 
 /// The ids of `wanted` (names or ids), from one paginated listing of the bot's aliases, and the
 /// listing itself (id, name, version) with the test alias in it.
-pub async fn find_ids(
+pub(crate) async fn find_ids(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
@@ -91,7 +91,7 @@ pub async fn find_ids(
 }
 
 /// Reads the aliases, all at once.
-pub async fn describe_all(
+pub(crate) async fn describe_all(
     lex: &aws_sdk_lexmodelsv2::Client,
     scope: &Scope,
     bot: &Bot,
@@ -101,7 +101,7 @@ pub async fn describe_all(
 }
 
 /// Reads one alias by id, with its tags (both at once).
-pub async fn describe(
+pub(crate) async fn describe(
     lex: &aws_sdk_lexmodelsv2::Client,
     scope: &Scope,
     bot: &Bot,
@@ -135,199 +135,8 @@ pub async fn describe(
     })
 }
 
-/// Tag keys on an alias that record the destination a take-over replaced.
-pub const PREVIOUS_TEXT_ARN: &str = "lex-logs-setup:previous-text-log-group";
-pub const PREVIOUS_TEXT_PREFIX: &str = "lex-logs-setup:previous-text-prefix";
-pub const PREVIOUS_TEXT_FLAGS: &str = "lex-logs-setup:previous-text-flags";
-pub const PREVIOUS_AUDIO_ARN: &str = "lex-logs-setup:previous-audio-bucket";
-pub const PREVIOUS_AUDIO_PREFIX: &str = "lex-logs-setup:previous-audio-prefix";
-pub const PREVIOUS_AUDIO_KMS: &str = "lex-logs-setup:previous-audio-kms-key";
-pub const PREVIOUS_AUDIO_FLAGS: &str = "lex-logs-setup:previous-audio-flags";
-
-/// Every key a take-over record may use.
-pub const RECORD_KEYS: [&str; 7] = [
-    PREVIOUS_TEXT_ARN,
-    PREVIOUS_TEXT_PREFIX,
-    PREVIOUS_TEXT_FLAGS,
-    PREVIOUS_AUDIO_ARN,
-    PREVIOUS_AUDIO_PREFIX,
-    PREVIOUS_AUDIO_KMS,
-    PREVIOUS_AUDIO_FLAGS,
-];
-
-fn flags(enabled: bool, selective: Option<bool>) -> String {
-    format!(
-        "enabled={enabled} selective={}",
-        selective
-            .map(|s| s.to_string())
-            .unwrap_or_else(|| "unset".into())
-    )
-}
-
-fn parse_flags(text: &str) -> (bool, Option<bool>) {
-    let mut enabled = true;
-    let mut selective = None;
-    for part in text.split_whitespace() {
-        match part.split_once('=') {
-            Some(("enabled", v)) => enabled = v == "true",
-            Some(("selective", "true")) => selective = Some(true),
-            Some(("selective", "false")) => selective = Some(false),
-            _ => {}
-        }
-    }
-    (enabled, selective)
-}
-
-fn fits(value: &str) -> std::result::Result<(), String> {
-    if value.chars().count() > crate::resources::tags::VALUE_MAX {
-        Err(format!(
-            "{value:?} is longer than a tag value may be ({} characters)",
-            crate::resources::tags::VALUE_MAX
-        ))
-    } else {
-        Ok(())
-    }
-}
-
-/// The tags that record a text setting being replaced.
-pub fn record_text(
-    setting: &TextLogSetting,
-) -> std::result::Result<crate::resources::tags::Tags, String> {
-    let cw = setting
-        .destination()
-        .and_then(|d| d.cloud_watch())
-        .ok_or("a text setting with no CloudWatch destination")?;
-    fits(cw.cloud_watch_log_group_arn())?;
-    fits(cw.log_prefix())?;
-    Ok([
-        (
-            PREVIOUS_TEXT_ARN,
-            cw.cloud_watch_log_group_arn().to_string(),
-        ),
-        (PREVIOUS_TEXT_PREFIX, cw.log_prefix().to_string()),
-        (
-            PREVIOUS_TEXT_FLAGS,
-            flags(setting.enabled(), setting.selective_logging_enabled()),
-        ),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect())
-}
-
-/// The tags that record an audio setting being replaced.
-pub fn record_audio(
-    setting: &AudioLogSetting,
-) -> std::result::Result<crate::resources::tags::Tags, String> {
-    let s3 = setting
-        .destination()
-        .and_then(|d| d.s3_bucket())
-        .ok_or("an audio setting with no S3 destination")?;
-    fits(s3.s3_bucket_arn())?;
-    fits(s3.log_prefix())?;
-    let mut tags: crate::resources::tags::Tags = [
-        (PREVIOUS_AUDIO_ARN, s3.s3_bucket_arn().to_string()),
-        (PREVIOUS_AUDIO_PREFIX, s3.log_prefix().to_string()),
-        (
-            PREVIOUS_AUDIO_FLAGS,
-            flags(setting.enabled(), setting.selective_logging_enabled()),
-        ),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    if let Some(key) = s3.kms_key_arn() {
-        fits(key)?;
-        tags.insert(PREVIOUS_AUDIO_KMS.into(), key.to_string());
-    }
-    Ok(tags)
-}
-
-/// The text setting a take-over recorded on the alias, rebuilt exactly.
-pub fn recorded_text(tags: &crate::resources::tags::Tags) -> Option<TextLogSetting> {
-    let arn = tags.get(PREVIOUS_TEXT_ARN)?;
-    let prefix = tags.get(PREVIOUS_TEXT_PREFIX).cloned().unwrap_or_default();
-    let (enabled, selective) = parse_flags(tags.get(PREVIOUS_TEXT_FLAGS).map_or("", |s| s));
-    Some(
-        TextLogSetting::builder()
-            .enabled(enabled)
-            .set_selective_logging_enabled(selective)
-            .destination(
-                TextLogDestination::builder()
-                    .cloud_watch(
-                        CloudWatchLogGroupLogDestination::builder()
-                            .cloud_watch_log_group_arn(arn)
-                            .log_prefix(prefix)
-                            .build()
-                            .ok()?,
-                    )
-                    .build(),
-            )
-            .build(),
-    )
-}
-
-/// The audio setting a take-over recorded on the alias, rebuilt exactly.
-pub fn recorded_audio(tags: &crate::resources::tags::Tags) -> Option<AudioLogSetting> {
-    let arn = tags.get(PREVIOUS_AUDIO_ARN)?;
-    let prefix = tags.get(PREVIOUS_AUDIO_PREFIX).cloned().unwrap_or_default();
-    let (enabled, selective) = parse_flags(tags.get(PREVIOUS_AUDIO_FLAGS).map_or("", |s| s));
-    Some(
-        AudioLogSetting::builder()
-            .enabled(enabled)
-            .set_selective_logging_enabled(selective)
-            .destination(
-                AudioLogDestination::builder()
-                    .s3_bucket(
-                        S3BucketLogDestination::builder()
-                            .s3_bucket_arn(arn)
-                            .log_prefix(prefix)
-                            .set_kms_key_arn(tags.get(PREVIOUS_AUDIO_KMS).cloned())
-                            .build()
-                            .ok()?,
-                    )
-                    .build(),
-            )
-            .build(),
-    )
-}
-
-/// Sets `values` on the alias's tags and removes the other `keys` (TagResource, UntagResource).
-pub async fn set_tags(
-    lex: &aws_sdk_lexmodelsv2::Client,
-    arn: &str,
-    keys: &[String],
-    values: &crate::resources::tags::Tags,
-) -> Result<()> {
-    let address = format!("alias_tags[{arn}]");
-    if !values.is_empty() {
-        lex.tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(
-                values.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            ))
-            .send()
-            .await
-            .context("lex:TagResource", &address)?;
-    }
-    let removed: Vec<String> = keys
-        .iter()
-        .filter(|k| !values.contains_key(*k))
-        .cloned()
-        .collect();
-    if !removed.is_empty() {
-        lex.untag_resource()
-            .resource_arn(arn)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .context("lex:UntagResource", &address)?;
-    }
-    Ok(())
-}
-
 /// Every alias of the bot as (id, name, version), across all pages.
-pub async fn list(
+pub(crate) async fn list(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
@@ -364,7 +173,7 @@ pub async fn list(
 
 /// UpdateBotAlias with `settings` as the conversation log settings, sending back every other field
 /// as `described` has it; retries while IAM propagates, then waits until the alias is Available.
-pub async fn update_logs(
+async fn update_logs(
     lex: &aws_sdk_lexmodelsv2::Client,
     progress: &crate::progress::Progress,
     bot_id: &str,
@@ -461,4 +270,125 @@ pub fn settings_json(settings: Option<&ConversationLogSettings>) -> serde_json::
         value["audioLogSettings"] = json!(audio);
     }
     value
+}
+
+/// The version an alias update leaves the alias on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AliasVersion {
+    /// The one it runs now.
+    Keep,
+    /// The version this run published (`--publish-version`).
+    PublishedByRun,
+    /// This version (destroy: the one it ran before apply repointed it).
+    Number(String),
+}
+
+/// The changes the engine makes to an alias.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AliasStep {
+    /// UpdateBotAlias with `settings` as the conversation logs, every other field as `described`
+    /// has it; `version` says which version the alias runs afterwards.
+    UpdateLogs {
+        bot_id: String,
+        bot_name: String,
+        described: Box<DescribeBotAliasOutput>,
+        settings: Option<ConversationLogSettings>,
+        version: AliasVersion,
+    },
+}
+
+impl Operation for AliasStep {
+    fn describe(&self) -> String {
+        let AliasStep::UpdateLogs {
+            bot_name,
+            described,
+            version,
+            ..
+        } = self;
+        format!(
+            "update the conversation logs of alias {bot_name}/{}{}",
+            described.bot_alias_name().unwrap_or_default(),
+            match version {
+                AliasVersion::Keep => String::new(),
+                AliasVersion::PublishedByRun =>
+                    " and point it at the version just published".into(),
+                AliasVersion::Number(v) => format!(" and point it at version {v}"),
+            }
+        )
+    }
+
+    fn how_by_hand(&self) -> Option<String> {
+        let AliasStep::UpdateLogs {
+            bot_id, described, ..
+        } = self;
+        Some(format!(
+            "restore the conversation logs of alias {} of bot {bot_id} in the Lex console",
+            described.bot_alias_id().unwrap_or_default()
+        ))
+    }
+
+    /// The alias as it was read, on the version it ran.
+    fn inverse(&self) -> Option<Self> {
+        let AliasStep::UpdateLogs {
+            bot_id,
+            bot_name,
+            described,
+            ..
+        } = self.clone();
+        // As read, but never with an empty list (the model allows exactly one item).
+        let settings = described.conversation_log_settings().and_then(|s| {
+            let text = s.text_log_settings().to_vec();
+            let audio = s.audio_log_settings().to_vec();
+            (!text.is_empty() || !audio.is_empty()).then(|| {
+                ConversationLogSettings::builder()
+                    .set_text_log_settings((!text.is_empty()).then_some(text))
+                    .set_audio_log_settings((!audio.is_empty()).then_some(audio))
+                    .build()
+            })
+        });
+        Some(AliasStep::UpdateLogs {
+            bot_id,
+            bot_name,
+            described,
+            settings,
+            version: AliasVersion::Keep,
+        })
+    }
+
+    async fn run(&self, ctx: &operation::Context) -> Result<Option<Self>> {
+        let AliasStep::UpdateLogs {
+            bot_id,
+            bot_name,
+            described,
+            settings,
+            version,
+        } = self;
+        let lex = &ctx.clients.lex;
+        let published = match version {
+            AliasVersion::Keep => None,
+            AliasVersion::Number(v) => Some(v.clone()),
+            AliasVersion::PublishedByRun => {
+                let found =
+                    crate::resources::version::published_by_run(lex, bot_id, bot_name, &ctx.run_id)
+                        .await?;
+                Some(found.ok_or_else(|| {
+                    Error::invalid(
+                        format!("bot {bot_name} has no version published by this run"),
+                        "run apply again with --publish-version",
+                    )
+                })?)
+            }
+        };
+        update_logs(
+            lex,
+            &ctx.progress,
+            bot_id,
+            bot_name,
+            described,
+            settings.as_ref(),
+            published.as_deref(),
+        )
+        .await?;
+        Ok(self.inverse())
+    }
 }

@@ -5,6 +5,7 @@ use aws_sdk_lexmodelsv2::operation::describe_bot::DescribeBotOutput;
 use aws_sdk_lexmodelsv2::types::{BotFilter, BotFilterName, BotFilterOperator};
 
 use crate::error::{AwsError, Context, Error, Result};
+use crate::resources::operation::{self, Operation};
 
 /// A bot as read from Lex.
 #[derive(Debug, Clone)]
@@ -16,12 +17,12 @@ pub struct Bot {
 }
 
 impl Bot {
-    pub fn role_arn(&self) -> Option<&str> {
+    pub(crate) fn role_arn(&self) -> Option<&str> {
         self.described.role_arn()
     }
 
     /// Bots for children under 13 (COPPA) may not have conversation logs.
-    pub fn child_directed(&self) -> bool {
+    pub(crate) fn child_directed(&self) -> bool {
         self.described
             .data_privacy()
             .map(|p| p.child_directed())
@@ -29,24 +30,19 @@ impl Bot {
     }
 
     /// True when the bot runs with the role of this name.
-    pub fn runs_on(&self, role_name: &str) -> bool {
+    pub(crate) fn runs_on(&self, role_name: &str) -> bool {
         self.role_arn().and_then(crate::arn::iam_name) == Some(role_name)
     }
 
-    pub fn address(&self) -> String {
-        format!("bot[{}]", self.name)
-    }
 }
 
-const NOT_FOUND: &[&str] = &["ResourceNotFoundException", "NotFoundException"];
-
 /// True when `err` says there is no bot with that id (or the text cannot be an id at all).
-pub fn is_no_such_bot(err: &Error) -> bool {
-    err.has_code(NOT_FOUND) || err.has_code(&["ValidationException"])
+pub(crate) fn is_no_such_bot(err: &Error) -> bool {
+    err.is_not_found() || err.has_code(&["ValidationException"])
 }
 
 /// The error for a bot that is neither a name nor an id.
-pub fn not_found(name_or_id: &str, region: &str) -> Error {
+pub(crate) fn not_found(name_or_id: &str, region: &str) -> Error {
     Error::invalid(
         format!("bot {name_or_id:?} not found in region {region}: no bot has that name or id"),
         "check --bot and --region (`aws lexv2-models list-bots` lists the bots)",
@@ -54,7 +50,7 @@ pub fn not_found(name_or_id: &str, region: &str) -> Error {
 }
 
 /// Reads one bot by id.
-pub async fn describe(lex: &aws_sdk_lexmodelsv2::Client, bot_id: &str) -> Result<Bot> {
+pub(crate) async fn describe(lex: &aws_sdk_lexmodelsv2::Client, bot_id: &str) -> Result<Bot> {
     let described = lex
         .describe_bot()
         .bot_id(bot_id)
@@ -68,7 +64,7 @@ pub async fn describe(lex: &aws_sdk_lexmodelsv2::Client, bot_id: &str) -> Result
     })
 }
 
-pub async fn find_id_by_name(
+pub(crate) async fn find_id_by_name(
     lex: &aws_sdk_lexmodelsv2::Client,
     name: &str,
 ) -> Result<Option<String>> {
@@ -101,7 +97,7 @@ pub async fn find_id_by_name(
 
 /// UpdateBot with `role_arn`, sending back every other field as `described` has it; retries while
 /// IAM propagates a new role, then waits until the bot is Available.
-pub async fn update_role(
+async fn update_role(
     lex: &aws_sdk_lexmodelsv2::Client,
     progress: &crate::progress::Progress,
     described: &DescribeBotOutput,
@@ -144,4 +140,56 @@ pub async fn update_role(
         .await?;
     }
     Ok(())
+}
+
+/// The changes the engine makes to a bot.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BotStep {
+    /// UpdateBot with `role_arn`, every other field as `described` has it.
+    SetRole {
+        described: Box<DescribeBotOutput>,
+        role_arn: String,
+    },
+}
+
+impl Operation for BotStep {
+    fn describe(&self) -> String {
+        let BotStep::SetRole {
+            described,
+            role_arn,
+        } = self;
+        format!(
+            "set the role of bot {} to {role_arn}",
+            described.bot_name().unwrap_or_default()
+        )
+    }
+
+    fn how_by_hand(&self) -> Option<String> {
+        let BotStep::SetRole {
+            described,
+            role_arn,
+        } = self;
+        Some(format!(
+            "set the role of bot {} back to {role_arn} in the Lex console (UpdateBot needs every field of the bot)",
+            described.bot_id().unwrap_or_default()
+        ))
+    }
+
+    /// The role the bot had when it was read.
+    fn inverse(&self) -> Option<Self> {
+        let BotStep::SetRole { described, .. } = self;
+        Some(BotStep::SetRole {
+            described: described.clone(),
+            role_arn: described.role_arn().unwrap_or_default().to_string(),
+        })
+    }
+
+    async fn run(&self, ctx: &operation::Context) -> Result<Option<Self>> {
+        let BotStep::SetRole {
+            described,
+            role_arn,
+        } = self;
+        update_role(&ctx.clients.lex, &ctx.progress, described, role_arn).await?;
+        Ok(self.inverse())
+    }
 }

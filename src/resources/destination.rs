@@ -25,7 +25,7 @@ pub struct KeyInfo {
 }
 
 /// Reads the bucket; a missing bucket is an error (we never create buckets).
-pub async fn observe_bucket(s3: &aws_sdk_s3::Client, name: &str) -> Result<BucketState> {
+pub(crate) async fn observe_bucket(s3: &aws_sdk_s3::Client, name: &str) -> Result<BucketState> {
     let address = format!("bucket[{name}]");
     if let Err(e) = s3.head_bucket().bucket(name).send().await {
         if e.as_service_error().is_some_and(|s| s.is_not_found())
@@ -82,7 +82,7 @@ pub async fn observe_bucket(s3: &aws_sdk_s3::Client, name: &str) -> Result<Bucke
 }
 
 /// Reads the key; missing, disabled or asymmetric keys are errors that name the key.
-pub async fn observe_key(kms: &aws_sdk_kms::Client, key: &str) -> Result<KeyInfo> {
+pub(crate) async fn observe_key(kms: &aws_sdk_kms::Client, key: &str) -> Result<KeyInfo> {
     let address = format!("kms_key[{key}]");
     let out = match kms
         .describe_key()
@@ -92,7 +92,7 @@ pub async fn observe_key(kms: &aws_sdk_kms::Client, key: &str) -> Result<KeyInfo
         .context("kms:DescribeKey", &address)
     {
         Ok(out) => out,
-        Err(e) if e.has_code(&["NotFoundException"]) => {
+        Err(e) if e.is_not_found() => {
             return Err(Error::invalid(
                 format!("KMS key {key:?} does not exist in this account and region"),
                 "check --kms-key (a key id, key ARN, alias/NAME or alias ARN) and --region",
@@ -154,7 +154,7 @@ pub async fn observe_key(kms: &aws_sdk_kms::Client, key: &str) -> Result<KeyInfo
 /// True when the key policy allows the account root the key's use (what makes IAM policies
 /// effective for the key): Allow, principal `arn:*:iam::ACCOUNT:root` or `ACCOUNT`, an action
 /// covering `kms:GenerateDataKey`, and no condition.
-pub fn key_policy_enables_iam(policy: &serde_json::Value, account: &str) -> bool {
+pub(crate) fn key_policy_enables_iam(policy: &serde_json::Value, account: &str) -> bool {
     use serde_json::Value;
     let list = |v: &Value| -> Vec<String> {
         match v {

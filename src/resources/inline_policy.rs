@@ -4,21 +4,25 @@
 
 use serde_json::Value;
 
-use crate::error::{Context, Result};
+use crate::error::{Context, Optional, Result};
 use crate::policy;
+use crate::resources::operation::{self, Operation};
 use crate::spec::{Principal, PrincipalKind};
 
-pub fn address(owner: &Principal, name: &str) -> String {
+pub(crate) fn address(owner: &Principal, name: &str) -> String {
     format!("inline_policy[{owner}/{name}]")
 }
 
 /// True when the user, role or group exists.
-pub async fn principal_exists(iam: &aws_sdk_iam::Client, who: &Principal) -> Result<bool> {
+pub(crate) async fn principal_exists(iam: &aws_sdk_iam::Client, who: &Principal) -> Result<bool> {
     principal_path(iam, who).await.map(|path| path.is_some())
 }
 
 /// The IAM path of the user, role or group (`/` or `/a/b/`), or `None` when it does not exist.
-pub async fn principal_path(iam: &aws_sdk_iam::Client, who: &Principal) -> Result<Option<String>> {
+pub(crate) async fn principal_path(
+    iam: &aws_sdk_iam::Client,
+    who: &Principal,
+) -> Result<Option<String>> {
     let resource = format!("principal[{who}]");
     let result = match who.kind {
         PrincipalKind::User => iam
@@ -43,16 +47,14 @@ pub async fn principal_path(iam: &aws_sdk_iam::Client, who: &Principal) -> Resul
             .context("iam:GetGroup", resource)
             .map(|o| o.group.map(|g| g.path)),
     };
-    match result {
-        // IAM always returns the entity; an absent one would be a service bug, read as "/".
-        Ok(path) => Ok(Some(path.unwrap_or_else(|| "/".into()))),
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(None),
-        Err(e) => Err(e),
-    }
+    // IAM always returns the entity; an absent one would be a service bug, read as "/".
+    Ok(result
+        .optional()?
+        .map(|path| path.unwrap_or_else(|| "/".into())))
 }
 
 /// Reads the inline policy `name` on `owner`, or `None` when there is none.
-pub async fn observe(
+pub(crate) async fn observe(
     iam: &aws_sdk_iam::Client,
     owner: &Principal,
     name: &str,
@@ -84,14 +86,12 @@ pub async fn observe(
             .context("iam:GetGroupPolicy", resource)
             .map(|o| o.policy_document),
     };
-    match document {
-        Ok(text) => Ok(Some(policy::parse_returned(&text).unwrap_or(Value::Null))),
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(None),
-        Err(e) => Err(e),
-    }
+    Ok(document
+        .optional()?
+        .map(|text| policy::parse_returned(&text).unwrap_or(Value::Null)))
 }
 
-pub async fn put(
+async fn put(
     iam: &aws_sdk_iam::Client,
     owner: &Principal,
     name: &str,
@@ -131,7 +131,7 @@ pub async fn put(
 }
 
 /// Deletes the inline policy; one already gone is fine.
-pub async fn delete(iam: &aws_sdk_iam::Client, owner: &Principal, name: &str) -> Result<()> {
+async fn delete(iam: &aws_sdk_iam::Client, owner: &Principal, name: &str) -> Result<()> {
     let resource = address(owner, name);
     let result = match owner.kind {
         PrincipalKind::User => iam
@@ -159,8 +159,97 @@ pub async fn delete(iam: &aws_sdk_iam::Client, owner: &Principal, name: &str) ->
             .context("iam:DeleteGroupPolicy", resource)
             .map(|_| ()),
     };
-    match result {
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(()),
-        other => other,
+    result.optional().map(|_| ())
+}
+
+/// The changes the engine makes to an inline policy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InlinePolicyStep {
+    /// Puts `document`; `previous` is the document it replaces (`None`: it creates the policy).
+    Put {
+        owner: Principal,
+        name: String,
+        document: Value,
+        previous: Option<Value>,
+    },
+    /// Deletes the policy, whose document was `previous`.
+    Delete {
+        owner: Principal,
+        name: String,
+        previous: Value,
+    },
+}
+
+impl Operation for InlinePolicyStep {
+    fn describe(&self) -> String {
+        match self {
+            InlinePolicyStep::Put { owner, name, .. } => {
+                format!("put inline policy {name} on {owner}")
+            }
+            InlinePolicyStep::Delete { owner, name, .. } => {
+                format!("delete inline policy {name} of {owner}")
+            }
+        }
+    }
+
+    fn how_by_hand(&self) -> Option<String> {
+        match self {
+            InlinePolicyStep::Put { .. } => None,
+            InlinePolicyStep::Delete { owner, name, .. } => Some(format!(
+                "aws iam delete-{kind}-policy --{kind}-name {} --policy-name {name}",
+                owner.name,
+                kind = owner.kind.as_str()
+            )),
+        }
+    }
+
+    fn inverse(&self) -> Option<Self> {
+        Some(match self.clone() {
+            InlinePolicyStep::Put {
+                owner,
+                name,
+                document,
+                previous: Some(previous),
+            } => InlinePolicyStep::Put {
+                owner,
+                name,
+                document: previous,
+                previous: Some(document),
+            },
+            InlinePolicyStep::Put {
+                owner,
+                name,
+                document,
+                previous: None,
+            } => InlinePolicyStep::Delete {
+                owner,
+                name,
+                previous: document,
+            },
+            InlinePolicyStep::Delete {
+                owner,
+                name,
+                previous,
+            } => InlinePolicyStep::Put {
+                owner,
+                name,
+                document: previous,
+                previous: None,
+            },
+        })
+    }
+
+    async fn run(&self, ctx: &operation::Context) -> Result<Option<Self>> {
+        let iam = &ctx.clients.iam;
+        match self {
+            InlinePolicyStep::Put {
+                owner,
+                name,
+                document,
+                ..
+            } => put(iam, owner, name, document).await?,
+            InlinePolicyStep::Delete { owner, name, .. } => delete(iam, owner, name).await?,
+        }
+        Ok(self.inverse())
     }
 }

@@ -33,7 +33,7 @@ fn is_iam_propagation(err: &Error) -> bool {
 
 /// Runs `call` until it succeeds, fails for another reason, or IAM_WAIT passes; retries only
 /// errors caused by IAM propagation, with backoff 1, 2, 4, 8, 8, ... seconds.
-pub async fn retry_while_iam_propagates<T, F, Fut>(
+pub(crate) async fn retry_while_iam_propagates<T, F, Fut>(
     progress: &Progress,
     what: &str,
     mut call: F,
@@ -74,7 +74,11 @@ const TRANSITIONAL: &[&str] = &[
 
 /// Polls `status` while the bot or alias is in a transitional status; fails on Failed or
 /// Deleting, or after STATUS_WAIT.
-pub async fn until_available<F, Fut>(progress: &Progress, what: &str, mut status: F) -> Result<()>
+pub(crate) async fn until_available<F, Fut>(
+    progress: &Progress,
+    what: &str,
+    mut status: F,
+) -> Result<()>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<String>>,

@@ -1,7 +1,8 @@
 //! The CloudWatch Logs group for text logs: observing it, creating it (tagged as ours), setting
 //! its retention, and deleting it (only to undo our own creation; destroy keeps it).
 
-use crate::error::{Context, Error, Result};
+use crate::error::{Context, Error, Optional, Result};
+use crate::resources::operation::{self, create_once, Made, Operation};
 use crate::resources::tags::{self, Tags};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -11,13 +12,13 @@ pub struct LogGroupState {
     pub tags: Tags,
 }
 
-pub fn address(name: &str) -> String {
+pub(crate) fn address(name: &str) -> String {
     format!("log_group[{name}]")
 }
 
 /// Reads the group, or `None` when there is none. Without `arn`, lists first and then reads the
 /// tags; with the group's ARN (built from account and region), does both at once.
-pub async fn observe(
+pub(crate) async fn observe(
     logs: &aws_sdk_cloudwatchlogs::Client,
     name: &str,
     arn: Option<&str>,
@@ -61,7 +62,7 @@ pub async fn observe(
                 .unwrap_or_default()
                 .into_iter()
                 .collect::<Tags>()),
-            Err(e) if e.has_code(&["ResourceNotFoundException"]) => Ok(Tags::new()),
+            Err(e) if e.is_not_found() => Ok(Tags::new()),
             Err(e) => Err(e),
         }
     };
@@ -82,7 +83,7 @@ pub async fn observe(
     }))
 }
 
-pub async fn create(logs: &aws_sdk_cloudwatchlogs::Client, name: &str, run_id: &str) -> Result<()> {
+async fn create(logs: &aws_sdk_cloudwatchlogs::Client, name: &str, run_id: &str) -> Result<()> {
     logs.create_log_group()
         .log_group_name(name)
         .tags(tags::MANAGED_BY, tags::MANAGED_BY_VALUE)
@@ -93,7 +94,7 @@ pub async fn create(logs: &aws_sdk_cloudwatchlogs::Client, name: &str, run_id: &
     Ok(())
 }
 
-pub async fn set_retention(
+async fn set_retention(
     logs: &aws_sdk_cloudwatchlogs::Client,
     name: &str,
     days: Option<i32>,
@@ -117,21 +118,18 @@ pub async fn set_retention(
     }
 }
 
-pub async fn delete(logs: &aws_sdk_cloudwatchlogs::Client, name: &str) -> Result<()> {
-    match logs
-        .delete_log_group()
+async fn delete(logs: &aws_sdk_cloudwatchlogs::Client, name: &str) -> Result<()> {
+    logs.delete_log_group()
         .log_group_name(name)
         .send()
         .await
         .context("logs:DeleteLogGroup", address(name))
-    {
-        Err(e) if e.has_code(&["ResourceNotFoundException"]) => Ok(()),
-        other => other.map(|_| ()),
-    }
+        .optional()
+        .map(|_| ())
 }
 
 /// Fails with a clear message unless the name is one CloudWatch accepts (checked offline first).
-pub fn require_valid(name: &str) -> Result<()> {
+pub(crate) fn require_valid(name: &str) -> Result<()> {
     if crate::spec::valid_log_group_name(name) {
         Ok(())
     } else {
@@ -139,5 +137,104 @@ pub fn require_valid(name: &str) -> Result<()> {
             format!("log group name {name:?} is not valid"),
             "pass --log-group with 1-512 characters of A-Z a-z 0-9 . _ - / #",
         ))
+    }
+}
+
+/// The changes the engine makes to a log group.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LogGroupStep {
+    /// Creates the group (tagged as ours), with a retention if given.
+    Create {
+        name: String,
+        retention_days: Option<i32>,
+    },
+    /// Deletes the group (only to undo our own creation).
+    Delete { name: String },
+    /// Sets (`Some`) or removes (`None`) the retention; `previous` is what it was.
+    SetRetention {
+        name: String,
+        days: Option<i32>,
+        previous: Option<i32>,
+    },
+}
+
+impl Operation for LogGroupStep {
+    fn describe(&self) -> String {
+        match self {
+            LogGroupStep::Create { name, .. } => format!("create log group {name}"),
+            LogGroupStep::Delete { name } => format!("delete log group {name}"),
+            LogGroupStep::SetRetention { name, days, .. } => match days {
+                Some(d) => format!("set retention of log group {name} to {d} days"),
+                None => format!("remove the retention of log group {name}"),
+            },
+        }
+    }
+
+    fn how_by_hand(&self) -> Option<String> {
+        Some(match self {
+            LogGroupStep::Create { .. } => return None,
+            LogGroupStep::Delete { name } => {
+                format!("aws logs delete-log-group --log-group-name {name}")
+            }
+            LogGroupStep::SetRetention {
+                name, days: None, ..
+            } => format!("aws logs delete-retention-policy --log-group-name {name}"),
+            LogGroupStep::SetRetention {
+                name,
+                days: Some(d),
+                ..
+            } => format!(
+                "aws logs put-retention-policy --log-group-name {name} --retention-in-days {d}"
+            ),
+        })
+    }
+
+    fn inverse(&self) -> Option<Self> {
+        Some(match self.clone() {
+            LogGroupStep::Create { name, .. } => LogGroupStep::Delete { name },
+            LogGroupStep::Delete { .. } => return None,
+            LogGroupStep::SetRetention {
+                name,
+                days,
+                previous,
+            } => LogGroupStep::SetRetention {
+                name,
+                days: previous,
+                previous: days,
+            },
+        })
+    }
+
+    async fn run(&self, ctx: &operation::Context) -> Result<Option<Self>> {
+        let logs = &ctx.clients.logs;
+        match self {
+            LogGroupStep::Create {
+                name,
+                retention_days,
+            } => {
+                let made = create_once(
+                    ctx,
+                    create(logs, name, &ctx.run_id),
+                    async { Ok(observe(logs, name, None).await?.map(|g| g.tags)) },
+                    |_| true,
+                )
+                .await?;
+                if retention_days.is_some() {
+                    if let Err(e) = set_retention(logs, name, *retention_days).await {
+                        // Leave nothing half-made: undo what this step made.
+                        if let Made::ByThisRun = made {
+                            let _ = delete(logs, name).await;
+                        }
+                        return Err(e);
+                    }
+                }
+                return Ok(made.undo(|| self.inverse()));
+            }
+            LogGroupStep::Delete { name } => delete(logs, name).await?,
+            LogGroupStep::SetRetention { name, days, .. } => {
+                set_retention(logs, name, *days).await?
+            }
+        }
+        Ok(self.inverse())
     }
 }

@@ -4,12 +4,13 @@
 
 use serde_json::Value;
 
-use crate::error::{Context, Result};
+use crate::error::{Context, Optional, Result};
 use crate::policy;
+use crate::resources::operation::{self, create_once, Operation};
 use crate::resources::tags::{self, Tags};
 
 /// IAM keeps at most this many versions of a managed policy.
-pub const MAX_VERSIONS: usize = 5;
+pub(crate) const MAX_VERSIONS: usize = 5;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyState {
@@ -25,7 +26,7 @@ pub struct PolicyState {
 /// Reads the policy at `arn`, or `None` when there is none. Reads version `v1` at the same time
 /// as the policy (ours stay at v1 unless their document changes), so this usually costs one round
 /// trip; a later default version costs a second.
-pub async fn observe(
+pub(crate) async fn observe(
     iam: &aws_sdk_iam::Client,
     name: &str,
     arn: &str,
@@ -50,7 +51,7 @@ pub async fn observe(
         tokio::join!(get, version_document(iam, arn, "v1", &address), entities);
     let found = match found {
         Ok(out) => out.policy.expect("GetPolicy returns the policy"),
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(None),
+        Err(e) if e.is_not_found() => return Ok(None),
         Err(e) => return Err(e),
     };
     let default_version = found.default_version_id().unwrap_or("v1").to_string();
@@ -93,7 +94,7 @@ async fn version_document(
         .unwrap_or(Value::Null))
 }
 
-pub async fn create(
+async fn create(
     iam: &aws_sdk_iam::Client,
     name: &str,
     document: &Value,
@@ -118,7 +119,7 @@ pub async fn create(
 /// Makes `document` the default version; prunes the oldest non-default version first when the
 /// policy already has the most IAM allows. Returns the new version id and, when one was pruned,
 /// the pruned document.
-pub async fn update(
+async fn update(
     iam: &aws_sdk_iam::Client,
     name: &str,
     arn: &str,
@@ -178,7 +179,7 @@ pub async fn update(
 
 /// Makes `version` the default again and deletes `remove` (the version an update added); puts back
 /// a pruned document as a non-default version.
-pub async fn restore(
+async fn restore(
     iam: &aws_sdk_iam::Client,
     name: &str,
     arn: &str,
@@ -212,7 +213,7 @@ pub async fn restore(
 }
 
 /// Deletes the policy and all its versions; a policy already gone is fine.
-pub async fn delete(iam: &aws_sdk_iam::Client, name: &str, arn: &str) -> Result<()> {
+async fn delete(iam: &aws_sdk_iam::Client, name: &str, arn: &str) -> Result<()> {
     let address = format!("policy[{name}]");
     let versions = match iam
         .list_policy_versions()
@@ -222,7 +223,7 @@ pub async fn delete(iam: &aws_sdk_iam::Client, name: &str, arn: &str) -> Result<
         .context("iam:ListPolicyVersions", &address)
     {
         Ok(v) => v,
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(()),
+        Err(e) if e.is_not_found() => return Ok(()),
         Err(e) => return Err(e),
     };
     for version in versions
@@ -237,14 +238,147 @@ pub async fn delete(iam: &aws_sdk_iam::Client, name: &str, arn: &str) -> Result<
             .await
             .context("iam:DeletePolicyVersion", &address)?;
     }
-    match iam
-        .delete_policy()
+    iam.delete_policy()
         .policy_arn(arn)
         .send()
         .await
         .context("iam:DeletePolicy", &address)
-    {
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(()),
-        other => other.map(|_| ()),
+        .optional()
+        .map(|_| ())
+}
+
+/// The changes the engine makes to a managed policy of ours.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PolicyStep {
+    Create {
+        name: String,
+        arn: String,
+        document: Value,
+        tags: Tags,
+    },
+    /// Makes `document` the new default version; its undo needs the new version's id.
+    Update {
+        name: String,
+        arn: String,
+        document: Value,
+        previous_version: String,
+    },
+    /// Undoes an update: `version` the default again, `remove` deleted, `pruned` put back.
+    Restore {
+        name: String,
+        arn: String,
+        version: String,
+        remove: String,
+        pruned: Option<Value>,
+    },
+    /// Deletes the policy with its versions; the rest is what recreating it takes.
+    Delete {
+        name: String,
+        arn: String,
+        document: Value,
+        tags: Tags,
+    },
+}
+
+impl Operation for PolicyStep {
+    fn describe(&self) -> String {
+        match self {
+            PolicyStep::Create { name, .. } => format!("create policy {name}"),
+            PolicyStep::Update { name, .. } => {
+                format!("make a new default version of policy {name}")
+            }
+            PolicyStep::Restore { name, version, .. } => {
+                format!("make version {version} the default of policy {name} again")
+            }
+            PolicyStep::Delete { name, .. } => format!("delete policy {name}"),
+        }
+    }
+
+    fn how_by_hand(&self) -> Option<String> {
+        match self {
+            PolicyStep::Restore { arn, version, .. } => Some(format!(
+                "aws iam set-default-policy-version --policy-arn {arn} --version-id {version}"
+            )),
+            PolicyStep::Delete { arn, .. } => Some(format!(
+                "aws iam delete-policy --policy-arn {arn}  (delete its non-default versions first)"
+            )),
+            PolicyStep::Create { .. } | PolicyStep::Update { .. } => None,
+        }
+    }
+
+    fn inverse(&self) -> Option<Self> {
+        Some(match self.clone() {
+            PolicyStep::Create {
+                name,
+                arn,
+                document,
+                tags,
+            } => PolicyStep::Delete {
+                name,
+                arn,
+                document,
+                tags,
+            },
+            PolicyStep::Delete {
+                name,
+                arn,
+                document,
+                tags,
+            } => PolicyStep::Create {
+                name,
+                arn,
+                document,
+                tags,
+            },
+            PolicyStep::Update { .. } | PolicyStep::Restore { .. } => return None,
+        })
+    }
+
+    async fn run(&self, ctx: &operation::Context) -> Result<Option<Self>> {
+        let iam = &ctx.clients.iam;
+        match self {
+            PolicyStep::Create {
+                name,
+                arn,
+                document,
+                tags,
+            } => {
+                let made = create_once(
+                    ctx,
+                    async {
+                        let tags = tags::with_run(tags, &ctx.run_id);
+                        create(iam, name, document, &tags).await.map(|_| ())
+                    },
+                    async { Ok(observe(iam, name, arn).await?.map(|p| p.tags)) },
+                    |_| true,
+                )
+                .await?;
+                return Ok(made.undo(|| self.inverse()));
+            }
+            PolicyStep::Update {
+                name,
+                arn,
+                document,
+                previous_version,
+            } => {
+                let (new_version, pruned) = update(iam, name, arn, document).await?;
+                return Ok(Some(PolicyStep::Restore {
+                    name: name.clone(),
+                    arn: arn.clone(),
+                    version: previous_version.clone(),
+                    remove: new_version,
+                    pruned,
+                }));
+            }
+            PolicyStep::Restore {
+                name,
+                arn,
+                version,
+                remove,
+                pruned,
+            } => restore(iam, name, arn, version, remove, pruned.as_ref()).await?,
+            PolicyStep::Delete { name, arn, .. } => delete(iam, name, arn).await?,
+        }
+        Ok(self.inverse())
     }
 }

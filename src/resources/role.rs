@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::error::{Context, Result};
+use crate::error::{Context, Optional, Result};
 use crate::policy;
+use crate::resources::operation::{self, create_once, Operation};
 use crate::resources::tags::{self, Tags};
 
 /// The role as IAM has it.
@@ -47,7 +48,7 @@ pub enum PreviousRole {
 }
 
 impl PreviousRole {
-    pub fn arn(&self) -> &str {
+    pub(crate) fn arn(&self) -> &str {
         match self {
             PreviousRole::ServiceLinked { arn, .. }
             | PreviousRole::Customer { arn, .. }
@@ -57,14 +58,14 @@ impl PreviousRole {
 }
 
 /// Lex V2 service-linked roles live under this path and are named `AWSServiceRoleForLexV2Bots*`.
-pub fn is_service_linked(arn: &str) -> bool {
+pub(crate) fn is_service_linked(arn: &str) -> bool {
     arn.contains(":role/aws-service-role/")
         || crate::arn::iam_name(arn).is_some_and(|n| n.starts_with("AWSServiceRoleForLexV2Bots"))
 }
 
 /// Reads the role, or `None` when there is no role of that name: GetRole and the two policy
 /// listings at once, then the inline documents.
-pub async fn observe(iam: &aws_sdk_iam::Client, name: &str) -> Result<Option<RoleState>> {
+pub(crate) async fn observe(iam: &aws_sdk_iam::Client, name: &str) -> Result<Option<RoleState>> {
     match observe_listing(iam, name).await? {
         None => Ok(None),
         Some(listed) => complete(iam, listed).await.map(Some),
@@ -80,7 +81,10 @@ pub struct RoleListing {
 }
 
 /// The first wave of reading a role; `None` when there is no role of that name.
-pub async fn observe_listing(iam: &aws_sdk_iam::Client, name: &str) -> Result<Option<RoleListing>> {
+pub(crate) async fn observe_listing(
+    iam: &aws_sdk_iam::Client,
+    name: &str,
+) -> Result<Option<RoleListing>> {
     let address = format!("role[{name}]");
     let get = async {
         iam.get_role()
@@ -94,10 +98,8 @@ pub async fn observe_listing(iam: &aws_sdk_iam::Client, name: &str) -> Result<Op
         attached_policies(iam, name),
         inline_policy_names(iam, name)
     ) {
-        (Err(e), _, _) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(None),
-        (Ok(_), Err(e), _) | (Ok(_), _, Err(e)) if e.has_code(crate::error::NO_SUCH_ENTITY) => {
-            return Ok(None)
-        }
+        (Err(e), _, _) if e.is_not_found() => return Ok(None),
+        (Ok(_), Err(e), _) | (Ok(_), _, Err(e)) if e.is_not_found() => return Ok(None),
         (role, attached, inline) => (
             role?.role.expect("GetRole returns the role"),
             attached?,
@@ -124,14 +126,14 @@ pub async fn observe_listing(iam: &aws_sdk_iam::Client, name: &str) -> Result<Op
 }
 
 /// The second wave: the inline documents of a listed role.
-pub async fn complete(iam: &aws_sdk_iam::Client, listed: RoleListing) -> Result<RoleState> {
+pub(crate) async fn complete(iam: &aws_sdk_iam::Client, listed: RoleListing) -> Result<RoleState> {
     let mut state = listed.state;
     state.inline = inline_documents(iam, &state.name, &listed.inline_names).await?;
     Ok(state)
 }
 
 /// Reads the bot's previous role: what it is and, for a customer role, what it grants.
-pub async fn observe_previous(iam: &aws_sdk_iam::Client, arn: &str) -> Result<PreviousRole> {
+pub(crate) async fn observe_previous(iam: &aws_sdk_iam::Client, arn: &str) -> Result<PreviousRole> {
     if is_service_linked(arn) {
         let name = crate::arn::iam_name(arn).unwrap_or(arn);
         let inline = match observe(iam, name).await? {
@@ -158,7 +160,7 @@ pub async fn observe_previous(iam: &aws_sdk_iam::Client, arn: &str) -> Result<Pr
 /// Reads a role that writes an alias's logs, in one round trip: GetRole, its attached policies,
 /// and our one inline policy `inline_name` (the only inline document the plan needs), at once.
 /// `None` when there is no role of that name.
-pub async fn observe_writer(
+pub(crate) async fn observe_writer(
     iam: &aws_sdk_iam::Client,
     name: &str,
     inline_name: &str,
@@ -186,11 +188,11 @@ pub async fn observe_writer(
         }
     );
     let role = match role {
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(None),
+        Err(e) if e.is_not_found() => return Ok(None),
         other => other?.role.expect("GetRole returns the role"),
     };
     let attached = match attached {
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => return Ok(None),
+        Err(e) if e.is_not_found() => return Ok(None),
         other => other?,
     };
     let mut inline = BTreeMap::new();
@@ -201,7 +203,7 @@ pub async fn observe_writer(
                 policy::parse_returned(out.policy_document()).unwrap_or(Value::Null),
             );
         }
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => {}
+        Err(e) if e.is_not_found() => {}
         Err(e) => return Err(e),
     }
     Ok(Some(RoleState {
@@ -275,7 +277,7 @@ async fn inline_documents(
     Ok(names.iter().cloned().zip(documents).collect())
 }
 
-pub async fn create(
+async fn create(
     iam: &aws_sdk_iam::Client,
     name: &str,
     trust: &Value,
@@ -294,7 +296,7 @@ pub async fn create(
     Ok(())
 }
 
-pub async fn update_trust(iam: &aws_sdk_iam::Client, name: &str, trust: &Value) -> Result<()> {
+async fn update_trust(iam: &aws_sdk_iam::Client, name: &str, trust: &Value) -> Result<()> {
     iam.update_assume_role_policy()
         .role_name(name)
         .policy_document(trust.to_string())
@@ -305,7 +307,7 @@ pub async fn update_trust(iam: &aws_sdk_iam::Client, name: &str, trust: &Value) 
 }
 
 /// Makes the role's tags equal `tags` for every key in `tags` or `remove`.
-pub async fn set_tags(
+async fn set_tags(
     iam: &aws_sdk_iam::Client,
     name: &str,
     tags: &Tags,
@@ -330,44 +332,147 @@ pub async fn set_tags(
     Ok(())
 }
 
-pub async fn delete(iam: &aws_sdk_iam::Client, name: &str) -> Result<()> {
-    match iam
-        .delete_role()
+async fn delete(iam: &aws_sdk_iam::Client, name: &str) -> Result<()> {
+    iam.delete_role()
         .role_name(name)
         .send()
         .await
         .context("iam:DeleteRole", format!("role[{name}]"))
-    {
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(()),
-        other => other.map(|_| ()),
+        .optional()
+        .map(|_| ())
+}
+
+/// The changes the engine makes to a role.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoleStep {
+    Create {
+        name: String,
+        trust: Value,
+        tags: Tags,
+        /// The permissions boundary (carried from the bot's previous role).
+        boundary: Option<String>,
+    },
+    /// Sets the trust policy and the tags: each `(new, old)`, `None` to leave it.
+    Update {
+        name: String,
+        trust: Option<(Value, Value)>,
+        tags: Option<(Tags, Tags)>,
+    },
+    /// Deletes the role; the rest is what recreating it takes.
+    Delete {
+        name: String,
+        trust: Value,
+        tags: Tags,
+        boundary: Option<String>,
+    },
+}
+
+impl Operation for RoleStep {
+    fn describe(&self) -> String {
+        match self {
+            RoleStep::Create { name, .. } => format!("create role {name}"),
+            RoleStep::Update { name, .. } => format!("update trust policy or tags of role {name}"),
+            RoleStep::Delete { name, .. } => format!("delete role {name}"),
+        }
+    }
+
+    fn how_by_hand(&self) -> Option<String> {
+        match self {
+            RoleStep::Delete { name, .. } => {
+                Some(format!("aws iam delete-role --role-name {name}"))
+            }
+            _ => None,
+        }
+    }
+
+    fn inverse(&self) -> Option<Self> {
+        Some(match self.clone() {
+            RoleStep::Create {
+                name,
+                trust,
+                tags,
+                boundary,
+            } => RoleStep::Delete {
+                name,
+                trust,
+                tags,
+                boundary,
+            },
+            RoleStep::Update { name, trust, tags } => RoleStep::Update {
+                name,
+                trust: trust.map(|(new, old)| (old, new)),
+                tags: tags.map(|(new, old)| (old, new)),
+            },
+            RoleStep::Delete {
+                name,
+                trust,
+                tags,
+                boundary,
+            } => RoleStep::Create {
+                name,
+                trust,
+                tags,
+                boundary,
+            },
+        })
+    }
+
+    async fn run(&self, ctx: &operation::Context) -> Result<Option<Self>> {
+        let iam = &ctx.clients.iam;
+        match self {
+            RoleStep::Create {
+                name,
+                trust,
+                tags: wanted,
+                boundary,
+            } => {
+                let made = create_once(
+                    ctx,
+                    create(
+                        iam,
+                        name,
+                        trust,
+                        &tags::with_run(wanted, &ctx.run_id),
+                        boundary.as_deref(),
+                    ),
+                    async { Ok(observe(iam, name).await?.map(|r| r.tags)) },
+                    |found| found.get(tags::BOT_ID) == wanted.get(tags::BOT_ID),
+                )
+                .await?;
+                return Ok(made.undo(|| self.inverse()));
+            }
+            RoleStep::Update { name, trust, tags } => {
+                update(iam, name, trust.as_ref(), tags.as_ref()).await?
+            }
+            RoleStep::Delete { name, .. } => delete(iam, name).await?,
+        }
+        Ok(self.inverse())
     }
 }
 
-pub async fn attach(iam: &aws_sdk_iam::Client, role: &str, policy_arn: &str) -> Result<()> {
-    iam.attach_role_policy()
-        .role_name(role)
-        .policy_arn(policy_arn)
-        .send()
-        .await
-        .context(
-            "iam:AttachRolePolicy",
-            format!("attachment[{role} -> {policy_arn}]"),
-        )?;
+/// Sets the trust policy, then the tags (each `(new, old)`); puts the old trust policy back when
+/// the tags fail, so the step is all or nothing.
+async fn update(
+    iam: &aws_sdk_iam::Client,
+    name: &str,
+    trust: Option<&(Value, Value)>,
+    tags: Option<&(Tags, Tags)>,
+) -> Result<()> {
+    if let Some((new, _)) = trust {
+        update_trust(iam, name, new).await?;
+    }
+    if let Some((new, old)) = tags {
+        let remove: Vec<String> = old
+            .keys()
+            .filter(|k| !new.contains_key(*k))
+            .cloned()
+            .collect();
+        if let Err(e) = set_tags(iam, name, new, &remove).await {
+            if let Some((_, old_trust)) = trust {
+                let _ = update_trust(iam, name, old_trust).await;
+            }
+            return Err(e);
+        }
+    }
     Ok(())
-}
-
-pub async fn detach(iam: &aws_sdk_iam::Client, role: &str, policy_arn: &str) -> Result<()> {
-    match iam
-        .detach_role_policy()
-        .role_name(role)
-        .policy_arn(policy_arn)
-        .send()
-        .await
-        .context(
-            "iam:DetachRolePolicy",
-            format!("attachment[{role} -> {policy_arn}]"),
-        ) {
-        Err(e) if e.has_code(crate::error::NO_SUCH_ENTITY) => Ok(()),
-        other => other.map(|_| ()),
-    }
 }

@@ -2,20 +2,20 @@
 
 use std::collections::BTreeMap;
 
-pub const MANAGED_BY: &str = "lex-logs-setup:managed-by";
-pub const MANAGED_BY_VALUE: &str = "lex-logs-setup";
+pub(crate) const MANAGED_BY: &str = "lex-logs-setup:managed-by";
+pub(crate) const MANAGED_BY_VALUE: &str = "lex-logs-setup";
 /// On the role: the bot it was made for.
-pub const BOT_ID: &str = "lex-logs-setup:bot-id";
+pub(crate) const BOT_ID: &str = "lex-logs-setup:bot-id";
 /// On the role: the role the bot ran with before (restored by destroy).
-pub const PREVIOUS_ROLE: &str = "lex-logs-setup:previous-role-arn";
+pub(crate) const PREVIOUS_ROLE: &str = "lex-logs-setup:previous-role-arn";
 /// On the role: the principals granted iam:PassRole, space-separated `kind/name`.
-pub const PASS_ROLE_PRINCIPALS: &str = "lex-logs-setup:pass-role-principals";
+pub(crate) const PASS_ROLE_PRINCIPALS: &str = "lex-logs-setup:pass-role-principals";
 /// On our role: the version each alias ran before `--publish-version` repointed it
 /// (`ALIASID=VERSION ...`), so that destroy can point it back.
-pub const ALIAS_VERSIONS: &str = "lex-logs-setup:alias-versions";
+pub(crate) const ALIAS_VERSIONS: &str = "lex-logs-setup:alias-versions";
 
 /// The `ALIASID=VERSION` pairs of an [`ALIAS_VERSIONS`] tag.
-pub fn alias_versions(all: &Tags) -> BTreeMap<String, String> {
+pub(crate) fn alias_versions(all: &Tags) -> BTreeMap<String, String> {
     all.get(ALIAS_VERSIONS)
         .map(|v| {
             v.split_whitespace()
@@ -27,18 +27,18 @@ pub fn alias_versions(all: &Tags) -> BTreeMap<String, String> {
 }
 /// On what a run creates: that run's id, so a run can tell its own creation (whose response was
 /// lost) from one made by another run. Never compared when deciding what to change.
-pub const RUN: &str = "lex-logs-setup:run";
+pub(crate) const RUN: &str = "lex-logs-setup:run";
 /// IAM allows at most this many characters in a tag value.
-pub const VALUE_MAX: usize = 256;
+pub(crate) const VALUE_MAX: usize = 256;
 
 pub type Tags = BTreeMap<String, String>;
 
 /// True when the tags say lex-logs-setup made the resource.
-pub fn is_ours(tags: &Tags) -> bool {
+pub(crate) fn is_ours(tags: &Tags) -> bool {
     tags.get(MANAGED_BY).map(String::as_str) == Some(MANAGED_BY_VALUE)
 }
 
-pub fn iam_tags(tags: &Tags) -> Vec<aws_sdk_iam::types::Tag> {
+pub(crate) fn iam_tags(tags: &Tags) -> Vec<aws_sdk_iam::types::Tag> {
     tags.iter()
         .map(|(k, v)| {
             aws_sdk_iam::types::Tag::builder()
@@ -50,14 +50,14 @@ pub fn iam_tags(tags: &Tags) -> Vec<aws_sdk_iam::types::Tag> {
         .collect()
 }
 
-pub fn from_iam(tags: &[aws_sdk_iam::types::Tag]) -> Tags {
+pub(crate) fn from_iam(tags: &[aws_sdk_iam::types::Tag]) -> Tags {
     tags.iter()
         .map(|t| (t.key().to_string(), t.value().to_string()))
         .collect()
 }
 
 /// A fresh id for one run: process id and clock, unique enough to tell runs apart.
-pub fn new_run_id() -> String {
+pub(crate) fn new_run_id() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -66,7 +66,7 @@ pub fn new_run_id() -> String {
 }
 
 /// `tags` plus the run tag.
-pub fn with_run(tags: &Tags, run_id: &str) -> Tags {
+pub(crate) fn with_run(tags: &Tags, run_id: &str) -> Tags {
     let mut all = tags.clone();
     all.insert(RUN.into(), run_id.into());
     all

@@ -6,21 +6,22 @@ use aws_sdk_lexmodelsv2::types::BotVersionLocaleDetails;
 
 use crate::error::{AwsError, Context, Result};
 use crate::progress::Progress;
+use crate::resources::operation::{self, Operation};
 
 /// The version TestBotAlias runs; UpdateBot changes only this one.
-pub const DRAFT: &str = "DRAFT";
+pub(crate) const DRAFT: &str = "DRAFT";
 
 /// The description of a version this tool publishes, naming the run (so that the run's alias
 /// updates find the number CreateBotVersion chose).
-pub fn published_description(run_id: &str) -> String {
+pub(crate) fn published_description(run_id: &str) -> String {
     format!("{PUBLISHED_PREFIX}{run_id}")
 }
 
 /// How the description of a version this tool published starts.
-pub const PUBLISHED_PREFIX: &str = "Published by lex-logs-setup run ";
+pub(crate) const PUBLISHED_PREFIX: &str = "Published by lex-logs-setup run ";
 
 /// The role a published version runs on (DescribeBotVersion).
-pub async fn role_of(
+pub(crate) async fn role_of(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
@@ -40,7 +41,7 @@ pub async fn role_of(
 }
 
 /// Every published version of the bot, with its description, newest first.
-pub async fn list(
+pub(crate) async fn list(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
@@ -78,7 +79,7 @@ pub struct VersionInfo {
 }
 
 /// Every published version of the bot with the role it runs on.
-pub async fn roles_of_all(
+pub(crate) async fn roles_of_all(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
@@ -98,7 +99,7 @@ pub async fn roles_of_all(
 }
 
 /// The number of the version this run published, if it did.
-pub async fn published_by_run(
+pub(crate) async fn published_by_run(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
@@ -116,33 +117,26 @@ fn find_published(versions: Vec<(String, Option<String>)>, run_id: &str) -> Opti
         .map(|(v, _)| v)
 }
 
-/// Publishes DRAFT (every locale it has) as a new version and waits until it is Available;
-/// returns its number.
-pub async fn publish(
+/// The locales of DRAFT that are built (a version takes only those; DRAFT may hold others still
+/// being worked on); refuses a bot with none.
+async fn built_locales(
     lex: &aws_sdk_lexmodelsv2::Client,
-    progress: &Progress,
     bot_id: &str,
     bot_name: &str,
-    run_id: &str,
-) -> Result<String> {
-    let address = format!("version[{bot_name}/new]");
+    address: &str,
+) -> Result<Vec<String>> {
     let locales = lex
         .list_bot_locales()
         .bot_id(bot_id)
         .bot_version(DRAFT)
         .send()
         .await
-        .context("lex:ListBotLocales", &address)?;
-    let mut request = lex
-        .create_bot_version()
-        .bot_id(bot_id)
-        .description(published_description(run_id));
-    // A version takes only built locales; DRAFT may hold others still being worked on.
-    let built: Vec<&str> = locales
+        .context("lex:ListBotLocales", address)?;
+    let built: Vec<String> = locales
         .bot_locale_summaries()
         .iter()
         .filter(|l| l.bot_locale_status().map(|s| s.as_str()) == Some("Built"))
-        .filter_map(|l| l.locale_id())
+        .filter_map(|l| l.locale_id().map(str::to_string))
         .collect();
     if built.is_empty() {
         return Err(crate::error::Error::invalid(
@@ -150,16 +144,32 @@ pub async fn publish(
             "build the bot's locales (Lex console, or aws lexv2-models build-bot-locale), then run apply again",
         ));
     }
+    Ok(built)
+}
+
+/// Publishes DRAFT (every locale it has) as a new version and waits until it is Available;
+/// returns its number.
+async fn publish(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    progress: &Progress,
+    bot_id: &str,
+    bot_name: &str,
+    run_id: &str,
+) -> Result<String> {
+    let address = format!("version[{bot_name}/new]");
+    let built = built_locales(lex, bot_id, bot_name, &address).await?;
+    let mut request = lex
+        .create_bot_version()
+        .bot_id(bot_id)
+        .description(published_description(run_id));
     for id in built {
-        {
-            request = request.bot_version_locale_specification(
-                id,
-                BotVersionLocaleDetails::builder()
-                    .source_bot_version(DRAFT)
-                    .build()
-                    .expect("source version is set"),
-            );
-        }
+        request = request.bot_version_locale_specification(
+            id,
+            BotVersionLocaleDetails::builder()
+                .source_bot_version(DRAFT)
+                .build()
+                .expect("source version is set"),
+        );
     }
     let (number, available) = match request
         .send()
@@ -201,7 +211,7 @@ pub async fn publish(
 }
 
 /// Deletes a version this run published (undo of `publish`); a missing one is fine.
-pub async fn delete(
+async fn delete(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot_id: &str,
     bot_name: &str,
@@ -219,10 +229,74 @@ pub async fn delete(
             format!("version[{bot_name}/{version}]"),
         ) {
         Ok(_) => Ok(()),
-        Err(e) if e.has_code(&["ResourceNotFoundException", "PreconditionFailedException"]) => {
-            Ok(())
-        }
+        Err(e) if e.is_not_found() || e.has_code(&["PreconditionFailedException"]) => Ok(()),
         Err(e) => Err(e),
+    }
+}
+
+/// The changes the engine makes to a bot's versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VersionStep {
+    /// CreateBotVersion from DRAFT (dedicated-role mode, `--publish-version`).
+    Publish { bot_id: String, bot_name: String },
+    /// DeleteBotVersion of a version this run published (its undo).
+    Delete {
+        bot_id: String,
+        bot_name: String,
+        version: String,
+    },
+}
+
+impl Operation for VersionStep {
+    fn describe(&self) -> String {
+        match self {
+            VersionStep::Publish { bot_name, .. } => {
+                format!("publish the DRAFT of bot {bot_name} as a new version")
+            }
+            VersionStep::Delete {
+                bot_name, version, ..
+            } => format!("delete version {version} of bot {bot_name}"),
+        }
+    }
+
+    fn how_by_hand(&self) -> Option<String> {
+        match self {
+            VersionStep::Publish { .. } => None,
+            VersionStep::Delete {
+                bot_id, version, ..
+            } => Some(format!(
+                "aws lexv2-models delete-bot-version --bot-id {bot_id} --bot-version {version}"
+            )),
+        }
+    }
+
+    /// None: publishing's undo needs the new version's number, and a deleted version is gone.
+    fn inverse(&self) -> Option<Self> {
+        None
+    }
+
+    async fn run(&self, ctx: &operation::Context) -> Result<Option<Self>> {
+        let lex = &ctx.clients.lex;
+        match self {
+            VersionStep::Publish { bot_id, bot_name } => {
+                let number = publish(lex, &ctx.progress, bot_id, bot_name, &ctx.run_id).await?;
+                ctx.progress
+                    .line(format!("published version {number} of bot {bot_name}"));
+                Ok(Some(VersionStep::Delete {
+                    bot_id: bot_id.clone(),
+                    bot_name: bot_name.clone(),
+                    version: number,
+                }))
+            }
+            VersionStep::Delete {
+                bot_id,
+                bot_name,
+                version,
+            } => {
+                delete(lex, bot_id, bot_name, version).await?;
+                Ok(None)
+            }
+        }
     }
 }
 

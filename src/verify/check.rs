@@ -78,9 +78,7 @@ pub async fn read_key(clients: &Clients, key: &str) -> Result<KeyFacts> {
         .context("kms:DescribeKey", format!("kms_key[{key}]"))
     {
         Ok(out) => out,
-        Err(e) if e.has_code(&["NotFoundException"]) => {
-            return Ok(KeyFacts::Missing { key: key.into() })
-        }
+        Err(e) if e.is_not_found() => return Ok(KeyFacts::Missing { key: key.into() }),
         Err(e) => return Err(e),
     };
     let metadata = out.key_metadata().expect("DescribeKey returns metadata");

@@ -117,7 +117,7 @@ pub async fn find_log_line(
         {
             Ok(out) => out,
             // The group may appear later (or never: the static check says so).
-            Err(e) if e.has_code(&["ResourceNotFoundException"]) => return Ok(None),
+            Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(e),
         };
         let found = out.events().iter().find_map(|e| {

@@ -6,10 +6,18 @@ use aws_sdk_lexmodelsv2::types::ConversationLogSettings;
 use crate::documents::Concern;
 use crate::observe::Observed;
 use crate::resources::alias::Alias;
+use crate::resources::alias::{AliasStep, AliasVersion};
+use crate::resources::attachment::AttachmentStep;
+use crate::resources::bot::BotStep;
+use crate::resources::inline_policy::InlinePolicyStep;
+use crate::resources::log_group::LogGroupStep;
+use crate::resources::managed_policy::PolicyStep;
+use crate::resources::role::RoleStep;
 use crate::resources::role::{PreviousRole, RoleState};
 use crate::resources::tags::{self, Tags};
+use crate::resources::version::VersionStep;
 use crate::spec::Spec;
-use crate::step::{AliasVersion, Step};
+use crate::step::Step;
 
 use crate::arn::Scope;
 use crate::plan::{Action, Change, Plan};
@@ -106,9 +114,9 @@ pub(super) fn applied(spec: &Spec) -> Observed {
     let role_arn = obs.role_arn();
     for change in &plan.changes {
         match &change.step {
-            Step::CreateRole {
+            Some(Step::Role(RoleStep::Create {
                 name, trust, tags, ..
-            } => {
+            })) => {
                 obs.role = Some(RoleState {
                     boundary: None,
                     name: name.clone(),
@@ -119,12 +127,12 @@ pub(super) fn applied(spec: &Spec) -> Observed {
                     inline: BTreeMap::new(),
                 })
             }
-            Step::CreatePolicy {
+            Some(Step::Policy(PolicyStep::Create {
                 name,
                 arn,
                 document,
                 tags,
-            } => {
+            })) => {
                 let concern = Concern::ALL
                     .into_iter()
                     .find(|c| c.policy_name(&obs.role_name) == *name)
@@ -141,21 +149,23 @@ pub(super) fn applied(spec: &Spec) -> Observed {
                     }),
                 );
             }
-            Step::Attach { policy_arn, .. } => {
+            Some(Step::Attachment(AttachmentStep::Attach { policy_arn, .. })) => {
                 obs.role.as_mut().unwrap().attached.push(policy_arn.clone())
             }
-            Step::UpdateBot { role_arn, .. } => {
+            Some(Step::Bot(BotStep::SetRole { role_arn, .. })) => {
                 obs.bot.described = DescribeBotOutput::builder()
                     .bot_id("BOTID12345")
                     .bot_name("OrderBot")
                     .role_arn(role_arn)
                     .build()
             }
-            Step::UpdateAlias { settings, .. } => obs.aliases = vec![alias(settings.clone())],
-            Step::CreateLogGroup {
+            Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) => {
+                obs.aliases = vec![alias(settings.clone())]
+            }
+            Some(Step::LogGroup(LogGroupStep::Create {
                 name,
                 retention_days,
-            } => {
+            })) => {
                 obs.log_group = Some((
                     name.clone(),
                     Some(crate::resources::log_group::LogGroupState {
@@ -165,9 +175,9 @@ pub(super) fn applied(spec: &Spec) -> Observed {
                     }),
                 ))
             }
-            Step::PutInline {
+            Some(Step::InlinePolicy(InlinePolicyStep::Put {
                 owner, document, ..
-            } => {
+            })) => {
                 obs.grants.insert(owner.clone(), Some(document.clone()));
             }
             _ => {}
@@ -209,7 +219,10 @@ fn dedicated_mode_refuses_aliases_on_old_versions_unless_asked_to_publish() {
     };
     let plan = plan_apply(&publishing, &obs).unwrap();
     let publish = find(&plan, "version[OrderBot/new]");
-    assert!(matches!(publish.step, Step::PublishVersion { .. }));
+    assert!(matches!(
+        publish.step,
+        Some(Step::Version(VersionStep::Publish { .. }))
+    ));
     assert!(publish
         .depends_on
         .iter()
@@ -218,10 +231,10 @@ fn dedicated_mode_refuses_aliases_on_old_versions_unless_asked_to_publish() {
     assert!(alias.depends_on.contains(&publish.address));
     assert!(matches!(
         alias.step,
-        Step::UpdateAlias {
+        Some(Step::Alias(AliasStep::UpdateLogs {
             version: AliasVersion::PublishedByRun,
             ..
-        }
+        }))
     ));
     assert!(plan.notes.iter().any(|n| n.contains("publishes the DRAFT")));
 }
@@ -239,9 +252,9 @@ fn dedicated_destroy_points_repointed_aliases_back_and_deletes_our_versions() {
         .bot_version("1")
         .build();
     let plan = plan_apply(&spec, &obs).unwrap();
-    let Step::CreateRole {
+    let Some(Step::Role(RoleStep::Create {
         tags: role_tags, ..
-    } = &find(&plan, "role[LexLogs-OrderBot]").step
+    })) = &find(&plan, "role[LexLogs-OrderBot]").step
     else {
         panic!()
     };
@@ -275,7 +288,7 @@ fn dedicated_destroy_points_repointed_aliases_back_and_deletes_our_versions() {
     let alias = find(&plan, "alias[OrderBot/live]");
     assert!(matches!(
         &alias.step,
-        Step::UpdateAlias { version: AliasVersion::Number(v), .. } if v == "1"
+        Some(Step::Alias(AliasStep::UpdateLogs { version: AliasVersion::Number(v), .. })) if v == "1"
     ));
     let version = find(&plan, "version[OrderBot/2]");
     assert_eq!(version.action, Action::Delete);

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use aws_sdk_lexmodelsv2::types::ConversationLogSettings;
 
 use crate::documents::{self, Concern};
+use crate::resources::managed_policy::PolicyStep;
 use crate::resources::role::RoleState;
 use crate::resources::tags::{self, Tags};
 use crate::spec::Spec;
@@ -113,7 +114,7 @@ fn a_changed_document_is_a_new_version_and_an_unwanted_policy_is_detached_then_d
     let cw = find(&plan, "policy[LexLogs-OrderBot-CloudWatchLogs]");
     assert_eq!(cw.action, Action::Update);
     assert!(
-        matches!(&cw.step, Step::UpdatePolicy { previous_version, .. } if previous_version == "v1")
+        matches!(&cw.step, Some(Step::Policy(PolicyStep::Update { previous_version, .. })) if previous_version == "v1")
     );
     let detach = find(&plan, &format!("attachment[LexLogs-OrderBot -> {s3_arn}]"));
     assert_eq!(detach.action, Action::Delete);

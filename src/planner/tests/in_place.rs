@@ -6,6 +6,12 @@ use aws_sdk_lexmodelsv2::types::ConversationLogSettings;
 use crate::documents::Concern;
 use crate::observe::{Observed, Writer};
 use crate::resources::alias::Alias;
+use crate::resources::alias::AliasStep;
+use crate::resources::attachment::AttachmentStep;
+use crate::resources::bot::BotStep;
+use crate::resources::inline_policy::InlinePolicyStep;
+use crate::resources::log_group::LogGroupStep;
+use crate::resources::managed_policy::PolicyStep;
 use crate::resources::role::RoleState;
 use crate::resources::tags::{self};
 use crate::spec::Spec;
@@ -162,7 +168,7 @@ fn each_alias_is_granted_on_the_role_its_version_runs_on_and_the_bot_is_untouche
         "inline_policy[role/AWSServiceRoleForLexV2Bots_Pizza/LexLogs-PizzaBot-ConversationLogs]",
     );
     assert_eq!(inline.action, Action::Create);
-    let Step::PutInline { document, .. } = &inline.step else {
+    let Some(Step::InlinePolicy(InlinePolicyStep::Put { document, .. })) = &inline.step else {
         panic!("{:?}", inline.step)
     };
     assert_eq!(
@@ -179,14 +185,14 @@ fn each_alias_is_granted_on_the_role_its_version_runs_on_and_the_bot_is_untouche
             .iter()
             .all(|c| !c.address.to_string().starts_with("bot[")
                 && !c.address.to_string().starts_with("role[")
-                && !matches!(c.step, Step::UpdateBot { .. })),
+                && !matches!(c.step, Some(Step::Bot(BotStep::SetRole { .. })))),
         "in place, neither the bot nor a role of ours changes"
     );
     for name in ["prod", "beta"] {
         let change = find(&plan, &format!("alias[PizzaBot/{name}]"));
         assert!(change.depends_on.contains(&inline.address));
         assert!(change.depends_on.contains(&attach.address));
-        let Step::UpdateAlias { settings, .. } = &change.step else {
+        let Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) = &change.step else {
             panic!()
         };
         let settings = settings.as_ref().unwrap();
@@ -235,7 +241,7 @@ fn audio_only_sends_no_text_list_and_the_slr_grant_holds_s3_and_kms() {
         plan.notes
     );
     let alias = find(&plan, "alias[PizzaBot/beta]");
-    let Step::UpdateAlias { settings, .. } = &alias.step else {
+    let Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) = &alias.step else {
         panic!()
     };
     assert!(settings.as_ref().unwrap().text_log_settings.is_none());
@@ -274,12 +280,12 @@ fn reapply_changes_nothing_and_destroy_keeps_what_a_bystander_needs() {
     // The world after apply.
     for change in &plan.changes {
         match &change.step {
-            Step::PutInline {
+            Some(Step::InlinePolicy(InlinePolicyStep::Put {
                 owner,
                 name,
                 document,
                 ..
-            } => {
+            })) => {
                 let w = obs
                     .writers
                     .values_mut()
@@ -291,12 +297,12 @@ fn reapply_changes_nothing_and_destroy_keeps_what_a_bystander_needs() {
                     .inline
                     .insert(name.clone(), document.clone());
             }
-            Step::CreatePolicy {
+            Some(Step::Policy(PolicyStep::Create {
                 name,
                 arn,
                 document,
                 tags,
-            } => {
+            })) => {
                 obs.policies.insert(
                     Concern::CloudWatch,
                     Some(crate::resources::managed_policy::PolicyState {
@@ -315,10 +321,10 @@ fn reapply_changes_nothing_and_destroy_keeps_what_a_bystander_needs() {
                     }),
                 );
             }
-            Step::CreateLogGroup {
+            Some(Step::LogGroup(LogGroupStep::Create {
                 name,
                 retention_days,
-            } => {
+            })) => {
                 obs.log_group = Some((
                     name.clone(),
                     Some(crate::resources::log_group::LogGroupState {
@@ -328,15 +334,15 @@ fn reapply_changes_nothing_and_destroy_keeps_what_a_bystander_needs() {
                     }),
                 ))
             }
-            Step::Attach { role, policy_arn } => {
+            Some(Step::Attachment(AttachmentStep::Attach { role, policy_arn })) => {
                 let w = obs.writers.values_mut().find(|w| w.name == *role).unwrap();
                 w.state.as_mut().unwrap().attached.push(policy_arn.clone());
             }
-            Step::UpdateAlias {
+            Some(Step::Alias(AliasStep::UpdateLogs {
                 settings,
                 described,
                 ..
-            } => {
+            })) => {
                 let a = obs
                     .aliases
                     .iter_mut()
@@ -410,7 +416,7 @@ fn reapply_changes_nothing_and_destroy_keeps_what_a_bystander_needs() {
         .iter()
         .any(|d| d.to_string() == "alias[PizzaBot/prod]"));
     for change in &plan.changes {
-        if let Step::UpdateAlias { settings, .. } = &change.step {
+        if let Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) = &change.step {
             assert!(
                 settings.is_none(),
                 "nothing else was logged: no settings left"

@@ -6,6 +6,8 @@ use aws_sdk_lexmodelsv2::types::{
 };
 
 use crate::documents::{self};
+use crate::resources::alias::AliasStep;
+use crate::resources::record::RecordStep;
 use crate::spec::Spec;
 use crate::step::Step;
 
@@ -84,7 +86,7 @@ fn another_teams_destination_is_refused_or_recorded_and_put_back_exactly() {
     };
     let plan = plan_apply(&taking, &obs).unwrap();
     let record = find(&plan, "alias_record[PizzaBot/beta]");
-    let Step::SetLexTags { values, .. } = &record.step else {
+    let Some(Step::Record(RecordStep::Set { values, .. })) = &record.step else {
         panic!("{:?}", record.step)
     };
     assert_eq!(
@@ -97,7 +99,7 @@ fn another_teams_destination_is_refused_or_recorded_and_put_back_exactly() {
     );
     let alias = find(&plan, "alias[PizzaBot/beta]");
     assert!(alias.depends_on.contains(&record.address));
-    let Step::UpdateAlias { settings, .. } = &alias.step else {
+    let Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) = &alias.step else {
         panic!()
     };
     let settings = settings.clone().unwrap();
@@ -137,7 +139,7 @@ fn another_teams_destination_is_refused_or_recorded_and_put_back_exactly() {
     let audio_obs = audio_obs;
     let plan = plan_apply(&audio_only, &audio_obs).unwrap();
     let alias = find(&plan, "alias[PizzaBot/beta]");
-    let Step::UpdateAlias { settings, .. } = &alias.step else {
+    let Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) = &alias.step else {
         panic!()
     };
     assert_eq!(
@@ -149,7 +151,7 @@ fn another_teams_destination_is_refused_or_recorded_and_put_back_exactly() {
     assert!(released.depends_on.contains(&alias.address));
     let plan = plan_destroy(&taking, &obs).unwrap();
     let alias = find(&plan, "alias[PizzaBot/beta]");
-    let Step::UpdateAlias { settings, .. } = &alias.step else {
+    let Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) = &alias.step else {
         panic!()
     };
     assert_eq!(

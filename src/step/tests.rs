@@ -1,0 +1,217 @@
+//! Every step's undo: for each kind with an inverse, a representative value of every variant.
+
+use aws_sdk_lexmodelsv2::operation::describe_bot::DescribeBotOutput;
+use aws_sdk_lexmodelsv2::operation::describe_bot_alias::DescribeBotAliasOutput;
+use aws_sdk_lexmodelsv2::types::{
+    CloudWatchLogGroupLogDestination, ConversationLogSettings, TextLogDestination, TextLogSetting,
+};
+use serde_json::json;
+
+use super::*;
+use crate::resources::alias::AliasVersion;
+use crate::resources::tags::Tags;
+use crate::spec::{Principal, PrincipalKind};
+
+fn tags(pairs: &[(&str, &str)]) -> Tags {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn owner() -> Principal {
+    Principal {
+        kind: PrincipalKind::User,
+        name: "deployer".into(),
+    }
+}
+
+/// Steps whose inverse's inverse is the step itself.
+fn involutive() -> Vec<Step> {
+    let doc = json!({"Version": "2012-10-17", "Statement": []});
+    let other = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow"}]});
+    vec![
+        Step::LogGroup(LogGroupStep::SetRetention {
+            name: "/g".into(),
+            days: Some(30),
+            previous: None,
+        }),
+        Step::LogGroup(LogGroupStep::SetRetention {
+            name: "/g".into(),
+            days: None,
+            previous: Some(7),
+        }),
+        Step::Role(RoleStep::Create {
+            name: "R".into(),
+            trust: doc.clone(),
+            tags: tags(&[("k", "v")]),
+            boundary: Some("arn:aws:iam::1:policy/B".into()),
+        }),
+        Step::Role(RoleStep::Update {
+            name: "R".into(),
+            trust: Some((doc.clone(), other.clone())),
+            tags: Some((tags(&[("k", "new")]), tags(&[("k", "old")]))),
+        }),
+        Step::Role(RoleStep::Delete {
+            name: "R".into(),
+            trust: doc.clone(),
+            tags: Tags::new(),
+            boundary: None,
+        }),
+        Step::Policy(PolicyStep::Create {
+            name: "P".into(),
+            arn: "arn:aws:iam::1:policy/P".into(),
+            document: doc.clone(),
+            tags: tags(&[("k", "v")]),
+        }),
+        Step::Policy(PolicyStep::Delete {
+            name: "P".into(),
+            arn: "arn:aws:iam::1:policy/P".into(),
+            document: doc.clone(),
+            tags: Tags::new(),
+        }),
+        Step::Attachment(AttachmentStep::Attach {
+            role: "R".into(),
+            policy_arn: "arn:aws:iam::1:policy/P".into(),
+        }),
+        Step::Attachment(AttachmentStep::Detach {
+            role: "R".into(),
+            policy_arn: "arn:aws:iam::1:policy/P".into(),
+        }),
+        Step::InlinePolicy(InlinePolicyStep::Put {
+            owner: owner(),
+            name: "I".into(),
+            document: doc.clone(),
+            previous: Some(other.clone()),
+        }),
+        Step::InlinePolicy(InlinePolicyStep::Put {
+            owner: owner(),
+            name: "I".into(),
+            document: doc.clone(),
+            previous: None,
+        }),
+        Step::InlinePolicy(InlinePolicyStep::Delete {
+            owner: owner(),
+            name: "I".into(),
+            previous: doc,
+        }),
+        Step::Record(RecordStep::Set {
+            arn: "arn:aws:lex:r:1:bot-alias/B/A".into(),
+            what: "alias Bot/live".into(),
+            keys: vec!["k".into(), "gone".into()],
+            values: tags(&[("k", "v")]),
+            previous: tags(&[("gone", "x")]),
+        }),
+    ]
+}
+
+#[test]
+fn the_inverse_of_the_inverse_is_the_step() {
+    for step in involutive() {
+        let inverse = step.inverse().unwrap_or_else(|| panic!("{step:?}"));
+        assert_ne!(inverse, step, "an undo that changes nothing: {step:?}");
+        assert_eq!(inverse.inverse().as_ref(), Some(&step), "{step:?}");
+    }
+}
+
+fn text_logs(group: &str) -> ConversationLogSettings {
+    let destination = CloudWatchLogGroupLogDestination::builder()
+        .cloud_watch_log_group_arn(format!("arn:aws:logs:r:1:log-group:{group}"))
+        .log_prefix("p/")
+        .build()
+        .unwrap();
+    let setting = TextLogSetting::builder()
+        .enabled(true)
+        .destination(
+            TextLogDestination::builder()
+                .cloud_watch(destination)
+                .build(),
+        )
+        .build();
+    ConversationLogSettings::builder()
+        .text_log_settings(setting)
+        .build()
+}
+
+/// Bots and aliases are undone by writing back what was read: the undo of a change is the
+/// restore, and the restore's undo is the restore again (an undo is never undone).
+#[test]
+fn bots_and_aliases_are_undone_by_what_was_read() {
+    let bot = DescribeBotOutput::builder()
+        .bot_id("ID")
+        .bot_name("Bot")
+        .role_arn("arn:aws:iam::1:role/old")
+        .build();
+    let set_role = Step::Bot(BotStep::SetRole {
+        described: Box::new(bot.clone()),
+        role_arn: "arn:aws:iam::1:role/new".into(),
+    });
+    let restore = Step::Bot(BotStep::SetRole {
+        described: Box::new(bot),
+        role_arn: "arn:aws:iam::1:role/old".into(),
+    });
+    assert_eq!(set_role.inverse(), Some(restore.clone()));
+    assert_eq!(restore.inverse(), Some(restore));
+
+    let alias = DescribeBotAliasOutput::builder()
+        .bot_alias_id("AID")
+        .bot_alias_name("live")
+        .bot_version("1")
+        .conversation_log_settings(text_logs("old"))
+        .build();
+    let update = Step::Alias(AliasStep::UpdateLogs {
+        bot_id: "ID".into(),
+        bot_name: "Bot".into(),
+        described: Box::new(alias.clone()),
+        settings: Some(text_logs("new")),
+        version: AliasVersion::Number("2".into()),
+    });
+    let restore = Step::Alias(AliasStep::UpdateLogs {
+        bot_id: "ID".into(),
+        bot_name: "Bot".into(),
+        described: Box::new(alias),
+        settings: Some(text_logs("old")),
+        version: AliasVersion::Keep,
+    });
+    assert_eq!(update.inverse(), Some(restore.clone()));
+    assert_eq!(restore.inverse(), Some(restore));
+}
+
+/// What has no inverse: a deleted log group (its logs cannot come back), a policy update and its
+/// restore (the undo needs the new version's id, from the answer), versions.
+#[test]
+fn steps_without_an_inverse() {
+    let create = Step::LogGroup(LogGroupStep::Create {
+        name: "/g".into(),
+        retention_days: Some(3),
+    });
+    let delete = Step::LogGroup(LogGroupStep::Delete { name: "/g".into() });
+    assert_eq!(create.inverse(), Some(delete.clone()));
+    assert_eq!(delete.inverse(), None);
+    let policy = |version: &str| PolicyStep::Update {
+        name: "P".into(),
+        arn: "arn".into(),
+        document: json!({}),
+        previous_version: version.into(),
+    };
+    assert_eq!(Step::Policy(policy("v1")).inverse(), None);
+    let restore = Step::Policy(PolicyStep::Restore {
+        name: "P".into(),
+        arn: "arn".into(),
+        version: "v1".into(),
+        remove: "v2".into(),
+        pruned: None,
+    });
+    assert_eq!(restore.inverse(), None);
+    let publish = Step::Version(VersionStep::Publish {
+        bot_id: "ID".into(),
+        bot_name: "Bot".into(),
+    });
+    let delete_version = Step::Version(VersionStep::Delete {
+        bot_id: "ID".into(),
+        bot_name: "Bot".into(),
+        version: "3".into(),
+    });
+    assert_eq!(publish.inverse(), None);
+    assert_eq!(delete_version.inverse(), None);
+}
