@@ -88,6 +88,45 @@ pub struct Clients {
     pub region: String,
     /// The caller, asked of STS once per run however many targets there are.
     caller: std::sync::Arc<tokio::sync::OnceCell<Caller>>,
+    /// The configuration the clients were built from (clients elsewhere derive from it).
+    config: aws_config::SdkConfig,
+}
+
+/// Where a target lives when it is not where the credentials point: another region, and another
+/// account through a role assumed with STS. The default is where the credentials point.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Location {
+    pub region: Option<String>,
+    pub assume_role: Option<AssumeRole>,
+}
+
+/// A role in another account that the tool assumes (sts:AssumeRole) to work there.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub external_id: Option<String>,
+    pub session_name: Option<String>,
+}
+
+/// The session name of an assumed role when none is given (CloudTrail shows it).
+pub const DEFAULT_SESSION_NAME: &str = "lex-logs-setup";
+
+impl Location {
+    /// True when this is where the credentials point.
+    pub fn is_default(&self) -> bool {
+        self.region.is_none() && self.assume_role.is_none()
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.assume_role, &self.region) {
+            (None, None) => f.write_str("the credentials' account and region"),
+            (None, Some(region)) => write!(f, "region {region}"),
+            (Some(role), None) => write!(f, "role {}", role.role_arn),
+            (Some(role), Some(region)) => write!(f, "role {} in region {region}", role.role_arn),
+        }
+    }
 }
 
 /// Retries for a provisioning tool: more attempts than the SDK default, with exponential backoff,
@@ -170,7 +209,39 @@ impl Clients {
             cloudwatch: aws_sdk_cloudwatch::Client::new(config),
             region,
             caller: Default::default(),
+            config: config.clone(),
         })
+    }
+
+    /// Clients for `location`, built from these: the same configuration in another region, or
+    /// with the credentials of a role assumed from these (its account then is the role's). The
+    /// role is assumed here, once, so that a refusal names the role before anything else runs.
+    pub async fn at(&self, location: &Location) -> Result<Clients> {
+        if location.is_default() {
+            return Ok(self.clone());
+        }
+        let mut builder = self.config.to_builder();
+        if let Some(region) = &location.region {
+            builder = builder.region(Region::new(region.clone()));
+        }
+        if let Some(role) = &location.assume_role {
+            let session = role.session_name.as_deref().unwrap_or(DEFAULT_SESSION_NAME);
+            let mut provider = aws_config::sts::AssumeRoleProvider::builder(&role.role_arn)
+                .session_name(session)
+                .configure(&self.config);
+            if let Some(id) = &role.external_id {
+                provider = provider.external_id(id);
+            }
+            let provider = provider.build().await;
+            builder = builder.credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+            );
+        }
+        let clients = Clients::from_sdk_config(&builder.build())?;
+        if location.assume_role.is_some() {
+            clients.caller().await.map_err(|e| assume_role_failed(location, e))?;
+        }
+        Ok(clients)
     }
 
     /// Who is calling: the account and partition every ARN is built from (asked once per run).
@@ -194,6 +265,18 @@ impl Clients {
         tracing::info!(caller = %arn, region = %self.region, "calling AWS as");
         Ok(Caller { arn, scope })
     }
+}
+
+/// A role that could not be assumed: which, and what to check.
+fn assume_role_failed(location: &Location, err: Error) -> Error {
+    let role = location
+        .assume_role
+        .as_ref()
+        .map(|r| r.role_arn.as_str())
+        .unwrap_or_default();
+    Error::Config(format!(
+        "could not assume role {role} ({location}): {err}\n  next: check that the role exists, that its trust policy lets these credentials assume it (with the external id, if it asks for one), and that these credentials may sts:AssumeRole on it"
+    ))
 }
 
 /// The identity behind the credentials.
