@@ -13,7 +13,7 @@ use crate::planner::{plan_apply, plan_destroy};
 use crate::progress::Progress;
 use crate::render;
 use crate::resources::inline_policy;
-use crate::spec::{targets_from_args, PrincipalLocation};
+use crate::spec::PrincipalLocation;
 use crate::step::Context;
 use futures::{StreamExt, TryStreamExt};
 
@@ -123,7 +123,7 @@ const TARGETS_AT_ONCE: usize = 20;
 
 /// Specs (offline checks first), then observation of every target (concurrently), then one plan.
 async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Kind) -> Result<(Clients, Plan)> {
-    let targets = targets_from_args(setup)?;
+    let targets = setup.targets()?;
     let clients = Clients::load(&cli.aws).await?;
     let plans: Vec<Plan> = futures::stream::iter(targets.iter())
         .map(|target| {

@@ -25,6 +25,7 @@ pub mod app;
 pub mod arn;
 pub mod aws;
 pub mod cli;
+pub(crate) mod config;
 pub mod documents;
 pub mod engine;
 pub mod error;

@@ -75,7 +75,7 @@ pub struct Target {
 
 fn targets(args: &VerifyArgs) -> Result<Vec<Target>> {
     let targets: Vec<Target> = match &args.config {
-        Some(path) => crate::spec::load_config(path)?
+        Some(path) => crate::config::load_config(path)?
             .into_iter()
             .map(|t| Target {
                 bot: t.bot,
@@ -133,7 +133,7 @@ pub async fn after_apply(
     progress: &Progress,
     setup: &crate::cli::SetupArgs,
 ) -> Result<Report> {
-    let targets: Vec<Target> = crate::spec::specs_from_args(setup)?
+    let targets: Vec<Target> = setup.specs()?
         .into_iter()
         .map(|s| Target {
             bot: s.bot,
