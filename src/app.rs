@@ -8,6 +8,7 @@ use crate::cli::{ChangeArgs, Cli, Command, OutputFormat, PlanArgs, PolicyArgs, S
 use crate::engine;
 use crate::error::{exit_code, Error, Result};
 use crate::observe::observe;
+use crate::ownership;
 use crate::plan::{Kind, Plan};
 use crate::planner::{plan_apply, plan_destroy};
 use crate::progress::Progress;
@@ -138,6 +139,8 @@ async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Kind) -> Result<(Clients, P
                 );
                 located?;
                 let observed = observed?;
+                // What is not ours (or may not log) is refused before anything is planned.
+                ownership::refuse(spec, &observed, kind)?;
                 match kind {
                     Kind::Apply => plan_apply(spec, &observed),
                     Kind::Destroy => plan_destroy(spec, &observed),

@@ -1397,20 +1397,7 @@ pub(crate) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan
             notes.push(format!("role {role_name} was not created by lex-logs-setup: it is left alone, and so is everything else"));
             return Ok(plan(changes, notes));
         }
-        Some(role)
-            if role
-                .tags
-                .get(tags::BOT_ID)
-                .is_some_and(|id| *id != obs.bot.id) =>
-        {
-            return Err(Error::invalid(
-                format!(
-                    "role {role_name} is the logging role of another bot ({})",
-                    role.tags[tags::BOT_ID]
-                ),
-                "pass the --role-name this bot's logging role has",
-            ));
-        }
+        // The logging role of another bot was refused before planning (`crate::ownership`).
         other => other.as_ref(),
     };
 

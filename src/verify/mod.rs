@@ -133,7 +133,8 @@ pub async fn after_apply(
     progress: &Progress,
     setup: &crate::cli::SetupArgs,
 ) -> Result<Report> {
-    let targets: Vec<Target> = setup.specs()?
+    let targets: Vec<Target> = setup
+        .specs()?
         .into_iter()
         .map(|s| Target {
             bot: s.bot,
