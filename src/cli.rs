@@ -7,6 +7,15 @@ use crate::aws::AwsArgs;
 use crate::error::{Error, Result};
 use crate::spec::{check_distinct_bots, Names, Spec, TargetConfig, TargetSpec, RETENTION_DAYS};
 
+/// The package version and the commit it was built from (set by build.rs; `unknown` outside a
+/// git checkout).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("LEX_LOGS_SETUP_COMMIT"),
+    ")"
+);
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0   success
@@ -19,7 +28,7 @@ Exit codes:
 
 /// Set up Amazon Lex V2 conversation logs end to end: plan, apply, destroy.
 #[derive(Debug, Parser)]
-#[command(name = "lex-logs-setup", version, about, after_help = EXIT_CODES)]
+#[command(name = "lex-logs-setup", version = VERSION, about, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
