@@ -81,7 +81,7 @@ pub struct Writer {
 impl Writer {
     /// Reads the role an alias's version runs on (with our inline policy `inline_name`, if any),
     /// in one round trip.
-    pub async fn observe(
+    pub(crate) async fn observe(
         iam: &aws_sdk_iam::Client,
         arn: &str,
         inline_name: &str,
@@ -98,12 +98,12 @@ impl Writer {
 }
 
 impl Observed {
-    pub fn role_arn(&self) -> String {
+    pub(crate) fn role_arn(&self) -> String {
         self.scope.role(&self.role_name)
     }
 
     /// True when the bot already runs with our role.
-    pub fn bot_on_our_role(&self) -> bool {
+    pub(crate) fn bot_on_our_role(&self) -> bool {
         self.bot.runs_on(&self.role_name)
     }
 }

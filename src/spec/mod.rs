@@ -13,17 +13,17 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
-pub use names::Names;
-pub use principal::{Principal, PrincipalKind, PrincipalLocation};
-pub use valid::{
-    default_role_name, valid_bucket_name, valid_kms_key_ref, valid_log_group_name, ROLE_NAME_MAX,
-};
+pub(crate) use names::Names;
+pub(crate) use principal::PrincipalLocation;
+pub use principal::{Principal, PrincipalKind};
+pub use valid::default_role_name;
+pub(crate) use valid::valid_log_group_name;
 
 /// One target as a config file's `[[target]]` table or the command line gives it: the one model
 /// both share. Keys are the flags' names with `_` for `-`.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TargetConfig {
+pub(crate) struct TargetConfig {
     pub bot: String,
     #[serde(default)]
     pub aliases: Vec<String>,
@@ -47,12 +47,12 @@ pub struct TargetConfig {
 }
 
 /// Retention values CloudWatch Logs accepts.
-pub const RETENTION_DAYS: &[i32] = &[
+pub(crate) const RETENTION_DAYS: &[i32] = &[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
     3288, 3653,
 ];
-pub const DEFAULT_LOG_PREFIX: &str = "lex/";
-pub const DEFAULT_AUDIO_PREFIX: &str = "lex-audio/";
+pub(crate) const DEFAULT_LOG_PREFIX: &str = "lex/";
+pub(crate) const DEFAULT_AUDIO_PREFIX: &str = "lex-audio/";
 
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,10 +81,10 @@ impl Spec {
         self.role_name.is_some()
     }
 
-    /// Builds and validates the spec of one target. Fails with a message that names the bad
-    /// value; makes no AWS call.
-    pub fn from_target(args: &TargetConfig) -> Result<Spec> {
-        TargetSpec::from_target(args).map(|t| t.spec)
+    /// Tests' shorthand: the spec of one target given by flags.
+    #[cfg(test)]
+    pub(crate) fn from_target(args: &TargetConfig) -> Result<Spec> {
+        TargetSpec::from_named_target(args, &Names::default()).map(|t| t.spec)
     }
 }
 
@@ -107,13 +107,13 @@ pub struct AudioSpec {
 /// One target's spec, and where it said its `--grant-pass-role` principals live (checked against
 /// the caller's account and the principals' real paths before planning; see `PrincipalLocation`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct TargetSpec {
+pub(crate) struct TargetSpec {
     pub spec: Spec,
     pub principal_locations: Vec<PrincipalLocation>,
 }
 
 /// Each bot may be the target of one `[[target]]` only.
-pub fn check_distinct_bots(targets: &[TargetSpec]) -> Result<()> {
+pub(crate) fn check_distinct_bots(targets: &[TargetSpec]) -> Result<()> {
     let mut bots: Vec<&str> = targets.iter().map(|s| s.spec.bot.as_str()).collect();
     bots.sort();
     match bots.windows(2).find(|w| w[0] == w[1]) {

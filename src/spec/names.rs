@@ -8,14 +8,14 @@ use std::path::Path;
 /// How a target's values are named in errors: as the flags that gave them, or as the keys of a
 /// config file, with the file and the line.
 #[derive(Debug, Clone, Default)]
-pub struct Names {
+pub(crate) struct Names {
     /// The file, the line of each key given, and the line of the `[[target]]` table itself.
     file: Option<(String, BTreeMap<String, usize>, usize)>,
 }
 
 impl Names {
     /// The keys of one `[[target]]` of `path`, at the lines where they are given.
-    pub fn file(path: &Path, lines: BTreeMap<String, usize>, table_line: usize) -> Names {
+    pub(crate) fn file(path: &Path, lines: BTreeMap<String, usize>, table_line: usize) -> Names {
         Names {
             file: Some((path.display().to_string(), lines, table_line)),
         }

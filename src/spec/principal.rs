@@ -59,7 +59,7 @@ impl std::fmt::Display for Principal {
 /// A plain `user/NAME` means "this account, any path" and needs no check. Before anything is
 /// planned, the partition and account must be the caller's and the path the principal's real one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrincipalLocation {
+pub(crate) struct PrincipalLocation {
     pub principal: Principal,
     /// The principal as given.
     pub given: String,
@@ -76,7 +76,7 @@ pub struct PrincipalLocation {
 impl Principal {
     /// Parses `user/NAME`, `role/NAME`, `group/NAME`, or an IAM ARN of one of those (then also
     /// where the ARN says it lives). The error says why, without naming the flag.
-    pub fn parse_given(
+    pub(crate) fn parse_given(
         text: &str,
     ) -> std::result::Result<(Principal, Option<PrincipalLocation>), String> {
         let arn = if text.starts_with("arn:") {

@@ -17,15 +17,9 @@ use super::{
 const PREFIX_RULE: &str = "use 1-1024 characters, without '*' or ':', not starting with '/'";
 
 impl TargetSpec {
-    /// Builds and validates one target given by flags. Fails with a message that names the bad
-    /// value; makes no AWS call.
-    pub fn from_target(args: &TargetConfig) -> Result<TargetSpec> {
-        Self::from_named_target(args, &Names::default())
-    }
-
     /// Builds and validates one target, naming its values as `names` says (flags, or a file's
     /// keys and lines). Makes no AWS call.
-    pub fn from_named_target(args: &TargetConfig, names: &Names) -> Result<TargetSpec> {
+    pub(crate) fn from_named_target(args: &TargetConfig, names: &Names) -> Result<TargetSpec> {
         check_bot_and_aliases(args, names)?;
         check_flag_conflicts(args, names)?;
         let text = text_spec(args, names)?;

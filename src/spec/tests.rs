@@ -1,5 +1,6 @@
 //! Unit tests of the spec: principals, names, and the checks a target gets.
 
+use super::valid::{valid_bucket_name, valid_kms_key_ref, ROLE_NAME_MAX};
 use super::*;
 
 #[test]

@@ -3,7 +3,7 @@
 use crate::arn::Arn;
 
 /// The longest role name IAM accepts.
-pub const ROLE_NAME_MAX: usize = 64;
+pub(crate) const ROLE_NAME_MAX: usize = 64;
 
 /// IAM names: letters, digits and `+=,.@_-`. Commas are refused because principal names are
 /// recorded in a tag, and tag values cannot hold them.
@@ -16,7 +16,7 @@ pub(crate) fn valid_iam_name(name: &str, max: usize) -> bool {
 }
 
 /// CloudWatch Logs group names: 1-512 of `A-Za-z0-9._-/#`.
-pub fn valid_log_group_name(name: &str) -> bool {
+pub(crate) fn valid_log_group_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 512
         && name
@@ -26,7 +26,7 @@ pub fn valid_log_group_name(name: &str) -> bool {
 
 /// S3 bucket names: 3-63 of lowercase letters, digits, dots and hyphens, starting and ending with
 /// a letter or digit.
-pub fn valid_bucket_name(name: &str) -> bool {
+pub(crate) fn valid_bucket_name(name: &str) -> bool {
     let bytes = name.as_bytes();
     (3..=63).contains(&name.len())
         && name
@@ -38,7 +38,7 @@ pub fn valid_bucket_name(name: &str) -> bool {
 }
 
 /// KMS key references: a key id, a key ARN, `alias/NAME` or an alias ARN.
-pub fn valid_kms_key_ref(key: &str) -> bool {
+pub(crate) fn valid_kms_key_ref(key: &str) -> bool {
     if key.starts_with("arn:") {
         return key
             .parse::<Arn>()
