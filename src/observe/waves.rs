@@ -230,7 +230,6 @@ async fn third_wave(
         ..
     } = second;
     let dedicated = spec.dedicated();
-    let inline_name = service_linked_policy_name(&base.role_name);
     let previous = async {
         if !dedicated {
             // In place, the bot keeps its role: there is no previous role to carry.
@@ -250,14 +249,6 @@ async fn third_wave(
             second.our_role.as_ref(),
         )
         .await
-    };
-    // In place, the role most versions run on is the bot's own: read it now, beside the aliases,
-    // rather than in a wave of its own.
-    let likely_writer = async {
-        match (bot.role_arn(), dedicated) {
-            (Some(arn), false) => Writer::observe(iam, arn, &inline_name).await.map(Some),
-            _ => Ok(None),
-        }
     };
     let all_aliases = kind == Kind::Destroy || dedicated;
     let bystander_ids = lex::bystander_ids(listed, alias_ids, all_aliases);
@@ -279,7 +270,7 @@ async fn third_wave(
         alias::describe_all(lex, &base.scope, bot, alias_ids),
         alias::describe_all(lex, &base.scope, bot, &bystander_ids),
         previous,
-        likely_writer,
+        likely_writer(iam, bot, &base.role_name, dedicated),
         lex::roles_of_versions(lex, bot, &versions),
         lex::all_version_roles(lex, bot, all_aliases),
         roles::observe_grants(iam, &recorded_on_bot, &grant_name, false),
@@ -295,6 +286,23 @@ async fn third_wave(
         version_roles,
         recorded_grants,
     })
+}
+
+/// In place, the role most versions run on is the bot's own: read in the third wave, beside the
+/// aliases, rather than in a wave of its own.
+async fn likely_writer(
+    iam: &aws_sdk_iam::Client,
+    bot: &Bot,
+    role_name: &str,
+    dedicated: bool,
+) -> Result<Option<Writer>> {
+    match (bot.role_arn(), dedicated) {
+        (Some(arn), false) => {
+            let inline_name = service_linked_policy_name(role_name);
+            Writer::observe(iam, arn, &inline_name).await.map(Some)
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Everything read in the first three waves, as `Observed` (the writers: the bot's role only).
