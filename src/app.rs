@@ -9,13 +9,14 @@ use crate::documents::OperatorScope;
 use crate::engine;
 use crate::error::{exit_code, Error, Result};
 use crate::observe::observe;
+use crate::ownership;
 use crate::plan::{Action, Address, Mode, Plan};
 use crate::planner::{plan_apply, plan_destroy};
 use crate::progress::Progress;
 use crate::render;
 use crate::resources::inline_policy;
 use crate::resources::operation::Context;
-use crate::spec::{targets_from_args, PrincipalLocation};
+use crate::spec::PrincipalLocation;
 use futures::{StreamExt, TryStreamExt};
 
 /// Runs the command and returns the process exit code.
@@ -56,7 +57,7 @@ const TARGETS_AT_ONCE: usize = 20;
 
 /// Specs (offline checks first), then observation of every target (concurrently), then one plan.
 async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Mode) -> Result<(Clients, Plan)> {
-    let targets = targets_from_args(setup)?;
+    let targets = setup.targets()?;
     let clients = Clients::load(&cli.aws).await?;
     let plans: Vec<Plan> = futures::stream::iter(targets.iter())
         .map(|target| {
@@ -71,6 +72,8 @@ async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Mode) -> Result<(Clients, P
                 );
                 located?;
                 let observed = observed?;
+                // What is not ours (or may not log) is refused before anything is planned.
+                ownership::refuse(spec, &observed, kind)?;
                 match kind {
                     Mode::Apply => plan_apply(spec, &observed),
                     Mode::Destroy => plan_destroy(spec, &observed),

@@ -239,7 +239,10 @@ impl Clients {
         }
         let clients = Clients::from_sdk_config(&builder.build())?;
         if location.assume_role.is_some() {
-            clients.caller().await.map_err(|e| assume_role_failed(location, e))?;
+            clients
+                .caller()
+                .await
+                .map_err(|e| assume_role_failed(location, e))?;
         }
         Ok(clients)
     }

@@ -1,8 +1,20 @@
-//! Command-line definitions (clap derive) and nothing else.
+//! Command-line definitions (clap derive), and the raw flags (or the `--config` file they name)
+//! turned into the list of targets to act on.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::aws::AwsArgs;
+use crate::error::{Error, Result};
+use crate::spec::{check_distinct_bots, Names, Spec, TargetConfig, TargetSpec, RETENTION_DAYS};
+
+/// The package version and the commit it was built from (set by build.rs; `unknown` outside a
+/// git checkout).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("LEX_LOGS_SETUP_COMMIT"),
+    ")"
+);
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -16,7 +28,7 @@ Exit codes:
 
 /// Set up Amazon Lex V2 conversation logs end to end: plan, apply, destroy.
 #[derive(Debug, Parser)]
-#[command(name = "lex-logs-setup", version, about, after_help = EXIT_CODES)]
+#[command(name = "lex-logs-setup", version = VERSION, about, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -171,10 +183,30 @@ pub enum OutputFormat {
 }
 
 impl SetupArgs {
+    /// The targets the command line asks for: every target of `--config`, or the one the flags
+    /// give; each validated into a spec, with where its principals were said to live.
+    pub(crate) fn targets(&self) -> Result<Vec<TargetSpec>> {
+        let targets = match &self.config {
+            Some(path) => crate::config::load_named_config(path)?,
+            None => vec![(self.to_target()?, Names::default())],
+        };
+        let specs = targets
+            .iter()
+            .map(|(target, names)| TargetSpec::from_named_target(target, names))
+            .collect::<Result<Vec<_>>>()?;
+        check_distinct_bots(&specs)?;
+        Ok(specs)
+    }
+
+    /// The specs the command line asks for (as `targets`, without the principals' locations).
+    pub(crate) fn specs(&self) -> Result<Vec<Spec>> {
+        Ok(self.targets()?.into_iter().map(|t| t.spec).collect())
+    }
+
     /// The flags as one target, in the model config files use.
-    pub fn to_target(&self) -> crate::error::Result<crate::spec::TargetConfig> {
+    fn to_target(&self) -> Result<TargetConfig> {
         let bot = self.target.bot.clone().ok_or_else(|| {
-            crate::error::Error::invalid(
+            Error::invalid(
                 "no target: give --bot and --alias, or --config FILE",
                 "see lex-logs-setup --help",
             )
@@ -182,13 +214,13 @@ impl SetupArgs {
         let retention_days = match &self.retention_days {
             None => None,
             Some(text) => Some(text.trim().parse::<i32>().map_err(|_| {
-                crate::error::Error::invalid(
+                Error::invalid(
                     format!("--retention-days {text:?} is not a number of days"),
-                    format!("use one of {:?}", crate::spec::RETENTION_DAYS),
+                    format!("use one of {RETENTION_DAYS:?}"),
                 )
             })?),
         };
-        Ok(crate::spec::TargetConfig {
+        Ok(TargetConfig {
             bot,
             aliases: self.target.aliases.clone(),
             log_group: self.log_group.clone(),

@@ -1,9 +1,12 @@
 //! lex-logs-setup: sets up Amazon Lex V2 conversation logs end to end, safely.
 //!
 //! Module map, in the order a run goes through them:
-//! - [`cli`]: command-line definitions only; [`spec`]: the validated request (no I/O).
+//! - [`cli`]: command-line definitions, and the raw flags turned into targets; `config`: config
+//!   files read into the same model; [`spec`]: the validated request (no I/O). The flow is one
+//!   way: cli -> config -> spec.
 //! - [`aws`]: one shared SDK configuration and the bundle of service clients.
-//! - [`observe`]: every read, concurrently, into `Observed`; ownership checks.
+//! - [`observe`]: every read, concurrently, into `Observed`; `ownership`: the pure refusals of
+//!   what is not ours (run on what observe read, before anything is planned).
 //! - [`planner`]: pure functions `(Spec, Observed) -> Plan` for apply and destroy;
 //!   [`plan`]: the plan as data; [`documents`]: the policy documents apply creates.
 //! - [`render`]: the plan and outcome as text or JSON.
@@ -25,12 +28,14 @@ pub mod app;
 pub mod arn;
 pub mod aws;
 pub mod cli;
+pub(crate) mod config;
 pub mod documents;
 pub mod engine;
 pub mod error;
 pub mod iam_eval;
 pub mod manual;
 pub mod observe;
+pub(crate) mod ownership;
 pub mod plan;
 pub mod planner;
 pub mod policy;

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 use crate::documents::{self, Concern};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::observe::Observed;
 use crate::plan::{Address, Change, Mode, Plan};
 use crate::resources::role::{PreviousRole, RoleState};
@@ -122,20 +122,7 @@ pub(super) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan
             notes.push(format!("role {role_name} was not created by lex-logs-setup: it is left alone, and so is everything else"));
             return Ok(plan(Vec::new(), notes));
         }
-        Some(role)
-            if role
-                .tags
-                .get(tags::BOT_ID)
-                .is_some_and(|id| *id != obs.bot.id) =>
-        {
-            return Err(Error::invalid(
-                format!(
-                    "role {role_name} is the logging role of another bot ({})",
-                    role.tags[tags::BOT_ID]
-                ),
-                "pass the --role-name this bot's logging role has",
-            ));
-        }
+        // The logging role of another bot was refused before planning (`crate::ownership`).
         other => other.as_ref(),
     };
     // On destroy, aliases go first.

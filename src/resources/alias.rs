@@ -44,7 +44,6 @@ impl Alias {
     pub(crate) fn on_draft(&self) -> bool {
         self.version() == crate::resources::version::DRAFT
     }
-
 }
 
 /// The ids of `wanted` (names or ids), from one paginated listing of the bot's aliases, and the

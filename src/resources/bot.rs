@@ -33,7 +33,6 @@ impl Bot {
     pub(crate) fn runs_on(&self, role_name: &str) -> bool {
         self.role_arn().and_then(crate::arn::iam_name) == Some(role_name)
     }
-
 }
 
 /// True when `err` says there is no bot with that id (or the text cannot be an id at all).

@@ -55,7 +55,7 @@ pub struct Target {
 /// The bots and aliases the arguments name (from `--config FILE`, or `--bot` and `--alias`).
 pub fn targets(args: &VerifyArgs) -> Result<Vec<Target>> {
     let targets: Vec<Target> = match &args.config {
-        Some(path) => crate::spec::load_config(path)?
+        Some(path) => crate::config::load_config(path)?
             .into_iter()
             .map(|t| Target {
                 bot: t.bot,

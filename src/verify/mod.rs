@@ -60,7 +60,8 @@ pub(crate) async fn after_apply(
     progress: &Progress,
     setup: &crate::cli::SetupArgs,
 ) -> Result<Report> {
-    let targets: Vec<Target> = crate::spec::specs_from_args(setup)?
+    let targets: Vec<Target> = setup
+        .specs()?
         .into_iter()
         .map(|s| Target {
             bot: s.bot,

@@ -290,3 +290,34 @@ async fn a_bad_value_in_a_config_file_is_named_by_file_line_and_key() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn version_names_the_package_version_and_the_commit() {
+    let out = crate::support::run_tool_at("http://127.0.0.1:9", &["--version"]).await;
+    expect_exit(&out, 0);
+    let text = stdout(&out);
+    let prefix = format!("lex-logs-setup {} (commit ", env!("CARGO_PKG_VERSION"));
+    let commit = text
+        .trim_end()
+        .strip_prefix(&prefix)
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("{prefix}COMMIT) in: {text}"));
+    // The build script's value: 12 hex digits from git, or "unknown" outside a checkout.
+    assert_eq!(commit, env!("LEX_LOGS_SETUP_COMMIT"));
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 12 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{commit}"
+    );
+    // Built in a git checkout, it is the commit checked out.
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output();
+    match head {
+        Ok(head) if head.status.success() => {
+            assert_eq!(commit, String::from_utf8_lossy(&head.stdout).trim());
+        }
+        _ => {}
+    }
+}

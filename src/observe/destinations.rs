@@ -1,0 +1,88 @@
+//! Observation of the log destinations: the audio bucket (and that it is in the bot's region),
+//! the KMS key given or the bucket's default one, and the log group for text logs.
+
+use crate::arn::Scope;
+use crate::aws::Clients;
+use crate::error::{Error, Result};
+use crate::plan::Mode;
+use crate::resources::destination::{self, BucketState, KeyInfo};
+use crate::resources::log_group::{self, LogGroupState};
+use crate::spec::Spec;
+
+/// The audio bucket, when audio logs are asked for.
+pub(super) async fn bucket(clients: &Clients, spec: &Spec) -> Result<Option<BucketState>> {
+    match &spec.audio {
+        Some(audio) => destination::observe_bucket(&clients.s3, &audio.bucket)
+            .await
+            .map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The KMS key given with `--kms-key`, if any.
+pub(super) async fn given_key(clients: &Clients, spec: &Spec) -> Result<Option<KeyInfo>> {
+    match spec.audio.as_ref().and_then(|a| a.kms_key.as_ref()) {
+        Some(key) => destination::observe_key(&clients.kms, key).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Lex writes audio logs only to a bucket in the bot's region.
+pub(super) fn require_bucket_in_region(bucket: Option<&BucketState>, region: &str) -> Result<()> {
+    let Some(bucket_region) = bucket.and_then(|b| b.region.as_deref()) else {
+        return Ok(());
+    };
+    if bucket_region == region {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        format!(
+            "--audio-bucket {} is in {bucket_region}, the bot in {region}: Lex writes audio logs only to a bucket in the bot's region",
+            bucket.map(|b| b.name.as_str()).unwrap_or_default(),
+        ),
+        "pass a bucket in the bot's region",
+    ))
+}
+
+/// The log group for text logs (`/aws/lex/<bot name>` unless given), checked; `None` without
+/// text logs.
+pub(super) fn log_group_name(spec: &Spec, bot_name: &str) -> Result<Option<String>> {
+    let name = spec.text.as_ref().map(|t| {
+        t.log_group
+            .clone()
+            .unwrap_or_else(|| format!("/aws/lex/{bot_name}"))
+    });
+    if let Some(name) = &name {
+        log_group::require_valid(name)?;
+    }
+    Ok(name)
+}
+
+/// The log group of `name` (and the group, if it exists).
+pub(super) async fn log_group(
+    clients: &Clients,
+    scope: &Scope,
+    name: Option<&String>,
+) -> Result<Option<(String, Option<LogGroupState>)>> {
+    match name {
+        Some(name) => log_group::observe(&clients.logs, name, Some(&scope.log_group(name)))
+            .await
+            .map(|g| Some((name.clone(), g))),
+        None => Ok(None),
+    }
+}
+
+/// Apply without `--kms-key`: the bucket's default SSE-KMS key, if it has one.
+pub(super) async fn bucket_default_key(
+    clients: &Clients,
+    given_key: Option<&KeyInfo>,
+    bucket: Option<&BucketState>,
+    kind: Mode,
+) -> Result<Option<KeyInfo>> {
+    match (given_key, bucket.and_then(|b| b.default_kms_key.as_ref())) {
+        (None, Some(key)) if kind == Mode::Apply => {
+            destination::observe_key(&clients.kms, key).await.map(Some)
+        }
+        _ => Ok(None),
+    }
+}

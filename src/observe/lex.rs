@@ -1,0 +1,144 @@
+//! Observation of the Lex side: the bot (given by name or by id), its tags, and which aliases
+//! run which version on which role.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::arn::Scope;
+use crate::error::{Context, Error, Result};
+use crate::resources::alias::Alias;
+use crate::resources::bot::{self, Bot};
+use crate::resources::{tags, version};
+
+/// An alias as ListBotAliases gives it: id, name, and the version it runs.
+pub(super) type Listed = (String, String, String);
+
+/// The bot found by `DescribeBot` on the text given, or `None` when the text is no bot's id.
+pub(super) fn found_by_id(found: Result<Bot>) -> Result<Option<Bot>> {
+    match found {
+        Ok(found) => Ok(Some(found)),
+        Err(e) if bot::is_no_such_bot(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The bot `given` names, from the two ways of finding it: `(the bot if already described, its
+/// id, its name)`. Given by id, the bot is described already; given by name, only its id is
+/// known.
+pub(super) fn resolve_bot(
+    given: &str,
+    region: &str,
+    by_id: Option<Bot>,
+    by_name: Option<String>,
+) -> Result<(Option<Bot>, String, String)> {
+    match (by_id, by_name) {
+        (Some(found), None) => Ok((Some(found.clone()), found.id, found.name)),
+        (Some(found), Some(id)) if found.id == id => {
+            Ok((Some(found.clone()), found.id, found.name))
+        }
+        (_, Some(id)) => Ok((None, id, given.to_string())),
+        (None, None) => Err(bot::not_found(given, region)),
+    }
+}
+
+/// The bot, described now unless it was already.
+pub(super) async fn bot(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    known: Option<&Bot>,
+    bot_id: &str,
+) -> Result<Bot> {
+    match known {
+        Some(found) => Ok(found.clone()),
+        None => bot::describe(lex, bot_id).await,
+    }
+}
+
+/// The bot's tags (in place, the principals granted PassRole are recorded there); none when
+/// the caller may not read them.
+pub(super) async fn bot_tags(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    scope: &Scope,
+    bot_id: &str,
+    bot_name: &str,
+) -> Result<tags::Tags> {
+    match lex
+        .list_tags_for_resource()
+        .resource_arn(scope.bot(bot_id))
+        .send()
+        .await
+        .context("lex:ListTagsForResource", format!("bot[{bot_name}]"))
+    {
+        Ok(out) => Ok(out
+            .tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default()),
+        Err(e) if e.has_code(&["AccessDeniedException"]) => Ok(tags::Tags::new()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The ids of the bot's aliases that were not named, when `wanted` (destroy and the dedicated
+/// mode look at them too).
+pub(super) fn bystander_ids(listed: &[Listed], named: &[String], wanted: bool) -> Vec<String> {
+    if !wanted {
+        return Vec::new();
+    }
+    listed
+        .iter()
+        .map(|(id, _, _)| id.clone())
+        .filter(|id| !named.contains(id))
+        .collect()
+}
+
+/// The published versions the aliases of `ids` run (ListBotAliases already says which).
+pub(super) fn versions_run(listed: &[Listed], ids: &[&[String]]) -> BTreeSet<String> {
+    listed
+        .iter()
+        .filter(|(id, _, _)| ids.iter().any(|ids| ids.contains(id)))
+        .map(|(_, _, v)| v.clone())
+        .filter(|v| v != version::DRAFT)
+        .collect()
+}
+
+/// The role each of `versions` runs on.
+pub(super) async fn roles_of_versions(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot: &Bot,
+    versions: &BTreeSet<String>,
+) -> Result<BTreeMap<String, Option<String>>> {
+    let found = futures::future::try_join_all(versions.iter().map(|v| async move {
+        let role = version::role_of(lex, &bot.id, &bot.name, v).await?;
+        Ok::<_, Error>((v.clone(), role))
+    }))
+    .await?;
+    Ok(found.into_iter().collect())
+}
+
+/// Every published version and the role it runs on, when `wanted`: destroy in place may find a
+/// dedicated setup (the bot on our role), and a dedicated apply needs them to know whether an
+/// earlier role of ours is still used.
+pub(super) async fn all_version_roles(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot: &Bot,
+    wanted: bool,
+) -> Result<Vec<version::VersionInfo>> {
+    if wanted {
+        version::roles_of_all(lex, &bot.id, &bot.name).await
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+/// Sets the role each alias runs on: the bot's for DRAFT, else its version's.
+pub(super) fn set_runs_on<'a>(
+    aliases: impl Iterator<Item = &'a mut Alias>,
+    bot: &Bot,
+    version_roles: &BTreeMap<String, Option<String>>,
+) {
+    for alias in aliases {
+        alias.runs_on = if alias.on_draft() {
+            bot.role_arn().map(str::to_string)
+        } else {
+            version_roles.get(alias.version()).cloned().flatten()
+        };
+    }
+}

@@ -1,0 +1,141 @@
+//! Observation: every read-only AWS call a plan needs, made concurrently in as few waves as the
+//! dependencies allow (see `waves`), into `Observed`: what exists now, and what of it is ours.
+//! The checks that need a read fail here, before any change (a missing bot, alias, bucket, key or
+//! principal); the ownership refusals are in `crate::ownership`, run on what this returns.
+
+mod destinations;
+mod lex;
+mod roles;
+mod waves;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::arn::Scope;
+use crate::aws::Clients;
+use crate::documents::Concern;
+use crate::error::Result;
+use crate::plan::Mode;
+use crate::resources::alias::Alias;
+use crate::resources::bot::Bot;
+use crate::resources::destination::{BucketState, KeyInfo};
+use crate::resources::log_group::LogGroupState;
+use crate::resources::managed_policy::PolicyState;
+use crate::resources::role::{self, PreviousRole, RoleState};
+use crate::resources::{tags, version};
+use crate::spec::{Principal, Spec};
+
+/// What exists now, as far as the plan for one bot is concerned.
+#[derive(Debug, Clone)]
+pub struct Observed {
+    pub scope: Scope,
+    pub bot: Bot,
+    pub aliases: Vec<Alias>,
+    pub role_name: String,
+    pub role: Option<RoleState>,
+    /// Our managed policy of each concern, if it exists.
+    pub policies: BTreeMap<Concern, Option<PolicyState>>,
+    /// The role the bot ran with before ours (from the bot, or from our role's tag).
+    pub previous: Option<PreviousRole>,
+    /// The log group for text logs (name, and the group if it exists).
+    pub log_group: Option<(String, Option<LogGroupState>)>,
+    pub bucket: Option<BucketState>,
+    /// The key for audio: the one given, or the bucket's default SSE-KMS key.
+    pub kms_key: Option<KeyInfo>,
+    /// The PassRole grant on each principal asked for or recorded on our role (None: no grant).
+    pub grants: BTreeMap<Principal, Option<Value>>,
+    /// In-place mode: the roles that write the aliases' logs (the roles of the versions they
+    /// run), by ARN.
+    pub writers: BTreeMap<String, Writer>,
+    /// Destroy: the bot's other aliases (not named), whose logs may still need what we made.
+    pub bystanders: Vec<Alias>,
+    /// Dedicated-role destroy: every published version and the role it runs on.
+    pub version_roles: Vec<version::VersionInfo>,
+    /// Dedicated-role apply: an earlier role of ours for this bot (another `--role-name`) that
+    /// the bot runs on now, with our policies of it; apply migrates from it and removes it.
+    pub earlier_role: Option<EarlierRole>,
+    /// The bot's tags (in place: the principals granted PassRole are recorded there).
+    pub bot_tags: tags::Tags,
+}
+
+/// A logging role of ours under an earlier name, and its managed policies of ours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EarlierRole {
+    pub state: RoleState,
+    pub policies: Vec<crate::resources::managed_policy::PolicyState>,
+    /// The PassRole grants it recorded (on the principals named in its tag).
+    pub grants: BTreeMap<Principal, Option<Value>>,
+}
+
+/// A role that writes an alias's logs because the alias's version runs on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Writer {
+    pub arn: String,
+    pub name: String,
+    pub service_linked: bool,
+    /// `None`: the role does not exist (the version cannot run, nor log).
+    pub state: Option<RoleState>,
+}
+
+impl Writer {
+    /// Reads the role an alias's version runs on (with our inline policy `inline_name`, if any),
+    /// in one round trip.
+    pub(crate) async fn observe(
+        iam: &aws_sdk_iam::Client,
+        arn: &str,
+        inline_name: &str,
+    ) -> Result<Writer> {
+        let name = crate::arn::iam_name(arn).unwrap_or(arn).to_string();
+        let state = role::observe_writer(iam, &name, inline_name).await?;
+        Ok(Writer {
+            arn: arn.to_string(),
+            service_linked: role::is_service_linked(arn),
+            name,
+            state,
+        })
+    }
+}
+
+impl Observed {
+    pub(crate) fn role_arn(&self) -> String {
+        self.scope.role(&self.role_name)
+    }
+
+    /// True when the bot already runs with our role.
+    pub(crate) fn bot_on_our_role(&self) -> bool {
+        self.bot.runs_on(&self.role_name)
+    }
+}
+
+/// Reads everything the plan for `spec` needs (see `waves` for what is read when).
+///
+/// Destroy in place finds a dedicated setup from the bot itself: a bot that runs on a role of
+/// ours for this bot was set up with `--role-name`, whatever flags destroy was given; that setup
+/// is read again under its role's name.
+pub(crate) async fn observe(clients: &Clients, spec: &Spec, kind: Mode) -> Result<Observed> {
+    let observed = waves::read(clients, spec, kind).await?;
+    if kind == Mode::Destroy && !spec.dedicated() {
+        if let Some(name) = own_role_of_bot(&observed) {
+            tracing::debug!(role = %name, "the bot runs on a role of ours: destroying that setup");
+            let found = Spec {
+                role_name: Some(name),
+                ..spec.clone()
+            };
+            return Box::pin(observe(clients, &found, kind)).await;
+        }
+    }
+    Ok(observed)
+}
+
+/// The name of the role the bot runs on when it is ours, for this bot, and not the setup's
+/// default name (that one is already observed).
+fn own_role_of_bot(observed: &Observed) -> Option<String> {
+    let arn = observed.bot.role_arn()?;
+    let writer = observed.writers.get(arn)?;
+    let state = writer.state.as_ref()?;
+    (tags::is_ours(&state.tags)
+        && state.tags.get(tags::BOT_ID) == Some(&observed.bot.id)
+        && writer.name != observed.role_name)
+        .then(|| writer.name.clone())
+}

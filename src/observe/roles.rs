@@ -1,0 +1,227 @@
+//! Observation of the IAM side: our role and its grants (the PassRole inline policies on the
+//! principals), our managed policies, the role the bot ran with before ours, and an earlier role
+//! of ours under another name.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::EarlierRole;
+use crate::arn::Scope;
+use crate::documents::{pass_role_policy_name, Concern};
+use crate::error::{Error, Result};
+use crate::plan::Mode;
+use crate::resources::managed_policy::{self, PolicyState};
+use crate::resources::role::{self, PreviousRole, RoleListing, RoleState};
+use crate::resources::{inline_policy, tags};
+use crate::spec::{Principal, Spec};
+
+/// The PassRole grant on each principal (`None`: the principal has no grant).
+pub(super) type Grants = BTreeMap<Principal, Option<Value>>;
+
+/// The principals granted PassRole as recorded in `tags` (of our role, or of the bot).
+pub(super) fn recorded_principals(tags: Option<&tags::Tags>) -> Vec<Principal> {
+    tags.and_then(|t| t.get(tags::PASS_ROLE_PRINCIPALS))
+        .map(|v| {
+            v.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What depends only on the role name: the role as listed, and the grants of the principals
+/// asked for.
+pub(super) struct Named {
+    role_name: String,
+    pub(super) role: Option<RoleListing>,
+    grants: Grants,
+}
+
+pub(super) async fn observe_named(
+    iam: &aws_sdk_iam::Client,
+    spec: &Spec,
+    role_name: &str,
+    kind: Mode,
+) -> Result<Named> {
+    let grant_name = pass_role_policy_name(role_name);
+    let (role, grants) = tokio::try_join!(
+        role::observe_listing(iam, role_name),
+        observe_grants(iam, &spec.pass_role, &grant_name, kind == Mode::Apply)
+    )?;
+    Ok(Named {
+        role_name: role_name.into(),
+        role,
+        grants,
+    })
+}
+
+/// The role's inline documents and the grants of principals recorded on it but not asked for.
+pub(super) async fn finish_named(
+    iam: &aws_sdk_iam::Client,
+    named: Named,
+) -> Result<(Option<RoleState>, Grants)> {
+    let recorded: Vec<Principal> = recorded_principals(named.role.as_ref().map(|r| &r.state.tags))
+        .into_iter()
+        .filter(|p| !named.grants.contains_key(p))
+        .collect();
+    let grant_name = pass_role_policy_name(&named.role_name);
+    let role = async {
+        match named.role {
+            Some(listed) => role::complete(iam, listed).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (role, recorded) =
+        tokio::try_join!(role, observe_grants(iam, &recorded, &grant_name, false))?;
+    let mut grants = named.grants;
+    grants.extend(recorded);
+    Ok((role, grants))
+}
+
+/// The grant on each principal; with `require`, a missing principal is an error.
+pub(super) async fn observe_grants(
+    iam: &aws_sdk_iam::Client,
+    principals: &[Principal],
+    policy_name: &str,
+    require: bool,
+) -> Result<Grants> {
+    let found = futures::future::try_join_all(principals.iter().map(|p| async move {
+        let (exists, grant) = tokio::try_join!(inline_policy::principal_exists(iam, p), async {
+            match inline_policy::observe(iam, p, policy_name).await {
+                Err(e) if e.is_not_found() => Ok(None),
+                other => other,
+            }
+        })?;
+        if !exists && require {
+            return Err(Error::invalid(
+                format!(
+                    "--grant-pass-role {p}: there is no IAM {} named {:?} in this account",
+                    p.kind.as_str(),
+                    p.name
+                ),
+                "check the name, or create the principal first",
+            ));
+        }
+        Ok(exists.then(|| (p.clone(), grant)))
+    }))
+    .await?;
+    Ok(found.into_iter().flatten().collect())
+}
+
+/// Our managed policy of each concern for the setup `role_name`, if it exists, in
+/// `Concern::ALL` order.
+pub(super) async fn policies_of(
+    iam: &aws_sdk_iam::Client,
+    scope: &Scope,
+    role_name: &str,
+) -> Result<Vec<Option<PolicyState>>> {
+    futures::future::try_join_all(Concern::ALL.iter().map(|concern| {
+        let name = concern.policy_name(role_name);
+        let arn = scope.policy(&name);
+        async move { managed_policy::observe(iam, &name, &arn).await }
+    }))
+    .await
+}
+
+/// The role the bot runs with now, as the dedicated-role mode sees it.
+pub(super) struct BotRole<'a> {
+    pub(super) bot_id: &'a str,
+    /// The bot's role ARN.
+    pub(super) current: Option<&'a str>,
+    /// True when it is the setup's role.
+    pub(super) ours: bool,
+}
+
+/// Dedicated-role mode: the role the bot ran with before ours (from the bot, or from our role's
+/// tag), and an earlier role of ours for this bot that the bot runs on now.
+pub(super) async fn previous_role(
+    iam: &aws_sdk_iam::Client,
+    scope: &Scope,
+    bot_role: BotRole<'_>,
+    from_tag: Option<PreviousRole>,
+    our_role: Option<&RoleState>,
+) -> Result<(Option<PreviousRole>, Option<EarlierRole>)> {
+    match (bot_role.current, bot_role.ours) {
+        (Some(arn), false) if !role::is_service_linked(arn) => {
+            customer_or_earlier(iam, scope, bot_role.bot_id, arn).await
+        }
+        (Some(arn), false) => Ok((Some(role::observe_previous(iam, arn).await?), None)),
+        (_, true) => {
+            let previous = match (
+                from_tag,
+                our_role.and_then(|r| r.tags.get(tags::PREVIOUS_ROLE)),
+            ) {
+                (Some(found), _) => Some(found),
+                (None, Some(arn)) => Some(role::observe_previous(iam, arn).await?),
+                (None, None) => None,
+            };
+            Ok((previous, None))
+        }
+        (None, false) => Ok((None, None)),
+    }
+}
+
+/// The bot's customer role `arn`: a role of ours under another name (an earlier --role-name) is
+/// not a foreign previous role: what it replaced is.
+async fn customer_or_earlier(
+    iam: &aws_sdk_iam::Client,
+    scope: &Scope,
+    bot_id: &str,
+    arn: &str,
+) -> Result<(Option<PreviousRole>, Option<EarlierRole>)> {
+    let name = crate::arn::iam_name(arn).unwrap_or(arn);
+    match role::observe(iam, name).await? {
+        Some(state)
+            if tags::is_ours(&state.tags)
+                && state.tags.get(tags::BOT_ID).map(String::as_str) == Some(bot_id) =>
+        {
+            let (original, earlier) = earlier_role(iam, scope, state).await?;
+            Ok((original, Some(earlier)))
+        }
+        Some(state) => Ok((
+            Some(PreviousRole::Customer {
+                arn: arn.to_string(),
+                attached: state.attached,
+                inline: state.inline,
+                boundary: state.boundary,
+            }),
+            None,
+        )),
+        None => Ok((
+            Some(PreviousRole::Gone {
+                arn: arn.to_string(),
+            }),
+            None,
+        )),
+    }
+}
+
+/// An earlier role of ours: the role it replaced (from its tag), its policies of ours and the
+/// grants it recorded; read one after the other.
+async fn earlier_role(
+    iam: &aws_sdk_iam::Client,
+    scope: &Scope,
+    state: RoleState,
+) -> Result<(Option<PreviousRole>, EarlierRole)> {
+    let original = match state.tags.get(tags::PREVIOUS_ROLE) {
+        Some(arn) => Some(role::observe_previous(iam, arn).await?),
+        None => None,
+    };
+    let policies = policies_of(iam, scope, &state.name)
+        .await?
+        .into_iter()
+        .flatten()
+        .filter(|p| tags::is_ours(&p.tags))
+        .collect();
+    let granted = recorded_principals(Some(&state.tags));
+    let grants = observe_grants(iam, &granted, &pass_role_policy_name(&state.name), false).await?;
+    Ok((
+        original,
+        EarlierRole {
+            state,
+            policies,
+            grants,
+        },
+    ))
+}

@@ -1,0 +1,361 @@
+//! The waves of concurrent reads, each started once what it needs is known:
+//! 1. what needs nothing: who we are, the bot by name and as an id, and everything derived from
+//!    the bot name as typed (most people type the name) or from the flags: role, grants, bucket,
+//!    key;
+//! 2. what needs the account or the bot id: the bot (if found by name), its alias list, our
+//!    policies, the log group, inline documents, the previous role recorded on our role, the
+//!    bot's tags;
+//! 3. the aliases and the roles of the versions they run, the bot's current role when it is not
+//!    ours, and the grants recorded on the bot;
+//! 4. in place, only when a version runs on another role than the bot's: that role.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::destinations;
+use super::lex::{self, Listed};
+use super::roles::{self, BotRole, Grants, Named};
+use super::{EarlierRole, Observed, Writer};
+use crate::arn::Scope;
+use crate::aws::Clients;
+use crate::documents::{pass_role_policy_name, service_linked_policy_name, Concern};
+use crate::error::Result;
+use crate::plan::Mode;
+use crate::resources::alias::{self, Alias};
+use crate::resources::bot::{self, Bot};
+use crate::resources::destination::{BucketState, KeyInfo};
+use crate::resources::log_group::LogGroupState;
+use crate::resources::managed_policy::PolicyState;
+use crate::resources::role::{self as role_reads, PreviousRole, RoleState};
+use crate::resources::tags;
+use crate::resources::version::VersionInfo;
+use crate::spec::{default_role_name, Spec};
+
+/// What the later waves need from the first: who we are, the bot, the setup's role name and the
+/// audio destination.
+struct Base {
+    scope: Scope,
+    bot_id: String,
+    bot_name: String,
+    role_name: String,
+    bucket: Option<BucketState>,
+    given_key: Option<KeyInfo>,
+}
+
+struct FirstWave {
+    base: Base,
+    /// The bot, when it was given by id (then it is described already).
+    known_bot: Option<Bot>,
+    log_group_name: Option<String>,
+    /// What was read for the role name guessed from the bot name as typed, if the guess was right.
+    named: Option<Named>,
+}
+
+struct SecondWave {
+    base: Base,
+    bot: Bot,
+    alias_ids: Vec<String>,
+    listed: Vec<Listed>,
+    our_role: Option<RoleState>,
+    grants: Grants,
+    policies: BTreeMap<Concern, Option<PolicyState>>,
+    log_group: Option<(String, Option<LogGroupState>)>,
+    bucket_key: Option<KeyInfo>,
+    previous_from_tag: Option<PreviousRole>,
+    bot_tags: tags::Tags,
+}
+
+/// Reads everything the plan for `spec` needs. When the bot was given by id, the name-derived
+/// reads are redone with its real name in the second wave.
+pub(super) async fn read(clients: &Clients, spec: &Spec, kind: Mode) -> Result<Observed> {
+    let first = first_wave(clients, spec, kind).await?;
+    let second = second_wave(clients, spec, kind, first).await?;
+    let third = third_wave(clients, spec, kind, &second).await?;
+    let mut observed = observed(second, third);
+    if !spec.dedicated() {
+        fourth_wave(&clients.iam, &mut observed).await?;
+    }
+    tracing::debug!(bot_on_our_role = observed.bot_on_our_role(), previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "wave 3 read");
+    Ok(observed)
+}
+
+async fn first_wave(clients: &Clients, spec: &Spec, kind: Mode) -> Result<FirstWave> {
+    let (iam, lex) = (&clients.iam, &clients.lex);
+    let guessed_role = spec
+        .role_name
+        .clone()
+        .unwrap_or_else(|| default_role_name(&spec.bot));
+    let (caller, by_name, by_id, named, bucket, given_key) = tokio::join!(
+        clients.caller(),
+        bot::find_id_by_name(lex, &spec.bot),
+        bot::describe(lex, &spec.bot),
+        roles::observe_named(iam, spec, &guessed_role, kind),
+        destinations::bucket(clients, spec),
+        destinations::given_key(clients, spec),
+    );
+    let scope = caller?.scope;
+    let by_name = by_name?;
+    let by_id = lex::found_by_id(by_id)?;
+    let (bucket, given_key) = (bucket?, given_key?);
+    destinations::require_bucket_in_region(bucket.as_ref(), &clients.region)?;
+    let (known_bot, bot_id, bot_name) =
+        lex::resolve_bot(&spec.bot, &clients.region, by_id, by_name)?;
+    let role_name = spec
+        .role_name
+        .clone()
+        .unwrap_or_else(|| default_role_name(&bot_name));
+    let log_group_name = destinations::log_group_name(spec, &bot_name)?;
+    // The guess was wrong only when the bot was given by id (and no --role-name).
+    let named = if role_name == guessed_role {
+        Some(named?)
+    } else {
+        None
+    };
+    tracing::debug!(bot = %bot_id, name = %bot_name, role = %role_name, guessed = role_name == guessed_role, "wave 1 read");
+    Ok(FirstWave {
+        base: Base {
+            scope,
+            bot_id,
+            bot_name,
+            role_name,
+            bucket,
+            given_key,
+        },
+        known_bot,
+        log_group_name,
+        named,
+    })
+}
+
+async fn second_wave(
+    clients: &Clients,
+    spec: &Spec,
+    kind: Mode,
+    first: FirstWave,
+) -> Result<SecondWave> {
+    let (iam, lex) = (&clients.iam, &clients.lex);
+    let FirstWave {
+        base,
+        known_bot,
+        log_group_name,
+        named,
+    } = first;
+    let previous_on_tag = named
+        .as_ref()
+        .and_then(|n| n.role.as_ref())
+        .and_then(|r| r.state.tags.get(tags::PREVIOUS_ROLE))
+        .cloned();
+    let named_state = async {
+        let named = match named {
+            Some(named) => named,
+            None => roles::observe_named(iam, spec, &base.role_name, kind).await?,
+        };
+        roles::finish_named(iam, named).await
+    };
+    // Read now, used if the bot turns out to run on our role (a re-apply or a destroy).
+    let previous_from_tag = async {
+        match &previous_on_tag {
+            Some(arn) => role_reads::observe_previous(iam, arn).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let bucket_key = destinations::bucket_default_key(
+        clients,
+        base.given_key.as_ref(),
+        base.bucket.as_ref(),
+        kind,
+    );
+    let (
+        bot,
+        (alias_ids, listed),
+        (our_role, grants),
+        policies,
+        log_group,
+        bucket_key,
+        previous_from_tag,
+        bot_tags,
+    ) = tokio::try_join!(
+        lex::bot(lex, known_bot.as_ref(), &base.bot_id),
+        alias::find_ids(lex, &base.bot_id, &base.bot_name, &spec.aliases),
+        named_state,
+        roles::policies_of(iam, &base.scope, &base.role_name),
+        destinations::log_group(clients, &base.scope, log_group_name.as_ref()),
+        bucket_key,
+        previous_from_tag,
+        lex::bot_tags(lex, &base.scope, &base.bot_id, &base.bot_name),
+    )?;
+    tracing::debug!(
+        aliases = alias_ids.len(),
+        role_exists = our_role.is_some(),
+        "wave 2 read"
+    );
+    Ok(SecondWave {
+        base,
+        bot,
+        alias_ids,
+        listed,
+        our_role,
+        grants,
+        policies: Concern::ALL.into_iter().zip(policies).collect(),
+        log_group,
+        bucket_key,
+        previous_from_tag,
+        bot_tags,
+    })
+}
+
+struct ThirdWave {
+    aliases: Vec<Alias>,
+    bystanders: Vec<Alias>,
+    previous: Option<PreviousRole>,
+    earlier_role: Option<EarlierRole>,
+    /// In place: the bot's own role, which most versions run on.
+    likely_writer: Option<Writer>,
+    version_roles: Vec<VersionInfo>,
+    /// The grants of the principals recorded on the bot but not asked for.
+    recorded_grants: Grants,
+}
+
+async fn third_wave(
+    clients: &Clients,
+    spec: &Spec,
+    kind: Mode,
+    second: &SecondWave,
+) -> Result<ThirdWave> {
+    let (iam, lex) = (&clients.iam, &clients.lex);
+    let SecondWave {
+        base,
+        bot,
+        alias_ids,
+        listed,
+        ..
+    } = second;
+    let dedicated = spec.dedicated();
+    let previous = async {
+        if !dedicated {
+            // In place, the bot keeps its role: there is no previous role to carry.
+            return Ok((None, None));
+        }
+        let bot_role = BotRole {
+            bot_id: &base.bot_id,
+            current: bot.role_arn(),
+            ours: bot.runs_on(&base.role_name),
+        };
+        let from_tag = second.previous_from_tag.clone();
+        roles::previous_role(
+            iam,
+            &base.scope,
+            bot_role,
+            from_tag,
+            second.our_role.as_ref(),
+        )
+        .await
+    };
+    let all_aliases = kind == Mode::Destroy || dedicated;
+    let bystander_ids = lex::bystander_ids(listed, alias_ids, all_aliases);
+    let versions = lex::versions_run(listed, &[alias_ids, &bystander_ids]);
+    let recorded_on_bot: Vec<_> = roles::recorded_principals(Some(&second.bot_tags))
+        .into_iter()
+        .filter(|p| !second.grants.contains_key(p))
+        .collect();
+    let grant_name = pass_role_policy_name(&base.role_name);
+    let (
+        mut aliases,
+        mut bystanders,
+        (previous, earlier_role),
+        likely_writer,
+        version_role_map,
+        version_roles,
+        recorded_grants,
+    ) = tokio::try_join!(
+        alias::describe_all(lex, &base.scope, bot, alias_ids),
+        alias::describe_all(lex, &base.scope, bot, &bystander_ids),
+        previous,
+        likely_writer(iam, bot, &base.role_name, dedicated),
+        lex::roles_of_versions(lex, bot, &versions),
+        lex::all_version_roles(lex, bot, all_aliases),
+        roles::observe_grants(iam, &recorded_on_bot, &grant_name, false),
+    )?;
+    let runners = aliases.iter_mut().chain(bystanders.iter_mut());
+    lex::set_runs_on(runners, bot, &version_role_map);
+    Ok(ThirdWave {
+        aliases,
+        bystanders,
+        previous,
+        earlier_role,
+        likely_writer,
+        version_roles,
+        recorded_grants,
+    })
+}
+
+/// In place, the role most versions run on is the bot's own: read in the third wave, beside the
+/// aliases, rather than in a wave of its own.
+async fn likely_writer(
+    iam: &aws_sdk_iam::Client,
+    bot: &Bot,
+    role_name: &str,
+    dedicated: bool,
+) -> Result<Option<Writer>> {
+    match (bot.role_arn(), dedicated) {
+        (Some(arn), false) => {
+            let inline_name = service_linked_policy_name(role_name);
+            Writer::observe(iam, arn, &inline_name).await.map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Everything read in the first three waves, as `Observed` (the writers: the bot's role only).
+fn observed(second: SecondWave, third: ThirdWave) -> Observed {
+    let mut grants = second.grants;
+    grants.extend(third.recorded_grants);
+    Observed {
+        scope: second.base.scope,
+        bot: second.bot,
+        aliases: third.aliases,
+        role_name: second.base.role_name,
+        role: second.our_role,
+        policies: second.policies,
+        previous: third.previous,
+        log_group: second.log_group,
+        bucket: second.base.bucket,
+        kms_key: second.base.given_key.or(second.bucket_key),
+        grants,
+        writers: third
+            .likely_writer
+            .into_iter()
+            .map(|w| (w.arn.clone(), w))
+            .collect(),
+        bystanders: third.bystanders,
+        version_roles: third.version_roles,
+        earlier_role: third.earlier_role,
+        bot_tags: second.bot_tags,
+    }
+}
+
+/// In place, the roles the aliases run on that the third wave did not read (a version on another
+/// role than the bot's); then only the roles the aliases run on are writers.
+async fn fourth_wave(iam: &aws_sdk_iam::Client, observed: &mut Observed) -> Result<()> {
+    let inline_name = service_linked_policy_name(&observed.role_name);
+    let used: BTreeSet<String> = observed
+        .aliases
+        .iter()
+        .chain(observed.bystanders.iter())
+        .filter_map(|a| a.runs_on.clone())
+        .collect();
+    let missing: Vec<&String> = used
+        .iter()
+        .filter(|arn| !observed.writers.contains_key(*arn))
+        .collect();
+    let found = futures::future::try_join_all(
+        missing
+            .iter()
+            .map(|arn| Writer::observe(iam, arn, &inline_name)),
+    )
+    .await?;
+    for writer in found {
+        observed.writers.insert(writer.arn.clone(), writer);
+    }
+    observed.writers.retain(|arn, _| used.contains(arn));
+    Ok(())
+}

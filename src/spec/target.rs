@@ -1,0 +1,298 @@
+//! One target's raw values (flags or a config file's `[[target]]`) validated into a `Spec`, one
+//! concern at a time: the bot and aliases, conflicting flags, text logs, audio logs, the role and
+//! its mode flags, and the principals that may pass the role.
+
+use crate::error::{Error, Result};
+
+use super::principal::grant_error;
+use super::valid::{
+    valid_bucket_name, valid_iam_name, valid_kms_key_ref, valid_log_group_name, valid_prefix,
+    ROLE_NAME_MAX,
+};
+use super::{
+    AudioSpec, Names, Principal, PrincipalLocation, Spec, TargetConfig, TargetSpec, TextSpec,
+    DEFAULT_AUDIO_PREFIX, DEFAULT_LOG_PREFIX, RETENTION_DAYS,
+};
+
+const PREFIX_RULE: &str = "use 1-1024 characters, without '*' or ':', not starting with '/'";
+
+impl TargetSpec {
+    /// Builds and validates one target, naming its values as `names` says (flags, or a file's
+    /// keys and lines). Makes no AWS call.
+    pub(crate) fn from_named_target(args: &TargetConfig, names: &Names) -> Result<TargetSpec> {
+        check_bot_and_aliases(args, names)?;
+        check_flag_conflicts(args, names)?;
+        let text = text_spec(args, names)?;
+        let audio = audio_spec(args, names)?;
+        if text.is_none() && audio.is_none() {
+            return Err(nothing_to_log(names));
+        }
+        check_role(args, names)?;
+        let (pass_role, principal_locations) = pass_role(args, names)?;
+        let spec = Spec {
+            bot: args.bot.clone(),
+            aliases: distinct(&args.aliases),
+            text,
+            audio,
+            role_name: args.role_name.clone(),
+            pass_role,
+            publish_version: args.publish_version,
+            pin_source_arn: args.pin_source_arn,
+            take_over_destinations: args.take_over_destinations,
+        };
+        Ok(TargetSpec {
+            spec,
+            principal_locations,
+        })
+    }
+}
+
+/// A target names a bot and at least one alias.
+fn check_bot_and_aliases(args: &TargetConfig, names: &Names) -> Result<()> {
+    if args.bot.is_empty() {
+        return Err(Error::invalid(
+            format!("{}a target has no bot", names.at("bot")),
+            "give --bot NAME_OR_ID (bot = \"...\" in a config file)",
+        ));
+    }
+    if args.aliases.is_empty() {
+        return Err(Error::invalid(
+            format!(
+                "{}bot {:?} has no alias to set up",
+                names.at("aliases"),
+                args.bot
+            ),
+            "give --alias NAME_OR_ID (aliases = [\"...\"] in a config file)",
+        ));
+    }
+    Ok(())
+}
+
+/// Text-log values with `no_text_logs`, and audio values without `audio_bucket`.
+fn check_flag_conflicts(args: &TargetConfig, names: &Names) -> Result<()> {
+    let key = |k: &str| names.key(k);
+    if args.no_text_logs {
+        if let Some(other) = [
+            args.log_group.as_ref().map(|_| "log_group"),
+            args.retention_days.map(|_| "retention_days"),
+            args.log_prefix.as_ref().map(|_| "log_prefix"),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        {
+            return Err(Error::invalid(
+                format!(
+                    "{}{} conflicts with {}",
+                    names.at(other),
+                    key("no_text_logs"),
+                    key(other)
+                ),
+                format!("drop one of {} and {}", key("no_text_logs"), key(other)),
+            ));
+        }
+    }
+    if args.audio_bucket.is_none() {
+        if let Some(other) = [
+            args.audio_prefix.as_ref().map(|_| "audio_prefix"),
+            args.kms_key.as_ref().map(|_| "kms_key"),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        {
+            return Err(Error::invalid(
+                format!(
+                    "{}{} needs {}",
+                    names.at(other),
+                    key(other),
+                    key("audio_bucket")
+                ),
+                format!("add {} BUCKET, or drop it", key("audio_bucket")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Text logs: the log group, its retention and the stream prefix; `None` with `no_text_logs`.
+fn text_spec(args: &TargetConfig, names: &Names) -> Result<Option<TextSpec>> {
+    if args.no_text_logs {
+        return Ok(None);
+    }
+    if let Some(group) = &args.log_group {
+        if !valid_log_group_name(group) {
+            return Err(Error::invalid(
+                format!(
+                    "{} is not a valid log group name",
+                    names.given("log_group", &format!("{group:?}"))
+                ),
+                "use 1-512 characters of A-Z a-z 0-9 . _ - / #",
+            ));
+        }
+    }
+    if let Some(days) = args.retention_days {
+        if !RETENTION_DAYS.contains(&days) {
+            return Err(Error::invalid(
+                format!(
+                    "{} is not a retention CloudWatch Logs accepts",
+                    names.given("retention_days", &days.to_string())
+                ),
+                format!("use one of {RETENTION_DAYS:?}"),
+            ));
+        }
+    }
+    let log_prefix = args
+        .log_prefix
+        .clone()
+        .unwrap_or_else(|| DEFAULT_LOG_PREFIX.into());
+    check_prefix(names, "log_prefix", &log_prefix)?;
+    Ok(Some(TextSpec {
+        log_group: args.log_group.clone(),
+        retention_days: args.retention_days,
+        log_prefix,
+    }))
+}
+
+/// Audio logs: the bucket, the key prefix and the KMS key; `None` without `audio_bucket`.
+fn audio_spec(args: &TargetConfig, names: &Names) -> Result<Option<AudioSpec>> {
+    let Some(bucket) = &args.audio_bucket else {
+        return Ok(None);
+    };
+    if !valid_bucket_name(bucket) {
+        return Err(Error::invalid(
+            format!(
+                "{} is not a valid S3 bucket name",
+                names.given("audio_bucket", &format!("{bucket:?}"))
+            ),
+            "use 3-63 lowercase letters, digits, dots and hyphens",
+        ));
+    }
+    let prefix = args
+        .audio_prefix
+        .clone()
+        .unwrap_or_else(|| DEFAULT_AUDIO_PREFIX.into());
+    check_prefix(names, "audio_prefix", &prefix)?;
+    if let Some(kms) = &args.kms_key {
+        if !valid_kms_key_ref(kms) {
+            return Err(Error::invalid(
+                format!(
+                    "{} is not a KMS key id, key ARN or alias",
+                    names.given("kms_key", &format!("{kms:?}"))
+                ),
+                "give a key id, arn:...:key/ID, alias/NAME or an alias ARN",
+            ));
+        }
+    }
+    Ok(Some(AudioSpec {
+        bucket: bucket.clone(),
+        prefix,
+        kms_key: args.kms_key.clone(),
+    }))
+}
+
+/// A prefix (`key` names it in the error) as CloudWatch Logs and S3 take it.
+fn check_prefix(names: &Names, key: &str, prefix: &str) -> Result<()> {
+    if valid_prefix(prefix) {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        format!(
+            "{} is not a valid prefix",
+            names.given(key, &format!("{prefix:?}"))
+        ),
+        PREFIX_RULE,
+    ))
+}
+
+/// `no_text_logs` without `audio_bucket`.
+fn nothing_to_log(names: &Names) -> Error {
+    let key = |k: &str| names.key(k);
+    Error::invalid(
+        format!(
+            "{}{} without {} leaves nothing to log",
+            names.at("no_text_logs"),
+            key("no_text_logs"),
+            key("audio_bucket")
+        ),
+        format!(
+            "drop {}, or add {} BUCKET",
+            key("no_text_logs"),
+            key("audio_bucket")
+        ),
+    )
+}
+
+/// The dedicated role's name, and the flags that only the dedicated-role mode takes.
+fn check_role(args: &TargetConfig, names: &Names) -> Result<()> {
+    if let Some(role) = &args.role_name {
+        if role.len() > ROLE_NAME_MAX {
+            return Err(Error::invalid(
+                format!(
+                    "{} is {} characters; IAM allows at most {ROLE_NAME_MAX}",
+                    names.given("role_name", &format!("{role:?}")),
+                    role.len()
+                ),
+                format!("choose a shorter {}", names.key("role_name")),
+            ));
+        }
+        if !valid_iam_name(role, ROLE_NAME_MAX) {
+            return Err(Error::invalid(
+                format!(
+                    "{} is not a valid IAM role name",
+                    names.given("role_name", &format!("{role:?}"))
+                ),
+                "use letters, digits and + = . @ _ -",
+            ));
+        }
+        return Ok(());
+    }
+    let needs_role = [
+        args.publish_version.then_some("--publish-version"),
+        args.pin_source_arn.then_some("--pin-source-arn"),
+    ]
+    .into_iter()
+    .flatten()
+    .next();
+    match needs_role {
+        Some(flag) => Err(Error::invalid(
+            format!("{flag} needs --role-name (the dedicated-role mode)"),
+            format!("add --role-name NAME, or drop {flag}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The principals that may pass the role (sorted, without repeats), and where those given with
+/// an account or a path were said to live.
+fn pass_role(
+    args: &TargetConfig,
+    names: &Names,
+) -> Result<(Vec<Principal>, Vec<PrincipalLocation>)> {
+    let mut pass_role = Vec::new();
+    let mut locations = Vec::new();
+    for given in &args.grant_pass_role {
+        let named = names.given("grant_pass_role", &format!("{given:?}"));
+        let (principal, location) =
+            Principal::parse_given(given).map_err(|why| grant_error(&named, &why))?;
+        pass_role.push(principal);
+        locations.extend(location.map(|l| PrincipalLocation {
+            named: names.given("grant_pass_role", given),
+            ..l
+        }));
+    }
+    pass_role.sort();
+    pass_role.dedup();
+    Ok((pass_role, locations))
+}
+
+/// The aliases in the order given, each once.
+fn distinct(aliases: &[String]) -> Vec<String> {
+    let mut seen = Vec::new();
+    for alias in aliases {
+        if !seen.contains(alias) {
+            seen.push(alias.clone());
+        }
+    }
+    seen
+}

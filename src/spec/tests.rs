@@ -1,0 +1,132 @@
+//! Unit tests of the spec: principals, names, and the checks a target gets.
+
+use super::valid::{valid_bucket_name, valid_kms_key_ref, ROLE_NAME_MAX};
+use super::*;
+
+#[test]
+fn principals_parse_from_short_forms_and_arns() {
+    let p: Principal = "user/alice".parse().unwrap();
+    assert_eq!((p.kind, p.name.as_str()), (PrincipalKind::User, "alice"));
+    let p: Principal = "arn:aws:iam::123456789012:role/ci/deployer"
+        .parse()
+        .unwrap();
+    assert_eq!((p.kind, p.name.as_str()), (PrincipalKind::Role, "deployer"));
+    assert_eq!(p.to_string(), "role/deployer");
+    for bad in [
+        "alice",
+        "bucket/x",
+        "user/",
+        "arn:aws:s3:::b/x",
+        "user/a,b",
+        "user/has space",
+    ] {
+        assert!(bad.parse::<Principal>().is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn principals_keep_the_account_and_path_they_were_given_with() {
+    let located = |text: &str| Principal::parse_given(text).unwrap().1;
+    assert_eq!(located("user/alice"), None, "this account, any path");
+    let l = located("arn:aws-cn:iam::111122223333:role/ci/deploy/deployer").unwrap();
+    assert_eq!(l.principal.to_string(), "role/deployer");
+    assert_eq!(
+        (
+            l.partition.as_deref(),
+            l.account.as_deref(),
+            l.path.as_str()
+        ),
+        (Some("aws-cn"), Some("111122223333"), "/ci/deploy/")
+    );
+    assert_eq!(
+        l.given,
+        "arn:aws-cn:iam::111122223333:role/ci/deploy/deployer"
+    );
+    let l = located("arn:aws:iam::111122223333:group/admins").unwrap();
+    assert_eq!(
+        (l.path.as_str(), l.principal.kind),
+        ("/", PrincipalKind::Group)
+    );
+    let l = located("user/team-a/alice").unwrap();
+    assert_eq!((l.account, l.path.as_str()), (None, "/team-a/"));
+    for bad in [
+        "arn:aws:iam:us-east-1:111122223333:user/alice",
+        "arn:aws:iam::1234:user/alice",
+        "arn:aws:iam::111122223333:user//alice",
+        "user/a b/alice",
+    ] {
+        assert!(Principal::parse_given(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn names_are_validated_like_aws_does() {
+    assert!(valid_log_group_name("/aws/lex/OrderBot#1"));
+    assert!(!valid_log_group_name("bad group"));
+    assert!(!valid_log_group_name(""));
+    assert!(valid_bucket_name("order-audio.logs"));
+    for bad in ["Upper", "ab", "-start", "end-", "a..b", "under_score"] {
+        assert!(!valid_bucket_name(bad), "{bad}");
+    }
+    for good in [
+        "alias/lex-audio",
+        "1234abcd-12ab-34cd-56ef-1234567890ab",
+        "arn:aws:kms:us-east-1:1:key/abc",
+        "arn:aws:kms:us-east-1:1:alias/x",
+        "mrk-1234",
+    ] {
+        assert!(valid_kms_key_ref(good), "{good}");
+    }
+    for bad in [
+        "alias/",
+        "not a key!",
+        "arn:aws:s3:::bucket",
+        "arn:aws:kms:us-east-1:1:thing/x",
+    ] {
+        assert!(!valid_kms_key_ref(bad), "{bad}");
+    }
+}
+
+#[test]
+fn default_role_names_fit_iam_and_stay_distinct() {
+    assert_eq!(default_role_name("OrderBot"), "LexLogs-OrderBot");
+    let long_a = format!("{}A", "x".repeat(99));
+    let long_b = format!("{}B", "x".repeat(99));
+    let (a, b) = (default_role_name(&long_a), default_role_name(&long_b));
+    assert!(a.len() <= ROLE_NAME_MAX && b.len() <= ROLE_NAME_MAX);
+    assert_ne!(a, b);
+    assert_eq!(a, default_role_name(&long_a), "stable");
+}
+
+#[test]
+fn file_targets_get_the_same_conflict_checks_as_flags() {
+    let t = TargetConfig {
+        bot: "B".into(),
+        aliases: vec!["a".into()],
+        no_text_logs: true,
+        log_group: Some("g".into()),
+        ..Default::default()
+    };
+    assert!(Spec::from_target(&t)
+        .unwrap_err()
+        .to_string()
+        .contains("--no-text-logs conflicts with --log-group"));
+    let t = TargetConfig {
+        bot: "B".into(),
+        aliases: vec!["a".into()],
+        kms_key: Some("alias/k".into()),
+        ..Default::default()
+    };
+    assert!(Spec::from_target(&t)
+        .unwrap_err()
+        .to_string()
+        .contains("--kms-key needs --audio-bucket"));
+    let t = TargetConfig {
+        bot: "B".into(),
+        ..Default::default()
+    };
+    assert!(Spec::from_target(&t)
+        .unwrap_err()
+        .to_string()
+        .contains("no alias"));
+}
