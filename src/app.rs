@@ -26,7 +26,7 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Apply(args) => change(&cli, args, Mode::Apply).await,
         Command::Destroy(args) => change(&cli, args, Mode::Destroy).await,
         Command::Policy(args) => policy(&cli, args).await,
-        Command::Verify(args) => crate::verify::command(&cli, args).await,
+        Command::Verify(args) => verify(&cli, args).await,
         Command::Manual => {
             emit(&crate::manual::manual_page());
             Ok(exit_code::SUCCESS)
@@ -283,6 +283,13 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Mode) -> Result<i32> {
     } else {
         exit_code::ROLLBACK_INCOMPLETE
     })
+}
+
+/// `verify`: the report, printed; its verdict is the exit code.
+async fn verify(cli: &Cli, args: &crate::cli::VerifyArgs) -> Result<i32> {
+    let report = crate::verify::command(cli, args).await?;
+    show(cli, &report);
+    Ok(report.exit_code())
 }
 
 /// `apply --verify`: the verify report of the targets, after a successful apply.

@@ -59,7 +59,7 @@ pub enum Command {
     /// Prove that conversation logs arrive: a static check of each alias's role, trust,
     /// permissions and destinations, then one conversation turn per alias and its log read back
     /// (one real Lex request per alias and kind of log; --static-only sends none)
-    Verify(crate::verify::VerifyArgs),
+    Verify(VerifyArgs),
     /// Print the manual page (roff): lex-logs-setup manual > lex-logs-setup.1
     Manual,
     /// Print a shell completion script
@@ -236,5 +236,44 @@ impl SetupArgs {
             pin_source_arn: self.pin_source_arn,
             take_over_destinations: self.take_over_destinations,
         })
+    }
+}
+
+/// How long to wait for a log by default, in seconds.
+pub const DEFAULT_TIMEOUT: u64 = 120;
+
+/// `lex-logs-setup verify`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyArgs {
+    /// Verify every [[target]] of this TOML file (its bots and aliases; other keys are ignored)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["bot", "aliases"])]
+    pub config: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub options: VerifyOptions,
+}
+
+/// How to verify.
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyOptions {
+    /// Locale of the test turn [default: the alias's first enabled locale, else en_US]
+    #[arg(long, value_name = "LOCALE")]
+    pub locale: Option<String>,
+    /// Seconds to wait for each log to arrive
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT)]
+    pub timeout: u64,
+    /// Only the static check: send no conversation turn
+    #[arg(long)]
+    pub static_only: bool,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            locale: None,
+            timeout: DEFAULT_TIMEOUT,
+            static_only: false,
+        }
     }
 }

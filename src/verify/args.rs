@@ -1,50 +1,10 @@
-//! The arguments of `verify` (`--config`, or a bot and its aliases, and how to verify), and the
-//! targets they name.
+//! The targets the arguments of `verify` name (`--config`, or a bot and its aliases).
 
-use crate::cli::TargetArgs;
+use crate::cli::VerifyArgs;
 use crate::error::{Error, Result};
 
 /// The locale of the turn when the alias names none.
 pub const DEFAULT_LOCALE: &str = "en_US";
-/// How long to wait for a log by default, in seconds.
-pub const DEFAULT_TIMEOUT: u64 = 120;
-
-/// `lex-logs-setup verify`.
-#[derive(Debug, Clone, clap::Args)]
-pub struct VerifyArgs {
-    /// Verify every [[target]] of this TOML file (its bots and aliases; other keys are ignored)
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["bot", "aliases"])]
-    pub config: Option<std::path::PathBuf>,
-    #[command(flatten)]
-    pub target: TargetArgs,
-    #[command(flatten)]
-    pub options: VerifyOptions,
-}
-
-/// How to verify.
-#[derive(Debug, Clone, clap::Args)]
-pub struct VerifyOptions {
-    /// Locale of the test turn [default: the alias's first enabled locale, else en_US]
-    #[arg(long, value_name = "LOCALE")]
-    pub locale: Option<String>,
-    /// Seconds to wait for each log to arrive
-    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT)]
-    pub timeout: u64,
-    /// Only the static check: send no conversation turn
-    #[arg(long)]
-    pub static_only: bool,
-}
-
-impl Default for VerifyOptions {
-    fn default() -> Self {
-        VerifyOptions {
-            locale: None,
-            timeout: DEFAULT_TIMEOUT,
-            static_only: false,
-        }
-    }
-}
-
 /// A bot and the aliases to verify (names or ids).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {

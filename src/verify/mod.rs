@@ -17,10 +17,8 @@ mod lookup;
 mod per_alias;
 pub(crate) mod report;
 
-pub use args::{VerifyArgs, VerifyOptions};
-
 use crate::aws::Clients;
-use crate::cli::{Cli, OutputFormat};
+use crate::cli::{Cli, VerifyArgs, VerifyOptions};
 use crate::error::Result;
 use crate::progress::Progress;
 
@@ -28,30 +26,12 @@ use args::Target;
 use per_alias::Shared;
 use report::Report;
 
-/// Runs `verify` and prints the report; returns the exit code.
-pub(crate) async fn command(cli: &Cli, args: &VerifyArgs) -> Result<i32> {
+/// Verifies the targets `args` names: the report, which says the exit code.
+pub(crate) async fn command(cli: &Cli, args: &VerifyArgs) -> Result<Report> {
     let targets = args::targets(args)?;
     let clients = Clients::load(&cli.aws).await?;
     let progress = Progress::new(cli.quiet);
-    let report = run(&clients, &progress, &targets, &args.options).await?;
-    print(cli, &report);
-    Ok(report.exit_code())
-}
-
-/// Prints the report: JSON alone on stdout, or text.
-pub(crate) fn print(cli: &Cli, report: &Report) {
-    let text = match cli.output {
-        OutputFormat::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&report.json()).expect("JSON prints")
-        ),
-        OutputFormat::Text => report.text(),
-    };
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush());
+    run(&clients, &progress, &targets, &args.options).await
 }
 
 /// `apply --verify`: the targets of the apply, verified with the default options.

@@ -11,11 +11,12 @@ use crate::progress::Progress;
 use crate::resources::alias::Alias;
 use crate::resources::bot::Bot;
 
-use super::args::{VerifyOptions, DEFAULT_LOCALE};
+use super::args::DEFAULT_LOCALE;
 use super::check::{self, AliasFacts, Destinations, Diagnosis, KeyFacts, RoleFacts};
 use super::delivery::{self, Watch};
 use super::live;
 use super::report::{AliasReport, ChannelReport, Status};
+use crate::cli::VerifyOptions;
 
 /// What the checks of every alias share: the clients, the progress lines, the caller's scope,
 /// every role read once, and the options.

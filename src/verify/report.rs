@@ -112,6 +112,13 @@ pub struct Report {
     pub ok: bool,
 }
 
+/// A report prints as its text; it serialises as its JSON.
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
 impl Report {
     pub fn new(static_only: bool, timeout_seconds: u64, aliases: Vec<AliasReport>) -> Self {
         let ok = !aliases.is_empty() && aliases.iter().all(|a| a.status.ok());
