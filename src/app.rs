@@ -14,6 +14,7 @@ use crate::plan::{Action, Address, Mode, Plan};
 use crate::planner::{plan_apply, plan_destroy};
 use crate::progress::Progress;
 use crate::render;
+pub use crate::render::use_color;
 use crate::resources::inline_policy;
 use crate::resources::operation::Context;
 use crate::spec::PrincipalLocation;

@@ -37,7 +37,7 @@ async fn main() {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)),
         )
         .with_writer(std::io::stderr)
-        .with_ansi(lex_logs_setup::render::use_color(
+        .with_ansi(lex_logs_setup::app::use_color(
             std::io::IsTerminal::is_terminal(&std::io::stderr()),
         ))
         .init();

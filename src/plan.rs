@@ -7,7 +7,7 @@ use serde_json::Value;
 pub use crate::step::Step;
 
 mod address;
-pub use address::{Address, ResourceKind};
+pub use address::Address;
 
 /// What a change does; its glyph is how plans draw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -2,8 +2,8 @@
 //! One test binary, with modules by topic.
 
 mod cli;
-mod engine;
 mod faults;
+mod lifecycle;
 mod operator;
 mod outcome;
 mod proxy;
