@@ -165,40 +165,33 @@ fn aligned(rows: &[Vec<String>]) -> String {
     out
 }
 
-impl fmt::Display for StatusReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.aliases.is_empty() {
-            return writeln!(f, "No bots found.");
-        }
-        let places: Vec<(&str, &str)> = {
-            let mut p: Vec<(&str, &str)> = self
-                .aliases
-                .iter()
-                .map(|a| (a.account.as_str(), a.region.as_str()))
-                .collect();
-            p.dedup();
-            p
-        };
+impl StatusReport {
+    /// The table's rows, header first; account and region columns only when there are several.
+    fn table(&self) -> Vec<Vec<String>> {
+        let mut places: Vec<(&str, &str)> = self
+            .aliases
+            .iter()
+            .map(|a| (a.account.as_str(), a.region.as_str()))
+            .collect();
+        places.dedup();
         let several_places = places.len() > 1;
-        let mut rows = vec![{
-            let mut header = vec![];
-            if several_places {
-                header.extend(["ACCOUNT".to_string(), "REGION".to_string()]);
-            }
-            header.extend(
-                [
-                    "BOT",
-                    "ALIAS",
-                    "VERSION",
-                    "ROLE",
-                    "TEXT LOGS",
-                    "AUDIO LOGS",
-                    "DRIFT",
-                ]
-                .map(String::from),
-            );
-            header
-        }];
+        let mut header = vec![];
+        if several_places {
+            header.extend(["ACCOUNT".to_string(), "REGION".to_string()]);
+        }
+        header.extend(
+            [
+                "BOT",
+                "ALIAS",
+                "VERSION",
+                "ROLE",
+                "TEXT LOGS",
+                "AUDIO LOGS",
+                "DRIFT",
+            ]
+            .map(String::from),
+        );
+        let mut rows = vec![header];
         for a in &self.aliases {
             let mut row = vec![];
             if several_places {
@@ -215,42 +208,54 @@ impl fmt::Display for StatusReport {
             ]);
             rows.push(row);
         }
-        f.write_str(&aligned(&rows))?;
-        let problems: Vec<String> = self
-            .aliases
-            .iter()
-            .flat_map(|a| {
-                let channels = [("text", &a.text), ("audio", &a.audio)];
-                channels.into_iter().flat_map(move |(name, c)| {
-                    c.problems
-                        .iter()
-                        .map(move |p| format!("{}/{} {name}: {p}", a.bot, a.alias))
-                })
-            })
-            .collect();
-        if !problems.is_empty() {
-            writeln!(f, "\nWhy some cannot write:")?;
-            for p in problems {
-                writeln!(f, "  - {p}")?;
+        rows
+    }
+
+    /// Why a channel cannot write, one line per problem.
+    fn problems(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for a in &self.aliases {
+            for (name, c) in [("text", &a.text), ("audio", &a.audio)] {
+                for p in &c.problems {
+                    lines.push(format!("{}/{} {name}: {p}", a.bot, a.alias));
+                }
             }
         }
-        let drift: Vec<String> = self
-            .aliases
-            .iter()
-            .filter(|a| a.drifted())
-            .flat_map(|a| {
-                a.drift
-                    .iter()
-                    .flatten()
-                    .map(move |d| format!("{}/{}: {d}", a.bot, a.alias))
-            })
-            .collect();
-        if !drift.is_empty() {
-            writeln!(f, "\nWhat apply would change:")?;
-            for d in drift {
-                writeln!(f, "  - {d}")?;
+        lines
+    }
+
+    /// What apply would change, one line per change and alias.
+    fn drift_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for a in self.aliases.iter().filter(|a| a.drifted()) {
+            for d in a.drift.iter().flatten() {
+                lines.push(format!("{}/{}: {d}", a.bot, a.alias));
             }
         }
+        lines
+    }
+}
+
+/// Writes a titled list, when it has anything in it.
+fn section(f: &mut fmt::Formatter<'_>, title: &str, lines: &[String]) -> fmt::Result {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    writeln!(f, "\n{title}")?;
+    for line in lines {
+        writeln!(f, "  - {line}")?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for StatusReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.aliases.is_empty() {
+            return writeln!(f, "No bots found.");
+        }
+        f.write_str(&aligned(&self.table()))?;
+        section(f, "Why some cannot write:", &self.problems())?;
+        section(f, "What apply would change:", &self.drift_lines())?;
         let s = self.summary;
         writeln!(
             f,

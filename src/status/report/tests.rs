@@ -1,3 +1,5 @@
+//! Unit tests of the status report: the table, the summary, drift and JSON.
+
 use super::*;
 
 fn alias(account: &str, bot: &str, alias: &str) -> AliasStatus {
