@@ -3,21 +3,20 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use crate::aws::Clients;
+use crate::aws::{Clients, Places};
 use crate::cli::{ChangeArgs, Cli, Command, OutputFormat, PlanArgs, PolicyArgs, SetupArgs};
 use crate::documents::OperatorScope;
 use crate::engine;
 use crate::error::{exit_code, Error, Result};
 use crate::observe::observe;
 use crate::ownership;
-use crate::plan::{Action, Address, Mode, Plan};
+use crate::plan::{Action, Address, Mode, Place, Plan};
 use crate::planner::{plan_apply, plan_destroy};
 use crate::progress::Progress;
 use crate::render;
 pub use crate::render::use_color;
 use crate::resources::inline_policy;
-use crate::resources::operation::Context;
-use crate::spec::PrincipalLocation;
+use crate::spec::{PrincipalLocation, TargetSpec};
 use futures::{StreamExt, TryStreamExt};
 
 /// Runs the command and returns the process exit code.
@@ -55,30 +54,30 @@ pub async fn run(cli: Cli) -> i32 {
 /// How many targets of a config file are observed at once (each makes about 20 reads in three
 /// waves); beyond this they queue, and the SDK's retries absorb any throttling.
 const TARGETS_AT_ONCE: usize = 20;
+/// How many targets of one account and region are observed at once, so that one account's
+/// targets neither trip its IAM and Lex rate limits nor hold back the other accounts.
+const TARGETS_PER_PLACE: usize = 8;
 
 /// Specs (offline checks first), then observation of every target (concurrently), then one plan.
-async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Mode) -> Result<(Clients, Plan)> {
+async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Mode) -> Result<(Places, Plan)> {
     let targets = setup.targets()?;
-    let clients = Clients::load(&cli.aws).await?;
+    let base = Clients::load(&cli.aws).await?;
+    let places = Places::connect(&base, targets.iter().map(|t| &t.location)).await?;
+    // At most TARGETS_PER_PLACE targets of one account and region are observed at once.
+    let limits: Vec<tokio::sync::Semaphore> = places
+        .all()
+        .map(|_| tokio::sync::Semaphore::new(TARGETS_PER_PLACE))
+        .collect();
     let plans: Vec<Plan> = futures::stream::iter(targets.iter())
         .map(|target| {
-            let clients = &clients;
-            let spec = &target.spec;
+            let (index, clients) = places.find(&target.location);
+            let limit = &limits[index];
             async move {
-                // Beside observation (both only read), and first in the verdict: a principal that
-                // is not the one named is refused before anything is planned.
-                let (located, observed) = tokio::join!(
-                    check_principal_locations(clients, &target.principal_locations),
-                    observe(clients, spec, kind)
-                );
-                located?;
-                let observed = observed?;
-                // What is not ours (or may not log) is refused before anything is planned.
-                ownership::refuse(spec, &observed, kind)?;
-                match kind {
-                    Mode::Apply => plan_apply(spec, &observed),
-                    Mode::Destroy => plan_destroy(spec, &observed),
-                }
+                let _slot = limit
+                    .acquire()
+                    .await
+                    .expect("the semaphore is never closed");
+                plan_target(clients, target, kind).await
             }
         })
         .buffered(TARGETS_AT_ONCE)
@@ -87,7 +86,35 @@ async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Mode) -> Result<(Clients, P
     let plan = Plan::merge(plans).map_err(|e| {
         Error::invalid(e, "fix the targets so that each resource is wanted one way")
     })?;
-    Ok((clients, plan))
+    Ok((places, plan))
+}
+
+/// One target observed with its place's clients, checked, and planned; every change carries
+/// the place (account and region) it is made in.
+async fn plan_target(clients: &Clients, target: &TargetSpec, kind: Mode) -> Result<Plan> {
+    let spec = &target.spec;
+    // Beside observation (both only read), and first in the verdict: a principal that is not
+    // the one named is refused before anything is planned.
+    let (located, observed) = tokio::join!(
+        check_principal_locations(clients, &target.principal_locations),
+        observe(clients, spec, kind)
+    );
+    located?;
+    let observed = observed?;
+    // What is not ours (or may not log) is refused before anything is planned.
+    ownership::refuse(spec, &observed, kind)?;
+    let mut plan = match kind {
+        Mode::Apply => plan_apply(spec, &observed)?,
+        Mode::Destroy => plan_destroy(spec, &observed)?,
+    };
+    let place = Place {
+        account: observed.scope.account.clone(),
+        region: observed.scope.region.clone(),
+    };
+    for change in &mut plan.changes {
+        change.place = place.clone();
+    }
+    Ok(plan)
 }
 
 /// A `--grant-pass-role` principal given with its account or path names one identity: one of
@@ -223,7 +250,7 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Mode) -> Result<i32> {
     let mut interrupts = engine::Interrupts::install();
     let interrupted =
         || Error::Interrupted("interrupted before any change; nothing was changed".into());
-    let (clients, plan) = tokio::select! {
+    let (places, plan) = tokio::select! {
         prepared = prepare(cli, &args.setup, kind) => prepared?,
         _ = interrupts.next() => return Err(interrupted()),
     };
@@ -241,7 +268,7 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Mode) -> Result<i32> {
         Mode::Destroy => "destroy",
     };
     if !plan.has_changes() {
-        let verified = verify_after(cli, args, kind, &clients).await?;
+        let verified = verify_after(cli, args, kind, &places).await?;
         show(
             cli,
             &render::RunReport {
@@ -259,14 +286,10 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Mode) -> Result<i32> {
             _ = interrupts.next() => return Err(interrupted()),
         }
     }
-    let ctx = Context {
-        clients,
-        progress: Progress::new(cli.quiet),
-        run_id: crate::resources::tags::new_run_id(),
-    };
-    let outcome = engine::run(&plan, &ctx, &mut interrupts).await;
+    let contexts = engine::Contexts::new(&places, Progress::new(cli.quiet)).await?;
+    let outcome = engine::run(&plan, &contexts, &mut interrupts).await;
     let verified = match outcome.succeeded() {
-        true => verify_after(cli, args, kind, &ctx.clients).await?,
+        true => verify_after(cli, args, kind, &places).await?,
         false => None,
     };
     show(
@@ -298,13 +321,13 @@ async fn verify_after(
     cli: &Cli,
     args: &ChangeArgs,
     kind: Mode,
-    clients: &Clients,
+    places: &Places,
 ) -> Result<Option<crate::verify::report::Report>> {
     if !args.verify || kind != Mode::Apply {
         return Ok(None);
     }
     let progress = Progress::new(cli.quiet);
-    crate::verify::after_apply(clients, &progress, &args.setup)
+    crate::verify::after_apply(places, &progress, &args.setup)
         .await
         .map(Some)
 }

@@ -9,6 +9,7 @@ use aws_config::{BehaviorVersion, Region};
 
 use crate::arn::Scope;
 use crate::error::{Context, Error, Result};
+use crate::spec::{Location, DEFAULT_SESSION_NAME};
 
 /// The AWS flags every subcommand shares.
 #[derive(Debug, Clone, clap::Args)]
@@ -90,43 +91,6 @@ pub struct Clients {
     caller: std::sync::Arc<tokio::sync::OnceCell<Caller>>,
     /// The configuration the clients were built from (clients elsewhere derive from it).
     config: aws_config::SdkConfig,
-}
-
-/// Where a target lives when it is not where the credentials point: another region, and another
-/// account through a role assumed with STS. The default is where the credentials point.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Location {
-    pub region: Option<String>,
-    pub assume_role: Option<AssumeRole>,
-}
-
-/// A role in another account that the tool assumes (sts:AssumeRole) to work there.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct AssumeRole {
-    pub role_arn: String,
-    pub external_id: Option<String>,
-    pub session_name: Option<String>,
-}
-
-/// The session name of an assumed role when none is given (CloudTrail shows it).
-pub const DEFAULT_SESSION_NAME: &str = "lex-logs-setup";
-
-impl Location {
-    /// True when this is where the credentials point.
-    pub fn is_default(&self) -> bool {
-        self.region.is_none() && self.assume_role.is_none()
-    }
-}
-
-impl std::fmt::Display for Location {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (&self.assume_role, &self.region) {
-            (None, None) => f.write_str("the credentials' account and region"),
-            (None, Some(region)) => write!(f, "region {region}"),
-            (Some(role), None) => write!(f, "role {}", role.role_arn),
-            (Some(role), Some(region)) => write!(f, "role {} in region {region}", role.role_arn),
-        }
-    }
 }
 
 /// Retries for a provisioning tool: more attempts than the SDK default, with exponential backoff,
@@ -288,3 +252,55 @@ pub struct Caller {
     pub arn: String,
     pub scope: Scope,
 }
+
+/// The clients of every location a run's targets live in, each connected once (a role assumed
+/// once per location, however many targets share it).
+#[derive(Debug, Clone)]
+pub struct Places {
+    list: Vec<(Location, Clients)>,
+}
+
+impl Places {
+    /// Connects to every distinct location of `locations` at once, from the base clients.
+    pub async fn connect<'a>(
+        base: &Clients,
+        locations: impl IntoIterator<Item = &'a Location>,
+    ) -> Result<Places> {
+        let mut distinct: Vec<&Location> = locations.into_iter().collect();
+        distinct.sort();
+        distinct.dedup();
+        if distinct.is_empty() {
+            distinct.push(&DEFAULT_LOCATION);
+        }
+        let list = futures::future::try_join_all(distinct.into_iter().map(|location| async move {
+            Ok::<_, Error>((location.clone(), base.at(location).await?))
+        }))
+        .await?;
+        Ok(Places { list })
+    }
+
+    /// The clients of `location` (one of those connected).
+    pub fn clients(&self, location: &Location) -> &Clients {
+        self.find(location).1
+    }
+
+    /// The index of `location` among those connected, and its clients.
+    pub fn find(&self, location: &Location) -> (usize, &Clients) {
+        let index = self
+            .list
+            .iter()
+            .position(|(l, _)| l == location)
+            .unwrap_or(0);
+        (index, &self.list[index].1)
+    }
+
+    /// Every location with its clients.
+    pub fn all(&self) -> impl Iterator<Item = &(Location, Clients)> {
+        self.list.iter()
+    }
+}
+
+static DEFAULT_LOCATION: Location = Location {
+    region: None,
+    assume_role: None,
+};

@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::aws::AwsArgs;
 use crate::error::{Error, Result};
-use crate::spec::{check_distinct_bots, Names, Spec, TargetConfig, TargetSpec, RETENTION_DAYS};
+use crate::spec::{check_distinct_bots, Names, TargetConfig, TargetSpec, RETENTION_DAYS};
 
 /// The package version and the commit it was built from (set by build.rs; `unknown` outside a
 /// git checkout).
@@ -198,11 +198,6 @@ impl SetupArgs {
         Ok(specs)
     }
 
-    /// The specs the command line asks for (as `targets`, without the principals' locations).
-    pub(crate) fn specs(&self) -> Result<Vec<Spec>> {
-        Ok(self.targets()?.into_iter().map(|t| t.spec).collect())
-    }
-
     /// The flags as one target, in the model config files use.
     fn to_target(&self) -> Result<TargetConfig> {
         let bot = self.target.bot.clone().ok_or_else(|| {
@@ -235,6 +230,7 @@ impl SetupArgs {
             publish_version: self.publish_version,
             pin_source_arn: self.pin_source_arn,
             take_over_destinations: self.take_over_destinations,
+            ..TargetConfig::default()
         })
     }
 }

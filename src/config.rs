@@ -22,14 +22,6 @@ struct ConfigLines {
     target: Vec<toml::Spanned<BTreeMap<String, toml::Spanned<toml::Value>>>>,
 }
 
-/// Reads a TOML config file of `[[target]]` tables. Unknown keys are errors naming the key and line.
-pub(crate) fn load_config(path: &Path) -> Result<Vec<TargetConfig>> {
-    Ok(load_named_config(path)?
-        .into_iter()
-        .map(|(t, _)| t)
-        .collect())
-}
-
 /// Reads a config file, and how to name each target's values in errors (file, line, key).
 pub(crate) fn load_named_config(path: &Path) -> Result<Vec<(TargetConfig, Names)>> {
     let targets = read_config(path)?;
@@ -68,7 +60,7 @@ fn read_config(path: &Path) -> Result<Vec<TargetConfig>> {
     let file: ConfigFile = toml::from_str(&text).map_err(|e| {
         Error::invalid(
             format!("--config {}: {}", path.display(), e.to_string().trim_end()),
-            "each [[target]] takes: bot, aliases, log_group, retention_days, log_prefix, no_text_logs, audio_bucket, audio_prefix, kms_key, role_name, grant_pass_role, publish_version, pin_source_arn, take_over_destinations",
+            "each [[target]] takes: bot, aliases, log_group, retention_days, log_prefix, no_text_logs, audio_bucket, audio_prefix, kms_key, role_name, grant_pass_role, publish_version, pin_source_arn, take_over_destinations, region, assume_role, external_id, session_name",
         )
     })?;
     if file.target.is_empty() {

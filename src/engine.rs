@@ -9,8 +9,9 @@ use std::collections::{HashMap, HashSet};
 use futures::stream::{FuturesUnordered, StreamExt};
 use serde::Serialize;
 
+use crate::aws::Places;
 use crate::error::{Error, Result};
-use crate::plan::{Address, Change, Plan};
+use crate::plan::{Address, Change, Place, Plan};
 use crate::progress::Progress;
 use crate::resources::operation::Context;
 use crate::step::Step;
@@ -29,14 +30,101 @@ pub(crate) const CHANGES_AT_ONCE: usize = 32;
 /// How the engine makes a change: the real one runs the step against AWS ([`Context`]); tests
 /// use a fake.
 pub(crate) trait Executor {
-    /// Runs the step; returns the step that undoes it, if there is anything to undo.
-    async fn run(&self, step: &Step) -> Result<Option<Step>>;
+    /// Runs the step in `place`; returns the step that undoes it, if there is anything to undo.
+    async fn run(&self, place: &Place, step: &Step) -> Result<Option<Step>>;
     /// Where progress lines go.
     fn progress(&self) -> &Progress;
 }
 
+/// The real executor: each step runs with the context of its place (one, for a plan in one
+/// place).
+pub(crate) struct Contexts {
+    by_place: Vec<(Place, Context)>,
+    progress: Progress,
+    /// A semaphore per (account, region or "" for IAM, service).
+    limits: std::sync::Mutex<HashMap<ServiceKey, std::sync::Arc<tokio::sync::Semaphore>>>,
+}
+
+/// (account, region or "" for IAM, service).
+type ServiceKey = (String, String, &'static str);
+
+/// How many steps of one service run at once in one account (IAM) or account and region: below
+/// the rate at which IAM and Lex start to throttle, which the SDK's retries then absorb.
+pub(crate) const CALLS_PER_SERVICE: usize = 8;
+
+impl Contexts {
+    /// One context per place the run touches (its account from the clients' caller), sharing the
+    /// progress lines and one run id.
+    pub(crate) async fn new(places: &Places, progress: Progress) -> Result<Contexts> {
+        let run_id = crate::resources::tags::new_run_id();
+        let mut by_place = Vec::new();
+        for (_, clients) in places.all() {
+            let caller = clients.caller().await?;
+            let place = Place {
+                account: caller.scope.account,
+                region: clients.region.clone(),
+            };
+            let context = Context {
+                clients: clients.clone(),
+                progress: progress.clone(),
+                run_id: run_id.clone(),
+            };
+            by_place.push((place, context));
+        }
+        Ok(Contexts {
+            by_place,
+            progress,
+            limits: Default::default(),
+        })
+    }
+
+    /// The slot a step waits for: at most CALLS_PER_SERVICE steps of one service run at once in
+    /// one account (IAM) or place (the regional services).
+    async fn slot(&self, place: &Place, step: &Step) -> tokio::sync::OwnedSemaphorePermit {
+        let service = step.service();
+        let region = if service == "iam" {
+            ""
+        } else {
+            place.region.as_str()
+        };
+        let key = (place.account.clone(), region.to_string(), service);
+        let semaphore = {
+            let mut limits = self.limits.lock().expect("the lock is never poisoned");
+            limits
+                .entry(key)
+                .or_insert_with(|| {
+                    std::sync::Arc::new(tokio::sync::Semaphore::new(CALLS_PER_SERVICE))
+                })
+                .clone()
+        };
+        semaphore
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed")
+    }
+
+    fn at(&self, place: &Place) -> &Context {
+        match self.by_place.iter().find(|(p, _)| p == place) {
+            Some((_, ctx)) => ctx,
+            // A plan in one place (its changes may carry no place, e.g. in unit tests).
+            None => &self.by_place[0].1,
+        }
+    }
+}
+
+impl Executor for Contexts {
+    async fn run(&self, place: &Place, step: &Step) -> Result<Option<Step>> {
+        let _slot = self.slot(place, step).await;
+        step.run(self.at(place)).await
+    }
+
+    fn progress(&self) -> &Progress {
+        &self.progress
+    }
+}
+
 impl Executor for Context {
-    async fn run(&self, step: &Step) -> Result<Option<Step>> {
+    async fn run(&self, _place: &Place, step: &Step) -> Result<Option<Step>> {
         step.run(self).await
     }
 
@@ -49,6 +137,8 @@ impl Executor for Context {
 #[derive(Debug, Clone)]
 pub(crate) struct JournalEntry {
     pub address: Address,
+    /// Where the change was made (where its undo runs).
+    pub place: Place,
     pub undo: Step,
 }
 
@@ -113,11 +203,11 @@ struct Schedule<'p> {
 
 impl<'p> Schedule<'p> {
     fn new(plan: &'p Plan) -> Self {
-        let index: HashMap<&Address, usize> = plan
+        let index: HashMap<crate::plan::ResourceKey, usize> = plan
             .changes
             .iter()
             .enumerate()
-            .map(|(i, c)| (&c.address, i))
+            .map(|(i, c)| (c.resource_key(), i))
             .collect();
         let runs = |i: usize| plan.changes[i].step.is_some();
         let pending: Vec<usize> = (0..plan.changes.len()).filter(|i| runs(*i)).collect();
@@ -127,7 +217,7 @@ impl<'p> Schedule<'p> {
                 let wanted = plan.changes[i]
                     .depends_on
                     .iter()
-                    .filter_map(|a| index.get(a).copied())
+                    .filter_map(|a| index.get(&plan.changes[i].key_of(a)).copied())
                     .filter(|d| runs(*d) && *d != i)
                     .collect();
                 (i, wanted)
@@ -202,6 +292,7 @@ impl Progression {
         if let Some(undo) = undo {
             self.journal.push(JournalEntry {
                 address: address.clone(),
+                place: plan.changes[i].place.clone(),
                 undo,
             });
         }
@@ -262,7 +353,7 @@ async fn run_change<E: Executor>(
         &change.address.to_string(),
         &step.describe(),
     );
-    let result = executor.run(step).await;
+    let result = executor.run(&change.place, step).await;
     line.finish(result.is_ok());
     (i, result)
 }
@@ -329,7 +420,7 @@ async fn rollback<E: Executor, I: InterruptSource>(
     while let Some(entry) = remaining.next() {
         progress.line(format!("undo {}: {}", entry.address, entry.undo.describe()));
         let result = tokio::select! {
-            r = executor.run(&entry.undo) => r,
+            r = executor.run(&entry.place, &entry.undo) => r,
             _ = interrupts.next() => {
                 progress.line("second interrupt: stopping the rollback now");
                 outcome.aborted = true;

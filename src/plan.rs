@@ -9,6 +9,29 @@ pub use crate::step::Step;
 mod address;
 pub use address::Address;
 
+/// One resource in one place: (account, region or "" for IAM), address.
+pub(crate) type ResourceKey = ((String, String), Address);
+
+/// The account and region a change is made in (IAM is one per account; the rest per region). A
+/// plan for targets in several places runs each change with that place's clients.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Place {
+    pub account: String,
+    pub region: String,
+}
+
+impl Place {
+    /// Where `address` is one resource: the account, and the region unless IAM's.
+    fn scope_of(&self, address: &Address) -> (String, String) {
+        let region = if address.is_regional() {
+            self.region.clone()
+        } else {
+            String::new()
+        };
+        (self.account.clone(), region)
+    }
+}
+
 /// What a change does; its glyph is how plans draw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -50,6 +73,9 @@ pub struct Change {
     /// policy), for the policy command; none for what the change deletes.
     #[serde(skip)]
     pub document: Option<Value>,
+    /// Where the change is made (set for every change of a target once it is planned).
+    #[serde(skip)]
+    pub place: Place,
 }
 
 impl Change {
@@ -62,6 +88,7 @@ impl Change {
             step: Some(step),
             depends_on: Vec::new(),
             document: None,
+            place: Place::default(),
         }
     }
 
@@ -80,7 +107,18 @@ impl Change {
             step: None,
             depends_on: Vec::new(),
             document: None,
+            place: Place::default(),
         }
+    }
+
+    /// Which resource the change is to: its address where it is made (IAM's per account).
+    pub(crate) fn resource_key(&self) -> ResourceKey {
+        (self.place.scope_of(&self.address), self.address.clone())
+    }
+
+    /// The key of a resource this change depends on (in the same place).
+    pub(crate) fn key_of(&self, address: &Address) -> ResourceKey {
+        (self.place.scope_of(address), address.clone())
     }
 
     /// This change waits for the changes at `addresses` to finish.
@@ -163,6 +201,14 @@ impl Plan {
         Summary::of(&self.changes)
     }
 
+    /// The distinct places (account, region) the plan's changes are made in.
+    pub fn places(&self) -> Vec<&Place> {
+        let mut places: Vec<&Place> = self.changes.iter().map(|c| &c.place).collect();
+        places.sort();
+        places.dedup();
+        places
+    }
+
     pub fn has_changes(&self) -> bool {
         self.summary().changes() > 0
     }
@@ -175,15 +221,19 @@ impl Plan {
     pub fn merge(plans: Vec<Plan>) -> Result<Plan, String> {
         let mut iter = plans.into_iter();
         let mut merged = iter.next().ok_or("no target to plan")?;
-        let mut seen: std::collections::HashMap<Address, usize> = merged
+        let mut seen: std::collections::HashMap<ResourceKey, usize> = merged
             .changes
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.address.clone(), i))
+            .map(|(i, c)| (c.resource_key(), i))
             .collect();
         for plan in iter {
             for target in plan.targets {
-                if merged.targets.iter().any(|t| t.bot_id == target.bot_id) {
+                let same = |t: &Target| {
+                    (&t.account, &t.region, &t.bot_id)
+                        == (&target.account, &target.region, &target.bot_id)
+                };
+                if merged.targets.iter().any(same) {
                     return Err(format!(
                         "bot {} ({}) is a target twice",
                         target.bot, target.bot_id
@@ -197,7 +247,7 @@ impl Plan {
                 }
             }
             for change in plan.changes {
-                match seen.get(&change.address) {
+                match seen.get(&change.resource_key()) {
                     Some(&i)
                         if merged.changes[i].action == change.action
                             && merged.changes[i].after == change.after =>
@@ -216,7 +266,7 @@ impl Plan {
                         ))
                     }
                     None => {
-                        seen.insert(change.address.clone(), merged.changes.len());
+                        seen.insert(change.resource_key(), merged.changes.len());
                         merged.changes.push(change);
                     }
                 }

@@ -75,15 +75,25 @@ fn paint(text: &str, glyph: char, color: bool) -> String {
 /// JSON difference of before and after; unchanged resources listed briefly; the notes; a summary.
 pub fn plan_text(plan: &Plan, color: bool) -> String {
     let mut out = String::new();
+    let several = plan.places().len() > 1;
+    let at = |c: &Change| match several {
+        true => format!("{}/{}: ", c.place.account, c.place.region),
+        false => String::new(),
+    };
     for target in &plan.targets {
         out.push_str(&format!(
-            "{} for bot {} ({}) in {}, aliases {}, {}\n",
+            "{} for bot {} ({}) in {}{}, aliases {}, {}\n",
             match plan.command {
                 Mode::Apply => "Plan",
                 Mode::Destroy => "Destroy plan",
             },
             target.bot,
             target.bot_id,
+            if several {
+                format!("account {}, ", target.account)
+            } else {
+                String::new()
+            },
             target.region,
             target.aliases.join(", "),
             if target.writers.is_empty() {
@@ -105,7 +115,8 @@ pub fn plan_text(plan: &Plan, color: bool) -> String {
             last_kind = Some(kind);
         }
         let glyph = change.action.glyph();
-        out.push_str(&paint(&format!("{glyph} {}", change.address), glyph, color));
+        let line = format!("{glyph} {}{}", at(change), change.address);
+        out.push_str(&paint(&line, glyph, color));
         out.push('\n');
         for line in json_diff(&change.before, &change.after) {
             out.push_str("    ");
@@ -116,7 +127,7 @@ pub fn plan_text(plan: &Plan, color: bool) -> String {
     if !unchanged.is_empty() {
         out.push_str("\nUnchanged:\n");
         for change in unchanged {
-            out.push_str(&format!("  {}\n", change.address));
+            out.push_str(&format!("  {}{}\n", at(change), change.address));
         }
     }
     if !plan.notes.is_empty() {
@@ -149,10 +160,25 @@ pub fn plan_json(plan: &Plan) -> Value {
     json!({
         "command": plan.command,
         "targets": plan.targets,
-        "changes": plan.changes,
+        "changes": changes_json(plan, plan.changes.iter()),
         "notes": plan.notes,
         "summary": plan.summary(),
     })
+}
+
+/// Changes as JSON; in a plan that spans several accounts or regions, each says where.
+fn changes_json<'a>(plan: &Plan, changes: impl Iterator<Item = &'a Change>) -> Value {
+    let several = plan.places().len() > 1;
+    changes
+        .map(|c| {
+            let mut value = serde_json::to_value(c).expect("changes serialise");
+            if several {
+                value["account"] = json!(c.place.account);
+                value["region"] = json!(c.place.region);
+            }
+            value
+        })
+        .collect()
 }
 
 /// The outcome of apply or destroy as JSON: what was done (in the plan's shape), and after a
@@ -163,7 +189,7 @@ pub fn outcome_json(plan: &Plan, outcome: &Outcome) -> Value {
         "command": plan.command,
         "targets": plan.targets,
         "status": status(outcome),
-        "changes": done,
+        "changes": changes_json(plan, done.iter().copied()),
         // What was done, and what was already as it should be (the plan's no-ops, left alone).
         "summary": Summary {
             no_op: plan.summary().no_op,
@@ -326,108 +352,4 @@ pub fn json_diff(before: &Value, after: &Value) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_diff_marks_only_what_changed() {
-        let before = json!({"roleArn": "old", "keep": 1});
-        let after = json!({"roleArn": "new", "keep": 1});
-        let diff = json_diff(&before, &after);
-        assert!(
-            diff.contains(&"-   \"roleArn\": \"old\",".to_string()),
-            "{diff:?}"
-        );
-        assert!(
-            diff.contains(&"+   \"roleArn\": \"new\",".to_string()),
-            "{diff:?}"
-        );
-        assert!(diff.contains(&"    \"keep\": 1".to_string()), "{diff:?}");
-        assert!(json_diff(&Value::Null, &json!({"a": 1}))
-            .iter()
-            .all(|l| l.starts_with("+ ")));
-        assert!(json_diff(&json!({"a": 1}), &Value::Null)
-            .iter()
-            .all(|l| l.starts_with("- ")));
-    }
-
-    #[test]
-    fn plan_text_groups_by_kind_and_colours_only_when_asked() {
-        use crate::plan::{Address, Step, Target};
-        use crate::resources::log_group::LogGroupStep;
-        let step = || {
-            Step::LogGroup(LogGroupStep::Create {
-                name: "/g".into(),
-                retention_days: None,
-            })
-        };
-        let plan = Plan {
-            command: Mode::Apply,
-            targets: vec![Target {
-                bot: "B".into(),
-                bot_id: "ID".into(),
-                aliases: vec!["live".into()],
-                role: "R".into(),
-                region: "r".into(),
-                account: "111122223333".into(),
-                partition: "aws".into(),
-                writers: vec![],
-                previous_role: None,
-            }],
-            changes: vec![
-                Change::new(
-                    Address::alias("B", "live"),
-                    Action::Update,
-                    json!({"a": 1}),
-                    json!({"a": 2}),
-                    step(),
-                ),
-                Change::new(
-                    Address::Role("R".into()),
-                    Action::Create,
-                    Value::Null,
-                    json!({"n": "R"}),
-                    step(),
-                ),
-                Change::no_op(Address::LogGroup("/g".into()), json!({})),
-            ],
-            notes: vec!["a note".into()],
-        };
-        let text = plan_text(&plan, false);
-        assert!(
-            text.find("+ role[R]").unwrap() < text.find("~ alias[B/live]").unwrap(),
-            "{text}"
-        );
-        assert!(
-            text.contains("Unchanged:\n  log_group[/g]") && text.contains("  - a note"),
-            "{text}"
-        );
-        assert!(!text.contains('\x1b'));
-        assert!(text.ends_with("Plan: 1 to create, 1 to update, 0 to delete, 1 unchanged.\n"));
-        let colored = plan_text(&plan, true);
-        assert!(
-            colored.contains("\x1b[32m+ role[R]\x1b[0m")
-                && colored.contains("\x1b[33m~ alias[B/live]"),
-            "{colored}"
-        );
-    }
-
-    #[test]
-    fn summary_line_counts_actions() {
-        let s = Summary {
-            create: 3,
-            update: 1,
-            delete: 0,
-            no_op: 2,
-        };
-        assert_eq!(
-            summary_line(s),
-            "Plan: 3 to create, 1 to update, 0 to delete, 2 unchanged."
-        );
-        assert!(summary_line(Summary {
-            no_op: 4,
-            ..Default::default()
-        })
-        .starts_with("No changes"));
-    }
-}
+mod tests;

@@ -14,6 +14,17 @@ use crate::resources::record::RecordStep;
 use crate::resources::role::RoleStep;
 use crate::resources::version::VersionStep;
 
+impl Step {
+    /// The AWS service the step calls (the engine bounds how many run at once per service).
+    pub fn service(&self) -> &'static str {
+        match self {
+            Step::LogGroup(_) => "logs",
+            Step::Role(_) | Step::Policy(_) | Step::Attachment(_) | Step::InlinePolicy(_) => "iam",
+            Step::Bot(_) | Step::Alias(_) | Step::Record(_) | Step::Version(_) => "lex",
+        }
+    }
+}
+
 /// One change to one resource, as the engine runs it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {

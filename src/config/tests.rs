@@ -13,6 +13,14 @@ fn write(text: &str) -> std::path::PathBuf {
     path
 }
 
+/// The targets of a config file, without how to name their values.
+fn load_config(path: &Path) -> Result<Vec<TargetConfig>> {
+    Ok(load_named_config(path)?
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect())
+}
+
 #[test]
 fn config_files_share_the_flags_model() {
     let path = write(

@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use super::*;
 use crate::error::AwsError;
-use crate::plan::{Action, Address, Mode};
+use crate::plan::{Action, Address, Mode, Place};
 use crate::resources::log_group::LogGroupStep;
 
 /// How the fake makes one change (a log group named as the change).
@@ -109,7 +109,7 @@ impl Fake {
 }
 
 impl Executor for Fake {
-    async fn run(&self, step: &Step) -> Result<Option<Step>> {
+    async fn run(&self, _place: &Place, step: &Step) -> Result<Option<Step>> {
         match step {
             Step::LogGroup(LogGroupStep::Create { name, .. }) => self.make(step, name).await,
             Step::LogGroup(LogGroupStep::Delete { name }) => self.undo(name).await,

@@ -84,6 +84,17 @@ impl Address {
         }
     }
 
+    /// False for IAM's resources, which are one per account whatever the region.
+    pub fn is_regional(&self) -> bool {
+        !matches!(
+            self,
+            Address::Role(_)
+                | Address::Policy(_)
+                | Address::Attachment { .. }
+                | Address::InlinePolicy { .. }
+        )
+    }
+
     /// The kind of resource, which is how plans group changes (in this order).
     pub fn kind(&self) -> ResourceKind {
         match self {

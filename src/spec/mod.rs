@@ -4,6 +4,7 @@
 //! Pure: no file, no environment, no command-line types. The command line (`cli`) and config
 //! files (`config`) produce `TargetConfig`s; this module turns each into a `Spec`.
 
+mod location;
 mod names;
 mod principal;
 mod target;
@@ -13,6 +14,8 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
+pub(crate) use location::location;
+pub use location::{AssumeRole, Location, DEFAULT_SESSION_NAME};
 pub(crate) use names::Names;
 pub(crate) use principal::PrincipalLocation;
 pub use principal::{Principal, PrincipalKind};
@@ -44,6 +47,12 @@ pub(crate) struct TargetConfig {
     pub pin_source_arn: bool,
     #[serde(default)]
     pub take_over_destinations: bool,
+    /// The target's region, when not the credentials' (config files only).
+    pub region: Option<String>,
+    /// A role in the target's account to assume with STS (config files only).
+    pub assume_role: Option<String>,
+    pub external_id: Option<String>,
+    pub session_name: Option<String>,
 }
 
 /// Retention values CloudWatch Logs accepts.
@@ -110,15 +119,20 @@ pub struct AudioSpec {
 pub(crate) struct TargetSpec {
     pub spec: Spec,
     pub principal_locations: Vec<PrincipalLocation>,
+    /// Where the target lives (region, account through an assumed role).
+    pub location: Location,
 }
 
-/// Each bot may be the target of one `[[target]]` only.
+/// Each bot (in one place) may be the target of one `[[target]]` only.
 pub(crate) fn check_distinct_bots(targets: &[TargetSpec]) -> Result<()> {
-    let mut bots: Vec<&str> = targets.iter().map(|s| s.spec.bot.as_str()).collect();
+    let mut bots: Vec<(&Location, &str)> = targets
+        .iter()
+        .map(|s| (&s.location, s.spec.bot.as_str()))
+        .collect();
     bots.sort();
     match bots.windows(2).find(|w| w[0] == w[1]) {
         Some(twice) => Err(Error::invalid(
-            format!("bot {:?} is a target twice", twice[0]),
+            format!("bot {:?} is a target twice", twice[0].1),
             "give each bot one [[target]] with all its aliases",
         )),
         None => Ok(()),

@@ -43,6 +43,7 @@ impl TargetSpec {
         Ok(TargetSpec {
             spec,
             principal_locations,
+            location: super::location::location(args, names)?,
         })
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::cli::VerifyArgs;
 use crate::error::{Error, Result};
+use crate::spec::Location;
 
 /// The locale of the turn when the alias names none.
 pub const DEFAULT_LOCALE: &str = "en_US";
@@ -10,18 +11,23 @@ pub const DEFAULT_LOCALE: &str = "en_US";
 pub struct Target {
     pub bot: String,
     pub aliases: Vec<String>,
+    /// Where the bot lives (a config file's region and assume_role).
+    pub location: Location,
 }
 
 /// The bots and aliases the arguments name (from `--config FILE`, or `--bot` and `--alias`).
 pub fn targets(args: &VerifyArgs) -> Result<Vec<Target>> {
     let targets: Vec<Target> = match &args.config {
-        Some(path) => crate::config::load_config(path)?
+        Some(path) => crate::config::load_named_config(path)?
             .into_iter()
-            .map(|t| Target {
-                bot: t.bot,
-                aliases: t.aliases,
+            .map(|(t, names)| {
+                Ok(Target {
+                    location: crate::spec::location(&t, &names)?,
+                    bot: t.bot,
+                    aliases: t.aliases,
+                })
             })
-            .collect(),
+            .collect::<Result<_>>()?,
         None => vec![Target {
             bot: args.target.bot.clone().ok_or_else(|| {
                 Error::invalid(
@@ -30,6 +36,7 @@ pub fn targets(args: &VerifyArgs) -> Result<Vec<Target>> {
                 )
             })?,
             aliases: args.target.aliases.clone(),
+            location: Location::default(),
         }],
     };
     if let Some(t) = targets.iter().find(|t| t.aliases.is_empty()) {

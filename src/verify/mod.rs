@@ -17,10 +17,11 @@ mod lookup;
 mod per_alias;
 pub(crate) mod report;
 
-use crate::aws::Clients;
+use crate::aws::{Clients, Places};
 use crate::cli::{Cli, VerifyArgs, VerifyOptions};
 use crate::error::Result;
 use crate::progress::Progress;
+use crate::spec::Location;
 
 use args::Target;
 use per_alias::Shared;
@@ -29,26 +30,28 @@ use report::Report;
 /// Verifies the targets `args` names: the report, which says the exit code.
 pub(crate) async fn command(cli: &Cli, args: &VerifyArgs) -> Result<Report> {
     let targets = args::targets(args)?;
-    let clients = Clients::load(&cli.aws).await?;
+    let base = Clients::load(&cli.aws).await?;
+    let places = Places::connect(&base, targets.iter().map(|t| &t.location)).await?;
     let progress = Progress::new(cli.quiet);
-    run(&clients, &progress, &targets, &args.options).await
+    run(&places, &progress, &targets, &args.options).await
 }
 
 /// `apply --verify`: the targets of the apply, verified with the default options.
 pub(crate) async fn after_apply(
-    clients: &Clients,
+    places: &Places,
     progress: &Progress,
     setup: &crate::cli::SetupArgs,
 ) -> Result<Report> {
     let targets: Vec<Target> = setup
-        .specs()?
+        .targets()?
         .into_iter()
-        .map(|s| Target {
-            bot: s.bot,
-            aliases: s.aliases,
+        .map(|t| Target {
+            bot: t.spec.bot,
+            aliases: t.spec.aliases,
+            location: t.location,
         })
         .collect();
-    run(clients, progress, &targets, &VerifyOptions::default()).await
+    run(places, progress, &targets, &VerifyOptions::default()).await
 }
 
 /// Adds the verify report to apply's JSON outcome (under `verify`).
@@ -62,13 +65,44 @@ pub(crate) fn with_report(
     outcome
 }
 
-/// Verifies every alias of every target; the aliases are checked at once.
+/// Verifies every alias of every target, each with the clients of its location; the aliases are
+/// checked at once.
 pub(crate) async fn run(
-    clients: &Clients,
+    places: &Places,
     progress: &Progress,
     targets: &[Target],
     options: &VerifyOptions,
 ) -> Result<Report> {
+    let mut groups: Vec<(&Location, Vec<Target>)> = Vec::new();
+    for target in targets {
+        match groups.iter_mut().find(|(l, _)| **l == target.location) {
+            Some((_, group)) => group.push(target.clone()),
+            None => groups.push((&target.location, vec![target.clone()])),
+        }
+    }
+    let mut first_index = 0;
+    let mut runs = Vec::new();
+    for (location, group) in &groups {
+        let clients = places.clients(location);
+        runs.push(run_in(clients, progress, group, options, first_index));
+        first_index += group.iter().map(|t| t.aliases.len()).sum::<usize>();
+    }
+    let aliases = futures::future::try_join_all(runs).await?;
+    Ok(Report::new(
+        options.static_only,
+        options.timeout,
+        aliases.into_iter().flatten().collect(),
+    ))
+}
+
+/// Verifies the targets of one location; session ids are numbered from `first_index`.
+async fn run_in(
+    clients: &Clients,
+    progress: &Progress,
+    targets: &[Target],
+    options: &VerifyOptions,
+    first_index: usize,
+) -> Result<Vec<report::AliasReport>> {
     let scope = clients.caller().await?.scope;
     let observed =
         futures::future::try_join_all(targets.iter().map(|t| lookup::observe_target(clients, t)))
@@ -85,15 +119,14 @@ pub(crate) async fn run(
         options,
     };
     let mut jobs = Vec::new();
-    let mut index = 0usize;
+    let mut index = first_index;
     for (bot, aliases) in &observed {
         for a in aliases {
             jobs.push(per_alias::verify_alias(&shared, bot, a, index));
             index += 1;
         }
     }
-    let aliases = futures::future::try_join_all(jobs).await?;
-    Ok(Report::new(options.static_only, options.timeout, aliases))
+    futures::future::try_join_all(jobs).await
 }
 
 #[cfg(test)]
