@@ -27,6 +27,7 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Destroy(args) => change(&cli, args, Mode::Destroy).await,
         Command::Policy(args) => policy(&cli, args).await,
         Command::Verify(args) => verify(&cli, args).await,
+        Command::Status(args) => status(&cli, args).await,
         Command::Manual => {
             emit(&crate::manual::manual_page());
             Ok(exit_code::SUCCESS)
@@ -306,6 +307,17 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Mode) -> Result<i32> {
         exit_code::FAILURE
     } else {
         exit_code::ROLLBACK_INCOMPLETE
+    })
+}
+
+/// `status`: the inventory, printed; with `--detailed-exitcode`, 2 when something drifted.
+async fn status(cli: &Cli, args: &crate::cli::StatusArgs) -> Result<i32> {
+    let report = crate::status::command(cli, args).await?;
+    show(cli, &report);
+    Ok(if args.detailed_exitcode && report.drifted() {
+        exit_code::CHANGES_PENDING
+    } else {
+        exit_code::SUCCESS
     })
 }
 

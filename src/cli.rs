@@ -60,6 +60,10 @@ pub enum Command {
     /// permissions and destinations, then one conversation turn per alias and its log read back
     /// (one real Lex request per alias and kind of log; --static-only sends none)
     Verify(VerifyArgs),
+    /// Read-only inventory: for every alias of the bots asked for (or of every bot with
+    /// --all-bots), the version, the role that writes its logs, where text and audio go, whether
+    /// those are ours, whether the role can write there, and what apply would change
+    Status(StatusArgs),
     /// Print the manual page (roff): lex-logs-setup manual > lex-logs-setup.1
     Manual,
     /// Print a shell completion script
@@ -272,4 +276,17 @@ impl Default for VerifyOptions {
             static_only: false,
         }
     }
+}
+
+/// `lex-logs-setup status`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StatusArgs {
+    /// Every bot of the region, with all their aliases (no drift: nothing is asked of them)
+    #[arg(long, conflicts_with_all = ["config", "bot", "aliases"])]
+    pub all_bots: bool,
+    #[command(flatten)]
+    pub setup: SetupArgs,
+    /// Exit 2 when an alias differs from what the targets ask (0 when all are as asked)
+    #[arg(long)]
+    pub detailed_exitcode: bool,
 }

@@ -23,7 +23,7 @@ pub(super) struct AudioDestination {
 
 /// Destinations that belong to this setup (so later runs may replace or remove them).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(super) struct OurDestinations {
+pub(crate) struct OurDestinations {
     pub log_group_arns: Vec<String>,
     pub bucket_arns: Vec<String>,
 }
@@ -107,8 +107,14 @@ pub(super) fn ours_in_place(obs: &Observed, setup: &str, spec: &Spec) -> OurDest
 
 /// True when the alias logs to a destination of ours.
 pub(super) fn logs_to_ours(alias: &Alias, ours: &OurDestinations) -> bool {
+    let (text, audio) = channels_to_ours(alias, ours);
+    text || audio
+}
+
+/// Whether the alias's text and its audio go to a destination of ours.
+pub(crate) fn channels_to_ours(alias: &Alias, ours: &OurDestinations) -> (bool, bool) {
     let Some(settings) = alias.described.conversation_log_settings() else {
-        return false;
+        return (false, false);
     };
     let text = settings.text_log_settings().iter().any(|t| {
         t.destination()
@@ -124,7 +130,7 @@ pub(super) fn logs_to_ours(alias: &Alias, ours: &OurDestinations) -> bool {
             .and_then(|d| d.s3_bucket())
             .is_some_and(|s| ours.bucket_arns.iter().any(|o| o == s.s3_bucket_arn()))
     });
-    text || audio
+    (text, audio)
 }
 
 /// Log group ARNs compared with and without the trailing `:*`.

@@ -4,7 +4,9 @@
 
 use crate::error::Result;
 use crate::observe::Observed;
-use crate::plan::{Action, Change, Plan, Target};
+use std::collections::BTreeMap;
+
+use crate::plan::{Action, Address, Change, Plan, Target};
 use crate::resources::tags::{self};
 use crate::spec::Spec;
 
@@ -65,6 +67,7 @@ use carried::*;
 use changes::*;
 use dedicated::plan_destroy_dedicated;
 use destinations::*;
+pub(crate) use destinations::{channels_to_ours, OurDestinations};
 use grants::*;
 use log_group::*;
 use policies::*;
@@ -78,6 +81,50 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     } else {
         in_place::plan_apply(spec, obs)
     }
+}
+
+/// The destinations of this setup (what our grants cover), as the mode `plan_destroy` would
+/// choose for this bot sees them: for `status`, which says whose each alias's destinations are.
+pub(crate) fn destinations_of_ours(spec: &Spec, obs: &Observed) -> OurDestinations {
+    let ours_dedicated =
+        obs.bot_on_our_role() && obs.role.as_ref().is_some_and(|r| tags::is_ours(&r.tags));
+    if spec.dedicated() || ours_dedicated {
+        let (text, audio) = wanted_destinations(spec, obs);
+        our_destinations(obs, text.as_ref(), audio.as_ref())
+    } else {
+        ours_in_place(obs, &obs.role_name, spec)
+    }
+}
+
+/// What apply would change for each alias (`alias[BOT/ALIAS]`, by alias name): the changes to
+/// the alias itself, and every change not tied to one alias (the log group, the grants, the
+/// bot). A refusal is what apply would say.
+pub(crate) fn drift(spec: &Spec, obs: &Observed) -> BTreeMap<String, Vec<String>> {
+    let mut by_alias: BTreeMap<String, Vec<String>> = obs
+        .aliases
+        .iter()
+        .map(|a| (a.name.clone(), Vec::new()))
+        .collect();
+    let changes = match plan_apply(spec, obs) {
+        Ok(plan) => plan.changes,
+        Err(e) => {
+            let refusal = format!("apply would refuse: {}", e.to_string().replace('\n', " "));
+            by_alias.values_mut().for_each(|d| d.push(refusal.clone()));
+            return by_alias;
+        }
+    };
+    for change in changes.iter().filter(|c| c.action != Action::NoOp) {
+        let line = format!("{} {}", change.action.glyph(), change.address);
+        match &change.address {
+            Address::Alias { alias, .. } | Address::AliasRecord { alias, .. } => {
+                if let Some(d) = by_alias.get_mut(alias) {
+                    d.push(line);
+                }
+            }
+            _ => by_alias.values_mut().for_each(|d| d.push(line.clone())),
+        }
+    }
+    by_alias
 }
 
 #[cfg(test)]

@@ -192,3 +192,21 @@ impl Operation for BotStep {
         Ok(self.inverse())
     }
 }
+
+/// Every bot of the region: (id, name), in name order.
+pub(crate) async fn list_all(lex: &aws_sdk_lexmodelsv2::Client) -> Result<Vec<(String, String)>> {
+    let mut pages = lex.list_bots().into_paginator().send();
+    let mut bots = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| {
+            Error::from(crate::error::AwsError::from_sdk("lex:ListBots", "bots", &e))
+        })?;
+        for summary in page.bot_summaries() {
+            if let (Some(id), Some(name)) = (summary.bot_id(), summary.bot_name()) {
+                bots.push((id.to_string(), name.to_string()));
+            }
+        }
+    }
+    bots.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(bots)
+}

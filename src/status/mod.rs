@@ -1,6 +1,159 @@
 //! `status`: a read-only inventory of conversation logs, one row per alias: the version it runs,
 //! the role that writes its logs, where text and audio go, whether those destinations are ours,
 //! whether the role can write there (the static check of `verify`), and what apply would change.
+//!
+//! Each bot is observed as `plan` observes it and judged by the planner's own rules (which
+//! destinations are ours; what apply would change), so status and plan never disagree. Drift is
+//! reported for the targets a config file or the flags ask for, not for `--all-bots`.
 
-#[allow(dead_code)] // the command that fills it comes next
 pub(crate) mod report;
+
+use std::collections::BTreeMap;
+
+use futures::{StreamExt, TryStreamExt};
+
+use crate::aws::{Clients, Places};
+use crate::cli::{Cli, StatusArgs, VerifyOptions};
+use crate::error::Result;
+use crate::observe::{observe, Observed};
+use crate::plan::Mode;
+use crate::planner;
+use crate::progress::Progress;
+use crate::resources::{alias, bot};
+use crate::spec::{Location, Names, Spec, TargetConfig, TargetSpec};
+use crate::verify::report::{AliasReport, ChannelReport, Status};
+
+use report::{AliasStatus, Channel, StatusReport};
+
+/// How many bots are looked at at once.
+const BOTS_AT_ONCE: usize = 8;
+
+/// One bot to report on: its spec (what is asked, or the defaults for `--all-bots`), where it
+/// lives, and whether drift is reported for it.
+struct Subject {
+    spec: Spec,
+    location: Location,
+    asked: bool,
+}
+
+/// Runs `status`: the report (its `drifted()` gives `--detailed-exitcode`).
+pub(crate) async fn command(cli: &Cli, args: &StatusArgs) -> Result<StatusReport> {
+    let base = Clients::load(&cli.aws).await?;
+    let subjects = subjects(&base, args).await?;
+    let places = Places::connect(&base, subjects.iter().map(|s| &s.location)).await?;
+    let progress = Progress::new(cli.quiet);
+    let rows: Vec<Vec<AliasStatus>> = futures::stream::iter(subjects.iter())
+        .map(|s| bot_rows(places.clients(&s.location), &progress, s))
+        .buffered(BOTS_AT_ONCE)
+        .try_collect()
+        .await?;
+    Ok(StatusReport::new(rows.into_iter().flatten().collect()))
+}
+
+/// The bots to report on: every bot of the region (`--all-bots`), or the targets asked for.
+async fn subjects(base: &Clients, args: &StatusArgs) -> Result<Vec<Subject>> {
+    if !args.all_bots {
+        return Ok(args
+            .setup
+            .targets()?
+            .into_iter()
+            .map(|t: TargetSpec| Subject {
+                spec: t.spec,
+                location: t.location,
+                asked: true,
+            })
+            .collect());
+    }
+    let bots = bot::list_all(&base.lex).await?;
+    let listed = futures::future::try_join_all(bots.iter().map(|(id, name)| async move {
+        let aliases = alias::list(&base.lex, id, name).await?;
+        Ok::<_, crate::error::Error>((name.clone(), aliases))
+    }))
+    .await?;
+    listed
+        .into_iter()
+        .map(|(name, aliases)| {
+            let mut names: Vec<String> = aliases.into_iter().map(|(_, n, _)| n).collect();
+            names.push(alias::TEST_ALIAS_NAME.to_string());
+            names.sort();
+            names.dedup();
+            let config = TargetConfig {
+                bot: name,
+                aliases: names,
+                ..TargetConfig::default()
+            };
+            let target = TargetSpec::from_named_target(&config, &Names::default())?;
+            Ok(Subject {
+                spec: target.spec,
+                location: Location::default(),
+                asked: false,
+            })
+        })
+        .collect()
+}
+
+/// One bot's rows: observed as plan observes it, its aliases checked statically as verify does.
+async fn bot_rows(
+    clients: &Clients,
+    progress: &Progress,
+    subject: &Subject,
+) -> Result<Vec<AliasStatus>> {
+    let obs = observe(clients, &subject.spec, Mode::Apply).await?;
+    let ours = planner::destinations_of_ours(&subject.spec, &obs);
+    let drift = subject.asked.then(|| planner::drift(&subject.spec, &obs));
+    let target = crate::verify::Target {
+        bot: obs.bot.id.clone(),
+        aliases: obs.aliases.iter().map(|a| a.id.clone()).collect(),
+        location: subject.location.clone(),
+    };
+    let options = VerifyOptions {
+        static_only: true,
+        ..VerifyOptions::default()
+    };
+    let checked = crate::verify::run_in(clients, progress, &[target], &options, 0).await?;
+    Ok(rows(&obs, &ours, drift.as_ref(), checked))
+}
+
+/// The rows of one observed bot from verify's reports, with ownership and drift.
+fn rows(
+    obs: &Observed,
+    ours: &planner::OurDestinations,
+    drift: Option<&BTreeMap<String, Vec<String>>>,
+    checked: Vec<AliasReport>,
+) -> Vec<AliasStatus> {
+    checked
+        .into_iter()
+        .map(|r| {
+            let observed = obs.aliases.iter().find(|a| a.id == r.alias_id);
+            let (text_ours, audio_ours) = observed
+                .map(|a| planner::channels_to_ours(a, ours))
+                .unwrap_or_default();
+            AliasStatus {
+                account: obs.scope.account.clone(),
+                region: obs.scope.region.clone(),
+                drift: drift.map(|d| d.get(&r.alias).cloned().unwrap_or_default()),
+                text: channel(&r.text, text_ours),
+                audio: channel(&r.audio, audio_ours),
+                bot: r.bot,
+                bot_id: r.bot_id,
+                alias: r.alias,
+                alias_id: r.alias_id,
+                version: r.version,
+                role: r.role,
+            }
+        })
+        .collect()
+}
+
+/// A channel of verify's static report as a status cell.
+fn channel(report: &ChannelReport, ours: bool) -> Channel {
+    if report.status == Status::NotConfigured {
+        return Channel::default();
+    }
+    Channel {
+        destination: report.destination.clone(),
+        ours,
+        can_write: Some(report.status.ok()),
+        problems: report.problems.clone(),
+    }
+}

@@ -23,7 +23,7 @@ use crate::error::Result;
 use crate::progress::Progress;
 use crate::spec::Location;
 
-use args::Target;
+pub(crate) use args::Target;
 use per_alias::Shared;
 use report::Report;
 
@@ -96,7 +96,7 @@ pub(crate) async fn run(
 }
 
 /// Verifies the targets of one location; session ids are numbered from `first_index`.
-async fn run_in(
+pub(crate) async fn run_in(
     clients: &Clients,
     progress: &Progress,
     targets: &[Target],
