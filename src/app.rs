@@ -115,6 +115,13 @@ async fn plan_target(clients: &Clients, target: &TargetSpec, kind: Mode) -> Resu
     for change in &mut plan.changes {
         change.place = place.clone();
     }
+    for t in &mut plan.targets {
+        t.assume_role = target
+            .location
+            .assume_role
+            .as_ref()
+            .map(|r| r.role_arn.clone());
+    }
     Ok(plan)
 }
 
@@ -371,22 +378,75 @@ fn confirm(verb: &str) -> Result<()> {
 /// Prints the documents apply would create for the targets (read-only), and the operator policy.
 async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
     let has_target = args.setup.config.is_some() || args.setup.target.bot.is_some();
+    let plan = match has_target {
+        true => Some(prepare(cli, &args.setup, Mode::Apply).await?.1),
+        false => None,
+    };
+    let accounts: Vec<String> = plan.as_ref().map(accounts_of).unwrap_or_default();
     let mut documents = Vec::new();
-    let mut scope = OperatorScope::default();
-    if has_target {
-        let (_, plan) = prepare(cli, &args.setup, Mode::Apply).await?;
-        documents = plan_documents(&plan, &mut scope);
+    for account in accounts
+        .iter()
+        .map(Some)
+        .chain(accounts.is_empty().then_some(None))
+    {
+        let mut scope = OperatorScope::default();
+        if let (Some(plan), Some(account)) = (&plan, account) {
+            let mine = plan_in_account(plan, account);
+            let found = plan_documents(&mine, &mut scope);
+            documents.extend(found.into_iter().filter(|_| !args.operator_only));
+        }
+        documents.push(render::NamedDocument {
+            kind: "operator",
+            address: "operator".into(),
+            document: crate::documents::operator(&scope),
+            account: account.filter(|_| accounts.len() > 1).cloned(),
+        });
     }
-    if args.operator_only {
-        documents.clear();
+    let assumed: Vec<String> = plan
+        .iter()
+        .flat_map(|p| p.targets.iter().filter_map(|t| t.assume_role.clone()))
+        .collect();
+    if !assumed.is_empty() {
+        documents.push(render::NamedDocument {
+            kind: "pipeline",
+            address: "pipeline".into(),
+            document: crate::documents::assume_roles(&assumed),
+            account: None,
+        });
     }
-    documents.push(render::NamedDocument {
-        kind: "operator",
-        address: "operator".into(),
-        document: crate::documents::operator(&scope),
-    });
     show(cli, &render::Documents { documents });
     Ok(exit_code::SUCCESS)
+}
+
+/// The accounts a plan's targets are in, in order.
+fn accounts_of(plan: &Plan) -> Vec<String> {
+    let mut accounts: Vec<String> = Vec::new();
+    for t in &plan.targets {
+        if !accounts.contains(&t.account) {
+            accounts.push(t.account.clone());
+        }
+    }
+    accounts
+}
+
+/// The part of a plan made in one account: its targets and changes.
+fn plan_in_account(plan: &Plan, account: &str) -> Plan {
+    Plan {
+        command: plan.command,
+        targets: plan
+            .targets
+            .iter()
+            .filter(|t| t.account == account)
+            .cloned()
+            .collect(),
+        changes: plan
+            .changes
+            .iter()
+            .filter(|c| c.place.account == account || c.place.account.is_empty())
+            .cloned()
+            .collect(),
+        notes: Vec::new(),
+    }
 }
 
 /// The policy documents a plan leaves in place, each with where it goes, from the changes' typed
@@ -427,6 +487,7 @@ fn plan_documents(plan: &Plan, scope: &mut OperatorScope) -> Vec<render::NamedDo
                 kind,
                 address: change.address.to_string(),
                 document: document.clone(),
+                account: None,
             });
         }
     }

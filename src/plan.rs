@@ -165,6 +165,9 @@ pub struct Target {
     /// Dedicated mode: the role the bot ran on before ours (destroy passes it back to the bot).
     #[serde(skip)]
     pub previous_role: Option<String>,
+    /// The role assumed to reach the target's account (a config file's `assume_role`).
+    #[serde(rename = "assumeRole", skip_serializing_if = "Option::is_none")]
+    pub assume_role: Option<String>,
 }
 
 /// How many changes of each action a plan (or outcome) has.
@@ -302,6 +305,7 @@ mod tests {
                 partition: String::new(),
                 writers: vec![],
                 previous_role: None,
+                assume_role: None,
             }],
             changes,
             notes: vec![],

@@ -272,6 +272,9 @@ pub struct NamedDocument {
     /// Where it goes, e.g. `role[LexLogs-OrderBot]`.
     pub address: String,
     pub document: Value,
+    /// The account an operator policy is for, when the targets span several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
 }
 
 /// The documents of the policy command: each under a title saying where it goes, or as JSON.
@@ -298,6 +301,11 @@ impl fmt::Display for Documents {
                     d.address
                 ),
                 "inline-policy" => format!("PassRole grant {}", d.address),
+                "pipeline" => "What the pipeline's own identity needs to reach the other accounts (sts:AssumeRole on the roles the targets name)".to_string(),
+                _ if d.account.is_some() => format!(
+                    "Operator policy for account {}: what the identity lex-logs-setup works with there needs",
+                    d.account.as_deref().unwrap_or_default()
+                ),
                 _ => "Operator policy: what the person or pipeline running apply and destroy needs"
                     .to_string(),
             };

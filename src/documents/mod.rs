@@ -12,7 +12,7 @@ pub(crate) use logging::{
     s3, service_linked_policy_name, trust, BOT_RUNTIME_ACTIONS, LEX_SERVICE, PASS_ROLE_PREFIX,
     SERVICE_LINKED_POLICY_SUFFIX,
 };
-pub(crate) use operator::{operator, OperatorScope};
+pub(crate) use operator::{assume_roles, operator, OperatorScope};
 
 #[cfg(test)]
 mod tests;

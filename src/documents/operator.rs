@@ -369,3 +369,20 @@ fn lex_statements(r: &OperatorResources) -> Vec<Statement> {
         ),
     ]
 }
+
+/// What the pipeline's own identity needs to reach targets in other accounts: sts:AssumeRole on
+/// exactly the roles the config file names (each role's trust policy must also allow it).
+pub(crate) fn assume_roles(role_arns: &[String]) -> Value {
+    let mut roles: Vec<&String> = role_arns.iter().collect();
+    roles.sort();
+    roles.dedup();
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "AssumeTheTargetAccountsRoles",
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": roles,
+        }],
+    })
+}

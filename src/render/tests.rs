@@ -45,6 +45,7 @@ fn plan_text_groups_by_kind_and_colours_only_when_asked() {
             partition: "aws".into(),
             writers: vec![],
             previous_role: None,
+            assume_role: None,
         }],
         changes: vec![
             Change::new(
@@ -115,6 +116,7 @@ fn a_plan_in_several_places_says_where_each_change_is() {
         partition: "aws".into(),
         writers: vec![],
         previous_role: None,
+        assume_role: None,
     };
     let at = |account: &str, region: &str, change: Change| Change {
         place: Place {
