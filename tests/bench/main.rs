@@ -8,7 +8,7 @@
 #[path = "../it/proxy.rs"]
 mod proxy;
 #[allow(dead_code)]
-#[path = "../it/support.rs"]
+#[path = "../it/support/mod.rs"]
 mod support;
 
 use std::time::{Duration, Instant};
