@@ -173,8 +173,8 @@ pub struct Outcome {
     /// The change that failed, and why.
     pub failure: Option<(Address, Error)>,
     pub interrupted: bool,
-    /// Addresses of changes that were made and then undone.
-    pub undone: Vec<Address>,
+    /// Changes that were made and then undone: where, and which.
+    pub undone: Vec<(Place, Address)>,
     /// Changes that could not be undone.
     pub left: Vec<Leftover>,
     /// A second Ctrl-C stopped the run without undoing.
@@ -430,7 +430,7 @@ async fn rollback<E: Executor, I: InterruptSource>(
             }
         };
         match result {
-            Ok(_) => outcome.undone.push(entry.address),
+            Ok(_) => outcome.undone.push((entry.place, entry.address)),
             Err(err) => outcome
                 .left
                 .push(Leftover::of(&entry, Some(err.to_string()))),

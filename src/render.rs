@@ -166,6 +166,14 @@ pub fn plan_json(plan: &Plan) -> Value {
     })
 }
 
+/// An address, after its account and region when the plan spans several.
+fn at(plan: &Plan, place: &crate::plan::Place, address: &crate::plan::Address) -> String {
+    match plan.places().len() > 1 {
+        true => format!("{}/{}: {address}", place.account, place.region),
+        false => address.to_string(),
+    }
+}
+
 /// Changes as JSON; in a plan that spans several accounts or regions, each says where.
 fn changes_json<'a>(plan: &Plan, changes: impl Iterator<Item = &'a Change>) -> Value {
     let several = plan.places().len() > 1;
@@ -197,7 +205,7 @@ pub fn outcome_json(plan: &Plan, outcome: &Outcome) -> Value {
         },
         "error": outcome.failure.as_ref().map(|(address, e)| json!({"address": address, "message": e.to_string(), "code": e.aws().map(|a| a.code.clone()), "requestId": e.aws().and_then(|a| a.request_id.clone())})),
         "interrupted": outcome.interrupted,
-        "undone": outcome.undone,
+        "undone": outcome.undone.iter().map(|(place, address)| at(plan, place, address)).collect::<Vec<_>>(),
         "left": outcome.left,
     })
 }
@@ -239,8 +247,8 @@ pub fn outcome_text(plan: &Plan, outcome: &Outcome) -> String {
             "Rolled back {} change(s):\n",
             outcome.undone.len()
         ));
-        for address in &outcome.undone {
-            out.push_str(&format!("  restored {address}\n"));
+        for (place, address) in &outcome.undone {
+            out.push_str(&format!("  restored {}\n", at(plan, place, address)));
         }
     }
     if outcome.rollback_complete() {

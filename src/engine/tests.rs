@@ -190,8 +190,8 @@ fn name(address: &Address) -> String {
     }
 }
 
-fn names(addresses: &[Address]) -> Vec<String> {
-    addresses.iter().map(name).collect()
+fn names(undone: &[(Place, Address)]) -> Vec<String> {
+    undone.iter().map(|(_, address)| name(address)).collect()
 }
 
 fn addresses(plan: &Plan, indexes: &[usize]) -> Vec<String> {

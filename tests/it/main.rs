@@ -3,11 +3,13 @@
 
 mod cli;
 mod faults;
+mod fleet;
 mod lifecycle;
 mod operator;
 mod outcome;
 mod proxy;
 mod sdk;
+mod status;
 mod support;
 mod trust;
 mod verify;

@@ -411,32 +411,6 @@ async fn an_explicit_deny_and_a_missing_log_group_are_caught_before_any_traffic(
     );
 }
 
-/// Changes the twin's settings of one account (POST /_lexlogs/settings).
-async fn twin_settings(account: &str, settings: Value) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut body = settings;
-    body["account"] = account.into();
-    let body = body.to_string();
-    let addr = endpoint().trim_start_matches("http://").to_string();
-    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
-    stream
-        .write_all(
-            format!(
-                "POST /_lexlogs/settings HTTP/1.0\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-                body.len()
-            )
-            .as_bytes(),
-        )
-        .await
-        .unwrap();
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).await.unwrap();
-    assert!(
-        reply.starts_with("HTTP/1.0 200") || reply.starts_with("HTTP/1.1 200"),
-        "{reply}"
-    );
-}
-
 #[tokio::test]
 async fn a_delivery_that_never_comes_times_out_although_the_static_check_passes() {
     // An account of its own: the twin's IAM propagation setting is per account.
@@ -456,7 +430,7 @@ async fn a_delivery_that_never_comes_times_out_although_the_static_check_passes(
     apply.extend(world.target_args());
     expect_exit(&run(apply).await, 0);
     // Every role of this account is now "too young" for Lex to assume.
-    twin_settings(account, json!({"iam_propagation_seconds": 3600})).await;
+    crate::support::twin_settings(account, json!({"iam_propagation_seconds": 3600})).await;
     let mut verify = vec![
         "verify".to_string(),
         "--timeout".to_string(),
@@ -465,7 +439,7 @@ async fn a_delivery_that_never_comes_times_out_although_the_static_check_passes(
     verify.extend(world.target_args());
     let started = std::time::Instant::now();
     let out = run(verify.clone()).await;
-    twin_settings(account, json!({"iam_propagation_seconds": 0})).await;
+    crate::support::twin_settings(account, json!({"iam_propagation_seconds": 0})).await;
     expect_exit(&out, NOT_DELIVERED);
     let text = stdout(&out);
     assert!(

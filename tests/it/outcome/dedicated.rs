@@ -3,7 +3,7 @@
 //! role, the way out when IAM refuses to change the service-linked role, and the inline policies
 //! the policy command says apply copies to our role.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::support::{expect_exit, stderr, unique, World, SENTIMENT_POLICY};
 
@@ -197,44 +197,11 @@ async fn a_new_role_name_migrates_from_our_earlier_role_and_destroy_returns_to_t
     assert!(logged(&world, &group, &session).await.is_empty());
 }
 
-/// A fresh 12-digit account id for a test that changes the twin's settings.
-fn fresh_account() -> String {
-    let n = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!(
-        "7{:011}",
-        (n + std::process::id() as u128) % 100_000_000_000
-    )
-}
-
-async fn twin_settings(account: &str, settings: Value) {
-    let mut body = settings;
-    body["account"] = json!(account);
-    let body = body.to_string();
-    let request = format!(
-        "POST /_lexlogs/settings HTTP/1.0\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", crate::support::port()))
-        .await
-        .unwrap();
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).await.unwrap();
-    assert!(
-        answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200"),
-        "{answer}"
-    );
-}
-
 #[tokio::test]
 async fn iam_refusing_the_service_linked_role_is_rolled_back_and_names_the_dedicated_mode() {
-    let account = fresh_account();
+    let account = crate::support::fresh_account('7');
     let world = World::new_in(&account).await;
-    twin_settings(&account, json!({"slr_inline_policies": false})).await;
+    crate::support::twin_settings(&account, json!({"slr_inline_policies": false})).await;
     let before = world.snapshot().await;
     let args = cmd(
         "apply",

@@ -132,6 +132,40 @@ pub fn stderr(out: &Output) -> String {
 /// adds one when sentiment analysis is turned on.
 pub const SENTIMENT_POLICY: &str = "LexV2SentimentAnalysis";
 
+/// A 12-digit account id no other test uses (the emulator makes the account on first use), its
+/// first digit `first` so that tests' accounts are told apart in the emulator's log.
+pub fn fresh_account(first: char) -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let n = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let count = NEXT.fetch_add(1, Ordering::SeqCst) as u128;
+    let mixed = n / 1000 + count * 7_919 + std::process::id() as u128 * 104_729;
+    format!("{first}{:011}", mixed % 100_000_000_000)
+}
+
+/// Changes the twin's settings for `account` (e.g. `{"slr_inline_policies": false}`).
+pub async fn twin_settings(account: &str, settings: serde_json::Value) {
+    let mut body = settings;
+    body["account"] = serde_json::json!(account);
+    let body = body.to_string();
+    let request = format!(
+        "POST /_lexlogs/settings HTTP/1.0\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port()))
+        .await
+        .unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200"),
+        "{answer}"
+    );
+}
+
 /// The SDK config the tests use (emulator endpoint, test credentials, quick retries).
 pub async fn sdk_config() -> aws_config::SdkConfig {
     sdk_config_as("test").await
@@ -140,9 +174,14 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
 /// The SDK config for another account: LocalStack takes the account from a 12-digit access key
 /// id ("test" is the default account).
 pub async fn sdk_config_as(access_key_id: &str) -> aws_config::SdkConfig {
+    sdk_config_in(access_key_id, REGION).await
+}
+
+/// The SDK config for an account (by access key id) in a region.
+pub async fn sdk_config_in(access_key_id: &str, region: &str) -> aws_config::SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .credentials_provider(Credentials::new(access_key_id, "test", None, None, "tests"))
-        .region(aws_config::Region::new(REGION))
+        .region(aws_config::Region::new(region.to_string()))
         .endpoint_url(endpoint())
         .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2))
         .load()

@@ -5,7 +5,10 @@
 use aws_sdk_lexmodelsv2::types::{BotAliasLocaleSettings, DataPrivacy, SentimentAnalysisSettings};
 use lex_logs_setup::aws::Clients;
 
-use super::{clients, publish_version, require_emulator, sdk_config_as, unique, SENTIMENT_POLICY};
+use super::{
+    clients, publish_version, require_emulator, sdk_config_as, sdk_config_in, unique,
+    SENTIMENT_POLICY,
+};
 
 /// An isolated world as a console user would have it: a bot on its own Lex service-linked role
 /// (AmazonLexV2BotPolicy, plus the inline sentiment policy Lex adds), locale en_US built and
@@ -40,6 +43,13 @@ impl World {
     /// The same world in the account `access_key` selects (a 12-digit key is an account id).
     pub async fn new_as(access_key: &str) -> World {
         World::new_in(access_key).await
+    }
+
+    /// A world in `account` and `region`.
+    pub async fn new_in_region(account: &str, region: &str) -> World {
+        require_emulator().await;
+        let config = sdk_config_in(account, region).await;
+        World::new_with(Clients::from_sdk_config(&config).expect("region")).await
     }
 
     async fn new_with(clients: Clients) -> World {
@@ -106,6 +116,11 @@ impl World {
             .s3
             .create_bucket()
             .bucket(&bucket)
+            .set_create_bucket_configuration((clients.region != "us-east-1").then(|| {
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(clients.region.as_str().into())
+                    .build()
+            }))
             .send()
             .await
             .expect("CreateBucket");
