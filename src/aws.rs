@@ -94,16 +94,19 @@ pub struct Clients {
 }
 
 /// Retries for a provisioning tool: more attempts than the SDK default, with exponential backoff,
-/// unless the standard `AWS_MAX_ATTEMPTS` / `AWS_RETRY_MODE` variables say otherwise.
+/// in the mode `AWS_RETRY_MODE` names (standard unless `adaptive`, which also paces requests
+/// after throttling); unless `AWS_MAX_ATTEMPTS` says otherwise (then the SDK reads both).
 fn retry_config() -> Option<RetryConfig> {
-    if std::env::var_os("AWS_MAX_ATTEMPTS").is_some()
-        || std::env::var_os("AWS_RETRY_MODE").is_some()
-    {
+    if std::env::var_os("AWS_MAX_ATTEMPTS").is_some() {
         return None;
     }
+    let mode = match std::env::var("AWS_RETRY_MODE").ok().as_deref() {
+        None | Some("standard") => RetryConfig::standard(),
+        Some("adaptive") => RetryConfig::adaptive(),
+        Some(_) => return None,
+    };
     Some(
-        RetryConfig::standard()
-            .with_max_attempts(8)
+        mode.with_max_attempts(8)
             .with_initial_backoff(Duration::from_millis(200))
             .with_max_backoff(Duration::from_secs(10)),
     )

@@ -1,8 +1,9 @@
 //! Benchmarks (not tests; `scripts/bench` runs them): lex-logs-setup against the AWS guide's CLI
 //! steps, a no-op re-apply, plan, destroy, 1/10/50 aliases and 1/20 bots in a config file, each on
-//! fresh worlds behind a proxy that adds a fixed delay to every call. Prints the median wall time,
-//! the calls made and the sequential round trips (the longest chain of calls that waited on each
-//! other). Nothing here asserts a time.
+//! fresh worlds behind a proxy that adds a fixed delay to every call; and a fleet of 50 bots over 3
+//! accounts, also with 10% of the writes throttled, in the standard and the adaptive retry mode.
+//! Prints the median wall time, the calls made and the sequential round trips (the longest chain
+//! of calls that waited on each other). Nothing here asserts a time.
 
 #[allow(dead_code)]
 #[path = "../it/proxy.rs"]
@@ -253,6 +254,88 @@ async fn config_apply(delay: Duration, bots: usize) -> Sample {
     .await
 }
 
+/// A fleet: `bots` worlds spread over three accounts (the caller's, and two reached by assuming a
+/// role there), and the config file naming them all.
+async fn fleet(bots: usize) -> (Vec<World>, std::path::PathBuf) {
+    let others = [support::fresh_account('8'), support::fresh_account('9')];
+    let accounts = [ACCOUNT.to_string(), others[0].clone(), others[1].clone()];
+    let worlds =
+        futures::future::join_all((0..bots).map(|i| World::new_in(&accounts[i % accounts.len()])))
+            .await;
+    let mut roles = vec![None];
+    for account in &others {
+        let iam = support::clients_as(account).await.iam;
+        let trust = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:root"}},"Action":"sts:AssumeRole","Condition":{{"StringEquals":{{"sts:ExternalId":"bench"}}}}}}]}}"#
+        );
+        let role = iam
+            .create_role()
+            .role_name(unique("BenchDeployer-"))
+            .assume_role_policy_document(trust)
+            .send()
+            .await
+            .expect("CreateRole");
+        roles.push(Some(role.role().unwrap().arn().to_string()));
+    }
+    let mut text = String::new();
+    for (i, w) in worlds.iter().enumerate() {
+        text.push_str(&format!(
+            "[[target]]\nbot = \"{}\"\naliases = [\"live\"]\n",
+            w.bot_name
+        ));
+        if let Some(role) = &roles[i % roles.len()] {
+            text.push_str(&format!(
+                "assume_role = \"{role}\"\nexternal_id = \"bench\"\n"
+            ));
+        }
+        text.push('\n');
+    }
+    let path = std::env::temp_dir().join(format!("{}.toml", unique("bench-fleet")));
+    std::fs::write(&path, text).unwrap();
+    (worlds, path)
+}
+
+/// The fleet applied behind a proxy that throttles `throttled` of the mutating calls, with the
+/// retry mode given (the tool's own attempts and backoff), then destroyed (not measured) so that
+/// the next scenario starts from the same worlds.
+async fn fleet_apply(
+    delay: Duration,
+    config: &std::path::Path,
+    throttled: f64,
+    mode: &str,
+) -> Sample {
+    let proxy = FaultProxy::start_with_delay(Fault::Throttle(throttled), delay).await;
+    let config = config.display().to_string();
+    let run = |command: &'static str| {
+        let mut c = tool_command(
+            &proxy.endpoint,
+            &[command, "--config", &config, "--yes", "-q"],
+        );
+        c.env_remove("AWS_MAX_ATTEMPTS").env("AWS_RETRY_MODE", mode);
+        c
+    };
+    let started = Instant::now();
+    let out = run("apply").output().await.expect("the binary runs");
+    let wall = started.elapsed();
+    assert!(
+        out.status.success(),
+        "fleet apply failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let calls = proxy.calls();
+    let destroy = run("destroy").output().await.expect("the binary runs");
+    assert!(
+        destroy.status.success(),
+        "fleet destroy failed:\n{}",
+        String::from_utf8_lossy(&destroy.stderr)
+    );
+    Sample {
+        wall,
+        calls: calls.len(),
+        round_trips: sequential_round_trips(&calls),
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let runs: usize = std::env::var("BENCH_RUNS")
@@ -266,6 +349,8 @@ async fn main() {
             .unwrap_or(80),
     );
     let aws = std::env::var("BENCH_AWS_CLI").ok();
+    // BENCH_ONLY=fleet runs only the fleet's scenarios.
+    let only = std::env::var("BENCH_ONLY").ok();
     let mut rows: Vec<(String, Vec<Sample>)> = Vec::new();
     let add = |rows: &mut Vec<(String, Vec<Sample>)>, name: &str, sample: Sample| match rows
         .iter_mut()
@@ -279,75 +364,94 @@ async fn main() {
             "bench: run {run} of {runs} ({} ms per call)",
             delay.as_millis()
         );
-        if let Some(aws) = &aws {
+        if only.as_deref().is_none_or(|o| o != "fleet") {
+            if let Some(aws) = &aws {
+                let world = World::new().await;
+                add(
+                    &mut rows,
+                    "AWS CLI: the guide's 9 steps",
+                    aws_cli_steps(aws, delay, &world).await,
+                );
+            }
             let world = World::new().await;
+            let grant = format!("user/{}", world.user);
+            let setup = ["--alias", "live", "--grant-pass-role", grant.as_str()];
             add(
                 &mut rows,
-                "AWS CLI: the guide's 9 steps",
-                aws_cli_steps(aws, delay, &world).await,
+                "apply (fresh: text logs, PassRole)",
+                measure(delay, &args(&world, "apply", &setup)).await,
             );
-        }
-        let world = World::new().await;
-        let grant = format!("user/{}", world.user);
-        let setup = ["--alias", "live", "--grant-pass-role", grant.as_str()];
-        add(
-            &mut rows,
-            "apply (fresh: text logs, PassRole)",
-            measure(delay, &args(&world, "apply", &setup)).await,
-        );
-        add(
-            &mut rows,
-            "apply again (no-op)",
-            measure(delay, &args(&world, "apply", &setup)).await,
-        );
-        add(
-            &mut rows,
-            "plan (nothing to do)",
-            measure(delay, &args(&world, "plan", &setup)).await,
-        );
-        add(
-            &mut rows,
-            "destroy",
-            measure(delay, &args(&world, "destroy", &setup)).await,
-        );
-        for count in [1, 10, 50] {
-            let world = world_with_aliases(count).await;
             add(
                 &mut rows,
-                &format!("apply, {count} alias(es)"),
-                measure(delay, &alias_args(&world, count)).await,
+                "apply again (no-op)",
+                measure(delay, &args(&world, "apply", &setup)).await,
+            );
+            add(
+                &mut rows,
+                "plan (nothing to do)",
+                measure(delay, &args(&world, "plan", &setup)).await,
+            );
+            add(
+                &mut rows,
+                "destroy",
+                measure(delay, &args(&world, "destroy", &setup)).await,
+            );
+            for count in [1, 10, 50] {
+                let world = world_with_aliases(count).await;
+                add(
+                    &mut rows,
+                    &format!("apply, {count} alias(es)"),
+                    measure(delay, &alias_args(&world, count)).await,
+                );
+            }
+            add(
+                &mut rows,
+                "config file, 1 bot",
+                config_apply(delay, 1).await,
+            );
+            add(
+                &mut rows,
+                "config file, 20 bots",
+                config_apply(delay, 20).await,
             );
         }
+        let (_worlds, config) = fleet(50).await;
         add(
             &mut rows,
-            "config file, 1 bot",
-            config_apply(delay, 1).await,
+            "fleet: 50 bots over 3 accounts",
+            fleet_apply(delay, &config, 0.0, "standard").await,
         );
         add(
             &mut rows,
-            "config file, 20 bots",
-            config_apply(delay, 20).await,
+            "fleet, 10% throttled, standard retries",
+            fleet_apply(delay, &config, 0.1, "standard").await,
+        );
+        add(
+            &mut rows,
+            "fleet, 10% throttled, adaptive retries",
+            fleet_apply(delay, &config, 0.1, "adaptive").await,
         );
     }
     let median_of = |name: &str| rows.iter().find(|(n, _)| n == name).map(|(_, s)| median(s));
-    let apply = median_of("apply (fresh: text logs, PassRole)").unwrap();
-    let one_alias = median_of("apply, 1 alias(es)").unwrap();
-    let one_bot = median_of("config file, 1 bot").unwrap();
+    let apply = median_of("apply (fresh: text logs, PassRole)");
+    let one_alias = median_of("apply, 1 alias(es)");
+    let one_bot = median_of("config file, 1 bot");
     println!("| scenario | median wall | calls | sequential round trips | ratio |");
     println!("|---|---:|---:|---:|---|");
     for (name, samples) in &rows {
         let m = median(samples);
-        let ratio = |base: Sample, what: &str| {
-            format!(
+        let ratio = |base: Option<Sample>, what: &str| match base {
+            Some(base) => format!(
                 "{:.2}x {what}",
                 m.wall.as_secs_f64() / base.wall.as_secs_f64()
-            )
+            ),
+            None => String::new(),
         };
         let ratio = if name.starts_with("AWS CLI") {
             ratio(apply, "apply")
         } else if name.starts_with("apply, ") {
             ratio(one_alias, "1 alias")
-        } else if name.starts_with("config file") {
+        } else if name.starts_with("config file") || name.starts_with("fleet") {
             ratio(one_bot, "1 bot")
         } else {
             ratio(apply, "fresh apply")
