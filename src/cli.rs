@@ -22,6 +22,7 @@ Exit codes:
   1   failure (an AWS error, a refusal without --yes, an interrupt); nothing was changed,
       or every change was rolled back
   2   plan --detailed-exitcode: success, with changes pending
+      (status --detailed-exitcode: an alias differs from what the targets ask)
   3   failure, and the rollback failed too: what is left is listed
   4   verify (or apply --verify): some conversation log was not delivered
   64  bad command line or input values; nothing was changed";
