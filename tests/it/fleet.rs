@@ -6,8 +6,7 @@
 use serde_json::Value;
 
 use crate::support::{
-    endpoint, expect_exit, fresh_account, stderr, stdout, tool_command_as, twin_settings, unique,
-    World, REGION,
+    expect_exit, fresh_account, run_tool_as, stderr, stdout, twin_settings, unique, World, REGION,
 };
 
 const OTHER_REGION: &str = "eu-west-1";
@@ -63,13 +62,6 @@ session_name = "fleet-test"
     (here, there, role, path)
 }
 
-async fn tool_as(account: &str, args: &[&str]) -> std::process::Output {
-    tool_command_as(account, &endpoint(), args)
-        .output()
-        .await
-        .unwrap()
-}
-
 /// One conversation turn on the world's live alias, where the world lives; whether its log line
 /// is then in the world's group.
 async fn delivered(world: &World) -> bool {
@@ -122,7 +114,7 @@ async fn two_accounts_and_two_regions_are_one_plan_one_apply_and_one_destroy() {
     let (here, there, role, config) = fleet(&pipeline, &other).await;
     let config = config.to_str().unwrap();
 
-    let out = tool_as(&pipeline, &["plan", "--config", config, "--output", "json"]).await;
+    let out = run_tool_as(&pipeline, &["plan", "--config", config, "--output", "json"]).await;
     expect_exit(&out, 0);
     let plan: Value = serde_json::from_str(&stdout(&out)).unwrap();
     let places: Vec<(String, String)> = plan["changes"]
@@ -151,7 +143,7 @@ async fn two_accounts_and_two_regions_are_one_plan_one_apply_and_one_destroy() {
     assert_eq!(assumed.len(), 1, "{}", plan["targets"]);
     assert_eq!(assumed[0]["account"], other.as_str());
 
-    let out = tool_as(&pipeline, &["apply", "--config", config, "--yes"]).await;
+    let out = run_tool_as(&pipeline, &["apply", "--config", config, "--yes"]).await;
     expect_exit(&out, 0);
     assert!(
         delivered(&here).await,
@@ -166,7 +158,7 @@ async fn two_accounts_and_two_regions_are_one_plan_one_apply_and_one_destroy() {
         .iter()
         .any(|p| p.ends_with("-ConversationLogs")));
 
-    let out = tool_as(
+    let out = run_tool_as(
         &pipeline,
         &[
             "status",
@@ -196,7 +188,7 @@ async fn two_accounts_and_two_regions_are_one_plan_one_apply_and_one_destroy() {
         .iter()
         .any(|r| r["account"] == other.as_str() && r["region"] == OTHER_REGION));
 
-    let out = tool_as(
+    let out = run_tool_as(
         &pipeline,
         &["policy", "--config", config, "--output", "json"],
     )
@@ -217,7 +209,7 @@ async fn two_accounts_and_two_regions_are_one_plan_one_apply_and_one_destroy() {
         role.as_str()
     );
 
-    let out = tool_as(&pipeline, &["destroy", "--config", config, "--yes"]).await;
+    let out = run_tool_as(&pipeline, &["destroy", "--config", config, "--yes"]).await;
     expect_exit(&out, 0);
     assert!(
         !delivered(&here).await && !delivered(&there).await,
@@ -236,7 +228,7 @@ async fn a_failure_in_the_second_account_rolls_back_the_first() {
     // IAM in the other account refuses inline policies on Lex service-linked roles.
     twin_settings(&other, serde_json::json!({"slr_inline_policies": false})).await;
     let (before_here, before_there) = (here.snapshot().await, there.snapshot().await);
-    let out = tool_as(
+    let out = run_tool_as(
         &pipeline,
         &["apply", "--config", config.to_str().unwrap(), "--yes"],
     )
@@ -279,7 +271,7 @@ async fn a_role_that_cannot_be_assumed_is_named_before_anything_changes() {
     );
     let path = std::env::temp_dir().join(format!("{}.toml", unique("fleet-bad-")));
     std::fs::write(&path, config).unwrap();
-    let out = tool_as(
+    let out = run_tool_as(
         &pipeline,
         &["apply", "--config", path.to_str().unwrap(), "--yes"],
     )

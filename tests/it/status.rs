@@ -4,16 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{
-    endpoint, expect_exit, fresh_account, stdout, tool_command_as, unique, World,
-};
-
-async fn tool_as(account: &str, args: &[&str]) -> std::process::Output {
-    tool_command_as(account, &endpoint(), args)
-        .output()
-        .await
-        .unwrap()
-}
+use crate::support::{expect_exit, fresh_account, run_tool_as, stdout, unique, World};
 
 /// Points the world's live alias at `group` (made here) for text logs, as another team would.
 async fn log_elsewhere(world: &World, group: &str) {
@@ -51,6 +42,16 @@ async fn log_elsewhere(world: &World, group: &str) {
                 .build(),
         )
         .build();
+    update_live_alias(world, None, Some(settings)).await;
+}
+
+/// Replaces the world's live alias with its version and log settings changed as given (`None`:
+/// as it is), every other field sent back as read.
+async fn update_live_alias(
+    world: &World,
+    version: Option<&str>,
+    settings: Option<aws_sdk_lexmodelsv2::types::ConversationLogSettings>,
+) {
     let described = world
         .clients
         .lex
@@ -67,9 +68,11 @@ async fn log_elsewhere(world: &World, group: &str) {
         .bot_id(&world.bot_id)
         .bot_alias_id(&world.alias_id)
         .bot_alias_name(&world.alias_name)
-        .set_bot_version(described.bot_version().map(str::to_string))
+        .set_bot_version(version.or(described.bot_version()).map(str::to_string))
         .set_bot_alias_locale_settings(described.bot_alias_locale_settings().cloned())
-        .conversation_log_settings(settings)
+        .set_conversation_log_settings(
+            settings.or_else(|| described.conversation_log_settings().cloned()),
+        )
         .send()
         .await
         .unwrap();
@@ -110,28 +113,7 @@ async fn strand_on_a_deleted_role(world: &World) -> String {
         .await
         .unwrap();
     let version = crate::support::publish_version(&world.clients.lex, &world.bot_id, &[]).await;
-    let described = world
-        .clients
-        .lex
-        .describe_bot_alias()
-        .bot_id(&world.bot_id)
-        .bot_alias_id(&world.alias_id)
-        .send()
-        .await
-        .unwrap();
-    world
-        .clients
-        .lex
-        .update_bot_alias()
-        .bot_id(&world.bot_id)
-        .bot_alias_id(&world.alias_id)
-        .bot_alias_name(&world.alias_name)
-        .bot_version(&version)
-        .set_bot_alias_locale_settings(described.bot_alias_locale_settings().cloned())
-        .set_conversation_log_settings(described.conversation_log_settings().cloned())
-        .send()
-        .await
-        .unwrap();
+    update_live_alias(world, Some(&version), None).await;
     iam.delete_role().role_name(&name).send().await.unwrap();
     arn
 }
@@ -154,7 +136,7 @@ async fn status_tells_ours_from_theirs_from_none_and_names_what_cannot_write() {
         World::new_in(&account),
         World::new_in(&account)
     );
-    let out = tool_as(
+    let out = run_tool_as(
         &account,
         &["apply", "--bot", &ours.bot_name, "--alias", "live", "--yes"],
     )
@@ -165,7 +147,7 @@ async fn status_tells_ours_from_theirs_from_none_and_names_what_cannot_write() {
     log_elsewhere(&stranded, &format!("/teams/{}", unique("stranded-"))).await;
     let gone = strand_on_a_deleted_role(&stranded).await;
 
-    let out = tool_as(
+    let out = run_tool_as(
         &account,
         &[
             "status",
@@ -217,7 +199,7 @@ async fn status_tells_ours_from_theirs_from_none_and_names_what_cannot_write() {
     assert_eq!(lost["text"]["canWrite"], false, "{lost}");
 
     // The table: one line per alias, the marks beside the destinations.
-    let out = tool_as(&account, &["status", "--all-bots"]).await;
+    let out = run_tool_as(&account, &["status", "--all-bots"]).await;
     expect_exit(&out, 0);
     let table = stdout(&out);
     assert!(table.starts_with("BOT "), "{table}");
@@ -246,7 +228,7 @@ async fn status_tells_ours_from_theirs_from_none_and_names_what_cannot_write() {
     let path = std::env::temp_dir().join(format!("{}.toml", unique("status-")));
     std::fs::write(&path, config).unwrap();
     let path = path.to_str().unwrap();
-    let out = tool_as(
+    let out = run_tool_as(
         &account,
         &[
             "status",
@@ -269,6 +251,6 @@ async fn status_tells_ours_from_theirs_from_none_and_names_what_cannot_write() {
         drift.contains(&format!("~ alias[{}/live]", quiet.bot_name)),
         "{drift}"
     );
-    let out = tool_as(&account, &["status", "--config", path]).await;
+    let out = run_tool_as(&account, &["status", "--config", path]).await;
     expect_exit(&out, 0);
 }

@@ -112,6 +112,14 @@ pub fn tool_command_as(
     command
 }
 
+/// Runs the real binary against the emulator as `account` and returns what it printed.
+pub async fn run_tool_as(account: &str, args: &[&str]) -> Output {
+    tool_command_as(account, &endpoint(), args)
+        .output()
+        .await
+        .expect("the binary runs")
+}
+
 /// Runs the real binary against `endpoint` and returns what it printed.
 pub async fn run_tool_at(endpoint: &str, args: &[&str]) -> Output {
     tool_command(endpoint, args)
