@@ -103,19 +103,27 @@ impl Contexts {
             .expect("the semaphore is never closed")
     }
 
-    fn at(&self, place: &Place) -> &Context {
-        match self.by_place.iter().find(|(p, _)| p == place) {
-            Some((_, ctx)) => ctx,
-            // A plan in one place (its changes may carry no place, e.g. in unit tests).
-            None => &self.by_place[0].1,
+    /// The context of `place`; a plan in one place may carry no place (unit tests). A change
+    /// in a place the run has no clients for is an internal error, never another place's clients.
+    fn at(&self, place: &Place) -> Result<&Context> {
+        if let Some((_, ctx)) = self.by_place.iter().find(|(p, _)| p == place) {
+            return Ok(ctx);
+        }
+        match self.by_place.as_slice() {
+            [(_, only)] if place == &Place::default() => Ok(only),
+            _ => Err(Error::Config(format!(
+                "internal error: no AWS clients for account {} in {}",
+                place.account, place.region
+            ))),
         }
     }
 }
 
 impl Executor for Contexts {
     async fn run(&self, place: &Place, step: &Step) -> Result<Option<Step>> {
+        let context = self.at(place)?;
         let _slot = self.slot(place, step).await;
-        step.run(self.at(place)).await
+        step.run(context).await
     }
 
     fn progress(&self) -> &Progress {

@@ -355,4 +355,55 @@ mod tests {
             .unwrap_err()
             .contains("twice"));
     }
+
+    #[test]
+    fn merge_keeps_places_apart_and_iam_one_per_account() {
+        let at = |account: &str, region: &str, address: Address, after: Value| Change {
+            place: Place {
+                account: account.into(),
+                region: region.into(),
+            },
+            ..Change::no_op(address, after)
+        };
+        let target = |account: &str, region: &str| {
+            let mut p = plan("B", vec![]);
+            p.targets[0].account = account.into();
+            p.targets[0].region = region.into();
+            p
+        };
+        let group = || Address::LogGroup("/aws/lex/B".into());
+        let role = || Address::Role("LexLogs-B".into());
+        // The same bot name and group in two accounts: two targets, two resources.
+        let mut a = target("111111111111", "eu-west-1");
+        a.changes = vec![at("111111111111", "eu-west-1", group(), json!({"a": 1}))];
+        let mut b = target("222222222222", "eu-west-1");
+        b.changes = vec![at("222222222222", "eu-west-1", group(), json!({"b": 2}))];
+        let merged = Plan::merge(vec![a, b]).unwrap();
+        assert_eq!(merged.targets.len(), 2);
+        assert_eq!(merged.changes.len(), 2);
+        assert_eq!(merged.places().len(), 2);
+        // One account, two regions: a regional resource twice, IAM's once (or a conflict).
+        let mut c = target("111111111111", "eu-west-1");
+        c.changes = vec![
+            at("111111111111", "eu-west-1", group(), json!({})),
+            at("111111111111", "eu-west-1", role(), json!({"trust": 1})),
+        ];
+        let mut d = target("111111111111", "us-east-1");
+        d.changes = vec![
+            at("111111111111", "us-east-1", group(), json!({})),
+            at("111111111111", "us-east-1", role(), json!({"trust": 1})),
+        ];
+        let merged = Plan::merge(vec![c.clone(), d.clone()]).unwrap();
+        assert_eq!(
+            merged.changes.len(),
+            3,
+            "the role once, the group per region"
+        );
+        d.changes[1].after = json!({"trust": 2});
+        let err = Plan::merge(vec![c, d]).unwrap_err();
+        assert!(err.contains("role[LexLogs-B]"), "{err}");
+        // The same bot twice in one place is refused.
+        let twice = Plan::merge(vec![target("1", "r"), target("1", "r")]).unwrap_err();
+        assert!(twice.contains("twice"), "{twice}");
+    }
 }
