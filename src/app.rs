@@ -65,24 +65,28 @@ async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Mode) -> Result<(Places, Pl
     let targets = setup.targets()?;
     let base = Clients::load(&cli.aws).await?;
     let places = Places::connect(&base, targets.iter().map(|t| &t.location)).await?;
-    // At most TARGETS_PER_PLACE targets of one account and region are observed at once.
+    // At most TARGETS_PER_PLACE targets of one location are observed at once, and at most
+    // TARGETS_AT_ONCE in all; a target waits for its location's slot before it takes a global
+    // one, so one location's queue never holds back another's.
     let limits: Vec<tokio::sync::Semaphore> = places
         .all()
         .map(|_| tokio::sync::Semaphore::new(TARGETS_PER_PLACE))
         .collect();
+    let all = tokio::sync::Semaphore::new(TARGETS_AT_ONCE);
     let plans: Vec<Plan> = futures::stream::iter(targets.iter())
         .map(|target| {
             let (index, clients) = places.find(&target.location);
-            let limit = &limits[index];
+            let (limit, all) = (&limits[index], &all);
             async move {
-                let _slot = limit
+                let _place = limit
                     .acquire()
                     .await
                     .expect("the semaphore is never closed");
+                let _slot = all.acquire().await.expect("the semaphore is never closed");
                 plan_target(clients, target, kind).await
             }
         })
-        .buffered(TARGETS_AT_ONCE)
+        .buffered(targets.len().max(1))
         .try_collect()
         .await?;
     let plan = Plan::merge(plans).map_err(|e| {
@@ -112,6 +116,11 @@ async fn plan_target(clients: &Clients, target: &TargetSpec, kind: Mode) -> Resu
     let place = Place {
         account: observed.scope.account.clone(),
         region: observed.scope.region.clone(),
+        via: target
+            .location
+            .assume_role
+            .as_ref()
+            .map(|r| r.role_arn.clone()),
     };
     for change in &mut plan.changes {
         change.place = place.clone();

@@ -287,13 +287,14 @@ impl Places {
         self.find(location).1
     }
 
-    /// The index of `location` among those connected, and its clients.
+    /// The index of `location` among those connected, and its clients. Every location a run
+    /// asks for was connected first (`connect`), so a missing one is a bug.
     pub fn find(&self, location: &Location) -> (usize, &Clients) {
         let index = self
             .list
             .iter()
             .position(|(l, _)| l == location)
-            .unwrap_or(0);
+            .expect("every location of the run was connected");
         (index, &self.list[index].1)
     }
 

@@ -30,6 +30,16 @@ pub(crate) const CHANGES_AT_ONCE: usize = 32;
 /// How the engine makes a change: the real one runs the step against AWS ([`Context`]); tests
 /// use a fake.
 pub(crate) trait Executor {
+    /// Waits until a step of this kind may start in `place` (a bound per account and service);
+    /// the step runs while the returned permit is held. The engine waits for this before it
+    /// takes one of its own slots, so one account's queue never holds back another's.
+    async fn admit(
+        &self,
+        _place: &Place,
+        _step: &Step,
+    ) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        None
+    }
     /// Runs the step in `place`; returns the step that undoes it, if there is anything to undo.
     async fn run(&self, place: &Place, step: &Step) -> Result<Option<Step>>;
     /// Where progress lines go.
@@ -58,11 +68,12 @@ impl Contexts {
     pub(crate) async fn new(places: &Places, progress: Progress) -> Result<Contexts> {
         let run_id = crate::resources::tags::new_run_id();
         let mut by_place = Vec::new();
-        for (_, clients) in places.all() {
+        for (location, clients) in places.all() {
             let caller = clients.caller().await?;
             let place = Place {
                 account: caller.scope.account,
                 region: clients.region.clone(),
+                via: location.assume_role.as_ref().map(|r| r.role_arn.clone()),
             };
             let context = Context {
                 clients: clients.clone(),
@@ -120,10 +131,12 @@ impl Contexts {
 }
 
 impl Executor for Contexts {
+    async fn admit(&self, place: &Place, step: &Step) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        Some(self.slot(place, step).await)
+    }
+
     async fn run(&self, place: &Place, step: &Step) -> Result<Option<Step>> {
-        let context = self.at(place)?;
-        let _slot = self.slot(place, step).await;
-        step.run(context).await
+        step.run(self.at(place)?).await
     }
 
     fn progress(&self) -> &Progress {
@@ -154,6 +167,9 @@ pub(crate) struct JournalEntry {
 #[derive(Debug, Clone, Serialize)]
 pub struct Leftover {
     pub address: Address,
+    /// Where it is (account and region).
+    #[serde(flatten)]
+    pub place: Place,
     /// What would undo it.
     pub todo: String,
     /// How to do that by hand.
@@ -166,11 +182,29 @@ impl Leftover {
     fn of(entry: &JournalEntry, error: Option<String>) -> Self {
         Leftover {
             address: entry.address.clone(),
+            place: entry.place.clone(),
             todo: entry.undo.describe(),
-            command: entry.undo.how_by_hand(),
+            command: entry
+                .undo
+                .how_by_hand()
+                .map(|c| by_hand_at(c, &entry.place)),
             error,
         }
     }
+}
+
+/// A by-hand AWS CLI command for where the change was made: its region (IAM has none), and the
+/// role to run it as (a shell comment) when the run assumed one.
+fn by_hand_at(command: String, place: &Place) -> String {
+    let mut command = command;
+    let regional = command.starts_with("aws ") && !command.starts_with("aws iam ");
+    if regional && !place.region.is_empty() && !command.contains("--region") {
+        command.push_str(&format!(" --region {}", place.region));
+    }
+    if let Some(role) = &place.via {
+        command.push_str(&format!("  # with the credentials of {role}"));
+    }
+    command
 }
 
 /// How a run ended.
@@ -179,7 +213,7 @@ pub struct Outcome {
     /// Indexes (into the plan) of the changes that were made and are still in place.
     pub done: Vec<usize>,
     /// The change that failed, and why.
-    pub failure: Option<(Address, Error)>,
+    pub failure: Option<(Place, Address, Error)>,
     pub interrupted: bool,
     /// Changes that were made and then undone: where, and which.
     pub undone: Vec<(Place, Address)>,
@@ -287,7 +321,8 @@ impl Progression {
                 // The change may have happened although the call failed: undo it to be sure.
                 let ambiguous = err.aws().is_some_and(|e| e.is_ambiguous());
                 if self.outcome.failure.is_none() {
-                    self.outcome.failure = Some((address.clone(), err));
+                    let place = plan.changes[i].place.clone();
+                    self.outcome.failure = Some((place, address.clone(), err));
                 }
                 self.stopping = true;
                 match plan.changes[i].step.as_ref().and_then(Step::inverse) {
@@ -335,6 +370,7 @@ impl Progression {
         }
         let address = plan.changes[pending[0]].address.clone();
         self.outcome.failure = Some((
+            plan.changes[pending[0]].place.clone(),
             address.clone(),
             Error::Config(format!(
                 "internal error: {address} waits on a change that never runs"
@@ -352,6 +388,7 @@ async fn run_change<E: Executor>(
     change: &Change,
     step: &Step,
 ) -> (usize, Result<Option<Step>>) {
+    let _admitted = executor.admit(&change.place, step).await;
     let _slot = slots
         .acquire()
         .await
@@ -428,7 +465,10 @@ async fn rollback<E: Executor, I: InterruptSource>(
     while let Some(entry) = remaining.next() {
         progress.line(format!("undo {}: {}", entry.address, entry.undo.describe()));
         let result = tokio::select! {
-            r = executor.run(&entry.place, &entry.undo) => r,
+            r = async {
+                let _admitted = executor.admit(&entry.place, &entry.undo).await;
+                executor.run(&entry.place, &entry.undo).await
+            } => r,
             _ = interrupts.next() => {
                 progress.line("second interrupt: stopping the rollback now");
                 outcome.aborted = true;

@@ -18,6 +18,10 @@ pub(crate) type ResourceKey = ((String, String), Address);
 pub struct Place {
     pub account: String,
     pub region: String,
+    /// The role assumed to work there (a config file's `assume_role`), or none for the caller's
+    /// own credentials: which identity makes the change, not which resource it is.
+    #[serde(skip)]
+    pub via: Option<String>,
 }
 
 impl Place {
@@ -362,6 +366,7 @@ mod tests {
             place: Place {
                 account: account.into(),
                 region: region.into(),
+                via: None,
             },
             ..Change::no_op(address, after)
         };

@@ -203,7 +203,7 @@ pub fn outcome_json(plan: &Plan, outcome: &Outcome) -> Value {
             no_op: plan.summary().no_op,
             ..Summary::of(done.iter().copied())
         },
-        "error": outcome.failure.as_ref().map(|(address, e)| json!({"address": address, "message": e.to_string(), "code": e.aws().map(|a| a.code.clone()), "requestId": e.aws().and_then(|a| a.request_id.clone())})),
+        "error": outcome.failure.as_ref().map(|(place, address, e)| json!({"address": address, "account": place.account, "region": place.region, "message": e.to_string(), "code": e.aws().map(|a| a.code.clone()), "requestId": e.aws().and_then(|a| a.request_id.clone())})),
         "interrupted": outcome.interrupted,
         "undone": outcome.undone.iter().map(|(place, address)| at(plan, place, address)).collect::<Vec<_>>(),
         "left": outcome.left,
@@ -236,8 +236,9 @@ pub fn outcome_text(plan: &Plan, outcome: &Outcome) -> String {
         return out;
     }
     match &outcome.failure {
-        Some((address, err)) => out.push_str(&format!(
-            "{verb} failed at {address}:\n  {}\n",
+        Some((place, address, err)) => out.push_str(&format!(
+            "{verb} failed at {}:\n  {}\n",
+            at(plan, place, address),
             err.to_string().replace('\n', "\n  ")
         )),
         None => out.push_str(&format!("{verb} interrupted.\n")),
@@ -256,7 +257,8 @@ pub fn outcome_text(plan: &Plan, outcome: &Outcome) -> String {
     } else {
         out.push_str("These changes are still in place; remove them by hand:\n");
         for left in &outcome.left {
-            out.push_str(&format!("  {}: {}\n", left.address, left.todo));
+            let address = at(plan, &left.place, &left.address);
+            out.push_str(&format!("  {address}: {}\n", left.todo));
             if let Some(command) = &left.command {
                 out.push_str(&format!("    by hand: {command}\n"));
             }
@@ -280,9 +282,18 @@ pub struct NamedDocument {
     /// Where it goes, e.g. `role[LexLogs-OrderBot]`.
     pub address: String,
     pub document: Value,
-    /// The account an operator policy is for, when the targets span several.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
+    /// Where the document is for, when the targets span several places or assume a role.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub place: Option<DocumentPlace>,
+}
+
+/// The account and region a document is for, and the role assumed there (if any).
+#[derive(Debug, Serialize)]
+pub struct DocumentPlace {
+    pub account: String,
+    pub region: String,
+    #[serde(rename = "assumeRole", skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 /// The documents of the policy command: each under a title saying where it goes, or as JSON.
@@ -310,12 +321,25 @@ impl fmt::Display for Documents {
                 ),
                 "inline-policy" => format!("PassRole grant {}", d.address),
                 "pipeline" => "What the pipeline's own identity needs to reach the other accounts (sts:AssumeRole on the roles the targets name)".to_string(),
-                _ if d.account.is_some() => format!(
-                    "Operator policy for account {}: what the identity lex-logs-setup works with there needs",
-                    d.account.as_deref().unwrap_or_default()
-                ),
+                _ if d.place.is_some() => {
+                    let p = d.place.as_ref().expect("checked");
+                    let who = match &p.via {
+                        Some(role) => format!("the role it assumes there, {role}"),
+                        None => "the caller's own identity".to_string(),
+                    };
+                    format!(
+                        "Operator policy for account {} in {}: what {who} needs",
+                        p.account, p.region
+                    )
+                }
                 _ => "Operator policy: what the person or pipeline running apply and destroy needs"
                     .to_string(),
+            };
+            let title = match (&d.place, d.kind) {
+                (Some(p), kind) if kind != "operator" => {
+                    format!("{title} (account {}, {})", p.account, p.region)
+                }
+                _ => title,
             };
             let document = serde_json::to_string_pretty(&d.document).map_err(|_| fmt::Error)?;
             write!(f, "# {title}\n{document}\n\n")?;

@@ -8,74 +8,94 @@ use crate::error::{exit_code, Result};
 use crate::plan::{Action, Address, Mode, Plan};
 use crate::render;
 
-/// Prints the documents apply would create for the targets (read-only), and the operator policy.
+/// Prints the documents apply would create for the targets (read-only), and the operator policy:
+/// one per account and region the targets are in (each said where it is for when there are
+/// several, or when a role is assumed there), and what the pipeline's own identity needs.
 pub(super) async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
     let has_target = args.setup.config.is_some() || args.setup.target.bot.is_some();
     let plan = match has_target {
         true => Some(prepare(cli, &args.setup, Mode::Apply).await?.1),
         false => None,
     };
-    let accounts: Vec<String> = plan.as_ref().map(accounts_of).unwrap_or_default();
+    let places: Vec<(String, String, Option<String>)> =
+        plan.as_ref().map(places_of).unwrap_or_default();
+    let labelled = places.len() > 1 || places.iter().any(|(_, _, via)| via.is_some());
     let mut documents = Vec::new();
-    for account in accounts
-        .iter()
-        .map(Some)
-        .chain(accounts.is_empty().then_some(None))
-    {
+    let everywhere = places.is_empty().then_some(None);
+    for place in places.iter().map(Some).chain(everywhere) {
         let mut scope = OperatorScope::default();
-        if let (Some(plan), Some(account)) = (&plan, account) {
-            let mine = plan_in_account(plan, account);
-            let found = plan_documents(&mine, &mut scope);
-            documents.extend(found.into_iter().filter(|_| !args.operator_only));
+        let mut found = Vec::new();
+        if let (Some(plan), Some((account, region, _))) = (&plan, place) {
+            found = plan_documents(&plan_in_place(plan, account, region), &mut scope);
         }
-        documents.push(render::NamedDocument {
+        if args.operator_only {
+            found.clear();
+        }
+        found.push(render::NamedDocument {
             kind: "operator",
             address: "operator".into(),
             document: crate::documents::operator(&scope),
-            account: account.filter(|_| accounts.len() > 1).cloned(),
+            place: None,
         });
+        if let (true, Some((account, region, via))) = (labelled, place) {
+            for d in &mut found {
+                d.place = Some(render::DocumentPlace {
+                    account: account.clone(),
+                    region: region.clone(),
+                    via: via.clone(),
+                });
+            }
+        }
+        documents.extend(found);
     }
-    let assumed: Vec<String> = plan
+    let assumed: Vec<String> = places
         .iter()
-        .flat_map(|p| p.targets.iter().filter_map(|t| t.assume_role.clone()))
+        .filter_map(|(_, _, via)| via.clone())
         .collect();
     if !assumed.is_empty() {
         documents.push(render::NamedDocument {
             kind: "pipeline",
             address: "pipeline".into(),
             document: crate::documents::assume_roles(&assumed),
-            account: None,
+            place: None,
         });
     }
     show(cli, &render::Documents { documents });
     Ok(exit_code::SUCCESS)
 }
 
-/// The accounts a plan's targets are in, in order.
-fn accounts_of(plan: &Plan) -> Vec<String> {
-    let mut accounts: Vec<String> = Vec::new();
+/// The accounts and regions the plan's targets are in (with the role assumed there), in order.
+fn places_of(plan: &Plan) -> Vec<(String, String, Option<String>)> {
+    let mut places = Vec::new();
     for t in &plan.targets {
-        if !accounts.contains(&t.account) {
-            accounts.push(t.account.clone());
+        let place = (t.account.clone(), t.region.clone(), t.assume_role.clone());
+        if !places.contains(&place) {
+            places.push(place);
         }
     }
-    accounts
+    places
 }
 
-/// The part of a plan made in one account: its targets and changes.
-fn plan_in_account(plan: &Plan, account: &str) -> Plan {
+/// The part of a plan made in one account and region: its targets, its regional changes there,
+/// and the account's IAM changes.
+fn plan_in_place(plan: &Plan, account: &str, region: &str) -> Plan {
+    let here = |a: &str, r: &str| a == account && r == region;
     Plan {
         command: plan.command,
         targets: plan
             .targets
             .iter()
-            .filter(|t| t.account == account)
+            .filter(|t| here(&t.account, &t.region))
             .cloned()
             .collect(),
         changes: plan
             .changes
             .iter()
-            .filter(|c| c.place.account == account || c.place.account.is_empty())
+            .filter(|c| {
+                c.place.account.is_empty()
+                    || here(&c.place.account, &c.place.region)
+                    || (c.place.account == account && !c.address.is_regional())
+            })
             .cloned()
             .collect(),
         notes: Vec::new(),
@@ -120,7 +140,7 @@ fn plan_documents(plan: &Plan, scope: &mut OperatorScope) -> Vec<render::NamedDo
                 kind,
                 address: change.address.to_string(),
                 document: document.clone(),
-                account: None,
+                place: None,
             });
         }
     }

@@ -271,7 +271,7 @@ async fn a_failure_lets_running_changes_finish_starts_nothing_and_undoes_in_reve
     )
     .await;
     assert!(!outcome.succeeded());
-    assert_eq!(name(&outcome.failure.as_ref().unwrap().0), "f");
+    assert_eq!(name(&outcome.failure.as_ref().unwrap().1), "f");
     assert!(fake.log().contains(&"end slow".to_string()));
     assert!(!fake.log().iter().any(|e| e.starts_with("start after")));
     assert_eq!(names(&outcome.undone), ["slow", "y", "x"]);
@@ -299,7 +299,7 @@ async fn an_ambiguous_failure_journals_its_own_inverse() {
         &[("x", takes(5)), ("f", ambiguous), ("slow", takes(30))],
     )
     .await;
-    assert_eq!(name(&outcome.failure.as_ref().unwrap().0), "f");
+    assert_eq!(name(&outcome.failure.as_ref().unwrap().1), "f");
     assert_eq!(names(&outcome.undone), ["slow", "f", "x"]);
 }
 
@@ -432,4 +432,23 @@ async fn a_failed_undo_is_left_and_the_rollback_goes_on() {
         Some("aws logs delete-log-group --log-group-name y")
     );
     assert!(!outcome.aborted && !outcome.rollback_complete());
+}
+
+#[test]
+fn by_hand_commands_name_the_region_and_the_role_to_use() {
+    let place = Place {
+        account: "444455556666".into(),
+        region: "eu-west-1".into(),
+        via: Some("arn:aws:iam::444455556666:role/Deployer".into()),
+    };
+    assert_eq!(
+        super::by_hand_at("aws logs delete-log-group --log-group-name /g".into(), &place),
+        "aws logs delete-log-group --log-group-name /g --region eu-west-1  # with the credentials of arn:aws:iam::444455556666:role/Deployer"
+    );
+    let here = Place { via: None, ..place };
+    assert_eq!(
+        super::by_hand_at("aws iam delete-role --role-name R".into(), &here),
+        "aws iam delete-role --role-name R",
+        "IAM has no region"
+    );
 }

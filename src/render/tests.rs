@@ -122,6 +122,7 @@ fn a_plan_in_several_places_says_where_each_change_is() {
         place: Place {
             account: account.into(),
             region: region.into(),
+            via: None,
         },
         ..change
     };

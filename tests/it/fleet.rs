@@ -197,8 +197,23 @@ async fn two_accounts_and_two_regions_are_one_plan_one_apply_and_one_destroy() {
     let docs: Value = serde_json::from_str(&stdout(&out)).unwrap();
     let docs = docs["documents"].as_array().unwrap();
     let operators: Vec<&Value> = docs.iter().filter(|d| d["kind"] == "operator").collect();
-    assert_eq!(operators.len(), 2, "one operator policy per account");
-    assert!(operators.iter().any(|d| d["account"] == other.as_str()));
+    assert_eq!(
+        operators.len(),
+        2,
+        "one operator policy per account and region"
+    );
+    let theirs = operators
+        .iter()
+        .find(|d| d["account"] == other.as_str())
+        .unwrap();
+    assert_eq!(theirs["region"], OTHER_REGION);
+    assert_eq!(theirs["assumeRole"], role.as_str());
+    let resources = theirs["document"].to_string();
+    assert!(
+        resources.contains(&format!(":{OTHER_REGION}:{other}:"))
+            && !resources.contains(&format!(":{REGION}:{other}:")),
+        "the other account's operator policy names its own region's ARNs: {resources}"
+    );
     let pipeline_doc = docs.iter().find(|d| d["kind"] == "pipeline").unwrap();
     assert_eq!(
         pipeline_doc["document"]["Statement"][0]["Action"],
