@@ -327,11 +327,14 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Mode) -> Result<i32> {
     })
 }
 
-/// `status`: the inventory, printed; with `--detailed-exitcode`, 2 when something drifted.
+/// `status`: the inventory, printed; 1 when a bot could not be read; with
+/// `--detailed-exitcode`, 2 when something drifted.
 async fn status(cli: &Cli, args: &crate::cli::StatusArgs) -> Result<i32> {
     let report = crate::status::command(cli, args).await?;
     show(cli, &report);
-    Ok(if args.detailed_exitcode && report.drifted() {
+    Ok(if report.incomplete() {
+        exit_code::FAILURE
+    } else if args.detailed_exitcode && report.drifted() {
         exit_code::CHANGES_PENDING
     } else {
         exit_code::SUCCESS

@@ -256,10 +256,13 @@ impl<'p> Schedule<'p> {
         let deps = pending
             .iter()
             .map(|&i| {
-                let wanted = plan.changes[i]
+                let change = &plan.changes[i];
+                let wanted = change
                     .depends_on
                     .iter()
-                    .filter_map(|a| index.get(&plan.changes[i].key_of(a)).copied())
+                    .map(|a| change.key_of(a))
+                    .chain(change.depends_elsewhere.iter().cloned())
+                    .filter_map(|key| index.get(&key).copied())
                     .filter(|d| runs(*d) && *d != i)
                     .collect();
                 (i, wanted)

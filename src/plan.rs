@@ -80,6 +80,10 @@ pub struct Change {
     /// Where the change is made (set for every change of a target once it is planned).
     #[serde(skip)]
     pub place: Place,
+    /// Changes in other places that must finish first (a change two targets share keeps the
+    /// other target's dependencies here, with their places).
+    #[serde(skip)]
+    pub depends_elsewhere: Vec<ResourceKey>,
 }
 
 impl Change {
@@ -93,6 +97,7 @@ impl Change {
             depends_on: Vec::new(),
             document: None,
             place: Place::default(),
+            depends_elsewhere: Vec::new(),
         }
     }
 
@@ -112,6 +117,7 @@ impl Change {
             depends_on: Vec::new(),
             document: None,
             place: Place::default(),
+            depends_elsewhere: Vec::new(),
         }
     }
 
@@ -259,10 +265,20 @@ impl Plan {
                         if merged.changes[i].action == change.action
                             && merged.changes[i].after == change.after =>
                     {
-                        let deps = &mut merged.changes[i].depends_on;
-                        for d in change.depends_on {
-                            if !deps.contains(&d) {
-                                deps.push(d);
+                        let elsewhere: Vec<ResourceKey> = change
+                            .depends_on
+                            .iter()
+                            .map(|d| change.key_of(d))
+                            .chain(change.depends_elsewhere.iter().cloned())
+                            .collect();
+                        let kept = &mut merged.changes[i];
+                        for key in elsewhere {
+                            if key.0 == kept.place.scope_of(&key.1) {
+                                if !kept.depends_on.contains(&key.1) {
+                                    kept.depends_on.push(key.1);
+                                }
+                            } else if !kept.depends_elsewhere.contains(&key) {
+                                kept.depends_elsewhere.push(key);
                             }
                         }
                     }
@@ -410,5 +426,40 @@ mod tests {
         // The same bot twice in one place is refused.
         let twice = Plan::merge(vec![target("1", "r"), target("1", "r")]).unwrap_err();
         assert!(twice.contains("twice"), "{twice}");
+    }
+
+    #[test]
+    fn a_shared_change_keeps_the_other_targets_dependencies_in_their_place() {
+        let at = |region: &str, change: Change| Change {
+            place: Place {
+                account: "111111111111".into(),
+                region: region.into(),
+                via: None,
+            },
+            ..change
+        };
+        let grant = || {
+            Change::new(
+                Address::Role("LexLogs-B".into()),
+                Action::Delete,
+                json!({}),
+                Value::Null,
+                create_group(),
+            )
+        };
+        let alias = Address::alias("B", "live");
+        let mut a = plan("B", vec![at("eu-west-1", grant().needs([alias.clone()]))]);
+        a.targets[0].region = "eu-west-1".into();
+        let mut b = plan("B", vec![at("us-east-1", grant().needs([alias.clone()]))]);
+        b.targets[0].region = "us-east-1".into();
+        let merged = Plan::merge(vec![a, b]).unwrap();
+        assert_eq!(merged.changes.len(), 1, "IAM's role once per account");
+        let kept = &merged.changes[0];
+        assert_eq!(kept.depends_on, std::slice::from_ref(&alias));
+        assert_eq!(
+            kept.depends_elsewhere,
+            [(("111111111111".to_string(), "us-east-1".to_string()), alias)],
+            "the other region's alias is waited for where it is"
+        );
     }
 }

@@ -10,7 +10,7 @@ pub(crate) mod report;
 
 use std::collections::BTreeMap;
 
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 
 use crate::aws::{Clients, Places};
 use crate::cli::{Cli, StatusArgs, VerifyOptions};
@@ -43,18 +43,59 @@ pub(crate) async fn command(cli: &Cli, args: &StatusArgs) -> Result<StatusReport
     let places = Places::connect(&base, subjects.iter().map(|s| &s.location)).await?;
     let progress = Progress::new(cli.quiet);
     let rows: Vec<Vec<AliasStatus>> = futures::stream::iter(subjects.iter())
-        .map(|s| bot_rows(places.clients(&s.location), &progress, s))
+        .map(|s| async {
+            let clients = places.clients(&s.location);
+            match bot_rows(clients, &progress, s).await {
+                Ok(rows) => rows,
+                // One bot that cannot be read (gone, refused, broken) is a row, not the end.
+                Err(e) => vec![unreadable(clients, s, &e).await],
+            }
+        })
         .buffered(BOTS_AT_ONCE)
-        .try_collect()
-        .await?;
+        .collect()
+        .await;
     Ok(StatusReport::new(rows.into_iter().flatten().collect()))
 }
 
-/// The bots to report on: every bot of the region (`--all-bots`), or the targets asked for.
+/// The row of a bot that could not be read: where, which, and why.
+async fn unreadable(
+    clients: &Clients,
+    subject: &Subject,
+    err: &crate::error::Error,
+) -> AliasStatus {
+    let account = match clients.caller().await {
+        Ok(caller) => caller.scope.account,
+        Err(_) => String::new(),
+    };
+    AliasStatus {
+        account,
+        region: clients.region.clone(),
+        bot: subject.spec.bot.clone(),
+        bot_id: String::new(),
+        alias: "*".into(),
+        alias_id: String::new(),
+        version: "-".into(),
+        role: None,
+        text: Channel::default(),
+        audio: Channel::default(),
+        drift: None,
+        error: Some(err.to_string()),
+    }
+}
+
+/// The bots to report on: every bot of the region (`--all-bots`), or the targets asked for (a
+/// bot given without `--alias`: all its aliases).
 async fn subjects(base: &Clients, args: &StatusArgs) -> Result<Vec<Subject>> {
     if !args.all_bots {
-        return Ok(args
-            .setup
+        let mut setup = args.setup.clone();
+        if let (None, Some(bot), true) = (
+            &setup.config,
+            &setup.target.bot,
+            setup.target.aliases.is_empty(),
+        ) {
+            setup.target.aliases = every_alias(base, bot).await?;
+        }
+        return Ok(setup
             .targets()?
             .into_iter()
             .map(|t: TargetSpec| Subject {
@@ -73,10 +114,7 @@ async fn subjects(base: &Clients, args: &StatusArgs) -> Result<Vec<Subject>> {
     listed
         .into_iter()
         .map(|(name, aliases)| {
-            let mut names: Vec<String> = aliases.into_iter().map(|(_, n, _)| n).collect();
-            names.push(alias::TEST_ALIAS_NAME.to_string());
-            names.sort();
-            names.dedup();
+            let names = alias_names(aliases);
             let config = TargetConfig {
                 bot: name,
                 aliases: names,
@@ -90,6 +128,24 @@ async fn subjects(base: &Clients, args: &StatusArgs) -> Result<Vec<Subject>> {
             })
         })
         .collect()
+}
+
+/// The names of a bot's aliases as listed, with TestBotAlias, which every bot has.
+fn alias_names(listed: Vec<(String, String, String)>) -> Vec<String> {
+    let mut names: Vec<String> = listed.into_iter().map(|(_, n, _)| n).collect();
+    names.push(alias::TEST_ALIAS_NAME.to_string());
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Every alias of the bot named `bot` (by name or id).
+async fn every_alias(base: &Clients, bot: &str) -> Result<Vec<String>> {
+    let id = match bot::find_id_by_name(&base.lex, bot).await? {
+        Some(id) => id,
+        None => bot::describe(&base.lex, bot).await?.id,
+    };
+    Ok(alias_names(alias::list(&base.lex, &id, bot).await?))
 }
 
 /// One bot's rows: observed as plan observes it, its aliases checked statically as verify does.
@@ -134,6 +190,7 @@ fn rows(
                 drift: drift.map(|d| d.get(&r.alias).cloned().unwrap_or_default()),
                 text: channel(&r.text, text_ours),
                 audio: channel(&r.audio, audio_ours),
+                error: None,
                 bot: r.bot,
                 bot_id: r.bot_id,
                 alias: r.alias,

@@ -25,6 +25,9 @@ pub struct AliasStatus {
     /// What apply would change for this alias, when a target asked for it (`None`: not asked).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drift: Option<Vec<String>>,
+    /// Why the bot could not be read (its row then stands for the whole bot, alias `*`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// One log channel of an alias.
@@ -62,6 +65,8 @@ pub struct Summary {
     pub broken: usize,
     /// Aliases that differ from what was asked.
     pub drifted: usize,
+    /// Bots that could not be read.
+    pub unreadable: usize,
 }
 
 impl StatusReport {
@@ -72,7 +77,7 @@ impl StatusReport {
         });
         let mut bots: Vec<(&str, &str, &str)> = aliases
             .iter()
-            .map(|a| (a.account.as_str(), a.region.as_str(), a.bot_id.as_str()))
+            .map(|a| (a.account.as_str(), a.region.as_str(), a.bot.as_str()))
             .collect();
         bots.dedup();
         let configured = |c: &Channel| c.destination.is_some();
@@ -89,6 +94,7 @@ impl StatusReport {
                 .filter(|a| broken(&a.text) || broken(&a.audio))
                 .count(),
             drifted: aliases.iter().filter(|a| a.drifted()).count(),
+            unreadable: aliases.iter().filter(|a| a.error.is_some()).count(),
         };
         StatusReport { aliases, summary }
     }
@@ -96,6 +102,11 @@ impl StatusReport {
     /// True when some alias differs from what was asked.
     pub fn drifted(&self) -> bool {
         self.summary.drifted > 0
+    }
+
+    /// True when some bot could not be read.
+    pub fn incomplete(&self) -> bool {
+        self.summary.unreadable > 0
     }
 }
 
@@ -130,6 +141,9 @@ fn channel_cell(c: &Channel) -> String {
 }
 
 fn drift_cell(a: &AliasStatus) -> String {
+    if a.error.is_some() {
+        return "COULD NOT READ".into();
+    }
     match &a.drift {
         None => "-".into(),
         Some(d) if d.is_empty() => "as asked".into(),
@@ -211,13 +225,26 @@ impl StatusReport {
         rows
     }
 
+    /// An alias as the lists below the table name it: with its account and region when the
+    /// report spans several.
+    fn name_of(&self, a: &AliasStatus) -> String {
+        let several = self
+            .aliases
+            .iter()
+            .any(|b| (&b.account, &b.region) != (&a.account, &a.region));
+        match several {
+            true => format!("{}/{}: {}/{}", a.account, a.region, a.bot, a.alias),
+            false => format!("{}/{}", a.bot, a.alias),
+        }
+    }
+
     /// Why a channel cannot write, one line per problem.
     fn problems(&self) -> Vec<String> {
         let mut lines = Vec::new();
         for a in &self.aliases {
             for (name, c) in [("text", &a.text), ("audio", &a.audio)] {
                 for p in &c.problems {
-                    lines.push(format!("{}/{} {name}: {p}", a.bot, a.alias));
+                    lines.push(format!("{} {name}: {p}", self.name_of(a)));
                 }
             }
         }
@@ -229,10 +256,21 @@ impl StatusReport {
         let mut lines = Vec::new();
         for a in self.aliases.iter().filter(|a| a.drifted()) {
             for d in a.drift.iter().flatten() {
-                lines.push(format!("{}/{}: {d}", a.bot, a.alias));
+                lines.push(format!("{}: {d}", self.name_of(a)));
             }
         }
         lines
+    }
+
+    /// The bots that could not be read, and why.
+    fn errors(&self) -> Vec<String> {
+        self.aliases
+            .iter()
+            .filter_map(|a| {
+                let e = a.error.as_ref()?;
+                Some(format!("{}: {}", self.name_of(a), e.replace('\n', " ")))
+            })
+            .collect()
     }
 }
 
@@ -256,10 +294,15 @@ impl fmt::Display for StatusReport {
         f.write_str(&aligned(&self.table()))?;
         section(f, "Why some cannot write:", &self.problems())?;
         section(f, "What apply would change:", &self.drift_lines())?;
+        section(f, "Could not read:", &self.errors())?;
         let s = self.summary;
+        let unreadable = match s.unreadable {
+            0 => String::new(),
+            n => format!(", {n} bot(s) could not be read"),
+        };
         writeln!(
             f,
-            "\n{} bot(s), {} alias(es): {} logging, {} cannot write, {} drifted.",
+            "\n{} bot(s), {} alias(es): {} logging, {} cannot write, {} drifted{unreadable}.",
             s.bots, s.aliases, s.logging, s.broken, s.drifted
         )
     }

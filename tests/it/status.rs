@@ -254,3 +254,44 @@ async fn status_tells_ours_from_theirs_from_none_and_names_what_cannot_write() {
     let out = run_tool_as(&account, &["status", "--config", path]).await;
     expect_exit(&out, 0);
 }
+
+#[tokio::test]
+async fn status_goes_on_past_a_bot_it_cannot_read_and_says_why() {
+    let account = fresh_account('5');
+    let (fine, broken) = tokio::join!(World::new_in(&account), World::new_in(&account));
+    // The alias runs version 2, which is then deleted under it.
+    let version = crate::support::publish_version(&broken.clients.lex, &broken.bot_id, &[]).await;
+    update_live_alias(&broken, Some(&version), None).await;
+    broken
+        .clients
+        .lex
+        .delete_bot_version()
+        .bot_id(&broken.bot_id)
+        .bot_version(&version)
+        .skip_resource_in_use_check(true)
+        .send()
+        .await
+        .unwrap();
+    let out = run_tool_as(&account, &["status", "--all-bots", "--output", "json"]).await;
+    expect_exit(&out, 1);
+    let status: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(status["summary"]["unreadable"], 1, "{status}");
+    let gone = row(&status, &broken.bot_name, "*");
+    assert!(
+        gone["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{gone}"
+    );
+    assert_eq!(row(&status, &fine.bot_name, "live")["version"], "1");
+    // --bot without --alias: every alias of the bot.
+    let out = run_tool_as(
+        &account,
+        &["status", "--bot", &fine.bot_name, "--output", "json"],
+    )
+    .await;
+    expect_exit(&out, 0);
+    let status: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        status["summary"]["aliases"], 2,
+        "live and TestBotAlias: {status}"
+    );
+}

@@ -17,6 +17,7 @@ fn alias(account: &str, bot: &str, alias: &str) -> AliasStatus {
         text: Channel::default(),
         audio: Channel::default(),
         drift: None,
+        error: None,
     }
 }
 
@@ -119,4 +120,27 @@ fn several_accounts_and_regions_get_their_own_columns() {
 #[test]
 fn no_bot_is_said_plainly() {
     assert_eq!(StatusReport::new(vec![]).to_string(), "No bots found.\n");
+}
+
+#[test]
+fn a_bot_that_cannot_be_read_is_a_row_and_is_counted() {
+    let fine = alias("111122223333", "OrderBot", "live");
+    let mut broken = alias("111122223333", "GoneBot", "*");
+    broken.error = Some("lex:DescribeBotVersion on bot[GoneBot]: ResourceNotFoundException".into());
+    broken.role = None;
+    let report = StatusReport::new(vec![fine, broken]);
+    assert!(report.incomplete() && !report.drifted());
+    let text = report.to_string();
+    assert!(text.contains("COULD NOT READ"), "{text}");
+    assert!(
+        text.contains("Could not read:\n  - GoneBot/*: lex:DescribeBotVersion on bot[GoneBot]"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("2 bot(s), 2 alias(es): 0 logging, 0 cannot write, 0 drifted, 1 bot(s) could not be read.\n"),
+        "{text}"
+    );
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["summary"]["unreadable"], 1);
+    assert_eq!(json["summary"]["bots"], 2);
 }
