@@ -299,3 +299,41 @@ async fn a_role_that_cannot_be_assumed_is_named_before_anything_changes() {
     );
     assert_eq!(here.snapshot().await, before);
 }
+
+#[tokio::test]
+async fn one_account_in_two_regions_one_through_a_role_of_its_own_account() {
+    let account = fresh_account('3');
+    let (here, there) = tokio::join!(
+        World::new_in(&account),
+        World::new_in_region(&account, OTHER_REGION)
+    );
+    let role = deployer_role(&there, &account).await;
+    let config = format!(
+        "[[target]]\nbot = \"{}\"\naliases = [\"live\"]\n\n[[target]]\nbot = \"{}\"\naliases = [\"live\"]\nregion = \"{OTHER_REGION}\"\nassume_role = \"{role}\"\nexternal_id = \"fleet-42\"\n",
+        here.bot_name, there.bot_name
+    );
+    let path = std::env::temp_dir().join(format!("{}.toml", unique("fleet-one-")));
+    std::fs::write(&path, config).unwrap();
+    let path = path.to_str().unwrap();
+    let out = run_tool_as(&account, &["apply", "--config", path, "--yes"]).await;
+    expect_exit(&out, 0);
+    assert!(delivered(&here).await && delivered(&there).await);
+    let out = run_tool_as(&account, &["policy", "--config", path, "--output", "json"]).await;
+    expect_exit(&out, 0);
+    let docs: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let regions: Vec<&str> = docs["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "operator")
+        .map(|d| d["region"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        regions,
+        [REGION, OTHER_REGION],
+        "one operator policy per region"
+    );
+    let out = run_tool_as(&account, &["destroy", "--config", path, "--yes"]).await;
+    expect_exit(&out, 0);
+    assert!(!delivered(&here).await && !delivered(&there).await);
+}
