@@ -90,7 +90,10 @@ async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Mode) -> Result<(Places, Pl
         .try_collect()
         .await?;
     let plan = Plan::merge(plans).map_err(|e| {
-        Error::invalid(e, "fix the targets so that each resource is wanted one way")
+        Error::invalid(
+            e,
+            "fix the targets so that each resource is wanted one way (bots of one name in two regions of an account share our IAM names: give them distinct names, or a role_name each)",
+        )
     })?;
     Ok((places, plan))
 }
