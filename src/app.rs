@@ -63,7 +63,7 @@ const TARGETS_PER_PLACE: usize = 8;
 /// Specs (offline checks first), then observation of every target (concurrently), then one plan.
 async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Mode) -> Result<(Places, Plan)> {
     let targets = setup.targets()?;
-    let base = Clients::load(&cli.aws).await?;
+    let base = Clients::load_for(&cli.aws, targets.iter().map(|t| &t.location)).await?;
     let places = Places::connect(&base, targets.iter().map(|t| &t.location)).await?;
     // At most TARGETS_PER_PLACE targets of one location are observed at once, and at most
     // TARGETS_AT_ONCE in all; a target waits for its location's slot before it takes a global

@@ -115,6 +115,17 @@ fn retry_config() -> Option<RetryConfig> {
 impl Clients {
     /// Loads the shared configuration and builds every client from it.
     pub async fn load(args: &AwsArgs) -> Result<Self> {
+        Self::load_for(args, std::iter::empty()).await
+    }
+
+    /// As `load`; when neither `--region` nor the environment or profile names a region, the
+    /// first region the targets name is the base one (a config file whose targets all say where
+    /// they live needs no other).
+    pub async fn load_for<'a>(
+        args: &AwsArgs,
+        target_regions: impl IntoIterator<Item = &'a Location>,
+    ) -> Result<Self> {
+        let fallback = target_regions.into_iter().find_map(|l| l.region.clone());
         let timeouts = args.timeouts()?;
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts);
         if let Some(retry) = retry_config() {
@@ -125,6 +136,10 @@ impl Clients {
         }
         if let Some(region) = &args.region {
             loader = loader.region(Region::new(region.clone()));
+        } else if let Some(fallback) = fallback {
+            let chain = aws_config::meta::region::RegionProviderChain::default_provider()
+                .or_else(Region::new(fallback));
+            loader = loader.region(chain);
         }
         if let Some(endpoint) = &args.endpoint_url {
             loader = loader.endpoint_url(endpoint);

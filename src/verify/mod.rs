@@ -30,7 +30,7 @@ use report::Report;
 /// Verifies the targets `args` names: the report, which says the exit code.
 pub(crate) async fn command(cli: &Cli, args: &VerifyArgs) -> Result<Report> {
     let targets = args::targets(args)?;
-    let base = Clients::load(&cli.aws).await?;
+    let base = Clients::load_for(&cli.aws, targets.iter().map(|t| &t.location)).await?;
     let places = Places::connect(&base, targets.iter().map(|t| &t.location)).await?;
     let progress = Progress::new(cli.quiet);
     run(&places, &progress, &targets, &args.options).await

@@ -337,3 +337,31 @@ async fn one_account_in_two_regions_one_through_a_role_of_its_own_account() {
     expect_exit(&out, 0);
     assert!(!delivered(&here).await && !delivered(&there).await);
 }
+
+#[tokio::test]
+async fn a_config_whose_targets_all_name_a_region_needs_no_other() {
+    let account = fresh_account('3');
+    let there = World::new_in_region(&account, OTHER_REGION).await;
+    let config = format!(
+        "[[target]]\nbot = \"{}\"\naliases = [\"live\"]\nregion = \"{OTHER_REGION}\"\n",
+        there.bot_name
+    );
+    let path = std::env::temp_dir().join(format!("{}.toml", unique("fleet-region-")));
+    std::fs::write(&path, config).unwrap();
+    let args = [
+        "plan",
+        "--config",
+        path.to_str().unwrap(),
+        "--output",
+        "json",
+    ];
+    let out = crate::support::tool_command_as(&account, &crate::support::endpoint(), &args)
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .output()
+        .await
+        .unwrap();
+    expect_exit(&out, 0);
+    let plan: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(plan["targets"][0]["region"], OTHER_REGION, "{plan}");
+}
