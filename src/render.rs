@@ -75,11 +75,7 @@ fn paint(text: &str, glyph: char, color: bool) -> String {
 /// JSON difference of before and after; unchanged resources listed briefly; the notes; a summary.
 pub fn plan_text(plan: &Plan, color: bool) -> String {
     let mut out = String::new();
-    let several = plan.places().len() > 1;
-    let at = |c: &Change| match several {
-        true => format!("{}/{}: ", c.place.account, c.place.region),
-        false => String::new(),
-    };
+    let several = spans_places(plan);
     for target in &plan.targets {
         out.push_str(&format!(
             "{} for bot {} ({}) in {}{}, aliases {}, {}\n",
@@ -115,7 +111,7 @@ pub fn plan_text(plan: &Plan, color: bool) -> String {
             last_kind = Some(kind);
         }
         let glyph = change.action.glyph();
-        let line = format!("{glyph} {}{}", at(change), change.address);
+        let line = format!("{glyph} {}", at(several, &change.place, &change.address));
         out.push_str(&paint(&line, glyph, color));
         out.push('\n');
         for line in json_diff(&change.before, &change.after) {
@@ -127,7 +123,10 @@ pub fn plan_text(plan: &Plan, color: bool) -> String {
     if !unchanged.is_empty() {
         out.push_str("\nUnchanged:\n");
         for change in unchanged {
-            out.push_str(&format!("  {}{}\n", at(change), change.address));
+            out.push_str(&format!(
+                "  {}\n",
+                at(several, &change.place, &change.address)
+            ));
         }
     }
     if !plan.notes.is_empty() {
@@ -166,9 +165,14 @@ pub fn plan_json(plan: &Plan) -> Value {
     })
 }
 
-/// An address, after its account and region when the plan spans several.
-fn at(plan: &Plan, place: &crate::plan::Place, address: &crate::plan::Address) -> String {
-    match plan.places().len() > 1 {
+/// True when the plan's changes are made in more than one place (then each says where).
+fn spans_places(plan: &Plan) -> bool {
+    plan.places().len() > 1
+}
+
+/// An address, after its account and region when the plan spans several places.
+fn at(several: bool, place: &crate::plan::Place, address: &crate::plan::Address) -> String {
+    match several {
         true => format!("{}/{}: {address}", place.account, place.region),
         false => address.to_string(),
     }
@@ -176,7 +180,7 @@ fn at(plan: &Plan, place: &crate::plan::Place, address: &crate::plan::Address) -
 
 /// Changes as JSON; in a plan that spans several accounts or regions, each says where.
 fn changes_json<'a>(plan: &Plan, changes: impl Iterator<Item = &'a Change>) -> Value {
-    let several = plan.places().len() > 1;
+    let several = spans_places(plan);
     changes
         .map(|c| {
             let mut value = serde_json::to_value(c).expect("changes serialise");
@@ -205,7 +209,7 @@ pub fn outcome_json(plan: &Plan, outcome: &Outcome) -> Value {
         },
         "error": outcome.failure.as_ref().map(|(place, address, e)| json!({"address": address, "account": place.account, "region": place.region, "message": e.to_string(), "code": e.aws().map(|a| a.code.clone()), "requestId": e.aws().and_then(|a| a.request_id.clone())})),
         "interrupted": outcome.interrupted,
-        "undone": outcome.undone.iter().map(|(place, address)| at(plan, place, address)).collect::<Vec<_>>(),
+        "undone": outcome.undone.iter().map(|(place, address)| at(spans_places(plan), place, address)).collect::<Vec<_>>(),
         "left": outcome.left,
     })
 }
@@ -227,6 +231,7 @@ pub fn outcome_text(plan: &Plan, outcome: &Outcome) -> String {
         Mode::Destroy => "Destroy",
     };
     let done = Summary::of(outcome.done.iter().map(|i| &plan.changes[*i]));
+    let several = spans_places(plan);
     let mut out = String::new();
     if outcome.succeeded() {
         out.push_str(&format!(
@@ -238,7 +243,7 @@ pub fn outcome_text(plan: &Plan, outcome: &Outcome) -> String {
     match &outcome.failure {
         Some((place, address, err)) => out.push_str(&format!(
             "{verb} failed at {}:\n  {}\n",
-            at(plan, place, address),
+            at(several, place, address),
             err.to_string().replace('\n', "\n  ")
         )),
         None => out.push_str(&format!("{verb} interrupted.\n")),
@@ -249,7 +254,7 @@ pub fn outcome_text(plan: &Plan, outcome: &Outcome) -> String {
             outcome.undone.len()
         ));
         for (place, address) in &outcome.undone {
-            out.push_str(&format!("  restored {}\n", at(plan, place, address)));
+            out.push_str(&format!("  restored {}\n", at(several, place, address)));
         }
     }
     if outcome.rollback_complete() {
@@ -257,7 +262,7 @@ pub fn outcome_text(plan: &Plan, outcome: &Outcome) -> String {
     } else {
         out.push_str("These changes are still in place; remove them by hand:\n");
         for left in &outcome.left {
-            let address = at(plan, &left.place, &left.address);
+            let address = at(several, &left.place, &left.address);
             out.push_str(&format!("  {address}: {}\n", left.todo));
             if let Some(command) = &left.command {
                 out.push_str(&format!("    by hand: {command}\n"));
