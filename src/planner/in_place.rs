@@ -210,8 +210,7 @@ fn customer_grants(
 /// roles that no remaining alias logging to us runs on; our policies and PassRole grants go when
 /// nothing needs them. Log groups and buckets are kept.
 pub(super) fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
-    // A bot that runs on our own role was set up in the dedicated-role mode.
-    if obs.bot_on_our_role() && obs.role.as_ref().is_some_and(|r| tags::is_ours(&r.tags)) {
+    if set_up_dedicated(obs) {
         return plan_destroy_dedicated(spec, obs);
     }
     let mut changes: Vec<Change> = Vec::new();

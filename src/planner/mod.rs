@@ -84,12 +84,16 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     }
 }
 
+/// True when the bot runs on our own role: it was set up in the dedicated-role mode (destroy then
+/// undoes that mode whatever the flags say).
+pub(super) fn set_up_dedicated(obs: &Observed) -> bool {
+    obs.bot_on_our_role() && obs.role.as_ref().is_some_and(|r| tags::is_ours(&r.tags))
+}
+
 /// The destinations of this setup (what our grants cover), as the mode `plan_destroy` would
 /// choose for this bot sees them: for `status`, which says whose each alias's destinations are.
 pub(crate) fn destinations_of_ours(spec: &Spec, obs: &Observed) -> OurDestinations {
-    let ours_dedicated =
-        obs.bot_on_our_role() && obs.role.as_ref().is_some_and(|r| tags::is_ours(&r.tags));
-    if spec.dedicated() || ours_dedicated {
+    if spec.dedicated() || set_up_dedicated(obs) {
         let (text, audio) = wanted_destinations(spec, obs);
         our_destinations(obs, text.as_ref(), audio.as_ref())
     } else {
