@@ -219,6 +219,9 @@ pub struct Outcome {
     pub undone: Vec<(Place, Address)>,
     /// Changes that could not be undone.
     pub left: Vec<Leftover>,
+    /// Changes whose undo found that someone else changed the resource after this run wrote it,
+    /// and so left it as they set it: where, which, and what was left.
+    pub changed_elsewhere: Vec<(Place, Address, String)>,
     /// A second Ctrl-C stopped the run without undoing.
     pub aborted: bool,
 }
@@ -482,6 +485,12 @@ async fn rollback<E: Executor, I: InterruptSource>(
         };
         match result {
             Ok(_) => outcome.undone.push((entry.place, entry.address)),
+            Err(Error::ChangedElsewhere(what)) => {
+                progress.line(format!("left as someone else set it: {what}"));
+                outcome
+                    .changed_elsewhere
+                    .push((entry.place, entry.address, what))
+            }
             Err(err) => outcome
                 .left
                 .push(Leftover::of(&entry, Some(err.to_string()))),

@@ -288,11 +288,26 @@ pub enum Error {
     /// A wait ran out of time.
     #[error("{0}")]
     Timeout(String),
+    /// A field a change owns moved since the plan read it (a deployment, another team): the
+    /// change was refused, and the run rolls back.
+    #[error("{message}\n  next: {hint}")]
+    Stale { message: String, hint: String },
+    /// An undo found that someone else changed the resource after this run wrote it: what they
+    /// set was left as it is (not a failure of the rollback).
+    #[error("{0}")]
+    ChangedElsewhere(String),
 }
 
 impl Error {
     pub fn invalid(message: impl Into<String>, hint: impl Into<String>) -> Self {
         Error::Invalid {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    pub fn stale(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Error::Stale {
             message: message.into(),
             hint: hint.into(),
         }
@@ -317,6 +332,8 @@ impl Error {
             Error::NotConfirmed(m) => ("not-confirmed", m.clone(), None),
             Error::Interrupted(m) => ("interrupted", m.clone(), None),
             Error::Timeout(m) => ("timeout", m.clone(), None),
+            Error::Stale { message, hint } => ("stale", message.clone(), Some(hint)),
+            Error::ChangedElsewhere(m) => ("changed-elsewhere", m.clone(), None),
         };
         let mut error = serde_json::json!({
             "kind": kind,

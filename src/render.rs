@@ -211,6 +211,7 @@ pub fn outcome_json(plan: &Plan, outcome: &Outcome) -> Value {
         "interrupted": outcome.interrupted,
         "undone": outcome.undone.iter().map(|(place, address)| at(spans_places(plan), place, address)).collect::<Vec<_>>(),
         "left": outcome.left,
+        "changedElsewhere": outcome.changed_elsewhere.iter().map(|(place, address, what)| json!({"address": at(spans_places(plan), place, address), "message": what})).collect::<Vec<_>>(),
     })
 }
 
@@ -257,8 +258,20 @@ pub fn outcome_text(plan: &Plan, outcome: &Outcome) -> String {
             out.push_str(&format!("  restored {}\n", at(several, place, address)));
         }
     }
-    if outcome.rollback_complete() {
+    if !outcome.changed_elsewhere.is_empty() {
+        out.push_str("Left as someone else set it after this run wrote it:\n");
+        for (place, address, what) in &outcome.changed_elsewhere {
+            out.push_str(&format!(
+                "  {}: {}\n",
+                at(several, place, address),
+                what.replace('\n', " ")
+            ));
+        }
+    }
+    if outcome.rollback_complete() && outcome.changed_elsewhere.is_empty() {
         out.push_str("The account is as it was before this run.\n");
+    } else if outcome.rollback_complete() {
+        out.push_str("Everything else this run changed is undone.\n");
     } else {
         out.push_str("These changes are still in place; remove them by hand:\n");
         for left in &outcome.left {

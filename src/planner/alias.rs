@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::observe::Observed;
 use crate::plan::{Action, Address, Change};
 use crate::resources::alias::{settings_json, Alias};
-use crate::resources::alias::{AliasStep, AliasVersion};
+use crate::resources::alias::{AliasStep, AliasVersion, Expected, Guard};
 use crate::resources::record::RecordStep;
 use crate::resources::tags::Tags;
 use crate::spec::Spec;
@@ -49,13 +49,18 @@ pub(super) fn alias_apply_changes<'a>(
         after.push(take_over.address.clone());
         changes.push(take_over);
     }
+    // Keeping the version, the plan grants the role that version runs on: a deployment that
+    // moves the alias to a version on another role makes this change stale.
+    let writer = (version == AliasVersion::Keep)
+        .then_some(alias.runs_on.as_deref())
+        .flatten();
     changes.push(alias_change(
         &addr,
         obs,
         alias,
-        current,
-        desired,
+        (current, desired),
         version,
+        writer,
         after.iter(),
     ));
     Ok(changes)
@@ -192,9 +197,9 @@ pub(super) fn alias_destroy_changes(
         &addr,
         obs,
         alias,
-        current,
-        desired,
+        (current, desired),
         version,
+        None,
         std::iter::empty(),
     )];
     let recorded: Tags = RECORD_KEYS
@@ -207,15 +212,19 @@ pub(super) fn alias_destroy_changes(
     changes
 }
 
-/// The alias's log settings changed to `desired` (and its version as `version` says), after the
-/// changes named by `after`.
+/// The alias's log settings changed from `current` to `desired` (and its version as `version`
+/// says), after the changes named by `after`; `writer`: the role the plan grants for it, which the
+/// version it runs at write time must still run on.
 pub(super) fn alias_change<'a>(
     addr: &Address,
     obs: &Observed,
     alias: &Alias,
-    current: Option<&ConversationLogSettings>,
-    desired: Option<ConversationLogSettings>,
+    (current, desired): (
+        Option<&ConversationLogSettings>,
+        Option<ConversationLogSettings>,
+    ),
     version: AliasVersion,
+    writer: Option<&str>,
     after: impl Iterator<Item = &'a Address>,
 ) -> Change {
     let mut before = json!({"conversationLogSettings": settings_json(current)});
@@ -242,9 +251,16 @@ pub(super) fn alias_change<'a>(
         Step::Alias(AliasStep::UpdateLogs {
             bot_id: obs.bot.id.clone(),
             bot_name: obs.bot.name.clone(),
-            described: Box::new(alias.described.clone()),
+            alias_id: alias.id.clone(),
+            alias_name: alias.name.clone(),
+            expected: Box::new(Expected {
+                settings: current.cloned(),
+                version: AliasVersion::Number(alias.version().to_string()),
+                writer: writer.map(str::to_string),
+            }),
             settings: desired,
             version,
+            guard: Guard::Plan,
         }),
     )
     .needs(after.cloned())

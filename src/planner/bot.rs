@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::error::{Error, Result};
 use crate::observe::Observed;
 use crate::plan::{Action, Address, Change};
-use crate::resources::bot::BotStep;
+use crate::resources::bot::{BotStep, Guard};
 use crate::resources::role::RoleState;
 use crate::resources::tags;
 use crate::step::Step;
@@ -19,8 +19,11 @@ pub(super) fn bot_role_change(obs: &Observed, role_arn: &str, after: &[Address])
         return Change::no_op(bot_addr, json!({"roleArn": current_role}));
     }
     let update = Step::Bot(BotStep::SetRole {
-        described: Box::new(obs.bot.described.clone()),
+        bot_id: obs.bot.id.clone(),
+        bot_name: obs.bot.name.clone(),
+        expected: obs.bot.role_arn().map(str::to_string),
         role_arn: role_arn.to_string(),
+        guard: Guard::Plan,
     });
     let (before, after_value) = (
         json!({"roleArn": current_role}),
@@ -49,8 +52,11 @@ pub(super) fn bot_back_change(
         )
     })?;
     let update = Step::Bot(BotStep::SetRole {
-        described: Box::new(obs.bot.described.clone()),
+        bot_id: obs.bot.id.clone(),
+        bot_name: obs.bot.name.clone(),
+        expected: obs.bot.role_arn().map(str::to_string),
         role_arn: previous.clone(),
+        guard: Guard::Plan,
     });
     let (before, after) = (
         json!({"roleArn": current_role}),

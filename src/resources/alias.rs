@@ -1,5 +1,5 @@
-//! Lex V2 bot aliases: finding them by name or id, and reading them whole (UpdateBotAlias replaces
-//! the alias, so every field we do not own is sent back as read).
+//! Lex V2 bot aliases: finding them by name or id, reading them whole, and the step that changes
+//! their log settings (its guarded read-modify-write is in `alias_write`).
 
 use aws_sdk_lexmodelsv2::operation::describe_bot_alias::DescribeBotAliasOutput;
 use aws_sdk_lexmodelsv2::types::ConversationLogSettings;
@@ -7,6 +7,8 @@ use aws_sdk_lexmodelsv2::types::ConversationLogSettings;
 use crate::arn::Scope;
 
 use crate::error::{AwsError, Context, Error, Result};
+pub(crate) use crate::resources::alias_write::Guard;
+use crate::resources::alias_write::{tidy, AliasWrite, Written};
 use crate::resources::bot::Bot;
 use crate::resources::operation::{self, Operation};
 pub(crate) use crate::resources::record::{
@@ -170,65 +172,6 @@ pub(crate) async fn list(
     Ok(listed)
 }
 
-/// UpdateBotAlias with `settings` as the conversation log settings, sending back every other field
-/// as `described` has it; retries while IAM propagates, then waits until the alias is Available.
-async fn update_logs(
-    lex: &aws_sdk_lexmodelsv2::Client,
-    progress: &crate::progress::Progress,
-    bot_id: &str,
-    bot_name: &str,
-    described: &DescribeBotAliasOutput,
-    settings: Option<&ConversationLogSettings>,
-    version: Option<&str>,
-) -> Result<()> {
-    let alias_id = described.bot_alias_id().unwrap_or_default();
-    let address = format!(
-        "alias[{bot_name}/{}]",
-        described.bot_alias_name().unwrap_or(alias_id)
-    );
-    let out = super::lex_wait::retry_while_iam_propagates(
-        progress,
-        &format!("UpdateBotAlias of {address}"),
-        || async {
-            lex.update_bot_alias()
-                .bot_id(bot_id)
-                .bot_alias_id(alias_id)
-                .bot_alias_name(described.bot_alias_name().unwrap_or_default())
-                .set_description(described.description().map(str::to_string))
-                .set_bot_version(version.or(described.bot_version()).map(str::to_string))
-                .set_bot_alias_locale_settings(
-                    described
-                        .bot_alias_locale_settings()
-                        .filter(|m| !m.is_empty())
-                        .cloned(),
-                )
-                .set_sentiment_analysis_settings(described.sentiment_analysis_settings().cloned())
-                .set_conversation_log_settings(settings.cloned())
-                .send()
-                .await
-                .context("lex:UpdateBotAlias", &address)
-        },
-    )
-    .await?;
-    if out.bot_alias_status().map(|s| s.as_str()) != Some("Available") {
-        super::lex_wait::until_available(progress, &address, || async {
-            let out = lex
-                .describe_bot_alias()
-                .bot_id(bot_id)
-                .bot_alias_id(alias_id)
-                .send()
-                .await
-                .context("lex:DescribeBotAlias", &address)?;
-            Ok(out
-                .bot_alias_status()
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_default())
-        })
-        .await?;
-    }
-    Ok(())
-}
-
 /// The settings as JSON, in the API's own field names, for plans and snapshots.
 pub fn settings_json(settings: Option<&ConversationLogSettings>) -> serde_json::Value {
     use serde_json::json;
@@ -282,17 +225,32 @@ pub enum AliasVersion {
     Number(String),
 }
 
+/// The fields of an alias a change owns, as they must be found for it to write: as the plan read
+/// them (apply, destroy) or as this run wrote them (an undo).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expected {
+    pub settings: Option<ConversationLogSettings>,
+    /// The version the alias runs (an undo of a repoint: the one this run set).
+    pub version: AliasVersion,
+    /// Apply, keeping the version: the role the plan grants for this alias.
+    pub writer: Option<String>,
+}
+
 /// The changes the engine makes to an alias.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AliasStep {
-    /// UpdateBotAlias with `settings` as the conversation logs, every other field as `described`
-    /// has it; `version` says which version the alias runs afterwards.
+    /// UpdateBotAlias with `settings` as the conversation logs (and the version as `version`
+    /// says), every other field as the alias has it right before the write; refused (or, an
+    /// undo, left alone) when an owned field is not as `expected`.
     UpdateLogs {
         bot_id: String,
         bot_name: String,
-        described: Box<DescribeBotAliasOutput>,
+        alias_id: String,
+        alias_name: String,
+        expected: Box<Expected>,
         settings: Option<ConversationLogSettings>,
         version: AliasVersion,
+        guard: Guard,
     },
 }
 
@@ -300,13 +258,17 @@ impl Operation for AliasStep {
     fn describe(&self) -> String {
         let AliasStep::UpdateLogs {
             bot_name,
-            described,
+            alias_name,
             version,
+            guard,
             ..
         } = self;
+        let verb = match guard {
+            Guard::Plan => "update",
+            Guard::Undo => "restore",
+        };
         format!(
-            "update the conversation logs of alias {bot_name}/{}{}",
-            described.bot_alias_name().unwrap_or_default(),
+            "{verb} the conversation logs of alias {bot_name}/{alias_name}{}",
             match version {
                 AliasVersion::Keep => String::new(),
                 AliasVersion::PublishedByRun =>
@@ -318,39 +280,42 @@ impl Operation for AliasStep {
 
     fn how_by_hand(&self) -> Option<String> {
         let AliasStep::UpdateLogs {
-            bot_id, described, ..
+            bot_id, alias_id, ..
         } = self;
         Some(format!(
-            "restore the conversation logs of alias {} of bot {bot_id} in the Lex console",
-            described.bot_alias_id().unwrap_or_default()
+            "restore the conversation logs of alias {alias_id} of bot {bot_id} in the Lex console"
         ))
     }
 
-    /// The alias as it was read, on the version it ran.
+    /// Puts back the owned fields as they were expected, while they hold what this step writes.
     fn inverse(&self) -> Option<Self> {
         let AliasStep::UpdateLogs {
             bot_id,
             bot_name,
-            described,
+            alias_id,
+            alias_name,
+            expected,
+            settings,
+            version,
             ..
         } = self.clone();
-        // As read, but never with an empty list (the model allows exactly one item).
-        let settings = described.conversation_log_settings().and_then(|s| {
-            let text = s.text_log_settings().to_vec();
-            let audio = s.audio_log_settings().to_vec();
-            (!text.is_empty() || !audio.is_empty()).then(|| {
-                ConversationLogSettings::builder()
-                    .set_text_log_settings((!text.is_empty()).then_some(text))
-                    .set_audio_log_settings((!audio.is_empty()).then_some(audio))
-                    .build()
-            })
-        });
+        let restore_version = match version {
+            AliasVersion::Keep => AliasVersion::Keep,
+            _ => expected.version.clone(),
+        };
         Some(AliasStep::UpdateLogs {
             bot_id,
             bot_name,
-            described,
-            settings,
-            version: AliasVersion::Keep,
+            alias_id,
+            alias_name,
+            expected: Box::new(Expected {
+                settings: tidy(settings.as_ref()),
+                version,
+                writer: None,
+            }),
+            settings: tidy(expected.settings.as_ref()),
+            version: restore_version,
+            guard: Guard::Undo,
         })
     }
 
@@ -358,36 +323,58 @@ impl Operation for AliasStep {
         let AliasStep::UpdateLogs {
             bot_id,
             bot_name,
-            described,
+            alias_id,
+            alias_name,
+            expected,
             settings,
             version,
+            guard,
         } = self;
         let lex = &ctx.clients.lex;
-        let published = match version {
-            AliasVersion::Keep => None,
-            AliasVersion::Number(v) => Some(v.clone()),
-            AliasVersion::PublishedByRun => {
-                let found =
-                    crate::resources::version::published_by_run(lex, bot_id, bot_name, &ctx.run_id)
+        let resolve = |v: &AliasVersion| {
+            let v = v.clone();
+            async move {
+                match v {
+                    AliasVersion::Keep => Ok(None),
+                    AliasVersion::Number(n) => Ok(Some(n)),
+                    AliasVersion::PublishedByRun => {
+                        let found = crate::resources::version::published_by_run(
+                            lex,
+                            bot_id,
+                            bot_name,
+                            &ctx.run_id,
+                        )
                         .await?;
-                Some(found.ok_or_else(|| {
-                    Error::invalid(
-                        format!("bot {bot_name} has no version published by this run"),
-                        "run apply again with --publish-version",
-                    )
-                })?)
+                        found.map(Some).ok_or_else(|| {
+                            Error::invalid(
+                                format!("bot {bot_name} has no version published by this run"),
+                                "run apply again with --publish-version",
+                            )
+                        })
+                    }
+                }
             }
         };
-        update_logs(
+        let target = resolve(version).await?;
+        let expected_version = resolve(&expected.version).await?;
+        let write = AliasWrite {
             lex,
-            &ctx.progress,
+            progress: &ctx.progress,
             bot_id,
             bot_name,
-            described,
-            settings.as_ref(),
-            published.as_deref(),
-        )
-        .await?;
-        Ok(self.inverse())
+            alias_id,
+            alias_name,
+            expected_settings: expected.settings.as_ref(),
+            expected_version: expected_version.as_deref().unwrap_or_default(),
+            settings: settings.as_ref(),
+            version: target.as_deref(),
+            writer: expected.writer.as_deref(),
+            guard: *guard,
+        };
+        match write.run().await? {
+            Written::Done => Ok(self.inverse()),
+            // Nothing was sent: nothing of this run's to undo.
+            Written::AlreadySo => Ok(None),
+        }
     }
 }

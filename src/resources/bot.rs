@@ -1,10 +1,12 @@
-//! The Lex V2 bot: finding it by name or id, and reading it whole (UpdateBot replaces the bot, so
-//! every field we do not own is sent back as read).
+//! The Lex V2 bot: finding it by name or id, reading it whole, and setting its role (UpdateBot
+//! replaces the bot, so the bot is read again right before, and every field we do not own is sent
+//! back as it is then).
 
 use aws_sdk_lexmodelsv2::operation::describe_bot::DescribeBotOutput;
 use aws_sdk_lexmodelsv2::types::{BotFilter, BotFilterName, BotFilterOperator};
 
 use crate::error::{AwsError, Context, Error, Result};
+pub(crate) use crate::resources::alias_write::Guard;
 use crate::resources::operation::{self, Operation};
 
 /// A bot as read from Lex.
@@ -94,16 +96,16 @@ pub(crate) async fn find_id_by_name(
     Ok(None)
 }
 
-/// UpdateBot with `role_arn`, sending back every other field as `described` has it; retries while
-/// IAM propagates a new role, then waits until the bot is Available.
+/// UpdateBot with `role_arn`, sending back every other field as `now` (read right before) has
+/// it; retries while IAM propagates a new role, then waits until the bot is Available.
 async fn update_role(
     lex: &aws_sdk_lexmodelsv2::Client,
     progress: &crate::progress::Progress,
-    described: &DescribeBotOutput,
+    now: &DescribeBotOutput,
     role_arn: &str,
 ) -> Result<()> {
-    let bot_id = described.bot_id().unwrap_or_default();
-    let name = described.bot_name().unwrap_or_default();
+    let bot_id = now.bot_id().unwrap_or_default();
+    let name = now.bot_name().unwrap_or_default();
     let address = format!("bot[{name}]");
     let out = super::lex_wait::retry_while_iam_propagates(
         progress,
@@ -112,15 +114,15 @@ async fn update_role(
             lex.update_bot()
                 .bot_id(bot_id)
                 .bot_name(name)
-                .set_description(described.description().map(str::to_string))
+                .set_description(now.description().map(str::to_string))
                 .role_arn(role_arn)
-                .set_data_privacy(described.data_privacy().cloned())
-                .set_idle_session_ttl_in_seconds(described.idle_session_ttl_in_seconds())
-                .set_bot_type(described.bot_type().cloned())
+                .set_data_privacy(now.data_privacy().cloned())
+                .set_idle_session_ttl_in_seconds(now.idle_session_ttl_in_seconds())
+                .set_bot_type(now.bot_type().cloned())
                 .set_bot_members(
-                    (!described.bot_members().is_empty()).then(|| described.bot_members().to_vec()),
+                    (!now.bot_members().is_empty()).then(|| now.bot_members().to_vec()),
                 )
-                .set_error_log_settings(described.error_log_settings().cloned())
+                .set_error_log_settings(now.error_log_settings().cloned())
                 .send()
                 .await
                 .context("lex:UpdateBot", &address)
@@ -144,51 +146,81 @@ async fn update_role(
 /// The changes the engine makes to a bot.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BotStep {
-    /// UpdateBot with `role_arn`, every other field as `described` has it.
+    /// UpdateBot with `role_arn`, every other field as the bot has it right before the write;
+    /// refused when the bot's role is not `expected` (the plan's read; an undo: the role this run
+    /// set, and otherwise left alone).
     SetRole {
-        described: Box<DescribeBotOutput>,
+        bot_id: String,
+        bot_name: String,
+        expected: Option<String>,
         role_arn: String,
+        guard: Guard,
     },
 }
 
 impl Operation for BotStep {
     fn describe(&self) -> String {
         let BotStep::SetRole {
-            described,
-            role_arn,
+            bot_name, role_arn, ..
         } = self;
-        format!(
-            "set the role of bot {} to {role_arn}",
-            described.bot_name().unwrap_or_default()
-        )
+        format!("set the role of bot {bot_name} to {role_arn}")
     }
 
     fn how_by_hand(&self) -> Option<String> {
         let BotStep::SetRole {
-            described,
-            role_arn,
+            bot_id, role_arn, ..
         } = self;
         Some(format!(
-            "set the role of bot {} back to {role_arn} in the Lex console (UpdateBot needs every field of the bot)",
-            described.bot_id().unwrap_or_default()
+            "set the role of bot {bot_id} back to {role_arn} in the Lex console (UpdateBot needs every field of the bot)"
         ))
     }
 
-    /// The role the bot had when it was read.
+    /// The role the bot had when it was read, while it runs on the one this step set.
     fn inverse(&self) -> Option<Self> {
-        let BotStep::SetRole { described, .. } = self;
+        let BotStep::SetRole {
+            bot_id,
+            bot_name,
+            expected,
+            role_arn,
+            ..
+        } = self.clone();
         Some(BotStep::SetRole {
-            described: described.clone(),
-            role_arn: described.role_arn().unwrap_or_default().to_string(),
+            bot_id,
+            bot_name,
+            expected: Some(role_arn),
+            role_arn: expected.unwrap_or_default(),
+            guard: Guard::Undo,
         })
     }
 
     async fn run(&self, ctx: &operation::Context) -> Result<Option<Self>> {
         let BotStep::SetRole {
-            described,
+            bot_id,
+            bot_name,
+            expected,
             role_arn,
+            guard,
         } = self;
-        update_role(&ctx.clients.lex, &ctx.progress, described, role_arn).await?;
+        let lex = &ctx.clients.lex;
+        let now = describe(lex, bot_id).await?;
+        let now_role = now.role_arn();
+        if now_role == Some(role_arn.as_str()) {
+            return Ok(None);
+        }
+        if now_role != expected.as_deref() {
+            let now_role = now_role.unwrap_or("(none)");
+            let expected = expected.as_deref().unwrap_or("(none)");
+            return Err(match guard {
+                Guard::Plan => Error::stale(
+                    format!("bot[{bot_name}] changed since the plan read it: its role is now {now_role} (the plan read {expected}); it was not written"),
+                    "someone else changed the bot's role while this run worked; run plan again and review the new plan",
+                ),
+                Guard::Undo => Error::ChangedElsewhere(format!(
+                    "bot[{bot_name}] was changed by someone else after this run wrote it: its role ({now_role}) left as it is"
+                )),
+            });
+        }
+        update_role(lex, &ctx.progress, &now.described, role_arn).await?;
         Ok(self.inverse())
     }
 }

@@ -3,6 +3,7 @@
 //! planning is pure and lives in `planner`.
 
 pub mod alias;
+pub mod alias_write;
 pub mod attachment;
 pub mod bot;
 pub mod destination;

@@ -1,14 +1,12 @@
 //! Every step's undo: for each kind with an inverse, a representative value of every variant.
 
-use aws_sdk_lexmodelsv2::operation::describe_bot::DescribeBotOutput;
-use aws_sdk_lexmodelsv2::operation::describe_bot_alias::DescribeBotAliasOutput;
 use aws_sdk_lexmodelsv2::types::{
     CloudWatchLogGroupLogDestination, ConversationLogSettings, TextLogDestination, TextLogSetting,
 };
 use serde_json::json;
 
 use super::*;
-use crate::resources::alias::AliasVersion;
+use crate::resources::alias::{AliasVersion, Expected, Guard};
 use crate::resources::tags::Tags;
 use crate::spec::{Principal, PrincipalKind};
 
@@ -137,44 +135,54 @@ fn text_logs(group: &str) -> ConversationLogSettings {
 /// restore, and the restore's undo is the restore again (an undo is never undone).
 #[test]
 fn bots_and_aliases_are_undone_by_what_was_read() {
-    let bot = DescribeBotOutput::builder()
-        .bot_id("ID")
-        .bot_name("Bot")
-        .role_arn("arn:aws:iam::1:role/old")
-        .build();
-    let set_role = Step::Bot(BotStep::SetRole {
-        described: Box::new(bot.clone()),
-        role_arn: "arn:aws:iam::1:role/new".into(),
-    });
-    let restore = Step::Bot(BotStep::SetRole {
-        described: Box::new(bot),
-        role_arn: "arn:aws:iam::1:role/old".into(),
-    });
+    let set = |expected: &str, role: &str, guard| {
+        Step::Bot(BotStep::SetRole {
+            bot_id: "ID".into(),
+            bot_name: "Bot".into(),
+            expected: Some(format!("arn:aws:iam::1:role/{expected}")),
+            role_arn: format!("arn:aws:iam::1:role/{role}"),
+            guard,
+        })
+    };
+    let set_role = set("old", "new", Guard::Plan);
+    let restore = set("new", "old", Guard::Undo);
     assert_eq!(set_role.inverse(), Some(restore.clone()));
-    assert_eq!(restore.inverse(), Some(restore));
+    assert_eq!(restore.inverse(), Some(set("old", "new", Guard::Undo)));
 
-    let alias = DescribeBotAliasOutput::builder()
-        .bot_alias_id("AID")
-        .bot_alias_name("live")
-        .bot_version("1")
-        .conversation_log_settings(text_logs("old"))
-        .build();
-    let update = Step::Alias(AliasStep::UpdateLogs {
-        bot_id: "ID".into(),
-        bot_name: "Bot".into(),
-        described: Box::new(alias.clone()),
-        settings: Some(text_logs("new")),
-        version: AliasVersion::Number("2".into()),
-    });
-    let restore = Step::Alias(AliasStep::UpdateLogs {
-        bot_id: "ID".into(),
-        bot_name: "Bot".into(),
-        described: Box::new(alias),
-        settings: Some(text_logs("old")),
-        version: AliasVersion::Keep,
-    });
+    // An alias update's undo restores what the plan read while the alias holds what the update
+    // wrote; its inverse is the update again, as an undo (it too only restores what it finds).
+    let step = |expected: &str, version: AliasVersion, settings: &str, to, guard| {
+        Step::Alias(AliasStep::UpdateLogs {
+            bot_id: "ID".into(),
+            bot_name: "Bot".into(),
+            alias_id: "AID".into(),
+            alias_name: "live".into(),
+            expected: Box::new(Expected {
+                settings: Some(text_logs(expected)),
+                version,
+                writer: None,
+            }),
+            settings: Some(text_logs(settings)),
+            version: to,
+            guard,
+        })
+    };
+    let number = |v: &str| AliasVersion::Number(v.into());
+    let update = step("old", number("1"), "new", number("2"), Guard::Plan);
+    let restore = step("new", number("2"), "old", number("1"), Guard::Undo);
     assert_eq!(update.inverse(), Some(restore.clone()));
-    assert_eq!(restore.inverse(), Some(restore));
+    let again = step("old", number("1"), "new", number("2"), Guard::Undo);
+    assert_eq!(restore.inverse(), Some(again));
+    // Keeping the version, the undo keeps whatever version the alias runs then.
+    let keep = step("old", number("1"), "new", AliasVersion::Keep, Guard::Plan);
+    let restore_keep = step(
+        "new",
+        AliasVersion::Keep,
+        "old",
+        AliasVersion::Keep,
+        Guard::Undo,
+    );
+    assert_eq!(keep.inverse(), Some(restore_keep));
 }
 
 /// What has no inverse: a deleted log group (its logs cannot come back), a policy update and its

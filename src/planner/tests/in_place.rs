@@ -339,15 +339,9 @@ fn reapply_changes_nothing_and_destroy_keeps_what_a_bystander_needs() {
                 w.state.as_mut().unwrap().attached.push(policy_arn.clone());
             }
             Some(Step::Alias(AliasStep::UpdateLogs {
-                settings,
-                described,
-                ..
+                settings, alias_id, ..
             })) => {
-                let a = obs
-                    .aliases
-                    .iter_mut()
-                    .find(|a| Some(a.id.as_str()) == described.bot_alias_id())
-                    .unwrap();
+                let a = obs.aliases.iter_mut().find(|a| a.id == *alias_id).unwrap();
                 a.described = DescribeBotAliasOutput::builder()
                     .bot_alias_id(a.id.clone())
                     .bot_alias_name(a.name.clone())
