@@ -9,6 +9,9 @@
 #[path = "../it/proxy.rs"]
 mod proxy;
 #[allow(dead_code)]
+#[path = "../it/proxy_hold.rs"]
+mod proxy_hold;
+#[allow(dead_code)]
 #[path = "../it/support/mod.rs"]
 mod support;
 

@@ -78,6 +78,7 @@ struct State {
     calls: Vec<Call>,
     mutating_seen: usize,
     throttle_budget: f64,
+    holds: crate::proxy_hold::Holds,
 }
 
 /// A running proxy; stops when dropped.
@@ -113,6 +114,7 @@ impl FaultProxy {
             calls: Vec::new(),
             mutating_seen: 0,
             throttle_budget: 0.0,
+            holds: Default::default(),
         }));
         let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
         let shared = state.clone();
@@ -137,6 +139,11 @@ impl FaultProxy {
             state,
             task,
         }
+    }
+
+    /// Holds the `nth` call of `operation` (`service:Operation`) until the test says.
+    pub fn hold(&self, operation: &str, nth: usize) -> crate::proxy_hold::Held {
+        self.state.lock().unwrap().holds.hold(operation, nth)
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -228,6 +235,11 @@ async fn answer(
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
+    let holds = state.lock().unwrap().holds.clone();
+    let decision = holds
+        .pass(&format!("{service}:{operation}"), decision)
+        .await;
+    state.lock().unwrap().calls[index].injected = decision;
     match decision {
         "rejected" => return (index, error_response(&service, false)),
         "throttled" => return (index, error_response(&service, true)),

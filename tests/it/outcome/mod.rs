@@ -15,7 +15,7 @@ const TEST_ALIAS: &str = "TSTALIASID";
 
 /// One turn on the alias, with a unique session id; returns the session id and the answer's
 /// interpretations (as JSON, for the sentiment check).
-async fn say(world: &World, alias_id: &str, text: &str) -> (String, Value) {
+pub(crate) async fn say(world: &World, alias_id: &str, text: &str) -> (String, Value) {
     let session = unique("s-");
     let out = runtime()
         .await
@@ -63,7 +63,7 @@ async fn say_audio(world: &World, alias_id: &str) -> String {
 }
 
 /// The log events of `group` that belong to `session` (read back through CloudWatch Logs).
-async fn logged(world: &World, group: &str, session: &str) -> Vec<Value> {
+pub(crate) async fn logged(world: &World, group: &str, session: &str) -> Vec<Value> {
     let out = match world
         .clients
         .logs

@@ -10,6 +10,7 @@ use aws_sdk_sts::config::Credentials;
 use lex_logs_setup::aws::Clients;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+mod deploy;
 mod snapshot;
 mod world;
 
