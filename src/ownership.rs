@@ -4,6 +4,7 @@
 //! `Observed`; no I/O. Run once, right after observation and before anything is planned, so a
 //! refusal comes before any change.
 
+use crate::documents;
 use crate::error::{Error, Result};
 use crate::observe::Observed;
 use crate::plan::Mode;
@@ -38,13 +39,15 @@ fn refuse_apply(spec: &Spec, observed: &Observed) -> Result<()> {
             }
         }
     }
-    refuse_foreign_policies(observed)
+    refuse_foreign_policies(observed)?;
+    refuse_foreign_inline(observed)
 }
 
 /// Destroy of a dedicated-role setup (asked for with `--role-name`, or found: the bot runs on
 /// our role): the role must not be another bot's. A role that is not ours is not refused: destroy
 /// leaves it alone, and says so.
 fn refuse_destroy(spec: &Spec, observed: &Observed) -> Result<()> {
+    refuse_foreign_inline(observed)?;
     let Some(role) = observed.role.as_ref().filter(|r| tags::is_ours(&r.tags)) else {
         return Ok(());
     };
@@ -102,6 +105,39 @@ fn refuse_foreign_policies(observed: &Observed) -> Result<()> {
         )),
         None => Ok(()),
     }
+}
+
+/// An inline policy of our name (the grant on a service-linked role, a PassRole grant) that
+/// lex-logs-setup did not write is never rewritten or deleted (see `documents::not_ours`).
+fn refuse_foreign_inline(observed: &Observed) -> Result<()> {
+    let inline_name = documents::service_linked_policy_name(&observed.role_name);
+    let grant_name = documents::pass_role_policy_name(&observed.role_name);
+    let on_writers = observed.writers.values().filter_map(|w| {
+        let document = w.state.as_ref()?.inline.get(&inline_name)?;
+        Some((format!("role {}", w.name), inline_name.as_str(), document))
+    });
+    let earlier = observed.earlier_role.iter().flat_map(|e| e.grants.iter());
+    let on_principals =
+        observed
+            .grants
+            .iter()
+            .chain(earlier)
+            .filter_map(|(principal, document)| {
+                Some((
+                    principal.to_string(),
+                    grant_name.as_str(),
+                    document.as_ref()?,
+                ))
+            });
+    for (owner, name, document) in on_writers.chain(on_principals) {
+        if let Some(why) = documents::not_ours(document) {
+            return Err(Error::invalid(
+                format!("inline policy {name} on {owner} has lex-logs-setup's name but was not written by it ({why}); it is never rewritten or deleted"),
+                "rename or remove that policy yourself if it is stale, or pass --role-name with another name (our policy names derive from it)",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The id of the other bot a role of ours was made for, when it is not `bot`.

@@ -5,6 +5,7 @@
 
 mod logging;
 mod operator;
+mod ours;
 
 pub use logging::Concern;
 pub(crate) use logging::{
@@ -13,6 +14,7 @@ pub(crate) use logging::{
     SERVICE_LINKED_POLICY_SUFFIX,
 };
 pub(crate) use operator::{assume_roles, operator, OperatorScope};
+pub(crate) use ours::not_ours;
 
 #[cfg(test)]
 mod tests;
