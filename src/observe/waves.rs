@@ -72,7 +72,7 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, kind: Mode) -> Result<O
     let third = third_wave(clients, spec, kind, &second).await?;
     let mut observed = observed(second, third);
     if !spec.dedicated() {
-        fourth_wave(&clients.iam, &mut observed).await?;
+        fourth_wave(&clients.iam, &mut observed, kind).await?;
     }
     tracing::debug!(bot_on_our_role = observed.bot_on_our_role(), previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "wave 3 read");
     Ok(observed)
@@ -334,15 +334,21 @@ fn observed(second: SecondWave, third: ThirdWave) -> Observed {
 }
 
 /// In place, the roles the aliases run on that the third wave did not read (a version on another
-/// role than the bot's); then only the roles the aliases run on are writers.
-async fn fourth_wave(iam: &aws_sdk_iam::Client, observed: &mut Observed) -> Result<()> {
+/// role than the bot's); then only the roles the aliases run on are writers. Destroy also reads
+/// every role a version of the bot runs on and the bot's own: an alias moved to another version
+/// since apply leaves our grant on the role it ran on, and destroy must find it there.
+async fn fourth_wave(iam: &aws_sdk_iam::Client, observed: &mut Observed, kind: Mode) -> Result<()> {
     let inline_name = service_linked_policy_name(&observed.role_name);
-    let used: BTreeSet<String> = observed
+    let mut used: BTreeSet<String> = observed
         .aliases
         .iter()
         .chain(observed.bystanders.iter())
         .filter_map(|a| a.runs_on.clone())
         .collect();
+    if kind == Mode::Destroy {
+        let versions = observed.version_roles.iter().filter_map(|v| v.role.clone());
+        used.extend(versions.chain(observed.bot.role_arn().map(str::to_string)));
+    }
     let missing: Vec<&String> = used
         .iter()
         .filter(|arn| !observed.writers.contains_key(*arn))

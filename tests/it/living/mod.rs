@@ -6,6 +6,7 @@
 use crate::proxy::FaultProxy;
 use crate::support::{tool_command, World};
 
+mod destroy_finds;
 mod during_apply;
 mod during_rollback;
 
