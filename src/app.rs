@@ -109,16 +109,26 @@ async fn plan_target(clients: &Clients, target: &TargetSpec, kind: Mode) -> Resu
         observe(clients, spec, kind)
     );
     located?;
-    let observed = observed?;
-    // What is not ours (or may not log) is refused before anything is planned.
-    ownership::refuse(spec, &observed, kind)?;
-    let mut plan = match kind {
-        Mode::Apply => plan_apply(spec, &observed)?,
-        Mode::Destroy => plan_destroy(spec, &observed)?,
+    let (mut plan, scope) = match observed {
+        // Destroy of a bot that is gone removes what is left of ours for it.
+        Err(e) if kind == Mode::Destroy && crate::resources::bot::is_missing(&e) => {
+            let orphan = crate::observe::observe_orphan(clients, spec).await?;
+            (crate::planner::plan_destroy_orphan(&orphan)?, orphan.scope)
+        }
+        observed => {
+            let observed = observed?;
+            // What is not ours (or may not log) is refused before anything is planned.
+            ownership::refuse(spec, &observed, kind)?;
+            let plan = match kind {
+                Mode::Apply => plan_apply(spec, &observed)?,
+                Mode::Destroy => plan_destroy(spec, &observed)?,
+            };
+            (plan, observed.scope)
+        }
     };
     let place = Place {
-        account: observed.scope.account.clone(),
-        region: observed.scope.region.clone(),
+        account: scope.account.clone(),
+        region: scope.region.clone(),
         via: target
             .location
             .assume_role

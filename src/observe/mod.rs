@@ -5,8 +5,11 @@
 
 mod destinations;
 mod lex;
+mod orphan;
 mod roles;
 mod waves;
+
+pub(crate) use orphan::{observe as observe_orphan, Orphan};
 
 use std::collections::BTreeMap;
 

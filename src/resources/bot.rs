@@ -45,10 +45,17 @@ pub(crate) fn is_no_such_bot(err: &Error) -> bool {
 /// The error for a bot that is neither a name nor an id.
 pub(crate) fn not_found(name_or_id: &str, region: &str) -> Error {
     Error::invalid(
-        format!("bot {name_or_id:?} not found in region {region}: no bot has that name or id"),
+        format!("bot {name_or_id:?} not found in region {region}: {NO_SUCH_BOT}"),
         "check --bot and --region (`aws lexv2-models list-bots` lists the bots)",
     )
 }
+
+/// True when `err` is [`not_found`]'s: no bot has that name or id.
+pub(crate) fn is_missing(err: &Error) -> bool {
+    matches!(err, Error::Invalid { message, .. } if message.ends_with(NO_SUCH_BOT))
+}
+
+const NO_SUCH_BOT: &str = "no bot has that name or id";
 
 /// Reads one bot by id.
 pub(crate) async fn describe(lex: &aws_sdk_lexmodelsv2::Client, bot_id: &str) -> Result<Bot> {

@@ -59,3 +59,106 @@ async fn destroy_after_a_repoint_to_another_role_removes_the_grant_where_it_was(
         stdout(&out)
     );
 }
+
+/// Deletes the world's bot (aliases and versions with it), as a team retiring it would.
+async fn delete_bot(world: &World) {
+    world
+        .clients
+        .lex
+        .delete_bot()
+        .bot_id(&world.bot_id)
+        .skip_resource_in_use_check(true)
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn destroy_of_a_deleted_bot_removes_what_is_ours_and_lists_it() {
+    for customer in [false, true] {
+        // An account of its own: the emulator's ListEntitiesForPolicy looks at the first 100
+        // roles of an account only (see localstack/FIDELITY.md).
+        let account = crate::support::fresh_account('7');
+        let world = World::new_in(&account).await;
+        let tool = |args: Vec<String>| {
+            let account = account.clone();
+            async move {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                crate::support::run_tool_as(&account, &args).await
+            }
+        };
+        let grant = format!("user/{}", world.user);
+        let role = if customer {
+            // The bot runs on a customer role: our managed policies get attached to it.
+            let role = world.customer_role().await;
+            world.move_bot_to(&role).await;
+            let version = world.publish().await;
+            world.deploy(&world.alias_id, Some(&version), None).await;
+            Some(role)
+        } else {
+            None
+        };
+        let out = tool(args(&world, "apply", &["--grant-pass-role", &grant])).await;
+        expect_exit(&out, 0);
+        delete_bot(&world).await;
+
+        let mut plan_args = args(&world, "plan", &["--destroy"]);
+        plan_args.retain(|a| a != "--yes");
+        let plan = tool(plan_args).await;
+        let plan_text = stdout(&plan);
+        assert!(
+            plan_text.contains("does not exist"),
+            "{plan_text}{}",
+            crate::support::stderr(&plan)
+        );
+        assert!(plan_text.contains(&format!("LexLogsPassRole-{}", world.role_name())));
+        let out = tool(args(&world, "destroy", &[])).await;
+        expect_exit(&out, 0);
+        let text = stdout(&out);
+        assert!(
+            text.contains("Destroy complete"),
+            "customer={customer}: {text}"
+        );
+
+        let iam = &world.clients.iam;
+        let user = iam
+            .list_user_policies()
+            .user_name(&world.user)
+            .send()
+            .await
+            .unwrap();
+        assert!(user.policy_names().is_empty(), "{:?}", user.policy_names());
+        assert_eq!(slr_inline(&world).await, ["LexV2SentimentAnalysis"]);
+        if let Some(role) = role {
+            let name = role.rsplit('/').next().unwrap();
+            let attached = iam
+                .list_attached_role_policies()
+                .role_name(name)
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                attached.attached_policies().is_empty(),
+                "{:?} {}",
+                attached.attached_policies(),
+                text
+            );
+        }
+        for suffix in ["CloudWatchLogs", "S3AudioLogs", "KmsAudioLogs"] {
+            let arn = format!(
+                "arn:aws:iam::{account}:policy/{}-{suffix}",
+                world.role_name()
+            );
+            let found = iam.get_policy().policy_arn(&arn).send().await;
+            assert!(found.is_err(), "customer={customer}: {arn} is gone");
+        }
+        // Nothing of ours is left: a second destroy has nothing to do.
+        let again = tool(args(&world, "destroy", &[])).await;
+        expect_exit(&again, 0);
+        assert!(
+            stdout(&again).contains("0 deleted") || stdout(&again).contains("No changes"),
+            "{}",
+            stdout(&again)
+        );
+    }
+}
