@@ -179,6 +179,21 @@ async fn update(
 
 /// Makes `version` the default again and deletes `remove` (the version an update added); puts back
 /// a pruned document as a non-default version.
+/// The policy's default version now.
+async fn default_version(iam: &aws_sdk_iam::Client, name: &str, arn: &str) -> Result<String> {
+    let out = iam
+        .get_policy()
+        .policy_arn(arn)
+        .send()
+        .await
+        .context("iam:GetPolicy", format!("policy[{name}]"))?;
+    Ok(out
+        .policy()
+        .and_then(|p| p.default_version_id())
+        .unwrap_or("v1")
+        .to_string())
+}
+
 async fn restore(
     iam: &aws_sdk_iam::Client,
     name: &str,
@@ -361,6 +376,14 @@ impl Operation for PolicyStep {
                 document,
                 previous_version,
             } => {
+                // Read right before the write: a policy someone edited since the plan is stale.
+                let now = default_version(iam, name, arn).await?;
+                if now != *previous_version {
+                    return Err(crate::error::Error::stale(
+                        format!("policy[{name}] changed since the plan read it: its default version is now {now} (the plan read {previous_version}); it was not written"),
+                        "someone else edited the policy while this run worked; run plan again and review the new plan",
+                    ));
+                }
                 let (new_version, pruned) = update(iam, name, arn, document).await?;
                 return Ok(Some(PolicyStep::Restore {
                     name: name.clone(),
@@ -376,7 +399,16 @@ impl Operation for PolicyStep {
                 version,
                 remove,
                 pruned,
-            } => restore(iam, name, arn, version, remove, pruned.as_ref()).await?,
+            } => {
+                // Compare-and-restore: only while our version is still the default.
+                let now = default_version(iam, name, arn).await?;
+                if now != *remove {
+                    return Err(crate::error::Error::ChangedElsewhere(format!(
+                        "policy[{name}] was changed by someone else after this run wrote it: its default version ({now}) left as it is"
+                    )));
+                }
+                restore(iam, name, arn, version, remove, pruned.as_ref()).await?
+            }
             PolicyStep::Delete { name, arn, .. } => delete(iam, name, arn).await?,
         }
         Ok(self.inverse())
