@@ -28,6 +28,8 @@ struct Script {
     undo_fails: bool,
     /// An interrupt is sent when its undo starts (the undo takes 10 ms).
     interrupt_on_undo: bool,
+    /// How long its undo takes (or, for a step that deletes, the step).
+    undo_millis: u64,
 }
 
 /// A fake executor: runs `LogGroupStep::Create { name }` as scripted, and its undo
@@ -35,7 +37,7 @@ struct Script {
 struct Fake {
     progress: Progress,
     scripts: HashMap<String, Script>,
-    interrupt: mpsc::UnboundedSender<()>,
+    interrupt: mpsc::UnboundedSender<Signal>,
     log: RefCell<Vec<String>>,
     in_flight: Cell<usize>,
     max_in_flight: Cell<usize>,
@@ -79,7 +81,7 @@ impl Fake {
         let script = self.scripts.get(name).cloned().unwrap_or_default();
         self.event(format!("start {name}"));
         for _ in 0..script.interrupts {
-            self.interrupt.send(()).unwrap();
+            self.interrupt.send(Signal::Term).unwrap();
         }
         self.in_flight.set(self.in_flight.get() + 1);
         self.max_in_flight
@@ -98,9 +100,11 @@ impl Fake {
         let script = self.scripts.get(name).cloned().unwrap_or_default();
         self.event(format!("undo {name}"));
         if script.interrupt_on_undo {
-            self.interrupt.send(()).unwrap();
+            self.interrupt.send(Signal::Int).unwrap();
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+        tokio::time::sleep(Duration::from_millis(script.undo_millis)).await;
+        self.event(format!("undone {name}"));
         if script.undo_fails {
             return Err(failure(name, 403));
         }
@@ -123,12 +127,13 @@ impl Executor for Fake {
 }
 
 /// Interrupts from a channel.
-struct Channel(mpsc::UnboundedReceiver<()>);
+struct Channel(mpsc::UnboundedReceiver<Signal>);
 
 impl InterruptSource for Channel {
-    async fn next(&mut self) {
-        if self.0.recv().await.is_none() {
-            std::future::pending::<()>().await
+    async fn next(&mut self) -> Signal {
+        match self.0.recv().await {
+            Some(signal) => signal,
+            None => std::future::pending().await,
         }
     }
 }
@@ -329,28 +334,65 @@ async fn a_resource_another_run_made_is_done_but_never_journalled_or_undone() {
     assert!(outcome.rollback_complete());
 }
 
+fn states(outcome: &Outcome) -> Vec<(String, Certainty)> {
+    outcome
+        .left
+        .iter()
+        .map(|l| (name(&l.address), l.state))
+        .collect()
+}
+
 #[tokio::test(start_paused = true)]
-async fn a_first_interrupt_rolls_back_after_running_changes_finish() {
+async fn a_first_interrupt_cancels_the_running_change_and_undoes_it_too() {
     let plan = plan(vec![
         change("a", &[]),
         change("b", &["a"]),
         change("c", &["b"]),
     ]);
+    // b is in a long wait (a retry loop) when the interrupt comes.
     let interrupts = Script {
-        millis: 10,
+        millis: 60_000,
         interrupts: 1,
         ..Script::default()
     };
     let (outcome, fake) = run_fake(&plan, &[("a", takes(5)), ("b", interrupts)]).await;
     assert!(outcome.interrupted && !outcome.aborted && outcome.failure.is_none());
-    assert!(fake.log().contains(&"end b".to_string()));
+    assert!(
+        !fake.log().contains(&"end b".to_string()),
+        "b was dropped, not waited for: {:?}",
+        fake.log()
+    );
     assert!(!fake.log().contains(&"start c".to_string()));
-    assert_eq!(names(&outcome.undone), ["b", "a"]);
+    assert_eq!(
+        names(&outcome.undone),
+        ["b", "a"],
+        "b may have happened: its undo runs first"
+    );
     assert!(outcome.done.is_empty() && outcome.rollback_complete());
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_second_interrupt_during_rollback_stops_it_and_lists_what_is_left() {
+async fn the_rollback_starts_without_waiting_for_the_cancelled_change() {
+    let plan = plan(vec![change("a", &[]), change("slow", &["a"])]);
+    let slow = Script {
+        millis: 60_000,
+        interrupts: 1,
+        ..Script::default()
+    };
+    let started = tokio::time::Instant::now();
+    let (outcome, fake) = run_fake(&plan, &[("a", takes(5)), ("slow", slow)]).await;
+    assert_eq!(names(&outcome.undone), ["slow", "a"]);
+    assert!(fake.position("undo slow") > fake.position("start slow"));
+    // On paused time, the clock only moves to the next timer: a's 5 ms, never slow's minute.
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_second_interrupt_during_an_undo_lists_it_as_maybe_in_place_and_the_rest_as_in_place() {
     let plan = plan(vec![
         change("a", &[]),
         change("b", &["a"]),
@@ -374,15 +416,50 @@ async fn a_second_interrupt_during_rollback_stops_it_and_lists_what_is_left() {
     .await;
     assert!(outcome.interrupted && outcome.aborted);
     assert_eq!(names(&outcome.undone), ["c"]);
-    assert_eq!(left(&outcome), ["b", "a"]);
-    assert_eq!(outcome.left[0].error.as_deref(), Some("interrupted"));
+    assert_eq!(
+        states(&outcome),
+        [
+            ("b".to_string(), Certainty::MayBeInPlace),
+            ("a".to_string(), Certainty::InPlace)
+        ]
+    );
+    assert!(outcome.left[0]
+        .error
+        .as_deref()
+        .is_some_and(|e| e.contains("interrupted")));
     assert_eq!(outcome.left[1].error, None);
+    assert!(outcome.left.iter().all(|l| l.command.is_some()));
+    assert!(!fake.log().contains(&"undone b".to_string()));
     assert!(!fake.log().contains(&"undo a".to_string()));
     assert!(!outcome.rollback_complete());
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_second_interrupt_while_changes_run_stops_at_once_and_lists_what_is_made() {
+async fn a_second_interrupt_while_the_cancelled_change_is_undone_leaves_it_maybe_in_place() {
+    let plan = plan(vec![change("x", &[]), change("slow", &["x"])]);
+    // slow is cancelled by the first interrupt; its undo (a minute long) by the second.
+    let slow = Script {
+        millis: 60_000,
+        interrupts: 1,
+        undo_millis: 60_000,
+        interrupt_on_undo: true,
+        ..Script::default()
+    };
+    let (outcome, fake) = run_fake(&plan, &[("x", takes(1)), ("slow", slow)]).await;
+    assert!(outcome.aborted);
+    assert_eq!(
+        states(&outcome),
+        [
+            ("slow".to_string(), Certainty::MayBeInPlace),
+            ("x".to_string(), Certainty::InPlace)
+        ]
+    );
+    assert!(!fake.log().contains(&"undone slow".to_string()));
+    assert!(outcome.undone.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_interrupts_at_once_cancel_the_running_change_and_list_it_with_what_is_made() {
     let plan = plan(vec![
         change("x", &[]),
         change("y", &[]),
@@ -395,10 +472,61 @@ async fn a_second_interrupt_while_changes_run_stops_at_once_and_lists_what_is_ma
     };
     let (outcome, fake) = run_fake(&plan, &[("x", takes(1)), ("y", takes(2)), ("a", two)]).await;
     assert!(outcome.interrupted && outcome.aborted);
-    assert_eq!(left(&outcome), ["y", "x"]);
-    assert_eq!(addresses(&plan, &outcome.done), ["x", "y"]);
+    assert_eq!(
+        states(&outcome),
+        [
+            ("a".to_string(), Certainty::MayBeInPlace),
+            ("y".to_string(), Certainty::InPlace),
+            ("x".to_string(), Certainty::InPlace)
+        ],
+        "a may have happened; its undo never started"
+    );
+    assert_eq!(outcome.left[0].error, None);
     assert!(outcome.undone.is_empty());
     assert!(!fake.log().iter().any(|e| e.starts_with("undo")));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_cancelled_change_with_no_undo_is_listed_as_maybe_in_place() {
+    // A log group deletion has no undo (its logs are gone): cancelled while it runs, it is listed.
+    let delete = Change::new(
+        Address::LogGroup("old".into()),
+        Action::Delete,
+        json!({ "name": "old" }),
+        Value::Null,
+        Step::LogGroup(LogGroupStep::Delete { name: "old".into() }),
+    );
+    let plan = plan(vec![change("slow", &[]), delete, change("x", &[])]);
+    let deleting = Script {
+        undo_millis: 60_000,
+        ..Script::default()
+    };
+    let interrupts = Script {
+        millis: 60_000,
+        interrupts: 1,
+        ..Script::default()
+    };
+    let (outcome, _) = run_fake(
+        &plan,
+        &[
+            ("slow", takes(60_000)),
+            ("old", deleting),
+            ("x", interrupts),
+        ],
+    )
+    .await;
+    assert!(outcome.interrupted && !outcome.aborted);
+    let mut undone = names(&outcome.undone);
+    undone.sort();
+    assert_eq!(undone, ["slow", "x"]);
+    assert_eq!(states(&outcome), [("old".into(), Certainty::MayBeInPlace)]);
+    assert!(outcome.left[0].todo.contains("delete log group old"));
+    assert!(outcome.left[0]
+        .error
+        .as_ref()
+        .unwrap()
+        .contains("cancelled"));
+    assert!(!outcome.rollback_complete());
 }
 
 #[tokio::test(start_paused = true)]
@@ -442,13 +570,18 @@ fn by_hand_commands_name_the_region_and_the_role_to_use() {
         via: Some("arn:aws:iam::444455556666:role/Deployer".into()),
     };
     assert_eq!(
-        super::by_hand_at("aws logs delete-log-group --log-group-name /g".into(), &place),
+        super::journal::by_hand_at("aws logs delete-log-group --log-group-name /g".into(), &place),
         "aws logs delete-log-group --log-group-name /g --region eu-west-1  # with the credentials of arn:aws:iam::444455556666:role/Deployer"
     );
     let here = Place { via: None, ..place };
     assert_eq!(
-        super::by_hand_at("aws iam delete-role --role-name R".into(), &here),
+        super::journal::by_hand_at("aws iam delete-role --role-name R".into(), &here),
         "aws iam delete-role --role-name R",
         "IAM has no region"
+    );
+    assert_eq!(
+        super::journal::by_hand_at("aws lexv2-models tag-resource --tags '{}' && aws lexv2-models untag-resource --tag-keys k".into(), &here),
+        "aws lexv2-models tag-resource --tags '{}' --region eu-west-1 && aws lexv2-models untag-resource --tag-keys k --region eu-west-1",
+        "each part of a compound command names the region"
     );
 }

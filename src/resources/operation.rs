@@ -28,6 +28,13 @@ pub(crate) trait Operation: Sized {
         None
     }
 
+    /// How to undo this step by hand when whether it happened is unknown (an interrupt cancelled
+    /// it while it ran): the by-hand command of its [`Operation::inverse`], or, for a step whose
+    /// undo needs its answer, how to find and undo what it did.
+    fn how_to_undo_by_hand(&self) -> Option<String> {
+        self.inverse().and_then(|undo| undo.how_by_hand())
+    }
+
     /// The step that undoes this one, known without its answer: what `run` returns, and what the
     /// engine journals when a step fails in a way that may hide a change that happened (every
     /// undo tolerates "already undone"). `None` where there is nothing to undo, or where the undo
@@ -37,6 +44,12 @@ pub(crate) trait Operation: Sized {
     /// Runs the step and returns the step that undoes it, if any: [`Operation::inverse`], unless
     /// another run made the resource (then nothing is ours to undo) or the undo needs the answer.
     async fn run(&self, ctx: &Context) -> Result<Option<Self>>;
+}
+
+/// `value` as JSON in single quotes, an argument for a by-hand AWS CLI command in a POSIX shell.
+pub(crate) fn json_arg(value: &impl serde::Serialize) -> String {
+    let text = serde_json::to_string(value).expect("values serialise");
+    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 /// Who made a resource that a create step finds in place.
