@@ -202,7 +202,7 @@ impl Operation for InlinePolicyStep {
             } => Some(format!(
                 "aws iam put-{kind}-policy --{kind}-name {} --policy-name {name} --policy-document {}",
                 owner.name,
-                super::operation::json_arg(document),
+                crate::resources::by_hand::json_arg(document),
                 kind = owner.kind.as_str()
             )),
             InlinePolicyStep::Delete { owner, name, .. } => Some(format!(

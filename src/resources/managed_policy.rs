@@ -304,7 +304,7 @@ impl Operation for PolicyStep {
             )),
             PolicyStep::Create { name, document, .. } => Some(format!(
                 "aws iam create-policy --policy-name {name} --policy-document {}",
-                operation::json_arg(document)
+                crate::resources::by_hand::json_arg(document)
             )),
             PolicyStep::Update { .. } => None,
         }

@@ -46,12 +46,6 @@ pub(crate) trait Operation: Sized {
     async fn run(&self, ctx: &Context) -> Result<Option<Self>>;
 }
 
-/// `value` as JSON in single quotes, an argument for a by-hand AWS CLI command in a POSIX shell.
-pub(crate) fn json_arg(value: &impl serde::Serialize) -> String {
-    let text = serde_json::to_string(value).expect("values serialise");
-    format!("'{}'", text.replace('\'', r"'\''"))
-}
-
 /// Who made a resource that a create step finds in place.
 pub(crate) enum Made {
     /// This run (the create landed, its response did not): ours to undo.

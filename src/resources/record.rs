@@ -236,7 +236,7 @@ impl Operation for RecordStep {
         if !values.is_empty() {
             parts.push(format!(
                 "aws lexv2-models tag-resource --resource-arn {arn} --tags {}",
-                operation::json_arg(values)
+                crate::resources::by_hand::json_arg(values)
             ));
         }
         let removed: Vec<&str> = keys

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::error::{Context, Optional, Result};
 use crate::policy;
+use crate::resources::by_hand;
 use crate::resources::operation::{self, create_once, Operation};
 use crate::resources::tags::{self, Tags};
 
@@ -367,13 +368,6 @@ pub enum RoleStep {
     },
 }
 
-/// Tags as IAM's CLI takes them: `[{"Key": .., "Value": ..}]`.
-fn iam_tags(tags: &Tags) -> Vec<serde_json::Value> {
-    tags.iter()
-        .map(|(k, v)| serde_json::json!({"Key": k, "Value": v}))
-        .collect()
-}
-
 impl Operation for RoleStep {
     fn describe(&self) -> String {
         match self {
@@ -390,39 +384,9 @@ impl Operation for RoleStep {
             }
             RoleStep::Create {
                 name, trust, tags, ..
-            } => Some(format!(
-                "aws iam create-role --role-name {name} --assume-role-policy-document {} --tags {}  (then put back its policies)",
-                operation::json_arg(trust),
-                operation::json_arg(&iam_tags(tags))
-            )),
+            } => Some(by_hand::create_role(name, trust, tags)),
             RoleStep::Update { name, trust, tags } => {
-                let mut parts = Vec::new();
-                if let Some((new, _)) = trust {
-                    parts.push(format!(
-                        "aws iam update-assume-role-policy --role-name {name} --policy-document {}",
-                        operation::json_arg(new)
-                    ));
-                }
-                if let Some((new, old)) = tags {
-                    let gone: Vec<&str> = old
-                        .keys()
-                        .filter(|k| !new.contains_key(*k))
-                        .map(String::as_str)
-                        .collect();
-                    if !gone.is_empty() {
-                        parts.push(format!(
-                            "aws iam untag-role --role-name {name} --tag-keys {}",
-                            gone.join(" ")
-                        ));
-                    }
-                    if !new.is_empty() {
-                        parts.push(format!(
-                            "aws iam tag-role --role-name {name} --tags {}",
-                            operation::json_arg(&iam_tags(new))
-                        ));
-                    }
-                }
-                (!parts.is_empty()).then(|| parts.join(" && "))
+                by_hand::update_role(name, trust.as_ref(), tags.as_ref())
             }
         }
     }
