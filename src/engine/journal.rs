@@ -136,10 +136,14 @@ pub(crate) async fn rollback<E: Executor, I: InterruptSource>(
         let result = tokio::select! {
             // An interrupt that has already arrived wins over starting the next undo.
             biased;
-            signal = interrupts.next() => {
+            now = interrupts.next() => {
+                let which = match signal {
+                    Some(_) => "second interrupt",
+                    None => "interrupted",
+                };
                 progress.line(format!(
-                    "interrupted ({}): stopping the rollback now; what may still be in place is listed",
-                    signal.name()
+                    "{which} ({}): stopping the rollback now; what may still be in place is listed",
+                    now.name()
                 ));
                 outcome.aborted = true;
                 let error = in_flight
