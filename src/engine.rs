@@ -1,13 +1,11 @@
 //! The engine: runs a plan's changes in dependency order, independent ones concurrently; journals
-//! the undo of each completed change; on a failure or Ctrl-C stops starting new changes, lets
-//! running ones finish, and undoes the journal in reverse. A second Ctrl-C aborts at once and
-//! reports what is left. Generic over how a step is executed ([`Executor`]) and where interrupts
+//! the undo of each completed change; on a failure stops starting new changes, lets running ones
+//! finish, and undoes the journal in reverse. An interrupt (Ctrl-C or SIGTERM) cancels the running
+//! changes at once and rolls back, undoing the cancelled ones too; a second interrupt stops the
+//! rollback and reports what is, or may be, left. Generic over how a step is executed ([`Executor`]) and where interrupts
 //! come from ([`InterruptSource`]), so it is tested without AWS.
 
 use std::collections::{HashMap, HashSet};
-
-use futures::stream::{FuturesUnordered, StreamExt};
-use serde::Serialize;
 
 use crate::aws::Places;
 use crate::error::{Error, Result};
@@ -15,13 +13,16 @@ use crate::plan::{Address, Change, Place, Plan};
 use crate::progress::Progress;
 use crate::resources::operation::Context;
 use crate::step::Step;
+use futures::stream::{FuturesUnordered, StreamExt};
 
 mod interrupts;
+mod journal;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use interrupts::InterruptSource;
-pub(crate) use interrupts::Interrupts;
+pub(crate) use interrupts::{InterruptSource, Interrupts, Signal};
+use journal::{rollback, JournalEntry};
+pub use journal::{Certainty, Leftover};
 
 /// How many changes run at once at most (a plan for many bots has hundreds); beyond this they
 /// queue, and the SDK's retries absorb any throttling.
@@ -154,59 +155,6 @@ impl Executor for Context {
     }
 }
 
-/// A completed change and the step that undoes it.
-#[derive(Debug, Clone)]
-pub(crate) struct JournalEntry {
-    pub address: Address,
-    /// Where the change was made (where its undo runs).
-    pub place: Place,
-    pub undo: Step,
-}
-
-/// Something that is still changed after a failed rollback, and how to remove it by hand.
-#[derive(Debug, Clone, Serialize)]
-pub struct Leftover {
-    pub address: Address,
-    /// Where it is (account and region).
-    #[serde(flatten)]
-    pub place: Place,
-    /// What would undo it.
-    pub todo: String,
-    /// How to do that by hand.
-    pub command: Option<String>,
-    /// Why the engine could not.
-    pub error: Option<String>,
-}
-
-impl Leftover {
-    fn of(entry: &JournalEntry, error: Option<String>) -> Self {
-        Leftover {
-            address: entry.address.clone(),
-            place: entry.place.clone(),
-            todo: entry.undo.describe(),
-            command: entry
-                .undo
-                .how_by_hand()
-                .map(|c| by_hand_at(c, &entry.place)),
-            error,
-        }
-    }
-}
-
-/// A by-hand AWS CLI command for where the change was made: its region (IAM has none), and the
-/// role to run it as (a shell comment) when the run assumed one.
-fn by_hand_at(command: String, place: &Place) -> String {
-    let mut command = command;
-    let regional = command.starts_with("aws ") && !command.starts_with("aws iam ");
-    if regional && !place.region.is_empty() && !command.contains("--region") {
-        command.push_str(&format!(" --region {}", place.region));
-    }
-    if let Some(role) = &place.via {
-        command.push_str(&format!("  # with the credentials of {role}"));
-    }
-    command
-}
-
 /// How a run ended.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -217,12 +165,13 @@ pub struct Outcome {
     pub interrupted: bool,
     /// Changes that were made and then undone: where, and which.
     pub undone: Vec<(Place, Address)>,
-    /// Changes that could not be undone.
+    /// Changes that are, or may be, still in place: not undone (an undo failed, or an interrupt
+    /// stopped the rollback), or cancelled while they ran with no undo known.
     pub left: Vec<Leftover>,
     /// Changes whose undo found that someone else changed the resource after this run wrote it,
     /// and so left it as they set it: where, which, and what was left.
     pub changed_elsewhere: Vec<(Place, Address, String)>,
-    /// A second Ctrl-C stopped the run without undoing.
+    /// An interrupt stopped the rollback before it finished.
     pub aborted: bool,
 }
 
@@ -306,22 +255,26 @@ struct Progression {
     /// The undo of each of those that has one, in the order they completed.
     journal: Vec<JournalEntry>,
     stopping: bool,
+    /// The interrupt that stopped the run, if one did.
+    signal: Option<Signal>,
+    /// Changes cancelled while they ran that have no undo known without their answer.
+    unknown: Vec<Leftover>,
 }
 
 impl Progression {
     /// Records how change `i` ended.
     fn record(&mut self, plan: &Plan, i: usize, result: Result<Option<Step>>, progress: &Progress) {
         let address = &plan.changes[i].address;
-        let undo = match result {
+        let (undo, certain) = match result {
             Ok(undo) => {
                 tracing::info!(address = %address, "change made");
-                undo
+                (undo, true)
             }
             Err(err) => {
                 tracing::warn!(address = %address, error = %err, "change failed");
                 if !self.stopping {
                     progress.line(format!(
-                        "failed: {address}; letting running changes finish, then rolling back"
+                        "failed: {address}; letting running changes finish, then rolling back (interrupt to roll back at once)"
                     ));
                 }
                 // The change may have happened although the call failed: undo it to be sure.
@@ -332,7 +285,7 @@ impl Progression {
                 }
                 self.stopping = true;
                 match plan.changes[i].step.as_ref().and_then(Step::inverse) {
-                    Some(undo) if ambiguous => Some(undo),
+                    Some(undo) if ambiguous => (Some(undo), false),
                     _ => return,
                 }
             }
@@ -343,30 +296,51 @@ impl Progression {
                 address: address.clone(),
                 place: plan.changes[i].place.clone(),
                 undo,
+                certain,
             });
         }
     }
 
-    /// A first interrupt: stop starting changes, then roll back.
-    fn interrupt(&mut self, progress: &Progress) {
-        progress.line("interrupted: letting running changes finish, then rolling back (press Ctrl-C again to stop at once)");
+    /// An interrupt: stop starting changes, cancel the running ones, then roll back.
+    fn interrupt(&mut self, signal: Signal, progress: &Progress) {
+        progress.line(format!(
+            "interrupted ({}): cancelling the running changes and rolling back ({} to stop the rollback)",
+            signal.name(),
+            signal.again()
+        ));
         self.outcome.interrupted = true;
         self.stopping = true;
+        self.signal = Some(signal);
     }
 
-    /// A second interrupt while changes run: stop now, list what is made, undo nothing.
-    fn abort(mut self, progress: &Progress) -> Outcome {
-        progress.line("second interrupt: stopping now, without undoing");
-        self.outcome.aborted = true;
-        self.outcome.interrupted = true;
-        self.outcome.left = self
-            .journal
-            .iter()
-            .rev()
-            .map(|e| Leftover::of(e, None))
-            .collect();
-        self.outcome.done = self.made;
-        self.outcome
+    /// Changes that were running when an interrupt cancelled them (`in_flight`, in the order they
+    /// started): each may have happened, so its undo is journalled to be attempted; one whose undo
+    /// needs its answer is listed as possibly in place.
+    fn cancel(&mut self, plan: &Plan, in_flight: Vec<usize>, progress: &Progress) {
+        for i in in_flight {
+            let change = &plan.changes[i];
+            let Some(step) = change.step.as_ref() else {
+                continue;
+            };
+            progress.line(format!(
+                "cancelled: {} (it may have been made; undoing it to be sure)",
+                change.address
+            ));
+            self.made.push(i);
+            match step.inverse() {
+                Some(undo) => self.journal.push(JournalEntry {
+                    address: change.address.clone(),
+                    place: change.place.clone(),
+                    undo,
+                    certain: false,
+                }),
+                None => self.unknown.push(Leftover::cancelled_without_undo(
+                    &change.address,
+                    &change.place,
+                    step,
+                )),
+            }
+        }
     }
 
     /// Changes that can never start (a dependency cycle; unreachable with plans from the planner).
@@ -386,13 +360,31 @@ impl Progression {
     }
 }
 
-/// Runs one change once a slot is free, with its progress line.
+/// The changes that have called AWS and not finished, in the order they started.
+#[derive(Default)]
+struct InFlight(std::sync::Mutex<Vec<usize>>);
+
+impl InFlight {
+    fn start(&self, i: usize) {
+        self.0.lock().expect("never poisoned").push(i);
+    }
+
+    fn end(&self, i: usize) {
+        self.0.lock().expect("never poisoned").retain(|j| *j != i);
+    }
+
+    fn take(&self) -> Vec<usize> {
+        std::mem::take(&mut *self.0.lock().expect("never poisoned"))
+    }
+}
+
+/// Runs one change once a slot is free, with its progress line; it counts as in flight from when
+/// it may call AWS.
 async fn run_change<E: Executor>(
     executor: &E,
     slots: &tokio::sync::Semaphore,
-    i: usize,
-    change: &Change,
-    step: &Step,
+    in_flight: &InFlight,
+    (i, change, step): (usize, &Change, &Step),
 ) -> (usize, Result<Option<Step>>) {
     let _admitted = executor.admit(&change.place, step).await;
     let _slot = slots
@@ -404,26 +396,30 @@ async fn run_change<E: Executor>(
         &change.address.to_string(),
         &step.describe(),
     );
+    in_flight.start(i);
     let result = executor.run(&change.place, step).await;
     line.finish(result.is_ok());
     (i, result)
 }
 
-/// Runs every change of the plan that has a step (every one that is not a no-op).
+/// Runs every change of the plan that has a step (every one that is not a no-op). An interrupt
+/// cancels the running changes at once (a wait or a retry is dropped where it is) and rolls back,
+/// undoing the cancelled ones too; a second interrupt stops the rollback.
 pub(crate) async fn run<E: Executor, I: InterruptSource>(
     plan: &Plan,
     executor: &E,
     interrupts: &mut I,
 ) -> Outcome {
     let slots = tokio::sync::Semaphore::new(CHANGES_AT_ONCE);
+    let in_flight = InFlight::default();
     let mut schedule = Schedule::new(plan);
     let mut state = Progression::default();
     let mut running = FuturesUnordered::new();
     let progress = executor.progress();
     loop {
         if !state.stopping {
-            for (i, change, step) in schedule.take_ready() {
-                running.push(run_change(executor, &slots, i, change, step));
+            for ready in schedule.take_ready() {
+                running.push(run_change(executor, &slots, &in_flight, ready));
             }
         }
         if running.is_empty() {
@@ -432,68 +428,33 @@ pub(crate) async fn run<E: Executor, I: InterruptSource>(
         }
         tokio::select! {
             Some((i, result)) = running.next() => {
+                in_flight.end(i);
                 if result.is_ok() {
                     schedule.finished.insert(i);
                 }
                 state.record(plan, i, result, progress);
             }
-            _ = interrupts.next() => {
-                if state.stopping {
-                    return state.abort(progress);
-                }
-                state.interrupt(progress);
+            signal = interrupts.next() => {
+                state.interrupt(signal, progress);
+                // Dropping the running changes cancels their calls, retries and waits.
+                running.clear();
+                state.cancel(plan, in_flight.take(), progress);
             }
         }
     }
-    let mut outcome = state.outcome;
+    let mut outcome = std::mem::take(&mut state.outcome);
     if !state.stopping {
         outcome.done = state.made;
         return outcome;
     }
-    rollback(&mut outcome, state.journal, executor, interrupts).await;
+    rollback(
+        &mut outcome,
+        state.journal,
+        executor,
+        interrupts,
+        state.signal,
+    )
+    .await;
+    outcome.left.append(&mut state.unknown);
     outcome
-}
-
-/// Undoes the journal in reverse order. Keeps going past a failed undo (so as much as possible
-/// is restored) and records what is left.
-async fn rollback<E: Executor, I: InterruptSource>(
-    outcome: &mut Outcome,
-    journal: Vec<JournalEntry>,
-    executor: &E,
-    interrupts: &mut I,
-) {
-    if journal.is_empty() {
-        return;
-    }
-    let progress = executor.progress();
-    progress.line(format!("rolling back {} change(s)", journal.len()));
-    let mut remaining = journal.into_iter().rev();
-    while let Some(entry) = remaining.next() {
-        progress.line(format!("undo {}: {}", entry.address, entry.undo.describe()));
-        let result = tokio::select! {
-            r = async {
-                let _admitted = executor.admit(&entry.place, &entry.undo).await;
-                executor.run(&entry.place, &entry.undo).await
-            } => r,
-            _ = interrupts.next() => {
-                progress.line("second interrupt: stopping the rollback now");
-                outcome.aborted = true;
-                outcome.left.push(Leftover::of(&entry, Some("interrupted".into())));
-                outcome.left.extend(remaining.by_ref().map(|e| Leftover::of(&e, None)));
-                return;
-            }
-        };
-        match result {
-            Ok(_) => outcome.undone.push((entry.place, entry.address)),
-            Err(Error::ChangedElsewhere(what)) => {
-                progress.line(format!("left as someone else set it: {what}"));
-                outcome
-                    .changed_elsewhere
-                    .push((entry.place, entry.address, what))
-            }
-            Err(err) => outcome
-                .left
-                .push(Leftover::of(&entry, Some(err.to_string()))),
-        }
-    }
 }

@@ -87,9 +87,12 @@ impl Progress {
 }
 
 impl StepLine {
-    pub(crate) fn finish(self, ok: bool) {
-        if let Some(bar) = self.bar {
-            let mark = if ok { "done" } else { "FAILED" };
+    pub(crate) fn finish(mut self, ok: bool) {
+        self.end(if ok { "done" } else { "FAILED" });
+    }
+
+    fn end(&mut self, mark: &str) {
+        if let Some(bar) = self.bar.take() {
             bar.set_style(ProgressStyle::with_template("{msg}").expect("the template is valid"));
             bar.finish_with_message(format!(
                 "{} {mark} ({:.1}s)",
@@ -97,5 +100,12 @@ impl StepLine {
                 self.started.elapsed().as_secs_f32()
             ));
         }
+    }
+}
+
+/// A line dropped before it finished is a step an interrupt cancelled: its spinner stops.
+impl Drop for StepLine {
+    fn drop(&mut self) {
+        self.end("cancelled");
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 
-use crate::engine::Outcome;
+use crate::engine::{Certainty, Outcome};
 use crate::plan::{Action, Change, Mode, Plan, Summary};
 use crate::verify::report::Report;
 
@@ -273,19 +273,40 @@ pub fn outcome_text(plan: &Plan, outcome: &Outcome) -> String {
     } else if outcome.rollback_complete() {
         out.push_str("Everything else this run changed is undone.\n");
     } else {
-        out.push_str("These changes are still in place; remove them by hand:\n");
-        for left in &outcome.left {
-            let address = at(several, &left.place, &left.address);
-            out.push_str(&format!("  {address}: {}\n", left.todo));
-            if let Some(command) = &left.command {
-                out.push_str(&format!("    by hand: {command}\n"));
-            }
-            if let Some(error) = &left.error {
-                out.push_str(&format!(
-                    "    (undo failed: {})\n",
-                    error.replace('\n', " ")
-                ));
-            }
+        out.push_str(&leftovers_text(several, outcome));
+    }
+    out
+}
+
+/// What a stopped or failed rollback left: each change that is, or may be, still in place, with
+/// what would undo it and the command that does.
+fn leftovers_text(several: bool, outcome: &Outcome) -> String {
+    let uncertain = outcome
+        .left
+        .iter()
+        .any(|l| l.state == Certainty::MayBeInPlace);
+    let mut out = match (outcome.aborted, uncertain) {
+        (true, _) => "The rollback was interrupted. ",
+        (false, _) => "",
+    }
+    .to_string();
+    out.push_str(match uncertain {
+        true => "These changes are still in place, or may be (marked); undo them by hand:\n",
+        false => "These changes are still in place; remove them by hand:\n",
+    });
+    for left in &outcome.left {
+        let address = at(several, &left.place, &left.address);
+        let mark = match left.state {
+            Certainty::InPlace => "",
+            Certainty::MayBeInPlace => " [may be in place]",
+        };
+        out.push_str(&format!("  {address}{mark}: {}\n", left.todo));
+        match &left.command {
+            Some(command) => out.push_str(&format!("    by hand: {command}\n")),
+            None => out.push_str("    by hand: no single command; see the step above\n"),
+        }
+        if let Some(error) = &left.error {
+            out.push_str(&format!("    (not undone: {})\n", error.replace('\n', " ")));
         }
     }
     out

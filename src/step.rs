@@ -81,6 +81,12 @@ impl Step {
         each_kind!(self, step => step.how_by_hand())
     }
 
+    /// How to undo this step by hand when whether it happened is unknown (see
+    /// [`Operation::how_to_undo_by_hand`]).
+    pub(crate) fn how_to_undo_by_hand(&self) -> Option<String> {
+        each_kind!(self, step => step.how_to_undo_by_hand())
+    }
+
     /// The step that undoes this one, known without its answer (see [`Operation::inverse`]).
     pub(crate) fn inverse(&self) -> Option<Step> {
         each_kind!(wrap self, step => step.inverse())

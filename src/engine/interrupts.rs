@@ -1,10 +1,36 @@
 //! Where interrupts come from: [`InterruptSource`] for the engine, and [`Interrupts`], the real
-//! one (SIGINT and SIGTERM).
+//! one (SIGINT and SIGTERM); [`Signal`] says which, so messages say how to interrupt again.
 
-/// Something that says "stop": Ctrl-C in the binary, a channel in tests.
+/// Which interrupt arrived: Ctrl-C (SIGINT) or SIGTERM (what a CI system sends on cancel).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Signal {
+    Int,
+    Term,
+}
+
+impl Signal {
+    /// Its name, for progress lines.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Signal::Int => "Ctrl-C",
+            Signal::Term => "SIGTERM",
+        }
+    }
+
+    /// How to send another one: "press Ctrl-C again" at a terminal; "interrupt again" when the
+    /// signal came from a process (a CI cancel), which may send SIGINT or SIGTERM.
+    pub(crate) fn again(self) -> &'static str {
+        match self {
+            Signal::Int => "press Ctrl-C again",
+            Signal::Term => "interrupt again",
+        }
+    }
+}
+
+/// Something that says "stop": Ctrl-C or SIGTERM in the binary, a channel in tests.
 pub(crate) trait InterruptSource {
-    /// Waits for the next interrupt.
-    async fn next(&mut self);
+    /// Waits for the next interrupt; says which signal it was.
+    async fn next(&mut self) -> Signal;
 }
 
 /// Interrupt requests: Ctrl-C (SIGINT) or SIGTERM. Installed once, before the first AWS call, so an
@@ -30,22 +56,23 @@ impl Interrupts {
         Interrupts {}
     }
 
-    /// Waits for the next interrupt.
-    pub(crate) async fn next(&mut self) {
+    /// Waits for the next interrupt; says which signal it was.
+    pub(crate) async fn next(&mut self) -> Signal {
         #[cfg(unix)]
         tokio::select! {
-            _ = self.int.recv() => {}
-            _ = self.term.recv() => {}
+            _ = self.int.recv() => Signal::Int,
+            _ = self.term.recv() => Signal::Term,
         }
         #[cfg(not(unix))]
         {
             let _ = tokio::signal::ctrl_c().await;
+            Signal::Int
         }
     }
 }
 
 impl InterruptSource for Interrupts {
-    async fn next(&mut self) {
+    async fn next(&mut self) -> Signal {
         Interrupts::next(self).await
     }
 }

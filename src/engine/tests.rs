@@ -13,6 +13,8 @@ use crate::error::AwsError;
 use crate::plan::{Action, Address, Mode, Place};
 use crate::resources::log_group::LogGroupStep;
 
+mod interrupted;
+
 /// How the fake makes one change (a log group named as the change).
 #[derive(Clone, Default)]
 struct Script {
@@ -28,6 +30,8 @@ struct Script {
     undo_fails: bool,
     /// An interrupt is sent when its undo starts (the undo takes 10 ms).
     interrupt_on_undo: bool,
+    /// How long its undo takes (or, for a step that deletes, the step).
+    undo_millis: u64,
 }
 
 /// A fake executor: runs `LogGroupStep::Create { name }` as scripted, and its undo
@@ -35,7 +39,7 @@ struct Script {
 struct Fake {
     progress: Progress,
     scripts: HashMap<String, Script>,
-    interrupt: mpsc::UnboundedSender<()>,
+    interrupt: mpsc::UnboundedSender<Signal>,
     log: RefCell<Vec<String>>,
     in_flight: Cell<usize>,
     max_in_flight: Cell<usize>,
@@ -79,7 +83,7 @@ impl Fake {
         let script = self.scripts.get(name).cloned().unwrap_or_default();
         self.event(format!("start {name}"));
         for _ in 0..script.interrupts {
-            self.interrupt.send(()).unwrap();
+            self.interrupt.send(Signal::Term).unwrap();
         }
         self.in_flight.set(self.in_flight.get() + 1);
         self.max_in_flight
@@ -98,9 +102,11 @@ impl Fake {
         let script = self.scripts.get(name).cloned().unwrap_or_default();
         self.event(format!("undo {name}"));
         if script.interrupt_on_undo {
-            self.interrupt.send(()).unwrap();
+            self.interrupt.send(Signal::Int).unwrap();
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+        tokio::time::sleep(Duration::from_millis(script.undo_millis)).await;
+        self.event(format!("undone {name}"));
         if script.undo_fails {
             return Err(failure(name, 403));
         }
@@ -123,12 +129,13 @@ impl Executor for Fake {
 }
 
 /// Interrupts from a channel.
-struct Channel(mpsc::UnboundedReceiver<()>);
+struct Channel(mpsc::UnboundedReceiver<Signal>);
 
 impl InterruptSource for Channel {
-    async fn next(&mut self) {
-        if self.0.recv().await.is_none() {
-            std::future::pending::<()>().await
+    async fn next(&mut self) -> Signal {
+        match self.0.recv().await {
+            Some(signal) => signal,
+            None => std::future::pending().await,
         }
     }
 }
@@ -330,78 +337,6 @@ async fn a_resource_another_run_made_is_done_but_never_journalled_or_undone() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_first_interrupt_rolls_back_after_running_changes_finish() {
-    let plan = plan(vec![
-        change("a", &[]),
-        change("b", &["a"]),
-        change("c", &["b"]),
-    ]);
-    let interrupts = Script {
-        millis: 10,
-        interrupts: 1,
-        ..Script::default()
-    };
-    let (outcome, fake) = run_fake(&plan, &[("a", takes(5)), ("b", interrupts)]).await;
-    assert!(outcome.interrupted && !outcome.aborted && outcome.failure.is_none());
-    assert!(fake.log().contains(&"end b".to_string()));
-    assert!(!fake.log().contains(&"start c".to_string()));
-    assert_eq!(names(&outcome.undone), ["b", "a"]);
-    assert!(outcome.done.is_empty() && outcome.rollback_complete());
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_second_interrupt_during_rollback_stops_it_and_lists_what_is_left() {
-    let plan = plan(vec![
-        change("a", &[]),
-        change("b", &["a"]),
-        change("c", &["b"]),
-        change("d", &["c"]),
-    ]);
-    let interrupts = Script {
-        millis: 10,
-        interrupts: 1,
-        ..Script::default()
-    };
-    let undo_interrupts = Script {
-        millis: 5,
-        interrupt_on_undo: true,
-        ..Script::default()
-    };
-    let (outcome, fake) = run_fake(
-        &plan,
-        &[("a", takes(5)), ("b", undo_interrupts), ("c", interrupts)],
-    )
-    .await;
-    assert!(outcome.interrupted && outcome.aborted);
-    assert_eq!(names(&outcome.undone), ["c"]);
-    assert_eq!(left(&outcome), ["b", "a"]);
-    assert_eq!(outcome.left[0].error.as_deref(), Some("interrupted"));
-    assert_eq!(outcome.left[1].error, None);
-    assert!(!fake.log().contains(&"undo a".to_string()));
-    assert!(!outcome.rollback_complete());
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_second_interrupt_while_changes_run_stops_at_once_and_lists_what_is_made() {
-    let plan = plan(vec![
-        change("x", &[]),
-        change("y", &[]),
-        change("a", &["x", "y"]),
-    ]);
-    let two = Script {
-        millis: 10,
-        interrupts: 2,
-        ..Script::default()
-    };
-    let (outcome, fake) = run_fake(&plan, &[("x", takes(1)), ("y", takes(2)), ("a", two)]).await;
-    assert!(outcome.interrupted && outcome.aborted);
-    assert_eq!(left(&outcome), ["y", "x"]);
-    assert_eq!(addresses(&plan, &outcome.done), ["x", "y"]);
-    assert!(outcome.undone.is_empty());
-    assert!(!fake.log().iter().any(|e| e.starts_with("undo")));
-}
-
-#[tokio::test(start_paused = true)]
 async fn a_failed_undo_is_left_and_the_rollback_goes_on() {
     let plan = plan(vec![
         change("x", &[]),
@@ -442,13 +377,18 @@ fn by_hand_commands_name_the_region_and_the_role_to_use() {
         via: Some("arn:aws:iam::444455556666:role/Deployer".into()),
     };
     assert_eq!(
-        super::by_hand_at("aws logs delete-log-group --log-group-name /g".into(), &place),
+        super::journal::by_hand_at("aws logs delete-log-group --log-group-name /g".into(), &place),
         "aws logs delete-log-group --log-group-name /g --region eu-west-1  # with the credentials of arn:aws:iam::444455556666:role/Deployer"
     );
     let here = Place { via: None, ..place };
     assert_eq!(
-        super::by_hand_at("aws iam delete-role --role-name R".into(), &here),
+        super::journal::by_hand_at("aws iam delete-role --role-name R".into(), &here),
         "aws iam delete-role --role-name R",
         "IAM has no region"
+    );
+    assert_eq!(
+        super::journal::by_hand_at("aws lexv2-models tag-resource --tags '{}' && aws lexv2-models untag-resource --tag-keys k".into(), &here),
+        "aws lexv2-models tag-resource --tags '{}' --region eu-west-1 && aws lexv2-models untag-resource --tag-keys k --region eu-west-1",
+        "each part of a compound command names the region"
     );
 }

@@ -24,7 +24,9 @@ impl Operation for AttachmentStep {
 
     fn how_by_hand(&self) -> Option<String> {
         match self {
-            AttachmentStep::Attach { .. } => None,
+            AttachmentStep::Attach { role, policy_arn } => Some(format!(
+                "aws iam attach-role-policy --role-name {role} --policy-arn {policy_arn}"
+            )),
             AttachmentStep::Detach { role, policy_arn } => Some(format!(
                 "aws iam detach-role-policy --role-name {role} --policy-arn {policy_arn}"
             )),

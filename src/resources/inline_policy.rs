@@ -194,7 +194,17 @@ impl Operation for InlinePolicyStep {
 
     fn how_by_hand(&self) -> Option<String> {
         match self {
-            InlinePolicyStep::Put { .. } => None,
+            InlinePolicyStep::Put {
+                owner,
+                name,
+                document,
+                ..
+            } => Some(format!(
+                "aws iam put-{kind}-policy --{kind}-name {} --policy-name {name} --policy-document {}",
+                owner.name,
+                crate::resources::by_hand::json_arg(document),
+                kind = owner.kind.as_str()
+            )),
             InlinePolicyStep::Delete { owner, name, .. } => Some(format!(
                 "aws iam delete-{kind}-policy --{kind}-name {} --policy-name {name}",
                 owner.name,

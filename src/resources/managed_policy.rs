@@ -317,7 +317,26 @@ impl Operation for PolicyStep {
             PolicyStep::Delete { arn, .. } => Some(format!(
                 "aws iam delete-policy --policy-arn {arn}  (delete its non-default versions first)"
             )),
-            PolicyStep::Create { .. } | PolicyStep::Update { .. } => None,
+            PolicyStep::Create { name, document, .. } => Some(format!(
+                "aws iam create-policy --policy-name {name} --policy-document {}",
+                crate::resources::by_hand::json_arg(document)
+            )),
+            PolicyStep::Update { .. } => None,
+        }
+    }
+
+    /// An update's undo needs the version it added: by hand, the previous default comes back
+    /// (the version it added, if any, is then a non-default one to delete).
+    fn how_to_undo_by_hand(&self) -> Option<String> {
+        match self {
+            PolicyStep::Update {
+                arn,
+                previous_version,
+                ..
+            } => Some(format!(
+                "aws iam set-default-policy-version --policy-arn {arn} --version-id {previous_version}  (then delete the newer version with aws iam delete-policy-version)"
+            )),
+            other => other.inverse().and_then(|undo| undo.how_by_hand()),
         }
     }
 

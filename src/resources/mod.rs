@@ -6,6 +6,7 @@ pub mod alias;
 pub mod alias_write;
 pub mod attachment;
 pub mod bot;
+pub(crate) mod by_hand;
 pub mod destination;
 pub mod inline_policy;
 pub mod lex_wait;

@@ -28,6 +28,13 @@ pub(crate) trait Operation: Sized {
         None
     }
 
+    /// How to undo this step by hand when whether it happened is unknown (an interrupt cancelled
+    /// it while it ran): the by-hand command of its [`Operation::inverse`], or, for a step whose
+    /// undo needs its answer, how to find and undo what it did.
+    fn how_to_undo_by_hand(&self) -> Option<String> {
+        self.inverse().and_then(|undo| undo.how_by_hand())
+    }
+
     /// The step that undoes this one, known without its answer: what `run` returns, and what the
     /// engine journals when a step fails in a way that may hide a change that happened (every
     /// undo tolerates "already undone"). `None` where there is nothing to undo, or where the undo

@@ -227,6 +227,32 @@ impl Operation for RecordStep {
         }
     }
 
+    /// TagResource with `values` and UntagResource of the other `keys`, as one line.
+    fn how_by_hand(&self) -> Option<String> {
+        let RecordStep::Set {
+            arn, keys, values, ..
+        } = self;
+        let mut parts = Vec::new();
+        if !values.is_empty() {
+            parts.push(format!(
+                "aws lexv2-models tag-resource --resource-arn {arn} --tags {}",
+                crate::resources::by_hand::json_arg(values)
+            ));
+        }
+        let removed: Vec<&str> = keys
+            .iter()
+            .filter(|k| !values.contains_key(*k))
+            .map(String::as_str)
+            .collect();
+        if !removed.is_empty() {
+            parts.push(format!(
+                "aws lexv2-models untag-resource --resource-arn {arn} --tag-keys {}",
+                removed.join(" ")
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join(" && "))
+    }
+
     fn inverse(&self) -> Option<Self> {
         let RecordStep::Set {
             arn,

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::error::{Context, Optional, Result};
 use crate::policy;
+use crate::resources::by_hand;
 use crate::resources::operation::{self, create_once, Operation};
 use crate::resources::tags::{self, Tags};
 
@@ -381,7 +382,12 @@ impl Operation for RoleStep {
             RoleStep::Delete { name, .. } => {
                 Some(format!("aws iam delete-role --role-name {name}"))
             }
-            _ => None,
+            RoleStep::Create {
+                name, trust, tags, ..
+            } => Some(by_hand::create_role(name, trust, tags)),
+            RoleStep::Update { name, trust, tags } => {
+                by_hand::update_role(name, trust.as_ref(), tags.as_ref())
+            }
         }
     }
 

@@ -270,6 +270,17 @@ impl Operation for VersionStep {
         }
     }
 
+    /// A publish's undo needs the new version's number: by hand, find the version whose
+    /// description says this tool published it, and delete it.
+    fn how_to_undo_by_hand(&self) -> Option<String> {
+        match self {
+            VersionStep::Publish { bot_id, .. } => Some(format!(
+                "aws lexv2-models list-bot-versions --bot-id {bot_id}  (then aws lexv2-models delete-bot-version --bot-id {bot_id} --bot-version N for the newest version whose description starts \"{PUBLISHED_PREFIX}\", if this run made one)"
+            )),
+            VersionStep::Delete { .. } => None,
+        }
+    }
+
     /// None: publishing's undo needs the new version's number, and a deleted version is gone.
     fn inverse(&self) -> Option<Self> {
         None

@@ -112,6 +112,35 @@ fn the_inverse_of_the_inverse_is_the_step() {
     }
 }
 
+/// Whatever a rollback may leave, a person can undo by hand: every undo the engine journals has
+/// a command, and the grant record's names the tags to set and remove.
+#[test]
+fn every_undo_has_a_by_hand_command() {
+    for step in involutive() {
+        let undo = step.inverse().expect("involutive");
+        let command = undo
+            .how_by_hand()
+            .unwrap_or_else(|| panic!("no by-hand command for {undo:?}"));
+        assert!(command.starts_with("aws "), "{command}");
+        assert_eq!(step.how_to_undo_by_hand(), Some(command));
+    }
+    let record = Step::Record(RecordStep::Set {
+        arn: "arn:aws:lex:r:1:bot/B".into(),
+        what: "bot Bot".into(),
+        keys: vec!["k".into(), "gone".into()],
+        values: tags(&[("k", "it's")]),
+        previous: Tags::new(),
+    });
+    assert_eq!(
+        record.inverse().unwrap().how_by_hand().unwrap(),
+        "aws lexv2-models untag-resource --resource-arn arn:aws:lex:r:1:bot/B --tag-keys k gone"
+    );
+    assert_eq!(
+        record.how_by_hand().unwrap(),
+        r#"aws lexv2-models tag-resource --resource-arn arn:aws:lex:r:1:bot/B --tags '{"k":"it'\''s"}' && aws lexv2-models untag-resource --resource-arn arn:aws:lex:r:1:bot/B --tag-keys gone"#
+    );
+}
+
 fn text_logs(group: &str) -> ConversationLogSettings {
     let destination = CloudWatchLogGroupLogDestination::builder()
         .cloud_watch_log_group_arn(format!("arn:aws:logs:r:1:log-group:{group}"))

@@ -29,6 +29,9 @@ pub enum Fault {
     RejectOperation(&'static str),
     /// Answer the first n UpdateBot calls as Lex does while IAM has not propagated a new role.
     RoleNotYetUsable(usize),
+    /// Answer every UpdateBot that names a role other than a service-linked one so: the
+    /// dedicated mode's apply waits on IAM until stopped; a rollback to the bot's old role passes.
+    NewRoleNeverUsable,
     /// Forward the k-th mutating call, then answer 500: the change happened, the client is told it did not.
     Lose(usize),
     /// Answer this share (0.0-1.0) of mutating calls with the service's throttling error.
@@ -198,6 +201,12 @@ async fn answer(
                 Fault::RoleNotYetUsable(n)
                     if operation == "UpdateBot"
                         && s.calls.iter().filter(|c| c.injected == "not-yet").count() < n =>
+                {
+                    decision = "not-yet"
+                }
+                Fault::NewRoleNeverUsable
+                    if operation == "UpdateBot"
+                        && !String::from_utf8_lossy(&body).contains("aws-service-role/") =>
                 {
                     decision = "not-yet"
                 }

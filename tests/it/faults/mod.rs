@@ -12,6 +12,7 @@ mod bad_input;
 mod broken_calls;
 mod concurrency;
 mod foreign_policy;
+mod honest_interrupts;
 mod interrupts;
 mod secrets;
 
