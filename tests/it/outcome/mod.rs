@@ -8,6 +8,7 @@ use crate::support::{run_tool, runtime, unique, World};
 
 mod customer_role;
 mod dedicated;
+mod foreign_group;
 mod in_place;
 mod ownership;
 
