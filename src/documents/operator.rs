@@ -327,6 +327,13 @@ fn writer_statements(r: &OperatorResources) -> Vec<Statement> {
             ],
             r.log_groups.clone(),
         ),
+        // A take-over's record on another team's group is removed by destroy (only our keys).
+        Statement::allow(
+            "RemoveOurRecordFromTheLogGroup",
+            &["logs:UntagResource"],
+            r.log_groups.clone(),
+        )
+        .with_condition(json!({"ForAllValues:StringLike": {"aws:TagKeys": ["lex-logs-setup:*"]}})),
         Statement::allow(
             "DeleteOnlyOurLogGroup",
             &["logs:DeleteLogGroup"],

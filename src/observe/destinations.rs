@@ -86,3 +86,42 @@ pub(super) async fn bucket_default_key(
         _ => Ok(None),
     }
 }
+
+/// Destroy: the log groups our grants name (our CloudWatch policy, our inline policy on the
+/// writers) other than the one already read, so that destroy finds a group apply took over
+/// even without the `--log-group` apply was given.
+pub(super) async fn granted_log_groups(
+    clients: &Clients,
+    observed: &super::Observed,
+) -> Result<Vec<LogGroupState>> {
+    use crate::documents::{granted_resources, service_linked_policy_name, Concern};
+    let inline_name = service_linked_policy_name(&observed.role_name);
+    let mut documents: Vec<&serde_json::Value> = observed
+        .writers
+        .values()
+        .filter_map(|w| w.state.as_ref()?.inline.get(&inline_name))
+        .collect();
+    documents.extend(
+        observed
+            .policies
+            .get(&Concern::CloudWatch)
+            .and_then(|p| p.as_ref())
+            .map(|p| &p.document),
+    );
+    let prefix = observed.scope.log_group("");
+    let read = observed.log_group.as_ref().map(|(name, _)| name.as_str());
+    let mut names: Vec<String> = documents
+        .into_iter()
+        .flat_map(granted_resources)
+        .filter_map(|r| Some(r.strip_prefix(&prefix)?.trim_end_matches(":*").to_string()))
+        .filter(|name| Some(name.as_str()) != read && !name.is_empty())
+        .collect();
+    names.sort();
+    names.dedup();
+    let found = futures::future::try_join_all(names.iter().map(|name| {
+        let arn = observed.scope.log_group(name);
+        async move { log_group::observe(&clients.logs, name, Some(&arn)).await }
+    }))
+    .await?;
+    Ok(found.into_iter().flatten().collect())
+}

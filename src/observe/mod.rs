@@ -3,6 +3,7 @@
 //! The checks that need a read fail here, before any change (a missing bot, alias, bucket, key or
 //! principal); the ownership refusals are in `crate::ownership`, run on what this returns.
 
+mod boundaries;
 mod destinations;
 mod lex;
 mod orphan;
@@ -60,6 +61,12 @@ pub struct Observed {
     pub earlier_role: Option<EarlierRole>,
     /// The bot's tags (in place: the principals granted PassRole are recorded there).
     pub bot_tags: tags::Tags,
+    /// Destroy: the log groups our grants name, other than `log_group` (a take-over recorded on
+    /// one of them is undone).
+    pub granted_log_groups: Vec<LogGroupState>,
+    /// The documents of the permissions boundaries of the roles that would write the logs, by
+    /// policy ARN (`None`: it cannot be read), for the plan's boundary check (apply).
+    pub boundaries: BTreeMap<String, Option<Value>>,
 }
 
 /// A logging role of ours under an earlier name, and its managed policies of ours.
@@ -101,6 +108,12 @@ impl Writer {
 }
 
 impl Observed {
+    /// The log groups that were read: the one for text logs, and the ones our grants name.
+    pub(crate) fn log_groups_read(&self) -> impl Iterator<Item = &LogGroupState> {
+        let named = self.log_group.as_ref().and_then(|(_, g)| g.as_ref());
+        named.into_iter().chain(self.granted_log_groups.iter())
+    }
+
     pub(crate) fn role_arn(&self) -> String {
         self.scope.role(&self.role_name)
     }

@@ -74,6 +74,13 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, kind: Mode) -> Result<O
     if !spec.dedicated() {
         fourth_wave(&clients.iam, &mut observed, kind).await?;
     }
+    match kind {
+        Mode::Destroy => {
+            observed.granted_log_groups =
+                destinations::granted_log_groups(clients, &observed).await?
+        }
+        _ => observed.boundaries = super::boundaries::read(&clients.iam, &observed).await?,
+    }
     tracing::debug!(bot_on_our_role = observed.bot_on_our_role(), previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "wave 3 read");
     Ok(observed)
 }
@@ -330,6 +337,8 @@ fn observed(second: SecondWave, third: ThirdWave) -> Observed {
         version_roles: third.version_roles,
         earlier_role: third.earlier_role,
         bot_tags: second.bot_tags,
+        granted_log_groups: Vec::new(),
+        boundaries: BTreeMap::new(),
     }
 }
 

@@ -96,6 +96,8 @@ fn observed() -> Observed {
         version_roles: vec![],
         earlier_role: None,
         bot_tags: Tags::new(),
+        granted_log_groups: Vec::new(),
+        boundaries: Default::default(),
     }
 }
 

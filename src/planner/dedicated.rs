@@ -21,9 +21,16 @@ pub(super) fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     let role_arn = obs.role_arn();
     let mut notes: Vec<String> = Vec::new();
     let mut changes: Vec<Change> = Vec::new();
-    let log_group = log_group_change(spec, obs);
+    let boundary = match (&obs.role, &obs.previous) {
+        (Some(role), _) => role.boundary.as_deref(),
+        (None, Some(PreviousRole::Customer { boundary, .. })) => boundary.as_deref(),
+        (None, _) => None,
+    };
+    notes.extend(boundary::check(spec, obs, Some((&role_arn, boundary)))?);
+    let (log_group, group_notes) = log_group_change(spec, obs)?;
     let log_group_addr = log_group.as_ref().map(|c| c.address.clone());
     changes.extend(log_group);
+    notes.extend(group_notes);
 
     let trust = documents::trust(&obs.scope, &obs.bot.id, spec.pin_source_arn);
     changes.push(role_change(spec, obs, &trust)?);
@@ -127,6 +134,9 @@ pub(super) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan
     };
     // On destroy, aliases go first.
     let (mut changes, alias_addrs, runs_after) = aliases_back(spec, obs, role);
+    let (restores, restore_notes) = log_group_restores(obs, obs.log_groups_read());
+    changes.extend(restores.into_iter().map(|c| c.needs(alias_addrs.clone())));
+    notes.extend(restore_notes);
     changes.push(bot_back_change(obs, role, &alias_addrs)?);
     let mut before_role_delete = vec![Address::Bot(obs.bot.name.clone())];
     let grant_name = documents::pass_role_policy_name(role_name);

@@ -73,6 +73,7 @@ pub(super) fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     let mut changes: Vec<Change> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let writers = writers_of(obs, &obs.aliases)?;
+    notes.extend(boundary::check(spec, obs, None)?);
     let wanted = wanted_documents(spec, obs);
 
     changes.extend(service_linked_grants(obs, &writers, &wanted));
@@ -80,9 +81,10 @@ pub(super) fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     // so, and what ran beside it (the log group, grants) is rolled back. The puts run beside the
     // rest rather than first, which keeps a fresh apply at two rounds of changes.
     let mut ready: Vec<Address> = changes.iter().map(|c| c.address.clone()).collect();
-    let log_group = log_group_change(spec, obs);
+    let (log_group, group_notes) = log_group_change(spec, obs)?;
     let log_group_addr = log_group.as_ref().map(|c| c.address.clone());
     changes.extend(log_group);
+    notes.extend(group_notes);
     let (policy_changes, attached) = customer_grants(obs, &writers, &wanted)?;
     changes.extend(policy_changes);
     ready.extend(attached);
@@ -234,6 +236,9 @@ pub(super) fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
             let Some(found) = current else { continue };
             changes.push(delete_inline_change(principal, &grant_name, found));
         }
+        let (restores, restore_notes) = log_group_restores(obs, obs.log_groups_read());
+        changes.extend(restores.into_iter().map(|c| c.needs(alias_addrs.clone())));
+        notes.extend(restore_notes);
     } else {
         notes.push(
             "our managed policies and PassRole grants are kept while an alias still logs through them"

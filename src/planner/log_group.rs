@@ -1,45 +1,219 @@
-//! The CloudWatch Logs group that text logs go to.
+//! The CloudWatch Logs group that text logs go to: created, its retention set, or as it is.
+//! Another team's group (one without our tag) keeps its settings: its retention changes only with
+//! `--take-over-destinations`, which records what it was on the group first, and destroy puts
+//! that back exactly. A retention that goes down is never silent: events older than it are
+//! deleted, which neither rollback nor destroy can undo.
 
 use serde_json::{json, Value};
 
+use crate::error::{Error, Result};
 use crate::observe::Observed;
 use crate::plan::{Action, Address, Change};
-use crate::resources::log_group::LogGroupStep;
+use crate::resources::log_group::{LogGroupState, LogGroupStep, TagChange};
+use crate::resources::tags::{self, Tags};
 use crate::spec::Spec;
 use crate::step::Step;
 
-/// The log group for text logs: created, its retention set, or as it is.
-pub(super) fn log_group_change(spec: &Spec, obs: &Observed) -> Option<Change> {
-    if let (Some(text), Some((name, state))) = (&spec.text, &obs.log_group) {
-        let addr = Address::LogGroup(name.clone());
-        let want = text.retention_days;
-        return Some(match state {
-            None => Change::new(
-                addr.clone(),
-                Action::Create,
-                Value::Null,
-                json!({"name": name, "retentionInDays": want}),
-                Step::LogGroup(LogGroupStep::Create {
-                    name: name.clone(),
-                    retention_days: want,
-                }),
-            ),
-            Some(group) if want.is_some() && want != group.retention_days => Change::new(
-                addr.clone(),
-                Action::Update,
-                json!({"name": name, "retentionInDays": group.retention_days}),
-                json!({"name": name, "retentionInDays": want}),
-                Step::LogGroup(LogGroupStep::SetRetention {
-                    name: name.clone(),
-                    days: want,
-                    previous: group.retention_days,
-                }),
-            ),
-            Some(group) => Change::no_op(
-                addr.clone(),
-                json!({"name": name, "retentionInDays": group.retention_days}),
-            ),
-        });
+/// A retention in words: "30 days", "never expire".
+fn words(days: Option<i32>) -> String {
+    days.map_or_else(|| "never expire".to_string(), |d| format!("{d} days"))
+}
+
+/// True when going from `from` to `to` deletes events (a shorter retention, or one where there
+/// was none).
+pub(super) fn shortens(from: Option<i32>, to: Option<i32>) -> bool {
+    match (from, to) {
+        (_, None) => false,
+        (None, Some(_)) => true,
+        (Some(from), Some(to)) => to < from,
     }
-    None
+}
+
+fn shortening_warning(name: &str, from: Option<i32>, to: Option<i32>) -> Option<String> {
+    let days = to.filter(|_| shortens(from, to))?;
+    Some(format!(
+        "warning: the retention of log group {name} goes down from {} to {days} days: CloudWatch Logs deletes the events older than {days} days, and neither rollback nor destroy brings them back",
+        words(from)
+    ))
+}
+
+/// The retention a take-over recorded on the group: `Some(None)` for "never expire"; `None` when
+/// there is no record.
+pub(super) fn recorded_retention(group: &LogGroupState) -> Option<Option<i32>> {
+    group
+        .tags
+        .get(tags::PREVIOUS_RETENTION)
+        .and_then(|v| tags::parse_retention(v))
+}
+
+/// The log group for text logs: created, its retention set, or as it is; and what the reviewer
+/// must know about it (a take-over, a shorter retention). Refuses to change another team's
+/// retention without `--take-over-destinations`.
+pub(super) fn log_group_change(
+    spec: &Spec,
+    obs: &Observed,
+) -> Result<(Option<Change>, Vec<String>)> {
+    let (Some(text), Some((name, state))) = (&spec.text, &obs.log_group) else {
+        return Ok((None, Vec::new()));
+    };
+    let addr = Address::LogGroup(name.clone());
+    let want = text.retention_days;
+    let Some(group) = state else {
+        let create = Change::new(
+            addr,
+            Action::Create,
+            Value::Null,
+            json!({"name": name, "retentionInDays": want}),
+            Step::LogGroup(LogGroupStep::Create {
+                name: name.clone(),
+                retention_days: want,
+            }),
+        );
+        return Ok((Some(create), Vec::new()));
+    };
+    let now = group.retention_days;
+    let before = json!({"name": name, "retentionInDays": now});
+    if want.is_none() || want == now {
+        return Ok((Some(Change::no_op(addr, before)), Vec::new()));
+    }
+    let mut notes: Vec<String> = shortening_warning(name, now, want).into_iter().collect();
+    if tags::is_ours(&group.tags) {
+        let step = LogGroupStep::SetRetention {
+            name: name.clone(),
+            days: want,
+            previous: now,
+        };
+        let after = json!({"name": name, "retentionInDays": want});
+        let change = Change::new(addr, Action::Update, before, after, Step::LogGroup(step));
+        return Ok((Some(change), notes));
+    }
+    let (record, note) = take_over_record(spec, name, group, want)?;
+    notes.push(note);
+    let after = json!({"name": name, "retentionInDays": want, "tags": record.values});
+    let step = LogGroupStep::RetentionWithRecord {
+        name: name.clone(),
+        arn: obs.scope.log_group(name),
+        days: want,
+        previous: now,
+        record,
+    };
+    let change = Change::new(addr, Action::Update, before, after, Step::LogGroup(step));
+    Ok((Some(change), notes))
+}
+
+/// What a change of another team's retention records on the group, and the note that says so.
+/// The first take-over needs `--take-over-destinations` and records the retention it replaces; a
+/// later apply on a group taken over keeps that record and notes only the retention it sets.
+fn take_over_record(
+    spec: &Spec,
+    name: &str,
+    group: &LogGroupState,
+    want: Option<i32>,
+) -> Result<(TagChange, String)> {
+    let keys = vec![
+        tags::PREVIOUS_RETENTION.to_string(),
+        tags::TAKEN_OVER_RETENTION.to_string(),
+    ];
+    let previous: Tags = keys
+        .iter()
+        .filter_map(|k| group.tags.get(k).map(|v| (k.clone(), v.clone())))
+        .collect();
+    let mut values = previous.clone();
+    values.insert(
+        tags::TAKEN_OVER_RETENTION.into(),
+        tags::retention_value(want),
+    );
+    let restored = match recorded_retention(group) {
+        Some(recorded) => recorded,
+        None if !spec.take_over_destinations => {
+            return Err(Error::invalid(
+                format!(
+                    "log group {name} was not created by lex-logs-setup (it does not carry our tag {}): its retention is {}, and --retention-days {} would change another team's setting",
+                    tags::MANAGED_BY,
+                    words(group.retention_days),
+                    want.unwrap_or_default()
+                ),
+                "leave out --retention-days to log to the group as it is, or pass --take-over-destinations to change it (its retention now is recorded on the group, and destroy puts it back exactly)",
+            ))
+        }
+        None => {
+            let now = tags::retention_value(group.retention_days);
+            values.insert(tags::PREVIOUS_RETENTION.into(), now);
+            group.retention_days
+        }
+    };
+    let note = format!(
+        "log group {name} is another team's: its retention ({}) is taken over (--take-over-destinations) and recorded on the group's tags ({}); destroy puts back {}",
+        words(group.retention_days),
+        tags::PREVIOUS_RETENTION,
+        words(restored)
+    );
+    Ok((
+        TagChange {
+            keys,
+            values,
+            previous,
+        },
+        note,
+    ))
+}
+
+/// Destroy: every group a take-over changed gets its recorded retention back, exactly (unless
+/// someone set another since: then it is left as it is, and said), and our record is removed.
+/// Also the notes that say so. `groups` are the groups destroy read (the one named, and the ones
+/// our grants name).
+pub(super) fn log_group_restores<'a>(
+    obs: &Observed,
+    groups: impl Iterator<Item = &'a LogGroupState>,
+) -> (Vec<Change>, Vec<String>) {
+    let (mut changes, mut notes) = (Vec::new(), Vec::new());
+    for group in groups {
+        let Some(restore) = recorded_retention(group) else {
+            continue;
+        };
+        let name = &group.name;
+        let now = group.retention_days;
+        let set = group
+            .tags
+            .get(tags::TAKEN_OVER_RETENTION)
+            .and_then(|v| tags::parse_retention(v));
+        let changed_since = set.is_some_and(|set| set != now);
+        let days = if changed_since { now } else { restore };
+        if changed_since {
+            notes.push(format!(
+                "the retention of log group {name} was changed to {} since lex-logs-setup took it over: it is left as it is (it was {} before), and our record is removed",
+                words(now),
+                words(restore)
+            ));
+        } else {
+            notes.push(format!(
+                "log group {name} is another team's: its retention goes back to {}, as recorded when it was taken over",
+                words(restore)
+            ));
+            notes.extend(shortening_warning(name, now, days));
+        }
+        let recorded: Tags = [tags::PREVIOUS_RETENTION, tags::TAKEN_OVER_RETENTION]
+            .iter()
+            .filter_map(|k| group.tags.get(*k).map(|v| (k.to_string(), v.clone())))
+            .collect();
+        let record = TagChange {
+            keys: recorded.keys().cloned().collect(),
+            values: Tags::new(),
+            previous: recorded.clone(),
+        };
+        changes.push(Change::new(
+            Address::LogGroup(name.clone()),
+            Action::Update,
+            json!({"name": name, "retentionInDays": now, "tags": recorded}),
+            json!({"name": name, "retentionInDays": days}),
+            Step::LogGroup(LogGroupStep::RetentionWithRecord {
+                name: name.clone(),
+                arn: obs.scope.log_group(name),
+                days,
+                previous: now,
+                record,
+            }),
+        ));
+    }
+    (changes, notes)
 }

@@ -50,6 +50,7 @@ pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
 mod alias;
 mod alias_settings;
 mod bot;
+mod boundary;
 mod carried;
 mod changes;
 mod dedicated;

@@ -1,5 +1,6 @@
 //! The CloudWatch Logs group for text logs: observing it, creating it (tagged as ours), setting
-//! its retention, and deleting it (only to undo our own creation; destroy keeps it).
+//! its retention (on another team's group, with our record of what it was on the group's tags),
+//! and deleting it (only to undo our own creation; destroy keeps it).
 
 use crate::error::{Context, Error, Optional, Result};
 use crate::resources::operation::{self, create_once, Made, Operation};
@@ -118,6 +119,94 @@ async fn set_retention(
     }
 }
 
+/// Sets `values` on the group's tags and removes the other `keys` (TagResource, UntagResource).
+async fn set_tags(
+    logs: &aws_sdk_cloudwatchlogs::Client,
+    name: &str,
+    arn: &str,
+    change: &TagChange,
+) -> Result<()> {
+    if !change.values.is_empty() {
+        logs.tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(change.values.clone().into_iter().collect()))
+            .send()
+            .await
+            .context("logs:TagResource", address(name))?;
+    }
+    let removed: Vec<String> = change
+        .keys
+        .iter()
+        .filter(|k| !change.values.contains_key(*k))
+        .cloned()
+        .collect();
+    if !removed.is_empty() {
+        logs.untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .context("logs:UntagResource", address(name))?;
+    }
+    Ok(())
+}
+
+/// A change to some of a resource's tags: `values` set, the other `keys` removed; `previous` is
+/// what those keys held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagChange {
+    pub keys: Vec<String>,
+    pub values: Tags,
+    pub previous: Tags,
+}
+
+impl TagChange {
+    fn inverse(&self) -> Self {
+        TagChange {
+            keys: self.keys.clone(),
+            values: self.previous.clone(),
+            previous: self.values.clone(),
+        }
+    }
+}
+
+/// Another team's group: the record set first, then the retention (a take-over); or the
+/// retention put back first, then the record removed (destroy). Half done is undone.
+async fn set_retention_with_record(
+    logs: &aws_sdk_cloudwatchlogs::Client,
+    name: &str,
+    arn: &str,
+    (days, previous): (Option<i32>, Option<i32>),
+    record: &TagChange,
+) -> Result<()> {
+    let retention = || async {
+        match days == previous {
+            true => Ok(()),
+            false => set_retention(logs, name, days).await,
+        }
+    };
+    if !record.values.is_empty() {
+        set_tags(logs, name, arn, record).await?;
+        if let Err(e) = retention().await {
+            let _ = set_tags(logs, name, arn, &record.inverse()).await;
+            return Err(e);
+        }
+    } else {
+        retention().await?;
+        if let Err(e) = set_tags(logs, name, arn, record).await {
+            if days != previous {
+                let _ = set_retention(logs, name, previous).await;
+            }
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+fn retention_words(days: Option<i32>) -> String {
+    days.map_or_else(|| "never expire".to_string(), |d| format!("{d} days"))
+}
+
 async fn delete(logs: &aws_sdk_cloudwatchlogs::Client, name: &str) -> Result<()> {
     logs.delete_log_group()
         .log_group_name(name)
@@ -156,6 +245,15 @@ pub enum LogGroupStep {
         days: Option<i32>,
         previous: Option<i32>,
     },
+    /// Another team's group: its retention set to `days` (left alone when it is `previous`) and
+    /// our record of what it was changed on its tags (`arn`, without `:*`).
+    RetentionWithRecord {
+        name: String,
+        arn: String,
+        days: Option<i32>,
+        previous: Option<i32>,
+        record: TagChange,
+    },
 }
 
 impl Operation for LogGroupStep {
@@ -166,6 +264,24 @@ impl Operation for LogGroupStep {
             LogGroupStep::SetRetention { name, days, .. } => match days {
                 Some(d) => format!("set retention of log group {name} to {d} days"),
                 None => format!("remove the retention of log group {name}"),
+            },
+            LogGroupStep::RetentionWithRecord {
+                name,
+                days,
+                previous,
+                record,
+                ..
+            } => match (record.values.is_empty(), days == previous) {
+                (false, _) => format!(
+                    "record on log group {name} (its tags) its retention ({}), then set it to {}",
+                    retention_words(*previous),
+                    retention_words(*days)
+                ),
+                (true, false) => format!(
+                    "put the retention of log group {name} back to {}, and remove our record from its tags",
+                    retention_words(*days)
+                ),
+                (true, true) => format!("remove our record from the tags of log group {name}"),
             },
         }
     }
@@ -186,6 +302,7 @@ impl Operation for LogGroupStep {
             } => format!(
                 "aws logs put-retention-policy --log-group-name {name} --retention-in-days {d}"
             ),
+            LogGroupStep::RetentionWithRecord { .. } => return None,
         })
     }
 
@@ -201,6 +318,19 @@ impl Operation for LogGroupStep {
                 name,
                 days: previous,
                 previous: days,
+            },
+            LogGroupStep::RetentionWithRecord {
+                name,
+                arn,
+                days,
+                previous,
+                record,
+            } => LogGroupStep::RetentionWithRecord {
+                name,
+                arn,
+                days: previous,
+                previous: days,
+                record: record.inverse(),
             },
         })
     }
@@ -234,6 +364,13 @@ impl Operation for LogGroupStep {
             LogGroupStep::SetRetention { name, days, .. } => {
                 set_retention(logs, name, *days).await?
             }
+            LogGroupStep::RetentionWithRecord {
+                name,
+                arn,
+                days,
+                previous,
+                record,
+            } => set_retention_with_record(logs, name, arn, (*days, *previous), record).await?,
         }
         Ok(self.inverse())
     }

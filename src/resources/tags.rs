@@ -14,6 +14,27 @@ pub(crate) const PASS_ROLE_PRINCIPALS: &str = "lex-logs-setup:pass-role-principa
 /// (`ALIASID=VERSION ...`), so that destroy can point it back.
 pub(crate) const ALIAS_VERSIONS: &str = "lex-logs-setup:alias-versions";
 
+/// On another team's log group that a take-over changed: its retention before (`never-expire`
+/// or a number of days), which destroy puts back exactly.
+pub(crate) const PREVIOUS_RETENTION: &str = "lex-logs-setup:previous-retention-days";
+/// On such a group: the retention the take-over set, so that destroy can tell a change made since.
+pub(crate) const TAKEN_OVER_RETENTION: &str = "lex-logs-setup:retention-days";
+/// The value of [`PREVIOUS_RETENTION`] for a group whose events never expire.
+pub(crate) const NEVER_EXPIRE: &str = "never-expire";
+
+/// A retention as the record keeps it.
+pub(crate) fn retention_value(days: Option<i32>) -> String {
+    days.map_or_else(|| NEVER_EXPIRE.to_string(), |d| d.to_string())
+}
+
+/// A retention the record kept; `None` when the value is not one the record writes.
+pub(crate) fn parse_retention(value: &str) -> Option<Option<i32>> {
+    match value {
+        NEVER_EXPIRE => Some(None),
+        days => days.parse().ok().filter(|d: &i32| *d > 0).map(Some),
+    }
+}
+
 /// The `ALIASID=VERSION` pairs of an [`ALIAS_VERSIONS`] tag.
 pub(crate) fn alias_versions(all: &Tags) -> BTreeMap<String, String> {
     all.get(ALIAS_VERSIONS)

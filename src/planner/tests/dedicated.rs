@@ -102,6 +102,8 @@ pub(super) fn fresh() -> Observed {
         version_roles: vec![],
         earlier_role: None,
         bot_tags: Default::default(),
+        granted_log_groups: Vec::new(),
+        boundaries: Default::default(),
     }
 }
 

@@ -146,6 +146,8 @@ pub(super) fn world() -> Observed {
         version_roles: vec![],
         earlier_role: None,
         bot_tags: Default::default(),
+        granted_log_groups: Vec::new(),
+        boundaries: Default::default(),
     }
 }
 

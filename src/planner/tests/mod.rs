@@ -1,8 +1,10 @@
 //! The planner's unit tests, by mode and topic.
 
+mod boundary;
 mod dedicated;
 mod dedicated_apply;
 mod in_place;
+mod log_group;
 mod moved_alias;
 mod take_over;
 

@@ -161,6 +161,23 @@ async fn the_operator_policy_allows_every_call_the_tool_makes() {
         }
         runs.push(record("destroy", &last, Fault::None, 0).await);
     }
+    // Another team's never-expiring group taken over (TagResource, PutRetentionPolicy), then given
+    // back by destroy (DeleteRetentionPolicy, UntagResource).
+    let theirs = format!("/team-x/{}", crate::support::unique("g"));
+    slr.clients
+        .logs
+        .create_log_group()
+        .log_group_name(&theirs)
+        .tags("team", "x")
+        .send()
+        .await
+        .unwrap();
+    let mut take_over = slr.target_args();
+    take_over.extend(["--log-group", &theirs, "--retention-days", "5"].map(String::from));
+    take_over.push("--take-over-destinations".into());
+    let take_over: Vec<&str> = take_over.iter().map(String::as_str).collect();
+    runs.push(record("apply", &take_over, Fault::None, 0).await);
+    runs.push(record("destroy", &take_over, Fault::None, 0).await);
     // In place on a customer role: a rolled-back apply first (its undo calls), then the same runs.
     let customer_target = customer.target_args();
     let target: Vec<&str> = customer_target.iter().map(String::as_str).collect();
@@ -329,6 +346,8 @@ async fn the_operator_policy_allows_every_call_the_tool_makes() {
         "lex:UpdateBotAlias",
         "logs:DeleteLogGroup",
         "logs:PutRetentionPolicy",
+        "logs:DeleteRetentionPolicy",
+        "logs:UntagResource",
     ] {
         assert!(
             seen.contains(expected),

@@ -6,8 +6,10 @@ use serde_json::{json, Value};
 
 use crate::support::{run_tool, runtime, unique, World};
 
+mod boundary;
 mod customer_role;
 mod dedicated;
+mod foreign_group;
 mod in_place;
 mod ownership;
 
