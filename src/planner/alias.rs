@@ -51,9 +51,13 @@ pub(super) fn alias_apply_changes<'a>(
     }
     // Keeping the version, the plan grants the role that version runs on: a deployment that
     // moves the alias to a version on another role makes this change stale.
-    let writer = (version == AliasVersion::Keep)
-        .then_some(alias.runs_on.as_deref())
-        .flatten();
+    let ours = obs.role_arn();
+    let writer = match version {
+        AliasVersion::Keep => alias.runs_on.as_deref(),
+        // The version this run publishes runs on our role (the dedicated mode).
+        AliasVersion::PublishedByRun => Some(ours.as_str()),
+        AliasVersion::Number(_) => None,
+    };
     changes.push(alias_change(
         &addr,
         obs,

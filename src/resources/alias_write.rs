@@ -73,8 +73,9 @@ pub(crate) struct AliasWrite<'a> {
     pub settings: Option<&'a ConversationLogSettings>,
     /// The version to point the alias at; `None` keeps the one it runs now (whatever that is).
     pub version: Option<&'a str>,
-    /// Apply, keeping the version: the role the plan grants for this alias. A deployment that
-    /// moved the alias to a version on another role makes the plan stale (its grant would miss).
+    /// Apply: the role the plan grants for this alias (keeping the version: the one it runs;
+    /// repointing it: the role of the version it points at). A deployment that moved the alias to
+    /// a version on another role makes the plan stale (its grant would miss).
     pub writer: Option<&'a str>,
     pub guard: Guard,
 }
@@ -118,8 +119,17 @@ impl AliasWrite<'_> {
         let now_settings = now.conversation_log_settings();
         let now_version = now.bot_version().unwrap_or(DRAFT);
         let target_version = self.version.unwrap_or(now_version);
-        if same_settings(now_settings, self.settings) && now_version == target_version {
-            return Ok(Written::AlreadySo);
+        if same_settings(now_settings, self.settings) {
+            if now_version == target_version {
+                return Ok(Written::AlreadySo);
+            }
+            // Another run of ours (or a deployment) already runs it, logging where we want,
+            // on the role this change would point it at: nothing to write, nothing to undo.
+            if let (Some(_), Some(writer)) = (self.version, self.writer) {
+                if self.role_of(now_version).await?.as_deref() == Some(writer) {
+                    return Ok(Written::AlreadySo);
+                }
+            }
         }
         let mut moved = Vec::new();
         if !same_settings(now_settings, self.expected_settings) {

@@ -24,13 +24,32 @@ async fn a_policy_edited_meanwhile_is_not_overwritten() {
     expect_exit(&out, 0);
 
     // A second apply moves the logs to another group of ours: our CloudWatch policy changes.
-    let proxy = FaultProxy::start_to(endpoint(), Fault::None, std::time::Duration::ZERO).await;
-    let mut held = proxy.hold("logs:CreateLogGroup", 1);
-    let second = args(
-        &world,
-        "apply",
-        &["--log-group", &format!("{}-v2", world.log_group())],
-    );
+    // Its observation reads as plan's does; the next GetPolicy is the update's own re-read, which
+    // is held while someone edits the policy.
+    let group = format!("{}-v2", world.log_group());
+    let planned = FaultProxy::start(Fault::None).await;
+    let plan = [
+        "plan",
+        "--bot",
+        &world.bot_name,
+        "--alias",
+        "live",
+        "--log-group",
+        &group,
+    ];
+    let out = tool_command_as(&account, &planned.endpoint, &plan)
+        .output()
+        .await
+        .unwrap();
+    expect_exit(&out, 0);
+    let reads = planned
+        .calls()
+        .iter()
+        .filter(|c| c.operation == "GetPolicy")
+        .count();
+    let proxy = FaultProxy::start(Fault::None).await;
+    let mut held = proxy.hold("iam:GetPolicy", reads + 1);
+    let second = args(&world, "apply", &["--log-group", &group]);
     let run = {
         let endpoint = proxy.endpoint.clone();
         let account = account.clone();
