@@ -11,6 +11,9 @@ use crate::arn::Scope;
 use crate::error::{Context, Error, Result};
 use crate::spec::{Location, DEFAULT_SESSION_NAME};
 
+mod profiles;
+use profiles::{require_profile, ProfileSource};
+
 /// The AWS flags every subcommand shares.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AwsArgs {
@@ -127,6 +130,16 @@ impl Clients {
     ) -> Result<Self> {
         let fallback = target_regions.into_iter().find_map(|l| l.region.clone());
         let timeouts = args.timeouts()?;
+        let named_profile = match &args.profile {
+            Some(name) => Some((name.clone(), ProfileSource::Flag)),
+            None => std::env::var("AWS_PROFILE")
+                .ok()
+                .filter(|name| !name.is_empty())
+                .map(|name| (name, ProfileSource::Environment)),
+        };
+        if let Some((name, source)) = &named_profile {
+            require_profile(name, *source).await?;
+        }
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts);
         if let Some(retry) = retry_config() {
             loader = loader.retry_config(retry);
