@@ -338,6 +338,17 @@ impl Places {
         base: &Clients,
         locations: impl IntoIterator<Item = &'a Location>,
     ) -> Result<Places> {
+        Places::connect_placed(base, locations, |_, err| err).await
+    }
+
+    /// As `connect`; a location that cannot be connected has its error passed through `place`
+    /// (which may say where that location is written).
+    pub async fn connect_placed<'a>(
+        base: &Clients,
+        locations: impl IntoIterator<Item = &'a Location>,
+        place: impl Fn(&Location, Error) -> Error,
+    ) -> Result<Places> {
+        let place = &place;
         let mut distinct: Vec<&Location> = locations.into_iter().collect();
         distinct.sort();
         distinct.dedup();
@@ -345,7 +356,10 @@ impl Places {
             distinct.push(&DEFAULT_LOCATION);
         }
         let list = futures::future::try_join_all(distinct.into_iter().map(|location| async move {
-            Ok::<_, Error>((location.clone(), base.at(location).await?))
+            match base.at(location).await {
+                Ok(clients) => Ok((location.clone(), clients)),
+                Err(err) => Err(place(location, err)),
+            }
         }))
         .await?;
         Ok(Places { list })

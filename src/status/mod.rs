@@ -161,6 +161,7 @@ async fn bot_rows(
         bot: obs.bot.id.clone(),
         aliases: obs.aliases.iter().map(|a| a.id.clone()).collect(),
         location: subject.location.clone(),
+        names: Default::default(),
     };
     let options = VerifyOptions {
         static_only: true,

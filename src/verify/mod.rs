@@ -31,7 +31,13 @@ use report::Report;
 pub(crate) async fn command(cli: &Cli, args: &VerifyArgs) -> Result<Report> {
     let targets = args::targets(args)?;
     let base = Clients::load_for(&cli.aws, targets.iter().map(|t| &t.location)).await?;
-    let places = Places::connect(&base, targets.iter().map(|t| &t.location)).await?;
+    let places = Places::connect_placed(&base, targets.iter().map(|t| &t.location), |at, err| {
+        let written = targets
+            .iter()
+            .map(|t| (&t.location, &t.names, t.bot.as_str()));
+        crate::spec::place_location_error(written, at, err)
+    })
+    .await?;
     let progress = Progress::new(cli.quiet);
     run(&places, &progress, &targets, &args.options).await
 }
@@ -49,6 +55,7 @@ pub(crate) async fn after_apply(
             bot: t.spec.bot,
             aliases: t.spec.aliases,
             location: t.location,
+            names: t.names,
         })
         .collect();
     run(places, progress, &targets, &VerifyOptions::default()).await
@@ -104,9 +111,12 @@ pub(crate) async fn run_in(
     first_index: usize,
 ) -> Result<Vec<report::AliasReport>> {
     let scope = clients.caller().await?.scope;
-    let observed =
-        futures::future::try_join_all(targets.iter().map(|t| lookup::observe_target(clients, t)))
-            .await?;
+    let observed = futures::future::try_join_all(targets.iter().map(|t| async move {
+        lookup::observe_target(clients, t)
+            .await
+            .map_err(|e| t.names.place(&t.bot, None, e))
+    }))
+    .await?;
     let role_arns = observed
         .iter()
         .flat_map(|(_, aliases)| aliases.iter().filter_map(|a| a.runs_on.clone()));

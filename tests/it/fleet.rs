@@ -293,9 +293,13 @@ async fn a_role_that_cannot_be_assumed_is_named_before_anything_changes() {
     .await;
     expect_exit(&out, 1);
     let err = stderr(&out);
+    let at = format!(
+        "({} line 9, [[target]] 2 (bot \"Elsewhere\"))",
+        path.display()
+    );
     assert!(
         err.contains("sts:AssumeRole on role arn:aws:iam::")
-            && err.contains("NoSuchRole failed: AccessDenied")
+            && err.contains(&format!("NoSuchRole {at} failed: AccessDenied"))
             && err.contains("NoSuchRole refused to be assumed; check that it exists"),
         "{err}"
     );
@@ -307,9 +311,10 @@ async fn a_wrong_or_missing_external_id_is_the_roles_refusal_not_the_credentials
     let (pipeline, other) = (fresh_account('3'), fresh_account('4'));
     let (here, there, role, _) = fleet(&pipeline, &other).await;
     let before = (here.snapshot().await, there.snapshot().await);
-    for (external_id, said) in [
-        ("external_id = \"fleet-43\"\n", "the external_id sent (\"fleet-43\") is the one its trust policy asks for"),
-        ("", "no external_id was sent: if its trust policy asks for sts:ExternalId, give external_id"),
+    // The error is placed at the external_id sent, else at the assume_role.
+    for (external_id, line, said) in [
+        ("external_id = \"fleet-43\"\n", 10, "the external_id sent (\"fleet-43\") is the one its trust policy asks for"),
+        ("", 9, "no external_id was sent: if its trust policy asks for sts:ExternalId, give external_id"),
     ] {
         let config = format!(
             "[[target]]\nbot = \"{}\"\naliases = [\"live\"]\n\n[[target]]\nbot = \"{}\"\naliases = [\"live\"]\nregion = \"{OTHER_REGION}\"\nassume_role = \"{role}\"\n{external_id}",
@@ -321,7 +326,11 @@ async fn a_wrong_or_missing_external_id_is_the_roles_refusal_not_the_credentials
         expect_exit(&out, 1);
         let err = stderr(&out);
         assert!(
-            err.contains(&format!("sts:AssumeRole on role {role} in region {OTHER_REGION} failed: AccessDenied"))
+            err.contains(&format!(
+                "sts:AssumeRole on role {role} in region {OTHER_REGION} ({} line {line}, [[target]] 2 (bot {:?})) failed: AccessDenied",
+                path.display(),
+                there.bot_name
+            ))
                 && err.contains(&format!("next: the role {role} refused to be assumed"))
                 && err.contains(said),
             "{err}"
