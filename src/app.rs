@@ -375,7 +375,7 @@ async fn verify_after(
         return Ok(None);
     }
     let progress = Progress::new(cli.quiet);
-    crate::verify::after_apply(places, &progress, &args.setup)
+    crate::verify::after_apply(places, &progress, &args.setup, args.timeout)
         .await
         .map(Some)
 }

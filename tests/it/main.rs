@@ -13,3 +13,4 @@ mod status;
 mod support;
 mod trust;
 mod verify;
+mod verify_bounds;
