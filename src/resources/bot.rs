@@ -48,6 +48,22 @@ pub(crate) fn not_found(name_or_id: &str, region: &str) -> Error {
     )
 }
 
+/// The error for a text that is the name of one bot and the id of another: which bot is meant
+/// cannot be known, and acting on the other would change the wrong bot's logs, so neither is
+/// chosen.
+pub(crate) fn ambiguous(given: &str, by_id: &Bot, named_id: &str) -> Error {
+    Error::invalid(
+        format!(
+            "--bot {given:?} is both the id of bot {} and the name of bot {named_id}; nothing was done",
+            by_id.name
+        ),
+        format!(
+            "give the bot's other identifier instead: --bot {:?} for the bot whose id it is, or --bot {named_id} (the id) for the bot of that name",
+            by_id.name
+        ),
+    )
+}
+
 /// Reads one bot by id.
 pub(crate) async fn describe(lex: &aws_sdk_lexmodelsv2::Client, bot_id: &str) -> Result<Bot> {
     let described = lex
