@@ -64,7 +64,13 @@ const TARGETS_PER_PLACE: usize = 8;
 async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Mode) -> Result<(Places, Plan)> {
     let targets = setup.targets()?;
     let base = Clients::load_for(&cli.aws, targets.iter().map(|t| &t.location)).await?;
-    let places = Places::connect(&base, targets.iter().map(|t| &t.location)).await?;
+    let places = Places::connect_placed(&base, targets.iter().map(|t| &t.location), |at, err| {
+        let written = targets
+            .iter()
+            .map(|t| (&t.location, &t.names, t.spec.bot.as_str()));
+        crate::spec::place_location_error(written, at, err)
+    })
+    .await?;
     // At most TARGETS_PER_PLACE targets of one location are observed at once, and at most
     // TARGETS_AT_ONCE in all; a target waits for its location's slot before it takes a global
     // one, so one location's queue never holds back another's.
@@ -99,8 +105,15 @@ async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Mode) -> Result<(Places, Pl
 }
 
 /// One target observed with its place's clients, checked, and planned; every change carries
-/// the place (account and region) it is made in.
+/// the place (account and region) it is made in. An error AWS reveals (a missing bucket, bot or
+/// alias) names where a config file writes the target.
 async fn plan_target(clients: &Clients, target: &TargetSpec, kind: Mode) -> Result<Plan> {
+    plan_unplaced_target(clients, target, kind)
+        .await
+        .map_err(|e| target.names.place(&target.spec.bot, None, e))
+}
+
+async fn plan_unplaced_target(clients: &Clients, target: &TargetSpec, kind: Mode) -> Result<Plan> {
     let spec = &target.spec;
     // Beside observation (both only read), and first in the verdict: a principal that is not
     // the one named is refused before anything is planned.
@@ -372,7 +385,7 @@ async fn verify_after(
         return Ok(None);
     }
     let progress = Progress::new(cli.quiet);
-    crate::verify::after_apply(places, &progress, &args.setup)
+    crate::verify::after_apply(places, &progress, &args.setup, args.timeout)
         .await
         .map(Some)
 }

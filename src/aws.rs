@@ -9,7 +9,10 @@ use aws_config::{BehaviorVersion, Region};
 
 use crate::arn::Scope;
 use crate::error::{Context, Error, Result};
-use crate::spec::{Location, DEFAULT_SESSION_NAME};
+use crate::spec::{AssumeRole, Location, DEFAULT_SESSION_NAME};
+
+mod profiles;
+use profiles::{require_profile, ProfileSource};
 
 /// The AWS flags every subcommand shares.
 #[derive(Debug, Clone, clap::Args)]
@@ -127,6 +130,16 @@ impl Clients {
     ) -> Result<Self> {
         let fallback = target_regions.into_iter().find_map(|l| l.region.clone());
         let timeouts = args.timeouts()?;
+        let named_profile = match &args.profile {
+            Some(name) => Some((name.clone(), ProfileSource::Flag)),
+            None => std::env::var("AWS_PROFILE")
+                .ok()
+                .filter(|name| !name.is_empty())
+                .map(|name| (name, ProfileSource::Environment)),
+        };
+        if let Some((name, source)) = &named_profile {
+            require_profile(name, *source).await?;
+        }
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(timeouts);
         if let Some(retry) = retry_config() {
             loader = loader.retry_config(retry);
@@ -203,10 +216,18 @@ impl Clients {
             return Ok(self.clone());
         }
         let mut builder = self.config.to_builder();
+        let region = location
+            .region
+            .clone()
+            .unwrap_or_else(|| self.region.clone());
         if let Some(region) = &location.region {
             builder = builder.region(Region::new(region.clone()));
         }
+        let mut assumed = None;
         if let Some(role) = &location.assume_role {
+            // Assumed once here, so that a refusal is the role's, named before anything runs;
+            // the provider renews the credentials for the rest of the run.
+            assumed = Some(self.assume(location, role, &region).await?);
             let session = role.session_name.as_deref().unwrap_or(DEFAULT_SESSION_NAME);
             let mut provider = aws_config::sts::AssumeRoleProvider::builder(&role.role_arn)
                 .session_name(session)
@@ -219,14 +240,35 @@ impl Clients {
                 aws_credential_types::provider::SharedCredentialsProvider::new(provider),
             );
         }
-        let clients = Clients::from_sdk_config(&builder.build())?;
-        if location.assume_role.is_some() {
-            clients
-                .caller()
-                .await
-                .map_err(|e| assume_role_failed(location, e))?;
+        let mut clients = Clients::from_sdk_config(&builder.build())?;
+        if let Some(caller) = assumed {
+            clients.caller = std::sync::Arc::new(tokio::sync::OnceCell::new_with(Some(caller)));
         }
         Ok(clients)
+    }
+
+    /// `sts:AssumeRole` on the location's role with these credentials: who the run is there. A
+    /// refusal is named as the role's (its trust policy, the external id), not the credentials'.
+    async fn assume(&self, location: &Location, role: &AssumeRole, region: &str) -> Result<Caller> {
+        let session = role.session_name.as_deref().unwrap_or(DEFAULT_SESSION_NAME);
+        let out = self
+            .sts
+            .assume_role()
+            .role_arn(&role.role_arn)
+            .role_session_name(session)
+            .set_external_id(role.external_id.clone())
+            .send()
+            .await
+            .context("sts:AssumeRole", location.to_string())
+            .map_err(|e| assume_role_refused(role, e))?;
+        let arn = out
+            .assumed_role_user()
+            .map(|u| u.arn().to_string())
+            .unwrap_or_else(|| role.role_arn.clone());
+        let account = arn.split(':').nth(4).unwrap_or_default().to_string();
+        let scope = Scope::from_caller(&arn, &account, region).map_err(Error::Config)?;
+        tracing::info!(caller = %arn, region = %region, "assumed");
+        Ok(Caller { arn, scope })
     }
 
     /// Who is calling: the account and partition every ARN is built from (asked once per run).
@@ -252,16 +294,28 @@ impl Clients {
     }
 }
 
-/// A role that could not be assumed: which, and what to check.
-fn assume_role_failed(location: &Location, err: Error) -> Error {
-    let role = location
-        .assume_role
-        .as_ref()
-        .map(|r| r.role_arn.as_str())
-        .unwrap_or_default();
-    Error::Config(format!(
-        "could not assume role {role} ({location}): {err}\n  next: check that the role exists, that its trust policy lets these credentials assume it (with the external id, if it asks for one), and that these credentials may sts:AssumeRole on it"
-    ))
+/// A refused `sts:AssumeRole` (AWS says `AccessDenied` for a missing role, a trust policy that
+/// does not name the caller and a wrong or missing external id alike) named as the role's
+/// refusal, with what to check there; other failures (no credentials, throttling) keep theirs.
+fn assume_role_refused(role: &AssumeRole, err: Error) -> Error {
+    let Error::Aws(mut aws) = err else { return err };
+    if !aws.is(&["AccessDenied", "AccessDeniedException"]) {
+        return Error::Aws(aws);
+    }
+    let external_id = match &role.external_id {
+        Some(id) => format!(
+            "the external_id sent ({id:?}) is the one its trust policy asks for (sts:ExternalId)"
+        ),
+        None => {
+            "no external_id was sent: if its trust policy asks for sts:ExternalId, give external_id"
+                .into()
+        }
+    };
+    aws.hint = format!(
+        "the role {} refused to be assumed; check that it exists, that its trust policy lets these credentials (or their account) sts:AssumeRole, that {external_id}, and that these credentials may sts:AssumeRole on it",
+        role.role_arn
+    );
+    Error::Aws(aws)
 }
 
 /// The identity behind the credentials.
@@ -284,6 +338,17 @@ impl Places {
         base: &Clients,
         locations: impl IntoIterator<Item = &'a Location>,
     ) -> Result<Places> {
+        Places::connect_placed(base, locations, |_, err| err).await
+    }
+
+    /// As `connect`; a location that cannot be connected has its error passed through `place`
+    /// (which may say where that location is written).
+    pub async fn connect_placed<'a>(
+        base: &Clients,
+        locations: impl IntoIterator<Item = &'a Location>,
+        place: impl Fn(&Location, Error) -> Error,
+    ) -> Result<Places> {
+        let place = &place;
         let mut distinct: Vec<&Location> = locations.into_iter().collect();
         distinct.sort();
         distinct.dedup();
@@ -291,7 +356,10 @@ impl Places {
             distinct.push(&DEFAULT_LOCATION);
         }
         let list = futures::future::try_join_all(distinct.into_iter().map(|location| async move {
-            Ok::<_, Error>((location.clone(), base.at(location).await?))
+            match base.at(location).await {
+                Ok(clients) => Ok((location.clone(), clients)),
+                Err(err) => Err(place(location, err)),
+            }
         }))
         .await?;
         Ok(Places { list })

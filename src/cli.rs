@@ -106,6 +106,9 @@ pub struct ChangeArgs {
     /// apply only: afterwards, verify that the logs arrive (as `verify`; exit 4 if not)
     #[arg(long)]
     pub verify: bool,
+    /// With --verify: seconds the verify run may take, as verify's --timeout [default: 120]
+    #[arg(long, value_name = "SECONDS", requires = "verify")]
+    pub timeout: Option<u64>,
 }
 
 /// What to set up: the target, the destinations, the role and who may pass it.
@@ -261,12 +264,15 @@ pub struct VerifyOptions {
     /// Locale of the test turn [default: the alias's first enabled locale, else en_US]
     #[arg(long, value_name = "LOCALE")]
     pub locale: Option<String>,
-    /// Seconds to wait for each log to arrive
+    /// Seconds the whole verify run may take, the wait for every log included
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT)]
     pub timeout: u64,
     /// Only the static check: send no conversation turn
     #[arg(long)]
     pub static_only: bool,
+    /// When the run began (its `--timeout` counts from then); `None`: when the checks begin.
+    #[arg(skip)]
+    pub started: Option<std::time::Instant>,
 }
 
 impl Default for VerifyOptions {
@@ -275,6 +281,7 @@ impl Default for VerifyOptions {
             locale: None,
             timeout: DEFAULT_TIMEOUT,
             static_only: false,
+            started: None,
         }
     }
 }

@@ -36,18 +36,38 @@ pub(crate) fn load_named_config(path: &Path) -> Result<Vec<(TargetConfig, Names)
             let names = match spans.target.get(i) {
                 Some(table) => Names::file(
                     path,
+                    i + 1,
                     table
                         .get_ref()
                         .iter()
                         .map(|(key, value)| (key.clone(), line(value.span().start)))
                         .collect(),
                     line(table.span().start),
+                )
+                .with_values(
+                    table
+                        .get_ref()
+                        .iter()
+                        .map(|(key, value)| (key.clone(), texts(value.get_ref())))
+                        .collect(),
                 ),
-                None => Names::file(path, BTreeMap::new(), 0),
+                None => Names::file(path, i + 1, BTreeMap::new(), 0),
             };
             (target, names)
         })
         .collect())
+}
+
+/// The text values of a key: a string, or the strings of an array.
+fn texts(value: &toml::Value) -> Vec<String> {
+    match value {
+        toml::Value::String(text) => vec![text.clone()],
+        toml::Value::Array(items) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn read_config(path: &Path) -> Result<Vec<TargetConfig>> {

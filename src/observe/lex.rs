@@ -35,7 +35,8 @@ pub(super) fn resolve_bot(
         (Some(found), Some(id)) if found.id == id => {
             Ok((Some(found.clone()), found.id, found.name))
         }
-        (_, Some(id)) => Ok((None, id, given.to_string())),
+        (Some(found), Some(id)) => Err(bot::ambiguous(given, &found, &id)),
+        (None, Some(id)) => Ok((None, id, given.to_string())),
         (None, None) => Err(bot::not_found(given, region)),
     }
 }

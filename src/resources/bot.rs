@@ -57,6 +57,22 @@ pub(crate) fn is_missing(err: &Error) -> bool {
 
 const NO_SUCH_BOT: &str = "no bot has that name or id";
 
+/// The error for a text that is the name of one bot and the id of another: which bot is meant
+/// cannot be known, and acting on the other would change the wrong bot's logs, so neither is
+/// chosen.
+pub(crate) fn ambiguous(given: &str, by_id: &Bot, named_id: &str) -> Error {
+    Error::invalid(
+        format!(
+            "--bot {given:?} is both the id of bot {} and the name of bot {named_id}; nothing was done",
+            by_id.name
+        ),
+        format!(
+            "give the bot's other identifier instead: --bot {:?} for the bot whose id it is, or --bot {named_id} (the id) for the bot of that name",
+            by_id.name
+        ),
+    )
+}
+
 /// Reads one bot by id.
 pub(crate) async fn describe(lex: &aws_sdk_lexmodelsv2::Client, bot_id: &str) -> Result<Bot> {
     let described = lex

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 
 pub(crate) use location::location;
 pub use location::{AssumeRole, Location, DEFAULT_SESSION_NAME};
-pub(crate) use names::Names;
+pub(crate) use names::{place_location_error, Names};
 pub(crate) use principal::PrincipalLocation;
 pub use principal::{Principal, PrincipalKind};
 pub use valid::default_role_name;
@@ -121,6 +121,8 @@ pub(crate) struct TargetSpec {
     pub principal_locations: Vec<PrincipalLocation>,
     /// Where the target lives (region, account through an assumed role).
     pub location: Location,
+    /// How its values are named, and where it is written (errors AWS reveals later name it).
+    pub names: Names,
 }
 
 /// Each bot (in one place) may be the target of one `[[target]]` only.

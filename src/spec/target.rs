@@ -44,6 +44,7 @@ impl TargetSpec {
             spec,
             principal_locations,
             location: super::location::location(args, names)?,
+            names: names.clone(),
         })
     }
 }

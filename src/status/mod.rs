@@ -141,9 +141,14 @@ fn alias_names(listed: Vec<(String, String, String)>) -> Vec<String> {
 
 /// Every alias of the bot named `bot` (by name or id).
 async fn every_alias(base: &Clients, bot: &str) -> Result<Vec<String>> {
-    let id = match bot::find_id_by_name(&base.lex, bot).await? {
-        Some(id) => id,
-        None => bot::describe(&base.lex, bot).await?.id,
+    let (by_name, by_id) = tokio::join!(
+        bot::find_id_by_name(&base.lex, bot),
+        bot::describe(&base.lex, bot)
+    );
+    let id = match (by_name?, by_id) {
+        (Some(id), Ok(found)) if found.id != id => return Err(bot::ambiguous(bot, &found, &id)),
+        (Some(id), _) => id,
+        (None, by_id) => by_id?.id,
     };
     Ok(alias_names(alias::list(&base.lex, &id, bot).await?))
 }
@@ -161,6 +166,7 @@ async fn bot_rows(
         bot: obs.bot.id.clone(),
         aliases: obs.aliases.iter().map(|a| a.id.clone()).collect(),
         location: subject.location.clone(),
+        names: Default::default(),
     };
     let options = VerifyOptions {
         static_only: true,

@@ -2,7 +2,7 @@
 
 use crate::cli::VerifyArgs;
 use crate::error::{Error, Result};
-use crate::spec::Location;
+use crate::spec::{Location, Names};
 
 /// The locale of the turn when the alias names none.
 pub const DEFAULT_LOCALE: &str = "en_US";
@@ -13,6 +13,8 @@ pub struct Target {
     pub aliases: Vec<String>,
     /// Where the bot lives (a config file's region and assume_role).
     pub location: Location,
+    /// Where a config file writes the target (errors AWS reveals name it); default for flags.
+    pub names: Names,
 }
 
 /// The bots and aliases the arguments name (from `--config FILE`, or `--bot` and `--alias`).
@@ -25,6 +27,7 @@ pub fn targets(args: &VerifyArgs) -> Result<Vec<Target>> {
                     location: crate::spec::location(&t, &names)?,
                     bot: t.bot,
                     aliases: t.aliases,
+                    names,
                 })
             })
             .collect::<Result<_>>()?,
@@ -37,6 +40,7 @@ pub fn targets(args: &VerifyArgs) -> Result<Vec<Target>> {
             })?,
             aliases: args.target.aliases.clone(),
             location: Location::default(),
+            names: Names::default(),
         }],
     };
     if let Some(t) = targets.iter().find(|t| t.aliases.is_empty()) {

@@ -26,7 +26,9 @@ pub struct Watch<'a> {
     pub address: &'a str,
     pub turn: &'a Turn<'a>,
     pub expect_failure: bool,
-    pub timeout: Duration,
+    /// When the run's `--timeout` runs out (it bounds the whole run, not each wait).
+    pub deadline: Instant,
+    pub timeout_seconds: u64,
 }
 
 /// What the live check of one channel saw.
@@ -160,14 +162,14 @@ where
         }
         if reported.elapsed() >= STILL_WAITING_EVERY {
             watch.progress.line(format!(
-                "{}: still waiting for the {what} ({:.0} s of {} s)",
+                "{}: still waiting for the {what} ({:.0} s; --timeout {} s)",
                 watch.address,
                 elapsed.as_secs_f64(),
-                watch.timeout.as_secs()
+                watch.timeout_seconds
             ));
             reported = Instant::now();
         }
-        let remaining = watch.timeout.saturating_sub(elapsed);
+        let remaining = watch.deadline.saturating_duration_since(Instant::now());
         tokio::time::sleep(
             live::poll_interval(elapsed).min(remaining.max(Duration::from_millis(50))),
         )
@@ -194,9 +196,13 @@ async fn give_up(
             ));
         }
     }
-    if elapsed >= watch.timeout {
+    if Instant::now() >= watch.deadline {
         return Some(Live::not_delivered(
-            format!("timed out: no {what} after {} s", watch.timeout.as_secs()),
+            format!(
+                "timed out: no {what} after {:.0} s (--timeout {} s for the whole run)",
+                elapsed.as_secs_f64(),
+                watch.timeout_seconds
+            ),
             live::failures(watch.clients, metric).await,
         ));
     }

@@ -16,7 +16,7 @@ async fn find_bot(clients: &Clients, name_or_id: &str) -> Result<Bot> {
         bot::describe(&clients.lex, name_or_id)
     );
     match (by_name?, by_id) {
-        (Some(id), Ok(found)) if found.id != id => bot::describe(&clients.lex, &id).await,
+        (Some(id), Ok(found)) if found.id != id => Err(bot::ambiguous(name_or_id, &found, &id)),
         (_, Ok(found)) => Ok(found),
         (Some(id), Err(_)) => bot::describe(&clients.lex, &id).await,
         (None, Err(e)) if bot::is_no_such_bot(&e) => {

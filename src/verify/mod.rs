@@ -13,13 +13,16 @@ mod args;
 mod check;
 mod delivery;
 mod live;
+mod locales;
 mod lookup;
 mod per_alias;
 pub(crate) mod report;
 
+use std::time::{Duration, Instant};
+
 use crate::aws::{Clients, Places};
 use crate::cli::{Cli, VerifyArgs, VerifyOptions};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::spec::Location;
 
@@ -29,19 +32,36 @@ use report::Report;
 
 /// Verifies the targets `args` names: the report, which says the exit code.
 pub(crate) async fn command(cli: &Cli, args: &VerifyArgs) -> Result<Report> {
+    let options = VerifyOptions {
+        started: Some(Instant::now()),
+        ..args.options.clone()
+    };
     let targets = args::targets(args)?;
     let base = Clients::load_for(&cli.aws, targets.iter().map(|t| &t.location)).await?;
-    let places = Places::connect(&base, targets.iter().map(|t| &t.location)).await?;
+    let places = Places::connect_placed(&base, targets.iter().map(|t| &t.location), |at, err| {
+        let written = targets
+            .iter()
+            .map(|t| (&t.location, &t.names, t.bot.as_str()));
+        crate::spec::place_location_error(written, at, err)
+    })
+    .await?;
     let progress = Progress::new(cli.quiet);
-    run(&places, &progress, &targets, &args.options).await
+    run(&places, &progress, &targets, &options).await
 }
 
-/// `apply --verify`: the targets of the apply, verified with the default options.
+/// `apply --verify`: the targets of the apply, verified with the default options but for its
+/// `--timeout`, which counts from here.
 pub(crate) async fn after_apply(
     places: &Places,
     progress: &Progress,
     setup: &crate::cli::SetupArgs,
+    timeout: Option<u64>,
 ) -> Result<Report> {
+    let options = VerifyOptions {
+        timeout: timeout.unwrap_or(crate::cli::DEFAULT_TIMEOUT),
+        started: Some(Instant::now()),
+        ..VerifyOptions::default()
+    };
     let targets: Vec<Target> = setup
         .targets()?
         .into_iter()
@@ -49,9 +69,10 @@ pub(crate) async fn after_apply(
             bot: t.spec.bot,
             aliases: t.spec.aliases,
             location: t.location,
+            names: t.names,
         })
         .collect();
-    run(places, progress, &targets, &VerifyOptions::default()).await
+    run(places, progress, &targets, &options).await
 }
 
 /// Adds the verify report to apply's JSON outcome (under `verify`).
@@ -87,12 +108,30 @@ pub(crate) async fn run(
         runs.push(run_in(clients, progress, group, options, first_index));
         first_index += group.iter().map(|t| t.aliases.len()).sum::<usize>();
     }
-    let aliases = futures::future::try_join_all(runs).await?;
+    // The waits end at the deadline themselves; this bounds what does not wait (reads of the
+    // account on a slow endpoint), with a little time left for the failure metrics read last.
+    let deadline = deadline_of(options) + METRICS_GRACE;
+    let aliases = tokio::time::timeout_at(deadline.into(), futures::future::try_join_all(runs))
+        .await
+        .map_err(|_| {
+            Error::Timeout(format!(
+                "verify did not finish within --timeout {} s (reading the account, or sending a turn, took that long)\n  next: check the endpoint and the network, or give a longer --timeout",
+                options.timeout
+            ))
+        })??;
     Ok(Report::new(
         options.static_only,
         options.timeout,
         aliases.into_iter().flatten().collect(),
     ))
+}
+
+/// What the run may take beyond `--timeout` to read the delivery-failure metrics it reports.
+const METRICS_GRACE: Duration = Duration::from_secs(5);
+
+/// When `--timeout` runs out: that long after the run began (or after now).
+fn deadline_of(options: &VerifyOptions) -> Instant {
+    options.started.unwrap_or_else(Instant::now) + Duration::from_secs(options.timeout)
 }
 
 /// Verifies the targets of one location; session ids are numbered from `first_index`.
@@ -104,9 +143,12 @@ pub(crate) async fn run_in(
     first_index: usize,
 ) -> Result<Vec<report::AliasReport>> {
     let scope = clients.caller().await?.scope;
-    let observed =
-        futures::future::try_join_all(targets.iter().map(|t| lookup::observe_target(clients, t)))
-            .await?;
+    let observed = futures::future::try_join_all(targets.iter().map(|t| async move {
+        lookup::observe_target(clients, t)
+            .await
+            .map_err(|e| t.names.place(&t.bot, None, e))
+    }))
+    .await?;
     let role_arns = observed
         .iter()
         .flat_map(|(_, aliases)| aliases.iter().filter_map(|a| a.runs_on.clone()));
@@ -117,6 +159,7 @@ pub(crate) async fn run_in(
         scope: &scope,
         roles: &roles,
         options,
+        deadline: deadline_of(options),
     };
     let mut jobs = Vec::new();
     let mut index = first_index;

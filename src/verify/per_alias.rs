@@ -2,7 +2,7 @@
 //! live check of each configured channel, into an [`AliasReport`].
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use crate::arn::Scope;
 use crate::aws::Clients;
@@ -11,21 +11,22 @@ use crate::progress::Progress;
 use crate::resources::alias::Alias;
 use crate::resources::bot::Bot;
 
-use super::args::DEFAULT_LOCALE;
 use super::check::{self, AliasFacts, Destinations, Diagnosis, KeyFacts, RoleFacts};
 use super::delivery::{self, Watch};
 use super::live;
+use super::locales;
 use super::report::{AliasReport, ChannelReport, Status};
 use crate::cli::VerifyOptions;
 
 /// What the checks of every alias share: the clients, the progress lines, the caller's scope,
-/// every role read once, and the options.
+/// every role read once, the options, and when `--timeout` runs out for the whole run.
 pub struct Shared<'a> {
     pub clients: &'a Clients,
     pub progress: &'a Progress,
     pub scope: &'a Scope,
     pub roles: &'a BTreeMap<String, Option<RoleFacts>>,
     pub options: &'a VerifyOptions,
+    pub deadline: Instant,
 }
 
 /// Verifies one alias; `index` makes its session id unique among the aliases of this run.
@@ -36,15 +37,36 @@ pub async fn verify_alias(
     index: usize,
 ) -> Result<AliasReport> {
     let destinations = check::destinations(a.described.conversation_log_settings());
-    let locale = choose_locale(a, shared.options.locale.as_deref());
+    let wanted = shared.options.locale.as_deref();
+    if !destinations.configured() {
+        let (locale, _) = locales::choose(a, wanted, None);
+        return Ok(unchecked_report(bot, a, &locale));
+    }
+    let version_locales = locales::of_version(shared.clients, &bot.id, a.version()).await;
+    let (locale, locale_problem) = locales::choose(a, wanted, version_locales.as_deref());
     let session = live::session_id(index);
     let mut report = unchecked_report(bot, a, &locale);
-    if !destinations.configured() {
-        return Ok(report);
-    }
     let diagnosis = static_check(shared, bot, a, &destinations, &locale, &session).await?;
     record_static(&mut report, &destinations, &diagnosis);
-    if !shared.options.static_only {
+    let not_sent = match (&locale_problem, Instant::now() >= shared.deadline) {
+        (Some(problem), _) => Some(format!("not sent: {problem}")),
+        (None, true) => Some(format!(
+            "not sent: --timeout {} s ran out before the turn (reading the account took that long)",
+            shared.options.timeout
+        )),
+        (None, false) => None,
+    };
+    if let Some(problem) = &locale_problem {
+        report.warnings.push(problem.clone());
+    }
+    if let (false, Some(why)) = (shared.options.static_only, not_sent) {
+        for channel in [&mut report.text, &mut report.audio] {
+            if channel.status != Status::NotConfigured {
+                channel.status = Status::NotDelivered;
+                channel.detail = Some(why.clone());
+            }
+        }
+    } else if !shared.options.static_only {
         report.session_id = Some(session.clone());
         let turn = live::Turn {
             bot_id: &bot.id,
@@ -65,29 +87,6 @@ pub async fn verify_alias(
     }
     report.status = AliasReport::overall(&report.text, &report.audio);
     Ok(report)
-}
-
-/// The locale of the turn: `--locale`, else the alias's first enabled locale (by name), else
-/// en_US.
-pub fn choose_locale(alias: &Alias, wanted: Option<&str>) -> String {
-    if let Some(locale) = wanted {
-        return locale.to_string();
-    }
-    let mut enabled: Vec<&String> = alias
-        .described
-        .bot_alias_locale_settings()
-        .map(|m| {
-            m.iter()
-                .filter(|(_, s)| s.enabled())
-                .map(|(k, _)| k)
-                .collect()
-        })
-        .unwrap_or_default();
-    enabled.sort();
-    enabled
-        .first()
-        .map(|s| s.to_string())
-        .unwrap_or_else(|| DEFAULT_LOCALE.to_string())
 }
 
 /// The report of an alias before any check: both channels not configured.
@@ -204,7 +203,8 @@ async fn live_check(
         address,
         turn,
         expect_failure,
-        timeout: Duration::from_secs(shared.options.timeout),
+        deadline: shared.deadline,
+        timeout_seconds: shared.options.timeout,
     };
     let text = async {
         match &destinations.text {

@@ -293,11 +293,53 @@ async fn a_role_that_cannot_be_assumed_is_named_before_anything_changes() {
     .await;
     expect_exit(&out, 1);
     let err = stderr(&out);
+    let at = format!(
+        "({} line 9, [[target]] 2 (bot \"Elsewhere\"))",
+        path.display()
+    );
     assert!(
-        err.contains("could not assume role") && err.contains("NoSuchRole"),
+        err.contains("sts:AssumeRole on role arn:aws:iam::")
+            && err.contains(&format!("NoSuchRole {at} failed: AccessDenied"))
+            && err.contains("NoSuchRole refused to be assumed; check that it exists"),
         "{err}"
     );
     assert_eq!(here.snapshot().await, before);
+}
+
+#[tokio::test]
+async fn a_wrong_or_missing_external_id_is_the_roles_refusal_not_the_credentials() {
+    let (pipeline, other) = (fresh_account('3'), fresh_account('4'));
+    let (here, there, role, _) = fleet(&pipeline, &other).await;
+    let before = (here.snapshot().await, there.snapshot().await);
+    // The error is placed at the external_id sent, else at the assume_role.
+    for (external_id, line, said) in [
+        ("external_id = \"fleet-43\"\n", 10, "the external_id sent (\"fleet-43\") is the one its trust policy asks for"),
+        ("", 9, "no external_id was sent: if its trust policy asks for sts:ExternalId, give external_id"),
+    ] {
+        let config = format!(
+            "[[target]]\nbot = \"{}\"\naliases = [\"live\"]\n\n[[target]]\nbot = \"{}\"\naliases = [\"live\"]\nregion = \"{OTHER_REGION}\"\nassume_role = \"{role}\"\n{external_id}",
+            here.bot_name, there.bot_name
+        );
+        let path = std::env::temp_dir().join(format!("{}.toml", unique("fleet-xid-")));
+        std::fs::write(&path, config).unwrap();
+        let out = run_tool_as(&pipeline, &["apply", "--config", path.to_str().unwrap(), "--yes"]).await;
+        expect_exit(&out, 1);
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!(
+                "sts:AssumeRole on role {role} in region {OTHER_REGION} ({} line {line}, [[target]] 2 (bot {:?})) failed: AccessDenied",
+                path.display(),
+                there.bot_name
+            ))
+                && err.contains(&format!("next: the role {role} refused to be assumed"))
+                && err.contains(said),
+            "{err}"
+        );
+        for blamed in ["credentials found", "refresh", "could not load AWS credentials", "CredentialsError"] {
+            assert!(!err.contains(blamed), "not blamed on the credentials ({blamed}): {err}");
+        }
+    }
+    assert_eq!((here.snapshot().await, there.snapshot().await), before);
 }
 
 #[tokio::test]

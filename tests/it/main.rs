@@ -15,3 +15,4 @@ mod status;
 mod support;
 mod trust;
 mod verify;
+mod verify_bounds;

@@ -443,7 +443,8 @@ async fn a_delivery_that_never_comes_times_out_although_the_static_check_passes(
     expect_exit(&out, NOT_DELIVERED);
     let text = stdout(&out);
     assert!(
-        text.contains("timed out: no text log line after 2 s"),
+        text.contains("timed out: no text log line after")
+            && text.contains("(--timeout 2 s for the whole run)"),
         "{text}"
     );
     assert!(!text.contains(" - "), "the static check passed: {text}");

@@ -194,3 +194,58 @@ async fn bad_input_fails_before_any_change_and_names_the_bad_value() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     assert_eq!(world.snapshot().await, before);
 }
+
+/// A bot named with another bot's id: which one `--bot` means cannot be known, so plan, apply,
+/// verify and status refuse it, naming both; each bot's other identifier still finds it.
+#[tokio::test]
+async fn a_bot_name_that_is_another_bots_id_is_refused_naming_both() {
+    let world = World::new().await;
+    let c = &world.clients;
+    let twin = c
+        .lex
+        .create_bot()
+        .bot_name(&world.bot_id)
+        .role_arn(&world.bot_role_arn)
+        .data_privacy(
+            aws_sdk_lexmodelsv2::types::DataPrivacy::builder()
+                .child_directed(false)
+                .build(),
+        )
+        .idle_session_ttl_in_seconds(300)
+        .send()
+        .await
+        .expect("CreateBot named as the first bot's id");
+    let twin_id = twin.bot_id().unwrap().to_string();
+    let before = world.snapshot().await;
+    let id = world.bot_id.as_str();
+    for args in [
+        vec!["plan", "--bot", id, "--alias", "live"],
+        vec!["apply", "--yes", "--bot", id, "--alias", "live"],
+        vec!["verify", "--static-only", "--bot", id, "--alias", "live"],
+        vec!["status", "--bot", id],
+    ] {
+        let out = crate::support::run_tool(&args).await;
+        crate::support::expect_exit(&out, 64);
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!(
+                "--bot {id:?} is both the id of bot {} and the name of bot {twin_id}",
+                world.bot_name
+            )) && err.contains(&format!("--bot {:?}", world.bot_name)),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(world.snapshot().await, before, "nothing changed");
+    // Its name finds the first bot; the second bot's id finds the second.
+    let out =
+        crate::support::run_tool(&["plan", "--bot", &world.bot_name, "--alias", "live"]).await;
+    crate::support::expect_exit(&out, 0);
+    let out =
+        crate::support::run_tool(&["plan", "--bot", &twin_id, "--alias", "TestBotAlias"]).await;
+    let said = crate::support::stdout(&out);
+    assert!(
+        said.contains(&format!("({twin_id})")),
+        "{said}{}",
+        stderr(&out)
+    );
+}

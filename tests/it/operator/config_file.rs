@@ -110,3 +110,90 @@ publish_version = true
         64,
     );
 }
+
+/// The line (from 1) of `text` that starts with `start`, after the `after`th `[[target]]`.
+fn line_of(text: &str, after: usize, start: &str) -> usize {
+    let mut tables = 0;
+    for (i, line) in text.lines().enumerate() {
+        tables += usize::from(line.starts_with("[[target]]"));
+        if tables == after && line.starts_with(start) {
+            return i + 1;
+        }
+    }
+    panic!("no {start} in target {after} of {text}")
+}
+
+#[tokio::test]
+async fn an_error_only_aws_reveals_names_the_file_the_line_and_the_target() {
+    let (a, b) = (World::new().await, World::new().await);
+    let before = a.snapshot().await;
+    let missing_bucket = crate::support::unique("no-such-bucket-").to_lowercase();
+    let missing_bot = crate::support::unique("NoSuchBot");
+    for (second, key, said) in [
+        (
+            format!(
+                "bot = \"{}\"\naliases = [\"live\"]\naudio_bucket = \"{missing_bucket}\"\n",
+                b.bot_name
+            ),
+            "audio_bucket",
+            format!("audio_bucket \"{missing_bucket}\" does not exist"),
+        ),
+        (
+            format!(
+                "bot = \"{}\"\naliases = [\"live\", \"nosuch\"]\n",
+                b.bot_name
+            ),
+            "aliases",
+            "nosuch".to_string(),
+        ),
+        (
+            format!("bot = \"{missing_bot}\"\naliases = [\"live\"]\n"),
+            "bot",
+            missing_bot.clone(),
+        ),
+    ] {
+        let text = format!(
+            "# targets\n[[target]]\nbot = \"{}\"\naliases = [\"live\"]\n\n[[target]]\n{second}",
+            a.bot_name
+        );
+        let path =
+            std::env::temp_dir().join(format!("{}.toml", crate::support::unique("cfg-aws-")));
+        std::fs::write(&path, &text).unwrap();
+        let config = path.to_str().unwrap();
+        let bot = second.lines().next().unwrap().trim_start_matches("bot = ");
+        let at = format!(
+            "{config} line {}, [[target]] 2 (bot {bot})",
+            line_of(&text, 2, key)
+        );
+        for command in [
+            &["plan", "--config", config][..],
+            &["apply", "--config", config, "--yes"],
+        ] {
+            let out = run_tool(command).await;
+            expect_exit(&out, 64);
+            let err = stderr(&out);
+            assert!(
+                err.contains(&format!("error: {at}: ")) && err.contains(&said),
+                "{at} / {said}: {err}"
+            );
+            assert!(
+                !err.contains("--audio-bucket"),
+                "the key, not the flag: {err}"
+            );
+        }
+        if key != "audio_bucket" {
+            // verify finds the bot and its aliases the same way, and places the error alike.
+            let out = run_tool(&["verify", "--config", config, "--static-only"]).await;
+            let err = stderr(&out);
+            assert!(
+                err.contains(&format!("error: {at}: ")) && err.contains(&said),
+                "{err}"
+            );
+        }
+    }
+    assert_eq!(
+        a.snapshot().await,
+        before,
+        "nothing changed in the first target"
+    );
+}

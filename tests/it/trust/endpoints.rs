@@ -110,24 +110,30 @@ async fn missing_credentials_are_named_with_the_sources_tried() {
         "no SDK warnings, no network hint: {err}"
     );
 
-    // A profile that gives none is named, and so is what to check.
-    let out = run_bounded(&mut without_credentials(&[
-        "apply",
-        "--yes",
-        "--bot",
-        "B",
-        "--alias",
-        "a",
-        "--profile",
-        "ops-nosuch",
-    ]))
+    // A profile that exists but gives none is named, and so is what to check.
+    let config =
+        std::env::temp_dir().join(format!("{}.ini", crate::support::unique("aws-config-")));
+    std::fs::write(&config, "[profile ops-nocreds]\nregion = us-east-1\n").unwrap();
+    let out = run_bounded(
+        without_credentials(&[
+            "apply",
+            "--yes",
+            "--bot",
+            "B",
+            "--alias",
+            "a",
+            "--profile",
+            "ops-nocreds",
+        ])
+        .env("AWS_CONFIG_FILE", &config),
+    )
     .await;
     expect_exit(&out, 1);
     let err = stderr(&out);
     assert!(
         err.contains("no AWS credentials found")
-            && err.contains("profile \"ops-nosuch\" of the shared config")
-            && err.contains("check that profile \"ops-nosuch\" exists"),
+            && err.contains("profile \"ops-nocreds\" of the shared config")
+            && err.contains("check that profile \"ops-nocreds\" exists"),
         "{err}"
     );
 }

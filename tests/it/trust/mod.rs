@@ -4,6 +4,7 @@
 mod endpoints;
 mod json_errors;
 mod principals;
+mod profiles;
 mod summaries;
 
 /// An endpoint that accepts connections and never answers; returns its URL. The connections are
