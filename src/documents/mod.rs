@@ -3,6 +3,7 @@
 //! `iam:PassRole` grant for principals (`logging`); and the policy the operator needs
 //! (`operator`).
 
+pub mod escalation;
 mod logging;
 mod operator;
 
