@@ -6,6 +6,8 @@
 pub mod escalation;
 mod logging;
 mod operator;
+mod operator_generic;
+mod operator_risks;
 
 pub use logging::Concern;
 pub(crate) use logging::{
@@ -14,6 +16,10 @@ pub(crate) use logging::{
     SERVICE_LINKED_POLICY_SUFFIX,
 };
 pub(crate) use operator::{assume_roles, operator, OperatorScope};
+pub(crate) use operator_generic::GENERIC_LETS_ITS_HOLDER;
+pub(crate) use operator_risks::risks;
 
+#[cfg(test)]
+mod operator_tests;
 #[cfg(test)]
 mod tests;
