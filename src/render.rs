@@ -351,7 +351,7 @@ impl fmt::Display for Documents {
                 _ => title,
             };
             let document = serde_json::to_string_pretty(&d.document).map_err(|_| fmt::Error)?;
-            write!(f, "# {title}\n")?;
+            writeln!(f, "# {title}")?;
             if !d.risks.is_empty() {
                 writeln!(f, "# What it lets its holder do beyond the tool's calls:")?;
                 for risk in &d.risks {

@@ -255,7 +255,7 @@ fn tag_rules(doc: &Doc, holder: &Holder, c: &Candidate, out: &mut Vec<Finding>) 
         "lex" => &["lex:TagResource"],
         _ => &[],
     };
-    if !c.wildcard && holder.created.iter().any(|created| *created == c.arn) {
+    if !c.wildcard && holder.created.contains(&c.arn) {
         return;
     }
     for action in actions {
