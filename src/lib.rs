@@ -30,6 +30,8 @@ pub mod aws;
 pub mod cli;
 pub(crate) mod config;
 pub(crate) mod documents;
+/// The escalation check of policy documents (public for the integration tests).
+pub use documents::escalation;
 pub(crate) mod engine;
 pub mod error;
 pub(crate) mod iam_eval;

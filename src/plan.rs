@@ -163,6 +163,9 @@ pub struct Target {
     #[serde(rename = "botId")]
     pub bot_id: String,
     pub aliases: Vec<String>,
+    /// The aliases' ids, in the order of `aliases` (their ARNs are the operator policy's).
+    #[serde(skip)]
+    pub alias_ids: Vec<String>,
     /// The dedicated role (dedicated-role mode), or the setup's name (in place: our policies'
     /// prefix).
     pub role: String,
@@ -319,6 +322,7 @@ mod tests {
                 bot: bot.into(),
                 bot_id: format!("{bot}-id"),
                 aliases: vec![],
+                alias_ids: vec![],
                 role: String::new(),
                 region: String::new(),
                 account: String::new(),

@@ -324,6 +324,10 @@ pub struct NamedDocument {
     /// Where the document is for, when the targets span several places or assume a role.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub place: Option<DocumentPlace>,
+    /// What the document lets its holder do beyond the tool's calls (the operator policy's
+    /// declared risks, and what a target-free policy covers).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub risks: Vec<String>,
 }
 
 /// The account and region a document is for, and the role assumed there (if any).
@@ -381,7 +385,14 @@ impl fmt::Display for Documents {
                 _ => title,
             };
             let document = serde_json::to_string_pretty(&d.document).map_err(|_| fmt::Error)?;
-            write!(f, "# {title}\n{document}\n\n")?;
+            writeln!(f, "# {title}")?;
+            if !d.risks.is_empty() {
+                writeln!(f, "# What it lets its holder do beyond the tool's calls:")?;
+                for risk in &d.risks {
+                    writeln!(f, "#  - {risk}")?;
+                }
+            }
+            write!(f, "{document}\n\n")?;
         }
         Ok(())
     }

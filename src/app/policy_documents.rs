@@ -31,10 +31,12 @@ pub(super) async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
         if args.operator_only {
             found.clear();
         }
+        let document = crate::documents::operator(&scope);
         found.push(render::NamedDocument {
             kind: "operator",
             address: "operator".into(),
-            document: crate::documents::operator(&scope),
+            risks: crate::documents::risks(&document, &scope),
+            document,
             place: None,
         });
         if let (true, Some((account, region, via))) = (labelled, place) {
@@ -58,6 +60,7 @@ pub(super) async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
             address: "pipeline".into(),
             document: crate::documents::assume_roles(&assumed),
             place: None,
+            risks: Vec::new(),
         });
     }
     show(cli, &render::Documents { documents });
@@ -107,32 +110,22 @@ fn plan_in_place(plan: &Plan, account: &str, region: &str) -> Plan {
 fn plan_documents(plan: &Plan, scope: &mut OperatorScope) -> Vec<render::NamedDocument> {
     let mut documents = Vec::new();
     for change in &plan.changes {
-        let deleted = change.action == Action::Delete;
+        scope_of_change(change, scope);
         let kind = match &change.address {
-            // An earlier role of ours that apply removes: the operator deletes it.
-            Address::Role(name) if deleted => {
-                scope.role_names.push(name.clone());
-                continue;
-            }
+            _ if change.action == Action::Delete => continue,
             Address::Role(_) => "trust",
-            Address::Policy(_) if deleted => continue,
             Address::Policy(_) => "managed-policy",
             Address::InlinePolicy { name, .. }
                 if name.ends_with(crate::documents::SERVICE_LINKED_POLICY_SUFFIX) =>
             {
                 "service-linked-inline"
             }
-            Address::InlinePolicy { owner, name }
+            Address::InlinePolicy { name, .. }
                 if name.starts_with(crate::documents::PASS_ROLE_PREFIX) =>
             {
-                scope.principals.push(owner.clone());
                 "inline-policy"
             }
             Address::InlinePolicy { .. } => "copied-inline",
-            Address::LogGroup(name) => {
-                scope.log_groups.push(name.clone());
-                continue;
-            }
             _ => continue,
         };
         if let Some(document) = &change.document {
@@ -141,12 +134,18 @@ fn plan_documents(plan: &Plan, scope: &mut OperatorScope) -> Vec<render::NamedDo
                 address: change.address.to_string(),
                 document: document.clone(),
                 place: None,
+                risks: Vec::new(),
             });
         }
     }
     for target in &plan.targets {
-        scope.role_names.push(target.role.clone());
         scope.bot_ids.push(target.bot_id.clone());
+        scope.aliases.extend(
+            target
+                .alias_ids
+                .iter()
+                .map(|a| (target.bot_id.clone(), a.clone())),
+        );
         scope.writer_roles.extend(target.writers.iter().cloned());
         scope
             .previous_roles
@@ -158,4 +157,43 @@ fn plan_documents(plan: &Plan, scope: &mut OperatorScope) -> Vec<render::NamedDo
         });
     }
     documents
+}
+
+/// What one change needs the operator policy to name: the dedicated role (created, changed or
+/// an earlier one removed), our managed policies, the log groups created or whose retention
+/// changes, and the principals granted PassRole.
+fn scope_of_change(change: &crate::plan::Change, scope: &mut OperatorScope) {
+    let (created, deleted) = (
+        change.action == Action::Create,
+        change.action == Action::Delete,
+    );
+    match &change.address {
+        Address::Role(name) if deleted => scope.removed_roles.push(name.clone()),
+        Address::Role(name) => {
+            scope.role_names.push(name.clone());
+            if created {
+                scope.created_roles.push(name.clone());
+            }
+        }
+        Address::Policy(name) => {
+            scope.policies.push(name.clone());
+            if created {
+                scope.created_policies.push(name.clone());
+            }
+        }
+        Address::InlinePolicy { owner, name }
+            if name.starts_with(crate::documents::PASS_ROLE_PREFIX) =>
+        {
+            scope.principals.push(owner.clone());
+        }
+        Address::LogGroup(name) if created => scope.log_groups.push(name.clone()),
+        // Its retention changes, or destroy will put back the retention a take-over recorded.
+        Address::LogGroup(name)
+            if change.action == Action::Update
+                || change.before.get("recordedRetention").is_some() =>
+        {
+            scope.retention_log_groups.push(name.clone())
+        }
+        _ => {}
+    }
 }

@@ -3,8 +3,12 @@
 //! `iam:PassRole` grant for principals (`logging`); and the policy the operator needs
 //! (`operator`).
 
+pub mod escalation;
 mod logging;
 mod operator;
+mod operator_generic;
+mod operator_reads;
+mod operator_risks;
 mod ours;
 
 pub use logging::Concern;
@@ -14,7 +18,11 @@ pub(crate) use logging::{
     SERVICE_LINKED_POLICY_SUFFIX,
 };
 pub(crate) use operator::{assume_roles, operator, OperatorScope};
+pub(crate) use operator_generic::GENERIC_LETS_ITS_HOLDER;
+pub(crate) use operator_risks::risks;
 pub(crate) use ours::not_ours;
 
+#[cfg(test)]
+mod operator_tests;
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,11 @@
-//! The operator policy: least privilege for the person or pipeline that runs `apply`, `destroy`
-//! and `verify`, scoped to the targets when they are known.
+//! The operator policy: what the person or pipeline that runs `apply`, `destroy` and `verify`
+//! needs, on exactly the resources the plans for its targets touch. Without targets it is the
+//! target-free policy of [`super::operator_generic`], which says what it lets its holder do.
+//!
+//! Read as an attacker holding it ([`super::escalation`]), the targeted policy opens no
+//! escalation path except the ones its statements declare (Sid `DeclaredRisk...`): the dedicated
+//! role's trust and permissions, which IAM cannot check the content of, and `--grant-pass-role`'s
+//! inline policies on the named principals.
 
 use serde_json::{json, Value};
 
@@ -7,13 +13,28 @@ use super::logging::LEX_SERVICE;
 use crate::arn::Scope;
 use crate::policy::{Document, Statement};
 
-/// What the operator policy is scoped to; empty lists mean "any the tool's naming allows".
+/// What the operator policy is scoped to: the resources the plans for its targets touch. With
+/// no bot, the policy is the target-free one.
 #[derive(Debug, Clone, Default)]
 pub struct OperatorScope {
     pub scope: Option<Scope>,
+    /// Our dedicated roles the plans create or change (dedicated mode).
     pub role_names: Vec<String>,
+    /// Of those, the ones the plans create (absent when printed).
+    pub created_roles: Vec<String>,
+    /// Earlier roles of ours that apply removes.
+    pub removed_roles: Vec<String>,
+    /// Our managed policies the plans create, change or delete.
+    pub policies: Vec<String>,
+    /// Of those, the ones the plans create.
+    pub created_policies: Vec<String>,
     pub bot_ids: Vec<String>,
+    /// The aliases, as (bot id, alias id).
+    pub aliases: Vec<(String, String)>,
+    /// Log groups the plans create.
     pub log_groups: Vec<String>,
+    /// Existing log groups whose retention the plans change.
+    pub retention_log_groups: Vec<String>,
     pub principals: Vec<crate::spec::Principal>,
     /// Roles destroy gives back to the bots (passed to Lex again).
     pub previous_roles: Vec<String>,
@@ -21,77 +42,64 @@ pub struct OperatorScope {
     pub writer_roles: Vec<String>,
 }
 
+impl OperatorScope {
+    /// The ARNs the plans create (tags written on them are written at their creation).
+    pub fn created_arns(&self) -> Vec<String> {
+        let arn = ArnPattern::new(self.scope.as_ref());
+        let mut out: Vec<String> = self.log_groups.iter().map(|g| arn.log_group(g)).collect();
+        out.extend(
+            self.created_roles
+                .iter()
+                .map(|r| arn.iam(&format!("role/{r}"))),
+        );
+        out.extend(
+            self.created_policies
+                .iter()
+                .map(|p| arn.iam(&format!("policy/{p}"))),
+        );
+        out
+    }
+}
+
 /// Lex V2 service-linked roles, as an IAM resource pattern.
 pub const LEX_SERVICE_LINKED_ROLES: &str =
     "role/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots*";
 
-/// Read-only calls the tool makes (many cannot be scoped below `*` by IAM).
-pub const OPERATOR_READ_ACTIONS: &[&str] = &[
-    "sts:GetCallerIdentity",
-    "lex:ListBots",
-    "lex:DescribeBot",
-    "lex:ListBotAliases",
-    "lex:DescribeBotAlias",
-    "lex:DescribeBotVersion",
-    "lex:ListBotVersions",
-    "lex:ListBotLocales",
-    "lex:ListTagsForResource",
-    "iam:GetRole",
-    "iam:ListAttachedRolePolicies",
-    "iam:ListRolePolicies",
-    "iam:GetRolePolicy",
-    "iam:GetPolicy",
-    "iam:GetPolicyVersion",
-    "iam:ListPolicyVersions",
-    "iam:ListEntitiesForPolicy",
-    "iam:GetUser",
-    "iam:GetUserPolicy",
-    "iam:GetGroup",
-    "iam:GetGroupPolicy",
-    "logs:DescribeLogGroups",
-    "logs:ListTagsForResource",
-    "s3:ListBucket",
-    "s3:GetEncryptionConfiguration",
-    "s3:GetBucketLocation",
-    "kms:DescribeKey",
-    "kms:GetKeyPolicy",
-    // verify: reads the log and the delivery-failure metric back.
-    "logs:FilterLogEvents",
-    "cloudwatch:GetMetricStatistics",
-];
+pub use super::operator_reads::OPERATOR_READ_ACTIONS;
 
-/// The least-privilege policy a person or pipeline needs to run `apply` and `destroy`.
+/// The Sid of the statement that writes the dedicated role's trust and permissions.
+pub const DEDICATED_RISK_SID: &str = "DeclaredRiskDedicatedRoleTrustAndPermissionsAreAnyDocument";
+/// The Sid of the statement that writes `--grant-pass-role`'s inline policies.
+pub const GRANT_RISK_SID: &str = "DeclaredRiskWritesAnyInlinePolicyOnTheseExactPrincipals";
+
+/// The operator policy for the scope: the targeted one, or the target-free one without a bot.
 pub fn operator(o: &OperatorScope) -> Value {
-    let r = OperatorResources::new(o);
-    let mut statements = iam_statements(&r);
-    statements.extend(writer_statements(&r));
-    statements.extend(lex_statements(&r));
-    if !r.principals.is_empty() {
-        statements.push(Statement::allow(
-            "GrantPassRoleToTheseExactPrincipals",
-            &[
-                "iam:PutUserPolicy",
-                "iam:DeleteUserPolicy",
-                "iam:PutRolePolicy",
-                "iam:DeleteRolePolicy",
-                "iam:PutGroupPolicy",
-                "iam:DeleteGroupPolicy",
-            ],
-            r.principals,
-        ));
+    if o.bot_ids.is_empty() {
+        return super::operator_generic::generic();
     }
-    Document::new(statements).to_value()
+    let r = OperatorResources::new(o);
+    let mut statements = vec![Some(Statement::allow(
+        "ReadWhatExists",
+        OPERATOR_READ_ACTIONS,
+        vec!["*".into()],
+    ))];
+    statements.extend(log_group_statements(&r));
+    statements.extend(role_statements(&r));
+    statements.extend(policy_statements(&r));
+    statements.extend(lex_statements(&r));
+    statements.extend(deny_statements(&r));
+    Document::new(statements.into_iter().flatten().collect()).to_value()
 }
 
 /// ARNs in the targets' partition, account and region, or `*` for each when they are unknown.
-struct ArnPattern {
+pub(super) struct ArnPattern {
     partition: String,
     account: String,
     region: String,
 }
 
 impl ArnPattern {
-    fn new(scope: Option<&Scope>) -> Self {
+    pub(super) fn new(scope: Option<&Scope>) -> Self {
         let (partition, account, region) = match scope {
             Some(s) => (s.partition.clone(), s.account.clone(), s.region.clone()),
             None => ("*".into(), "*".into(), "*".into()),
@@ -103,119 +111,123 @@ impl ArnPattern {
         }
     }
 
-    fn iam(&self, resource: &str) -> String {
+    pub(super) fn iam(&self, resource: &str) -> String {
         format!("arn:{}:iam::{}:{resource}", self.partition, self.account)
     }
 
-    fn log_group(&self, name: &str) -> String {
+    pub(super) fn log_group(&self, name: &str) -> String {
         format!(
             "arn:{}:logs:{}:{}:log-group:{name}",
             self.partition, self.region, self.account
         )
     }
 
-    fn bot(&self, id: &str) -> String {
+    pub(super) fn lex(&self, resource: &str) -> String {
         format!(
-            "arn:{}:lex:{}:{}:bot/{id}",
-            self.partition, self.region, self.account
-        )
-    }
-
-    /// Every alias of the bot.
-    fn aliases_of(&self, id: &str) -> String {
-        format!(
-            "arn:{}:lex:{}:{}:bot-alias/{id}/*",
+            "arn:{}:lex:{}:{}:{resource}",
             self.partition, self.region, self.account
         )
     }
 }
 
-/// The items, or the default when there are none.
-fn or_default(items: Vec<String>, default: Vec<String>) -> Vec<String> {
-    if items.is_empty() {
-        default
-    } else {
-        items
-    }
-}
-
-/// The resources the operator policy names, each scoped to the targets when they are known.
+/// The resources the targeted operator policy names, all exact.
 struct OperatorResources {
-    /// Our logging roles.
-    roles: Vec<String>,
-    /// Our managed policies.
+    created_groups: Vec<String>,
+    retention_groups: Vec<String>,
+    dedicated: Vec<String>,
+    created_roles: Vec<String>,
+    removed: Vec<String>,
     policies: Vec<String>,
-    log_groups: Vec<String>,
-    /// The bots and their aliases.
-    bots: Vec<String>,
-    /// The aliases verify talks to.
-    aliases: Vec<String>,
-    /// The principals granted PassRole (inline policies on them).
-    principals: Vec<String>,
-    /// Service-linked roles that get our inline grant (in place).
+    created_policies: Vec<String>,
     service_linked: Vec<String>,
-    /// Customer roles our managed policies are attached to (in place).
     customer_writers: Vec<String>,
-    /// The roles passed to Lex.
     passed: Vec<String>,
+    principals: Vec<String>,
+    bots: Vec<String>,
+    aliases: Vec<String>,
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v.dedup();
+    v
 }
 
 impl OperatorResources {
     fn new(o: &OperatorScope) -> Self {
         let arn = ArnPattern::new(o.scope.as_ref());
-        let roles = or_default(
-            o.role_names
+        let groups = |names: &[String]| {
+            sorted(
+                names
+                    .iter()
+                    .flat_map(|g| [arn.log_group(g), format!("{}:*", arn.log_group(g))])
+                    .collect(),
+            )
+        };
+        let roles = |names: &[String]| {
+            sorted(
+                names
+                    .iter()
+                    .map(|r| arn.iam(&format!("role/{r}")))
+                    .collect(),
+            )
+        };
+        let policies = |names: &[String]| {
+            sorted(
+                names
+                    .iter()
+                    .map(|p| arn.iam(&format!("policy/{p}")))
+                    .collect(),
+            )
+        };
+        let (service_linked, customer_writers): (Vec<String>, Vec<String>) = o
+            .writer_roles
+            .iter()
+            .cloned()
+            .partition(|r| crate::resources::role::is_service_linked(r));
+        let dedicated = roles(&o.role_names);
+        // The roles passed to Lex: ours, the previous ones destroy gives back, the writers.
+        let mut passed = dedicated.clone();
+        passed.extend(o.previous_roles.iter().cloned());
+        passed.extend(o.writer_roles.iter().cloned());
+        let aliases = match o.aliases.is_empty() {
+            false => o
+                .aliases
                 .iter()
-                .map(|r| arn.iam(&format!("role/{r}")))
+                .map(|(b, a)| arn.lex(&format!("bot-alias/{b}/{a}")))
                 .collect(),
-            vec![arn.iam("role/LexLogs-*")],
-        );
-        let policies = or_default(
-            o.role_names
+            // Only bots known (verify): their aliases.
+            true => o
+                .bot_ids
                 .iter()
-                .map(|r| arn.iam(&format!("policy/{r}-*")))
+                .map(|b| arn.lex(&format!("bot-alias/{b}/*")))
                 .collect(),
-            vec![arn.iam("policy/LexLogs-*")],
-        );
-        let log_groups = or_default(
-            o.log_groups
-                .iter()
-                .flat_map(|g| [arn.log_group(g), format!("{}:*", arn.log_group(g))])
-                .collect(),
-            vec![arn.log_group("/aws/lex/*")],
-        );
-        let bots = or_default(
-            o.bot_ids
-                .iter()
-                .flat_map(|id| [arn.bot(id), arn.aliases_of(id)])
-                .collect(),
-            vec![arn.bot("*"), arn.aliases_of("*")],
-        );
-        // verify: one conversation turn per alias.
-        let aliases = or_default(
-            o.bot_ids.iter().map(|id| arn.aliases_of(id)).collect(),
-            vec![arn.aliases_of("*")],
-        );
-        let (service_linked, customer_writers) = writer_roles(o, &arn);
-        let passed = passed_roles(o, &roles, &arn);
+        };
         OperatorResources {
-            principals: granted_principals(o, &arn),
-            roles,
-            policies,
-            log_groups,
-            bots,
-            aliases,
-            service_linked,
-            customer_writers,
-            passed,
+            created_groups: groups(&o.log_groups),
+            retention_groups: groups(&o.retention_log_groups),
+            created_roles: roles(&o.created_roles),
+            removed: roles(&o.removed_roles),
+            policies: policies(&o.policies),
+            created_policies: policies(&o.created_policies),
+            service_linked: sorted(service_linked),
+            customer_writers: sorted(customer_writers),
+            passed: sorted(passed),
+            principals: sorted(granted_principals(o, &arn)),
+            bots: sorted(
+                o.bot_ids
+                    .iter()
+                    .map(|b| arn.lex(&format!("bot/{b}")))
+                    .collect(),
+            ),
+            aliases: sorted(aliases),
+            dedicated,
         }
     }
 }
 
 /// PassRole grants are inline policies on the principals named; IAM cannot limit what an inline
-/// policy says, so these writes are only ever on exactly those principals, and only when the
-/// targets ask for grants (see the README: they are administrator-equivalent for those
-/// principals).
+/// policy says, so these writes are only ever on exactly those principals (with any path).
 fn granted_principals(o: &OperatorScope, arn: &ArnPattern) -> Vec<String> {
     o.principals
         .iter()
@@ -228,152 +240,215 @@ fn granted_principals(o: &OperatorScope, arn: &ArnPattern) -> Vec<String> {
         .collect()
 }
 
-/// The roles that write the logs in place: service-linked ones (our inline grant) and customer
-/// ones (our managed policies attached), each any of its kind when none is named.
-fn writer_roles(o: &OperatorScope, arn: &ArnPattern) -> (Vec<String>, Vec<String>) {
-    let (service_linked, customer): (Vec<String>, Vec<String>) = o
-        .writer_roles
-        .iter()
-        .cloned()
-        .partition(|r| crate::resources::role::is_service_linked(r));
-    (
-        or_default(service_linked, vec![arn.iam(LEX_SERVICE_LINKED_ROLES)]),
-        or_default(customer, vec![arn.iam("role/*")]),
-    )
-}
-
-/// The roles the tool passes to Lex: ours, the previous ones destroy gives back, the writers,
-/// and the service-linked role.
-fn passed_roles(o: &OperatorScope, roles: &[String], arn: &ArnPattern) -> Vec<String> {
-    let mut passed = roles.to_vec();
-    passed.extend(
-        o.previous_roles
-            .iter()
-            .filter(|r| !crate::resources::role::is_service_linked(r))
-            .cloned(),
-    );
-    passed.extend(o.writer_roles.iter().cloned());
-    // Destroy and rollback give a bot back its service-linked role (AmazonLexFullAccess grants
-    // the same PassRole).
-    passed.push(arn.iam(LEX_SERVICE_LINKED_ROLES));
-    passed.sort();
-    passed.dedup();
-    passed
-}
-
 /// Deletes and rewrites only of what the tool made (our tag), never of a same-named resource.
-fn ours(key: &str) -> Value {
+pub(super) fn ours(key: &str) -> Value {
     json!({"StringEquals": {format!("{key}/{}", crate::resources::tags::MANAGED_BY): crate::resources::tags::MANAGED_BY_VALUE}})
 }
 
-/// Reads, and the logging role and our policies: create, change only ours, pass to Lex.
-fn iam_statements(r: &OperatorResources) -> Vec<Statement> {
+/// A statement, or nothing when it would name no resource.
+fn on(sid: &str, actions: &[&str], resources: &[String]) -> Option<Statement> {
+    (!resources.is_empty()).then(|| Statement::allow(sid, actions, resources.to_vec()))
+}
+
+fn with(statement: Option<Statement>, condition: Value) -> Option<Statement> {
+    statement.map(|s| s.with_condition(condition))
+}
+
+/// The log groups the plans create (tagged ours at creation; deleted only to undo that), and the
+/// existing ones whose retention they change.
+fn log_group_statements(r: &OperatorResources) -> Vec<Option<Statement>> {
     vec![
-        Statement::allow("ReadWhatExists", OPERATOR_READ_ACTIONS, vec!["*".into()]),
-        Statement::allow(
-            "CreateTheLoggingRole",
+        on(
+            "CreateTheLogGroupsThePlansCreate",
+            &["logs:CreateLogGroup", "logs:TagResource"],
+            &r.created_groups,
+        ),
+        with(
+            on(
+                "ChangeOnlyOurNewLogGroups",
+                &[
+                    "logs:PutRetentionPolicy",
+                    "logs:DeleteRetentionPolicy",
+                    "logs:DeleteLogGroup",
+                ],
+                &r.created_groups,
+            ),
+            ours("aws:ResourceTag"),
+        ),
+        on(
+            "SetRetentionOfTheLogGroupsThePlansChange",
+            &["logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy"],
+            &r.retention_groups,
+        ),
+        // A take-over of another team's group records its retention on the group first, and
+        // destroy removes the record: only those two keys, never our ownership tag.
+        with(
+            on(
+                "RecordTheRetentionTheyReplace",
+                &["logs:TagResource", "logs:UntagResource"],
+                &r.retention_groups,
+            ),
+            json!({"ForAllValues:StringEquals": {"aws:TagKeys": [
+                crate::resources::tags::PREVIOUS_RETENTION,
+                crate::resources::tags::TAKEN_OVER_RETENTION,
+            ]}}),
+        ),
+    ]
+}
+
+/// Roles: our inline grant on the exact service-linked roles, our policies attached to the exact
+/// customer roles (in place); our dedicated role; earlier roles of ours removed; PassRole to Lex.
+fn role_statements(r: &OperatorResources) -> Vec<Option<Statement>> {
+    let our_policies = json!({"ArnEquals": {"iam:PolicyARN": r.policies.clone()}});
+    let mut dedicated_condition = ours("iam:ResourceTag");
+    dedicated_condition["ArnEqualsIfExists"] = json!({"iam:PolicyARN": r.policies.clone()});
+    vec![
+        on(
+            "GrantLogsOnTheServiceLinkedRoles",
+            &["iam:PutRolePolicy", "iam:DeleteRolePolicy"],
+            &r.service_linked,
+        ),
+        with(
+            on(
+                "AttachOurPoliciesToTheWriterRoles",
+                &["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+                &r.customer_writers,
+            ),
+            our_policies,
+        ),
+        on(
+            "CreateTheDedicatedRole",
             &[
                 "iam:CreateRole",
                 "iam:TagRole",
                 "iam:PutRolePermissionsBoundary",
             ],
-            r.roles.clone(),
+            &r.created_roles,
         ),
-        Statement::allow(
-            "ChangeOnlyOurLoggingRole",
-            &[
-                "iam:DeleteRole",
-                "iam:UntagRole",
-                "iam:UpdateAssumeRolePolicy",
-                "iam:AttachRolePolicy",
-                "iam:DetachRolePolicy",
-                "iam:PutRolePolicy",
-                "iam:DeleteRolePolicy",
-            ],
-            r.roles.clone(),
-        )
-        .with_condition(ours("iam:ResourceTag")),
-        Statement::allow(
+        with(
+            on(
+                DEDICATED_RISK_SID,
+                &[
+                    "iam:UpdateAssumeRolePolicy",
+                    "iam:PutRolePolicy",
+                    "iam:AttachRolePolicy",
+                    "iam:DetachRolePolicy",
+                    "iam:DeleteRolePolicy",
+                    "iam:TagRole",
+                    "iam:UntagRole",
+                    "iam:DeleteRole",
+                ],
+                &r.dedicated,
+            ),
+            dedicated_condition,
+        ),
+        with(
+            on(
+                "RemoveOurEarlierRoles",
+                &[
+                    "iam:DetachRolePolicy",
+                    "iam:DeleteRolePolicy",
+                    "iam:UntagRole",
+                    "iam:DeleteRole",
+                ],
+                &r.removed,
+            ),
+            ours("iam:ResourceTag"),
+        ),
+        with(
+            on("PassTheseRolesToLexOnly", &["iam:PassRole"], &r.passed),
+            json!({"StringEquals": {"iam:PassedToService": LEX_SERVICE}}),
+        ),
+        on(GRANT_RISK_SID, GRANT_ACTIONS, &r.principals),
+    ]
+}
+
+/// The inline policy writes of `--grant-pass-role`.
+pub(super) const GRANT_ACTIONS: &[&str] = &[
+    "iam:PutUserPolicy",
+    "iam:DeleteUserPolicy",
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:PutGroupPolicy",
+    "iam:DeleteGroupPolicy",
+];
+
+/// Our managed policies: created by name, changed only while ours.
+fn policy_statements(r: &OperatorResources) -> Vec<Option<Statement>> {
+    vec![
+        on(
             "CreateOurPolicies",
             &["iam:CreatePolicy", "iam:TagPolicy"],
-            r.policies.clone(),
+            &r.created_policies,
         ),
-        Statement::allow(
-            "ChangeOnlyOurPolicies",
-            &[
-                "iam:DeletePolicy",
-                "iam:CreatePolicyVersion",
-                "iam:DeletePolicyVersion",
-                "iam:SetDefaultPolicyVersion",
-            ],
-            r.policies.clone(),
-        )
-        .with_condition(ours("iam:ResourceTag")),
-        Statement::allow("PassRolesToLex", &["iam:PassRole"], r.passed.clone())
-            .with_condition(json!({"StringEquals": {"iam:PassedToService": LEX_SERVICE}})),
+        with(
+            on(
+                "ChangeOnlyOurPolicies",
+                &[
+                    "iam:DeletePolicy",
+                    "iam:CreatePolicyVersion",
+                    "iam:DeletePolicyVersion",
+                    "iam:SetDefaultPolicyVersion",
+                ],
+                &r.policies,
+            ),
+            ours("iam:ResourceTag"),
+        ),
     ]
 }
 
-/// The log group (create, delete only ours) and the roles that write into it in place.
-fn writer_statements(r: &OperatorResources) -> Vec<Statement> {
-    vec![
-        Statement::allow(
-            "CreateTheLogGroup",
-            &[
-                "logs:CreateLogGroup",
-                "logs:TagResource",
-                "logs:PutRetentionPolicy",
-                "logs:DeleteRetentionPolicy",
-            ],
-            r.log_groups.clone(),
-        ),
-        // A take-over's record on another team's group is removed by destroy (only our keys).
-        Statement::allow(
-            "RemoveOurRecordFromTheLogGroup",
-            &["logs:UntagResource"],
-            r.log_groups.clone(),
-        )
-        .with_condition(json!({"ForAllValues:StringLike": {"aws:TagKeys": ["lex-logs-setup:*"]}})),
-        Statement::allow(
-            "DeleteOnlyOurLogGroup",
-            &["logs:DeleteLogGroup"],
-            r.log_groups.clone(),
-        )
-        .with_condition(ours("aws:ResourceTag")),
-        Statement::allow(
-            "GrantLogsOnServiceLinkedRoles",
-            &["iam:PutRolePolicy", "iam:DeleteRolePolicy"],
-            r.service_linked.clone(),
-        ),
-        Statement::allow(
-            "AttachOurLogPoliciesToWriterRoles",
-            &["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-            r.customer_writers.clone(),
-        )
-        .with_condition(json!({"ArnLike": {"iam:PolicyARN": r.policies.clone()}})),
-    ]
+/// Tags on Lex resources record what a run replaced; none of them is our ownership tag.
+pub(super) fn not_our_tag() -> Value {
+    json!({"ForAllValues:StringNotEquals": {"aws:TagKeys": [crate::resources::tags::MANAGED_BY]}})
 }
 
-/// The bots, aliases and versions apply changes, and the aliases verify talks to.
-fn lex_statements(r: &OperatorResources) -> Vec<Statement> {
+/// The named bots (their versions, their role), the named aliases, their records, and verify.
+fn lex_statements(r: &OperatorResources) -> Vec<Option<Statement>> {
+    let mut tagged = r.bots.clone();
+    tagged.extend(r.aliases.iter().cloned());
     vec![
-        Statement::allow(
-            "UpdateBotsAliasesAndVersions",
+        on(
+            "UpdateTheNamedBotsAndTheirVersions",
             &[
                 "lex:UpdateBot",
-                "lex:UpdateBotAlias",
                 "lex:CreateBotVersion",
                 "lex:DeleteBotVersion",
-                "lex:TagResource",
-                "lex:UntagResource",
             ],
-            r.bots.clone(),
+            &r.bots,
         ),
-        Statement::allow(
+        on("UpdateTheNamedAliases", &["lex:UpdateBotAlias"], &r.aliases),
+        with(
+            on(
+                "RecordOnTheNamedBotsAndAliases",
+                &["lex:TagResource", "lex:UntagResource"],
+                &tagged,
+            ),
+            not_our_tag(),
+        ),
+        on(
             "VerifyConversationLogs",
             &["lex:RecognizeText", "lex:RecognizeUtterance"],
-            r.aliases.clone(),
+            &r.aliases,
         ),
+    ]
+}
+
+/// The roles this policy gives permissions to may be neither assumed by its holder nor passed
+/// to anything but Lex, whatever the holder's other policies or the roles' trust say.
+fn deny_statements(r: &OperatorResources) -> Vec<Option<Statement>> {
+    let mut written = r.dedicated.clone();
+    written.extend(r.customer_writers.iter().cloned());
+    let deny = |sid: &str, action: &str| {
+        (!written.is_empty()).then(|| Statement {
+            effect: "Deny",
+            ..Statement::allow(sid, &[action], written.clone())
+        })
+    };
+    vec![
+        deny("DenyAssumingTheRolesThisPolicyWrites", "sts:AssumeRole"),
+        deny("DenyPassingThemToAnyServiceButLex", "iam:PassRole").map(|s| {
+            s.with_condition(json!({"StringNotEquals": {"iam:PassedToService": LEX_SERVICE}}))
+        }),
     ]
 }
 

@@ -24,6 +24,7 @@ mod pattern;
 mod statement;
 
 pub(crate) use model::{Context, Decision, NamedPolicy, Principal, Request};
+pub(crate) use pattern::wildcard_match;
 
 use serde_json::Value;
 

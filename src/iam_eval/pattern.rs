@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 /// `*` matches any run of characters, `?` exactly one.
-pub(super) fn wildcard_match(pattern: &str, value: &str, ignore_case: bool) -> bool {
+pub(crate) fn wildcard_match(pattern: &str, value: &str, ignore_case: bool) -> bool {
     let fold = |s: &str| -> Vec<char> {
         if ignore_case {
             s.to_lowercase().chars().collect()

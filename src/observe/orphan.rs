@@ -2,7 +2,8 @@
 //! The bot's records (its tags) are gone with it, so our resources are found by the names the
 //! setup's name gives them: our managed policies (with the roles they are attached to), and our
 //! inline policies on any role, user or group, found in one listing of the account's principals
-//! (`iam:GetAccountAuthorizationDetails`). The planner proves each is ours before touching it.
+//! (`iam:GetAccountAuthorizationDetails`), and the dedicated mode's role of the setup's name. The
+//! planner proves each is ours before touching it.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use crate::documents::{pass_role_policy_name, service_linked_policy_name, Concer
 use crate::error::{AwsError, Error, Result};
 use crate::policy::parse_returned;
 use crate::resources::managed_policy::PolicyState;
+use crate::resources::role::RoleState;
 use crate::spec::{default_role_name, Principal, PrincipalKind, Spec};
 
 /// What lex-logs-setup may have left for a bot that no longer exists.
@@ -29,6 +31,8 @@ pub struct Orphan {
     pub inline: Vec<(Principal, String, Value)>,
     /// Our managed policy of each concern, if one exists.
     pub policies: BTreeMap<Concern, Option<PolicyState>>,
+    /// The role of the setup's name (the dedicated mode's), if one exists.
+    pub role: Option<RoleState>,
 }
 
 /// Reads what is left for the bot `spec` names, which no longer exists.
@@ -42,9 +46,10 @@ pub(crate) async fn observe(clients: &Clients, spec: &Spec) -> Result<Orphan> {
         service_linked_policy_name(&setup),
         pass_role_policy_name(&setup),
     ];
-    let (inline, policies) = tokio::try_join!(
+    let (inline, policies, role) = tokio::try_join!(
         inline_of_our_names(&clients.iam, &names),
         super::roles::policies_of(&clients.iam, &scope, &setup),
+        crate::resources::role::observe(&clients.iam, &setup),
     )?;
     Ok(Orphan {
         scope,
@@ -52,6 +57,7 @@ pub(crate) async fn observe(clients: &Clients, spec: &Spec) -> Result<Orphan> {
         setup,
         inline,
         policies: Concern::ALL.into_iter().zip(policies).collect(),
+        role,
     })
 }
 

@@ -155,6 +155,7 @@ fn take_over_record(
         keys,
         values: record.clone(),
         previous,
+        guard: Guard::Plan,
     });
     Ok(Change::new(
         Address::alias_record(&obs.bot.name, &alias.name, false),
@@ -289,6 +290,7 @@ pub(super) fn drop_alias_record(
             keys: recorded.keys().cloned().collect(),
             values: Tags::new(),
             previous: recorded,
+            guard: Guard::Plan,
         }),
     )
 }

@@ -7,6 +7,7 @@ use crate::documents::{self};
 use crate::error::{Error, Result};
 use crate::observe::Observed;
 use crate::plan::{Action, Address, Change};
+use crate::resources::alias::Guard;
 use crate::resources::record::RecordStep;
 use crate::resources::tags::{self};
 use crate::spec::{Principal, Spec};
@@ -90,6 +91,7 @@ pub(super) fn record_on_bot(
             keys: vec![key.clone()],
             values: as_tags(&wanted),
             previous: as_tags(&current),
+            guard: Guard::Plan,
         }),
     )
 }

@@ -72,8 +72,12 @@ pub(super) fn log_group_change(
         return Ok((Some(create), Vec::new()));
     };
     let now = group.retention_days;
-    let before = json!({"name": name, "retentionInDays": now});
+    let mut before = json!({"name": name, "retentionInDays": now});
     if want.is_none() || want == now {
+        // A group taken over earlier says so: destroy puts its recorded retention back.
+        if let Some(recorded) = group.tags.get(tags::PREVIOUS_RETENTION) {
+            before["recordedRetention"] = json!(recorded);
+        }
         return Ok((Some(Change::no_op(addr, before)), Vec::new()));
     }
     let mut notes: Vec<String> = shortening_warning(name, now, want).into_iter().collect();

@@ -15,6 +15,7 @@ pub(crate) fn target(obs: &Observed) -> Target {
         bot: obs.bot.name.clone(),
         bot_id: obs.bot.id.clone(),
         aliases: obs.aliases.iter().map(|a| a.name.clone()).collect(),
+        alias_ids: obs.aliases.iter().map(|a| a.id.clone()).collect(),
         role: obs.role_name.clone(),
         region: obs.scope.region.clone(),
         account: obs.scope.account.clone(),

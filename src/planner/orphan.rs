@@ -1,6 +1,7 @@
 //! Destroy of a bot that no longer exists: every inline policy of our names that proves it is
-//! ours is deleted (one that does not is refused, never touched), and our tagged managed policies
-//! are detached from every role and deleted. Log groups and buckets are kept, as always.
+//! ours is deleted (one that does not is refused, never touched), our tagged managed policies are
+//! detached from every role and deleted, and the dedicated mode's role of ours is removed. Log
+//! groups and buckets are kept, as always.
 
 use crate::documents::not_ours;
 use crate::error::{Error, Result};
@@ -8,7 +9,10 @@ use crate::observe::Orphan;
 use crate::plan::{Mode, Plan, Target};
 use crate::resources::tags;
 
-use super::changes::{delete_inline_change, delete_policy_change, detach_change};
+use super::changes::{
+    attachment_address, delete_inline_change, delete_policy_change, detach_change,
+};
+use super::role::role_removal;
 
 /// The plan that removes what lex-logs-setup made for a bot that is gone.
 pub fn plan_destroy_orphan(orphan: &Orphan) -> Result<Plan> {
@@ -26,6 +30,9 @@ pub fn plan_destroy_orphan(orphan: &Orphan) -> Result<Plan> {
         }
         changes.push(delete_inline_change(principal, name, document));
     }
+    // Our policies: detached from every role (our dedicated role too), then deleted.
+    let mut ours_detached_from_role = Vec::new();
+    let mut our_arns = Vec::new();
     for found in orphan.policies.values().flatten() {
         if !tags::is_ours(&found.tags) {
             notes.push(format!(
@@ -34,14 +41,32 @@ pub fn plan_destroy_orphan(orphan: &Orphan) -> Result<Plan> {
             ));
             continue;
         }
+        our_arns.push(found.arn.clone());
         let detaches: Vec<_> = found
             .attached_roles
             .iter()
             .map(|role| detach_change(role, &found.arn))
             .collect();
         let after: Vec<_> = detaches.iter().map(|c| c.address.clone()).collect();
+        if found.attached_roles.contains(&orphan.setup) {
+            ours_detached_from_role.push(attachment_address(&orphan.setup, &found.arn));
+        }
         changes.extend(detaches);
         changes.push(delete_policy_change(&found.name, &found.arn, found).needs(after));
+    }
+    // The dedicated mode's role, when it is ours: what else is attached to it and its inline
+    // policies (copies it carried) go, then the role.
+    match &orphan.role {
+        Some(role) if tags::is_ours(&role.tags) => {
+            let mut rest = role.clone();
+            rest.attached.retain(|arn| !our_arns.contains(arn));
+            changes.extend(role_removal(&rest, &[], &[], ours_detached_from_role));
+        }
+        Some(role) => notes.push(format!(
+            "role {} was not created by lex-logs-setup: it is left alone",
+            role.name
+        )),
+        None => {}
     }
     if changes.is_empty() {
         notes.push("nothing lex-logs-setup made for it is left".into());
@@ -52,6 +77,7 @@ pub fn plan_destroy_orphan(orphan: &Orphan) -> Result<Plan> {
             bot: orphan.bot_name.clone(),
             bot_id: String::new(),
             aliases: Vec::new(),
+            alias_ids: Vec::new(),
             role: orphan.setup.clone(),
             region: orphan.scope.region.clone(),
             account: orphan.scope.account.clone(),

@@ -8,6 +8,7 @@ use aws_sdk_lexmodelsv2::types::{
 };
 
 use crate::error::{Context, Result};
+use crate::resources::alias_write::Guard;
 use crate::resources::operation::{self, Operation};
 use crate::resources::tags::Tags;
 
@@ -169,6 +170,29 @@ pub(crate) fn recorded_audio(tags: &crate::resources::tags::Tags) -> Option<Audi
 }
 
 /// Sets `values` on the alias's tags and removes the other `keys` (TagResource, UntagResource).
+/// The tags of `arn` among `keys`, now.
+async fn current_tags(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    arn: &str,
+    keys: &[String],
+) -> Result<crate::resources::tags::Tags> {
+    let out = lex
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .context("lex:ListTagsForResource", format!("alias_tags[{arn}]"))?;
+    Ok(out
+        .tags()
+        .map(|all| {
+            all.iter()
+                .filter(|(k, _)| keys.contains(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
 async fn set_tags(
     lex: &aws_sdk_lexmodelsv2::Client,
     arn: &str,
@@ -214,6 +238,9 @@ pub enum RecordStep {
         keys: Vec<String>,
         values: Tags,
         previous: Tags,
+        /// Apply: the keys must hold `previous` as the plan read them (else stale); an undo:
+        /// restored only while they hold what this run wrote.
+        guard: Guard,
     },
 }
 
@@ -260,6 +287,7 @@ impl Operation for RecordStep {
             keys,
             values,
             previous,
+            ..
         } = self.clone();
         Some(RecordStep::Set {
             arn,
@@ -267,13 +295,36 @@ impl Operation for RecordStep {
             keys,
             values: previous,
             previous: values,
+            guard: Guard::Undo,
         })
     }
 
     async fn run(&self, ctx: &operation::Context) -> Result<Option<Self>> {
         let RecordStep::Set {
-            arn, keys, values, ..
+            arn,
+            what,
+            keys,
+            values,
+            previous,
+            guard,
         } = self;
+        // Read right before the write: only our keys, as they are now.
+        let now = current_tags(&ctx.clients.lex, arn, keys).await?;
+        if now == *values {
+            return Ok(None);
+        }
+        if now != *previous {
+            let now = crate::resources::by_hand::json_arg(&now);
+            return Err(match guard {
+                Guard::Plan => crate::error::Error::stale(
+                    format!("the record on {what} changed since the plan read it: its tags are now {now}; it was not written"),
+                    "another run or person changed it while this run worked; run plan again",
+                ),
+                Guard::Undo => crate::error::Error::ChangedElsewhere(format!(
+                    "the record on {what} was changed by someone else after this run wrote it: left as it is ({now})"
+                )),
+            });
+        }
         set_tags(&ctx.clients.lex, arn, keys, values).await?;
         Ok(self.inverse())
     }

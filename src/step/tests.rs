@@ -99,6 +99,7 @@ fn involutive() -> Vec<Step> {
             keys: vec!["k".into(), "gone".into()],
             values: tags(&[("k", "v")]),
             previous: tags(&[("gone", "x")]),
+            guard: Guard::Undo,
         }),
     ]
 }
@@ -130,6 +131,7 @@ fn every_undo_has_a_by_hand_command() {
         keys: vec!["k".into(), "gone".into()],
         values: tags(&[("k", "it's")]),
         previous: Tags::new(),
+        guard: Guard::Plan,
     });
     assert_eq!(
         record.inverse().unwrap().how_by_hand().unwrap(),

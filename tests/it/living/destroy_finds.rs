@@ -75,7 +75,8 @@ async fn delete_bot(world: &World) {
 
 #[tokio::test]
 async fn destroy_of_a_deleted_bot_removes_what_is_ours_and_lists_it() {
-    for customer in [false, true] {
+    for case in ["in place", "customer role", "dedicated"] {
+        let customer = case == "customer role";
         // An account of its own: the emulator's ListEntitiesForPolicy looks at the first 100
         // roles of an account only (see localstack/FIDELITY.md).
         let account = crate::support::fresh_account('7');
@@ -98,7 +99,15 @@ async fn destroy_of_a_deleted_bot_removes_what_is_ours_and_lists_it() {
         } else {
             None
         };
-        let out = tool(args(&world, "apply", &["--grant-pass-role", &grant])).await;
+        let mut apply = args(&world, "apply", &["--grant-pass-role", &grant]);
+        if case == "dedicated" {
+            apply.extend([
+                "--role-name".into(),
+                world.role_name(),
+                "--publish-version".into(),
+            ]);
+        }
+        let out = tool(apply).await;
         expect_exit(&out, 0);
         delete_bot(&world).await;
 
@@ -115,10 +124,15 @@ async fn destroy_of_a_deleted_bot_removes_what_is_ours_and_lists_it() {
         let out = tool(args(&world, "destroy", &[])).await;
         expect_exit(&out, 0);
         let text = stdout(&out);
-        assert!(
-            text.contains("Destroy complete"),
-            "customer={customer}: {text}"
-        );
+        assert!(text.contains("Destroy complete"), "{case}: {text}");
+        let ours = world
+            .clients
+            .iam
+            .get_role()
+            .role_name(world.role_name())
+            .send()
+            .await;
+        assert!(ours.is_err(), "{case}: our dedicated role is gone");
 
         let iam = &world.clients.iam;
         let user = iam
@@ -144,13 +158,18 @@ async fn destroy_of_a_deleted_bot_removes_what_is_ours_and_lists_it() {
                 text
             );
         }
-        for suffix in ["CloudWatchLogs", "S3AudioLogs", "KmsAudioLogs"] {
+        for suffix in [
+            "CloudWatchLogs",
+            "S3AudioLogs",
+            "KmsAudioLogs",
+            "LexBotRuntime",
+        ] {
             let arn = format!(
                 "arn:aws:iam::{account}:policy/{}-{suffix}",
                 world.role_name()
             );
             let found = iam.get_policy().policy_arn(&arn).send().await;
-            assert!(found.is_err(), "customer={customer}: {arn} is gone");
+            assert!(found.is_err(), "{case}: {arn} is gone");
         }
         // Nothing of ours is left: a second destroy has nothing to do.
         let again = tool(args(&world, "destroy", &[])).await;

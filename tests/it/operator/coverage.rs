@@ -25,6 +25,8 @@ async fn operator_policy(target: &[&str]) -> Value {
 /// policy command printed for its target just before it.
 struct Recorded {
     label: String,
+    /// In place on a bot's service-linked role: what the target-free policy covers.
+    target_free: bool,
     calls: Vec<Call>,
     scoped: Value,
 }
@@ -42,6 +44,7 @@ async fn record(command: &str, target: &[&str], fault: Fault, exit: i32) -> Reco
     let out = run_tool_at(&proxy.endpoint, &args).await;
     expect_exit(&out, exit);
     Recorded {
+        target_free: false,
         label: format!("{command} {}", target.join(" ")),
         calls: proxy
             .calls()
@@ -150,16 +153,21 @@ async fn the_operator_policy_allows_every_call_the_tool_makes() {
     // same bot: three applies (create, update, change), a plan (in place) and a destroy each.
     for target in [slr.target_args(), slr.dedicated_args()] {
         let target: Vec<&str> = target.iter().map(String::as_str).collect();
+        let in_place = !target.contains(&"--role-name");
+        let first = runs.len();
         let steps = updates(&slr, &target);
         for flags in &steps[..3] {
             let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
             runs.push(record("apply", &flags, Fault::None, 0).await);
         }
         let last: Vec<&str> = steps[2].iter().map(String::as_str).collect();
-        if !target.contains(&"--role-name") {
+        if in_place {
             runs.push(record("plan", &last, Fault::None, 0).await);
         }
         runs.push(record("destroy", &last, Fault::None, 0).await);
+        runs[first..]
+            .iter_mut()
+            .for_each(|r| r.target_free = in_place);
     }
     // Another team's never-expiring group taken over (TagResource, PutRetentionPolicy), then given
     // back by destroy (DeleteRetentionPolicy, UntagResource).
@@ -221,15 +229,15 @@ async fn the_operator_policy_allows_every_call_the_tool_makes() {
         let target: Vec<&str> = target.iter().map(String::as_str).collect();
         let flags = full(&fresh, &target);
         let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
-        runs.push(
-            record(
-                "apply",
-                &flags,
-                Fault::RejectOperation("lex:UpdateBotAlias"),
-                1,
-            )
-            .await,
-        );
+        let mut run = record(
+            "apply",
+            &flags,
+            Fault::RejectOperation("lex:UpdateBotAlias"),
+            1,
+        )
+        .await;
+        run.target_free = !target.contains(&"--role-name");
+        runs.push(run);
     }
 
     let out = run_tool_at(
@@ -260,6 +268,56 @@ async fn the_operator_policy_allows_every_call_the_tool_makes() {
             Need::on("iam:AttachRolePolicy", customer_arn.clone()).with(
                 "iam:PolicyARN",
                 "arn:aws:iam::aws:policy/AdministratorAccess",
+            ),
+        ),
+        // The target-free policy makes no role and attaches nothing (it would be a way to
+        // become administrator): dedicated mode and customer roles need the targets' policy.
+        (
+            &generic,
+            Need::on(
+                "iam:CreateRole",
+                format!("arn:aws:iam::{ACCOUNT}:role/{}", slr.role_name()),
+            ),
+        ),
+        (
+            &generic,
+            Need::on(
+                "iam:CreatePolicy",
+                format!(
+                    "arn:aws:iam::{ACCOUNT}:policy/{}-CloudWatchLogs",
+                    slr.role_name()
+                ),
+            ),
+        ),
+        // The in-place policy does not make the role dedicated mode would.
+        (
+            in_place_scoped,
+            Need::on(
+                "iam:CreateRole",
+                format!("arn:aws:iam::{ACCOUNT}:role/{}", slr.role_name()),
+            ),
+        ),
+        // Aliases and bots other than the targets' are refused.
+        (
+            in_place_scoped,
+            Need::on(
+                "lex:UpdateBotAlias",
+                format!(
+                    "arn:aws:lex:{}:{ACCOUNT}:bot-alias/{}/OTHERALIAS",
+                    crate::support::REGION,
+                    slr.bot_id
+                ),
+            ),
+        ),
+        (
+            in_place_scoped,
+            Need::on(
+                "lex:DeleteBotVersion",
+                format!(
+                    "arn:aws:lex:{}:{ACCOUNT}:bot/{}",
+                    crate::support::REGION,
+                    customer.bot_id
+                ),
             ),
         ),
     ] {
@@ -301,6 +359,9 @@ async fn the_operator_policy_allows_every_call_the_tool_makes() {
                     .get("PolicyName")
                     .is_some_and(|n| n.starts_with("LexLogsPassRole-")));
                 for (which, policy) in [("--operator-only", &generic), ("scoped", &run.scoped)] {
+                    if which == "--operator-only" && !run.target_free {
+                        continue;
+                    }
                     if which == "--operator-only" && on_principal {
                         assert!(
                             !allows(policy, &need),

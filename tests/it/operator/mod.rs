@@ -3,6 +3,7 @@
 
 mod config_file;
 mod coverage;
+mod escalation;
 mod help;
 mod json_output;
 mod needs;

@@ -192,7 +192,9 @@ fn strings(value: &Value) -> Vec<String> {
 
 /// Whether an Allow statement of `policy` grants `need`. Without a resource, only the action is
 /// checked; with one, the statement's resources and its conditions (StringEquals, StringLike,
-/// ArnEquals, ArnLike; a key the call does not carry fails) must match too.
+/// ArnEquals, ArnLike, each also with IfExists; a key the call does not carry fails unless
+/// IfExists) must match too. Deny statements are not read: the policy's Denies are on what the
+/// tool never calls (the escalation test reads them).
 pub(super) fn allows(policy: &Value, need: &Need) -> bool {
     policy["Statement"].as_array().unwrap().iter().any(|s| {
         if s["Effect"] != "Allow"
@@ -213,14 +215,17 @@ pub(super) fn allows(policy: &Value, need: &Need) -> bool {
         };
         conditions.iter().all(|(operator, keys)| {
             keys.as_object().unwrap().iter().all(|(key, wanted)| {
+                let if_exists = operator.ends_with("IfExists");
                 let Some((_, actual)) = need.context.iter().find(|(k, _)| k == key) else {
-                    return false;
+                    return if_exists;
                 };
-                strings(wanted).iter().any(|w| match operator.as_str() {
-                    "StringEquals" | "ArnEquals" => w == actual,
-                    "StringLike" | "ArnLike" => glob(w, actual),
-                    other => panic!("condition operator {other} is not modelled here"),
-                })
+                strings(wanted)
+                    .iter()
+                    .any(|w| match operator.trim_end_matches("IfExists") {
+                        "StringEquals" | "ArnEquals" => w == actual,
+                        "StringLike" | "ArnLike" => glob(w, actual),
+                        other => panic!("condition operator {other} is not modelled here"),
+                    })
             })
         })
     })

@@ -1,0 +1,39 @@
+//! The read-only calls the tool makes, which every operator policy allows (IAM cannot scope most
+//! of them below `*`; none of them changes anything).
+
+/// Read-only calls the tool makes (many cannot be scoped below `*` by IAM).
+pub const OPERATOR_READ_ACTIONS: &[&str] = &[
+    "sts:GetCallerIdentity",
+    "lex:ListBots",
+    "lex:DescribeBot",
+    "lex:ListBotAliases",
+    "lex:DescribeBotAlias",
+    "lex:DescribeBotVersion",
+    "lex:ListBotVersions",
+    "lex:ListBotLocales",
+    "lex:ListTagsForResource",
+    "iam:GetRole",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListRolePolicies",
+    "iam:GetRolePolicy",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+    "iam:ListPolicyVersions",
+    "iam:ListEntitiesForPolicy",
+    "iam:GetUser",
+    "iam:GetUserPolicy",
+    "iam:GetGroup",
+    "iam:GetGroupPolicy",
+    // destroy of a bot that no longer exists: our inline policies on any principal, in one read.
+    "iam:GetAccountAuthorizationDetails",
+    "logs:DescribeLogGroups",
+    "logs:ListTagsForResource",
+    "s3:ListBucket",
+    "s3:GetEncryptionConfiguration",
+    "s3:GetBucketLocation",
+    "kms:DescribeKey",
+    "kms:GetKeyPolicy",
+    // verify: reads the log and the delivery-failure metric back.
+    "logs:FilterLogEvents",
+    "cloudwatch:GetMetricStatistics",
+];

@@ -1,0 +1,194 @@
+//! Unit tests of the operator policy: exact resources per mode, and the escalation check finds
+//! nothing its statements do not declare.
+
+use serde_json::Value;
+
+use super::escalation::{escalations, undeclared, Holder};
+use super::operator::{DEDICATED_RISK_SID, GRANT_RISK_SID};
+use super::operator_generic::LOG_GROUP_RISK_SID;
+use super::{operator, risks, OperatorScope};
+use crate::arn::Scope;
+
+const SLR: &str = "arn:aws:iam::123456789012:role/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots_ABC";
+const CUSTOMER: &str = "arn:aws:iam::123456789012:role/team/CustomerLexRole";
+
+fn in_place(writer: &str) -> OperatorScope {
+    OperatorScope {
+        scope: Some(Scope {
+            partition: "aws".into(),
+            account: "123456789012".into(),
+            region: "eu-west-1".into(),
+        }),
+        bot_ids: vec!["BOTID".into()],
+        aliases: vec![("BOTID".into(), "ALIASID".into())],
+        log_groups: vec!["/aws/lex/B".into()],
+        writer_roles: vec![writer.into()],
+        ..OperatorScope::default()
+    }
+}
+
+fn statement<'a>(document: &'a Value, sid: &str) -> Option<&'a Value> {
+    document["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Sid"] == sid)
+}
+
+fn actions(document: &Value) -> Vec<String> {
+    document["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["Effect"] == "Allow")
+        .flat_map(|s| s["Action"].as_array().cloned().unwrap())
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The escalation check's findings, with the plan's creations known.
+fn check(document: &Value, o: &OperatorScope) -> Vec<super::escalation::Finding> {
+    escalations(document, &Holder::anyone(o.created_arns()))
+}
+
+#[test]
+fn in_place_on_a_service_linked_role_grants_exact_resources_and_no_role_or_policy_writes() {
+    let o = in_place(SLR);
+    let document = operator(&o);
+    for absent in [
+        "iam:CreateRole",
+        "iam:CreatePolicy",
+        "iam:AttachRolePolicy",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:TagRole",
+        "iam:PutUserPolicy",
+    ] {
+        assert!(
+            !actions(&document).contains(&absent.to_string()),
+            "{absent}: {document:#}"
+        );
+    }
+    assert_eq!(
+        statement(&document, "GrantLogsOnTheServiceLinkedRoles").unwrap()["Resource"],
+        serde_json::json!([SLR])
+    );
+    assert_eq!(
+        statement(&document, "UpdateTheNamedAliases").unwrap()["Resource"],
+        serde_json::json!(["arn:aws:lex:eu-west-1:123456789012:bot-alias/BOTID/ALIASID"])
+    );
+    assert_eq!(
+        statement(&document, "UpdateTheNamedBotsAndTheirVersions").unwrap()["Resource"],
+        serde_json::json!(["arn:aws:lex:eu-west-1:123456789012:bot/BOTID"])
+    );
+    // No wildcard anywhere but the reads.
+    for s in document["Statement"].as_array().unwrap() {
+        if s["Sid"] != "ReadWhatExists" {
+            assert!(!s["Resource"].to_string().contains("/*\""), "{s}");
+        }
+    }
+    assert_eq!(check(&document, &o), vec![]);
+    assert_eq!(risks(&document, &o), Vec::<String>::new());
+}
+
+#[test]
+fn in_place_on_a_customer_role_attaches_only_our_policies_and_denies_assuming_it() {
+    let mut o = in_place(CUSTOMER);
+    o.policies = vec!["LexLogs-B-CloudWatchLogs".into()];
+    o.created_policies = o.policies.clone();
+    let document = operator(&o);
+    let attach = statement(&document, "AttachOurPoliciesToTheWriterRoles").unwrap();
+    assert_eq!(attach["Resource"], serde_json::json!([CUSTOMER]));
+    assert_eq!(
+        attach["Condition"]["ArnEquals"]["iam:PolicyARN"],
+        serde_json::json!(["arn:aws:iam::123456789012:policy/LexLogs-B-CloudWatchLogs"])
+    );
+    let deny = statement(&document, "DenyAssumingTheRolesThisPolicyWrites").unwrap();
+    assert_eq!(deny["Effect"], "Deny");
+    assert_eq!(check(&document, &o), vec![]);
+    // Without the Deny, the holder could write our policy's content and assume the role.
+    let mut without = document.clone();
+    without["Statement"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|s| s["Sid"] != "DenyAssumingTheRolesThisPolicyWrites");
+    assert!(!undeclared(&check(&without, &o)).is_empty());
+}
+
+#[test]
+fn dedicated_mode_declares_that_the_role_s_trust_and_permissions_are_any_document() {
+    let mut o = in_place(SLR);
+    o.writer_roles = vec![];
+    o.previous_roles = vec![SLR.into()];
+    o.role_names = vec!["LexLogs-B".into()];
+    o.created_roles = o.role_names.clone();
+    o.policies = vec!["LexLogs-B-CloudWatchLogs".into()];
+    o.created_policies = o.policies.clone();
+    let document = operator(&o);
+    let found = check(&document, &o);
+    assert!(!found.is_empty());
+    assert!(
+        found.iter().all(|f| f.statement == DEDICATED_RISK_SID),
+        "{found:#?}"
+    );
+    assert!(undeclared(&found).is_empty());
+    let said = risks(&document, &o);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].contains("trust policy may name any other principal"));
+    let pass = statement(&document, "PassTheseRolesToLexOnly").unwrap();
+    assert_eq!(
+        pass["Resource"],
+        serde_json::json!(["arn:aws:iam::123456789012:role/LexLogs-B", SLR])
+    );
+}
+
+#[test]
+fn pass_role_grants_are_declared_and_only_on_the_named_principals() {
+    let mut o = in_place(SLR);
+    o.principals = vec!["user/dev".parse().unwrap()];
+    let document = operator(&o);
+    let grant = statement(&document, GRANT_RISK_SID).unwrap();
+    assert_eq!(
+        grant["Resource"],
+        serde_json::json!([
+            "arn:aws:iam::123456789012:user/*/dev",
+            "arn:aws:iam::123456789012:user/dev"
+        ])
+    );
+    let found = check(&document, &o);
+    assert!(
+        !found.is_empty() && undeclared(&found).is_empty(),
+        "{found:#?}"
+    );
+    assert!(risks(&document, &o)[0].contains("administrator-equivalent"));
+}
+
+#[test]
+fn the_target_free_policy_opens_no_path_to_administrator_and_says_what_it_lets_do() {
+    let o = OperatorScope::default();
+    let document = operator(&o);
+    for absent in [
+        "iam:CreateRole",
+        "iam:CreatePolicy",
+        "iam:CreatePolicyVersion",
+        "iam:AttachRolePolicy",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:PutUserPolicy",
+        "iam:PutGroupPolicy",
+    ] {
+        assert!(
+            !actions(&document).contains(&absent.to_string()),
+            "{absent}"
+        );
+    }
+    let found = check(&document, &o);
+    assert!(
+        found.iter().all(|f| f.statement == LOG_GROUP_RISK_SID),
+        "{found:#?}"
+    );
+    assert!(undeclared(&found).is_empty());
+    let said = risks(&document, &o);
+    assert!(said[0].starts_with("not least privilege"), "{said:?}");
+    assert!(said
+        .iter()
+        .any(|s| s.contains("tag an existing one of another team")));
+}
