@@ -96,3 +96,52 @@ async fn another_teams_logs_set_after_our_write_are_left_and_named() {
         "{text}"
     );
 }
+
+/// The dedicated mode repoints the aliases to the version it publishes; a pipeline deploys
+/// another version to the first alias after our write: the rollback restores its settings but
+/// leaves it on the deployment's version (never back on the one it ran before).
+#[tokio::test]
+async fn dedicated_a_repoint_after_our_write_survives_the_rollback() {
+    let world = World::new().await;
+    world.add_alias("beta").await;
+    let deployed = world.publish().await;
+    let proxy = FaultProxy::start(Fault::None).await;
+    let mut held = proxy.hold("lex:UpdateBotAlias", 2);
+    let run = super::spawn_tool(
+        &proxy,
+        super::dedicated(&world, "apply", &["--alias", "beta"]),
+    );
+    held.arrived().await;
+    let first = proxy
+        .calls()
+        .into_iter()
+        .find(|c| c.operation == "UpdateBotAlias")
+        .map(|c| alias_in(&c.path))
+        .unwrap();
+    let ours = loop {
+        let (version, settings) = world.alias_now(&first).await;
+        if settings.to_string().contains(&world.log_group()) {
+            break version;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_ne!(ours, deployed);
+    world.deploy(&first, Some(&deployed), None).await;
+    held.then(Then::Reject);
+    let out = run.await.unwrap();
+    expect_exit(&out, 1);
+    let (now, settings) = world.alias_now(&first).await;
+    assert_eq!(
+        now, deployed,
+        "the deployment's version survives the rollback"
+    );
+    assert!(
+        !settings.to_string().contains(&world.log_group()),
+        "our settings are undone: {settings}"
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("Left as someone else set it") && text.contains("its version"),
+        "{text}"
+    );
+}
