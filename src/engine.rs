@@ -123,8 +123,8 @@ impl Contexts {
         }
         match self.by_place.as_slice() {
             [(_, only)] if place == &Place::default() => Ok(only),
-            _ => Err(Error::Config(format!(
-                "internal error: no AWS clients for account {} in {}",
+            _ => Err(Error::Internal(format!(
+                "no AWS clients for account {} in {}",
                 place.account, place.region
             ))),
         }
@@ -138,16 +138,6 @@ impl Executor for Contexts {
 
     async fn run(&self, place: &Place, step: &Step) -> Result<Option<Step>> {
         step.run(self.at(place)?).await
-    }
-
-    fn progress(&self) -> &Progress {
-        &self.progress
-    }
-}
-
-impl Executor for Context {
-    async fn run(&self, _place: &Place, step: &Step) -> Result<Option<Step>> {
-        step.run(self).await
     }
 
     fn progress(&self) -> &Progress {
@@ -352,9 +342,7 @@ impl Progression {
         self.outcome.failure = Some((
             plan.changes[pending[0]].place.clone(),
             address.clone(),
-            Error::Config(format!(
-                "internal error: {address} waits on a change that never runs"
-            )),
+            Error::Internal(format!("{address} waits on a change that never runs")),
         ));
         self.stopping = true;
     }

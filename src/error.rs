@@ -292,6 +292,9 @@ pub enum Error {
     /// change was refused, and the run rolls back.
     #[error("{message}\n  next: {hint}")]
     Stale { message: String, hint: String },
+    /// A defect of lex-logs-setup itself (a plan it cannot run as made): never the user's input.
+    #[error("internal error: {0}; please report it")]
+    Internal(String),
     /// An undo found that someone else changed the resource after this run wrote it: what they
     /// set was left as it is (not a failure of the rollback).
     #[error("{0}")]
@@ -334,6 +337,7 @@ impl Error {
             Error::Timeout(m) => ("timeout", m.clone(), None),
             Error::Stale { message, hint } => ("stale", message.clone(), Some(hint)),
             Error::ChangedElsewhere(m) => ("changed-elsewhere", m.clone(), None),
+            Error::Internal(m) => ("internal", m.clone(), None),
         };
         let mut error = serde_json::json!({
             "kind": kind,
