@@ -47,8 +47,16 @@ impl Serialize for RunReport<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let nothing_ran = Outcome::default();
         let outcome = outcome_json(self.plan, self.outcome.unwrap_or(&nothing_ran));
-        crate::verify::with_report(outcome, self.verified).serialize(serializer)
+        with_report(outcome, self.verified).serialize(serializer)
     }
+}
+
+/// Adds the verify report to apply's JSON outcome (under `verify`).
+fn with_report(mut outcome: Value, report: Option<&Report>) -> Value {
+    if let (Some(report), Some(object)) = (report, outcome.as_object_mut()) {
+        object.insert("verify".into(), report.json());
+    }
+    outcome
 }
 
 /// Whether to colour text: only on a terminal, and never with `NO_COLOR` set.

@@ -1,6 +1,8 @@
-//! The `Condition` element: operators (String*, Arn*, Bool, Numeric*, Date*, Null), the
+//! The `Condition` element: operators (String*, Arn*, Bool, Numeric*, Date*, IpAddress, Null), the
 //! `IfExists` suffix and the `ForAnyValue:`/`ForAllValues:` qualifiers, against the request's
 //! context.
+
+use std::net::IpAddr;
 
 use serde_json::Value;
 
@@ -27,6 +29,7 @@ fn compare(base: &str, ctx: &str, cond: &str) -> Option<bool> {
             }
         }
         "Bool" => ctx.eq_ignore_ascii_case(cond),
+        "IpAddress" => ip_in_block(ctx, cond).unwrap_or(false),
         b if b.starts_with("Numeric") => {
             let (Ok(a), Ok(c)) = (ctx.parse::<f64>(), cond.parse::<f64>()) else {
                 return Some(false);
@@ -57,14 +60,21 @@ fn compare(base: &str, ctx: &str, cond: &str) -> Option<bool> {
     })
 }
 
-/// A comparable form of a date: epoch seconds as given, or an ISO 8601 UTC date-time turned into
-/// epoch seconds (`YYYY-MM-DDThh:mm:ss[.fff]Z`, or a bare date).
+/// A comparable form of a date: epoch seconds as given, or a date-time of W3C's ISO 8601 profile
+/// turned into epoch seconds: `YYYY-MM-DD`, or `YYYY-MM-DDThh:mm[:ss[.fff]]` with a time zone `Z`,
+/// `+hh:mm` or `-hh:mm` (none is read as UTC).
 pub(super) fn date_key(text: &str) -> Option<f64> {
     if let Ok(seconds) = text.parse::<f64>() {
         return Some(seconds);
     }
-    let text = text.trim_end_matches('Z');
-    let (date, time) = text.split_once('T').unwrap_or((text, "00:00:00"));
+    let (date, time) = text.split_once('T').unwrap_or((text, "00:00"));
+    let (time, offset) = match time.strip_suffix('Z') {
+        Some(time) => (time, 0.0),
+        None => match time.rfind(['+', '-']) {
+            Some(at) => (&time[..at], zone_offset(&time[at..])?),
+            None => (time, 0.0),
+        },
+    };
     let d: Vec<i64> = date
         .split('-')
         .map(|p| p.parse().ok())
@@ -73,7 +83,7 @@ pub(super) fn date_key(text: &str) -> Option<f64> {
         .split(':')
         .map(|p| p.parse().ok())
         .collect::<Option<_>>()?;
-    if d.len() != 3 || t.len() != 3 {
+    if d.len() != 3 || !(2..=3).contains(&t.len()) {
         return None;
     }
     // Days from the civil date (Howard Hinnant's algorithm).
@@ -83,7 +93,37 @@ pub(super) fn date_key(text: &str) -> Option<f64> {
     let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
-    Some(days as f64 * 86_400.0 + t[0] * 3600.0 + t[1] * 60.0 + t[2])
+    let seconds = t[0] * 3600.0 + t[1] * 60.0 + t.get(2).copied().unwrap_or(0.0);
+    Some(days as f64 * 86_400.0 + seconds - offset)
+}
+
+/// The seconds a time zone `+hh:mm` or `-hh:mm` is ahead of UTC.
+fn zone_offset(zone: &str) -> Option<f64> {
+    let sign = if zone.starts_with('-') { -1.0 } else { 1.0 };
+    let (hours, minutes) = zone[1..].split_once(':')?;
+    let (hours, minutes) = (hours.parse::<f64>().ok()?, minutes.parse::<f64>().ok()?);
+    Some(sign * (hours * 3600.0 + minutes * 60.0))
+}
+
+/// Is the address in the block (`10.0.0.0/24`, `2001:db8::/32`; an address alone is itself)?
+/// `None` when either does not parse.
+fn ip_in_block(address: &str, block: &str) -> Option<bool> {
+    let address: IpAddr = address.parse().ok()?;
+    let (network, bits) = match block.split_once('/') {
+        Some((network, bits)) => (network.parse().ok()?, Some(bits.parse::<u32>().ok()?)),
+        None => (block.parse().ok()?, None),
+    };
+    let (a, n, width) = match (address, network) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => (u32::from(a) as u128, u32::from(n) as u128, 32),
+        (IpAddr::V6(a), IpAddr::V6(n)) => (u128::from(a), u128::from(n), 128),
+        _ => return Some(false),
+    };
+    let bits = bits.unwrap_or(width);
+    if bits > width {
+        return None;
+    }
+    let shift = width - bits;
+    Some(shift >= 128 || a >> shift == n >> shift)
 }
 
 /// The positive operator of a negated one (`StringNotEquals` -> `StringEquals`).
@@ -96,6 +136,7 @@ fn negated(operator: &str) -> Option<&'static str> {
         "DateNotEquals" => "DateEquals",
         "ArnNotEquals" => "ArnEquals",
         "ArnNotLike" => "ArnLike",
+        "NotIpAddress" => "IpAddress",
         _ => return None,
     })
 }

@@ -11,12 +11,13 @@
 //!
 //! Covered: Action/NotAction, Resource/NotResource with `*` and `?` (actions case-insensitive,
 //! resources case-sensitive); Principal/NotPrincipal (`*`, AWS ARNs and account ids, Service);
-//! Condition operators String*, Arn*, Bool, Numeric*, Date* (ISO 8601 or epoch seconds), Null,
-//! the `IfExists` suffix and the `ForAnyValue:`/`ForAllValues:` qualifiers; condition keys are
-//! case-insensitive. An unknown operator makes its statement not apply (IAM refuses such policies
-//! when they are written). Not covered: policy variables (compared literally), IpAddress (Lex's
-//! requests carry no source IP), SCPs, RCPs and session policies. It mirrors the twin's
-//! `localstack/lexv2_plugin/lexlogs_lexv2/iam_eval.py`, so the tool and the twin agree.
+//! Condition operators String*, Arn*, Bool, Numeric*, Date* (ISO 8601 or epoch seconds),
+//! IpAddress/NotIpAddress, Null, the `IfExists` suffix and the `ForAnyValue:`/`ForAllValues:`
+//! qualifiers; condition keys are case-insensitive. An unknown operator makes its statement not
+//! apply (IAM refuses such policies when they are written). Not covered: policy variables
+//! (compared literally), SCPs, RCPs and session policies. It mirrors the twin's
+//! `localstack/lexv2_plugin/lexlogs_lexv2/iam_eval.py`; both run the cases of
+//! `tests/data/iam_eval_cases.json`, so the tool and the twin agree.
 
 mod conditions;
 mod model;
@@ -64,33 +65,46 @@ pub(crate) fn evaluate(
 pub(crate) type Refusal = Option<String>;
 
 /// Identity-based evaluation: the identity policies must allow and, when there is a permissions
-/// boundary, so must the boundary; an explicit Deny in either wins.
+/// boundary, so must the boundary; an explicit Deny in either wins (a Deny of the boundary is
+/// named "the permissions boundary (statement ...)").
+pub(crate) fn identity_decision(
+    identity: &[NamedPolicy],
+    boundary: Option<&NamedPolicy>,
+    request: &Request,
+) -> Decision {
+    let own = evaluate(identity, request, None);
+    let Some(boundary) = boundary else {
+        return own;
+    };
+    if let Decision::ExplicitDeny { .. } = own {
+        return own;
+    }
+    match evaluate(std::slice::from_ref(boundary), request, None) {
+        Decision::ExplicitDeny { by } => Decision::ExplicitDeny {
+            by: format!("the permissions boundary ({by})"),
+        },
+        Decision::ImplicitDeny => Decision::ImplicitDeny,
+        Decision::Allow => own,
+    }
+}
+
+/// `identity_decision` in words: why the request is not allowed, `None` when it is.
 pub(crate) fn identity_allows(
     identity: &[NamedPolicy],
     boundary: Option<&NamedPolicy>,
     request: &Request,
 ) -> Refusal {
-    let own = evaluate(identity, request, None);
-    if let Decision::ExplicitDeny { by } = &own {
-        return Some(format!("explicitly denied by {by}"));
+    match identity_decision(identity, boundary, request) {
+        Decision::Allow => None,
+        Decision::ExplicitDeny { by } => Some(format!("explicitly denied by {by}")),
+        Decision::ImplicitDeny => Some(match boundary {
+            Some(boundary) if evaluate(identity, request, None).allowed() => format!(
+                "allowed by its policies but not by its permissions boundary {}",
+                boundary.name
+            ),
+            _ => "no policy of the role allows it".to_string(),
+        }),
     }
-    if let Some(boundary) = boundary {
-        match evaluate(std::slice::from_ref(boundary), request, None) {
-            Decision::ExplicitDeny { by } => {
-                return Some(format!(
-                    "explicitly denied by the permissions boundary ({by})"
-                ))
-            }
-            Decision::ImplicitDeny if own.allowed() => {
-                return Some(format!(
-                    "allowed by its policies but not by its permissions boundary {}",
-                    boundary.name
-                ))
-            }
-            _ => {}
-        }
-    }
-    (!own.allowed()).then(|| "no policy of the role allows it".to_string())
 }
 
 /// Resource-policy evaluation (a trust policy, a key policy) for one principal.

@@ -75,17 +75,6 @@ pub(crate) async fn after_apply(
     run(places, progress, &targets, &options).await
 }
 
-/// Adds the verify report to apply's JSON outcome (under `verify`).
-pub(crate) fn with_report(
-    mut outcome: serde_json::Value,
-    report: Option<&Report>,
-) -> serde_json::Value {
-    if let (Some(report), Some(object)) = (report, outcome.as_object_mut()) {
-        object.insert("verify".into(), report.json());
-    }
-    outcome
-}
-
 /// Verifies every alias of every target, each with the clients of its location; the aliases are
 /// checked at once.
 pub(crate) async fn run(

@@ -18,6 +18,9 @@ IpAddress / NotIpAddress and Null operators, the `...IfExists` suffix and the
 
 Not covered: policy variables (`${aws:username}`) are compared literally; SCPs, RCPs and session
 policies do not exist in the twin.
+
+It mirrors the tool's evaluator (src/iam_eval in the repository root); both run the cases of
+tests/data/iam_eval_cases.json (pytest: localstack/tests/test_iam_eval.py), so they cannot disagree.
 """
 
 from __future__ import annotations
@@ -141,8 +144,17 @@ def _to_bool(value: Any) -> str:
     return str(value).lower()
 
 
+def _text(value: Any) -> str:
+    """A policy or context value as the text IAM compares: quotes are optional around numbers and
+    Booleans in a policy (IAM policy grammar), so JSON `true` is the text "true", not Python's "True"."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _compare(base: str, ctx: Any, cond: Any) -> bool:
     """The positive form of an operator on one context value and one condition value."""
+    ctx, cond = _text(ctx), _text(cond)
     if base == "StringEquals":
         return str(ctx) == str(cond)
     if base == "StringEqualsIgnoreCase":

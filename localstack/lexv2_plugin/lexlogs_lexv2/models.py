@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
-from .state import AliasView, NotFound
+from .alias_view import AliasView, NotFound
 
 TEST_ALIAS_ID = "TSTALIASID"
 TEST_ALIAS_NAME = "TestBotAlias"
@@ -141,11 +141,11 @@ def locales_of(model: BotModel, version: str) -> dict | None:
 
 def frozen_copy(locale: Locale) -> Locale:
     locale.current_status()
-    return replace(locale, voice_settings=_copy(locale.voice_settings),
-                   generative_ai_settings=_copy(locale.generative_ai_settings), build_done_at=None)
+    return replace(locale, voice_settings=deep_copy(locale.voice_settings),
+                   generative_ai_settings=deep_copy(locale.generative_ai_settings), build_done_at=None)
 
 
-def _copy(value):
+def deep_copy(value):
     import copy
 
     return copy.deepcopy(value)
@@ -206,8 +206,8 @@ def alias_runtime_view(account_id: str, region: str, bot_id: str, alias_id: str)
             bot_version=version,
             role_arn=role_arn,
             locales=built,
-            conversation_log_settings=_copy(alias.conversation_log_settings) or None,
-            alias_locale_settings=_copy(alias.bot_alias_locale_settings) or None,
-            sentiment_analysis_settings=_copy(alias.sentiment_analysis_settings) or None,
+            conversation_log_settings=deep_copy(alias.conversation_log_settings) or None,
+            alias_locale_settings=deep_copy(alias.bot_alias_locale_settings) or None,
+            sentiment_analysis_settings=deep_copy(alias.sentiment_analysis_settings) or None,
             detect_sentiment=bool((alias.sentiment_analysis_settings or {}).get("detectSentiment")),
         )

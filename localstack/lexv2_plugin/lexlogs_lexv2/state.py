@@ -2,41 +2,17 @@
 twin (bots, locales, versions, aliases) and its runtime side (conversations and log delivery).
 
 The runtime never reads moto's or the versions' storage directly; it asks `runtime_view`, so the
-model side may change how it stores things without touching delivery.
+model side may change how it stores things without touching delivery. The view itself and its
+error (`AliasView`, `NotFound`) live in alias_view.py, which models.py builds without importing this
+module; they are re-exported here for the runtime side.
 """
 
-from dataclasses import dataclass, field
+from .alias_view import AliasView, NotFound
+from .models import alias_runtime_view
 
-
-class NotFound(Exception):
-    """The bot, the alias, or the version the alias points at does not exist."""
-
-
-@dataclass(frozen=True)
-class AliasView:
-    account_id: str
-    region: str
-    bot_id: str
-    bot_name: str
-    alias_id: str  # as the client names it: TSTALIASID for the test alias
-    alias_name: str
-    alias_arn: str  # arn:aws:lex:REGION:ACCOUNT:bot-alias/BOT_ID/ALIAS_ID
-    bot_version: str  # "DRAFT" or a number as a string
-    role_arn: str  # the role of that version (DRAFT: the bot's current role)
-    # Locales the alias's version has and that are built (the runtime answers only in those).
-    locales: frozenset = field(default_factory=frozenset)
-    # The alias's conversationLogSettings exactly as DescribeBotAlias returns it (or None).
-    conversation_log_settings: dict | None = None
-    # Added by the model side (the fields above keep their names):
-    # the alias's botAliasLocaleSettings and sentimentAnalysisSettings as DescribeBotAlias returns them.
-    alias_locale_settings: dict | None = None
-    sentiment_analysis_settings: dict | None = None
-    # The alias's sentimentAnalysisSettings.detectSentiment (False when unset).
-    detect_sentiment: bool = False
+__all__ = ["AliasView", "NotFound", "runtime_view"]
 
 
 def runtime_view(account_id: str, region: str, bot_id: str, alias_id: str) -> AliasView:
     """The alias as the runtime sees it; raises NotFound. Implemented by the model side."""
-    from .models import alias_runtime_view
-
     return alias_runtime_view(account_id, region, bot_id, alias_id)
