@@ -20,7 +20,7 @@ pub(crate) use logging::{
 pub(crate) use operator::{assume_roles, operator, OperatorScope};
 pub(crate) use operator_generic::GENERIC_LETS_ITS_HOLDER;
 pub(crate) use operator_risks::risks;
-pub(crate) use ours::not_ours;
+pub(crate) use ours::{not_ours, regions_named};
 
 #[cfg(test)]
 mod operator_tests;

@@ -24,7 +24,8 @@ pub const OPERATOR_READ_ACTIONS: &[&str] = &[
     "iam:GetUserPolicy",
     "iam:GetGroup",
     "iam:GetGroupPolicy",
-    // destroy of a bot that no longer exists: our inline policies on any principal, in one read.
+    // destroy: our inline policies wherever they are (a deleted version's role, a deleted bot's
+    // principals), in one listing of the account's principals.
     "iam:GetAccountAuthorizationDetails",
     "logs:DescribeLogGroups",
     "logs:ListTagsForResource",

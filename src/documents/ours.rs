@@ -68,14 +68,84 @@ pub(crate) fn not_ours(document: &Value) -> Option<String> {
         if statement.get("NotAction").is_some() || statement.get("NotResource").is_some() {
             return Some(format!("its statement {sid} uses NotAction or NotResource"));
         }
+        if let Some(why) = resources_not_ours(sid, statement) {
+            return Some(format!("its statement {sid} {why}"));
+        }
     }
     None
+}
+
+/// The resources and condition each of our statements has: the exact kind of ARN (never `*`,
+/// but for the bot runtime actions, as AWS's own service-linked policy grants them), and for
+/// PassRole exactly the condition that passes to Lex only.
+fn resources_not_ours(sid: &str, statement: &Value) -> Option<String> {
+    let resources: Vec<&str> = match &statement["Resource"] {
+        Value::String(one) => vec![one.as_str()],
+        Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    let shape = |r: &str| match sid {
+        "WriteConversationLogs" => r.contains(":logs:") && r.contains(":log-group:"),
+        "WriteAudioLogs" => r.contains(":s3:::") && r.len() > "arn:aws:s3:::".len(),
+        "EncryptAudioLogs" => r.contains(":kms:") && (r.contains(":key/") || r.contains(":alias/")),
+        "PassLexLogsRole" => r.contains(":iam::") && r.contains(":role/"),
+        _ => true,
+    };
+    let arns_ours =
+        !resources.is_empty() && resources.iter().all(|r| r.starts_with("arn:") && shape(r));
+    if !arns_ours && sid != "LexBotRuntime" {
+        return Some("names other resources than lex-logs-setup's".into());
+    }
+    let wanted = if sid == "PassLexLogsRole" {
+        serde_json::json!({"StringEquals": {"iam:PassedToService": super::logging::LEX_SERVICE}})
+    } else {
+        Value::Null
+    };
+    (statement.get("Condition").cloned().unwrap_or(Value::Null) != wanted)
+        .then(|| "has another condition than lex-logs-setup's".into())
+}
+
+/// The regions the resources of a document are in (`arn:partition:service:REGION:...`): where the
+/// bot it was written for logs.
+pub(crate) fn regions_named(document: &Value) -> std::collections::BTreeSet<String> {
+    let statements = match &document["Statement"] {
+        Value::Array(items) => items.clone(),
+        Value::Object(_) => vec![document["Statement"].clone()],
+        _ => vec![],
+    };
+    statements
+        .iter()
+        .flat_map(|s| match &s["Resource"] {
+            Value::String(one) => vec![one.clone()],
+            Value::Array(many) => many
+                .iter()
+                .filter_map(|r| r.as_str().map(str::to_string))
+                .collect(),
+            _ => vec![],
+        })
+        .filter_map(|arn| {
+            arn.split(':')
+                .nth(3)
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_regions_of_a_document_are_those_of_its_arns() {
+        let doc = json!({"Statement": [
+            {"Resource": ["arn:aws:logs:eu-west-1:1:log-group:/g:*", "arn:aws:s3:::b/p*"]},
+            {"Resource": "arn:aws:kms:us-east-1:1:key/k"},
+        ]});
+        let found: Vec<String> = regions_named(&doc).into_iter().collect();
+        assert_eq!(found, ["eu-west-1", "us-east-1"]);
+    }
 
     #[test]
     fn our_documents_are_ours_and_others_are_not() {
@@ -91,7 +161,7 @@ mod tests {
             super::super::pass_role(&["arn:aws:iam::123456789012:role/R".into()]),
             super::super::combined(&[
                 &super::super::cloudwatch(&scope, "/g"),
-                &super::super::kms("arn:k"),
+                &super::super::kms("arn:aws:kms:us-east-1:1:key/k"),
             ]),
         ] {
             assert_eq!(not_ours(&ours), None, "{ours}");
@@ -127,6 +197,24 @@ mod tests {
             (
                 json!({"Version": "2012-10-17", "Statement": []}),
                 "no statement",
+            ),
+            (
+                other(
+                    json!({"Sid": "WriteConversationLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}),
+                ),
+                "other resources",
+            ),
+            (
+                other(
+                    json!({"Sid": "PassLexLogsRole", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::1:role/R"}),
+                ),
+                "another condition",
+            ),
+            (
+                other(
+                    json!({"Sid": "WriteAudioLogs", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}),
+                ),
+                "another condition",
             ),
         ] {
             let found = not_ours(&theirs).unwrap_or_default();

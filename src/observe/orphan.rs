@@ -33,6 +33,9 @@ pub struct Orphan {
     pub policies: BTreeMap<Concern, Option<PolicyState>>,
     /// The role of the setup's name (the dedicated mode's), if one exists.
     pub role: Option<RoleState>,
+    /// The bot (id, its name now) the role's bot-id tag names, when that bot exists in this
+    /// region: then the role is not a deleted bot's.
+    pub role_bot: Option<(String, String)>,
 }
 
 /// Reads what is left for the bot `spec` names, which no longer exists.
@@ -51,6 +54,17 @@ pub(crate) async fn observe(clients: &Clients, spec: &Spec) -> Result<Orphan> {
         super::roles::policies_of(&clients.iam, &scope, &setup),
         crate::resources::role::observe(&clients.iam, &setup),
     )?;
+    let role_bot = match role
+        .as_ref()
+        .and_then(|r| r.tags.get(crate::resources::tags::BOT_ID))
+    {
+        Some(id) => match crate::resources::bot::describe(&clients.lex, id).await {
+            Ok(bot) => Some((bot.id, bot.name)),
+            Err(e) if crate::resources::bot::is_no_such_bot(&e) => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
     Ok(Orphan {
         scope,
         bot_name: spec.bot.clone(),
@@ -58,6 +72,7 @@ pub(crate) async fn observe(clients: &Clients, spec: &Spec) -> Result<Orphan> {
         inline,
         policies: Concern::ALL.into_iter().zip(policies).collect(),
         role,
+        role_bot,
     })
 }
 

@@ -225,3 +225,60 @@ async fn earlier_role(
         },
     ))
 }
+
+/// Destroy in place: the Lex service-linked roles of the account, other than `known`, that carry
+/// our inline grant `inline_name` for resources of `region` only (a version deleted since apply
+/// leaves our grant on a role no version runs any more; a same-named bot of another region has
+/// its own, which stays). One listing of the account's roles with their inline policies
+/// (`iam:GetAccountAuthorizationDetails`), not a read per role.
+pub(super) async fn stray_service_linked_grants(
+    iam: &aws_sdk_iam::Client,
+    inline_name: &str,
+    known: &std::collections::BTreeSet<String>,
+    region: &str,
+) -> Result<Vec<super::Writer>> {
+    let mut pages = iam
+        .get_account_authorization_details()
+        .filter(aws_sdk_iam::types::EntityType::Role)
+        .into_paginator()
+        .send();
+    let mut hits = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| {
+            crate::error::Error::from(crate::error::AwsError::from_sdk(
+                "iam:GetAccountAuthorizationDetails",
+                "account",
+                &e,
+            ))
+        })?;
+        for role in page.role_detail_list() {
+            let (Some(arn), Some(path)) = (role.arn(), role.path()) else {
+                continue;
+            };
+            if path != LEX_SERVICE_LINKED_PATH || known.contains(arn) {
+                continue;
+            }
+            let grant = role
+                .role_policy_list()
+                .iter()
+                .find(|p| p.policy_name() == Some(inline_name))
+                .and_then(|p| p.policy_document())
+                .and_then(|d| crate::policy::parse_returned(d).ok());
+            let here = grant.is_some_and(|doc| {
+                let regions = crate::documents::regions_named(&doc);
+                !regions.is_empty() && regions.iter().all(|r| r == region)
+            });
+            if here {
+                hits.push(arn.to_string());
+            }
+        }
+    }
+    futures::future::try_join_all(
+        hits.iter()
+            .map(|arn| super::Writer::observe(iam, arn, inline_name)),
+    )
+    .await
+}
+
+/// Where IAM keeps the Lex V2 service-linked roles.
+const LEX_SERVICE_LINKED_PATH: &str = "/aws-service-role/lexv2.amazonaws.com/";

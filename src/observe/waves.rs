@@ -362,13 +362,23 @@ async fn fourth_wave(iam: &aws_sdk_iam::Client, observed: &mut Observed, kind: M
         .iter()
         .filter(|arn| !observed.writers.contains_key(*arn))
         .collect();
-    let found = futures::future::try_join_all(
-        missing
-            .iter()
-            .map(|arn| Writer::observe(iam, arn, &inline_name)),
-    )
-    .await?;
-    for writer in found {
+    let strays = async {
+        if kind != Mode::Destroy {
+            return Ok(Vec::new());
+        }
+        let region = &observed.scope.region;
+        roles::stray_service_linked_grants(iam, &inline_name, &used, region).await
+    };
+    let (found, strays) = tokio::try_join!(
+        futures::future::try_join_all(missing.iter().map(|arn| Writer::observe(
+            iam,
+            arn,
+            &inline_name
+        )),),
+        strays
+    )?;
+    for writer in found.into_iter().chain(strays) {
+        used.insert(writer.arn.clone());
         observed.writers.insert(writer.arn.clone(), writer);
     }
     observed.writers.retain(|arn, _| used.contains(arn));

@@ -16,6 +16,7 @@ use super::role::role_removal;
 
 /// The plan that removes what lex-logs-setup made for a bot that is gone.
 pub fn plan_destroy_orphan(orphan: &Orphan) -> Result<Plan> {
+    prove_the_bot_was_here(orphan)?;
     let mut changes = Vec::new();
     let mut notes = vec![format!(
         "bot {} does not exist in {}: destroy removes what lex-logs-setup made for it, found by the names of setup {} and each proven ours; log groups and buckets are kept",
@@ -69,6 +70,12 @@ pub fn plan_destroy_orphan(orphan: &Orphan) -> Result<Plan> {
         None => {}
     }
     if changes.is_empty() {
+        if looks_like_a_bot_id(&orphan.bot_name) {
+            return Err(Error::invalid(
+                format!("no bot {:?} in {} and nothing of setup {} is left; if {:?} was the id of a deleted bot, our names derive from its name, not its id", orphan.bot_name, orphan.scope.region, orphan.setup, orphan.bot_name),
+                "run destroy with the deleted bot's name (--bot NAME), or with --role-name of its setup",
+            ));
+        }
         notes.push("nothing lex-logs-setup made for it is left".into());
     }
     Ok(Plan {
@@ -89,4 +96,62 @@ pub fn plan_destroy_orphan(orphan: &Orphan) -> Result<Plan> {
         changes,
         notes,
     })
+}
+
+/// Names are global in IAM, bots are regional: what our names find may be a same-named bot's in
+/// another region, or a renamed bot's here. Destroy goes on only when our documents name
+/// resources of this region and no other, and the role's bot-id tag names no bot that exists.
+fn prove_the_bot_was_here(orphan: &Orphan) -> Result<()> {
+    let grant_name = crate::documents::service_linked_policy_name(&orphan.setup);
+    let inline = orphan
+        .inline
+        .iter()
+        .filter(|(_, name, _)| *name == grant_name)
+        .map(|(_, _, document)| document);
+    let managed = orphan
+        .policies
+        .values()
+        .flatten()
+        .filter(|p| tags::is_ours(&p.tags))
+        .map(|p| &p.document);
+    let regions: std::collections::BTreeSet<String> = inline
+        .chain(managed)
+        .flat_map(crate::documents::regions_named)
+        .collect();
+    let here = &orphan.scope.region;
+    if let Some((id, name)) = &orphan.role_bot {
+        return Err(Error::invalid(
+            format!(
+                "role {} of setup {} belongs to bot {id}, which exists in {here} as {name}",
+                orphan.setup, orphan.setup
+            ),
+            format!("run destroy with --bot {name}"),
+        ));
+    }
+    let elsewhere: Vec<&String> = regions.iter().filter(|r| *r != here).collect();
+    if !elsewhere.is_empty() {
+        let list: Vec<&str> = elsewhere.iter().map(|r| r.as_str()).collect();
+        return Err(Error::invalid(
+            format!("bot {} is not in {here}, but what setup {} grants is in {}: the bot may still live there, and IAM names are shared by same-named bots of every region", orphan.bot_name, orphan.setup, list.join(", ")),
+            format!("run destroy with --region {}", list[0]),
+        ));
+    }
+    let anything = !orphan.inline.is_empty()
+        || orphan.policies.values().flatten().next().is_some()
+        || orphan.role.is_some();
+    if anything && regions.is_empty() {
+        return Err(Error::invalid(
+            format!("bot {} is not in {here}, and nothing of setup {} says which region it logged in (no log group or key in its grants)", orphan.bot_name, orphan.setup),
+            "remove its grants by hand: `plan --destroy` of the bot while it exists shows them",
+        ));
+    }
+    Ok(())
+}
+
+/// Lex bot ids are 10 upper-case letters and digits.
+fn looks_like_a_bot_id(text: &str) -> bool {
+    text.len() == 10
+        && text
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }

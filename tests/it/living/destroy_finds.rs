@@ -26,6 +26,15 @@ async fn tool(args: Vec<String>) -> std::process::Output {
 
 #[tokio::test]
 async fn destroy_after_a_repoint_to_another_role_removes_the_grant_where_it_was() {
+    for delete_old_version in [false, true] {
+        repoint_then_destroy(delete_old_version).await;
+    }
+}
+
+/// Apply, then a deployment moves live to a version on a customer role (and, with
+/// `delete_old_version`, deletes the version live ran: no version runs on the role of our grant
+/// any more); destroy still finds the grant.
+async fn repoint_then_destroy(delete_old_version: bool) {
     let world = World::new().await;
     let grant = format!("user/{}", world.user);
     let out = tool(args(&world, "apply", &["--grant-pass-role", &grant])).await;
@@ -37,13 +46,24 @@ async fn destroy_after_a_repoint_to_another_role_removes_the_grant_where_it_was(
     world.move_bot_to(&role).await;
     let version = world.publish().await;
     world.deploy(&world.alias_id, Some(&version), None).await;
+    if delete_old_version {
+        world
+            .clients
+            .lex
+            .delete_bot_version()
+            .bot_id(&world.bot_id)
+            .bot_version("1")
+            .send()
+            .await
+            .unwrap();
+    }
 
     let out = tool(args(&world, "destroy", &[])).await;
     expect_exit(&out, 0);
     assert_eq!(
         slr_inline(&world).await,
         ["LexV2SentimentAnalysis"],
-        "the grant left the role live ran on before the deployment"
+        "delete_old_version={delete_old_version}: the grant left the role live ran on before"
     );
     let (now, settings) = world.alias_now(&world.alias_id).await;
     assert_eq!(now, version, "destroy keeps the deployment");
@@ -179,5 +199,41 @@ async fn destroy_of_a_deleted_bot_removes_what_is_ours_and_lists_it() {
             "{}",
             stdout(&again)
         );
+    }
+}
+
+/// IAM names are global and bots regional: destroy of a bot name in a region where no such bot
+/// is must not take what a bot of that name uses in another region. Refused, nothing changed.
+#[tokio::test]
+async fn destroy_of_a_bot_in_the_wrong_region_touches_nothing() {
+    for dedicated in [false, true] {
+        let account = crate::support::fresh_account('8');
+        let world = World::new_in(&account).await;
+        let run = |args: Vec<String>| {
+            let account = account.clone();
+            async move {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                crate::support::run_tool_as(&account, &args).await
+            }
+        };
+        let grant = format!("user/{}", world.user);
+        let mut apply = args(&world, "apply", &["--grant-pass-role", &grant]);
+        if dedicated {
+            apply.extend([
+                "--role-name".into(),
+                world.role_name(),
+                "--publish-version".into(),
+            ]);
+        }
+        expect_exit(&run(apply).await, 0);
+        let before = world.snapshot().await;
+        let out = run(args(&world, "destroy", &["--region", "us-west-2"])).await;
+        expect_exit(&out, 64);
+        let text = crate::support::stderr(&out);
+        assert!(
+            text.contains("may still live there") && text.contains("--region us-east-1"),
+            "dedicated={dedicated}: {text}"
+        );
+        assert_eq!(world.snapshot().await, before, "dedicated={dedicated}");
     }
 }
