@@ -23,7 +23,7 @@ use crate::error::Result;
 use crate::plan::Mode;
 use crate::resources::alias::Alias;
 use crate::resources::bot::Bot;
-use crate::resources::destination::{BucketState, KeyInfo};
+use crate::resources::destination::KeyInfo;
 use crate::resources::log_group::LogGroupState;
 use crate::resources::managed_policy::PolicyState;
 use crate::resources::role::{self, PreviousRole, RoleState};
@@ -44,7 +44,6 @@ pub struct Observed {
     pub previous: Option<PreviousRole>,
     /// The log group for text logs (name, and the group if it exists).
     pub log_group: Option<(String, Option<LogGroupState>)>,
-    pub bucket: Option<BucketState>,
     /// The key for audio: the one given, or the bucket's default SSE-KMS key.
     pub kms_key: Option<KeyInfo>,
     /// The PassRole grant on each principal asked for or recorded on our role (None: no grant).

@@ -325,7 +325,6 @@ fn observed(second: SecondWave, third: ThirdWave) -> Observed {
         policies: second.policies,
         previous: third.previous,
         log_group: second.log_group,
-        bucket: second.base.bucket,
         kms_key: second.base.given_key.or(second.bucket_key),
         grants,
         writers: third

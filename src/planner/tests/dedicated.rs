@@ -94,7 +94,6 @@ pub(super) fn fresh() -> Observed {
             inline: BTreeMap::new(),
         }),
         log_group: Some(("/aws/lex/OrderBot".into(), None)),
-        bucket: None,
         kms_key: None,
         grants: BTreeMap::new(),
         writers: BTreeMap::new(),

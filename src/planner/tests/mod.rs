@@ -4,6 +4,7 @@ mod boundary;
 mod dedicated;
 mod dedicated_apply;
 mod in_place;
+mod kept;
 mod log_group;
 mod moved_alias;
 mod take_over;
