@@ -97,6 +97,7 @@ fn observed() -> Observed {
         bot_tags: Tags::new(),
         granted_log_groups: Vec::new(),
         boundaries: Default::default(),
+        version_contents: Default::default(),
     }
 }
 

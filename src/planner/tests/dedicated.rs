@@ -103,6 +103,7 @@ pub(super) fn fresh() -> Observed {
         bot_tags: Default::default(),
         granted_log_groups: Vec::new(),
         boundaries: Default::default(),
+        version_contents: Default::default(),
     }
 }
 

@@ -147,6 +147,7 @@ pub(super) fn world() -> Observed {
         bot_tags: Default::default(),
         granted_log_groups: Vec::new(),
         boundaries: Default::default(),
+        version_contents: Default::default(),
     }
 }
 

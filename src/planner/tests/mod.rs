@@ -3,6 +3,7 @@
 mod boundary;
 mod dedicated;
 mod dedicated_apply;
+mod draft_diff;
 mod in_place;
 mod kept;
 mod log_group;
