@@ -136,7 +136,7 @@ pub struct SetupArgs {
         allow_negative_numbers = true
     )]
     pub retention_days: Option<String>,
-    /// Prefix of the text log streams [default: lex/]
+    /// Prefix of the text log streams, ending with '/' [default: lex/]
     #[arg(long, value_name = "PREFIX", conflicts_with = "no_text_logs")]
     pub log_prefix: Option<String>,
     /// No text logs (audio only; needs --audio-bucket)
@@ -145,7 +145,7 @@ pub struct SetupArgs {
     /// Turn on audio logs to this existing S3 bucket
     #[arg(long, value_name = "BUCKET")]
     pub audio_bucket: Option<String>,
-    /// Key prefix of the audio objects [default: lex-audio/]
+    /// Key prefix of the audio objects, ending with '/' [default: lex-audio/]
     #[arg(long, value_name = "PREFIX", requires = "audio_bucket")]
     pub audio_prefix: Option<String>,
     /// Symmetric KMS key for the audio (id, ARN, alias/NAME or alias ARN) [default: the bucket's SSE-KMS key, if any]

@@ -11,6 +11,8 @@ pub const OPERATOR_READ_ACTIONS: &[&str] = &[
     "lex:DescribeBotVersion",
     "lex:ListBotVersions",
     "lex:ListBotLocales",
+    // --publish-version: each locale's intent and slot-type counts, for the plan.
+    "lex:DescribeBotLocale",
     "lex:ListTagsForResource",
     "iam:GetRole",
     "iam:ListAttachedRolePolicies",

@@ -5,9 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::arn::Scope;
 use crate::error::{Context, Error, Result};
+use crate::plan::Mode;
 use crate::resources::alias::Alias;
 use crate::resources::bot::{self, Bot};
+use crate::resources::version_contents::{self, LocaleContents, VersionContents};
 use crate::resources::{tags, version};
+use crate::spec::Spec;
 
 /// An alias as ListBotAliases gives it: id, name, and the version it runs.
 pub(super) type Listed = (String, String, String);
@@ -100,18 +103,64 @@ pub(super) fn versions_run(listed: &[Listed], ids: &[&[String]]) -> BTreeSet<Str
         .collect()
 }
 
-/// The role each of `versions` runs on.
-pub(super) async fn roles_of_versions(
+/// What each of `versions` holds (DescribeBotVersion: the role it runs on, its settings; not
+/// its locales).
+pub(super) async fn versions_described(
     lex: &aws_sdk_lexmodelsv2::Client,
     bot: &Bot,
     versions: &BTreeSet<String>,
-) -> Result<BTreeMap<String, Option<String>>> {
+) -> Result<BTreeMap<String, VersionContents>> {
     let found = futures::future::try_join_all(versions.iter().map(|v| async move {
-        let role = version::role_of(lex, &bot.id, &bot.name, v).await?;
-        Ok::<_, Error>((v.clone(), role))
+        let contents = version_contents::describe(lex, bot, v).await?;
+        Ok::<_, Error>((v.clone(), contents))
     }))
     .await?;
     Ok(found.into_iter().collect())
+}
+
+/// Dedicated apply with `--publish-version`: the versions the named aliases run (besides
+/// DRAFT), whose locales the plan compares with DRAFT's to say what repointing an alias changes.
+/// `None` otherwise, or when every named alias runs DRAFT (none is repointed).
+pub(super) fn versions_to_compare(
+    spec: &Spec,
+    kind: Mode,
+    listed: &[Listed],
+    named: &[String],
+) -> Option<BTreeSet<String>> {
+    let publishing = spec.dedicated() && spec.publish_version && kind == Mode::Apply;
+    let versions = versions_run(listed, &[named]);
+    (publishing && !versions.is_empty()).then_some(versions)
+}
+
+/// The locales of DRAFT and of `versions` (when there are versions to compare), by version.
+pub(super) async fn locales_to_compare(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot: &Bot,
+    versions: Option<BTreeSet<String>>,
+) -> Result<BTreeMap<String, BTreeMap<String, LocaleContents>>> {
+    match versions {
+        Some(versions) => version_contents::locales_of_versions(lex, bot, versions.iter()).await,
+        None => Ok(BTreeMap::new()),
+    }
+}
+
+/// DRAFT's and the versions' contents with their locales, when the locales were read (else
+/// none: only `--publish-version` compares them).
+pub(super) fn contents_to_compare(
+    bot: &Bot,
+    described: &BTreeMap<String, VersionContents>,
+    mut locales: BTreeMap<String, BTreeMap<String, LocaleContents>>,
+) -> BTreeMap<String, VersionContents> {
+    if locales.is_empty() {
+        return BTreeMap::new();
+    }
+    let draft = (version::DRAFT.to_string(), version_contents::of_draft(bot));
+    let all = described.clone().into_iter().chain(std::iter::once(draft));
+    all.map(|(number, mut contents)| {
+        contents.locales = locales.remove(&number).unwrap_or_default();
+        (number, contents)
+    })
+    .collect()
 }
 
 /// Every published version and the role it runs on, when `wanted`: destroy in place may find a
@@ -133,13 +182,13 @@ pub(super) async fn all_version_roles(
 pub(super) fn set_runs_on<'a>(
     aliases: impl Iterator<Item = &'a mut Alias>,
     bot: &Bot,
-    version_roles: &BTreeMap<String, Option<String>>,
+    versions: &BTreeMap<String, VersionContents>,
 ) {
     for alias in aliases {
         alias.runs_on = if alias.on_draft() {
             bot.role_arn().map(str::to_string)
         } else {
-            version_roles.get(alias.version()).cloned().flatten()
+            versions.get(alias.version()).and_then(|v| v.role.clone())
         };
     }
 }

@@ -23,10 +23,11 @@ use crate::error::Result;
 use crate::plan::Mode;
 use crate::resources::alias::Alias;
 use crate::resources::bot::Bot;
-use crate::resources::destination::{BucketState, KeyInfo};
+use crate::resources::destination::KeyInfo;
 use crate::resources::log_group::LogGroupState;
 use crate::resources::managed_policy::PolicyState;
 use crate::resources::role::{self, PreviousRole, RoleState};
+use crate::resources::version_contents::VersionContents;
 use crate::resources::{tags, version};
 use crate::spec::{Principal, Spec};
 
@@ -44,7 +45,6 @@ pub struct Observed {
     pub previous: Option<PreviousRole>,
     /// The log group for text logs (name, and the group if it exists).
     pub log_group: Option<(String, Option<LogGroupState>)>,
-    pub bucket: Option<BucketState>,
     /// The key for audio: the one given, or the bucket's default SSE-KMS key.
     pub kms_key: Option<KeyInfo>,
     /// The PassRole grant on each principal asked for or recorded on our role (None: no grant).
@@ -67,6 +67,9 @@ pub struct Observed {
     /// The documents of the permissions boundaries of the roles that would write the logs, by
     /// policy ARN (`None`: it cannot be read), for the plan's boundary check (apply).
     pub boundaries: BTreeMap<String, Option<Value>>,
+    /// Dedicated apply with `--publish-version`: what DRAFT and each version the aliases run
+    /// hold (role, settings, locales), by version, so that the plan says what goes live.
+    pub version_contents: BTreeMap<String, VersionContents>,
 }
 
 /// A logging role of ours under an earlier name, and its managed policies of ours.

@@ -28,6 +28,7 @@ use crate::resources::managed_policy::PolicyState;
 use crate::resources::role::{self as role_reads, PreviousRole, RoleState};
 use crate::resources::tags;
 use crate::resources::version::VersionInfo;
+use crate::resources::version_contents::VersionContents;
 use crate::spec::{default_role_name, Spec};
 
 /// What the later waves need from the first: who we are, the bot, the setup's role name and the
@@ -220,6 +221,8 @@ struct ThirdWave {
     version_roles: Vec<VersionInfo>,
     /// The grants of the principals recorded on the bot but not asked for.
     recorded_grants: Grants,
+    /// `--publish-version`: what DRAFT and the versions hold, locales included.
+    version_contents: BTreeMap<String, VersionContents>,
 }
 
 async fn third_wave(
@@ -260,6 +263,7 @@ async fn third_wave(
     let all_aliases = kind == Mode::Destroy || dedicated;
     let bystander_ids = lex::bystander_ids(listed, alias_ids, all_aliases);
     let versions = lex::versions_run(listed, &[alias_ids, &bystander_ids]);
+    let to_compare = lex::versions_to_compare(spec, kind, listed, alias_ids);
     let recorded_on_bot: Vec<_> = roles::recorded_principals(Some(&second.bot_tags))
         .into_iter()
         .filter(|p| !second.grants.contains_key(p))
@@ -270,20 +274,22 @@ async fn third_wave(
         mut bystanders,
         (previous, earlier_role),
         likely_writer,
-        version_role_map,
+        versions_described,
         version_roles,
         recorded_grants,
+        locales,
     ) = tokio::try_join!(
         alias::describe_all(lex, &base.scope, bot, alias_ids),
         alias::describe_all(lex, &base.scope, bot, &bystander_ids),
         previous,
         likely_writer(iam, bot, &base.role_name, dedicated),
-        lex::roles_of_versions(lex, bot, &versions),
+        lex::versions_described(lex, bot, &versions),
         lex::all_version_roles(lex, bot, all_aliases),
         roles::observe_grants(iam, &recorded_on_bot, &grant_name, false),
+        lex::locales_to_compare(lex, bot, to_compare),
     )?;
     let runners = aliases.iter_mut().chain(bystanders.iter_mut());
-    lex::set_runs_on(runners, bot, &version_role_map);
+    lex::set_runs_on(runners, bot, &versions_described);
     Ok(ThirdWave {
         aliases,
         bystanders,
@@ -292,6 +298,7 @@ async fn third_wave(
         likely_writer,
         version_roles,
         recorded_grants,
+        version_contents: lex::contents_to_compare(bot, &versions_described, locales),
     })
 }
 
@@ -325,7 +332,6 @@ fn observed(second: SecondWave, third: ThirdWave) -> Observed {
         policies: second.policies,
         previous: third.previous,
         log_group: second.log_group,
-        bucket: second.base.bucket,
         kms_key: second.base.given_key.or(second.bucket_key),
         grants,
         writers: third
@@ -339,6 +345,7 @@ fn observed(second: SecondWave, third: ThirdWave) -> Observed {
         bot_tags: second.bot_tags,
         granted_log_groups: Vec::new(),
         boundaries: BTreeMap::new(),
+        version_contents: third.version_contents,
     }
 }
 

@@ -88,7 +88,6 @@ fn observed() -> Observed {
         policies: Concern::ALL.into_iter().map(|c| (c, None)).collect(),
         previous: None,
         log_group: None,
-        bucket: None,
         kms_key: None,
         grants: BTreeMap::new(),
         writers: BTreeMap::new(),
@@ -98,6 +97,7 @@ fn observed() -> Observed {
         bot_tags: Tags::new(),
         granted_log_groups: Vec::new(),
         boundaries: Default::default(),
+        version_contents: Default::default(),
     }
 }
 

@@ -160,7 +160,9 @@ pub(super) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan
     );
     changes.extend(removal);
     if role_goes {
-        notes.extend(kept_destination_notes(obs));
+        let (text, audio) = wanted_destinations(spec, obs);
+        let ours = our_destinations(obs, text.as_ref(), audio.as_ref());
+        notes.extend(kept_destination_notes(obs, &ours));
     }
     Ok(plan(changes, notes))
 }

@@ -79,6 +79,20 @@ pub(super) fn wanted_destinations(
 pub(super) fn ours_in_place(obs: &Observed, setup: &str, spec: &Spec) -> OurDestinations {
     let (text, audio) = wanted_destinations(spec, obs);
     let mut ours = our_destinations(obs, text.as_ref(), audio.as_ref());
+    let recorded = recorded_destinations(obs, setup);
+    ours.log_group_arns.extend(recorded.log_group_arns);
+    ours.bucket_arns.extend(recorded.bucket_arns);
+    ours.log_group_arns.sort();
+    ours.log_group_arns.dedup();
+    ours.bucket_arns.sort();
+    ours.bucket_arns.dedup();
+    ours
+}
+
+/// The destinations our grants name (recorded by an earlier apply): what our managed policies
+/// and our inline policies on the writers grant, whatever this run asks for.
+pub(super) fn recorded_destinations(obs: &Observed, setup: &str) -> OurDestinations {
+    let mut ours = our_destinations(obs, None, None);
     let inline_name = documents::service_linked_policy_name(setup);
     for writer in obs.writers.values() {
         let Some(document) = writer
@@ -172,17 +186,77 @@ pub(super) fn destination_notes(obs: &Observed) -> Vec<String> {
     notes
 }
 
-/// Destroy keeps the log group and the bucket, with the logs in them: the notes that say so.
-pub(super) fn kept_destination_notes(obs: &Observed) -> Vec<String> {
+/// Destroy keeps log groups and buckets, with the logs in them: the notes that say so, for each
+/// destination of ours (`ours`) that was in use: one an alias of the bot logs to, or one our
+/// grants name. A destination this run would want but that nothing used is not named, nor is a
+/// log group that does not exist.
+pub(super) fn kept_destination_notes(obs: &Observed, ours: &OurDestinations) -> Vec<String> {
+    let recorded = recorded_destinations(obs, &obs.role_name);
+    let aliases: Vec<&Alias> = obs.aliases.iter().chain(obs.bystanders.iter()).collect();
     let mut notes = Vec::new();
-    if let Some((name, _)) = &obs.log_group {
-        notes.push(format!("log group {name} is kept, with the logs in it"));
+    for arn in &ours.log_group_arns {
+        let exists = obs
+            .log_groups_read()
+            .find(|g| same_log_group(&obs.scope.log_group(&g.name), arn));
+        let Some(group) = exists else { continue };
+        let users: Vec<&str> = aliases
+            .iter()
+            .filter(|a| text_log_group(a).is_some_and(|g| same_log_group(g, arn)))
+            .map(|a| a.name.as_str())
+            .collect();
+        let named = recorded
+            .log_group_arns
+            .iter()
+            .any(|r| same_log_group(r, arn));
+        if let Some(why) = in_use_by(&users, named) {
+            notes.push(format!(
+                "log group {} is kept, with the logs in it ({why})",
+                group.name
+            ));
+        }
     }
-    if let Some(bucket) = &obs.bucket {
-        notes.push(format!(
-            "bucket {} is kept, with the audio in it",
-            bucket.name
-        ));
+    for arn in &ours.bucket_arns {
+        let users: Vec<&str> = aliases
+            .iter()
+            .filter(|a| audio_bucket(a) == Some(arn.as_str()))
+            .map(|a| a.name.as_str())
+            .collect();
+        let named = recorded.bucket_arns.contains(arn);
+        if let Some(why) = in_use_by(&users, named) {
+            let bucket = arn.rsplit(":::").next().unwrap_or(arn);
+            notes.push(format!(
+                "bucket {bucket} is kept, with the audio in it ({why})"
+            ));
+        }
     }
     notes
+}
+
+/// Why a destination counts as in use: the aliases that log to it, or our grants naming it;
+/// `None` when neither.
+fn in_use_by(aliases: &[&str], named_by_our_grants: bool) -> Option<String> {
+    match (aliases, named_by_our_grants) {
+        ([], false) => None,
+        ([], true) => Some("our grants named it".into()),
+        ([one], _) => Some(format!("used by alias {one}")),
+        (many, _) => Some(format!("used by aliases {}", many.join(", "))),
+    }
+}
+
+/// The log group the alias sends its text logs to, if any.
+fn text_log_group(alias: &Alias) -> Option<&str> {
+    let settings = alias.described.conversation_log_settings()?;
+    settings.text_log_settings().iter().find_map(|t| {
+        let group = t.destination()?.cloud_watch()?;
+        Some(group.cloud_watch_log_group_arn())
+    })
+}
+
+/// The bucket (ARN) the alias sends its audio logs to, if any.
+fn audio_bucket(alias: &Alias) -> Option<&str> {
+    let settings = alias.described.conversation_log_settings()?;
+    settings
+        .audio_log_settings()
+        .iter()
+        .find_map(|a| Some(a.destination()?.s3_bucket()?.s3_bucket_arn()))
 }

@@ -245,7 +245,7 @@ pub(super) fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
                 .into(),
         );
     }
-    notes.extend(kept_destination_notes(obs));
+    notes.extend(kept_destination_notes(obs, &ours));
     let mut target = target(obs);
     target.writers = obs.writers.keys().cloned().collect();
     Ok(Plan {

@@ -56,6 +56,7 @@ mod carried;
 mod changes;
 mod dedicated;
 mod destinations;
+mod draft_diff;
 mod grants;
 mod in_place;
 mod log_group;

@@ -22,15 +22,7 @@ pub fn plan_destroy_orphan(orphan: &Orphan) -> Result<Plan> {
         "bot {} does not exist in {}: destroy removes what lex-logs-setup made for it, found by the names of setup {} and each proven ours; log groups and buckets are kept",
         orphan.bot_name, orphan.scope.region, orphan.setup
     )];
-    for (principal, name, document) in &orphan.inline {
-        if let Some(why) = not_ours(document) {
-            return Err(Error::invalid(
-                format!("inline policy {name} on {principal} has lex-logs-setup's name but was not written by it ({why}); it is never rewritten or deleted"),
-                "remove that policy yourself if it is stale",
-            ));
-        }
-        changes.push(delete_inline_change(principal, name, document));
-    }
+    changes.extend(inline_deletes(orphan)?);
     // Our policies: detached from every role (our dedicated role too), then deleted.
     let mut ours_detached_from_role = Vec::new();
     let mut our_arns = Vec::new();
@@ -154,4 +146,19 @@ fn looks_like_a_bot_id(text: &str) -> bool {
         && text
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// Every inline policy of our names, deleted; one that does not prove it is ours is refused.
+fn inline_deletes(orphan: &Orphan) -> Result<Vec<crate::plan::Change>> {
+    let mut changes = Vec::new();
+    for (principal, name, document) in &orphan.inline {
+        if let Some(why) = not_ours(document) {
+            return Err(Error::invalid(
+                format!("inline policy {name} on {principal} has lex-logs-setup's name but was not written by it ({why}); it is never rewritten or deleted"),
+                "remove that policy yourself if it is stale",
+            ));
+        }
+        changes.push(delete_inline_change(principal, name, document));
+    }
+    Ok(changes)
 }

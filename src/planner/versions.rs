@@ -84,11 +84,17 @@ pub(super) fn publish_change(
             "pass --publish-version to publish DRAFT (on the new role) and point them at it, or drop --role-name to grant the role each version runs on (the default, in-place mode)",
         ));
     }
+    let differences = super::draft_diff::draft_difference_notes(obs, stale);
+    let what = match differences.is_empty() {
+        true => "whatever DRAFT holds that the old versions did not goes live with it",
+        false => "what differs for each is said below",
+    };
     notes.push(format!(
-        "--publish-version publishes the DRAFT of bot {} as it is now, and points {} at it: whatever DRAFT holds that the old versions did not goes live with it",
+        "--publish-version publishes the DRAFT of bot {} as it is now (its built locales), and points {} at it: {what}",
         obs.bot.name,
         listed.join(", ")
     ));
+    notes.extend(differences);
     let publish = Step::Version(VersionStep::Publish {
         bot_id: obs.bot.id.clone(),
         bot_name: obs.bot.name.clone(),

@@ -17,3 +17,4 @@ pub mod record;
 pub mod role;
 pub mod tags;
 pub mod version;
+pub mod version_contents;

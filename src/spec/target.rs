@@ -6,15 +6,16 @@ use crate::error::{Error, Result};
 
 use super::principal::grant_error;
 use super::valid::{
-    valid_bucket_name, valid_iam_name, valid_kms_key_ref, valid_log_group_name, valid_prefix,
-    ROLE_NAME_MAX,
+    prefix_ends_a_folder, valid_bucket_name, valid_iam_name, valid_kms_key_ref,
+    valid_log_group_name, valid_prefix, ROLE_NAME_MAX,
 };
 use super::{
     AudioSpec, Names, Principal, PrincipalLocation, Spec, TargetConfig, TargetSpec, TextSpec,
     DEFAULT_AUDIO_PREFIX, DEFAULT_LOG_PREFIX, RETENTION_DAYS,
 };
 
-const PREFIX_RULE: &str = "use 1-1024 characters, without '*' or ':', not starting with '/'";
+const PREFIX_RULE: &str =
+    "use 1-1024 characters, without '*' or ':', not starting with '/' and ending with '/'";
 
 impl TargetSpec {
     /// Builds and validates one target, naming its values as `names` says (flags, or a file's
@@ -193,18 +194,41 @@ fn audio_spec(args: &TargetConfig, names: &Names) -> Result<Option<AudioSpec>> {
     }))
 }
 
-/// A prefix (`key` names it in the error) as CloudWatch Logs and S3 take it.
+/// A prefix (`key` names it in the error) as CloudWatch Logs and S3 take it, ending with `/`:
+/// the audio grant is `s3:PutObject` on `BUCKET/PREFIX*`, so a prefix `lex` would also grant
+/// `lexicon/...`; the text prefix follows the same rule. Lex itself takes any prefix of at most
+/// 1024 characters (even an empty one, or one without `/`): ours is stricter, and the error
+/// says so, with the prefix to use instead.
 fn check_prefix(names: &Names, key: &str, prefix: &str) -> Result<()> {
-    if valid_prefix(prefix) {
-        return Ok(());
+    let given = || names.given(key, &format!("{prefix:?}"));
+    if !valid_prefix(prefix) {
+        return Err(Error::invalid(
+            format!("{} is not a valid prefix", given()),
+            PREFIX_RULE,
+        ));
     }
-    Err(Error::invalid(
-        format!(
-            "{} is not a valid prefix",
-            names.given(key, &format!("{prefix:?}"))
-        ),
-        PREFIX_RULE,
-    ))
+    if !prefix_ends_a_folder(prefix) {
+        let why = match key {
+            "audio_prefix" => "the grant s3:PutObject on BUCKET/PREFIX* covers every key that starts with the prefix, so \"lex\" would also cover \"lexicon/...\"",
+            _ => "the log streams' names start with it, and text and audio prefixes follow one rule",
+        };
+        return Err(Error::invalid(
+            format!(
+                "{} does not end with '/': a prefix must end with '/' here ({why}); Lex would take it without",
+                given()
+            ),
+            format!("use {}", written(names, key, &format!("{prefix}/"))),
+        ));
+    }
+    Ok(())
+}
+
+/// A value as the user would write it: `--log-prefix "x"`, or `log_prefix = "x"` in a file.
+fn written(names: &Names, key: &str, value: &str) -> String {
+    match names.key(key) {
+        flag if flag.starts_with("--") => format!("{flag} {value:?}"),
+        file_key => format!("{file_key} = {value:?}"),
+    }
 }
 
 /// `no_text_logs` without `audio_bucket`.

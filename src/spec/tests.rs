@@ -130,3 +130,61 @@ fn file_targets_get_the_same_conflict_checks_as_flags() {
         .to_string()
         .contains("no alias"));
 }
+
+#[test]
+fn a_prefix_must_end_with_a_slash_for_text_and_audio_by_flag_and_by_file() {
+    let target = |log: Option<&str>, audio: Option<&str>| TargetConfig {
+        bot: "B".into(),
+        aliases: vec!["a".into()],
+        log_prefix: log.map(str::to_string),
+        audio_bucket: Some("audio-bucket".into()),
+        audio_prefix: audio.map(str::to_string),
+        ..Default::default()
+    };
+    let refused = |t: &TargetConfig, names: &Names| {
+        TargetSpec::from_named_target(t, names)
+            .unwrap_err()
+            .to_string()
+    };
+    let flags = Names::default();
+    let err = refused(&target(Some("lex"), None), &flags);
+    assert!(
+        err.contains("--log-prefix \"lex\" does not end with '/'")
+            && err.contains("use --log-prefix \"lex/\""),
+        "{err}"
+    );
+    let err = refused(&target(None, Some("calls/2024")), &flags);
+    assert!(
+        err.contains("--audio-prefix \"calls/2024\" does not end with '/'")
+            && err.contains("\"lexicon/...\"")
+            && err.contains("use --audio-prefix \"calls/2024/\""),
+        "{err}"
+    );
+    let lines = [
+        ("log_prefix".to_string(), 4),
+        ("audio_prefix".to_string(), 6),
+    ];
+    let file = Names::file(std::path::Path::new("targets.toml"), 1, lines.into(), 1);
+    let err = refused(&target(Some("lex"), None), &file);
+    assert!(
+        err.contains("targets.toml line 4: log_prefix = \"lex\" does not end with '/'")
+            && err.contains("use log_prefix = \"lex/\""),
+        "{err}"
+    );
+    let err = refused(&target(None, Some("rec")), &file);
+    assert!(
+        err.contains("targets.toml line 6: audio_prefix = \"rec\" does not end with '/'"),
+        "{err}"
+    );
+    // With '/' (and the defaults) both are taken as given; the other checks still apply.
+    let spec = Spec::from_target(&target(Some("a/b/"), Some("rec/"))).unwrap();
+    assert_eq!(spec.text.unwrap().log_prefix, "a/b/");
+    assert_eq!(spec.audio.unwrap().prefix, "rec/");
+    let spec = Spec::from_target(&target(None, None)).unwrap();
+    assert_eq!(spec.text.unwrap().log_prefix, DEFAULT_LOG_PREFIX);
+    assert_eq!(spec.audio.unwrap().prefix, DEFAULT_AUDIO_PREFIX);
+    for bad in ["/lex/", "a*/", "a:b/", ""] {
+        let err = refused(&target(Some(bad), None), &flags);
+        assert!(err.contains("is not a valid prefix"), "{bad}: {err}");
+    }
+}

@@ -66,6 +66,11 @@ pub(crate) fn valid_prefix(prefix: &str) -> bool {
         && !prefix.starts_with('/')
 }
 
+/// A prefix ends with `/`, so that it is a folder: `BUCKET/PREFIX*` then grants only under it.
+pub(crate) fn prefix_ends_a_folder(prefix: &str) -> bool {
+    prefix.ends_with('/')
+}
+
 /// The default role name for a bot: `LexLogs-<bot name>`, shortened with a stable hash when it
 /// would pass IAM's 64-character limit.
 pub fn default_role_name(bot_name: &str) -> String {

@@ -94,7 +94,6 @@ pub(super) fn fresh() -> Observed {
             inline: BTreeMap::new(),
         }),
         log_group: Some(("/aws/lex/OrderBot".into(), None)),
-        bucket: None,
         kms_key: None,
         grants: BTreeMap::new(),
         writers: BTreeMap::new(),
@@ -104,6 +103,7 @@ pub(super) fn fresh() -> Observed {
         bot_tags: Default::default(),
         granted_log_groups: Vec::new(),
         boundaries: Default::default(),
+        version_contents: Default::default(),
     }
 }
 

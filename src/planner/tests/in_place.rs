@@ -138,7 +138,6 @@ pub(super) fn world() -> Observed {
         policies: Concern::ALL.into_iter().map(|c| (c, None)).collect(),
         previous: None,
         log_group: Some(("/aws/lex/PizzaBot".into(), None)),
-        bucket: None,
         kms_key: None,
         grants: BTreeMap::new(),
         writers: writers.into_iter().map(|w| (w.arn.clone(), w)).collect(),
@@ -148,6 +147,7 @@ pub(super) fn world() -> Observed {
         bot_tags: Default::default(),
         granted_log_groups: Vec::new(),
         boundaries: Default::default(),
+        version_contents: Default::default(),
     }
 }
 

@@ -3,7 +3,9 @@
 mod boundary;
 mod dedicated;
 mod dedicated_apply;
+mod draft_diff;
 mod in_place;
+mod kept;
 mod log_group;
 mod moved_alias;
 mod take_over;

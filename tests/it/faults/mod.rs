@@ -14,6 +14,7 @@ mod concurrency;
 mod foreign_policy;
 mod honest_interrupts;
 mod interrupts;
+mod prefixes;
 mod secrets;
 
 /// The two ways to run the tool: in place (the default: our grant on the role the alias's

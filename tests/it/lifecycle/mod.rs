@@ -7,6 +7,7 @@ use crate::support::{run_tool_at, World};
 mod converge;
 mod destinations;
 mod failures;
+mod kept;
 mod plan;
 mod roles;
 

@@ -12,6 +12,7 @@ mod dedicated;
 mod foreign_group;
 mod in_place;
 mod ownership;
+mod publish_diff;
 
 const TEST_ALIAS: &str = "TSTALIASID";
 
