@@ -22,18 +22,25 @@ pub enum Guard {
     Undo,
 }
 
-/// The conversation log settings as lists, an absent list and an empty one alike.
+/// The conversation log settings as lists, an absent list and an empty one alike, and an absent
+/// `selectiveLoggingEnabled` as `false` (what Lex takes it to mean, and may answer with).
 fn lists(
     settings: Option<&ConversationLogSettings>,
 ) -> (Vec<TextLogSetting>, Vec<AudioLogSetting>) {
-    settings
-        .map(|s| {
-            (
-                s.text_log_settings().to_vec(),
-                s.audio_log_settings().to_vec(),
-            )
-        })
-        .unwrap_or_default()
+    let Some(s) = settings else {
+        return Default::default();
+    };
+    let text = s.text_log_settings().iter().map(|t| {
+        let mut t = t.clone();
+        t.selective_logging_enabled = Some(t.selective_logging_enabled.unwrap_or(false));
+        t
+    });
+    let audio = s.audio_log_settings().iter().map(|a| {
+        let mut a = a.clone();
+        a.selective_logging_enabled = Some(a.selective_logging_enabled.unwrap_or(false));
+        a
+    });
+    (text.collect(), audio.collect())
 }
 
 /// True when two settings log the same (an absent list and an empty one are the same).
@@ -278,5 +285,39 @@ impl AliasWrite<'_> {
             .await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_lexmodelsv2::types::{CloudWatchLogGroupLogDestination, TextLogDestination};
+
+    fn text(selective: Option<bool>) -> ConversationLogSettings {
+        let cw = CloudWatchLogGroupLogDestination::builder()
+            .cloud_watch_log_group_arn("arn:aws:logs:us-east-1:1:log-group:/g")
+            .log_prefix("lex/")
+            .build()
+            .unwrap();
+        let setting = TextLogSetting::builder()
+            .enabled(true)
+            .destination(TextLogDestination::builder().cloud_watch(cw).build())
+            .set_selective_logging_enabled(selective)
+            .build();
+        ConversationLogSettings::builder()
+            .text_log_settings(setting)
+            .build()
+    }
+
+    #[test]
+    fn settings_compare_by_what_they_log() {
+        let empty = ConversationLogSettings::builder()
+            .set_text_log_settings(Some(vec![]))
+            .build();
+        assert!(same_settings(None, Some(&empty)));
+        assert!(same_settings(Some(&text(None)), Some(&text(Some(false)))));
+        assert!(!same_settings(Some(&text(None)), Some(&text(Some(true)))));
+        assert!(!same_settings(None, Some(&text(None))));
+        assert_eq!(tidy(Some(&empty)), None);
     }
 }
