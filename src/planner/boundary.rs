@@ -105,6 +105,7 @@ pub(crate) fn refused(
             Some(format!("{} on {} ({why})", r.action, r.resource))
         })
         .collect();
+    refused.sort();
     refused.dedup();
     refused
 }
@@ -121,6 +122,7 @@ pub(crate) fn refusal(refusals: &[(String, BoundedRole, Vec<String>)]) -> Error 
         lines.extend(refused.iter().map(|r| format!("  - {r}")));
     }
     let mut boundaries: Vec<&str> = refusals.iter().map(|(_, r, _)| r.boundary_arn).collect();
+    boundaries.sort();
     boundaries.dedup();
     Error::invalid(
         format!(

@@ -50,7 +50,9 @@ pub(super) fn our_destinations(
             ours.bucket_arns.push(bucket);
         }
     }
+    ours.log_group_arns.sort();
     ours.log_group_arns.dedup();
+    ours.bucket_arns.sort();
     ours.bucket_arns.dedup();
     ours
 }

@@ -187,6 +187,7 @@ impl StatusReport {
             .iter()
             .map(|a| (a.account.as_str(), a.region.as_str()))
             .collect();
+        places.sort();
         places.dedup();
         let several_places = places.len() > 1;
         let mut header = vec![];
