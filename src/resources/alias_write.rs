@@ -54,7 +54,12 @@ pub(crate) fn same_settings(
 /// The settings as the API accepts them: no empty list (the model allows exactly one item), and
 /// none at all when neither list has an item.
 pub(crate) fn tidy(settings: Option<&ConversationLogSettings>) -> Option<ConversationLogSettings> {
-    let (text, audio) = lists(settings);
+    let text = settings
+        .map(|s| s.text_log_settings().to_vec())
+        .unwrap_or_default();
+    let audio = settings
+        .map(|s| s.audio_log_settings().to_vec())
+        .unwrap_or_default();
     (!text.is_empty() || !audio.is_empty()).then(|| {
         ConversationLogSettings::builder()
             .set_text_log_settings((!text.is_empty()).then_some(text))
