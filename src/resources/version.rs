@@ -245,6 +245,9 @@ pub enum VersionStep {
         bot_name: String,
         version: String,
     },
+    /// DeleteBotVersion of the version this run published, found by its description, if there
+    /// is one: the undo of a publish whose answer never came (cancelled or lost).
+    DeletePublishedByRun { bot_id: String, bot_name: String },
 }
 
 impl Operation for VersionStep {
@@ -256,6 +259,9 @@ impl Operation for VersionStep {
             VersionStep::Delete {
                 bot_name, version, ..
             } => format!("delete version {version} of bot {bot_name}"),
+            VersionStep::DeletePublishedByRun { bot_name, .. } => {
+                format!("delete the version of bot {bot_name} this run published, if any")
+            }
         }
     }
 
@@ -267,23 +273,24 @@ impl Operation for VersionStep {
             } => Some(format!(
                 "aws lexv2-models delete-bot-version --bot-id {bot_id} --bot-version {version}"
             )),
-        }
-    }
-
-    /// A publish's undo needs the new version's number: by hand, find the version whose
-    /// description says this tool published it, and delete it.
-    fn how_to_undo_by_hand(&self) -> Option<String> {
-        match self {
-            VersionStep::Publish { bot_id, .. } => Some(format!(
+            // By hand, find the version whose description says this run published it.
+            VersionStep::DeletePublishedByRun { bot_id, .. } => Some(format!(
                 "aws lexv2-models list-bot-versions --bot-id {bot_id}  (then aws lexv2-models delete-bot-version --bot-id {bot_id} --bot-version N for the newest version whose description starts \"{PUBLISHED_PREFIX}\", if this run made one)"
             )),
-            VersionStep::Delete { .. } => None,
         }
     }
 
-    /// None: publishing's undo needs the new version's number, and a deleted version is gone.
+    /// A publish is undone by deleting the version this run published, found by its description
+    /// (its number is in the answer, which a cancelled or lost call never gives); a deleted
+    /// version is gone for good.
     fn inverse(&self) -> Option<Self> {
-        None
+        match self {
+            VersionStep::Publish { bot_id, bot_name } => Some(VersionStep::DeletePublishedByRun {
+                bot_id: bot_id.clone(),
+                bot_name: bot_name.clone(),
+            }),
+            _ => None,
+        }
     }
 
     async fn run(&self, ctx: &operation::Context) -> Result<Option<Self>> {
@@ -305,6 +312,12 @@ impl Operation for VersionStep {
                 version,
             } => {
                 delete(lex, bot_id, bot_name, version).await?;
+                Ok(None)
+            }
+            VersionStep::DeletePublishedByRun { bot_id, bot_name } => {
+                if let Some(version) = published_by_run(lex, bot_id, bot_name, &ctx.run_id).await? {
+                    delete(lex, bot_id, bot_name, &version).await?;
+                }
                 Ok(None)
             }
         }

@@ -217,7 +217,8 @@ fn bots_and_aliases_are_undone_by_what_was_read() {
 }
 
 /// What has no inverse: a deleted log group (its logs cannot come back), a policy update and its
-/// restore (the undo needs the new version's id, from the answer), versions.
+/// restore (the undo needs the new version's id, from the answer), a deleted version; a publish's
+/// undo finds the version by the run's description.
 #[test]
 fn steps_without_an_inverse() {
     let create = Step::LogGroup(LogGroupStep::Create {
@@ -251,6 +252,12 @@ fn steps_without_an_inverse() {
         bot_name: "Bot".into(),
         version: "3".into(),
     });
-    assert_eq!(publish.inverse(), None);
+    // A publish's undo finds the version by this run's description (no answer needed).
+    let delete_ours = Step::Version(VersionStep::DeletePublishedByRun {
+        bot_id: "ID".into(),
+        bot_name: "Bot".into(),
+    });
+    assert_eq!(publish.inverse(), Some(delete_ours.clone()));
+    assert_eq!(delete_ours.inverse(), None);
     assert_eq!(delete_version.inverse(), None);
 }
