@@ -180,6 +180,9 @@ fn scope_of_change(change: &crate::plan::Change, scope: &mut OperatorScope) {
             if created {
                 scope.created_policies.push(name.clone());
             }
+            if change.action == Action::Update {
+                scope.updated_policies.push(name.clone());
+            }
         }
         Address::InlinePolicy { owner, name }
             if name.starts_with(crate::documents::PASS_ROLE_PREFIX) =>

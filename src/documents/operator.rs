@@ -4,7 +4,8 @@
 //!
 //! Read as an attacker holding it ([`super::escalation`]), the targeted policy opens no
 //! escalation path except the ones its statements declare (Sid `DeclaredRisk...`): the dedicated
-//! role's trust and permissions, which IAM cannot check the content of, and `--grant-pass-role`'s
+//! role's trust and permissions, and our managed policies the plans create or update on a
+//! customer role (in place), which IAM cannot check the content of; and `--grant-pass-role`'s
 //! inline policies on the named principals.
 
 use serde_json::{json, Value};
@@ -28,6 +29,8 @@ pub struct OperatorScope {
     pub policies: Vec<String>,
     /// Of those, the ones the plans create.
     pub created_policies: Vec<String>,
+    /// Of those, the ones the plans give a new version (the only ones that may get one).
+    pub updated_policies: Vec<String>,
     pub bot_ids: Vec<String>,
     /// The aliases, as (bot id, alias id).
     pub aliases: Vec<(String, String)>,
@@ -69,6 +72,10 @@ pub use super::operator_reads::OPERATOR_READ_ACTIONS;
 
 /// The Sid of the statement that writes the dedicated role's trust and permissions.
 pub const DEDICATED_RISK_SID: &str = "DeclaredRiskDedicatedRoleTrustAndPermissionsAreAnyDocument";
+/// The Sid of the statement that attaches our policies to customer roles (in place) when the
+/// plans create or update one of them: the holder writes their content.
+pub const CUSTOMER_ROLE_RISK_SID: &str =
+    "DeclaredRiskOurPoliciesOnTheseCustomerRolesAreAnyDocument";
 /// The Sid of the statement that writes `--grant-pass-role`'s inline policies.
 pub const GRANT_RISK_SID: &str = "DeclaredRiskWritesAnyInlinePolicyOnTheseExactPrincipals";
 
@@ -139,6 +146,7 @@ struct OperatorResources {
     removed: Vec<String>,
     policies: Vec<String>,
     created_policies: Vec<String>,
+    updated_policies: Vec<String>,
     service_linked: Vec<String>,
     customer_writers: Vec<String>,
     passed: Vec<String>,
@@ -210,6 +218,7 @@ impl OperatorResources {
             removed: roles(&o.removed_roles),
             policies: policies(&o.policies),
             created_policies: policies(&o.created_policies),
+            updated_policies: policies(&o.updated_policies),
             service_linked: sorted(service_linked),
             customer_writers: sorted(customer_writers),
             passed: sorted(passed),
@@ -302,6 +311,12 @@ fn role_statements(r: &OperatorResources) -> Vec<Option<Statement>> {
     let our_policies = json!({"ArnEquals": {"iam:PolicyARN": r.policies.clone()}});
     let mut dedicated_condition = ours("iam:ResourceTag");
     dedicated_condition["ArnEqualsIfExists"] = json!({"iam:PolicyARN": r.policies.clone()});
+    // A policy whose document the holder writes (created or given a new version), attached to a
+    // role others may assume: IAM cannot check the document, so the statement says so.
+    let attach_sid = match r.created_policies.is_empty() && r.updated_policies.is_empty() {
+        true => "AttachOurPoliciesToTheWriterRoles",
+        false => CUSTOMER_ROLE_RISK_SID,
+    };
     vec![
         on(
             "GrantLogsOnTheServiceLinkedRoles",
@@ -310,7 +325,7 @@ fn role_statements(r: &OperatorResources) -> Vec<Option<Statement>> {
         ),
         with(
             on(
-                "AttachOurPoliciesToTheWriterRoles",
+                attach_sid,
                 &["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
                 &r.customer_writers,
             ),
@@ -373,7 +388,8 @@ pub(super) const GRANT_ACTIONS: &[&str] = &[
     "iam:DeleteGroupPolicy",
 ];
 
-/// Our managed policies: created by name, changed only while ours.
+/// Our managed policies: created by name; new versions (and an update's undo) only of the ones
+/// the plans update; deleted, with their versions, only while ours.
 fn policy_statements(r: &OperatorResources) -> Vec<Option<Statement>> {
     vec![
         on(
@@ -383,13 +399,16 @@ fn policy_statements(r: &OperatorResources) -> Vec<Option<Statement>> {
         ),
         with(
             on(
+                "NewVersionsOfOurPoliciesThePlansUpdate",
+                &["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"],
+                &r.updated_policies,
+            ),
+            ours("iam:ResourceTag"),
+        ),
+        with(
+            on(
                 "ChangeOnlyOurPolicies",
-                &[
-                    "iam:DeletePolicy",
-                    "iam:CreatePolicyVersion",
-                    "iam:DeletePolicyVersion",
-                    "iam:SetDefaultPolicyVersion",
-                ],
+                &["iam:DeletePolicy", "iam:DeletePolicyVersion"],
                 &r.policies,
             ),
             ours("iam:ResourceTag"),

@@ -4,13 +4,16 @@
 use serde_json::Value;
 
 use super::escalation::DECLARED_RISK_PREFIX;
-use super::operator::{OperatorScope, DEDICATED_RISK_SID, GRANT_RISK_SID};
+use super::operator::{OperatorScope, CUSTOMER_ROLE_RISK_SID, DEDICATED_RISK_SID, GRANT_RISK_SID};
 
 /// The words for the risk a statement declares (Sid `DeclaredRisk...`), for the screen.
 pub fn declared_risk(sid: &str) -> Option<&'static str> {
     match sid {
         DEDICATED_RISK_SID => Some(
             "dedicated mode: the holder creates the logging role with any trust policy and gives it any permissions (our managed policies' content and the copied inline policies are documents IAM cannot check); the policy denies the holder assuming the role or passing it to anything but Lex, but the trust policy may name any other principal, including one outside the account. Run dedicated mode from an administrator's pipeline, or set a permissions boundary or an SCP that stops it",
+        ),
+        CUSTOMER_ROLE_RISK_SID => Some(
+            "in place on a customer role: the holder creates (or gives a new version to) our LexLogs-* managed policies with any document (IAM cannot check a policy's content) and attaches them to the exact roles the aliases run on; the policy denies the holder assuming those roles or passing them to anything but Lex, but whatever else their trust policies let in (a shared Lambda role, another team's pipeline, another account) gets the permissions the holder chose. Keep those roles assumable by lexv2.amazonaws.com only, cap them with a permissions boundary, or run this apply from an administrator's pipeline; once our policies exist unchanged, the policy printed then creates and rewrites none",
         ),
         GRANT_RISK_SID => Some(
             "--grant-pass-role: the holder may put any inline policy on the principals named; if the holder is one of them (or acts as one), that is administrator-equivalent. Grant from an administrator's pipeline, or grant iam:PassRole by hand",

@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use super::escalation::{escalations, undeclared, Holder};
-use super::operator::{DEDICATED_RISK_SID, GRANT_RISK_SID};
+use super::escalation::{escalations, undeclared, Holder, Path};
+use super::operator::{CUSTOMER_ROLE_RISK_SID, DEDICATED_RISK_SID, GRANT_RISK_SID};
 use super::operator_generic::LOG_GROUP_RISK_SID;
 use super::{operator, risks, OperatorScope};
 use crate::arn::Scope;
@@ -91,11 +91,56 @@ fn in_place_on_a_service_linked_role_grants_exact_resources_and_no_role_or_polic
 }
 
 #[test]
-fn in_place_on_a_customer_role_attaches_only_our_policies_and_denies_assuming_it() {
+fn in_place_on_a_customer_role_lets_its_holder_give_that_role_any_permissions() {
+    // The plan creates our policy: its content is any document the holder writes, attached to
+    // another team's role; whoever that role trusts gets it, though the holder cannot assume it.
     let mut o = in_place(CUSTOMER);
     o.policies = vec!["LexLogs-B-CloudWatchLogs".into()];
     o.created_policies = o.policies.clone();
     let document = operator(&o);
+    let found = check(&document, &o);
+    let on_role: Vec<_> = found.iter().filter(|f| f.resource == CUSTOMER).collect();
+    assert_eq!(on_role.len(), 1, "{found:#?}");
+    assert!(
+        on_role[0].reason.contains("LexLogs-B-CloudWatchLogs"),
+        "{}",
+        on_role[0].reason
+    );
+    assert_eq!(on_role[0].path, Path::AnyPermissionsOnOthersRole);
+    // IAM cannot check the document: the policy declares it, and the screen says it.
+    assert_eq!(on_role[0].statement, CUSTOMER_ROLE_RISK_SID);
+    assert!(undeclared(&found).is_empty(), "{found:#?}");
+    let said = risks(&document, &o);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].starts_with("in place on a customer role"),
+        "{said:?}"
+    );
+    // Without the Deny, the holder could also assume the role itself.
+    let mut without = document.clone();
+    without["Statement"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|s| s["Sid"] != "DenyAssumingTheRolesThisPolicyWrites");
+    let found = check(&without, &o);
+    assert!(
+        found.iter().any(|f| f.path == Path::AnyPermissionsOnRole),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn in_place_on_a_customer_role_with_our_policies_unchanged_writes_no_policy_content() {
+    let mut o = in_place(CUSTOMER);
+    o.policies = vec!["LexLogs-B-CloudWatchLogs".into()];
+    let document = operator(&o);
+    for absent in ["iam:CreatePolicy", "iam:CreatePolicyVersion"] {
+        assert!(
+            !actions(&document).contains(&absent.to_string()),
+            "{absent}: {document:#}"
+        );
+    }
+    assert!(statement(&document, CUSTOMER_ROLE_RISK_SID).is_none());
     let attach = statement(&document, "AttachOurPoliciesToTheWriterRoles").unwrap();
     assert_eq!(attach["Resource"], serde_json::json!([CUSTOMER]));
     assert_eq!(
@@ -105,13 +150,28 @@ fn in_place_on_a_customer_role_attaches_only_our_policies_and_denies_assuming_it
     let deny = statement(&document, "DenyAssumingTheRolesThisPolicyWrites").unwrap();
     assert_eq!(deny["Effect"], "Deny");
     assert_eq!(check(&document, &o), vec![]);
-    // Without the Deny, the holder could write our policy's content and assume the role.
-    let mut without = document.clone();
-    without["Statement"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|s| s["Sid"] != "DenyAssumingTheRolesThisPolicyWrites");
-    assert!(!undeclared(&check(&without, &o)).is_empty());
+    assert_eq!(risks(&document, &o), Vec::<String>::new());
+}
+
+#[test]
+fn only_the_policies_the_plan_updates_get_new_versions() {
+    let mut o = in_place(CUSTOMER);
+    o.policies = vec!["LexLogs-B-CloudWatchLogs".into(), "LexLogs-B-S3".into()];
+    o.updated_policies = vec!["LexLogs-B-S3".into()];
+    let document = operator(&o);
+    let versions = statement(&document, "NewVersionsOfOurPoliciesThePlansUpdate").unwrap();
+    assert_eq!(
+        versions["Resource"],
+        serde_json::json!(["arn:aws:iam::123456789012:policy/LexLogs-B-S3"])
+    );
+    let found = check(&document, &o);
+    assert!(
+        found.iter().any(|f| f.resource == CUSTOMER
+            && f.statement == CUSTOMER_ROLE_RISK_SID
+            && f.reason.contains("LexLogs-B-S3")),
+        "{found:#?}"
+    );
+    assert!(undeclared(&found).is_empty(), "{found:#?}");
 }
 
 #[test]

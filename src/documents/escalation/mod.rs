@@ -10,10 +10,11 @@
 //!
 //! Paths it knows (see [`Path`]): any permissions written on a role the holder could use (on a
 //! wildcard, on a role whose trust the holder writes, on a role the holder could assume, on a
-//! role it could pass to a service that runs code), taking a role over by its trust policy, any
-//! permissions on users or groups, credentials of users, `iam:PassRole` to a service that runs
-//! code or of any role, `sts:AssumeRole` of any role, rewriting any managed policy, and tag
-//! writes that mark a resource as ours. A statement whose Sid starts with
+//! role it could pass to a service that runs code); any permissions written on any other role
+//! but Lex's service-linked ones (whoever that role trusts gets them); taking a role over by its
+//! trust policy; any permissions on users or groups; credentials of users; `iam:PassRole` to a
+//! service that runs code or of any role; `sts:AssumeRole` of any role; rewriting any managed
+//! policy; and tag writes that mark a resource as ours. A statement whose Sid starts with
 //! [`DECLARED_RISK_PREFIX`] says so itself; its findings are `declared`.
 
 mod candidates;
@@ -52,6 +53,10 @@ pub enum Path {
     /// Any permissions (an inline policy, or a managed policy whose content the holder writes or
     /// AWS's administrator policy) on a role the holder can use.
     AnyPermissionsOnRole,
+    /// Any permissions on a role the holder cannot use itself (the document denies assuming it,
+    /// or the holder is not trusted): whoever the role's trust lets in (a shared Lambda role,
+    /// another team's pipeline) gets permissions the holder chooses.
+    AnyPermissionsOnOthersRole,
     /// `iam:UpdateAssumeRolePolicy`: the holder chooses who assumes the role.
     TakeOverRole,
     /// Any permissions on a user or group (or membership of any group).

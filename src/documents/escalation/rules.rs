@@ -168,15 +168,18 @@ fn role_rules(
                 "the holder may pass it to {service}, which runs the holder's code"
             ));
         }
-        if !why.is_empty() {
-            let reason = format!("{how} on {arn}: {}", why.join("; "));
-            out.push(finding(
+        let (path, reason) = match why.is_empty() {
+            false => (
                 Path::AnyPermissionsOnRole,
-                (statement, declared),
-                c,
-                reason,
-            ));
-        }
+                format!("{how} on {arn}: {}", why.join("; ")),
+            ),
+            // Not the holder's to use, but not the holder's to give permissions to either.
+            true => (
+                Path::AnyPermissionsOnOthersRole,
+                format!("{how} on {arn}: whoever its trust policy lets in (a shared Lambda role, another team's pipeline, another account) gets the permissions the holder chooses, though the holder cannot assume it"),
+            ),
+        };
+        out.push(finding(path, (statement, declared), c, reason));
     }
     if let Some(g) = doc.granting("iam:UpdateAssumeRolePolicy", arn, &ours()) {
         let reason = format!("iam:UpdateAssumeRolePolicy on {arn}: the holder chooses who assumes the role and gets its permissions");

@@ -56,7 +56,7 @@ fn the_generic_operator_policy_printed_before_makes_its_holder_an_administrator(
 }
 
 #[test]
-fn policy_creation_and_attachment_to_any_role_is_found_and_an_exact_unassumable_role_is_not() {
+fn policy_creation_and_attachment_is_found_on_any_role_the_holder_may_use_or_not() {
     let create = allow(
         &["iam:CreatePolicy"],
         &["arn:aws:iam::123456789012:policy/P-*"],
@@ -78,17 +78,60 @@ fn policy_creation_and_attachment_to_any_role_is_found_and_an_exact_unassumable_
         paths(&exact, &Holder::anyone(vec![])),
         vec![Path::AnyPermissionsOnRole]
     );
-    assert!(paths(&exact, &nobody()).is_empty());
-    // The document denies assuming it: closed.
+    // The holder cannot use it: still found, for whoever the role trusts.
+    assert_eq!(
+        paths(&exact, &nobody()),
+        vec![Path::AnyPermissionsOnOthersRole]
+    );
     let denied = doc(json!([create, attach(&[ROLE]),
         {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": ROLE}]));
-    assert!(paths(&denied, &Holder::anyone(vec![])).is_empty());
+    assert_eq!(
+        paths(&denied, &Holder::anyone(vec![])),
+        vec![Path::AnyPermissionsOnOthersRole]
+    );
     // Attaching without a policy condition attaches AdministratorAccess.
     let any = doc(json!([allow(&["iam:AttachRolePolicy"], &[ROLE])]));
     assert_eq!(
         paths(&any, &Holder::anyone(vec![])),
         vec![Path::AnyPermissionsOnRole]
     );
+}
+
+#[test]
+fn any_permissions_on_a_role_the_holder_cannot_use_are_found_for_whoever_that_role_trusts() {
+    // The in-place policy on a customer role, in short: create our policy with any document,
+    // attach it to the team's exact role, never assume the role.
+    let policy = "arn:aws:iam::123456789012:policy/LexLogs-X-CloudWatchLogs";
+    let mut attach = allow(&["iam:AttachRolePolicy"], &[ROLE]);
+    attach["Condition"] = json!({"ArnEquals": {"iam:PolicyARN": [policy]}});
+    let deny = json!({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": ROLE});
+    let document = doc(json!([
+        allow(&["iam:CreatePolicy", "iam:TagPolicy"], &[policy]),
+        attach,
+        deny
+    ]));
+    let found = escalations(&document, &Holder::anyone(vec![policy.into()]));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].path, Path::AnyPermissionsOnOthersRole);
+    assert_eq!(found[0].resource, ROLE);
+    assert!(found[0].reason.contains(policy), "{}", found[0].reason);
+    // A new version of a policy that already exists is the same capability.
+    let versions = doc(json!([
+        allow(&["iam:CreatePolicyVersion"], &[policy]),
+        attach,
+        deny
+    ]));
+    assert_eq!(
+        paths(&versions, &nobody()),
+        vec![Path::AnyPermissionsOnOthersRole]
+    );
+    // Attaching only a policy whose content the holder cannot write: nothing.
+    let attach_only = doc(json!([
+        allow(&["iam:DeletePolicy", "iam:DeletePolicyVersion"], &[policy]),
+        attach,
+        deny
+    ]));
+    assert!(paths(&attach_only, &Holder::anyone(vec![])).is_empty());
 }
 
 #[test]

@@ -165,3 +165,39 @@ async fn no_operator_policy_the_tool_prints_lets_its_holder_escalate_unsaid() {
         "{said:?}"
     );
 }
+
+#[tokio::test]
+async fn in_place_on_a_customer_role_the_policy_declares_the_content_of_our_policies() {
+    // Another team's role, the bot moved onto it and the alias onto a version that runs on it.
+    let world = World::new().await;
+    let role = world.customer_role().await;
+    world.move_bot_to(&role).await;
+    let version = world.publish().await;
+    world.deploy(&world.alias_id, Some(&version), None).await;
+    let target = world.target_args();
+    let target: Vec<&str> = target.iter().map(String::as_str).collect();
+    let customer_risk = |said: &[String]| {
+        said.iter()
+            .any(|r| r.starts_with("in place on a customer role"))
+    };
+
+    // The plan creates our policy and attaches it to the role: any document on that role.
+    let said = check("in place, customer role, creating", &target).await;
+    assert!(customer_risk(&said), "{said:?}");
+
+    let mut apply = vec!["apply"];
+    apply.extend(&target);
+    apply.push("--yes");
+    expect_exit(&run_tool(&apply).await, 0);
+
+    // Our policy exists as the plan wants it: no policy content to write, nothing to declare.
+    let said = check("in place, customer role, unchanged", &target).await;
+    assert_eq!(said, Vec::<String>::new());
+
+    // Logs to another group: our policy gets a new version, whose content is any document.
+    let group = format!("{}-moved", world.log_group());
+    let mut moved = target.clone();
+    moved.extend(["--log-group", &group]);
+    let said = check("in place, customer role, updating", &moved).await;
+    assert!(customer_risk(&said), "{said:?}");
+}
