@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use crate::error::{Error, Result};
 use crate::observe::Observed;
 use crate::plan::{Action, Address, Change};
+use crate::resources::alias_write::Guard;
 use crate::resources::log_group::{LogGroupState, LogGroupStep, TagChange};
 use crate::resources::tags::{self, Tags};
 use crate::spec::Spec;
@@ -86,6 +87,7 @@ pub(super) fn log_group_change(
             name: name.clone(),
             days: want,
             previous: now,
+            guard: Guard::Plan,
         };
         let after = json!({"name": name, "retentionInDays": want});
         let change = Change::new(addr, Action::Update, before, after, Step::LogGroup(step));
@@ -100,14 +102,26 @@ pub(super) fn log_group_change(
         days: want,
         previous: now,
         record,
+        guard: Guard::Plan,
     };
     let change = Change::new(addr, Action::Update, before, after, Step::LogGroup(step));
     Ok((Some(change), notes))
 }
 
+/// The retention a take-over set on the group, as our record says: `Some(None)` for "never
+/// expire"; `None` when there is no record of it.
+fn taken_over_retention(group: &LogGroupState) -> Option<Option<i32>> {
+    group
+        .tags
+        .get(tags::TAKEN_OVER_RETENTION)
+        .and_then(|v| tags::parse_retention(v))
+}
+
 /// What a change of another team's retention records on the group, and the note that says so.
-/// The first take-over needs `--take-over-destinations` and records the retention it replaces; a
-/// later apply on a group taken over keeps that record and notes only the retention it sets.
+/// A take-over needs `--take-over-destinations` and records the retention it replaces. A later
+/// apply on a group taken over keeps that record while the group still holds the retention the
+/// take-over set; once someone else changed it since, the group is the team's again: changing
+/// it is a new take-over, which records the team's retention in place of the first record.
 fn take_over_record(
     spec: &Spec,
     name: &str,
@@ -127,30 +141,39 @@ fn take_over_record(
         tags::TAKEN_OVER_RETENTION.into(),
         tags::retention_value(want),
     );
-    let restored = match recorded_retention(group) {
-        Some(recorded) => recorded,
-        None if !spec.take_over_destinations => {
-            return Err(Error::invalid(
-                format!(
-                    "log group {name} was not created by lex-logs-setup (it does not carry our tag {}): its retention is {}, and --retention-days {} would change another team's setting",
-                    tags::MANAGED_BY,
-                    words(group.retention_days),
-                    want.unwrap_or_default()
-                ),
-                "leave out --retention-days to log to the group as it is, or pass --take-over-destinations to change it (its retention now is recorded on the group, and destroy puts it back exactly)",
-            ))
-        }
-        None => {
-            let now = tags::retention_value(group.retention_days);
-            values.insert(tags::PREVIOUS_RETENTION.into(), now);
-            group.retention_days
-        }
-    };
+    let now = group.retention_days;
+    let set = taken_over_retention(group);
+    let kept = recorded_retention(group).filter(|_| set == Some(now));
+    if let Some(recorded) = kept {
+        let note = format!(
+            "log group {name} is another team's, taken over earlier: its retention goes from {} to {}; destroy puts back {}, as recorded when it was taken over",
+            words(now),
+            words(want),
+            words(recorded)
+        );
+        return Ok((
+            TagChange {
+                keys,
+                values,
+                previous,
+            },
+            note,
+        ));
+    }
+    // Changed by someone else since our take-over (our record says what we set).
+    let since = set
+        .filter(|_| recorded_retention(group).is_some())
+        .map(|set| format!(" since lex-logs-setup took it over and set {}", words(set)));
+    if !spec.take_over_destinations {
+        return Err(refusal(name, now, want, since.as_deref()));
+    }
+    values.insert(tags::PREVIOUS_RETENTION.into(), tags::retention_value(now));
     let note = format!(
-        "log group {name} is another team's: its retention ({}) is taken over (--take-over-destinations) and recorded on the group's tags ({}); destroy puts back {}",
-        words(group.retention_days),
+        "log group {name} is another team's: its retention ({}{}) is taken over (--take-over-destinations) and recorded on the group's tags ({}); destroy puts back {}",
+        words(now),
+        since.as_deref().map_or(String::new(), |s| format!(", set by someone else{s}")),
         tags::PREVIOUS_RETENTION,
-        words(restored)
+        words(now)
     );
     Ok((
         TagChange {
@@ -160,6 +183,26 @@ fn take_over_record(
         },
         note,
     ))
+}
+
+/// The refusal to change another team's retention without `--take-over-destinations`; `since`
+/// says what our earlier take-over set, when someone changed the retention after it.
+fn refusal(name: &str, now: Option<i32>, want: Option<i32>, since: Option<&str>) -> Error {
+    let whose = match since {
+        Some(since) => format!("was changed by someone else{since}"),
+        None => format!(
+            "was not created by lex-logs-setup (it does not carry our tag {})",
+            tags::MANAGED_BY
+        ),
+    };
+    Error::invalid(
+        format!(
+            "log group {name} {whose}: its retention is {}, and --retention-days {} would change another team's setting",
+            words(now),
+            want.unwrap_or_default()
+        ),
+        "leave out --retention-days to log to the group as it is, or pass --take-over-destinations to change it (its retention now is recorded on the group, and destroy puts it back exactly)",
+    )
 }
 
 /// Destroy: every group a take-over changed gets its recorded retention back, exactly (unless
@@ -216,6 +259,7 @@ pub(super) fn log_group_restores<'a>(
                 days,
                 previous: now,
                 record,
+                guard: Guard::Plan,
             }),
         ));
     }

@@ -3,6 +3,8 @@
 //! and deleting it (only to undo our own creation; destroy keeps it).
 
 use crate::error::{Context, Error, Optional, Result};
+use crate::resources::alias_write::{Guard, Written};
+use crate::resources::log_group_write::{words, RetentionWrite};
 use crate::resources::operation::{self, create_once, Made, Operation};
 use crate::resources::tags::{self, Tags};
 
@@ -95,7 +97,7 @@ async fn create(logs: &aws_sdk_cloudwatchlogs::Client, name: &str, run_id: &str)
     Ok(())
 }
 
-async fn set_retention(
+pub(crate) async fn set_retention(
     logs: &aws_sdk_cloudwatchlogs::Client,
     name: &str,
     days: Option<i32>,
@@ -120,7 +122,7 @@ async fn set_retention(
 }
 
 /// Sets `values` on the group's tags and removes the other `keys` (TagResource, UntagResource).
-async fn set_tags(
+pub(crate) async fn set_tags(
     logs: &aws_sdk_cloudwatchlogs::Client,
     name: &str,
     arn: &str,
@@ -161,50 +163,13 @@ pub struct TagChange {
 }
 
 impl TagChange {
-    fn inverse(&self) -> Self {
+    pub(crate) fn inverse(&self) -> Self {
         TagChange {
             keys: self.keys.clone(),
             values: self.previous.clone(),
             previous: self.values.clone(),
         }
     }
-}
-
-/// Another team's group: the record set first, then the retention (a take-over); or the
-/// retention put back first, then the record removed (destroy). Half done is undone.
-async fn set_retention_with_record(
-    logs: &aws_sdk_cloudwatchlogs::Client,
-    name: &str,
-    arn: &str,
-    (days, previous): (Option<i32>, Option<i32>),
-    record: &TagChange,
-) -> Result<()> {
-    let retention = || async {
-        match days == previous {
-            true => Ok(()),
-            false => set_retention(logs, name, days).await,
-        }
-    };
-    if !record.values.is_empty() {
-        set_tags(logs, name, arn, record).await?;
-        if let Err(e) = retention().await {
-            let _ = set_tags(logs, name, arn, &record.inverse()).await;
-            return Err(e);
-        }
-    } else {
-        retention().await?;
-        if let Err(e) = set_tags(logs, name, arn, record).await {
-            if days != previous {
-                let _ = set_retention(logs, name, previous).await;
-            }
-            return Err(e);
-        }
-    }
-    Ok(())
-}
-
-fn retention_words(days: Option<i32>) -> String {
-    days.map_or_else(|| "never expire".to_string(), |d| format!("{d} days"))
 }
 
 async fn delete(logs: &aws_sdk_cloudwatchlogs::Client, name: &str) -> Result<()> {
@@ -229,6 +194,38 @@ pub(crate) fn require_valid(name: &str) -> Result<()> {
     }
 }
 
+/// What a change of another team's retention does, in words: a take-over that records the
+/// retention it replaces, a later change that keeps the first record, or destroy's put-back.
+fn describe_with_record(
+    name: &str,
+    days: Option<i32>,
+    previous: Option<i32>,
+    record: &TagChange,
+) -> String {
+    let recorded = record
+        .values
+        .get(tags::PREVIOUS_RETENTION)
+        .and_then(|v| tags::parse_retention(v));
+    match (recorded, days == previous) {
+        (Some(recorded), _) if recorded == previous => format!(
+            "record on log group {name} (its tags) its retention ({}), then set it to {}",
+            words(previous),
+            words(days)
+        ),
+        (Some(recorded), _) => format!(
+            "set the retention of log group {name} from {} to {} (taken over earlier: our record on its tags keeps {}, which destroy puts back)",
+            words(previous),
+            words(days),
+            words(recorded)
+        ),
+        (None, false) => format!(
+            "put the retention of log group {name} back to {}, and remove our record from its tags",
+            words(days)
+        ),
+        (None, true) => format!("remove our record from the tags of log group {name}"),
+    }
+}
+
 /// The changes the engine makes to a log group.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LogGroupStep {
@@ -239,21 +236,36 @@ pub enum LogGroupStep {
     },
     /// Deletes the group (only to undo our own creation).
     Delete { name: String },
-    /// Sets (`Some`) or removes (`None`) the retention; `previous` is what it was.
+    /// Sets (`Some`) or removes (`None`) the retention; `previous` is what it was (the plan
+    /// read it; an undo: this run set it), which it must still be when the step runs (see
+    /// [`RetentionWrite`]).
     SetRetention {
         name: String,
         days: Option<i32>,
         previous: Option<i32>,
+        guard: Guard,
     },
     /// Another team's group: its retention set to `days` (left alone when it is `previous`) and
-    /// our record of what it was changed on its tags (`arn`, without `:*`).
+    /// our record of what it was changed on its tags (`arn`, without `:*`); both must still be
+    /// as `previous` and `record.previous` say when the step runs.
     RetentionWithRecord {
         name: String,
         arn: String,
         days: Option<i32>,
         previous: Option<i32>,
         record: TagChange,
+        guard: Guard,
     },
+}
+
+impl LogGroupStep {
+    /// The undo of a guarded write: none when the group already held what it asked.
+    fn undo_after(&self, written: Written) -> Option<Self> {
+        match written {
+            Written::Done => self.inverse(),
+            Written::AlreadySo => None,
+        }
+    }
 }
 
 impl Operation for LogGroupStep {
@@ -271,18 +283,7 @@ impl Operation for LogGroupStep {
                 previous,
                 record,
                 ..
-            } => match (record.values.is_empty(), days == previous) {
-                (false, _) => format!(
-                    "record on log group {name} (its tags) its retention ({}), then set it to {}",
-                    retention_words(*previous),
-                    retention_words(*days)
-                ),
-                (true, false) => format!(
-                    "put the retention of log group {name} back to {}, and remove our record from its tags",
-                    retention_words(*days)
-                ),
-                (true, true) => format!("remove our record from the tags of log group {name}"),
-            },
+            } => describe_with_record(name, *days, *previous, record),
         }
     }
 
@@ -314,10 +315,12 @@ impl Operation for LogGroupStep {
                 name,
                 days,
                 previous,
+                ..
             } => LogGroupStep::SetRetention {
                 name,
                 days: previous,
                 previous: days,
+                guard: Guard::Undo,
             },
             LogGroupStep::RetentionWithRecord {
                 name,
@@ -325,12 +328,14 @@ impl Operation for LogGroupStep {
                 days,
                 previous,
                 record,
+                ..
             } => LogGroupStep::RetentionWithRecord {
                 name,
                 arn,
                 days: previous,
                 previous: days,
                 record: record.inverse(),
+                guard: Guard::Undo,
             },
         })
     }
@@ -361,8 +366,21 @@ impl Operation for LogGroupStep {
                 return Ok(made.undo(|| self.inverse()));
             }
             LogGroupStep::Delete { name } => delete(logs, name).await?,
-            LogGroupStep::SetRetention { name, days, .. } => {
-                set_retention(logs, name, *days).await?
+            LogGroupStep::SetRetention {
+                name,
+                days,
+                previous,
+                guard,
+            } => {
+                let write = RetentionWrite {
+                    logs,
+                    name,
+                    days: *days,
+                    previous: *previous,
+                    record: None,
+                    guard: *guard,
+                };
+                return Ok(self.undo_after(write.run().await?));
             }
             LogGroupStep::RetentionWithRecord {
                 name,
@@ -370,7 +388,18 @@ impl Operation for LogGroupStep {
                 days,
                 previous,
                 record,
-            } => set_retention_with_record(logs, name, arn, (*days, *previous), record).await?,
+                guard,
+            } => {
+                let write = RetentionWrite {
+                    logs,
+                    name,
+                    days: *days,
+                    previous: *previous,
+                    record: Some((arn, record)),
+                    guard: *guard,
+                };
+                return Ok(self.undo_after(write.run().await?));
+            }
         }
         Ok(self.inverse())
     }

@@ -33,11 +33,13 @@ fn involutive() -> Vec<Step> {
             name: "/g".into(),
             days: Some(30),
             previous: None,
+            guard: Guard::Undo,
         }),
         Step::LogGroup(LogGroupStep::SetRetention {
             name: "/g".into(),
             days: None,
             previous: Some(7),
+            guard: Guard::Undo,
         }),
         Step::Role(RoleStep::Create {
             name: "R".into(),

@@ -1,6 +1,7 @@
 //! Planner tests of the log group: another team's group keeps its settings unless taken over
 //! (recorded, and put back exactly by destroy), and a shorter retention is never silent.
 
+use crate::resources::alias_write::Guard;
 use crate::resources::log_group::{LogGroupState, LogGroupStep, TagChange};
 use crate::resources::tags::{self, Tags};
 use crate::spec::Spec;
@@ -109,6 +110,7 @@ fn a_take_over_records_the_retention_first_and_shows_the_before_value() {
                     values: want,
                     previous: Tags::new(),
                 },
+                guard: Guard::Plan,
             }))
         );
         assert!(
@@ -241,4 +243,125 @@ fn the_dedicated_mode_refuses_another_teams_retention_too() {
         find(&plan, "log_group[/aws/lex/OrderBot]").action,
         Action::Update
     );
+}
+
+/// A group taken over (30 -> 3) whose team set 90 since.
+fn changed_since_the_take_over() -> crate::observe::Observed {
+    with_group(group(
+        Some(90),
+        &[
+            TEAM,
+            (tags::PREVIOUS_RETENTION, "30"),
+            (tags::TAKEN_OVER_RETENTION, "3"),
+        ],
+    ))
+}
+
+#[test]
+fn a_retention_changed_since_the_take_over_is_the_teams_again_and_refused_without_the_flag() {
+    let err = plan_apply(&retention(Some(3), false), &changed_since_the_take_over())
+        .unwrap_err()
+        .to_string();
+    for part in [
+        GROUP,
+        "90 days",
+        "set 3 days",
+        "--retention-days 3",
+        "--take-over-destinations",
+    ] {
+        assert!(err.contains(part), "{part:?} missing from: {err}");
+    }
+    // A missing half of the record is no record to keep either.
+    let half = with_group(group(Some(3), &[TEAM, (tags::PREVIOUS_RETENTION, "30")]));
+    let err = plan_apply(&retention(Some(7), false), &half).unwrap_err();
+    assert!(
+        err.to_string().contains("--take-over-destinations"),
+        "{err}"
+    );
+}
+
+#[test]
+fn taking_it_over_again_records_the_teams_retention_in_place_of_the_first() {
+    let plan = plan_apply(&retention(Some(3), true), &changed_since_the_take_over()).unwrap();
+    let change = find(&plan, &format!("log_group[{GROUP}]"));
+    assert_eq!(change.before["retentionInDays"], serde_json::json!(90));
+    let Some(Step::LogGroup(step @ LogGroupStep::RetentionWithRecord { .. })) = &change.step else {
+        panic!("a take-over")
+    };
+    let LogGroupStep::RetentionWithRecord {
+        days,
+        previous,
+        record,
+        guard,
+        ..
+    } = step
+    else {
+        unreachable!()
+    };
+    assert_eq!((*days, *previous, *guard), (Some(3), Some(90), Guard::Plan));
+    assert_eq!(
+        record.values,
+        tags_of(&[
+            (tags::PREVIOUS_RETENTION, "90"),
+            (tags::TAKEN_OVER_RETENTION, "3")
+        ])
+    );
+    assert_eq!(
+        record.previous,
+        tags_of(&[
+            (tags::PREVIOUS_RETENTION, "30"),
+            (tags::TAKEN_OVER_RETENTION, "3")
+        ])
+    );
+    use crate::resources::operation::Operation;
+    let said = step.describe();
+    assert!(
+        said.contains("its retention (90 days)") && said.contains("to 3 days"),
+        "{said}"
+    );
+    let note = plan
+        .notes
+        .iter()
+        .find(|n| n.contains("another team's"))
+        .expect("the take-over is noted");
+    assert!(
+        note.contains("90 days")
+            && note.contains("set 3 days")
+            && note.ends_with("puts back 90 days"),
+        "{note}"
+    );
+}
+
+#[test]
+fn a_later_change_on_a_group_still_as_taken_over_says_the_first_record_is_kept() {
+    let obs = with_group(group(
+        Some(60),
+        &[
+            TEAM,
+            (tags::PREVIOUS_RETENTION, "30"),
+            (tags::TAKEN_OVER_RETENTION, "60"),
+        ],
+    ));
+    let plan = plan_apply(&retention(Some(90), false), &obs).unwrap();
+    let Some(Step::LogGroup(step)) = &find(&plan, &format!("log_group[{GROUP}]")).step else {
+        panic!("a change")
+    };
+    use crate::resources::operation::Operation;
+    let said = step.describe();
+    assert!(
+        said.contains("from 60 days to 90 days") && said.contains("keeps 30 days"),
+        "{said}"
+    );
+    assert!(!said.contains("its retention (60 days)"), "{said}");
+    // Its undo puts back 60 only while the group still holds the 90 it set.
+    let Some(LogGroupStep::RetentionWithRecord {
+        days,
+        previous,
+        guard,
+        ..
+    }) = step.inverse()
+    else {
+        panic!("an undo")
+    };
+    assert_eq!((days, previous, guard), (Some(60), Some(90), Guard::Undo));
 }
