@@ -9,6 +9,7 @@ use crate::support::{tool_command, World};
 mod destroy_finds;
 mod during_apply;
 mod during_rollback;
+mod inline_race;
 mod policy_edit;
 
 /// The tool's arguments for `command` on this world's live alias (in place), with `extra`.
