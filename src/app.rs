@@ -312,16 +312,7 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Mode) -> Result<i32> {
         Mode::Destroy => "destroy",
     };
     if !plan.has_changes() {
-        let verified = verify_after(cli, args, kind, &places).await?;
-        show(
-            cli,
-            &render::RunReport {
-                plan: &plan,
-                outcome: None,
-                verified: verified.as_ref(),
-            },
-        );
-        return Ok(verified.map_or(exit_code::SUCCESS, |r| r.exit_code()));
+        return finish(cli, args, kind, &places, &mut interrupts, &plan, None).await;
     }
     if !args.yes {
         let verb = verb.to_string();
@@ -330,26 +321,69 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Mode) -> Result<i32> {
             _ = interrupts.next() => return Err(interrupted()),
         }
     }
-    let contexts = engine::Contexts::new(&places, Progress::new(cli.quiet)).await?;
-    let outcome = engine::run(&plan, &contexts, &mut interrupts).await;
-    let verified = match outcome.succeeded() {
-        true => verify_after(cli, args, kind, &places).await?,
-        false => None,
+    let contexts = tokio::select! {
+        contexts = engine::Contexts::new(&places, Progress::new(cli.quiet)) => contexts?,
+        _ = interrupts.next() => return Err(interrupted()),
     };
+    let outcome = engine::run(&plan, &contexts, &mut interrupts).await;
+    finish(
+        cli,
+        args,
+        kind,
+        &places,
+        &mut interrupts,
+        &plan,
+        Some(&outcome),
+    )
+    .await
+}
+
+/// Prints the run's report and returns its exit code. After a complete apply (`outcome`: what
+/// ran; `None`: nothing needed changing) with `--verify`, the verify's report and verdict come
+/// first; Ctrl-C or SIGTERM stops the verify at once (its calls are dropped where they are, and
+/// nothing of a verify needs undoing): the report is printed without it, what the interrupt left
+/// is said, and the exit code is [`exit_code::NOT_DELIVERED`] (the apply is complete, its delivery
+/// not confirmed).
+async fn finish(
+    cli: &Cli,
+    args: &ChangeArgs,
+    kind: Mode,
+    places: &Places,
+    interrupts: &mut engine::Interrupts,
+    plan: &Plan,
+    outcome: Option<&engine::Outcome>,
+) -> Result<i32> {
+    let mut verified = None;
+    let mut interrupted = None;
+    if args.verify && outcome.is_none_or(engine::Outcome::succeeded) {
+        tokio::select! {
+            report = verify_after(cli, args, kind, places) => verified = report?,
+            signal = interrupts.next() => interrupted = Some(signal),
+        }
+    }
     show(
         cli,
         &render::RunReport {
-            plan: &plan,
-            outcome: Some(&outcome),
+            plan,
+            outcome,
             verified: verified.as_ref(),
         },
     );
-    Ok(if outcome.succeeded() {
-        verified.map_or(exit_code::SUCCESS, |r| r.exit_code())
-    } else if outcome.rollback_complete() {
-        exit_code::FAILURE
-    } else {
-        exit_code::ROLLBACK_INCOMPLETE
+    if let Some(signal) = interrupted {
+        eprintln!(
+            "interrupted ({}) during verify; apply is complete ({}), delivery was not confirmed: run `lex-logs-setup verify` with the same targets to check it",
+            signal.name(),
+            match outcome {
+                Some(_) => "its changes stand",
+                None => "there was nothing to change",
+            }
+        );
+        return Ok(exit_code::NOT_DELIVERED);
+    }
+    Ok(match outcome {
+        Some(outcome) if !outcome.succeeded() && outcome.rollback_complete() => exit_code::FAILURE,
+        Some(outcome) if !outcome.succeeded() => exit_code::ROLLBACK_INCOMPLETE,
+        _ => verified.map_or(exit_code::SUCCESS, |r| r.exit_code()),
     })
 }
 

@@ -25,7 +25,8 @@ pub mod exit_code {
     /// Failure, and rolling back failed too: some changes are still in place (they are listed).
     pub const ROLLBACK_INCOMPLETE: i32 = 3;
     /// `verify` (and `apply --verify`): some alias's conversation log was not delivered (or, with
-    /// `--static-only`, could not be), or the alias has no conversation log settings.
+    /// `--static-only`, could not be), or the alias has no conversation log settings; also
+    /// `apply --verify` interrupted during verify: the apply is complete, delivery not confirmed.
     pub const NOT_DELIVERED: i32 = 4;
     /// Bad command line or bad input values; nothing was changed.
     pub const USAGE: i32 = 64;

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::plan::{Action, Address, Change};
 use crate::policy;
+use crate::resources::alias_write::Guard;
 use crate::resources::attachment::AttachmentStep;
 use crate::resources::inline_policy::InlinePolicyStep;
 use crate::resources::managed_policy::PolicyState;
@@ -59,6 +60,7 @@ pub(super) fn delete_inline_change(owner: &Principal, name: &str, found: &Value)
             owner: owner.clone(),
             name: name.to_string(),
             previous: found.clone(),
+            guard: Guard::Plan,
         }),
     )
 }
@@ -91,6 +93,7 @@ pub(super) fn put_inline_change(
                 name: name.to_string(),
                 document: wanted.clone(),
                 previous: current.cloned(),
+                guard: Guard::Plan,
             }),
         )
         .with_document(wanted),

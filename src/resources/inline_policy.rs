@@ -4,8 +4,9 @@
 
 use serde_json::Value;
 
-use crate::error::{Context, Optional, Result};
+use crate::error::{Context, Error, Optional, Result};
 use crate::policy;
+use crate::resources::alias_write::Guard;
 use crate::resources::operation::{self, Operation};
 use crate::spec::{Principal, PrincipalKind};
 
@@ -162,7 +163,10 @@ async fn delete(iam: &aws_sdk_iam::Client, owner: &Principal, name: &str) -> Res
     result.optional().map(|_| ())
 }
 
-/// The changes the engine makes to an inline policy.
+/// The changes the engine makes to an inline policy. Each re-reads the policy right before it
+/// writes: a write goes ahead only while the policy holds what was expected (the plan's read; an
+/// undo: what this run wrote), so a document someone else put in between is never overwritten or
+/// deleted.
 #[derive(Debug, Clone, PartialEq)]
 pub enum InlinePolicyStep {
     /// Puts `document`; `previous` is the document it replaces (`None`: it creates the policy).
@@ -171,13 +175,95 @@ pub enum InlinePolicyStep {
         name: String,
         document: Value,
         previous: Option<Value>,
+        /// Apply: the policy must hold `previous` (else stale); an undo: restored only while it
+        /// holds what this run wrote.
+        guard: Guard,
     },
     /// Deletes the policy, whose document was `previous`.
     Delete {
         owner: Principal,
         name: String,
         previous: Value,
+        guard: Guard,
     },
+}
+
+/// What a write finds when it re-reads the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Found {
+    /// The policy already is as the step wants it: nothing to write, nothing to undo.
+    AlreadySo,
+    /// The policy holds what the step expects: it writes.
+    Expected,
+    /// Someone else changed it: refused (apply) or left as it is (an undo).
+    Moved,
+}
+
+/// True when both are absent, or both present and equivalent.
+fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => policy::equivalent(a, b),
+        _ => false,
+    }
+}
+
+fn shown(document: Option<&Value>) -> String {
+    document.map_or_else(|| "(no such policy)".into(), Value::to_string)
+}
+
+impl InlinePolicyStep {
+    /// The document the policy must hold for the step to write (`None`: it must not exist).
+    fn expected(&self) -> Option<&Value> {
+        match self {
+            InlinePolicyStep::Put { previous, .. } => previous.as_ref(),
+            InlinePolicyStep::Delete { previous, .. } => Some(previous),
+        }
+    }
+
+    /// The document the step leaves (`None`: no policy).
+    fn wanted(&self) -> Option<&Value> {
+        match self {
+            InlinePolicyStep::Put { document, .. } => Some(document),
+            InlinePolicyStep::Delete { .. } => None,
+        }
+    }
+
+    /// Judges the policy as it is `now` (as re-read right before the write).
+    pub(crate) fn judge(&self, now: Option<&Value>) -> Found {
+        if same(now, self.wanted()) {
+            Found::AlreadySo
+        } else if same(now, self.expected()) {
+            Found::Expected
+        } else {
+            Found::Moved
+        }
+    }
+
+    fn guard(&self) -> Guard {
+        match self {
+            InlinePolicyStep::Put { guard, .. } | InlinePolicyStep::Delete { guard, .. } => *guard,
+        }
+    }
+
+    /// The refusal (apply) or the report of what was left (an undo), for a policy found `now`.
+    pub(crate) fn moved(&self, owner: &Principal, name: &str, now: Option<&Value>) -> Error {
+        let address = address(owner, name);
+        match self.guard() {
+            Guard::Plan => Error::stale(
+                format!(
+                    "{address} changed since the plan read it: it is now {} (the plan read {}); it was not written",
+                    shown(now),
+                    shown(self.expected())
+                ),
+                "someone else changed the policy while this run worked; run plan again and review the new plan",
+            ),
+            Guard::Undo => Error::ChangedElsewhere(format!(
+                "{address} was changed by someone else after this run wrote it: left as it is ({})",
+                shown(now)
+            )),
+        }
+    }
 }
 
 impl Operation for InlinePolicyStep {
@@ -213,6 +299,8 @@ impl Operation for InlinePolicyStep {
         }
     }
 
+    /// An undo writes back what the step found, and only while the policy holds what the step
+    /// wrote (its guard is [`Guard::Undo`]).
     fn inverse(&self) -> Option<Self> {
         Some(match self.clone() {
             InlinePolicyStep::Put {
@@ -220,45 +308,56 @@ impl Operation for InlinePolicyStep {
                 name,
                 document,
                 previous: Some(previous),
+                ..
             } => InlinePolicyStep::Put {
                 owner,
                 name,
                 document: previous,
                 previous: Some(document),
+                guard: Guard::Undo,
             },
             InlinePolicyStep::Put {
                 owner,
                 name,
                 document,
                 previous: None,
+                ..
             } => InlinePolicyStep::Delete {
                 owner,
                 name,
                 previous: document,
+                guard: Guard::Undo,
             },
             InlinePolicyStep::Delete {
                 owner,
                 name,
                 previous,
+                ..
             } => InlinePolicyStep::Put {
                 owner,
                 name,
                 document: previous,
                 previous: None,
+                guard: Guard::Undo,
             },
         })
     }
 
     async fn run(&self, ctx: &operation::Context) -> Result<Option<Self>> {
         let iam = &ctx.clients.iam;
+        let (InlinePolicyStep::Put { owner, name, .. }
+        | InlinePolicyStep::Delete { owner, name, .. }) = self;
+        // Read right before the write: only what the plan read (an undo: what this run wrote) is
+        // replaced or deleted.
+        let now = observe(iam, owner, name).await?;
+        match self.judge(now.as_ref()) {
+            Found::AlreadySo => return Ok(None),
+            Found::Moved => return Err(self.moved(owner, name, now.as_ref())),
+            Found::Expected => {}
+        }
         match self {
-            InlinePolicyStep::Put {
-                owner,
-                name,
-                document,
-                ..
-            } => put(iam, owner, name, document).await?,
-            InlinePolicyStep::Delete { owner, name, .. } => delete(iam, owner, name).await?,
+            InlinePolicyStep::Put { document, .. } => put(iam, owner, name, document).await?,
+            InlinePolicyStep::Delete { .. } => delete(iam, owner, name).await?,
         }
         Ok(self.inverse())
     }

@@ -83,17 +83,20 @@ fn involutive() -> Vec<Step> {
             name: "I".into(),
             document: doc.clone(),
             previous: Some(other.clone()),
+            guard: Guard::Undo,
         }),
         Step::InlinePolicy(InlinePolicyStep::Put {
             owner: owner(),
             name: "I".into(),
             document: doc.clone(),
             previous: None,
+            guard: Guard::Undo,
         }),
         Step::InlinePolicy(InlinePolicyStep::Delete {
             owner: owner(),
             name: "I".into(),
             previous: doc,
+            guard: Guard::Undo,
         }),
         Step::Record(RecordStep::Set {
             arn: "arn:aws:lex:r:1:bot-alias/B/A".into(),
@@ -262,4 +265,83 @@ fn steps_without_an_inverse() {
     assert_eq!(publish.inverse(), Some(delete_ours.clone()));
     assert_eq!(delete_ours.inverse(), None);
     assert_eq!(delete_version.inverse(), None);
+}
+
+fn pass_role(action: &str, role: &str) -> serde_json::Value {
+    json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": [action], "Resource": format!("arn:aws:iam::1:role/{role}")
+    }]})
+}
+
+/// An inline policy is written only over what the step expects (apply: the plan's read; an undo:
+/// what this run wrote), compared by meaning as IAM returns documents reformatted; the undo of a
+/// create deletes only our document, and finds nothing to do after a put that never happened.
+#[test]
+fn inline_policies_are_written_only_over_what_was_expected() {
+    use crate::error::Error;
+    use crate::resources::inline_policy::Found;
+    let ours = pass_role("iam:PassRole", "Logs");
+    // As IAM may return it: one statement as an object, one action as a string.
+    let ours_returned = json!({"Version": "2012-10-17", "Statement": {
+        "Effect": "Allow", "Action": "iam:PassRole", "Resource": ["arn:aws:iam::1:role/Logs"]
+    }});
+    let theirs = pass_role("iam:PassRole", "TheirRole");
+    let before = pass_role("iam:GetRole", "Logs");
+    let put = |document: &serde_json::Value, previous: Option<&serde_json::Value>, guard| {
+        InlinePolicyStep::Put {
+            owner: owner(),
+            name: "I".into(),
+            document: document.clone(),
+            previous: previous.cloned(),
+            guard,
+        }
+    };
+    let delete = |previous: &serde_json::Value, guard| InlinePolicyStep::Delete {
+        owner: owner(),
+        name: "I".into(),
+        previous: previous.clone(),
+        guard,
+    };
+
+    let create = put(&ours, None, Guard::Plan);
+    assert_eq!(create.judge(None), Found::Expected);
+    assert_eq!(create.judge(Some(&ours_returned)), Found::AlreadySo);
+    assert_eq!(create.judge(Some(&theirs)), Found::Moved);
+    let undo_create = create.inverse().unwrap();
+    assert_eq!(undo_create, delete(&ours, Guard::Undo));
+    assert_eq!(undo_create.judge(Some(&ours_returned)), Found::Expected);
+    assert_eq!(undo_create.judge(None), Found::AlreadySo);
+    assert_eq!(undo_create.judge(Some(&theirs)), Found::Moved);
+
+    let update = put(&ours, Some(&before), Guard::Plan);
+    assert_eq!(update.judge(Some(&before)), Found::Expected);
+    assert_eq!(update.judge(None), Found::Moved);
+    assert_eq!(update.judge(Some(&theirs)), Found::Moved);
+    let restore = update.inverse().unwrap();
+    assert_eq!(restore, put(&before, Some(&ours), Guard::Undo));
+    assert_eq!(restore.judge(Some(&ours_returned)), Found::Expected);
+    assert_eq!(restore.judge(Some(&before)), Found::AlreadySo);
+    assert_eq!(restore.judge(Some(&theirs)), Found::Moved);
+    assert_eq!(restore.judge(None), Found::Moved);
+
+    let remove = delete(&before, Guard::Plan);
+    assert_eq!(remove.judge(Some(&before)), Found::Expected);
+    assert_eq!(remove.judge(None), Found::AlreadySo);
+    assert_eq!(remove.judge(Some(&ours)), Found::Moved);
+    let recreate = remove.inverse().unwrap();
+    assert_eq!(recreate, put(&before, None, Guard::Undo));
+    assert_eq!(recreate.judge(None), Found::Expected);
+    assert_eq!(recreate.judge(Some(&theirs)), Found::Moved);
+
+    // Apply refuses as stale; an undo leaves it and says so (the rollback lists it).
+    let owner = owner();
+    assert!(matches!(
+        update.moved(&owner, "I", Some(&theirs)),
+        Error::Stale { .. }
+    ));
+    let Error::ChangedElsewhere(left) = restore.moved(&owner, "I", Some(&theirs)) else {
+        panic!("an undo reports what it left");
+    };
+    assert!(left.contains("inline_policy[user/deployer/I]"), "{left}");
+    assert!(left.contains("TheirRole"), "{left}");
 }

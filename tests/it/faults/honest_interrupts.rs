@@ -262,10 +262,18 @@ async fn double_interrupt(
     until_mutating(&proxy, made).await;
     let at_first = proxy.mutating().len();
     send(first, pid);
-    until_mutating(&proxy, at_first + undone).await;
+    // An undo that finds nothing to undo (a cancelled step that never took effect) sends nothing:
+    // the rollback may end before its `undone`-th mutating call.
+    for _ in 0..1500 {
+        if proxy.mutating().len() >= at_first + undone || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     if child.try_wait().unwrap().is_some() {
         return Err(format!(
-            "{mode:?} {first}+{second} after {made}, {undone}: the rollback ended before the second interrupt"
+            "{mode:?} {first}+{second} after {made}, {undone}: the rollback ended before the second interrupt; mutating calls: {:?}",
+            proxy.mutating()
         ));
     }
     send(second, pid);
@@ -321,8 +329,8 @@ async fn a_double_interrupt_lists_everything_still_in_place_and_nothing_else() {
     let cases: &[(Mode, (&str, &str), usize, usize)] = &[
         (Mode::InPlace, ("TERM", "TERM"), 4, 0),
         (Mode::InPlace, ("TERM", "TERM"), 3, 1),
-        (Mode::InPlace, ("INT", "INT"), 5, 2),
-        (Mode::InPlace, ("INT", "TERM"), 4, 3),
+        (Mode::InPlace, ("INT", "INT"), 5, 1),
+        (Mode::InPlace, ("INT", "TERM"), 4, 1),
         (Mode::Dedicated, ("TERM", "TERM"), 8, 2),
         (Mode::Dedicated, ("TERM", "INT"), 12, 5),
         (Mode::Dedicated, ("INT", "INT"), 6, 1),

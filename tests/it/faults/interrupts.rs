@@ -31,6 +31,14 @@ async fn ctrl_c_at(mode: Mode, points: &[u64]) {
             .spawn()
             .unwrap();
         tokio::time::sleep(Duration::from_millis(after_ms)).await;
+        // The tool takes its signals once it runs; on a busy machine it may not have started
+        // after 50 ms, and the signal's default action would end it. Its first call says it has.
+        for _ in 0..200 {
+            if !proxy.calls().is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
         interrupt(child.id().unwrap());
         let out = child.wait_with_output().await.unwrap();
         let after = world.snapshot().await;

@@ -16,6 +16,7 @@ mod honest_interrupts;
 mod interrupts;
 mod prefixes;
 mod secrets;
+mod verify_interrupt;
 
 /// The two ways to run the tool: in place (the default: our grant on the role the alias's
 /// version runs on, here the bot's service-linked role) or with a dedicated role

@@ -9,6 +9,7 @@ use crate::support::{tool_command, World};
 mod destroy_finds;
 mod during_apply;
 mod during_rollback;
+mod inline_race;
 mod own_retention;
 mod policy_edit;
 
