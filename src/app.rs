@@ -61,7 +61,7 @@ const TARGETS_AT_ONCE: usize = 20;
 const TARGETS_PER_PLACE: usize = 8;
 
 /// Specs (offline checks first), then observation of every target (concurrently), then one plan.
-async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Mode) -> Result<(Places, Plan)> {
+async fn prepare(cli: &Cli, setup: &SetupArgs, mode: Mode) -> Result<(Places, Plan)> {
     let targets = setup.targets()?;
     let base = Clients::load_for(&cli.aws, targets.iter().map(|t| &t.location)).await?;
     let places = Places::connect_placed(&base, targets.iter().map(|t| &t.location), |at, err| {
@@ -89,7 +89,7 @@ async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Mode) -> Result<(Places, Pl
                     .await
                     .expect("the semaphore is never closed");
                 let _slot = all.acquire().await.expect("the semaphore is never closed");
-                plan_target(clients, target, kind).await
+                plan_target(clients, target, mode).await
             }
         })
         .buffered(targets.len().max(1))
@@ -107,32 +107,32 @@ async fn prepare(cli: &Cli, setup: &SetupArgs, kind: Mode) -> Result<(Places, Pl
 /// One target observed with its place's clients, checked, and planned; every change carries
 /// the place (account and region) it is made in. An error AWS reveals (a missing bucket, bot or
 /// alias) names where a config file writes the target.
-async fn plan_target(clients: &Clients, target: &TargetSpec, kind: Mode) -> Result<Plan> {
-    plan_unplaced_target(clients, target, kind)
+async fn plan_target(clients: &Clients, target: &TargetSpec, mode: Mode) -> Result<Plan> {
+    plan_unplaced_target(clients, target, mode)
         .await
         .map_err(|e| target.names.place(&target.spec.bot, None, e))
 }
 
-async fn plan_unplaced_target(clients: &Clients, target: &TargetSpec, kind: Mode) -> Result<Plan> {
+async fn plan_unplaced_target(clients: &Clients, target: &TargetSpec, mode: Mode) -> Result<Plan> {
     let spec = &target.spec;
     // Beside observation (both only read), and first in the verdict: a principal that is not
     // the one named is refused before anything is planned.
     let (located, observed) = tokio::join!(
         check_principal_locations(clients, &target.principal_locations),
-        observe(clients, spec, kind)
+        observe(clients, spec, mode)
     );
     located?;
     let (mut plan, scope) = match observed {
         // Destroy of a bot that is gone removes what is left of ours for it.
-        Err(e) if kind == Mode::Destroy && crate::resources::bot::is_missing(&e) => {
+        Err(e) if mode == Mode::Destroy && crate::resources::bot::is_missing(&e) => {
             let orphan = crate::observe::observe_orphan(clients, spec).await?;
             (crate::planner::plan_destroy_orphan(&orphan)?, orphan.scope)
         }
         observed => {
             let observed = observed?;
             // What is not ours (or may not log) is refused before anything is planned.
-            ownership::refuse(spec, &observed, kind)?;
-            let plan = match kind {
+            ownership::refuse(spec, &observed, mode)?;
+            let plan = match mode {
                 Mode::Apply => plan_apply(spec, &observed)?,
                 Mode::Destroy => plan_destroy(spec, &observed)?,
             };
@@ -270,12 +270,12 @@ fn emit(text: &str) {
 }
 
 async fn plan(cli: &Cli, args: &PlanArgs) -> Result<i32> {
-    let kind = if args.destroy {
+    let mode = if args.destroy {
         Mode::Destroy
     } else {
         Mode::Apply
     };
-    let (_, plan) = prepare(cli, &args.setup, kind).await?;
+    let (_, plan) = prepare(cli, &args.setup, mode).await?;
     show(cli, &plan);
     Ok(if args.detailed_exitcode && plan.has_changes() {
         exit_code::CHANGES_PENDING
@@ -284,8 +284,8 @@ async fn plan(cli: &Cli, args: &PlanArgs) -> Result<i32> {
     })
 }
 
-async fn change(cli: &Cli, args: &ChangeArgs, kind: Mode) -> Result<i32> {
-    if args.verify && kind == Mode::Destroy {
+async fn change(cli: &Cli, args: &ChangeArgs, mode: Mode) -> Result<i32> {
+    if args.verify && mode == Mode::Destroy {
         return Err(Error::invalid(
             "--verify is for apply only",
             "run `lex-logs-setup verify` instead",
@@ -295,7 +295,7 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Mode) -> Result<i32> {
     let interrupted =
         || Error::Interrupted("interrupted before any change; nothing was changed".into());
     let (places, plan) = tokio::select! {
-        prepared = prepare(cli, &args.setup, kind) => prepared?,
+        prepared = prepare(cli, &args.setup, mode) => prepared?,
         _ = interrupts.next() => return Err(interrupted()),
     };
     // With JSON output, stdout carries only the outcome; the plan a person reads goes to stderr.
@@ -307,12 +307,12 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Mode) -> Result<i32> {
         ),
         OutputFormat::Json => {}
     }
-    let verb = match kind {
+    let verb = match mode {
         Mode::Apply => "apply",
         Mode::Destroy => "destroy",
     };
     if !plan.has_changes() {
-        return finish(cli, args, kind, &places, &mut interrupts, &plan, None).await;
+        return finish(cli, args, mode, &places, &mut interrupts, &plan, None).await;
     }
     if !args.yes {
         let verb = verb.to_string();
@@ -329,7 +329,7 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Mode) -> Result<i32> {
     finish(
         cli,
         args,
-        kind,
+        mode,
         &places,
         &mut interrupts,
         &plan,
@@ -347,7 +347,7 @@ async fn change(cli: &Cli, args: &ChangeArgs, kind: Mode) -> Result<i32> {
 async fn finish(
     cli: &Cli,
     args: &ChangeArgs,
-    kind: Mode,
+    mode: Mode,
     places: &Places,
     interrupts: &mut engine::Interrupts,
     plan: &Plan,
@@ -357,7 +357,7 @@ async fn finish(
     let mut interrupted = None;
     if args.verify && outcome.is_none_or(engine::Outcome::succeeded) {
         tokio::select! {
-            report = verify_after(cli, args, kind, places) => verified = report?,
+            report = verify_after(cli, args, mode, places) => verified = report?,
             signal = interrupts.next() => interrupted = Some(signal),
         }
     }
@@ -412,10 +412,10 @@ async fn verify(cli: &Cli, args: &crate::cli::VerifyArgs) -> Result<i32> {
 async fn verify_after(
     cli: &Cli,
     args: &ChangeArgs,
-    kind: Mode,
+    mode: Mode,
     places: &Places,
 ) -> Result<Option<crate::verify::report::Report>> {
-    if !args.verify || kind != Mode::Apply {
+    if !args.verify || mode != Mode::Apply {
         return Ok(None);
     }
     let progress = Progress::new(cli.quiet);

@@ -13,9 +13,9 @@ use crate::resources::role::RoleState;
 use crate::resources::tags;
 use crate::spec::Spec;
 
-/// Refuses what `kind` must not do to what was observed for `spec`.
-pub(crate) fn refuse(spec: &Spec, observed: &Observed, kind: Mode) -> Result<()> {
-    match kind {
+/// Refuses what `mode` must not do to what was observed for `spec`.
+pub(crate) fn refuse(spec: &Spec, observed: &Observed, mode: Mode) -> Result<()> {
+    match mode {
         Mode::Apply => refuse_apply(spec, observed),
         Mode::Destroy => refuse_destroy(spec, observed),
     }

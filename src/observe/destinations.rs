@@ -77,10 +77,10 @@ pub(super) async fn bucket_default_key(
     clients: &Clients,
     given_key: Option<&KeyInfo>,
     bucket: Option<&BucketState>,
-    kind: Mode,
+    mode: Mode,
 ) -> Result<Option<KeyInfo>> {
     match (given_key, bucket.and_then(|b| b.default_kms_key.as_ref())) {
-        (None, Some(key)) if kind == Mode::Apply => {
+        (None, Some(key)) if mode == Mode::Apply => {
             destination::observe_key(&clients.kms, key).await.map(Some)
         }
         _ => Ok(None),

@@ -123,11 +123,11 @@ pub(super) async fn versions_described(
 /// `None` otherwise, or when every named alias runs DRAFT (none is repointed).
 pub(super) fn versions_to_compare(
     spec: &Spec,
-    kind: Mode,
+    mode: Mode,
     listed: &[Listed],
     named: &[String],
 ) -> Option<BTreeSet<String>> {
-    let publishing = spec.dedicated() && spec.publish_version && kind == Mode::Apply;
+    let publishing = spec.dedicated() && spec.publish_version && mode == Mode::Apply;
     let versions = versions_run(listed, &[named]);
     (publishing && !versions.is_empty()).then_some(versions)
 }

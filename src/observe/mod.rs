@@ -132,16 +132,16 @@ impl Observed {
 /// Destroy in place finds a dedicated setup from the bot itself: a bot that runs on a role of
 /// ours for this bot was set up with `--role-name`, whatever flags destroy was given; that setup
 /// is read again under its role's name.
-pub(crate) async fn observe(clients: &Clients, spec: &Spec, kind: Mode) -> Result<Observed> {
-    let observed = waves::read(clients, spec, kind).await?;
-    if kind == Mode::Destroy && !spec.dedicated() {
+pub(crate) async fn observe(clients: &Clients, spec: &Spec, mode: Mode) -> Result<Observed> {
+    let observed = waves::read(clients, spec, mode).await?;
+    if mode == Mode::Destroy && !spec.dedicated() {
         if let Some(name) = own_role_of_bot(&observed) {
             tracing::debug!(role = %name, "the bot runs on a role of ours: destroying that setup");
             let found = Spec {
                 role_name: Some(name),
                 ..spec.clone()
             };
-            return Box::pin(observe(clients, &found, kind)).await;
+            return Box::pin(observe(clients, &found, mode)).await;
         }
     }
     Ok(observed)

@@ -42,12 +42,12 @@ pub(super) async fn observe_named(
     iam: &aws_sdk_iam::Client,
     spec: &Spec,
     role_name: &str,
-    kind: Mode,
+    mode: Mode,
 ) -> Result<Named> {
     let grant_name = pass_role_policy_name(role_name);
     let (role, grants) = tokio::try_join!(
         role::observe_listing(iam, role_name),
-        observe_grants(iam, &spec.pass_role, &grant_name, kind == Mode::Apply)
+        observe_grants(iam, &spec.pass_role, &grant_name, mode == Mode::Apply)
     )?;
     Ok(Named {
         role_name: role_name.into(),

@@ -67,15 +67,15 @@ struct SecondWave {
 
 /// Reads everything the plan for `spec` needs. When the bot was given by id, the name-derived
 /// reads are redone with its real name in the second wave.
-pub(super) async fn read(clients: &Clients, spec: &Spec, kind: Mode) -> Result<Observed> {
-    let first = first_wave(clients, spec, kind).await?;
-    let second = second_wave(clients, spec, kind, first).await?;
-    let third = third_wave(clients, spec, kind, &second).await?;
+pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<Observed> {
+    let first = first_wave(clients, spec, mode).await?;
+    let second = second_wave(clients, spec, mode, first).await?;
+    let third = third_wave(clients, spec, mode, &second).await?;
     let mut observed = observed(second, third);
     if !spec.dedicated() {
-        fourth_wave(&clients.iam, &mut observed, kind).await?;
+        fourth_wave(&clients.iam, &mut observed, mode).await?;
     }
-    match kind {
+    match mode {
         Mode::Destroy => {
             observed.granted_log_groups =
                 destinations::granted_log_groups(clients, &observed).await?
@@ -86,7 +86,7 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, kind: Mode) -> Result<O
     Ok(observed)
 }
 
-async fn first_wave(clients: &Clients, spec: &Spec, kind: Mode) -> Result<FirstWave> {
+async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstWave> {
     let (iam, lex) = (&clients.iam, &clients.lex);
     let guessed_role = spec
         .role_name
@@ -96,7 +96,7 @@ async fn first_wave(clients: &Clients, spec: &Spec, kind: Mode) -> Result<FirstW
         clients.caller(),
         bot::find_id_by_name(lex, &spec.bot),
         bot::describe(lex, &spec.bot),
-        roles::observe_named(iam, spec, &guessed_role, kind),
+        roles::observe_named(iam, spec, &guessed_role, mode),
         destinations::bucket(clients, spec),
         destinations::given_key(clients, spec),
     );
@@ -137,7 +137,7 @@ async fn first_wave(clients: &Clients, spec: &Spec, kind: Mode) -> Result<FirstW
 async fn second_wave(
     clients: &Clients,
     spec: &Spec,
-    kind: Mode,
+    mode: Mode,
     first: FirstWave,
 ) -> Result<SecondWave> {
     let (iam, lex) = (&clients.iam, &clients.lex);
@@ -155,7 +155,7 @@ async fn second_wave(
     let named_state = async {
         let named = match named {
             Some(named) => named,
-            None => roles::observe_named(iam, spec, &base.role_name, kind).await?,
+            None => roles::observe_named(iam, spec, &base.role_name, mode).await?,
         };
         roles::finish_named(iam, named).await
     };
@@ -170,7 +170,7 @@ async fn second_wave(
         clients,
         base.given_key.as_ref(),
         base.bucket.as_ref(),
-        kind,
+        mode,
     );
     let (
         bot,
@@ -228,7 +228,7 @@ struct ThirdWave {
 async fn third_wave(
     clients: &Clients,
     spec: &Spec,
-    kind: Mode,
+    mode: Mode,
     second: &SecondWave,
 ) -> Result<ThirdWave> {
     let (iam, lex) = (&clients.iam, &clients.lex);
@@ -260,10 +260,10 @@ async fn third_wave(
         )
         .await
     };
-    let all_aliases = kind == Mode::Destroy || dedicated;
+    let all_aliases = mode == Mode::Destroy || dedicated;
     let bystander_ids = lex::bystander_ids(listed, alias_ids, all_aliases);
     let versions = lex::versions_run(listed, &[alias_ids, &bystander_ids]);
-    let to_compare = lex::versions_to_compare(spec, kind, listed, alias_ids);
+    let to_compare = lex::versions_to_compare(spec, mode, listed, alias_ids);
     let recorded_on_bot: Vec<_> = roles::recorded_principals(Some(&second.bot_tags))
         .into_iter()
         .filter(|p| !second.grants.contains_key(p))
@@ -353,7 +353,7 @@ fn observed(second: SecondWave, third: ThirdWave) -> Observed {
 /// role than the bot's); then only the roles the aliases run on are writers. Destroy also reads
 /// every role a version of the bot runs on and the bot's own: an alias moved to another version
 /// since apply leaves our grant on the role it ran on, and destroy must find it there.
-async fn fourth_wave(iam: &aws_sdk_iam::Client, observed: &mut Observed, kind: Mode) -> Result<()> {
+async fn fourth_wave(iam: &aws_sdk_iam::Client, observed: &mut Observed, mode: Mode) -> Result<()> {
     let inline_name = service_linked_policy_name(&observed.role_name);
     let mut used: BTreeSet<String> = observed
         .aliases
@@ -361,7 +361,7 @@ async fn fourth_wave(iam: &aws_sdk_iam::Client, observed: &mut Observed, kind: M
         .chain(observed.bystanders.iter())
         .filter_map(|a| a.runs_on.clone())
         .collect();
-    if kind == Mode::Destroy {
+    if mode == Mode::Destroy {
         let versions = observed.version_roles.iter().filter_map(|v| v.role.clone());
         used.extend(versions.chain(observed.bot.role_arn().map(str::to_string)));
     }
@@ -370,7 +370,7 @@ async fn fourth_wave(iam: &aws_sdk_iam::Client, observed: &mut Observed, kind: M
         .filter(|arn| !observed.writers.contains_key(*arn))
         .collect();
     let strays = async {
-        if kind != Mode::Destroy {
+        if mode != Mode::Destroy {
             return Ok(Vec::new());
         }
         let region = &observed.scope.region;

@@ -101,8 +101,8 @@ fn observed() -> Observed {
     }
 }
 
-fn refusal(spec: &Spec, observed: &Observed, kind: Mode) -> String {
-    refuse(spec, observed, kind)
+fn refusal(spec: &Spec, observed: &Observed, mode: Mode) -> String {
+    refuse(spec, observed, mode)
         .expect_err("refused")
         .to_string()
 }
@@ -110,8 +110,8 @@ fn refusal(spec: &Spec, observed: &Observed, kind: Mode) -> String {
 #[test]
 fn nothing_of_ours_yet_is_no_refusal() {
     for role_name in [None, Some(ROLE)] {
-        for kind in [Mode::Apply, Mode::Destroy] {
-            assert!(refuse(&spec(role_name), &observed(), kind).is_ok());
+        for mode in [Mode::Apply, Mode::Destroy] {
+            assert!(refuse(&spec(role_name), &observed(), mode).is_ok());
         }
     }
 }
@@ -175,8 +175,8 @@ fn the_logging_role_of_another_bot_is_refused_on_apply_and_destroy() {
 fn our_role_for_this_bot_is_no_refusal() {
     let mut obs = observed();
     obs.role = Some(role(our_tags(BOT_ID)));
-    for kind in [Mode::Apply, Mode::Destroy] {
-        assert!(refuse(&spec(Some(ROLE)), &obs, kind).is_ok());
+    for mode in [Mode::Apply, Mode::Destroy] {
+        assert!(refuse(&spec(Some(ROLE)), &obs, mode).is_ok());
     }
 }
 
