@@ -108,21 +108,8 @@ fn resources_not_ours(sid: &str, statement: &Value) -> Option<String> {
 /// The regions the resources of a document are in (`arn:partition:service:REGION:...`): where the
 /// bot it was written for logs.
 pub(crate) fn regions_named(document: &Value) -> std::collections::BTreeSet<String> {
-    let statements = match &document["Statement"] {
-        Value::Array(items) => items.clone(),
-        Value::Object(_) => vec![document["Statement"].clone()],
-        _ => vec![],
-    };
-    statements
+    super::granted_resources(document)
         .iter()
-        .flat_map(|s| match &s["Resource"] {
-            Value::String(one) => vec![one.clone()],
-            Value::Array(many) => many
-                .iter()
-                .filter_map(|r| r.as_str().map(str::to_string))
-                .collect(),
-            _ => vec![],
-        })
         .filter_map(|arn| {
             arn.split(':')
                 .nth(3)
