@@ -1,23 +1,8 @@
 //! Destroy finds every grant it made wherever the aliases are now: after a deployment moved the
 //! alias to a version on another role, and after the bot itself was deleted.
 
-use super::args;
+use super::{args, slr_inline};
 use crate::support::{expect_exit, run_tool, stdout, World};
-
-/// The inline policies of the bot's service-linked role.
-async fn slr_inline(world: &World) -> Vec<String> {
-    let out = world
-        .clients
-        .iam
-        .list_role_policies()
-        .role_name(world.bot_role_name())
-        .send()
-        .await
-        .unwrap();
-    let mut names = out.policy_names().to_vec();
-    names.sort();
-    names
-}
 
 async fn tool(args: Vec<String>) -> std::process::Output {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();

@@ -121,15 +121,7 @@ async fn a_repoint_to_a_version_on_another_role_makes_the_plan_stale() {
     assert_eq!(now, version, "the deployment stays");
     assert_eq!(settings, before["aliases"][&world.alias_name]["logs"]);
     // The grant on the service-linked role (the bot's role no more) is rolled back too.
-    let inline = world
-        .clients
-        .iam
-        .list_role_policies()
-        .role_name(world.bot_role_name())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(inline.policy_names(), ["LexV2SentimentAnalysis"]);
+    assert_eq!(super::slr_inline(&world).await, ["LexV2SentimentAnalysis"]);
     let mut after = without_deployment(world.snapshot().await);
     after["botRole"] = Value::Null;
     let mut before = without_deployment(before);

@@ -45,3 +45,18 @@ fn spawn_tool(
             .expect("the binary runs")
     })
 }
+
+/// The inline policies of the bot's service-linked role, by name.
+async fn slr_inline(world: &World) -> Vec<String> {
+    let out = world
+        .clients
+        .iam
+        .list_role_policies()
+        .role_name(world.bot_role_name())
+        .send()
+        .await
+        .unwrap();
+    let mut names = out.policy_names().to_vec();
+    names.sort();
+    names
+}
