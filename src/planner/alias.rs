@@ -1,9 +1,10 @@
 //! Changes to aliases: their log settings (and version), and the take-over records on their tags.
 
+use super::alias_settings::{desired_settings, restore_released_halves, same_settings};
+use super::destinations::{same_log_group, AudioDestination, OurDestinations, TextDestination};
 use aws_sdk_lexmodelsv2::types::{AudioLogSetting, ConversationLogSettings, TextLogSetting};
 use serde_json::{json, Value};
 
-use super::*;
 use crate::error::{Error, Result};
 use crate::observe::Observed;
 use crate::plan::{Action, Address, Change};

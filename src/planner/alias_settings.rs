@@ -1,12 +1,12 @@
 //! An alias's conversation log settings as apply and destroy want them: ours in place, anyone
 //! else's kept, a half a take-over replaced put back. Never an empty list (AWS refuses one).
 
+use super::destinations::{same_log_group, AudioDestination, OurDestinations, TextDestination};
 use aws_sdk_lexmodelsv2::types::{
     AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination,
     ConversationLogSettings, S3BucketLogDestination, TextLogDestination, TextLogSetting,
 };
 
-use super::*;
 use crate::resources::alias::{settings_json, Alias};
 use crate::resources::tags::Tags;
 

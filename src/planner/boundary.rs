@@ -7,7 +7,8 @@
 
 use serde_json::Value;
 
-use super::{AudioDestination, TextDestination};
+use super::destinations::{wanted_destinations, AudioDestination, TextDestination};
+use super::policies::wanted_documents;
 use crate::error::{Error, Result};
 use crate::iam_eval::{self, Context, NamedPolicy, Request};
 use crate::observe::Observed;
@@ -145,8 +146,8 @@ pub(super) fn check(
     obs: &Observed,
     dedicated_role: Option<(&str, Option<&str>)>,
 ) -> Result<Vec<String>> {
-    let (text, audio) = super::wanted_destinations(spec, obs);
-    let grants: Vec<NamedPolicy> = super::wanted_documents(spec, obs)
+    let (text, audio) = wanted_destinations(spec, obs);
+    let grants: Vec<NamedPolicy> = wanted_documents(spec, obs)
         .into_iter()
         .map(|(concern, document)| NamedPolicy::new(concern.policy_name(&obs.role_name), document))
         .collect();

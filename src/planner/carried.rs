@@ -2,11 +2,11 @@
 //! policies attached, its inline policies copied; from a service-linked role, its runtime actions
 //! through our policy), without what an in-place setup of ours had put there.
 
+use super::changes::{attach_change, put_inline_change, role_address};
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::*;
 use crate::documents::{self, Concern};
 use crate::observe::Observed;
 use crate::plan::{Address, Change};

@@ -1,10 +1,22 @@
 //! The dedicated-role mode (`--role-name`): our own role, the bot switched to it, aliases on
 //! older versions moved to a version published on it (only with `--publish-version`).
 
+use super::alias::{alias_apply_changes, alias_destroy_changes};
+use super::bot::{bot_back_change, bot_role_change};
+use super::carried::carried_permissions;
+use super::changes::role_address;
+use super::destinations::{
+    destination_notes, kept_destination_notes, our_destinations, wanted_destinations,
+};
+use super::grants::{grant_changes, grant_revocations};
+use super::log_group::{log_group_change, log_group_restores};
+use super::policies::{managed_policy_changes, wanted_documents, AttachTarget};
+use super::role::{earlier_role_removal, role_change, role_removal, stale_aliases};
+use super::versions::{delete_unused_versions, publish_change, versions_still_on};
+use super::{boundary, run_tag_note, target};
 use crate::resources::alias::AliasVersion;
 use std::collections::BTreeSet;
 
-use super::*;
 use crate::documents::{self, Concern};
 use crate::error::Result;
 use crate::observe::Observed;

@@ -1,8 +1,8 @@
 //! iam:PassRole grants for the principals that manage the bot, and the bot's record of them.
 
+use super::changes::{delete_inline_change, put_inline_change};
 use serde_json::{json, Value};
 
-use super::*;
 use crate::documents::{self};
 use crate::error::{Error, Result};
 use crate::observe::Observed;

@@ -4,12 +4,25 @@
 //! managed policies attached. The bot is not updated, so no version goes stale, no feature
 //! permission is lost, and no PassRole change is needed.
 
+use super::alias::{alias_apply_changes, alias_destroy_changes};
+use super::changes::{
+    attachment_address, delete_inline_change, delete_policy_change, detach_change,
+    put_inline_change,
+};
+use super::dedicated::plan_destroy_dedicated;
+use super::destinations::{
+    destination_notes, kept_destination_notes, logs_to_ours, ours_in_place, wanted_destinations,
+    OurDestinations,
+};
+use super::grants::{grant_changes, grant_record_change, record_on_bot};
+use super::log_group::{log_group_change, log_group_restores};
+use super::policies::{managed_policy_changes, wanted_documents, AttachTarget};
+use super::{boundary, run_tag_note, set_up_dedicated, target};
 use crate::resources::alias::AliasVersion;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::*;
 use crate::documents::{self, Concern};
 use crate::error::{Error, Result};
 use crate::observe::{Observed, Writer};

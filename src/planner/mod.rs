@@ -4,6 +4,7 @@
 
 use crate::error::Result;
 use crate::observe::Observed;
+use destinations::{our_destinations, ours_in_place, wanted_destinations};
 use std::collections::BTreeMap;
 
 use crate::plan::{Action, Address, Change, Plan, Target};
@@ -65,20 +66,9 @@ mod policies;
 mod role;
 mod versions;
 
-use alias::*;
-use alias_settings::*;
-use bot::*;
-use carried::*;
-use changes::*;
 use dedicated::plan_destroy_dedicated;
-use destinations::*;
 pub(crate) use destinations::{channels_to_ours, OurDestinations};
-use grants::*;
-use log_group::*;
 pub use orphan::plan_destroy_orphan;
-use policies::*;
-use role::*;
-use versions::*;
 
 /// The plan that makes the setup true.
 pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {

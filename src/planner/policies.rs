@@ -1,10 +1,12 @@
 //! Our managed policies (one per concern) and their attachments to the roles that write logs.
 
+use super::changes::{
+    attach_change, delete_policy_change, detach_change, policy_address, policy_json,
+};
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::*;
 use crate::documents::{self, Concern};
 use crate::observe::Observed;
 use crate::plan::{Action, Address, Change};

@@ -1,11 +1,14 @@
 //! Our dedicated role: its tags (what it records), which aliases it cannot serve, and removing it
 //! (or an earlier role of ours) with everything attached to it.
 
+use super::changes::{
+    delete_inline_change, delete_policy_change, detach_change, role_address, role_json,
+};
+use super::versions::{delete_unused_versions, versions_still_on};
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::*;
 use crate::documents::{self};
 use crate::error::{Error, Result};
 use crate::observe::Observed;

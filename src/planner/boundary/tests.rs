@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::*;
-use crate::planner::{AudioDestination, TextDestination};
+use crate::planner::destinations::{AudioDestination, TextDestination};
 
 const ROLE: &str = "arn:aws:iam::444455556666:role/team/pizza-runtime";
 const BOUNDARY: &str = "arn:aws:iam::444455556666:policy/TeamBoundary";

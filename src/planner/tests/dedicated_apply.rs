@@ -12,6 +12,8 @@ use crate::step::Step;
 use serde_json::{json, Value};
 
 use crate::plan::Action;
+use crate::planner::alias_settings::{desired_settings, same_settings};
+use crate::planner::destinations::{AudioDestination, TextDestination};
 use crate::planner::*;
 use crate::resources::managed_policy::PolicyState;
 
