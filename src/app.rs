@@ -11,7 +11,7 @@ use crate::engine;
 use crate::error::{exit_code, Error, Result};
 use crate::observe::observe;
 use crate::ownership;
-use crate::plan::{Mode, Place, Plan};
+use crate::plan::{Mode, Plan};
 use crate::planner::{plan_apply, plan_destroy};
 use crate::progress::Progress;
 use crate::render;
@@ -104,16 +104,17 @@ async fn prepare(cli: &Cli, setup: &SetupArgs, mode: Mode) -> Result<(Places, Pl
     Ok((places, plan))
 }
 
-/// One target observed with its place's clients, checked, and planned; every change carries
-/// the place (account and region) it is made in. An error AWS reveals (a missing bucket, bot or
-/// alias) names where a config file writes the target.
+/// One target observed with its place's clients, checked, and planned (every change is born with
+/// the provider of the clients it was observed with). An error AWS reveals (a missing bucket, bot
+/// or alias) names where a config file writes the target.
 async fn plan_target(clients: &Clients, target: &TargetSpec, mode: Mode) -> Result<Plan> {
-    plan_unplaced_target(clients, target, mode)
-        .await
-        .map_err(|e| target.names.place(&target.spec.bot, None, e))
+    observe_and_plan(clients, target, mode).await.map_err(|e| {
+        let e = e.placed(&clients.place_for_errors());
+        target.names.place(&target.spec.bot, None, e)
+    })
 }
 
-async fn plan_unplaced_target(clients: &Clients, target: &TargetSpec, mode: Mode) -> Result<Plan> {
+async fn observe_and_plan(clients: &Clients, target: &TargetSpec, mode: Mode) -> Result<Plan> {
     let spec = &target.spec;
     // Beside observation (both only read), and first in the verdict: a principal that is not
     // the one named is refused before anything is planned.
@@ -122,43 +123,22 @@ async fn plan_unplaced_target(clients: &Clients, target: &TargetSpec, mode: Mode
         observe(clients, spec, mode)
     );
     located?;
-    let (mut plan, scope) = match observed {
+    match observed {
         // Destroy of a bot that is gone removes what is left of ours for it.
         Err(e) if mode == Mode::Destroy && crate::resources::bot::is_missing(&e) => {
             let orphan = crate::observe::observe_orphan(clients, spec).await?;
-            (crate::planner::plan_destroy_orphan(&orphan)?, orphan.scope)
+            crate::planner::plan_destroy_orphan(&orphan)
         }
         observed => {
             let observed = observed?;
             // What is not ours (or may not log) is refused before anything is planned.
             ownership::refuse(spec, &observed, mode)?;
-            let plan = match mode {
-                Mode::Apply => plan_apply(spec, &observed)?,
-                Mode::Destroy => plan_destroy(spec, &observed)?,
-            };
-            (plan, observed.scope)
+            match mode {
+                Mode::Apply => plan_apply(spec, &observed),
+                Mode::Destroy => plan_destroy(spec, &observed),
+            }
         }
-    };
-    let place = Place {
-        account: scope.account.clone(),
-        region: scope.region.clone(),
-        via: target
-            .location
-            .assume_role
-            .as_ref()
-            .map(|r| r.role_arn.clone()),
-    };
-    for change in &mut plan.changes {
-        change.place = place.clone();
     }
-    for t in &mut plan.targets {
-        t.assume_role = target
-            .location
-            .assume_role
-            .as_ref()
-            .map(|r| r.role_arn.clone());
-    }
-    Ok(plan)
 }
 
 /// A `--grant-pass-role` principal given with its account or path names one identity: one of

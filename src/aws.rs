@@ -90,6 +90,9 @@ pub struct Clients {
     /// CloudWatch metrics (`verify` reads the conversation-log delivery failures).
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     pub region: String,
+    /// The role these clients assumed (a config file's `assume_role`), or none for the caller's
+    /// own credentials.
+    pub via: Option<String>,
     /// The caller, asked of STS once per run however many targets there are.
     caller: std::sync::Arc<tokio::sync::OnceCell<Caller>>,
     /// The configuration the clients were built from (clients elsewhere derive from it).
@@ -173,7 +176,6 @@ impl Clients {
                 .profile
                 .clone()
                 .or_else(|| std::env::var("AWS_PROFILE").ok()),
-            region: config.region().map(|r| r.to_string()),
             connect_timeout: Duration::from_secs(args.connect_timeout),
             attempt_timeout: Duration::from_secs(args.call_timeout),
             call_timeout: Duration::from_secs(args.call_timeout) * CALL_TIMEOUT_ATTEMPTS,
@@ -203,6 +205,7 @@ impl Clients {
             runtime: aws_sdk_lexruntimev2::Client::new(config),
             cloudwatch: aws_sdk_cloudwatch::Client::new(config),
             region,
+            via: None,
             caller: Default::default(),
             config: config.clone(),
         })
@@ -241,6 +244,7 @@ impl Clients {
             );
         }
         let mut clients = Clients::from_sdk_config(&builder.build())?;
+        clients.via = location.assume_role.as_ref().map(|r| r.role_arn.clone());
         if let Some(caller) = assumed {
             clients.caller = std::sync::Arc::new(tokio::sync::OnceCell::new_with(Some(caller)));
         }
@@ -269,6 +273,29 @@ impl Clients {
         let scope = Scope::from_caller(&arn, &account, region).map_err(Error::Config)?;
         tracing::info!(caller = %arn, region = %region, "assumed");
         Ok(Caller { arn, scope })
+    }
+
+    /// Who applies what these clients change: the caller's account, the region, the role assumed.
+    pub async fn provider(&self) -> Result<crate::provider::Provider> {
+        Ok(crate::provider::Provider {
+            account: self.caller().await?.scope.account,
+            region: self.region.clone(),
+            via: self.via.clone(),
+        })
+    }
+
+    /// Where these clients work, for an error's message: as [`Clients::provider`], with the
+    /// account only once the caller is known (no call is made for it).
+    pub fn place_for_errors(&self) -> crate::provider::Provider {
+        crate::provider::Provider {
+            account: self
+                .caller
+                .get()
+                .map(|c| c.scope.account.clone())
+                .unwrap_or_default(),
+            region: self.region.clone(),
+            via: self.via.clone(),
+        }
     }
 
     /// Who is calling: the account and partition every ARN is built from (asked once per run).

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::aws::Places;
 use crate::error::{Error, Result};
-use crate::plan::{Address, Change, Place, Plan};
+use crate::plan::{AbsAddress, Address, Change, Plan, Provider};
 use crate::progress::Progress;
 use crate::resources::operation::Context;
 use crate::step::Step;
@@ -36,13 +36,13 @@ pub(crate) trait Executor {
     /// takes one of its own slots, so one account's queue never holds back another's.
     async fn admit(
         &self,
-        _place: &Place,
+        _place: &Provider,
         _step: &Step,
     ) -> Option<tokio::sync::OwnedSemaphorePermit> {
         None
     }
     /// Runs the step in `place`; returns the step that undoes it, if there is anything to undo.
-    async fn run(&self, place: &Place, step: &Step) -> Result<Option<Step>>;
+    async fn run(&self, provider: &Provider, step: &Step) -> Result<Option<Step>>;
     /// Where progress lines go.
     fn progress(&self) -> &Progress;
 }
@@ -50,7 +50,7 @@ pub(crate) trait Executor {
 /// The real executor: each step runs with the context of its place (one, for a plan in one
 /// place).
 pub(crate) struct Contexts {
-    by_place: Vec<(Place, Context)>,
+    by_provider: Vec<(Provider, Context)>,
     progress: Progress,
     /// A semaphore per (account, region or "" for IAM, service).
     limits: std::sync::Mutex<HashMap<ServiceKey, std::sync::Arc<tokio::sync::Semaphore>>>,
@@ -64,42 +64,36 @@ type ServiceKey = (String, String, &'static str);
 pub(crate) const CALLS_PER_SERVICE: usize = 8;
 
 impl Contexts {
-    /// One context per place the run touches (its account from the clients' caller), sharing the
-    /// progress lines and one run id.
+    /// One context per connection the run has (its provider: the caller's account, the region,
+    /// the role assumed), sharing the progress lines and one run id.
     pub(crate) async fn new(places: &Places, progress: Progress) -> Result<Contexts> {
         let run_id = crate::resources::tags::new_run_id();
-        let mut by_place = Vec::new();
-        for (location, clients) in places.all() {
-            let caller = clients.caller().await?;
-            let place = Place {
-                account: caller.scope.account,
-                region: clients.region.clone(),
-                via: location.assume_role.as_ref().map(|r| r.role_arn.clone()),
-            };
+        let mut by_provider = Vec::new();
+        for (_, clients) in places.all() {
             let context = Context {
                 clients: clients.clone(),
                 progress: progress.clone(),
                 run_id: run_id.clone(),
             };
-            by_place.push((place, context));
+            by_provider.push((clients.provider().await?, context));
         }
         Ok(Contexts {
-            by_place,
+            by_provider,
             progress,
             limits: Default::default(),
         })
     }
 
     /// The slot a step waits for: at most CALLS_PER_SERVICE steps of one service run at once in
-    /// one account (IAM) or place (the regional services).
-    async fn slot(&self, place: &Place, step: &Step) -> tokio::sync::OwnedSemaphorePermit {
+    /// one account (IAM) or account and region (the regional services).
+    async fn slot(&self, provider: &Provider, step: &Step) -> tokio::sync::OwnedSemaphorePermit {
         let service = step.service();
         let region = if service == "iam" {
             ""
         } else {
-            place.region.as_str()
+            provider.region.as_str()
         };
-        let key = (place.account.clone(), region.to_string(), service);
+        let key = (provider.account.clone(), region.to_string(), service);
         let semaphore = {
             let mut limits = self.limits.lock().expect("the lock is never poisoned");
             limits
@@ -115,29 +109,31 @@ impl Contexts {
             .expect("the semaphore is never closed")
     }
 
-    /// The context of `place`; a plan in one place may carry no place (unit tests). A change
-    /// in a place the run has no clients for is an internal error, never another place's clients.
-    fn at(&self, place: &Place) -> Result<&Context> {
-        if let Some((_, ctx)) = self.by_place.iter().find(|(p, _)| p == place) {
-            return Ok(ctx);
-        }
-        match self.by_place.as_slice() {
-            [(_, only)] if place == &Place::default() => Ok(only),
-            _ => Err(Error::Internal(format!(
-                "no AWS clients for account {} in {}",
-                place.account, place.region
-            ))),
-        }
+    /// The context of the change's provider, which the planner set from the very clients it
+    /// observed with: a provider the run has no clients for is an internal error, never another
+    /// connection's clients.
+    fn at(&self, provider: &Provider) -> Result<&Context> {
+        self.by_provider
+            .iter()
+            .find(|(p, _)| p == provider)
+            .map(|(_, context)| context)
+            .ok_or_else(|| Error::Internal(format!("no AWS clients for {provider}")))
     }
 }
 
 impl Executor for Contexts {
-    async fn admit(&self, place: &Place, step: &Step) -> Option<tokio::sync::OwnedSemaphorePermit> {
-        Some(self.slot(place, step).await)
+    async fn admit(
+        &self,
+        provider: &Provider,
+        step: &Step,
+    ) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        Some(self.slot(provider, step).await)
     }
 
-    async fn run(&self, place: &Place, step: &Step) -> Result<Option<Step>> {
-        step.run(self.at(place)?).await
+    async fn run(&self, provider: &Provider, step: &Step) -> Result<Option<Step>> {
+        step.run(self.at(provider)?)
+            .await
+            .map_err(|e| e.placed(provider))
     }
 
     fn progress(&self) -> &Progress {
@@ -151,16 +147,16 @@ pub struct Outcome {
     /// Indexes (into the plan) of the changes that were made and are still in place.
     pub done: Vec<usize>,
     /// The change that failed, and why.
-    pub failure: Option<(Place, Address, Error)>,
+    pub failure: Option<(Provider, Address, Error)>,
     pub interrupted: bool,
     /// Changes that were made and then undone: where, and which.
-    pub undone: Vec<(Place, Address)>,
-    /// Changes that are, or may be, still in place: not undone (an undo failed, or an interrupt
+    pub undone: Vec<(Provider, Address)>,
+    /// Changes that are, or may be, still in provider: not undone (an undo failed, or an interrupt
     /// stopped the rollback), or cancelled while they ran with no undo known.
     pub left: Vec<Leftover>,
     /// Changes whose undo found that someone else changed the resource after this run wrote it,
     /// and so left it as they set it: where, which, and what was left.
-    pub changed_elsewhere: Vec<(Place, Address, String)>,
+    pub changed_elsewhere: Vec<(Provider, Address, String)>,
     /// An interrupt stopped the rollback before it finished.
     pub aborted: bool,
 }
@@ -187,11 +183,11 @@ struct Schedule<'p> {
 
 impl<'p> Schedule<'p> {
     fn new(plan: &'p Plan) -> Self {
-        let index: HashMap<crate::plan::ResourceKey, usize> = plan
+        let index: HashMap<AbsAddress, usize> = plan
             .changes
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.resource_key(), i))
+            .map(|(i, c)| (c.abs(), i))
             .collect();
         let runs = |i: usize| plan.changes[i].step.is_some();
         let pending: Vec<usize> = (0..plan.changes.len()).filter(|i| runs(*i)).collect();
@@ -202,9 +198,7 @@ impl<'p> Schedule<'p> {
                 let wanted = change
                     .depends_on
                     .iter()
-                    .map(|a| change.key_of(a))
-                    .chain(change.depends_elsewhere.iter().cloned())
-                    .filter_map(|key| index.get(&key).copied())
+                    .filter_map(|dependency| index.get(dependency).copied())
                     .filter(|d| runs(*d) && *d != i)
                     .collect();
                 (i, wanted)
@@ -270,7 +264,7 @@ impl Progression {
                 // The change may have happened although the call failed: undo it to be sure.
                 let ambiguous = err.aws().is_some_and(|e| e.is_ambiguous());
                 if self.outcome.failure.is_none() {
-                    let place = plan.changes[i].place.clone();
+                    let place = plan.changes[i].provider.clone();
                     self.outcome.failure = Some((place, address.clone(), err));
                 }
                 self.stopping = true;
@@ -284,7 +278,7 @@ impl Progression {
         if let Some(undo) = undo {
             self.journal.push(JournalEntry {
                 address: address.clone(),
-                place: plan.changes[i].place.clone(),
+                provider: plan.changes[i].provider.clone(),
                 undo,
                 certain,
             });
@@ -320,13 +314,13 @@ impl Progression {
             match step.inverse() {
                 Some(undo) => self.journal.push(JournalEntry {
                     address: change.address.clone(),
-                    place: change.place.clone(),
+                    provider: change.provider.clone(),
                     undo,
                     certain: false,
                 }),
                 None => self.unknown.push(Leftover::cancelled_without_undo(
                     &change.address,
-                    &change.place,
+                    &change.provider,
                     step,
                 )),
             }
@@ -340,7 +334,7 @@ impl Progression {
         }
         let address = plan.changes[pending[0]].address.clone();
         self.outcome.failure = Some((
-            plan.changes[pending[0]].place.clone(),
+            plan.changes[pending[0]].provider.clone(),
             address.clone(),
             Error::Internal(format!("{address} waits on a change that never runs")),
         ));
@@ -374,7 +368,7 @@ async fn run_change<E: Executor>(
     in_flight: &InFlight,
     (i, change, step): (usize, &Change, &Step),
 ) -> (usize, Result<Option<Step>>) {
-    let _admitted = executor.admit(&change.place, step).await;
+    let _admitted = executor.admit(&change.provider, step).await;
     let _slot = slots
         .acquire()
         .await
@@ -385,7 +379,7 @@ async fn run_change<E: Executor>(
         &step.describe(),
     );
     in_flight.start(i);
-    let result = executor.run(&change.place, step).await;
+    let result = executor.run(&change.provider, step).await;
     line.finish(result.is_ok());
     (i, result)
 }

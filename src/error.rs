@@ -40,7 +40,6 @@ pub struct CallSettings {
     pub endpoint: Option<String>,
     /// `--profile` / `AWS_PROFILE`; `None`: the default profile.
     pub profile: Option<String>,
-    pub region: Option<String>,
     pub connect_timeout: Duration,
     /// Per attempt (`--call-timeout`).
     pub attempt_timeout: Duration,
@@ -63,10 +62,6 @@ fn endpoint_of(operation: &str) -> String {
             endpoint: Some(url),
             ..
         }) => format!("{url} ({service})"),
-        Some(CallSettings {
-            region: Some(region),
-            ..
-        }) => format!("the AWS {service} endpoint of {region}"),
         _ => format!("the AWS {service} endpoint"),
     }
 }
@@ -90,6 +85,9 @@ pub struct AwsError {
     pub status: Option<u16>,
     /// What to do next.
     pub hint: String,
+    /// Where the call was made (the connection's account and region, and the role assumed),
+    /// set where the error leaves the work of one place ([`Error::placed`]).
+    pub place: Option<crate::provider::Provider>,
 }
 
 impl fmt::Display for AwsError {
@@ -187,6 +185,7 @@ impl AwsError {
             request_id: err.request_id().map(str::to_string),
             status: err.raw_response().map(|r| r.status().as_u16()),
             hint,
+            place: None,
         }
     }
 
@@ -208,8 +207,12 @@ impl AwsError {
 
     /// What failed, without the request id and the next step.
     pub fn summary(&self) -> String {
+        let place = match &self.place {
+            Some(place) => format!(" in {place}"),
+            None => String::new(),
+        };
         format!(
-            "{} on {} failed: {}: {}",
+            "{} on {}{place} failed: {}: {}",
             self.operation, self.resource, self.code, self.message
         )
     }
@@ -352,6 +355,10 @@ impl Error {
             error["operation"] = e.operation.into();
             error["resource"] = e.resource.clone().into();
             error["httpStatus"] = e.status.into();
+            if let Some(place) = &e.place {
+                error["account"] = place.account.clone().into();
+                error["region"] = place.region.clone().into();
+            }
         }
         serde_json::json!({ "error": error })
     }
@@ -376,6 +383,18 @@ impl Error {
     /// True when this is an AWS error saying the resource does not exist.
     pub fn is_not_found(&self) -> bool {
         self.aws().is_some_and(AwsError::is_not_found)
+    }
+
+    /// The error, saying that its call was made by `provider` (the first place set stays: it
+    /// is the innermost, where the call was made).
+    pub fn placed(self, provider: &crate::provider::Provider) -> Error {
+        match self {
+            Error::Aws(mut e) if e.place.is_none() => {
+                e.place = Some(provider.clone());
+                Error::Aws(e)
+            }
+            other => other,
+        }
     }
 
     /// The AWS error, if this is one.

@@ -42,6 +42,7 @@ pub(crate) mod plan;
 pub(crate) mod planner;
 pub mod policy;
 pub(crate) mod progress;
+pub(crate) mod provider;
 pub(crate) mod render;
 pub mod resources;
 pub mod spec;

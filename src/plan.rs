@@ -9,32 +9,8 @@ pub use crate::step::Step;
 mod address;
 pub use address::Address;
 
-/// One resource in one place: (account, region or "" for IAM), address.
-pub(crate) type ResourceKey = ((String, String), Address);
-
-/// The account and region a change is made in (IAM is one per account; the rest per region). A
-/// plan for targets in several places runs each change with that place's clients.
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Place {
-    pub account: String,
-    pub region: String,
-    /// The role assumed to work there (a config file's `assume_role`), or none for the caller's
-    /// own credentials: which identity makes the change, not which resource it is.
-    #[serde(skip)]
-    pub via: Option<String>,
-}
-
-impl Place {
-    /// Where `address` is one resource: the account, and the region unless IAM's.
-    fn scope_of(&self, address: &Address) -> (String, String) {
-        let region = if address.is_regional() {
-            self.region.clone()
-        } else {
-            String::new()
-        };
-        (self.account.clone(), region)
-    }
-}
+mod place;
+pub use place::{AbsAddress, Provider};
 
 /// What a change does; its glyph is how plans draw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -57,10 +33,10 @@ impl Action {
     }
 }
 
-/// One change to one resource.
+/// One change to one resource, made in one place by one connection.
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
-    /// Where the change happens, e.g. `role[LexLogs-OrderBot]`.
+    /// Which resource, e.g. `role[LexLogs-OrderBot]` (where it is: [`Change::abs`]).
     pub address: Address,
     pub action: Action,
     /// The resource as it is (null when it does not exist).
@@ -70,24 +46,29 @@ pub struct Change {
     /// What the engine runs; `None` for a no-op.
     #[serde(skip)]
     pub step: Option<Step>,
-    /// Addresses of changes that must finish first.
+    /// The changes that must finish first, wherever they are (a change two targets share waits
+    /// for both targets' dependencies).
     #[serde(skip)]
-    pub depends_on: Vec<Address>,
+    pub depends_on: Vec<AbsAddress>,
     /// The policy document the resource holds once the change is made (a role: its trust
     /// policy), for the policy command; none for what the change deletes.
     #[serde(skip)]
     pub document: Option<Value>,
-    /// Where the change is made (set for every change of a target once it is planned).
+    /// Who makes the change: the account and region of the connection, and the role assumed
+    /// there. Set when the planner makes the change, from the observation it plans on.
     #[serde(skip)]
-    pub place: Place,
-    /// Changes in other places that must finish first (a change two targets share keeps the
-    /// other target's dependencies here, with their places).
-    #[serde(skip)]
-    pub depends_elsewhere: Vec<ResourceKey>,
+    pub provider: Provider,
 }
 
 impl Change {
-    pub fn new(address: Address, action: Action, before: Value, after: Value, step: Step) -> Self {
+    pub fn new(
+        provider: &Provider,
+        address: Address,
+        action: Action,
+        before: Value,
+        after: Value,
+        step: Step,
+    ) -> Self {
         Change {
             address,
             action,
@@ -96,8 +77,7 @@ impl Change {
             step: Some(step),
             depends_on: Vec::new(),
             document: None,
-            place: Place::default(),
-            depends_elsewhere: Vec::new(),
+            provider: provider.clone(),
         }
     }
 
@@ -107,7 +87,7 @@ impl Change {
         self
     }
 
-    pub fn no_op(address: Address, value: Value) -> Self {
+    pub fn no_op(provider: &Provider, address: Address, value: Value) -> Self {
         Change {
             address,
             action: Action::NoOp,
@@ -116,24 +96,24 @@ impl Change {
             step: None,
             depends_on: Vec::new(),
             document: None,
-            place: Place::default(),
-            depends_elsewhere: Vec::new(),
+            provider: provider.clone(),
         }
     }
 
-    /// Which resource the change is to: its address where it is made (IAM's per account).
-    pub(crate) fn resource_key(&self) -> ResourceKey {
-        (self.place.scope_of(&self.address), self.address.clone())
+    /// The resource this change is to, absolutely: its address in the provider's account (and
+    /// region, unless IAM's).
+    pub fn abs(&self) -> AbsAddress {
+        self.provider.locate(&self.address)
     }
 
-    /// The key of a resource this change depends on (in the same place).
-    pub(crate) fn key_of(&self, address: &Address) -> ResourceKey {
-        (self.place.scope_of(address), address.clone())
-    }
-
-    /// This change waits for the changes at `addresses` to finish.
+    /// This change waits for the changes to `addresses`, made by the same provider.
     pub fn needs(mut self, addresses: impl IntoIterator<Item = Address>) -> Self {
-        self.depends_on.extend(addresses);
+        for address in addresses {
+            let dependency = self.provider.locate(&address);
+            if !self.depends_on.contains(&dependency) {
+                self.depends_on.push(dependency);
+            }
+        }
         self
     }
 }
@@ -217,12 +197,12 @@ impl Plan {
         Summary::of(&self.changes)
     }
 
-    /// The distinct places (account, region) the plan's changes are made in.
-    pub fn places(&self) -> Vec<&Place> {
-        let mut places: Vec<&Place> = self.changes.iter().map(|c| &c.place).collect();
-        places.sort();
-        places.dedup();
-        places
+    /// The distinct connections (account, region, role assumed) the plan's changes are made by.
+    pub fn providers(&self) -> Vec<&Provider> {
+        let mut providers: Vec<&Provider> = self.changes.iter().map(|c| &c.provider).collect();
+        providers.sort();
+        providers.dedup();
+        providers
     }
 
     pub fn has_changes(&self) -> bool {
@@ -237,11 +217,11 @@ impl Plan {
     pub fn merge(plans: Vec<Plan>) -> Result<Plan, String> {
         let mut iter = plans.into_iter();
         let mut merged = iter.next().ok_or("no target to plan")?;
-        let mut seen: std::collections::HashMap<ResourceKey, usize> = merged
+        let mut seen: std::collections::HashMap<AbsAddress, usize> = merged
             .changes
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.resource_key(), i))
+            .map(|(i, c)| (c.abs(), i))
             .collect();
         for plan in iter {
             for target in plan.targets {
@@ -263,25 +243,16 @@ impl Plan {
                 }
             }
             for change in plan.changes {
-                match seen.get(&change.resource_key()) {
+                let abs = change.abs();
+                match seen.get(&abs) {
                     Some(&i)
                         if merged.changes[i].action == change.action
                             && merged.changes[i].after == change.after =>
                     {
-                        let elsewhere: Vec<ResourceKey> = change
-                            .depends_on
-                            .iter()
-                            .map(|d| change.key_of(d))
-                            .chain(change.depends_elsewhere.iter().cloned())
-                            .collect();
                         let kept = &mut merged.changes[i];
-                        for key in elsewhere {
-                            if key.0 == kept.place.scope_of(&key.1) {
-                                if !kept.depends_on.contains(&key.1) {
-                                    kept.depends_on.push(key.1);
-                                }
-                            } else if !kept.depends_elsewhere.contains(&key) {
-                                kept.depends_elsewhere.push(key);
+                        for dependency in change.depends_on {
+                            if !kept.depends_on.contains(&dependency) {
+                                kept.depends_on.push(dependency);
                             }
                         }
                     }
@@ -292,7 +263,7 @@ impl Plan {
                         ))
                     }
                     None => {
-                        seen.insert(change.resource_key(), merged.changes.len());
+                        seen.insert(abs, merged.changes.len());
                         merged.changes.push(change);
                     }
                 }
@@ -303,167 +274,4 @@ impl Plan {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::resources::log_group::LogGroupStep;
-    use serde_json::json;
-
-    fn create_group() -> Step {
-        Step::LogGroup(LogGroupStep::Create {
-            name: "/g".into(),
-            retention_days: None,
-        })
-    }
-
-    fn plan(bot: &str, changes: Vec<Change>) -> Plan {
-        Plan {
-            command: Mode::Apply,
-            targets: vec![Target {
-                bot: bot.into(),
-                bot_id: format!("{bot}-id"),
-                aliases: vec![],
-                alias_ids: vec![],
-                role: String::new(),
-                region: String::new(),
-                account: String::new(),
-                partition: String::new(),
-                writers: vec![],
-                previous_role: None,
-                assume_role: None,
-            }],
-            changes,
-            notes: vec![],
-        }
-    }
-
-    #[test]
-    fn merge_keeps_one_copy_of_a_shared_change_and_refuses_conflicts() {
-        let shared = || {
-            Change::new(
-                Address::LogGroup("/g".into()),
-                Action::Create,
-                Value::Null,
-                json!({"name": "/g"}),
-                create_group(),
-            )
-        };
-        let a = plan(
-            "A",
-            vec![shared(), Change::no_op(Address::Bot("A".into()), json!({}))],
-        );
-        let b = plan(
-            "B",
-            vec![
-                shared().needs([Address::Bot("B".into())]),
-                Change::no_op(Address::Bot("B".into()), json!({})),
-            ],
-        );
-        let merged = Plan::merge(vec![a, b]).unwrap();
-        assert_eq!(merged.changes.len(), 3);
-        assert_eq!(merged.targets.len(), 2);
-        assert_eq!(merged.changes[0].depends_on, [Address::Bot("B".into())]);
-        let c = plan(
-            "C",
-            vec![Change::new(
-                Address::LogGroup("/g".into()),
-                Action::Create,
-                Value::Null,
-                json!({"name": "/g", "retentionInDays": 3}),
-                create_group(),
-            )],
-        );
-        assert!(Plan::merge(vec![plan("A", vec![shared()]), c])
-            .unwrap_err()
-            .contains("log_group[/g]"));
-        assert!(Plan::merge(vec![plan("A", vec![]), plan("A", vec![])])
-            .unwrap_err()
-            .contains("twice"));
-    }
-
-    #[test]
-    fn merge_keeps_places_apart_and_iam_one_per_account() {
-        let at = |account: &str, region: &str, address: Address, after: Value| Change {
-            place: Place {
-                account: account.into(),
-                region: region.into(),
-                via: None,
-            },
-            ..Change::no_op(address, after)
-        };
-        let target = |account: &str, region: &str| {
-            let mut p = plan("B", vec![]);
-            p.targets[0].account = account.into();
-            p.targets[0].region = region.into();
-            p
-        };
-        let group = || Address::LogGroup("/aws/lex/B".into());
-        let role = || Address::Role("LexLogs-B".into());
-        // The same bot name and group in two accounts: two targets, two resources.
-        let mut a = target("111111111111", "eu-west-1");
-        a.changes = vec![at("111111111111", "eu-west-1", group(), json!({"a": 1}))];
-        let mut b = target("222222222222", "eu-west-1");
-        b.changes = vec![at("222222222222", "eu-west-1", group(), json!({"b": 2}))];
-        let merged = Plan::merge(vec![a, b]).unwrap();
-        assert_eq!(merged.targets.len(), 2);
-        assert_eq!(merged.changes.len(), 2);
-        assert_eq!(merged.places().len(), 2);
-        // One account, two regions: a regional resource twice, IAM's once (or a conflict).
-        let mut c = target("111111111111", "eu-west-1");
-        c.changes = vec![
-            at("111111111111", "eu-west-1", group(), json!({})),
-            at("111111111111", "eu-west-1", role(), json!({"trust": 1})),
-        ];
-        let mut d = target("111111111111", "us-east-1");
-        d.changes = vec![
-            at("111111111111", "us-east-1", group(), json!({})),
-            at("111111111111", "us-east-1", role(), json!({"trust": 1})),
-        ];
-        let merged = Plan::merge(vec![c.clone(), d.clone()]).unwrap();
-        assert_eq!(
-            merged.changes.len(),
-            3,
-            "the role once, the group per region"
-        );
-        d.changes[1].after = json!({"trust": 2});
-        let err = Plan::merge(vec![c, d]).unwrap_err();
-        assert!(err.contains("role[LexLogs-B]"), "{err}");
-        // The same bot twice in one place is refused.
-        let twice = Plan::merge(vec![target("1", "r"), target("1", "r")]).unwrap_err();
-        assert!(twice.contains("twice"), "{twice}");
-    }
-
-    #[test]
-    fn a_shared_change_keeps_the_other_targets_dependencies_in_their_place() {
-        let at = |region: &str, change: Change| Change {
-            place: Place {
-                account: "111111111111".into(),
-                region: region.into(),
-                via: None,
-            },
-            ..change
-        };
-        let grant = || {
-            Change::new(
-                Address::Role("LexLogs-B".into()),
-                Action::Delete,
-                json!({}),
-                Value::Null,
-                create_group(),
-            )
-        };
-        let alias = Address::alias("B", "live");
-        let mut a = plan("B", vec![at("eu-west-1", grant().needs([alias.clone()]))]);
-        a.targets[0].region = "eu-west-1".into();
-        let mut b = plan("B", vec![at("us-east-1", grant().needs([alias.clone()]))]);
-        b.targets[0].region = "us-east-1".into();
-        let merged = Plan::merge(vec![a, b]).unwrap();
-        assert_eq!(merged.changes.len(), 1, "IAM's role once per account");
-        let kept = &merged.changes[0];
-        assert_eq!(kept.depends_on, std::slice::from_ref(&alias));
-        assert_eq!(
-            kept.depends_elsewhere,
-            [(("111111111111".to_string(), "us-east-1".to_string()), alias)],
-            "the other region's alias is waited for where it is"
-        );
-    }
-}
+mod tests;

@@ -119,7 +119,7 @@ pub fn plan_text(plan: &Plan, color: bool) -> String {
             last_kind = Some(kind);
         }
         let glyph = change.action.glyph();
-        let line = format!("{glyph} {}", at(several, &change.place, &change.address));
+        let line = format!("{glyph} {}", at(several, &change.provider, &change.address));
         out.push_str(&paint(&line, glyph, color));
         out.push('\n');
         for line in json_diff(&change.before, &change.after) {
@@ -133,7 +133,7 @@ pub fn plan_text(plan: &Plan, color: bool) -> String {
         for change in unchanged {
             out.push_str(&format!(
                 "  {}\n",
-                at(several, &change.place, &change.address)
+                at(several, &change.provider, &change.address)
             ));
         }
     }
@@ -175,11 +175,11 @@ pub fn plan_json(plan: &Plan) -> Value {
 
 /// True when the plan's changes are made in more than one place (then each says where).
 fn spans_places(plan: &Plan) -> bool {
-    plan.places().len() > 1
+    plan.providers().len() > 1
 }
 
 /// An address, after its account and region when the plan spans several places.
-fn at(several: bool, place: &crate::plan::Place, address: &crate::plan::Address) -> String {
+fn at(several: bool, place: &crate::plan::Provider, address: &crate::plan::Address) -> String {
     match several {
         true => format!("{}/{}: {address}", place.account, place.region),
         false => address.to_string(),
@@ -193,8 +193,8 @@ fn changes_json<'a>(plan: &Plan, changes: impl Iterator<Item = &'a Change>) -> V
         .map(|c| {
             let mut value = serde_json::to_value(c).expect("changes serialise");
             if several {
-                value["account"] = json!(c.place.account);
-                value["region"] = json!(c.place.region);
+                value["account"] = json!(c.provider.account);
+                value["region"] = json!(c.provider.region);
             }
             value
         })
@@ -303,7 +303,7 @@ fn leftovers_text(several: bool, outcome: &Outcome) -> String {
         false => "These changes are still in place; remove them by hand:\n",
     });
     for left in &outcome.left {
-        let address = at(several, &left.place, &left.address);
+        let address = at(several, &left.provider, &left.address);
         let mark = match left.state {
             Certainty::InPlace => "",
             Certainty::MayBeInPlace => " [may be in place]",
@@ -331,20 +331,11 @@ pub struct NamedDocument {
     pub document: Value,
     /// Where the document is for, when the targets span several places or assume a role.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    pub place: Option<DocumentPlace>,
+    pub provider: Option<crate::plan::Provider>,
     /// What the document lets its holder do beyond the tool's calls (the operator policy's
     /// declared risks, and what a target-free policy covers).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub risks: Vec<String>,
-}
-
-/// The account and region a document is for, and the role assumed there (if any).
-#[derive(Debug, Serialize)]
-pub struct DocumentPlace {
-    pub account: String,
-    pub region: String,
-    #[serde(rename = "assumeRole", skip_serializing_if = "Option::is_none")]
-    pub via: Option<String>,
 }
 
 /// The documents of the policy command: each under a title saying where it goes, or as JSON.
@@ -372,8 +363,8 @@ impl fmt::Display for Documents {
                 ),
                 "inline-policy" => format!("PassRole grant {}", d.address),
                 "pipeline" => "What the pipeline's own identity needs to reach the other accounts (sts:AssumeRole on the roles the targets name)".to_string(),
-                _ if d.place.is_some() => {
-                    let p = d.place.as_ref().expect("checked");
+                _ if d.provider.is_some() => {
+                    let p = d.provider.as_ref().expect("checked");
                     let who = match &p.via {
                         Some(role) => format!("the role it assumes there, {role}"),
                         None => "the caller's own identity".to_string(),
@@ -386,7 +377,7 @@ impl fmt::Display for Documents {
                 _ => "Operator policy: what the person or pipeline running apply and destroy needs"
                     .to_string(),
             };
-            let title = match (&d.place, d.kind) {
+            let title = match (&d.provider, d.kind) {
                 (Some(p), kind) if kind != "operator" => {
                     format!("{title} (account {}, {})", p.account, p.region)
                 }

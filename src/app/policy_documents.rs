@@ -5,7 +5,7 @@ use super::{prepare, show};
 use crate::cli::{Cli, PolicyArgs};
 use crate::documents::OperatorScope;
 use crate::error::{exit_code, Result};
-use crate::plan::{Action, Address, Mode, Plan};
+use crate::plan::{Action, Address, Mode, Plan, Provider};
 use crate::render;
 
 /// Prints the documents apply would create for the targets (read-only), and the operator policy:
@@ -17,16 +17,15 @@ pub(super) async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
         true => Some(prepare(cli, &args.setup, Mode::Apply).await?.1),
         false => None,
     };
-    let places: Vec<(String, String, Option<String>)> =
-        plan.as_ref().map(places_of).unwrap_or_default();
-    let labelled = places.len() > 1 || places.iter().any(|(_, _, via)| via.is_some());
+    let places: Vec<Provider> = plan.as_ref().map(places_of).unwrap_or_default();
+    let labelled = places.len() > 1 || places.iter().any(|p| p.via.is_some());
     let mut documents = Vec::new();
     let everywhere = places.is_empty().then_some(None);
     for place in places.iter().map(Some).chain(everywhere) {
         let mut scope = OperatorScope::default();
         let mut found = Vec::new();
-        if let (Some(plan), Some((account, region, _))) = (&plan, place) {
-            found = plan_documents(&plan_in_place(plan, account, region), &mut scope);
+        if let (Some(plan), Some(provider)) = (&plan, place) {
+            found = plan_documents(&plan_in_place(plan, provider), &mut scope);
         }
         if args.operator_only {
             found.clear();
@@ -37,29 +36,22 @@ pub(super) async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
             address: "operator".into(),
             risks: crate::documents::risks(&document, &scope),
             document,
-            place: None,
+            provider: None,
         });
-        if let (true, Some((account, region, via))) = (labelled, place) {
+        if let (true, Some(provider)) = (labelled, place) {
             for d in &mut found {
-                d.place = Some(render::DocumentPlace {
-                    account: account.clone(),
-                    region: region.clone(),
-                    via: via.clone(),
-                });
+                d.provider = Some(provider.clone());
             }
         }
         documents.extend(found);
     }
-    let assumed: Vec<String> = places
-        .iter()
-        .filter_map(|(_, _, via)| via.clone())
-        .collect();
+    let assumed: Vec<String> = places.iter().filter_map(|p| p.via.clone()).collect();
     if !assumed.is_empty() {
         documents.push(render::NamedDocument {
             kind: "pipeline",
             address: "pipeline".into(),
             document: crate::documents::assume_roles(&assumed),
-            place: None,
+            provider: None,
             risks: Vec::new(),
         });
     }
@@ -67,11 +59,15 @@ pub(super) async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
     Ok(exit_code::SUCCESS)
 }
 
-/// The accounts and regions the plan's targets are in (with the role assumed there), in order.
-fn places_of(plan: &Plan) -> Vec<(String, String, Option<String>)> {
+/// The connections of the plan's targets (account, region, role assumed there), in order.
+fn places_of(plan: &Plan) -> Vec<Provider> {
     let mut places = Vec::new();
     for t in &plan.targets {
-        let place = (t.account.clone(), t.region.clone(), t.assume_role.clone());
+        let place = Provider {
+            account: t.account.clone(),
+            region: t.region.clone(),
+            via: t.assume_role.clone(),
+        };
         if !places.contains(&place) {
             places.push(place);
         }
@@ -79,10 +75,11 @@ fn places_of(plan: &Plan) -> Vec<(String, String, Option<String>)> {
     places
 }
 
-/// The part of a plan made in one account and region: its targets, its regional changes there,
-/// and the account's IAM changes.
-fn plan_in_place(plan: &Plan, account: &str, region: &str) -> Plan {
-    let here = |a: &str, r: &str| a == account && r == region;
+/// The part of a plan one connection makes: its targets, and the changes it applies (its
+/// regional changes and its account's IAM changes).
+fn plan_in_place(plan: &Plan, provider: &Provider) -> Plan {
+    let here =
+        |account: &str, region: &str| account == provider.account && region == provider.region;
     Plan {
         command: plan.command,
         targets: plan
@@ -95,9 +92,8 @@ fn plan_in_place(plan: &Plan, account: &str, region: &str) -> Plan {
             .changes
             .iter()
             .filter(|c| {
-                c.place.account.is_empty()
-                    || here(&c.place.account, &c.place.region)
-                    || (c.place.account == account && !c.address.is_regional())
+                here(&c.provider.account, &c.provider.region)
+                    || (c.provider.account == provider.account && !c.address.is_regional())
             })
             .cloned()
             .collect(),
@@ -133,7 +129,7 @@ fn plan_documents(plan: &Plan, scope: &mut OperatorScope) -> Vec<render::NamedDo
                 kind,
                 address: change.address.to_string(),
                 document: document.clone(),
-                place: None,
+                provider: None,
                 risks: Vec::new(),
             });
         }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Executor, InterruptSource, Outcome, Signal};
 use crate::error::Error;
-use crate::plan::{Address, Place};
+use crate::plan::{Address, Provider};
 use crate::step::Step;
 
 /// A change made (or one that may have been made) and the step that undoes it.
@@ -14,7 +14,7 @@ use crate::step::Step;
 pub(crate) struct JournalEntry {
     pub address: Address,
     /// Where the change was made (where its undo runs).
-    pub place: Place,
+    pub provider: Provider,
     pub undo: Step,
     /// Whether the change is known to have happened: false when its call failed in a way that
     /// may hide a change, or when an interrupt cancelled it while it ran.
@@ -38,7 +38,7 @@ pub struct Leftover {
     pub address: Address,
     /// Where it is (account and region).
     #[serde(flatten)]
-    pub place: Place,
+    pub provider: Provider,
     /// Whether it is certainly in place.
     pub state: Certainty,
     /// What would undo it.
@@ -59,29 +59,33 @@ impl Leftover {
         };
         Leftover {
             address: entry.address.clone(),
-            place: entry.place.clone(),
+            provider: entry.provider.clone(),
             state,
             todo: entry.undo.describe(),
             command: entry
                 .undo
                 .how_by_hand()
-                .map(|c| by_hand_at(c, &entry.place)),
+                .map(|c| by_hand_at(c, &entry.provider)),
             error,
         }
     }
 
     /// A change cancelled while it ran whose undo needs its answer: the engine cannot undo it,
     /// and whether it happened is unknown.
-    pub(crate) fn cancelled_without_undo(address: &Address, place: &Place, step: &Step) -> Self {
+    pub(crate) fn cancelled_without_undo(
+        address: &Address,
+        provider: &Provider,
+        step: &Step,
+    ) -> Self {
         Leftover {
             address: address.clone(),
-            place: place.clone(),
+            provider: provider.clone(),
             state: Certainty::MayBeInPlace,
             todo: format!(
                 "check whether this happened, and undo it: {}",
                 step.describe()
             ),
-            command: step.how_to_undo_by_hand().map(|c| by_hand_at(c, place)),
+            command: step.how_to_undo_by_hand().map(|c| by_hand_at(c, provider)),
             error: Some(
                 "cancelled by the interrupt while it ran; its undo needs its answer".into(),
             ),
@@ -92,19 +96,19 @@ impl Leftover {
 /// A by-hand AWS CLI command for where the change was made: its region (IAM has none), and the
 /// role to run it as (a shell comment) when the run assumed one. A command of several parts
 /// (joined by `&&`) gets the region on each.
-pub(crate) fn by_hand_at(command: String, place: &Place) -> String {
+pub(crate) fn by_hand_at(command: String, provider: &Provider) -> String {
     let mut command = command
         .split(" && ")
         .map(|part| {
             let regional = part.starts_with("aws ") && !part.starts_with("aws iam ");
-            match regional && !place.region.is_empty() && !part.contains("--region") {
-                true => format!("{part} --region {}", place.region),
+            match regional && !provider.region.is_empty() && !part.contains("--region") {
+                true => format!("{part} --region {}", provider.region),
                 false => part.to_string(),
             }
         })
         .collect::<Vec<_>>()
         .join(" && ");
-    if let Some(role) = &place.via {
+    if let Some(role) = &provider.via {
         command.push_str(&format!("  # with the credentials of {role}"));
     }
     command
@@ -157,18 +161,18 @@ pub(crate) async fn rollback<E: Executor, I: InterruptSource>(
                 return;
             }
             r = async {
-                let _admitted = executor.admit(&entry.place, &entry.undo).await;
+                let _admitted = executor.admit(&entry.provider, &entry.undo).await;
                 in_flight.set(true);
-                executor.run(&entry.place, &entry.undo).await
+                executor.run(&entry.provider, &entry.undo).await
             } => r,
         };
         match result {
-            Ok(_) => outcome.undone.push((entry.place, entry.address)),
+            Ok(_) => outcome.undone.push((entry.provider, entry.address)),
             Err(Error::ChangedElsewhere(what)) => {
                 progress.line(format!("left as someone else set it: {what}"));
                 outcome
                     .changed_elsewhere
-                    .push((entry.place, entry.address, what))
+                    .push((entry.provider, entry.address, what))
             }
             Err(err) => outcome
                 .left

@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use super::*;
 use crate::error::AwsError;
-use crate::plan::{Action, Address, Mode, Place};
+use crate::plan::{Action, Address, Mode, Provider};
 use crate::resources::log_group::LogGroupStep;
 
 mod interrupted;
@@ -47,6 +47,7 @@ struct Fake {
 
 fn failure(name: &str, status: u16) -> Error {
     AwsError {
+        place: None,
         operation: "logs:CreateLogGroup",
         resource: name.into(),
         code: if status >= 500 {
@@ -115,7 +116,7 @@ impl Fake {
 }
 
 impl Executor for Fake {
-    async fn run(&self, _place: &Place, step: &Step) -> Result<Option<Step>> {
+    async fn run(&self, _place: &Provider, step: &Step) -> Result<Option<Step>> {
         match step {
             Step::LogGroup(LogGroupStep::Create { name, .. }) => self.make(step, name).await,
             Step::LogGroup(LogGroupStep::Delete { name }) => self.undo(name).await,
@@ -143,6 +144,7 @@ impl InterruptSource for Channel {
 /// A change `name` depending on `deps`.
 fn change(name: &str, deps: &[&str]) -> Change {
     Change::new(
+        &crate::plan::Provider::default(),
         Address::LogGroup(name.into()),
         Action::Create,
         Value::Null,
@@ -197,7 +199,7 @@ fn name(address: &Address) -> String {
     }
 }
 
-fn names(undone: &[(Place, Address)]) -> Vec<String> {
+fn names(undone: &[(Provider, Address)]) -> Vec<String> {
     undone.iter().map(|(_, address)| name(address)).collect()
 }
 
@@ -218,7 +220,11 @@ async fn dependencies_finish_first_and_independent_changes_overlap() {
         change("c", &["a", "b"]),
         change("a", &[]),
         change("b", &[]),
-        Change::no_op(Address::LogGroup("n".into()), json!({})),
+        Change::no_op(
+            &crate::plan::Provider::default(),
+            Address::LogGroup("n".into()),
+            json!({}),
+        ),
         change("d", &["n", "c"]),
     ]);
     let (outcome, fake) = run_fake(&plan, &[("a", takes(10)), ("b", takes(20))]).await;
@@ -371,7 +377,7 @@ async fn a_failed_undo_is_left_and_the_rollback_goes_on() {
 
 #[test]
 fn by_hand_commands_name_the_region_and_the_role_to_use() {
-    let place = Place {
+    let place = Provider {
         account: "444455556666".into(),
         region: "eu-west-1".into(),
         via: Some("arn:aws:iam::444455556666:role/Deployer".into()),
@@ -380,7 +386,7 @@ fn by_hand_commands_name_the_region_and_the_role_to_use() {
         super::journal::by_hand_at("aws logs delete-log-group --log-group-name /g".into(), &place),
         "aws logs delete-log-group --log-group-name /g --region eu-west-1  # with the credentials of arn:aws:iam::444455556666:role/Deployer"
     );
-    let here = Place { via: None, ..place };
+    let here = Provider { via: None, ..place };
     assert_eq!(
         super::journal::by_hand_at("aws iam delete-role --role-name R".into(), &here),
         "aws iam delete-role --role-name R",

@@ -15,6 +15,7 @@ pub(super) struct CredentialsFailure {
 impl CredentialsFailure {
     pub(super) fn at(self, operation: &'static str, resource: String) -> AwsError {
         AwsError {
+            place: None,
             operation,
             resource,
             code: self.code.into(),
@@ -100,6 +101,7 @@ pub(super) fn not_an_aws_answer(
     let overridden = CALL_SETTINGS.get().is_some_and(|s| s.endpoint.is_some());
     let service = operation.split(':').next().unwrap_or(operation);
     AwsError {
+        place: None,
         operation,
         resource,
         code: format!("HTTP {status}"),

@@ -4,6 +4,7 @@ use super::*;
 
 fn sample(code: &str) -> AwsError {
     AwsError {
+        place: None,
         operation: "iam:CreateRole",
         resource: "role[LexLogs-OrderBot]".into(),
         code: code.into(),
@@ -38,11 +39,13 @@ fn unknown_codes_still_get_a_next_step() {
 fn server_errors_and_lost_connections_are_ambiguous() {
     assert!(!sample("AccessDenied").is_ambiguous());
     assert!(AwsError {
+        place: None,
         status: Some(500),
         ..sample("InternalFailure")
     }
     .is_ambiguous());
     assert!(AwsError {
+        place: None,
         status: None,
         ..sample("DispatchFailure")
     }
@@ -113,4 +116,32 @@ fn optional_turns_not_found_into_none_and_keeps_other_errors() {
     assert_eq!(gone.optional().unwrap(), None);
     let denied: Result<i32> = Err(sample("AccessDenied").into());
     assert!(denied.optional().unwrap_err().has_code(&["AccessDenied"]));
+}
+
+#[test]
+fn an_error_names_the_place_of_its_call_and_keeps_the_innermost() {
+    let here = crate::provider::Provider {
+        account: "111111111111".into(),
+        region: "eu-west-1".into(),
+        via: None,
+    };
+    let there = crate::provider::Provider {
+        account: "222222222222".into(),
+        region: "us-east-1".into(),
+        via: Some("arn:aws:iam::222222222222:role/Deploy".into()),
+    };
+    let unplaced = Error::from(sample("AccessDenied"));
+    assert!(!unplaced.to_string().contains("eu-west-1"));
+    let placed = unplaced.placed(&there).placed(&here);
+    let text = placed.to_string();
+    assert!(
+        text.contains("iam:CreateRole on role[LexLogs-OrderBot] in account 222222222222, us-east-1 (as arn:aws:iam::222222222222:role/Deploy) failed"),
+        "{text}"
+    );
+    let json = placed.to_json();
+    assert_eq!(json["error"]["account"], "222222222222");
+    assert_eq!(json["error"]["region"], "us-east-1");
+    // Not an AWS error: nothing to place.
+    let other = Error::Internal("x".into()).placed(&here);
+    assert_eq!(other.to_json()["error"].get("region"), None);
 }

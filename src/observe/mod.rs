@@ -35,6 +35,9 @@ use crate::spec::{Principal, Spec};
 #[derive(Debug, Clone)]
 pub struct Observed {
     pub scope: Scope,
+    /// Who applies the changes planned on this observation (its account and region, and the
+    /// role assumed there): every change is born with it.
+    pub provider: crate::provider::Provider,
     pub bot: Bot,
     pub aliases: Vec<Alias>,
     pub role_name: String,

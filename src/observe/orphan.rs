@@ -23,6 +23,8 @@ use crate::spec::{default_role_name, Principal, PrincipalKind, Spec};
 #[derive(Debug, Clone)]
 pub struct Orphan {
     pub scope: Scope,
+    /// Who applies the changes planned on this observation.
+    pub provider: crate::provider::Provider,
     /// The bot's name as given.
     pub bot_name: String,
     /// The setup's name (our policy names derive from it).
@@ -67,6 +69,7 @@ pub(crate) async fn observe(clients: &Clients, spec: &Spec) -> Result<Orphan> {
     };
     Ok(Orphan {
         scope,
+        provider: clients.provider().await?,
         bot_name: spec.bot.clone(),
         setup,
         inline,

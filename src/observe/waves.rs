@@ -35,6 +35,8 @@ use crate::spec::{default_role_name, Spec};
 /// audio destination.
 struct Base {
     scope: Scope,
+    /// Who applies what is planned on this observation.
+    provider: crate::provider::Provider,
     bot_id: String,
     bot_name: String,
     role_name: String,
@@ -119,9 +121,11 @@ async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstW
         None
     };
     tracing::debug!(bot = %bot_id, name = %bot_name, role = %role_name, guessed = role_name == guessed_role, "wave 1 read");
+    let provider = clients.provider().await?;
     Ok(FirstWave {
         base: Base {
             scope,
+            provider,
             bot_id,
             bot_name,
             role_name,
@@ -325,6 +329,7 @@ fn observed(second: SecondWave, third: ThirdWave) -> Observed {
     grants.extend(third.recorded_grants);
     Observed {
         scope: second.base.scope,
+        provider: second.base.provider,
         bot: second.bot,
         aliases: third.aliases,
         role_name: second.base.role_name,

@@ -81,6 +81,11 @@ fn observed() -> Observed {
             account: "111122223333".into(),
             region: "eu-west-1".into(),
         },
+        provider: crate::plan::Provider {
+            account: "111122223333".into(),
+            region: "eu-west-1".into(),
+            via: None,
+        },
         bot: bot("arn:aws:iam::111122223333:role/BotRole", false),
         aliases: vec![],
         role_name: ROLE.into(),

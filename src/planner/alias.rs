@@ -159,6 +159,7 @@ fn take_over_record(
         guard: Guard::Plan,
     });
     Ok(Change::new(
+        &obs.provider,
         Address::alias_record(&obs.bot.name, &alias.name, false),
         Action::Create,
         Value::Null,
@@ -235,7 +236,7 @@ pub(super) fn alias_change<'a>(
 ) -> Change {
     let mut before = json!({"conversationLogSettings": settings_json(current)});
     if version == AliasVersion::Keep && same_settings(current, desired.as_ref()) {
-        return Change::no_op(addr.clone(), before);
+        return Change::no_op(&obs.provider, addr.clone(), before);
     }
     let mut after_value = json!({"conversationLogSettings": settings_json(desired.as_ref())});
     match &version {
@@ -250,6 +251,7 @@ pub(super) fn alias_change<'a>(
         }
     }
     Change::new(
+        &obs.provider,
         addr.clone(),
         Action::Update,
         before,
@@ -281,6 +283,7 @@ pub(super) fn drop_alias_record(
     recorded: Tags,
 ) -> Change {
     Change::new(
+        &obs.provider,
         Address::alias_record(&obs.bot.name, &alias.name, released),
         Action::Delete,
         json!({"tags": recorded}),

@@ -16,7 +16,7 @@ pub(super) fn bot_role_change(obs: &Observed, role_arn: &str, after: &[Address])
     let bot_addr = Address::Bot(obs.bot.name.clone());
     let current_role = obs.bot.role_arn().unwrap_or_default();
     if obs.bot_on_our_role() {
-        return Change::no_op(bot_addr, json!({"roleArn": current_role}));
+        return Change::no_op(&obs.provider, bot_addr, json!({"roleArn": current_role}));
     }
     let update = Step::Bot(BotStep::SetRole {
         bot_id: obs.bot.id.clone(),
@@ -29,7 +29,15 @@ pub(super) fn bot_role_change(obs: &Observed, role_arn: &str, after: &[Address])
         json!({"roleArn": current_role}),
         json!({"roleArn": role_arn}),
     );
-    Change::new(bot_addr, Action::Update, before, after_value, update).needs(after.iter().cloned())
+    Change::new(
+        &obs.provider,
+        bot_addr,
+        Action::Update,
+        before,
+        after_value,
+        update,
+    )
+    .needs(after.iter().cloned())
 }
 
 /// Destroy: the bot back on the role our role recorded as its previous one, after the aliases;
@@ -42,7 +50,11 @@ pub(super) fn bot_back_change(
     let bot_addr = Address::Bot(obs.bot.name.clone());
     let current_role = obs.bot.role_arn().unwrap_or_default();
     if !obs.bot_on_our_role() {
-        return Ok(Change::no_op(bot_addr, json!({"roleArn": current_role})));
+        return Ok(Change::no_op(
+            &obs.provider,
+            bot_addr,
+            json!({"roleArn": current_role}),
+        ));
     }
     let role_name = obs.role_name.as_str();
     let previous = role.and_then(|r| r.tags.get(tags::PREVIOUS_ROLE)).ok_or_else(|| {
@@ -62,5 +74,13 @@ pub(super) fn bot_back_change(
         json!({"roleArn": current_role}),
         json!({"roleArn": previous}),
     );
-    Ok(Change::new(bot_addr, Action::Update, before, after, update).needs(aliases.iter().cloned()))
+    Ok(Change::new(
+        &obs.provider,
+        bot_addr,
+        Action::Update,
+        before,
+        after,
+        update,
+    )
+    .needs(aliases.iter().cloned()))
 }

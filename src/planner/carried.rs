@@ -71,6 +71,7 @@ pub(super) fn carried_permissions(
     {
         let attached = attached_now.contains(policy_arn);
         changes.push(attach_change(
+            &obs.provider,
             role_name,
             policy_arn,
             attached,
@@ -87,7 +88,10 @@ pub(super) fn carried_permissions(
         .filter(|(name, _)| **name != our_inline)
     {
         let current = obs.role.as_ref().and_then(|r| r.inline.get(name));
-        changes.push(put_inline_change(&owner, name, current, document).needs([role_addr.clone()]));
+        changes.push(
+            put_inline_change(&obs.provider, &owner, name, current, document)
+                .needs([role_addr.clone()]),
+        );
     }
     if let Some(PreviousRole::Gone { arn }) = &obs.previous {
         notes.push(format!("the bot's previous role {arn} no longer exists: there are no permissions to carry over"));

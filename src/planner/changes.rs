@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::plan::{Action, Address, Change};
+use crate::plan::{Action, Address, Change, Provider};
 use crate::policy;
 use crate::resources::alias_write::Guard;
 use crate::resources::attachment::AttachmentStep;
@@ -36,8 +36,9 @@ pub(super) fn policy_json(name: &str, arn: &str, document: &Value) -> Value {
 }
 
 /// Detaches `policy_arn` from `role`.
-pub(super) fn detach_change(role: &str, policy_arn: &str) -> Change {
+pub(super) fn detach_change(at: &Provider, role: &str, policy_arn: &str) -> Change {
     Change::new(
+        at,
         attachment_address(role, policy_arn),
         Action::Delete,
         json!({"role": role, "policyArn": policy_arn}),
@@ -50,8 +51,14 @@ pub(super) fn detach_change(role: &str, policy_arn: &str) -> Change {
 }
 
 /// Deletes the inline policy `name` of `owner`, whose document is `found` (kept for the undo).
-pub(super) fn delete_inline_change(owner: &Principal, name: &str, found: &Value) -> Change {
+pub(super) fn delete_inline_change(
+    at: &Provider,
+    owner: &Principal,
+    name: &str,
+    found: &Value,
+) -> Change {
     Change::new(
+        at,
         Address::inline_policy(owner, name),
         Action::Delete,
         json!({"document": found}),
@@ -67,6 +74,7 @@ pub(super) fn delete_inline_change(owner: &Principal, name: &str, found: &Value)
 
 /// The inline policy `name` of `owner` as `wanted`: a no-op, a create, or an update.
 pub(super) fn put_inline_change(
+    at: &Provider,
     owner: &Principal,
     name: &str,
     current: Option<&Value>,
@@ -75,9 +83,10 @@ pub(super) fn put_inline_change(
     let addr = Address::inline_policy(owner, name);
     match current {
         Some(found) if policy::equivalent(found, wanted) => {
-            Change::no_op(addr.clone(), json!({"document": found})).with_document(found)
+            Change::no_op(at, addr.clone(), json!({"document": found})).with_document(found)
         }
         _ => Change::new(
+            at,
             addr.clone(),
             if current.is_some() {
                 Action::Update
@@ -101,8 +110,14 @@ pub(super) fn put_inline_change(
 }
 
 /// Deletes our managed policy `name` (`arn`), as `found` (kept for the undo).
-pub(super) fn delete_policy_change(name: &str, arn: &str, found: &PolicyState) -> Change {
+pub(super) fn delete_policy_change(
+    at: &Provider,
+    name: &str,
+    arn: &str,
+    found: &PolicyState,
+) -> Change {
     Change::new(
+        at,
         policy_address(name),
         Action::Delete,
         policy_json(name, arn, &found.document),
@@ -118,6 +133,7 @@ pub(super) fn delete_policy_change(name: &str, arn: &str, found: &PolicyState) -
 
 /// `policy_arn` attached to `role` (after the changes at `needs`), or a no-op when it is.
 pub(super) fn attach_change(
+    at: &Provider,
     role: &str,
     policy_arn: &str,
     attached: bool,
@@ -126,11 +142,11 @@ pub(super) fn attach_change(
     let addr = attachment_address(role, policy_arn);
     let value = json!({"role": role, "policyArn": policy_arn});
     if attached {
-        return Change::no_op(addr, value);
+        return Change::no_op(at, addr, value);
     }
     let attach = Step::Attachment(AttachmentStep::Attach {
         role: role.to_string(),
         policy_arn: policy_arn.to_string(),
     });
-    Change::new(addr, Action::Create, Value::Null, value, attach).needs(needs)
+    Change::new(at, addr, Action::Create, Value::Null, value, attach).needs(needs)
 }

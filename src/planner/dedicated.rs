@@ -263,7 +263,7 @@ fn role_teardown(
         }
     }
     let bot_addr = Address::Bot(obs.bot.name.clone());
-    let mut changes = role_removal(role, &ours, &[bot_addr], before_role_delete);
+    let mut changes = role_removal(&obs.provider, role, &ours, &[bot_addr], before_role_delete);
     let role_addr = role_address(role_name);
     changes.extend(
         version_deletes

@@ -26,8 +26,16 @@ pub(super) fn grant_changes(
     for (principal, current) in &obs.grants {
         let asked = spec.pass_role.contains(principal);
         changes.push(match (asked, current) {
-            (true, _) => put_inline_change(principal, grant_name, current.as_ref(), &grant),
-            (false, Some(found)) => delete_inline_change(principal, grant_name, found),
+            (true, _) => put_inline_change(
+                &obs.provider,
+                principal,
+                grant_name,
+                current.as_ref(),
+                &grant,
+            ),
+            (false, Some(found)) => {
+                delete_inline_change(&obs.provider, principal, grant_name, found)
+            }
             (false, None) => continue,
         });
     }
@@ -71,6 +79,7 @@ pub(super) fn record_on_bot(
     let as_tags =
         |v: &Option<String>| -> tags::Tags { v.iter().map(|v| (key.clone(), v.clone())).collect() };
     Change::new(
+        &obs.provider,
         Address::BotRecord(obs.bot.name.clone()),
         match (&current, &wanted) {
             (None, _) => Action::Create,
@@ -114,7 +123,12 @@ pub(super) fn grant_revocations(
             ));
             continue;
         }
-        changes.push(delete_inline_change(principal, grant_name, found));
+        changes.push(delete_inline_change(
+            &obs.provider,
+            principal,
+            grant_name,
+            found,
+        ));
     }
     changes
 }

@@ -166,7 +166,13 @@ fn service_linked_grants(
         .map(|writer| {
             let state = writer.state.as_ref().expect("writers exist");
             let current = state.inline.get(&inline_name);
-            put_inline_change(&role_owner(writer), &inline_name, current, &combined)
+            put_inline_change(
+                &obs.provider,
+                &role_owner(writer),
+                &inline_name,
+                current,
+                &combined,
+            )
         })
         .collect()
 }
@@ -247,7 +253,12 @@ pub(super) fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
         }
         for (principal, current) in &obs.grants {
             let Some(found) = current else { continue };
-            changes.push(delete_inline_change(principal, &grant_name, found));
+            changes.push(delete_inline_change(
+                &obs.provider,
+                principal,
+                &grant_name,
+                found,
+            ));
         }
         let (restores, restore_notes) = log_group_restores(obs, obs.log_groups_read());
         changes.extend(restores.into_iter().map(|c| c.needs(alias_addrs.clone())));
@@ -320,14 +331,15 @@ fn writer_revocations(
         }
         if let Some(document) = state.inline.get(&inline_name) {
             let owner = role_owner(writer);
-            let delete = delete_inline_change(&owner, &inline_name, document);
+            let delete = delete_inline_change(&obs.provider, &owner, &inline_name, document);
             changes.push(delete.needs(alias_addrs.iter().cloned()));
         }
         for (_, arn) in our_policy_arns(obs) {
             if !state.attached.contains(&arn) {
                 continue;
             }
-            let change = detach_change(&writer.name, &arn).needs(alias_addrs.iter().cloned());
+            let change =
+                detach_change(&obs.provider, &writer.name, &arn).needs(alias_addrs.iter().cloned());
             detached
                 .entry(arn.clone())
                 .or_default()
@@ -365,11 +377,12 @@ fn policy_deletes(
             if done.contains(&address) {
                 continue;
             }
-            let change = detach_change(role, &arn).needs(alias_addrs.iter().cloned());
+            let change =
+                detach_change(&obs.provider, role, &arn).needs(alias_addrs.iter().cloned());
             done.push(address);
             changes.push(change);
         }
-        let delete = delete_policy_change(&found.name, &arn, &found);
+        let delete = delete_policy_change(&obs.provider, &found.name, &arn, &found);
         changes.push(delete.needs(done.iter().cloned()));
     }
     changes

@@ -61,6 +61,7 @@ pub(super) fn log_group_change(
     let want = text.retention_days;
     let Some(group) = state else {
         let create = Change::new(
+            &obs.provider,
             addr,
             Action::Create,
             Value::Null,
@@ -79,7 +80,7 @@ pub(super) fn log_group_change(
         if let Some(recorded) = group.tags.get(tags::PREVIOUS_RETENTION) {
             before["recordedRetention"] = json!(recorded);
         }
-        return Ok((Some(Change::no_op(addr, before)), Vec::new()));
+        return Ok((Some(Change::no_op(&obs.provider, addr, before)), Vec::new()));
     }
     let mut notes: Vec<String> = shortening_warning(name, now, want).into_iter().collect();
     if tags::is_ours(&group.tags) {
@@ -90,7 +91,14 @@ pub(super) fn log_group_change(
             guard: Guard::Plan,
         };
         let after = json!({"name": name, "retentionInDays": want});
-        let change = Change::new(addr, Action::Update, before, after, Step::LogGroup(step));
+        let change = Change::new(
+            &obs.provider,
+            addr,
+            Action::Update,
+            before,
+            after,
+            Step::LogGroup(step),
+        );
         return Ok((Some(change), notes));
     }
     let (record, note) = take_over_record(spec, name, group, want)?;
@@ -104,7 +112,14 @@ pub(super) fn log_group_change(
         record,
         guard: Guard::Plan,
     };
-    let change = Change::new(addr, Action::Update, before, after, Step::LogGroup(step));
+    let change = Change::new(
+        &obs.provider,
+        addr,
+        Action::Update,
+        before,
+        after,
+        Step::LogGroup(step),
+    );
     Ok((Some(change), notes))
 }
 
@@ -249,6 +264,7 @@ pub(super) fn log_group_restores<'a>(
             previous: recorded.clone(),
         };
         changes.push(Change::new(
+            &obs.provider,
             Address::LogGroup(name.clone()),
             Action::Update,
             json!({"name": name, "retentionInDays": now, "tags": recorded}),

@@ -23,7 +23,7 @@ pub(crate) fn target(obs: &Observed) -> Target {
         partition: obs.scope.partition.clone(),
         writers: Vec::new(),
         previous_role: None,
-        assume_role: None,
+        assume_role: obs.provider.via.clone(),
     }
 }
 

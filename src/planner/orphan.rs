@@ -38,14 +38,16 @@ pub fn plan_destroy_orphan(orphan: &Orphan) -> Result<Plan> {
         let detaches: Vec<_> = found
             .attached_roles
             .iter()
-            .map(|role| detach_change(role, &found.arn))
+            .map(|role| detach_change(&orphan.provider, role, &found.arn))
             .collect();
         let after: Vec<_> = detaches.iter().map(|c| c.address.clone()).collect();
         if found.attached_roles.contains(&orphan.setup) {
             ours_detached_from_role.push(attachment_address(&orphan.setup, &found.arn));
         }
         changes.extend(detaches);
-        changes.push(delete_policy_change(&found.name, &found.arn, found).needs(after));
+        changes.push(
+            delete_policy_change(&orphan.provider, &found.name, &found.arn, found).needs(after),
+        );
     }
     // The dedicated mode's role, when it is ours: what else is attached to it and its inline
     // policies (copies it carried) go, then the role.
@@ -53,7 +55,13 @@ pub fn plan_destroy_orphan(orphan: &Orphan) -> Result<Plan> {
         Some(role) if tags::is_ours(&role.tags) => {
             let mut rest = role.clone();
             rest.attached.retain(|arn| !our_arns.contains(arn));
-            changes.extend(role_removal(&rest, &[], &[], ours_detached_from_role));
+            changes.extend(role_removal(
+                &orphan.provider,
+                &rest,
+                &[],
+                &[],
+                ours_detached_from_role,
+            ));
         }
         Some(role) => notes.push(format!(
             "role {} was not created by lex-logs-setup: it is left alone",
@@ -83,7 +91,7 @@ pub fn plan_destroy_orphan(orphan: &Orphan) -> Result<Plan> {
             partition: orphan.scope.partition.clone(),
             writers: Vec::new(),
             previous_role: None,
-            assume_role: None,
+            assume_role: orphan.provider.via.clone(),
         }],
         changes,
         notes,
@@ -158,7 +166,12 @@ fn inline_deletes(orphan: &Orphan) -> Result<Vec<crate::plan::Change>> {
                 "remove that policy yourself if it is stale",
             ));
         }
-        changes.push(delete_inline_change(principal, name, document));
+        changes.push(delete_inline_change(
+            &orphan.provider,
+            principal,
+            name,
+            document,
+        ));
     }
     Ok(changes)
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::documents::{self, Concern};
 use crate::observe::Observed;
-use crate::plan::{Action, Address, Change};
+use crate::plan::{Action, Address, Change, Provider};
 use crate::policy;
 use crate::resources::managed_policy::PolicyState;
 use crate::resources::managed_policy::PolicyStep;
@@ -64,11 +64,17 @@ pub(super) fn managed_policy_changes(
         let Some(document) = wanted.get(&concern) else {
             // No longer wanted (e.g. audio turned off): ours is detached, then deleted.
             if let Some(found) = existing.filter(|f| tags::is_ours(&f.tags)) {
-                changes.extend(policy_removal(&name, &arn, &found, targets));
+                changes.extend(policy_removal(&obs.provider, &name, &arn, &found, targets));
             }
             continue;
         };
-        changes.push(policy_change(&name, &arn, document, existing.as_ref()));
+        changes.push(policy_change(
+            &obs.provider,
+            &name,
+            &arn,
+            document,
+            existing.as_ref(),
+        ));
         // What writes the logs must be in place before an alias points at it: a new or changed
         // document too, not only its attachment.
         let addr = policy_address(&name);
@@ -76,7 +82,7 @@ pub(super) fn managed_policy_changes(
         for target in targets {
             let attached = target.attached.contains(&arn);
             let needs = target.after.iter().cloned().chain([addr.clone()]);
-            let change = attach_change(target.role, &arn, attached, needs);
+            let change = attach_change(&obs.provider, target.role, &arn, attached, needs);
             ready.push(change.address.clone());
             changes.push(change);
         }
@@ -86,6 +92,7 @@ pub(super) fn managed_policy_changes(
 
 /// Our managed policy `name` with `document`: created, updated, or as it is.
 fn policy_change(
+    at: &Provider,
     name: &str,
     arn: &str,
     document: &Value,
@@ -106,7 +113,8 @@ fn policy_change(
                 document: document.clone(),
                 tags,
             });
-            Change::new(addr, Action::Create, Value::Null, after, create).with_document(document)
+            Change::new(at, addr, Action::Create, Value::Null, after, create)
+                .with_document(document)
         }
         Some(found) if !policy::equivalent(&found.document, document) => {
             let update = Step::Policy(PolicyStep::Update {
@@ -116,15 +124,16 @@ fn policy_change(
                 previous_version: found.default_version.clone(),
             });
             let before = policy_json(name, arn, &found.document);
-            Change::new(addr, Action::Update, before, after, update).with_document(document)
+            Change::new(at, addr, Action::Update, before, after, update).with_document(document)
         }
-        Some(found) => Change::no_op(addr, policy_json(name, arn, &found.document))
+        Some(found) => Change::no_op(at, addr, policy_json(name, arn, &found.document))
             .with_document(&found.document),
     }
 }
 
 /// Our policy `found` detached from the targets it is attached to, then deleted.
 fn policy_removal(
+    at: &Provider,
     name: &str,
     arn: &str,
     found: &PolicyState,
@@ -133,9 +142,9 @@ fn policy_removal(
     let mut changes: Vec<Change> = targets
         .iter()
         .filter(|t| t.attached.contains(&arn.to_string()))
-        .map(|t| detach_change(t.role, arn))
+        .map(|t| detach_change(at, t.role, arn))
         .collect();
     let detached: Vec<Address> = changes.iter().map(|c| c.address.clone()).collect();
-    changes.push(delete_policy_change(name, arn, found).needs(detached));
+    changes.push(delete_policy_change(at, name, arn, found).needs(detached));
     changes
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::documents::{self};
 use crate::error::{Error, Result};
 use crate::observe::Observed;
-use crate::plan::{Action, Address, Change};
+use crate::plan::{Action, Address, Change, Provider};
 use crate::policy;
 use crate::resources::alias::Alias;
 use crate::resources::role::RoleStep;
@@ -110,6 +110,7 @@ pub(super) fn only_our_tags(all: &Tags) -> Tags {
 /// Removes a role of ours: its attachments and inline policies, our `policies` of it, then the
 /// role itself; everything after `after`, the role also after `before_delete`.
 pub(super) fn role_removal(
+    at: &Provider,
     role: &RoleState,
     policies: &[&crate::resources::managed_policy::PolicyState],
     after: &[Address],
@@ -118,7 +119,7 @@ pub(super) fn role_removal(
     let mut changes = Vec::new();
     let mut detached: BTreeMap<String, Address> = BTreeMap::new();
     for policy_arn in &role.attached {
-        let change = detach_change(&role.name, policy_arn).needs(after.iter().cloned());
+        let change = detach_change(at, &role.name, policy_arn).needs(after.iter().cloned());
         detached.insert(policy_arn.clone(), change.address.clone());
         before_delete.push(change.address.clone());
         changes.push(change);
@@ -128,13 +129,13 @@ pub(super) fn role_removal(
         name: role.name.clone(),
     };
     for (name, document) in &role.inline {
-        let change = delete_inline_change(&owner, name, document).needs(after.iter().cloned());
+        let change = delete_inline_change(at, &owner, name, document).needs(after.iter().cloned());
         before_delete.push(change.address.clone());
         changes.push(change);
     }
     for policy in policies {
         let detach = detached.get(&policy.arn).cloned();
-        let delete = delete_policy_change(&policy.name, &policy.arn, policy);
+        let delete = delete_policy_change(at, &policy.name, &policy.arn, policy);
         changes.push(delete.needs(detach.into_iter().chain(after.iter().cloned())));
     }
     let before = role_json(
@@ -150,6 +151,7 @@ pub(super) fn role_removal(
         boundary: role.boundary.clone(),
     });
     let role_delete = Change::new(
+        at,
         role_address(&role.name),
         Action::Delete,
         before,
@@ -207,11 +209,14 @@ pub(super) fn earlier_role_removal(
         .iter()
         .filter_map(|(principal, found)| {
             let found = found.as_ref()?;
-            Some(delete_inline_change(principal, &grant_name, found).needs(after.iter().cloned()))
+            Some(
+                delete_inline_change(&obs.provider, principal, &grant_name, found)
+                    .needs(after.iter().cloned()),
+            )
         })
         .collect();
     let grants: Vec<Address> = changes.iter().map(|c| c.address.clone()).collect();
-    changes.extend(role_removal(role, &policies, &after, grants));
+    changes.extend(role_removal(&obs.provider, role, &policies, &after, grants));
     let role_addr = role_address(&role.name);
     changes.extend(
         version_deletes
@@ -238,9 +243,15 @@ pub(super) fn role_change(spec: &Spec, obs: &Observed, trust: &Value) -> Result<
             },
         });
         let after = role_json(role_name, &obs.role_arn(), trust, &wanted_tags);
-        return Ok(
-            Change::new(role_addr, Action::Create, Value::Null, after, create).with_document(trust),
-        );
+        return Ok(Change::new(
+            &obs.provider,
+            role_addr,
+            Action::Create,
+            Value::Null,
+            after,
+            create,
+        )
+        .with_document(trust));
     };
     let current_tags = only_our_tags(&role.tags);
     let trust_change =
@@ -249,7 +260,7 @@ pub(super) fn role_change(spec: &Spec, obs: &Observed, trust: &Value) -> Result<
         (current_tags != wanted_tags).then(|| (wanted_tags.clone(), current_tags.clone()));
     let before = role_json(role_name, &role.arn, &role.trust, &current_tags);
     if trust_change.is_none() && tag_change.is_none() {
-        return Ok(Change::no_op(role_addr, before).with_document(&role.trust));
+        return Ok(Change::no_op(&obs.provider, role_addr, before).with_document(&role.trust));
     }
     let update = Step::Role(RoleStep::Update {
         name: role_name.into(),
@@ -257,5 +268,13 @@ pub(super) fn role_change(spec: &Spec, obs: &Observed, trust: &Value) -> Result<
         tags: tag_change,
     });
     let after = role_json(role_name, &role.arn, trust, &wanted_tags);
-    Ok(Change::new(role_addr, Action::Update, before, after, update).with_document(trust))
+    Ok(Change::new(
+        &obs.provider,
+        role_addr,
+        Action::Update,
+        before,
+        after,
+        update,
+    )
+    .with_document(trust))
 }

@@ -24,6 +24,7 @@ pub(super) fn delete_unused_versions(
         .filter(|v| role.is_none() || v.role.as_deref() == role)
         .map(|version| {
             Change::new(
+                &obs.provider,
                 Address::version(&obs.bot.name, &version.number),
                 Action::Delete,
                 json!({"botVersion": version.number, "roleArn": version.role}),
@@ -101,6 +102,7 @@ pub(super) fn publish_change(
     });
     let after = json!({"sourceBotVersion": "DRAFT", "roleArn": obs.role_arn()});
     let change = Change::new(
+        &obs.provider,
         Address::version(&obs.bot.name, "new"),
         Action::Create,
         Value::Null,

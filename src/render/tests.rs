@@ -50,6 +50,7 @@ fn plan_text_groups_by_kind_and_colours_only_when_asked() {
         }],
         changes: vec![
             Change::new(
+                &crate::plan::Provider::default(),
                 Address::alias("B", "live"),
                 Action::Update,
                 json!({"a": 1}),
@@ -57,13 +58,18 @@ fn plan_text_groups_by_kind_and_colours_only_when_asked() {
                 step(),
             ),
             Change::new(
+                &crate::plan::Provider::default(),
                 Address::Role("R".into()),
                 Action::Create,
                 Value::Null,
                 json!({"n": "R"}),
                 step(),
             ),
-            Change::no_op(Address::LogGroup("/g".into()), json!({})),
+            Change::no_op(
+                &crate::plan::Provider::default(),
+                Address::LogGroup("/g".into()),
+                json!({}),
+            ),
         ],
         notes: vec!["a note".into()],
     };
@@ -106,7 +112,7 @@ fn summary_line_counts_actions() {
 
 #[test]
 fn a_plan_in_several_places_says_where_each_change_is() {
-    use crate::plan::{Address, Place, Target};
+    use crate::plan::{Address, Provider, Target};
     let target = |account: &str, region: &str| Target {
         bot: "B".into(),
         bot_id: "ID".into(),
@@ -121,14 +127,20 @@ fn a_plan_in_several_places_says_where_each_change_is() {
         assume_role: None,
     };
     let at = |account: &str, region: &str, change: Change| Change {
-        place: Place {
+        provider: Provider {
             account: account.into(),
             region: region.into(),
             via: None,
         },
         ..change
     };
-    let group = || Change::no_op(Address::LogGroup("/g".into()), json!({}));
+    let group = || {
+        Change::no_op(
+            &crate::plan::Provider::default(),
+            Address::LogGroup("/g".into()),
+            json!({}),
+        )
+    };
     let mut plan = Plan {
         command: Mode::Apply,
         targets: vec![target("111111111111", "eu-west-1")],

@@ -117,6 +117,7 @@ mod tests {
 
     fn lex_error(code: &str, message: &str) -> Error {
         AwsError {
+            place: None,
             operation: "lex:UpdateBot",
             resource: "bot[B]".into(),
             code: code.into(),

@@ -159,6 +159,7 @@ async fn two_interrupts_at_once_cancel_the_running_change_and_list_it_with_what_
 async fn a_cancelled_change_with_no_undo_is_listed_as_maybe_in_place() {
     // A log group deletion has no undo (its logs are gone): cancelled while it runs, it is listed.
     let delete = Change::new(
+        &crate::plan::Provider::default(),
         Address::LogGroup("old".into()),
         Action::Delete,
         json!({ "name": "old" }),

@@ -76,6 +76,11 @@ pub(super) fn alias(settings: Option<ConversationLogSettings>) -> Alias {
 pub(super) fn fresh() -> Observed {
     Observed {
         scope: scope(),
+        provider: crate::plan::Provider {
+            account: "111122223333".into(),
+            region: "eu-west-1".into(),
+            via: None,
+        },
         bot: Bot {
             id: "BOTID12345".into(),
             name: "OrderBot".into(),
@@ -228,9 +233,9 @@ fn dedicated_mode_refuses_aliases_on_old_versions_unless_asked_to_publish() {
     assert!(publish
         .depends_on
         .iter()
-        .any(|d| d.to_string() == "bot[OrderBot]"));
+        .any(|d| d.address.to_string() == "bot[OrderBot]"));
     let alias = find(&plan, "alias[OrderBot/live]");
-    assert!(alias.depends_on.contains(&publish.address));
+    assert!(alias.depends_on.contains(&publish.abs()));
     assert!(matches!(
         alias.step,
         Some(Step::Alias(AliasStep::UpdateLogs {
@@ -294,11 +299,11 @@ fn dedicated_destroy_points_repointed_aliases_back_and_deletes_our_versions() {
     ));
     let version = find(&plan, "version[OrderBot/2]");
     assert_eq!(version.action, Action::Delete);
-    assert!(version.depends_on.contains(&alias.address));
+    assert!(version.depends_on.contains(&alias.abs()));
     let role = find(&plan, "role[LexLogs-OrderBot]");
     assert_eq!(role.action, Action::Delete);
     assert!(
-        version.depends_on.contains(&role.address),
+        version.depends_on.contains(&role.abs()),
         "a deleted version cannot be restored: it goes last, so a failure before rolls back"
     );
 }

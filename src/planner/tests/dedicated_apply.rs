@@ -41,11 +41,11 @@ fn fresh_apply_creates_everything_and_orders_the_bot_and_alias_last() {
     assert!(bot
         .depends_on
         .iter()
-        .any(|d| d.to_string() == "role[LexLogs-OrderBot]"));
+        .any(|d| d.address.to_string() == "role[LexLogs-OrderBot]"));
     assert!(
         bot.depends_on
             .iter()
-            .filter(|d| d.to_string().starts_with("attachment["))
+            .filter(|d| d.address.to_string().starts_with("attachment["))
             .count()
             == 2,
         "{:?}",
@@ -55,11 +55,11 @@ fn fresh_apply_creates_everything_and_orders_the_bot_and_alias_last() {
     assert!(alias
         .depends_on
         .iter()
-        .any(|d| d.to_string() == "bot[OrderBot]"));
+        .any(|d| d.address.to_string() == "bot[OrderBot]"));
     assert!(alias
         .depends_on
         .iter()
-        .any(|d| d.to_string() == "log_group[/aws/lex/OrderBot]"));
+        .any(|d| d.address.to_string() == "log_group[/aws/lex/OrderBot]"));
     assert_eq!(
         alias.after["conversationLogSettings"]["textLogSettings"][0]["cloudWatchLogGroupArn"],
         "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lex/OrderBot"
@@ -122,7 +122,7 @@ fn a_changed_document_is_a_new_version_and_an_unwanted_policy_is_detached_then_d
     assert_eq!(detach.action, Action::Delete);
     let delete = find(&plan, "policy[LexLogs-OrderBot-S3AudioLogs]");
     assert_eq!(delete.action, Action::Delete);
-    assert_eq!(delete.depends_on, vec![detach.address.clone()]);
+    assert_eq!(delete.depends_on, vec![detach.abs()]);
 }
 
 #[test]
@@ -195,17 +195,17 @@ fn destroy_undoes_apply_in_a_safe_order() {
     assert_eq!(alias.after["conversationLogSettings"], Value::Null);
     let bot = find(&plan, "bot[OrderBot]");
     assert_eq!(bot.after["roleArn"], SLR);
-    assert!(bot.depends_on.contains(&alias.address));
+    assert!(bot.depends_on.contains(&alias.abs()));
     let role = find(&plan, "role[LexLogs-OrderBot]");
     assert_eq!(role.action, Action::Delete);
     assert!(
         role.depends_on
             .iter()
-            .filter(|d| d.to_string().starts_with("attachment["))
+            .filter(|d| d.address.to_string().starts_with("attachment["))
             .count()
             == 2
     );
-    assert!(role.depends_on.contains(&bot.address));
+    assert!(role.depends_on.contains(&bot.abs()));
     assert_eq!(
         find(
             &plan,

@@ -120,6 +120,11 @@ pub(super) fn world() -> Observed {
             account: ACCOUNT.into(),
             region: "us-west-2".into(),
         },
+        provider: crate::plan::Provider {
+            account: ACCOUNT.into(),
+            region: "us-west-2".into(),
+            via: None,
+        },
         bot: Bot {
             id: "PIZZA00001".into(),
             name: "PizzaBot".into(),
@@ -192,8 +197,8 @@ fn each_alias_is_granted_on_the_role_its_version_runs_on_and_the_bot_is_untouche
     );
     for name in ["prod", "beta"] {
         let change = find(&plan, &format!("alias[PizzaBot/{name}]"));
-        assert!(change.depends_on.contains(&inline.address));
-        assert!(change.depends_on.contains(&attach.address));
+        assert!(change.depends_on.contains(&inline.abs()));
+        assert!(change.depends_on.contains(&attach.abs()));
         let Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) = &change.step else {
             panic!()
         };
@@ -406,11 +411,11 @@ fn reapply_changes_nothing_and_destroy_keeps_what_a_bystander_needs() {
                 .starts_with("attachment[pizza-runtime")
         })
         .unwrap();
-    assert!(policy.depends_on.contains(&detach.address));
+    assert!(policy.depends_on.contains(&detach.abs()));
     assert!(detach
         .depends_on
         .iter()
-        .any(|d| d.to_string() == "alias[PizzaBot/prod]"));
+        .any(|d| d.address.to_string() == "alias[PizzaBot/prod]"));
     for change in &plan.changes {
         if let Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) = &change.step {
             assert!(
