@@ -11,6 +11,8 @@ pub use address::Address;
 
 mod place;
 pub use place::{AbsAddress, Provider};
+pub(crate) mod values;
+pub use values::Resource;
 
 /// What a change does; its glyph is how plans draw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -39,10 +41,10 @@ pub struct Change {
     /// Which resource, e.g. `role[LexLogs-OrderBot]` (where it is: [`Change::abs`]).
     pub address: Address,
     pub action: Action,
-    /// The resource as it is (null when it does not exist).
-    pub before: Value,
-    /// The resource as it will be (null when it will not exist).
-    pub after: Value,
+    /// The resource as it is (`None` when it does not exist).
+    pub before: Option<Resource>,
+    /// The resource as it will be (`None` when it will not exist).
+    pub after: Option<Resource>,
     /// What the engine runs; `None` for a no-op.
     #[serde(skip)]
     pub step: Option<Step>,
@@ -65,8 +67,8 @@ impl Change {
         provider: &Provider,
         address: Address,
         action: Action,
-        before: Value,
-        after: Value,
+        before: Option<Resource>,
+        after: Option<Resource>,
         step: Step,
     ) -> Self {
         Change {
@@ -87,17 +89,27 @@ impl Change {
         self
     }
 
-    pub fn no_op(provider: &Provider, address: Address, value: Value) -> Self {
+    pub fn no_op(provider: &Provider, address: Address, value: Resource) -> Self {
         Change {
             address,
             action: Action::NoOp,
-            before: value.clone(),
-            after: value,
+            before: Some(value.clone()),
+            after: Some(value),
             step: None,
             depends_on: Vec::new(),
             document: None,
             provider: provider.clone(),
         }
+    }
+
+    /// The resource as it is, as plans show it (null when it does not exist).
+    pub fn before_json(&self) -> Value {
+        self.before.as_ref().map_or(Value::Null, Resource::fields)
+    }
+
+    /// The resource as it will be, as plans show it (null when it will not exist).
+    pub fn after_json(&self) -> Value {
+        self.after.as_ref().map_or(Value::Null, Resource::fields)
     }
 
     /// The resource this change is to, absolutely: its address in the provider's account (and

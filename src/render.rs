@@ -122,7 +122,7 @@ pub fn plan_text(plan: &Plan, color: bool) -> String {
         let line = format!("{glyph} {}", at(several, &change.provider, &change.address));
         out.push_str(&paint(&line, glyph, color));
         out.push('\n');
-        for line in json_diff(&change.before, &change.after) {
+        for line in json_diff(&change.before_json(), &change.after_json()) {
             out.push_str("    ");
             out.push_str(&paint(&line, line.chars().next().unwrap_or(' '), color));
             out.push('\n');
@@ -191,7 +191,12 @@ fn changes_json<'a>(plan: &Plan, changes: impl Iterator<Item = &'a Change>) -> V
     let several = spans_places(plan);
     changes
         .map(|c| {
-            let mut value = serde_json::to_value(c).expect("changes serialise");
+            let mut value = json!({
+                "address": c.address,
+                "action": c.action,
+                "before": c.before_json(),
+                "after": c.after_json(),
+            });
             if several {
                 value["account"] = json!(c.provider.account);
                 value["region"] = json!(c.provider.region);

@@ -189,7 +189,7 @@ fn scope_of_change(change: &crate::plan::Change, scope: &mut OperatorScope) {
         // Its retention changes, or destroy will put back the retention a take-over recorded.
         Address::LogGroup(name)
             if change.action == Action::Update
-                || change.before.get("recordedRetention").is_some() =>
+                || matches!(&change.before, Some(crate::plan::Resource::LogGroup(g)) if g.recorded_retention.is_some()) =>
         {
             scope.retention_log_groups.push(name.clone())
         }

@@ -5,7 +5,6 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::time::Duration;
 
-use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
 use super::*;
@@ -147,8 +146,8 @@ fn change(name: &str, deps: &[&str]) -> Change {
         &crate::plan::Provider::default(),
         Address::LogGroup(name.into()),
         Action::Create,
-        Value::Null,
-        json!({ "name": name }),
+        None,
+        Some(crate::plan::Resource::log_group(name, None)),
         Step::LogGroup(LogGroupStep::Create {
             name: name.into(),
             retention_days: None,
@@ -223,7 +222,7 @@ async fn dependencies_finish_first_and_independent_changes_overlap() {
         Change::no_op(
             &crate::plan::Provider::default(),
             Address::LogGroup("n".into()),
-            json!({}),
+            crate::plan::Resource::bot(""),
         ),
         change("d", &["n", "c"]),
     ]);

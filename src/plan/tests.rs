@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::resources::log_group::LogGroupStep;
-use serde_json::json;
 
 fn create_group() -> Step {
     Step::LogGroup(LogGroupStep::Create {
@@ -48,8 +47,8 @@ fn merge_keeps_one_copy_of_a_shared_change_and_refuses_conflicts() {
             &here,
             Address::LogGroup("/g".into()),
             Action::Create,
-            Value::Null,
-            json!({"name": "/g"}),
+            None,
+            Some(Resource::log_group("/g", None)),
             create_group(),
         )
     };
@@ -57,14 +56,14 @@ fn merge_keeps_one_copy_of_a_shared_change_and_refuses_conflicts() {
         "A",
         vec![
             shared(),
-            Change::no_op(&here, Address::Bot("A".into()), json!({})),
+            Change::no_op(&here, Address::Bot("A".into()), Resource::bot("")),
         ],
     );
     let b = plan(
         "B",
         vec![
             shared().needs([Address::Bot("B".into())]),
-            Change::no_op(&here, Address::Bot("B".into()), json!({})),
+            Change::no_op(&here, Address::Bot("B".into()), Resource::bot("")),
         ],
     );
     let merged = Plan::merge(vec![a, b]).unwrap();
@@ -80,8 +79,8 @@ fn merge_keeps_one_copy_of_a_shared_change_and_refuses_conflicts() {
             &here,
             Address::LogGroup("/g".into()),
             Action::Create,
-            Value::Null,
-            json!({"name": "/g", "retentionInDays": 3}),
+            None,
+            Some(Resource::log_group("/g", Some(3))),
             create_group(),
         )],
     );
@@ -95,7 +94,7 @@ fn merge_keeps_one_copy_of_a_shared_change_and_refuses_conflicts() {
 
 #[test]
 fn merge_keeps_places_apart_and_iam_one_per_account() {
-    let at = |account: &str, region: &str, address: Address, after: Value| {
+    let at = |account: &str, region: &str, address: Address, after: Resource| {
         Change::no_op(&provider(account, region), address, after)
     };
     let target = |account: &str, region: &str| {
@@ -108,9 +107,9 @@ fn merge_keeps_places_apart_and_iam_one_per_account() {
     let role = || Address::Role("LexLogs-B".into());
     // The same bot name and group in two accounts: two targets, two resources.
     let mut a = target("111111111111", "eu-west-1");
-    a.changes = vec![at("111111111111", "eu-west-1", group(), json!({"a": 1}))];
+    a.changes = vec![at("111111111111", "eu-west-1", group(), Resource::bot("a"))];
     let mut b = target("222222222222", "eu-west-1");
-    b.changes = vec![at("222222222222", "eu-west-1", group(), json!({"b": 2}))];
+    b.changes = vec![at("222222222222", "eu-west-1", group(), Resource::bot("b"))];
     let merged = Plan::merge(vec![a, b]).unwrap();
     assert_eq!(merged.targets.len(), 2);
     assert_eq!(merged.changes.len(), 2);
@@ -118,13 +117,13 @@ fn merge_keeps_places_apart_and_iam_one_per_account() {
     // One account, two regions: a regional resource twice, IAM's once (or a conflict).
     let mut c = target("111111111111", "eu-west-1");
     c.changes = vec![
-        at("111111111111", "eu-west-1", group(), json!({})),
-        at("111111111111", "eu-west-1", role(), json!({"trust": 1})),
+        at("111111111111", "eu-west-1", group(), Resource::bot("")),
+        at("111111111111", "eu-west-1", role(), Resource::bot("1")),
     ];
     let mut d = target("111111111111", "us-east-1");
     d.changes = vec![
-        at("111111111111", "us-east-1", group(), json!({})),
-        at("111111111111", "us-east-1", role(), json!({"trust": 1})),
+        at("111111111111", "us-east-1", group(), Resource::bot("")),
+        at("111111111111", "us-east-1", role(), Resource::bot("1")),
     ];
     let merged = Plan::merge(vec![c.clone(), d.clone()]).unwrap();
     assert_eq!(
@@ -132,7 +131,7 @@ fn merge_keeps_places_apart_and_iam_one_per_account() {
         3,
         "the role once, the group per region"
     );
-    d.changes[1].after = json!({"trust": 2});
+    d.changes[1].after = Some(Resource::bot("2"));
     let err = Plan::merge(vec![c, d]).unwrap_err();
     assert!(err.contains("role[LexLogs-B]"), "{err}");
     // The same bot twice in one place is refused.
@@ -147,8 +146,8 @@ fn a_shared_change_keeps_the_other_targets_dependencies_in_their_place() {
             &provider("111111111111", region),
             Address::Role("LexLogs-B".into()),
             Action::Delete,
-            json!({}),
-            Value::Null,
+            Some(Resource::bot("")),
+            None,
             create_group(),
         )
     };
@@ -175,7 +174,7 @@ fn a_shared_change_keeps_the_other_targets_dependencies_in_their_place() {
 #[test]
 fn an_address_is_absolute_from_birth() {
     let here = provider("111111111111", "eu-west-1");
-    let role = Change::no_op(&here, Address::Role("R".into()), json!({}))
+    let role = Change::no_op(&here, Address::Role("R".into()), Resource::bot(""))
         .needs([Address::LogGroup("/g".into())]);
     assert_eq!(role.abs().to_string(), "111111111111: role[R]");
     assert_eq!(

@@ -3,10 +3,10 @@
 use super::alias_settings::{desired_settings, restore_released_halves, same_settings};
 use super::destinations::{same_log_group, AudioDestination, OurDestinations, TextDestination};
 use aws_sdk_lexmodelsv2::types::{AudioLogSetting, ConversationLogSettings, TextLogSetting};
-use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
 use crate::observe::Observed;
+use crate::plan::values::{AliasValue, Resource};
 use crate::plan::{Action, Address, Change};
 use crate::resources::alias::{settings_json, Alias};
 use crate::resources::alias::{AliasStep, AliasVersion, Expected, Guard};
@@ -162,8 +162,8 @@ fn take_over_record(
         &obs.provider,
         Address::alias_record(&obs.bot.name, &alias.name, false),
         Action::Create,
-        Value::Null,
-        json!({"tags": record}),
+        None,
+        Some(Resource::record(&record)),
         set_tags,
     ))
 }
@@ -234,28 +234,34 @@ pub(super) fn alias_change<'a>(
     writer: Option<&str>,
     after: impl Iterator<Item = &'a Address>,
 ) -> Change {
-    let mut before = json!({"conversationLogSettings": settings_json(current)});
+    let mut before = AliasValue {
+        conversation_log_settings: settings_json(current),
+        bot_version: None,
+    };
     if version == AliasVersion::Keep && same_settings(current, desired.as_ref()) {
-        return Change::no_op(&obs.provider, addr.clone(), before);
+        return Change::no_op(&obs.provider, addr.clone(), Resource::Alias(before));
     }
-    let mut after_value = json!({"conversationLogSettings": settings_json(desired.as_ref())});
+    let mut after_value = AliasValue {
+        conversation_log_settings: settings_json(desired.as_ref()),
+        bot_version: None,
+    };
     match &version {
         AliasVersion::Keep => {}
         AliasVersion::PublishedByRun => {
-            before["botVersion"] = json!(alias.version());
-            after_value["botVersion"] = json!("(published by this run)");
+            before.bot_version = Some(alias.version().to_string());
+            after_value.bot_version = Some("(published by this run)".to_string());
         }
         AliasVersion::Number(v) => {
-            before["botVersion"] = json!(alias.version());
-            after_value["botVersion"] = json!(v);
+            before.bot_version = Some(alias.version().to_string());
+            after_value.bot_version = Some(v.clone());
         }
     }
     Change::new(
         &obs.provider,
         addr.clone(),
         Action::Update,
-        before,
-        after_value,
+        Some(Resource::Alias(before)),
+        Some(Resource::Alias(after_value)),
         Step::Alias(AliasStep::UpdateLogs {
             bot_id: obs.bot.id.clone(),
             bot_name: obs.bot.name.clone(),
@@ -286,8 +292,8 @@ pub(super) fn drop_alias_record(
         &obs.provider,
         Address::alias_record(&obs.bot.name, &alias.name, released),
         Action::Delete,
-        json!({"tags": recorded}),
-        Value::Null,
+        Some(Resource::record(&recorded)),
+        None,
         Step::Record(RecordStep::Set {
             arn: obs.scope.bot_alias(&obs.bot.id, &alias.id),
             what: format!("alias {}/{}", obs.bot.name, alias.name),

@@ -1,11 +1,9 @@
 //! The bot: switched to our role once the role has every permission (dedicated apply), and back
 //! to the role it ran on before (dedicated destroy).
 
-use serde_json::json;
-
 use crate::error::{Error, Result};
 use crate::observe::Observed;
-use crate::plan::{Action, Address, Change};
+use crate::plan::{Action, Address, Change, Resource};
 use crate::resources::bot::{BotStep, Guard};
 use crate::resources::role::RoleState;
 use crate::resources::tags;
@@ -16,7 +14,7 @@ pub(super) fn bot_role_change(obs: &Observed, role_arn: &str, after: &[Address])
     let bot_addr = Address::Bot(obs.bot.name.clone());
     let current_role = obs.bot.role_arn().unwrap_or_default();
     if obs.bot_on_our_role() {
-        return Change::no_op(&obs.provider, bot_addr, json!({"roleArn": current_role}));
+        return Change::no_op(&obs.provider, bot_addr, Resource::bot(current_role));
     }
     let update = Step::Bot(BotStep::SetRole {
         bot_id: obs.bot.id.clone(),
@@ -25,16 +23,13 @@ pub(super) fn bot_role_change(obs: &Observed, role_arn: &str, after: &[Address])
         role_arn: role_arn.to_string(),
         guard: Guard::Plan,
     });
-    let (before, after_value) = (
-        json!({"roleArn": current_role}),
-        json!({"roleArn": role_arn}),
-    );
+    let (before, after_value) = (Resource::bot(current_role), Resource::bot(role_arn));
     Change::new(
         &obs.provider,
         bot_addr,
         Action::Update,
-        before,
-        after_value,
+        Some(before),
+        Some(after_value),
         update,
     )
     .needs(after.iter().cloned())
@@ -53,7 +48,7 @@ pub(super) fn bot_back_change(
         return Ok(Change::no_op(
             &obs.provider,
             bot_addr,
-            json!({"roleArn": current_role}),
+            Resource::bot(current_role),
         ));
     }
     let role_name = obs.role_name.as_str();
@@ -70,16 +65,13 @@ pub(super) fn bot_back_change(
         role_arn: previous.clone(),
         guard: Guard::Plan,
     });
-    let (before, after) = (
-        json!({"roleArn": current_role}),
-        json!({"roleArn": previous}),
-    );
+    let (before, after) = (Resource::bot(current_role), Resource::bot(previous));
     Ok(Change::new(
         &obs.provider,
         bot_addr,
         Action::Update,
-        before,
-        after,
+        Some(before),
+        Some(after),
         update,
     )
     .needs(aliases.iter().cloned()))

@@ -2,9 +2,9 @@
 //! plans show it, and the changes several planners make alike (detach, put or delete an inline
 //! policy).
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::plan::{Action, Address, Change, Provider};
+use crate::plan::{Action, Address, Change, Provider, Resource};
 use crate::policy;
 use crate::resources::alias_write::Guard;
 use crate::resources::attachment::AttachmentStep;
@@ -27,12 +27,12 @@ pub(super) fn attachment_address(role: &str, policy_arn: &str) -> Address {
     Address::attachment(role, policy_arn)
 }
 
-pub(super) fn role_json(name: &str, arn: &str, trust: &Value, tags: &Tags) -> Value {
-    json!({"name": name, "arn": arn, "trustPolicy": trust, "tags": tags})
+pub(super) fn role_json(name: &str, arn: &str, trust: &Value, tags: &Tags) -> Resource {
+    Resource::role(name, arn, trust, tags)
 }
 
-pub(super) fn policy_json(name: &str, arn: &str, document: &Value) -> Value {
-    json!({"name": name, "arn": arn, "document": document})
+pub(super) fn policy_json(name: &str, arn: &str, document: &Value) -> Resource {
+    Resource::policy(name, arn, document)
 }
 
 /// Detaches `policy_arn` from `role`.
@@ -41,8 +41,8 @@ pub(super) fn detach_change(at: &Provider, role: &str, policy_arn: &str) -> Chan
         at,
         attachment_address(role, policy_arn),
         Action::Delete,
-        json!({"role": role, "policyArn": policy_arn}),
-        Value::Null,
+        Some(Resource::attachment(role, policy_arn)),
+        None,
         Step::Attachment(AttachmentStep::Detach {
             role: role.to_string(),
             policy_arn: policy_arn.to_string(),
@@ -61,8 +61,8 @@ pub(super) fn delete_inline_change(
         at,
         Address::inline_policy(owner, name),
         Action::Delete,
-        json!({"document": found}),
-        Value::Null,
+        Some(Resource::inline_policy(found)),
+        None,
         Step::InlinePolicy(InlinePolicyStep::Delete {
             owner: owner.clone(),
             name: name.to_string(),
@@ -83,7 +83,7 @@ pub(super) fn put_inline_change(
     let addr = Address::inline_policy(owner, name);
     match current {
         Some(found) if policy::equivalent(found, wanted) => {
-            Change::no_op(at, addr.clone(), json!({"document": found})).with_document(found)
+            Change::no_op(at, addr.clone(), Resource::inline_policy(found)).with_document(found)
         }
         _ => Change::new(
             at,
@@ -93,10 +93,8 @@ pub(super) fn put_inline_change(
             } else {
                 Action::Create
             },
-            current
-                .map(|d| json!({"document": d}))
-                .unwrap_or(Value::Null),
-            json!({"document": wanted}),
+            current.map(Resource::inline_policy),
+            Some(Resource::inline_policy(wanted)),
             Step::InlinePolicy(InlinePolicyStep::Put {
                 owner: owner.clone(),
                 name: name.to_string(),
@@ -120,8 +118,8 @@ pub(super) fn delete_policy_change(
         at,
         policy_address(name),
         Action::Delete,
-        policy_json(name, arn, &found.document),
-        Value::Null,
+        Some(policy_json(name, arn, &found.document)),
+        None,
         Step::Policy(PolicyStep::Delete {
             name: name.to_string(),
             arn: arn.to_string(),
@@ -140,7 +138,7 @@ pub(super) fn attach_change(
     needs: impl IntoIterator<Item = Address>,
 ) -> Change {
     let addr = attachment_address(role, policy_arn);
-    let value = json!({"role": role, "policyArn": policy_arn});
+    let value = Resource::attachment(role, policy_arn);
     if attached {
         return Change::no_op(at, addr, value);
     }
@@ -148,5 +146,5 @@ pub(super) fn attach_change(
         role: role.to_string(),
         policy_arn: policy_arn.to_string(),
     });
-    Change::new(at, addr, Action::Create, Value::Null, value, attach).needs(needs)
+    Change::new(at, addr, Action::Create, None, Some(value), attach).needs(needs)
 }

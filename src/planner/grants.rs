@@ -1,12 +1,11 @@
 //! iam:PassRole grants for the principals that manage the bot, and the bot's record of them.
 
 use super::changes::{delete_inline_change, put_inline_change};
-use serde_json::{json, Value};
 
 use crate::documents::{self};
 use crate::error::{Error, Result};
 use crate::observe::Observed;
-use crate::plan::{Action, Address, Change};
+use crate::plan::{Action, Address, Change, Resource};
 use crate::resources::alias::Guard;
 use crate::resources::record::RecordStep;
 use crate::resources::tags::{self};
@@ -86,14 +85,8 @@ pub(super) fn record_on_bot(
             (_, None) => Action::Delete,
             _ => Action::Update,
         },
-        current
-            .as_ref()
-            .map(|v| json!({ &key: v }))
-            .unwrap_or(Value::Null),
-        wanted
-            .as_ref()
-            .map(|v| json!({ &key: v }))
-            .unwrap_or(Value::Null),
+        current.as_ref().map(|_| Resource::Tags(as_tags(&current))),
+        wanted.as_ref().map(|_| Resource::Tags(as_tags(&wanted))),
         Step::Record(RecordStep::Set {
             arn: obs.scope.bot(&obs.bot.id),
             what: format!("bot {}", obs.bot.name),

@@ -4,10 +4,9 @@
 //! that back exactly. A retention that goes down is never silent: events older than it are
 //! deleted, which neither rollback nor destroy can undo.
 
-use serde_json::{json, Value};
-
 use crate::error::{Error, Result};
 use crate::observe::Observed;
+use crate::plan::values::{LogGroupValue, Resource};
 use crate::plan::{Action, Address, Change};
 use crate::resources::alias_write::Guard;
 use crate::resources::log_group::{LogGroupState, LogGroupStep, TagChange};
@@ -64,8 +63,8 @@ pub(super) fn log_group_change(
             &obs.provider,
             addr,
             Action::Create,
-            Value::Null,
-            json!({"name": name, "retentionInDays": want}),
+            None,
+            Some(Resource::log_group(name, want)),
             Step::LogGroup(LogGroupStep::Create {
                 name: name.clone(),
                 retention_days: want,
@@ -74,13 +73,25 @@ pub(super) fn log_group_change(
         return Ok((Some(create), Vec::new()));
     };
     let now = group.retention_days;
-    let mut before = json!({"name": name, "retentionInDays": now});
+    let mut before = LogGroupValue {
+        name: name.clone(),
+        retention_in_days: now,
+        recorded_retention: None,
+        tags: None,
+    };
     if want.is_none() || want == now {
         // A group taken over earlier says so: destroy puts its recorded retention back.
         if let Some(recorded) = group.tags.get(tags::PREVIOUS_RETENTION) {
-            before["recordedRetention"] = json!(recorded);
+            before.recorded_retention = Some(recorded.clone());
         }
-        return Ok((Some(Change::no_op(&obs.provider, addr, before)), Vec::new()));
+        return Ok((
+            Some(Change::no_op(
+                &obs.provider,
+                addr,
+                Resource::LogGroup(before),
+            )),
+            Vec::new(),
+        ));
     }
     let mut notes: Vec<String> = shortening_warning(name, now, want).into_iter().collect();
     if tags::is_ours(&group.tags) {
@@ -90,20 +101,23 @@ pub(super) fn log_group_change(
             previous: now,
             guard: Guard::Plan,
         };
-        let after = json!({"name": name, "retentionInDays": want});
+        let after = Resource::log_group(name, want);
         let change = Change::new(
             &obs.provider,
             addr,
             Action::Update,
-            before,
-            after,
+            Some(Resource::LogGroup(before)),
+            Some(after),
             Step::LogGroup(step),
         );
         return Ok((Some(change), notes));
     }
     let (record, note) = take_over_record(spec, name, group, want)?;
     notes.push(note);
-    let after = json!({"name": name, "retentionInDays": want, "tags": record.values});
+    let after = Resource::LogGroup(LogGroupValue {
+        tags: Some(record.values.clone()),
+        ..LogGroupValue::named(name, want)
+    });
     let step = LogGroupStep::RetentionWithRecord {
         name: name.clone(),
         arn: obs.scope.log_group(name),
@@ -116,8 +130,8 @@ pub(super) fn log_group_change(
         &obs.provider,
         addr,
         Action::Update,
-        before,
-        after,
+        Some(Resource::LogGroup(before)),
+        Some(after),
         Step::LogGroup(step),
     );
     Ok((Some(change), notes))
@@ -267,8 +281,11 @@ pub(super) fn log_group_restores<'a>(
             &obs.provider,
             Address::LogGroup(name.clone()),
             Action::Update,
-            json!({"name": name, "retentionInDays": now, "tags": recorded}),
-            json!({"name": name, "retentionInDays": days}),
+            Some(Resource::LogGroup(LogGroupValue {
+                tags: Some(recorded.clone()),
+                ..LogGroupValue::named(name, now)
+            })),
+            Some(Resource::log_group(name, days)),
             Step::LogGroup(LogGroupStep::RetentionWithRecord {
                 name: name.clone(),
                 arn: obs.scope.log_group(name),

@@ -113,8 +113,7 @@ fn policy_change(
                 document: document.clone(),
                 tags,
             });
-            Change::new(at, addr, Action::Create, Value::Null, after, create)
-                .with_document(document)
+            Change::new(at, addr, Action::Create, None, Some(after), create).with_document(document)
         }
         Some(found) if !policy::equivalent(&found.document, document) => {
             let update = Step::Policy(PolicyStep::Update {
@@ -124,7 +123,8 @@ fn policy_change(
                 previous_version: found.default_version.clone(),
             });
             let before = policy_json(name, arn, &found.document);
-            Change::new(at, addr, Action::Update, before, after, update).with_document(document)
+            Change::new(at, addr, Action::Update, Some(before), Some(after), update)
+                .with_document(document)
         }
         Some(found) => Change::no_op(at, addr, policy_json(name, arn, &found.document))
             .with_document(&found.document),

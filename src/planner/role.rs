@@ -154,8 +154,8 @@ pub(super) fn role_removal(
         at,
         role_address(&role.name),
         Action::Delete,
-        before,
-        Value::Null,
+        Some(before),
+        None,
         delete,
     );
     changes.push(role_delete.needs(before_delete.into_iter().chain(after.iter().cloned())));
@@ -247,8 +247,8 @@ pub(super) fn role_change(spec: &Spec, obs: &Observed, trust: &Value) -> Result<
             &obs.provider,
             role_addr,
             Action::Create,
-            Value::Null,
-            after,
+            None,
+            Some(after),
             create,
         )
         .with_document(trust));
@@ -272,8 +272,8 @@ pub(super) fn role_change(spec: &Spec, obs: &Observed, trust: &Value) -> Result<
         &obs.provider,
         role_addr,
         Action::Update,
-        before,
-        after,
+        Some(before),
+        Some(after),
         update,
     )
     .with_document(trust))

@@ -1,9 +1,8 @@
 //! Bot versions: the ones we published that nothing runs any more, and which still run on a role.
 
-use serde_json::{json, Value};
-
 use crate::error::{Error, Result};
 use crate::observe::Observed;
+use crate::plan::values::{Resource, VersionValue};
 use crate::plan::{Action, Address, Change};
 use crate::resources::alias::Alias;
 use crate::resources::version::VersionStep;
@@ -27,8 +26,12 @@ pub(super) fn delete_unused_versions(
                 &obs.provider,
                 Address::version(&obs.bot.name, &version.number),
                 Action::Delete,
-                json!({"botVersion": version.number, "roleArn": version.role}),
-                Value::Null,
+                Some(Resource::Version(VersionValue {
+                    bot_version: Some(version.number.clone()),
+                    source_bot_version: None,
+                    role_arn: version.role.clone(),
+                })),
+                None,
                 Step::Version(VersionStep::Delete {
                     bot_id: obs.bot.id.clone(),
                     bot_name: obs.bot.name.clone(),
@@ -100,13 +103,17 @@ pub(super) fn publish_change(
         bot_id: obs.bot.id.clone(),
         bot_name: obs.bot.name.clone(),
     });
-    let after = json!({"sourceBotVersion": "DRAFT", "roleArn": obs.role_arn()});
+    let after = Resource::Version(VersionValue {
+        bot_version: None,
+        source_bot_version: Some(crate::resources::version::DRAFT.to_string()),
+        role_arn: Some(obs.role_arn()),
+    });
     let change = Change::new(
         &obs.provider,
         Address::version(&obs.bot.name, "new"),
         Action::Create,
-        Value::Null,
-        after,
+        None,
+        Some(after),
         publish,
     );
     Ok(Some(change.needs([Address::Bot(obs.bot.name.clone())])))

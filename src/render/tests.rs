@@ -53,22 +53,22 @@ fn plan_text_groups_by_kind_and_colours_only_when_asked() {
                 &crate::plan::Provider::default(),
                 Address::alias("B", "live"),
                 Action::Update,
-                json!({"a": 1}),
-                json!({"a": 2}),
+                Some(crate::plan::Resource::bot("1")),
+                Some(crate::plan::Resource::bot("2")),
                 step(),
             ),
             Change::new(
                 &crate::plan::Provider::default(),
                 Address::Role("R".into()),
                 Action::Create,
-                Value::Null,
-                json!({"n": "R"}),
+                None,
+                Some(crate::plan::Resource::bot("R")),
                 step(),
             ),
             Change::no_op(
                 &crate::plan::Provider::default(),
                 Address::LogGroup("/g".into()),
-                json!({}),
+                crate::plan::Resource::bot(""),
             ),
         ],
         notes: vec!["a note".into()],
@@ -138,7 +138,7 @@ fn a_plan_in_several_places_says_where_each_change_is() {
         Change::no_op(
             &crate::plan::Provider::default(),
             Address::LogGroup("/g".into()),
-            json!({}),
+            crate::plan::Resource::bot(""),
         )
     };
     let mut plan = Plan {

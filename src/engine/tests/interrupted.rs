@@ -162,8 +162,8 @@ async fn a_cancelled_change_with_no_undo_is_listed_as_maybe_in_place() {
         &crate::plan::Provider::default(),
         Address::LogGroup("old".into()),
         Action::Delete,
-        json!({ "name": "old" }),
-        Value::Null,
+        Some(crate::plan::Resource::log_group("old", None)),
+        None,
         Step::LogGroup(LogGroupStep::Delete { name: "old".into() }),
     );
     let plan = plan(vec![change("slow", &[]), delete, change("x", &[])]);

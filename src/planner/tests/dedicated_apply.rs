@@ -61,11 +61,12 @@ fn fresh_apply_creates_everything_and_orders_the_bot_and_alias_last() {
         .iter()
         .any(|d| d.address.to_string() == "log_group[/aws/lex/OrderBot]"));
     assert_eq!(
-        alias.after["conversationLogSettings"]["textLogSettings"][0]["cloudWatchLogGroupArn"],
+        alias.after_json()["conversationLogSettings"]["textLogSettings"][0]
+            ["cloudWatchLogGroupArn"],
         "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lex/OrderBot"
     );
     let role = find(&plan, "role[LexLogs-OrderBot]");
-    assert_eq!(role.after["tags"][tags::PREVIOUS_ROLE], SLR);
+    assert_eq!(role.after_json()["tags"][tags::PREVIOUS_ROLE], SLR);
 }
 
 #[test]
@@ -192,9 +193,9 @@ fn destroy_undoes_apply_in_a_safe_order() {
     let obs = applied(&spec);
     let plan = plan_destroy(&spec, &obs).unwrap();
     let alias = find(&plan, "alias[OrderBot/live]");
-    assert_eq!(alias.after["conversationLogSettings"], Value::Null);
+    assert_eq!(alias.after_json()["conversationLogSettings"], Value::Null);
     let bot = find(&plan, "bot[OrderBot]");
-    assert_eq!(bot.after["roleArn"], SLR);
+    assert_eq!(bot.after_json()["roleArn"], SLR);
     assert!(bot.depends_on.contains(&alias.abs()));
     let role = find(&plan, "role[LexLogs-OrderBot]");
     assert_eq!(role.action, Action::Delete);

@@ -232,7 +232,7 @@ fn audio_only_sends_no_text_list_and_the_slr_grant_holds_s3_and_kms() {
         &plan,
         "inline_policy[role/AWSServiceRoleForLexV2Bots_Pizza/LexLogs-PizzaBot-ConversationLogs]",
     );
-    let actions: Vec<String> = inline.after["document"]["Statement"]
+    let actions: Vec<String> = inline.after_json()["document"]["Statement"]
         .as_array()
         .unwrap()
         .iter()
