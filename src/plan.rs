@@ -12,7 +12,7 @@ pub use address::Address;
 mod place;
 pub use place::{AbsAddress, Provider};
 pub(crate) mod values;
-pub use values::Resource;
+pub use values::{Document, Purpose, Resource};
 
 /// What a change does; its glyph is how plans draw it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -55,7 +55,7 @@ pub struct Change {
     /// The policy document the resource holds once the change is made (a role: its trust
     /// policy), for the policy command; none for what the change deletes.
     #[serde(skip)]
-    pub document: Option<Value>,
+    pub document: Option<Document>,
     /// Who makes the change: the account and region of the connection, and the role assumed
     /// there. Set when the planner makes the change, from the observation it plans on.
     #[serde(skip)]
@@ -83,9 +83,12 @@ impl Change {
         }
     }
 
-    /// Records the policy document the resource holds once the change is made.
-    pub fn with_document(mut self, document: &Value) -> Self {
-        self.document = Some(document.clone());
+    /// Records the policy document the resource holds once the change is made, and its purpose.
+    pub fn with_document(mut self, purpose: Purpose, document: &Value) -> Self {
+        self.document = Some(Document {
+            purpose,
+            body: document.clone(),
+        });
         self
     }
 

@@ -107,31 +107,17 @@ fn plan_documents(plan: &Plan, scope: &mut OperatorScope) -> Vec<render::NamedDo
     let mut documents = Vec::new();
     for change in &plan.changes {
         scope_of_change(change, scope);
-        let kind = match &change.address {
-            _ if change.action == Action::Delete => continue,
-            Address::Role(_) => "trust",
-            Address::Policy(_) => "managed-policy",
-            Address::InlinePolicy { name, .. }
-                if name.ends_with(crate::documents::SERVICE_LINKED_POLICY_SUFFIX) =>
-            {
-                "service-linked-inline"
+        match &change.document {
+            Some(document) if change.action != Action::Delete => {
+                documents.push(render::NamedDocument {
+                    kind: document.purpose.kind(),
+                    address: change.address.to_string(),
+                    document: document.body.clone(),
+                    provider: None,
+                    risks: Vec::new(),
+                })
             }
-            Address::InlinePolicy { name, .. }
-                if name.starts_with(crate::documents::PASS_ROLE_PREFIX) =>
-            {
-                "inline-policy"
-            }
-            Address::InlinePolicy { .. } => "copied-inline",
-            _ => continue,
-        };
-        if let Some(document) = &change.document {
-            documents.push(render::NamedDocument {
-                kind,
-                address: change.address.to_string(),
-                document: document.clone(),
-                provider: None,
-                risks: Vec::new(),
-            });
+            _ => {}
         }
     }
     for target in &plan.targets {

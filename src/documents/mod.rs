@@ -15,7 +15,6 @@ pub use logging::Concern;
 pub(crate) use logging::{
     bot_runtime, cloudwatch, combined, granted_resources, kms, pass_role, pass_role_policy_name,
     s3, service_linked_policy_name, trust, BOT_RUNTIME_ACTIONS, LEX_SERVICE, PASS_ROLE_PREFIX,
-    SERVICE_LINKED_POLICY_SUFFIX,
 };
 pub(crate) use operator::{assume_roles, operator, OperatorScope};
 pub(crate) use operator_generic::GENERIC_LETS_ITS_HOLDER;

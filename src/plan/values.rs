@@ -92,6 +92,44 @@ impl Resource {
     }
 }
 
+/// What a policy document a change leaves in place is for: the `policy` command prints each
+/// under its purpose, which the planner knows when it makes the change (never guessed from a
+/// name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Purpose {
+    /// A role's trust policy.
+    Trust,
+    /// One of our customer-managed policies.
+    ManagedPolicy,
+    /// Our grant on the role an alias's version runs on (in place).
+    ServiceLinkedInline,
+    /// An inline policy copied from the bot's previous role to ours (dedicated).
+    CopiedInline,
+    /// A principal's permission to pass our role (`--grant-pass-role`).
+    PassRoleGrant,
+}
+
+impl Purpose {
+    /// The name the policy command gives documents of this purpose.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Purpose::Trust => "trust",
+            Purpose::ManagedPolicy => "managed-policy",
+            Purpose::ServiceLinkedInline => "service-linked-inline",
+            Purpose::CopiedInline => "copied-inline",
+            Purpose::PassRoleGrant => "inline-policy",
+        }
+    }
+}
+
+/// A policy document a change leaves in place, with what it is for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    pub purpose: Purpose,
+    pub body: Json,
+}
+
 /// A CloudWatch Logs group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

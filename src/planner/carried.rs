@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::documents::{self, Concern};
 use crate::observe::Observed;
-use crate::plan::{Address, Change};
+use crate::plan::{Address, Change, Purpose};
 use crate::resources::role::PreviousRole;
 use crate::spec::{Principal, PrincipalKind};
 
@@ -89,8 +89,15 @@ pub(super) fn carried_permissions(
     {
         let current = obs.role.as_ref().and_then(|r| r.inline.get(name));
         changes.push(
-            put_inline_change(&obs.provider, &owner, name, current, document)
-                .needs([role_addr.clone()]),
+            put_inline_change(
+                &obs.provider,
+                Purpose::CopiedInline,
+                &owner,
+                name,
+                current,
+                document,
+            )
+            .needs([role_addr.clone()]),
         );
     }
     if let Some(PreviousRole::Gone { arn }) = &obs.previous {

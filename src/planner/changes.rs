@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::plan::{Action, Address, Change, Provider, Resource};
+use crate::plan::{Action, Address, Change, Provider, Purpose, Resource};
 use crate::policy;
 use crate::resources::alias_write::Guard;
 use crate::resources::attachment::AttachmentStep;
@@ -75,6 +75,7 @@ pub(super) fn delete_inline_change(
 /// The inline policy `name` of `owner` as `wanted`: a no-op, a create, or an update.
 pub(super) fn put_inline_change(
     at: &Provider,
+    purpose: Purpose,
     owner: &Principal,
     name: &str,
     current: Option<&Value>,
@@ -83,7 +84,8 @@ pub(super) fn put_inline_change(
     let addr = Address::inline_policy(owner, name);
     match current {
         Some(found) if policy::equivalent(found, wanted) => {
-            Change::no_op(at, addr.clone(), Resource::inline_policy(found)).with_document(found)
+            Change::no_op(at, addr.clone(), Resource::inline_policy(found))
+                .with_document(purpose, found)
         }
         _ => Change::new(
             at,
@@ -103,7 +105,7 @@ pub(super) fn put_inline_change(
                 guard: Guard::Plan,
             }),
         )
-        .with_document(wanted),
+        .with_document(purpose, wanted),
     }
 }
 

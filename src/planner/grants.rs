@@ -5,7 +5,7 @@ use super::changes::{delete_inline_change, put_inline_change};
 use crate::documents::{self};
 use crate::error::{Error, Result};
 use crate::observe::Observed;
-use crate::plan::{Action, Address, Change, Resource};
+use crate::plan::{Action, Address, Change, Purpose, Resource};
 use crate::resources::alias::Guard;
 use crate::resources::record::RecordStep;
 use crate::resources::tags::{self};
@@ -27,6 +27,7 @@ pub(super) fn grant_changes(
         changes.push(match (asked, current) {
             (true, _) => put_inline_change(
                 &obs.provider,
+                Purpose::PassRoleGrant,
                 principal,
                 grant_name,
                 current.as_ref(),

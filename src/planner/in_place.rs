@@ -26,7 +26,7 @@ use serde_json::Value;
 use crate::documents::{self, Concern};
 use crate::error::{Error, Result};
 use crate::observe::{Observed, Writer};
-use crate::plan::{Address, Change, Mode, Plan};
+use crate::plan::{Address, Change, Mode, Plan, Purpose};
 use crate::resources::alias::Alias;
 use crate::resources::tags::{self};
 use crate::spec::{Principal, PrincipalKind, Spec};
@@ -168,6 +168,7 @@ fn service_linked_grants(
             let current = state.inline.get(&inline_name);
             put_inline_change(
                 &obs.provider,
+                Purpose::ServiceLinkedInline,
                 &role_owner(writer),
                 &inline_name,
                 current,

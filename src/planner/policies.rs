@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::documents::{self, Concern};
 use crate::observe::Observed;
-use crate::plan::{Action, Address, Change, Provider};
+use crate::plan::{Action, Address, Change, Provider, Purpose};
 use crate::policy;
 use crate::resources::managed_policy::PolicyState;
 use crate::resources::managed_policy::PolicyStep;
@@ -113,7 +113,8 @@ fn policy_change(
                 document: document.clone(),
                 tags,
             });
-            Change::new(at, addr, Action::Create, None, Some(after), create).with_document(document)
+            Change::new(at, addr, Action::Create, None, Some(after), create)
+                .with_document(Purpose::ManagedPolicy, document)
         }
         Some(found) if !policy::equivalent(&found.document, document) => {
             let update = Step::Policy(PolicyStep::Update {
@@ -124,10 +125,10 @@ fn policy_change(
             });
             let before = policy_json(name, arn, &found.document);
             Change::new(at, addr, Action::Update, Some(before), Some(after), update)
-                .with_document(document)
+                .with_document(Purpose::ManagedPolicy, document)
         }
         Some(found) => Change::no_op(at, addr, policy_json(name, arn, &found.document))
-            .with_document(&found.document),
+            .with_document(Purpose::ManagedPolicy, &found.document),
     }
 }
 

@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::documents::{self};
 use crate::error::{Error, Result};
 use crate::observe::Observed;
-use crate::plan::{Action, Address, Change, Provider};
+use crate::plan::{Action, Address, Change, Provider, Purpose};
 use crate::policy;
 use crate::resources::alias::Alias;
 use crate::resources::role::RoleStep;
@@ -251,7 +251,7 @@ pub(super) fn role_change(spec: &Spec, obs: &Observed, trust: &Value) -> Result<
             Some(after),
             create,
         )
-        .with_document(trust));
+        .with_document(Purpose::Trust, trust));
     };
     let current_tags = only_our_tags(&role.tags);
     let trust_change =
@@ -260,7 +260,8 @@ pub(super) fn role_change(spec: &Spec, obs: &Observed, trust: &Value) -> Result<
         (current_tags != wanted_tags).then(|| (wanted_tags.clone(), current_tags.clone()));
     let before = role_json(role_name, &role.arn, &role.trust, &current_tags);
     if trust_change.is_none() && tag_change.is_none() {
-        return Ok(Change::no_op(&obs.provider, role_addr, before).with_document(&role.trust));
+        return Ok(Change::no_op(&obs.provider, role_addr, before)
+            .with_document(Purpose::Trust, &role.trust));
     }
     let update = Step::Role(RoleStep::Update {
         name: role_name.into(),
@@ -276,5 +277,5 @@ pub(super) fn role_change(spec: &Spec, obs: &Observed, trust: &Value) -> Result<
         Some(after),
         update,
     )
-    .with_document(trust))
+    .with_document(Purpose::Trust, trust))
 }
