@@ -8,7 +8,9 @@ use crate::observe::Observed;
 use crate::plan::{Action, Address, Change};
 use crate::resources::alias::Alias;
 use crate::resources::alias::{AliasStep, AliasVersion, Expected, Guard};
-use crate::resources::log_settings::{shown, AudioLogSetting, LogSettings, TextLogSetting};
+use crate::resources::log_settings::{
+    same_logging, shown, AudioLogSetting, LogSettings, TextLogSetting,
+};
 use crate::resources::record::RecordStep;
 use crate::resources::tags::Tags;
 use crate::spec::Spec;
@@ -216,7 +218,7 @@ pub(super) fn alias_change<'a>(
     after: impl Iterator<Item = &'a Address>,
 ) -> Change {
     let mut before = json!({"conversationLogSettings": shown(current)});
-    if version == AliasVersion::Keep && same_settings(current, desired.as_ref()) {
+    if version == AliasVersion::Keep && same_logging(current, desired.as_ref()) {
         return Change::no_op(addr.clone(), before);
     }
     let mut after_value = json!({"conversationLogSettings": shown(desired.as_ref())});

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::resources::alias::Alias;
-use crate::resources::log_settings::{same_logging, AudioLogSetting, LogSettings, TextLogSetting};
+use crate::resources::log_settings::{AudioLogSetting, LogSettings, TextLogSetting};
 use crate::resources::tags::Tags;
 
 /// The alias's conversation log settings with ours in place: text and audio replaced by the
@@ -75,12 +75,6 @@ fn desired_audio(
             .cloned()
             .collect(),
     }
-}
-
-/// True when the two log alike: the typed settings' equality, with "no settings" and "empty
-/// lists" the same and an unset `selectiveLoggingEnabled` as `false` (what Lex takes it to mean).
-pub(super) fn same_settings(a: Option<&LogSettings>, b: Option<&LogSettings>) -> bool {
-    same_logging(a, b)
 }
 
 /// Apply: where a half (text or audio) is no longer wanted and a take-over recorded what it

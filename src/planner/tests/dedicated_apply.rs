@@ -2,7 +2,7 @@
 use std::collections::BTreeMap;
 
 use crate::documents::{self, Concern};
-use crate::resources::log_settings::LogSettings;
+use crate::resources::log_settings::{same_logging, LogSettings};
 use crate::resources::managed_policy::PolicyStep;
 use crate::resources::role::RoleState;
 use crate::resources::tags::{self, Tags};
@@ -174,7 +174,7 @@ fn alias_settings_keep_what_is_not_ours() {
         desired_settings(only_ours.as_ref(), None, None, &ours),
         None
     );
-    assert!(same_settings(None, Some(&LogSettings::default())));
+    assert!(same_logging(None, Some(&LogSettings::default())));
 }
 
 #[test]
