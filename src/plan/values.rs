@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+use crate::resources::log_settings::LogSettings;
 use crate::resources::tags::Tags;
 
 /// A resource as a change sees it. Serialised with its kind (`{"role": {...}}`), which is what
@@ -222,7 +223,7 @@ pub struct VersionValue {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AliasValue {
-    pub conversation_log_settings: Json,
+    pub conversation_log_settings: Option<LogSettings>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bot_version: Option<String>,
 }

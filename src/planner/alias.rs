@@ -1,15 +1,15 @@
 //! Changes to aliases: their log settings (and version), and the take-over records on their tags.
 
-use super::alias_settings::{desired_settings, restore_released_halves, same_settings};
+use super::alias_settings::{desired_settings, restore_released_halves};
 use super::destinations::{same_log_group, AudioDestination, OurDestinations, TextDestination};
-use aws_sdk_lexmodelsv2::types::{AudioLogSetting, ConversationLogSettings, TextLogSetting};
 
 use crate::error::{Error, Result};
 use crate::observe::Observed;
 use crate::plan::values::{AliasValue, Resource};
 use crate::plan::{Action, Address, Change};
-use crate::resources::alias::{settings_json, Alias};
+use crate::resources::alias::Alias;
 use crate::resources::alias::{AliasStep, AliasVersion, Expected, Guard};
+use crate::resources::log_settings::{same_logging, AudioLogSetting, LogSettings, TextLogSetting};
 use crate::resources::record::RecordStep;
 use crate::resources::tags::Tags;
 use crate::spec::Spec;
@@ -30,7 +30,8 @@ pub(super) fn alias_apply_changes<'a>(
     version: AliasVersion,
     after: impl Iterator<Item = &'a Address>,
 ) -> Result<Vec<Change>> {
-    let current = alias.described.conversation_log_settings();
+    let current = alias.log_settings();
+    let current = current.as_ref();
     let (conflicts, record) = foreign_destinations(alias, text, audio, ours)?;
     let addr = Address::alias(&obs.bot.name, &alias.name);
     let mut desired = desired_settings(current, text, audio, ours);
@@ -80,7 +81,7 @@ fn foreign_destinations(
     ours: &OurDestinations,
 ) -> Result<(Vec<String>, Tags)> {
     use crate::resources::alias::{record_audio, record_text};
-    let current = alias.described.conversation_log_settings();
+    let current = alias.log_settings();
     let mut conflicts: Vec<String> = Vec::new();
     let mut record = Tags::new();
     let refuse = |why: String| {
@@ -92,34 +93,23 @@ fn foreign_destinations(
             "set the alias's conversation logs by hand, or leave this alias out",
         )
     };
-    let text_now = current.and_then(|c| c.text_log_settings().first());
+    let text_now = current.as_ref().and_then(|c| c.text().first());
     if let (Some(wanted), Some(setting)) = (text, text_now) {
-        if let Some(arn) = setting
-            .destination()
-            .and_then(|d| d.cloud_watch())
-            .map(|c| c.cloud_watch_log_group_arn())
-        {
-            let ours_already = same_log_group(arn, &wanted.log_group_arn)
-                || ours.log_group_arns.iter().any(|o| same_log_group(o, arn));
-            if !ours_already {
-                conflicts.push(format!("text to {arn}"));
-                record.extend(record_text(setting).map_err(refuse)?);
-            }
+        let arn = setting.log_group_arn();
+        let ours_already = same_log_group(arn, &wanted.log_group_arn)
+            || ours.log_group_arns.iter().any(|o| same_log_group(o, arn));
+        if !ours_already {
+            conflicts.push(format!("text to {arn}"));
+            record.extend(record_text(setting).map_err(refuse)?);
         }
     }
-    let audio_now = current.and_then(|c| c.audio_log_settings().first());
+    let audio_now = current.as_ref().and_then(|c| c.audio().first());
     if let (Some(wanted), Some(setting)) = (audio, audio_now) {
-        if let Some(arn) = setting
-            .destination()
-            .and_then(|d| d.s3_bucket())
-            .map(|s| s.s3_bucket_arn())
-        {
-            let ours_already =
-                arn == wanted.bucket_arn || ours.bucket_arns.iter().any(|o| o == arn);
-            if !ours_already {
-                conflicts.push(format!("audio to {arn}"));
-                record.extend(record_audio(setting).map_err(refuse)?);
-            }
+        let arn = setting.bucket_arn();
+        let ours_already = arn == wanted.bucket_arn || ours.bucket_arns.iter().any(|o| o == arn);
+        if !ours_already {
+            conflicts.push(format!("audio to {arn}"));
+            record.extend(record_audio(setting).map_err(refuse)?);
         }
     }
     Ok((conflicts, record))
@@ -178,15 +168,16 @@ pub(super) fn alias_destroy_changes(
 ) -> Vec<Change> {
     use crate::resources::alias::{recorded_audio, recorded_text, RECORD_KEYS};
     let addr = Address::alias(&obs.bot.name, &alias.name);
-    let current = alias.described.conversation_log_settings();
+    let current = alias.log_settings();
+    let current = current.as_ref();
     let desired = desired_settings(current, None, None, ours);
     let mut text: Vec<TextLogSetting> = desired
         .as_ref()
-        .map(|d| d.text_log_settings().to_vec())
+        .map(|d| d.text().to_vec())
         .unwrap_or_default();
     let mut audio: Vec<AudioLogSetting> = desired
         .as_ref()
-        .map(|d| d.audio_log_settings().to_vec())
+        .map(|d| d.audio().to_vec())
         .unwrap_or_default();
     if text.is_empty() {
         text.extend(recorded_text(&alias.tags));
@@ -194,12 +185,7 @@ pub(super) fn alias_destroy_changes(
     if audio.is_empty() {
         audio.extend(recorded_audio(&alias.tags));
     }
-    let desired = (!text.is_empty() || !audio.is_empty()).then(|| {
-        ConversationLogSettings::builder()
-            .set_text_log_settings((!text.is_empty()).then_some(text))
-            .set_audio_log_settings((!audio.is_empty()).then_some(audio))
-            .build()
-    });
+    let desired = LogSettings::of(text, audio);
     let mut changes = vec![alias_change(
         &addr,
         obs,
@@ -226,23 +212,20 @@ pub(super) fn alias_change<'a>(
     addr: &Address,
     obs: &Observed,
     alias: &Alias,
-    (current, desired): (
-        Option<&ConversationLogSettings>,
-        Option<ConversationLogSettings>,
-    ),
+    (current, desired): (Option<&LogSettings>, Option<LogSettings>),
     version: AliasVersion,
     writer: Option<&str>,
     after: impl Iterator<Item = &'a Address>,
 ) -> Change {
     let mut before = AliasValue {
-        conversation_log_settings: settings_json(current),
+        conversation_log_settings: current.cloned(),
         bot_version: None,
     };
-    if version == AliasVersion::Keep && same_settings(current, desired.as_ref()) {
+    if version == AliasVersion::Keep && same_logging(current, desired.as_ref()) {
         return Change::no_op(&obs.provider, addr.clone(), Resource::Alias(before));
     }
     let mut after_value = AliasValue {
-        conversation_log_settings: settings_json(desired.as_ref()),
+        conversation_log_settings: desired.clone(),
         bot_version: None,
     };
     match &version {

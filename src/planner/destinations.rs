@@ -129,23 +129,18 @@ pub(super) fn logs_to_ours(alias: &Alias, ours: &OurDestinations) -> bool {
 
 /// Whether the alias's text and its audio go to a destination of ours.
 pub(crate) fn channels_to_ours(alias: &Alias, ours: &OurDestinations) -> (bool, bool) {
-    let Some(settings) = alias.described.conversation_log_settings() else {
+    let Some(settings) = alias.log_settings() else {
         return (false, false);
     };
-    let text = settings.text_log_settings().iter().any(|t| {
-        t.destination()
-            .and_then(|d| d.cloud_watch())
-            .is_some_and(|c| {
-                ours.log_group_arns
-                    .iter()
-                    .any(|o| same_log_group(o, c.cloud_watch_log_group_arn()))
-            })
+    let text = settings.text().iter().any(|t| {
+        ours.log_group_arns
+            .iter()
+            .any(|o| same_log_group(o, t.log_group_arn()))
     });
-    let audio = settings.audio_log_settings().iter().any(|a| {
-        a.destination()
-            .and_then(|d| d.s3_bucket())
-            .is_some_and(|s| ours.bucket_arns.iter().any(|o| o == s.s3_bucket_arn()))
-    });
+    let audio = settings
+        .audio()
+        .iter()
+        .any(|a| ours.bucket_arns.iter().any(|o| o == a.bucket_arn()));
     (text, audio)
 }
 
@@ -203,7 +198,7 @@ pub(super) fn kept_destination_notes(obs: &Observed, ours: &OurDestinations) -> 
         let Some(group) = exists else { continue };
         let users: Vec<&str> = aliases
             .iter()
-            .filter(|a| text_log_group(a).is_some_and(|g| same_log_group(g, arn)))
+            .filter(|a| text_log_group(a).is_some_and(|g| same_log_group(&g, arn)))
             .map(|a| a.name.as_str())
             .collect();
         let named = recorded
@@ -220,7 +215,7 @@ pub(super) fn kept_destination_notes(obs: &Observed, ours: &OurDestinations) -> 
     for arn in &ours.bucket_arns {
         let users: Vec<&str> = aliases
             .iter()
-            .filter(|a| audio_bucket(a) == Some(arn.as_str()))
+            .filter(|a| audio_bucket(a).as_ref() == Some(arn))
             .map(|a| a.name.as_str())
             .collect();
         let named = recorded.bucket_arns.contains(arn);
@@ -246,19 +241,16 @@ fn in_use_by(aliases: &[&str], named_by_our_grants: bool) -> Option<String> {
 }
 
 /// The log group the alias sends its text logs to, if any.
-fn text_log_group(alias: &Alias) -> Option<&str> {
-    let settings = alias.described.conversation_log_settings()?;
-    settings.text_log_settings().iter().find_map(|t| {
-        let group = t.destination()?.cloud_watch()?;
-        Some(group.cloud_watch_log_group_arn())
-    })
+fn text_log_group(alias: &Alias) -> Option<String> {
+    let settings = alias.log_settings()?;
+    settings
+        .text()
+        .first()
+        .map(|t| t.log_group_arn().to_string())
 }
 
 /// The bucket (ARN) the alias sends its audio logs to, if any.
-fn audio_bucket(alias: &Alias) -> Option<&str> {
-    let settings = alias.described.conversation_log_settings()?;
-    settings
-        .audio_log_settings()
-        .iter()
-        .find_map(|a| Some(a.destination()?.s3_bucket()?.s3_bucket_arn()))
+fn audio_bucket(alias: &Alias) -> Option<String> {
+    let settings = alias.log_settings()?;
+    settings.audio().first().map(|a| a.bucket_arn().to_string())
 }

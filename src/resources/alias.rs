@@ -2,14 +2,14 @@
 //! their log settings (its guarded read-modify-write is in `alias_write`).
 
 use aws_sdk_lexmodelsv2::operation::describe_bot_alias::DescribeBotAliasOutput;
-use aws_sdk_lexmodelsv2::types::ConversationLogSettings;
 
 use crate::arn::Scope;
 
 use crate::error::{AwsError, Context, Error, Result};
 pub(crate) use crate::resources::alias_write::Guard;
-use crate::resources::alias_write::{tidy, AliasWrite, Written};
+use crate::resources::alias_write::{AliasWrite, Written};
 use crate::resources::bot::Bot;
+use crate::resources::log_settings::{tidy, LogSettings};
 use crate::resources::operation::{self, Operation};
 pub(crate) use crate::resources::record::{
     record_audio, record_text, recorded_audio, recorded_text, PREVIOUS_AUDIO_ARN,
@@ -40,6 +40,14 @@ impl Alias {
         self.described
             .bot_version()
             .unwrap_or(crate::resources::version::DRAFT)
+    }
+
+    /// The alias's conversation log settings, every member as Lex answered them (`None`: not
+    /// set).
+    pub fn log_settings(&self) -> Option<LogSettings> {
+        self.described
+            .conversation_log_settings()
+            .map(LogSettings::from_sdk)
     }
 
     /// True when the alias runs DRAFT, whose role is the bot's current one.
@@ -172,48 +180,6 @@ pub(crate) async fn list(
     Ok(listed)
 }
 
-/// The settings as JSON, in the API's own field names, for plans and snapshots.
-pub fn settings_json(settings: Option<&ConversationLogSettings>) -> serde_json::Value {
-    use serde_json::json;
-    let Some(settings) = settings else {
-        return serde_json::Value::Null;
-    };
-    let text: Vec<_> = settings
-        .text_log_settings()
-        .iter()
-        .map(|t| {
-            let cw = t.destination().and_then(|d| d.cloud_watch());
-            json!({
-                "enabled": t.enabled(),
-                "cloudWatchLogGroupArn": cw.map(|c| c.cloud_watch_log_group_arn()),
-                "logPrefix": cw.map(|c| c.log_prefix()),
-            })
-        })
-        .collect();
-    let audio: Vec<_> = settings
-        .audio_log_settings()
-        .iter()
-        .map(|a| {
-            let s3 = a.destination().and_then(|d| d.s3_bucket());
-            json!({
-                "enabled": a.enabled(),
-                "s3BucketArn": s3.map(|s| s.s3_bucket_arn()),
-                "logPrefix": s3.map(|s| s.log_prefix()),
-                "kmsKeyArn": s3.and_then(|s| s.kms_key_arn()),
-            })
-        })
-        .collect();
-    // As the API sends it: a list that is not set is left out (never an empty list).
-    let mut value = json!({});
-    if settings.text_log_settings.is_some() {
-        value["textLogSettings"] = json!(text);
-    }
-    if settings.audio_log_settings.is_some() {
-        value["audioLogSettings"] = json!(audio);
-    }
-    value
-}
-
 /// The version an alias update leaves the alias on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AliasVersion {
@@ -229,7 +195,7 @@ pub enum AliasVersion {
 /// them (apply, destroy) or as this run wrote them (an undo).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expected {
-    pub settings: Option<ConversationLogSettings>,
+    pub settings: Option<LogSettings>,
     /// The version the alias runs (an undo of a repoint: the one this run set).
     pub version: AliasVersion,
     /// Apply, keeping the version: the role the plan grants for this alias.
@@ -248,7 +214,7 @@ pub enum AliasStep {
         alias_id: String,
         alias_name: String,
         expected: Box<Expected>,
-        settings: Option<ConversationLogSettings>,
+        settings: Option<LogSettings>,
         version: AliasVersion,
         guard: Guard,
     },

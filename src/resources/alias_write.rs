@@ -6,10 +6,10 @@
 //! while it still holds what this run wrote, and otherwise leaves it as someone else set it.
 
 use aws_sdk_lexmodelsv2::operation::describe_bot_alias::DescribeBotAliasOutput;
-use aws_sdk_lexmodelsv2::types::{AudioLogSetting, ConversationLogSettings, TextLogSetting};
 
 use crate::error::{Context, Error, Result};
 use crate::progress::Progress;
+use crate::resources::log_settings::{same_logging, shown, tidy, LogSettings};
 use crate::resources::version::DRAFT;
 
 /// What a write does when a field it owns is not as expected.
@@ -22,52 +22,6 @@ pub enum Guard {
     Undo,
 }
 
-/// The conversation log settings as lists, an absent list and an empty one alike, and an absent
-/// `selectiveLoggingEnabled` as `false` (what Lex takes it to mean, and may answer with).
-fn lists(
-    settings: Option<&ConversationLogSettings>,
-) -> (Vec<TextLogSetting>, Vec<AudioLogSetting>) {
-    let Some(s) = settings else {
-        return Default::default();
-    };
-    let text = s.text_log_settings().iter().map(|t| {
-        let mut t = t.clone();
-        t.selective_logging_enabled = Some(t.selective_logging_enabled.unwrap_or(false));
-        t
-    });
-    let audio = s.audio_log_settings().iter().map(|a| {
-        let mut a = a.clone();
-        a.selective_logging_enabled = Some(a.selective_logging_enabled.unwrap_or(false));
-        a
-    });
-    (text.collect(), audio.collect())
-}
-
-/// True when two settings log the same (an absent list and an empty one are the same).
-pub(crate) fn same_settings(
-    a: Option<&ConversationLogSettings>,
-    b: Option<&ConversationLogSettings>,
-) -> bool {
-    lists(a) == lists(b)
-}
-
-/// The settings as the API accepts them: no empty list (the model allows exactly one item), and
-/// none at all when neither list has an item.
-pub(crate) fn tidy(settings: Option<&ConversationLogSettings>) -> Option<ConversationLogSettings> {
-    let text = settings
-        .map(|s| s.text_log_settings().to_vec())
-        .unwrap_or_default();
-    let audio = settings
-        .map(|s| s.audio_log_settings().to_vec())
-        .unwrap_or_default();
-    (!text.is_empty() || !audio.is_empty()).then(|| {
-        ConversationLogSettings::builder()
-            .set_text_log_settings((!text.is_empty()).then_some(text))
-            .set_audio_log_settings((!audio.is_empty()).then_some(audio))
-            .build()
-    })
-}
-
 /// One guarded write of an alias's owned fields.
 pub(crate) struct AliasWrite<'a> {
     pub lex: &'a aws_sdk_lexmodelsv2::Client,
@@ -78,11 +32,11 @@ pub(crate) struct AliasWrite<'a> {
     pub alias_name: &'a str,
     /// The settings the alias must hold for the write to go ahead (as the plan read them; an
     /// undo: as this run wrote them).
-    pub expected_settings: Option<&'a ConversationLogSettings>,
+    pub expected_settings: Option<&'a LogSettings>,
     /// The version the alias must run (as the plan read it; an undo: as this run set it).
     pub expected_version: &'a str,
     /// The settings to write.
-    pub settings: Option<&'a ConversationLogSettings>,
+    pub settings: Option<&'a LogSettings>,
     /// The version to point the alias at; `None` keeps the one it runs now (whatever that is).
     pub version: Option<&'a str>,
     /// Apply: the role the plan grants for this alias (keeping the version: the one it runs;
@@ -128,10 +82,11 @@ impl AliasWrite<'_> {
 
     /// Apply or destroy: refuse when an owned field moved since the plan; write otherwise.
     async fn write_planned(&self, now: &DescribeBotAliasOutput) -> Result<Written> {
-        let now_settings = now.conversation_log_settings();
+        let now_settings = now.conversation_log_settings().map(LogSettings::from_sdk);
+        let now_settings = now_settings.as_ref();
         let now_version = now.bot_version().unwrap_or(DRAFT);
         let target_version = self.version.unwrap_or(now_version);
-        if same_settings(now_settings, self.settings) {
+        if same_logging(now_settings, self.settings) {
             if now_version == target_version {
                 return Ok(Written::AlreadySo);
             }
@@ -144,11 +99,11 @@ impl AliasWrite<'_> {
             }
         }
         let mut moved = Vec::new();
-        if !same_settings(now_settings, self.expected_settings) {
+        if !same_logging(now_settings, self.expected_settings) {
             moved.push(format!(
                 "its conversation log settings are now {} (the plan read {})",
-                super::alias::settings_json(now_settings),
-                super::alias::settings_json(self.expected_settings)
+                shown(now_settings),
+                shown(self.expected_settings)
             ));
         }
         if now_version != self.expected_version {
@@ -190,19 +145,20 @@ impl AliasWrite<'_> {
     /// An undo: restore the settings while they hold what this run wrote, and the version while
     /// it is the one this run set; leave what someone else changed since, and say so.
     async fn restore(&self, now: &DescribeBotAliasOutput) -> Result<Written> {
-        let now_settings = now.conversation_log_settings();
+        let now_settings = now.conversation_log_settings().map(LogSettings::from_sdk);
+        let now_settings = now_settings.as_ref();
         let now_version = now.bot_version().unwrap_or(DRAFT);
         let target_version = self.version.unwrap_or(now_version);
-        if same_settings(now_settings, self.settings) && now_version == target_version {
+        if same_logging(now_settings, self.settings) && now_version == target_version {
             return Ok(Written::AlreadySo);
         }
-        let settings_ours = same_settings(now_settings, self.expected_settings);
+        let settings_ours = same_logging(now_settings, self.expected_settings);
         let version_ours = self.version.is_some() && now_version == self.expected_version;
         let mut left = Vec::new();
-        if !settings_ours && !same_settings(now_settings, self.settings) {
+        if !settings_ours && !same_logging(now_settings, self.settings) {
             left.push(format!(
                 "its conversation log settings (now {})",
-                super::alias::settings_json(now_settings)
+                shown(now_settings)
             ));
         }
         if self.version.is_some() && !version_ours && now_version != target_version {
@@ -250,11 +206,11 @@ impl AliasWrite<'_> {
     async fn send(
         &self,
         now: &DescribeBotAliasOutput,
-        settings: Option<&ConversationLogSettings>,
+        settings: Option<&LogSettings>,
         version: &str,
     ) -> Result<()> {
         let address = self.address();
-        let settings = tidy(settings);
+        let settings = tidy(settings).map(|s| s.to_sdk());
         let out = super::lex_wait::retry_while_iam_propagates(
             self.progress,
             &format!("UpdateBotAlias of {address}"),
@@ -290,39 +246,5 @@ impl AliasWrite<'_> {
             .await?;
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use aws_sdk_lexmodelsv2::types::{CloudWatchLogGroupLogDestination, TextLogDestination};
-
-    fn text(selective: Option<bool>) -> ConversationLogSettings {
-        let cw = CloudWatchLogGroupLogDestination::builder()
-            .cloud_watch_log_group_arn("arn:aws:logs:us-east-1:1:log-group:/g")
-            .log_prefix("lex/")
-            .build()
-            .unwrap();
-        let setting = TextLogSetting::builder()
-            .enabled(true)
-            .destination(TextLogDestination::builder().cloud_watch(cw).build())
-            .set_selective_logging_enabled(selective)
-            .build();
-        ConversationLogSettings::builder()
-            .text_log_settings(setting)
-            .build()
-    }
-
-    #[test]
-    fn settings_compare_by_what_they_log() {
-        let empty = ConversationLogSettings::builder()
-            .set_text_log_settings(Some(vec![]))
-            .build();
-        assert!(same_settings(None, Some(&empty)));
-        assert!(same_settings(Some(&text(None)), Some(&text(Some(false)))));
-        assert!(!same_settings(Some(&text(None)), Some(&text(Some(true)))));
-        assert!(!same_settings(None, Some(&text(None))));
-        assert_eq!(tidy(Some(&empty)), None);
     }
 }

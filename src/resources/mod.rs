@@ -12,6 +12,7 @@ pub mod inline_policy;
 pub mod lex_wait;
 pub mod log_group;
 pub mod log_group_write;
+pub mod log_settings;
 pub mod managed_policy;
 pub mod operation;
 pub mod record;

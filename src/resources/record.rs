@@ -2,13 +2,9 @@
 //! replaced (so destroy can put it back); the step that writes or removes such tags on an alias or
 //! a bot.
 
-use aws_sdk_lexmodelsv2::types::{
-    AudioLogDestination, AudioLogSetting, CloudWatchLogGroupLogDestination, S3BucketLogDestination,
-    TextLogDestination, TextLogSetting,
-};
-
 use crate::error::{Context, Result};
 use crate::resources::alias_write::Guard;
+use crate::resources::log_settings::{AudioLogSetting, TextLogSetting};
 use crate::resources::operation::{self, Operation};
 use crate::resources::tags::Tags;
 
@@ -70,21 +66,15 @@ fn fits(value: &str) -> std::result::Result<(), String> {
 pub(crate) fn record_text(
     setting: &TextLogSetting,
 ) -> std::result::Result<crate::resources::tags::Tags, String> {
-    let cw = setting
-        .destination()
-        .and_then(|d| d.cloud_watch())
-        .ok_or("a text setting with no CloudWatch destination")?;
-    fits(cw.cloud_watch_log_group_arn())?;
-    fits(cw.log_prefix())?;
+    let cw = &setting.destination.cloud_watch;
+    fits(&cw.cloud_watch_log_group_arn)?;
+    fits(&cw.log_prefix)?;
     Ok([
-        (
-            PREVIOUS_TEXT_ARN,
-            cw.cloud_watch_log_group_arn().to_string(),
-        ),
-        (PREVIOUS_TEXT_PREFIX, cw.log_prefix().to_string()),
+        (PREVIOUS_TEXT_ARN, cw.cloud_watch_log_group_arn.clone()),
+        (PREVIOUS_TEXT_PREFIX, cw.log_prefix.clone()),
         (
             PREVIOUS_TEXT_FLAGS,
-            flags(setting.enabled(), setting.selective_logging_enabled()),
+            flags(setting.enabled, setting.selective_logging_enabled),
         ),
     ]
     .into_iter()
@@ -96,24 +86,21 @@ pub(crate) fn record_text(
 pub(crate) fn record_audio(
     setting: &AudioLogSetting,
 ) -> std::result::Result<crate::resources::tags::Tags, String> {
-    let s3 = setting
-        .destination()
-        .and_then(|d| d.s3_bucket())
-        .ok_or("an audio setting with no S3 destination")?;
-    fits(s3.s3_bucket_arn())?;
-    fits(s3.log_prefix())?;
+    let s3 = &setting.destination.s3_bucket;
+    fits(&s3.s3_bucket_arn)?;
+    fits(&s3.log_prefix)?;
     let mut tags: crate::resources::tags::Tags = [
-        (PREVIOUS_AUDIO_ARN, s3.s3_bucket_arn().to_string()),
-        (PREVIOUS_AUDIO_PREFIX, s3.log_prefix().to_string()),
+        (PREVIOUS_AUDIO_ARN, s3.s3_bucket_arn.clone()),
+        (PREVIOUS_AUDIO_PREFIX, s3.log_prefix.clone()),
         (
             PREVIOUS_AUDIO_FLAGS,
-            flags(setting.enabled(), setting.selective_logging_enabled()),
+            flags(setting.enabled, setting.selective_logging_enabled),
         ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    if let Some(key) = s3.kms_key_arn() {
+    if let Some(key) = &s3.kms_key_arn {
         fits(key)?;
         tags.insert(PREVIOUS_AUDIO_KMS.into(), key.to_string());
     }
@@ -125,23 +112,10 @@ pub(crate) fn recorded_text(tags: &crate::resources::tags::Tags) -> Option<TextL
     let arn = tags.get(PREVIOUS_TEXT_ARN)?;
     let prefix = tags.get(PREVIOUS_TEXT_PREFIX).cloned().unwrap_or_default();
     let (enabled, selective) = parse_flags(tags.get(PREVIOUS_TEXT_FLAGS).map_or("", |s| s));
-    Some(
-        TextLogSetting::builder()
-            .enabled(enabled)
-            .set_selective_logging_enabled(selective)
-            .destination(
-                TextLogDestination::builder()
-                    .cloud_watch(
-                        CloudWatchLogGroupLogDestination::builder()
-                            .cloud_watch_log_group_arn(arn)
-                            .log_prefix(prefix)
-                            .build()
-                            .ok()?,
-                    )
-                    .build(),
-            )
-            .build(),
-    )
+    Some(TextLogSetting {
+        enabled,
+        ..TextLogSetting::to_group(arn, &prefix, selective)
+    })
 }
 
 /// The audio setting a take-over recorded on the alias, rebuilt exactly.
@@ -149,24 +123,15 @@ pub(crate) fn recorded_audio(tags: &crate::resources::tags::Tags) -> Option<Audi
     let arn = tags.get(PREVIOUS_AUDIO_ARN)?;
     let prefix = tags.get(PREVIOUS_AUDIO_PREFIX).cloned().unwrap_or_default();
     let (enabled, selective) = parse_flags(tags.get(PREVIOUS_AUDIO_FLAGS).map_or("", |s| s));
-    Some(
-        AudioLogSetting::builder()
-            .enabled(enabled)
-            .set_selective_logging_enabled(selective)
-            .destination(
-                AudioLogDestination::builder()
-                    .s3_bucket(
-                        S3BucketLogDestination::builder()
-                            .s3_bucket_arn(arn)
-                            .log_prefix(prefix)
-                            .set_kms_key_arn(tags.get(PREVIOUS_AUDIO_KMS).cloned())
-                            .build()
-                            .ok()?,
-                    )
-                    .build(),
-            )
-            .build(),
-    )
+    Some(AudioLogSetting {
+        enabled,
+        ..AudioLogSetting::to_bucket(
+            arn,
+            &prefix,
+            tags.get(PREVIOUS_AUDIO_KMS).map(String::as_str),
+            selective,
+        )
+    })
 }
 
 /// Sets `values` on the alias's tags and removes the other `keys` (TagResource, UntagResource).

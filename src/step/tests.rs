@@ -1,12 +1,10 @@
 //! Every step's undo: for each kind with an inverse, a representative value of every variant.
 
-use aws_sdk_lexmodelsv2::types::{
-    CloudWatchLogGroupLogDestination, ConversationLogSettings, TextLogDestination, TextLogSetting,
-};
 use serde_json::json;
 
 use super::*;
 use crate::resources::alias::{AliasVersion, Expected, Guard};
+use crate::resources::log_settings::{LogSettings, TextLogSetting};
 use crate::resources::tags::Tags;
 use crate::spec::{Principal, PrincipalKind};
 
@@ -148,23 +146,10 @@ fn every_undo_has_a_by_hand_command() {
     );
 }
 
-fn text_logs(group: &str) -> ConversationLogSettings {
-    let destination = CloudWatchLogGroupLogDestination::builder()
-        .cloud_watch_log_group_arn(format!("arn:aws:logs:r:1:log-group:{group}"))
-        .log_prefix("p/")
-        .build()
-        .unwrap();
-    let setting = TextLogSetting::builder()
-        .enabled(true)
-        .destination(
-            TextLogDestination::builder()
-                .cloud_watch(destination)
-                .build(),
-        )
-        .build();
-    ConversationLogSettings::builder()
-        .text_log_settings(setting)
-        .build()
+fn text_logs(group: &str) -> LogSettings {
+    let setting =
+        TextLogSetting::to_group(&format!("arn:aws:logs:r:1:log-group:{group}"), "p/", None);
+    LogSettings::of(vec![setting], vec![]).unwrap()
 }
 
 /// Bots and aliases are undone by writing back what was read: the undo of a change is the

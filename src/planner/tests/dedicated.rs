@@ -11,6 +11,7 @@ use crate::resources::attachment::AttachmentStep;
 use crate::resources::bot::BotStep;
 use crate::resources::inline_policy::InlinePolicyStep;
 use crate::resources::log_group::LogGroupStep;
+use crate::resources::log_settings::LogSettings;
 use crate::resources::managed_policy::PolicyStep;
 use crate::resources::role::RoleStep;
 use crate::resources::role::{PreviousRole, RoleState};
@@ -167,7 +168,7 @@ pub(super) fn applied(spec: &Spec) -> Observed {
                     .build()
             }
             Some(Step::Alias(AliasStep::UpdateLogs { settings, .. })) => {
-                obs.aliases = vec![alias(settings.clone())]
+                obs.aliases = vec![alias(settings.as_ref().map(LogSettings::to_sdk))]
             }
             Some(Step::LogGroup(LogGroupStep::Create {
                 name,

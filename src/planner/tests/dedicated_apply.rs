@@ -1,9 +1,8 @@
 //! Planner tests of the dedicated-role mode: apply, re-apply and destroy.
 use std::collections::BTreeMap;
 
-use aws_sdk_lexmodelsv2::types::ConversationLogSettings;
-
 use crate::documents::{self, Concern};
+use crate::resources::log_settings::{same_logging, LogSettings};
 use crate::resources::managed_policy::PolicyStep;
 use crate::resources::role::RoleState;
 use crate::resources::tags::{self, Tags};
@@ -12,7 +11,7 @@ use crate::step::Step;
 use serde_json::{json, Value};
 
 use crate::plan::Action;
-use crate::planner::alias_settings::{desired_settings, same_settings};
+use crate::planner::alias_settings::desired_settings;
 use crate::planner::destinations::{AudioDestination, TextDestination};
 use crate::planner::*;
 use crate::resources::managed_policy::PolicyState;
@@ -170,18 +169,15 @@ fn alias_settings_keep_what_is_not_ours() {
     );
     // Turning our text logs off keeps someone else's audio logs.
     let after = desired_settings(current.as_ref(), None, None, &ours).expect("their audio stays");
-    assert!(after.text_log_settings().is_empty());
-    assert_eq!(after.audio_log_settings().len(), 1);
+    assert!(after.text().is_empty());
+    assert_eq!(after.audio().len(), 1);
     // Nothing left means no settings at all.
     let only_ours = desired_settings(None, Some(&text), None, &ours);
     assert_eq!(
         desired_settings(only_ours.as_ref(), None, None, &ours),
         None
     );
-    assert!(same_settings(
-        None,
-        Some(&ConversationLogSettings::builder().build())
-    ));
+    assert!(same_logging(None, Some(&LogSettings::default())));
 }
 
 #[test]

@@ -11,6 +11,7 @@ use crate::resources::attachment::AttachmentStep;
 use crate::resources::bot::BotStep;
 use crate::resources::inline_policy::InlinePolicyStep;
 use crate::resources::log_group::LogGroupStep;
+use crate::resources::log_settings::LogSettings;
 use crate::resources::managed_policy::PolicyStep;
 use crate::resources::role::RoleState;
 use crate::resources::tags::{self};
@@ -353,7 +354,7 @@ fn reapply_changes_nothing_and_destroy_keeps_what_a_bystander_needs() {
                     .bot_alias_id(a.id.clone())
                     .bot_alias_name(a.name.clone())
                     .bot_version(a.version().to_string())
-                    .set_conversation_log_settings(settings.clone())
+                    .set_conversation_log_settings(settings.as_ref().map(LogSettings::to_sdk))
                     .build();
             }
             _ => {}

@@ -1,5 +1,6 @@
 //! The planner's unit tests, by mode and topic.
 
+mod alias_members;
 mod boundary;
 mod dedicated;
 mod dedicated_apply;

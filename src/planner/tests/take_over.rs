@@ -7,6 +7,7 @@ use aws_sdk_lexmodelsv2::types::{
 
 use crate::documents::{self};
 use crate::resources::alias::AliasStep;
+use crate::resources::log_settings::LogSettings;
 use crate::resources::record::RecordStep;
 use crate::spec::Spec;
 use crate::step::Step;
@@ -65,6 +66,7 @@ fn another_teams_destination_is_refused_or_recorded_and_put_back_exactly() {
         .described
         .clone()
         .to_builder_with(Some(theirs.clone()));
+    let theirs = LogSettings::from_sdk(&theirs);
     let err = plan_apply(&spec(true, false), &obs)
         .unwrap_err()
         .to_string();
@@ -104,8 +106,14 @@ fn another_teams_destination_is_refused_or_recorded_and_put_back_exactly() {
     };
     let settings = settings.clone().unwrap();
     assert_eq!(
-        settings.audio_log_settings().to_vec(),
-        vec![foreign_audio()],
+        settings.audio().to_vec(),
+        LogSettings::from_sdk(
+            &ConversationLogSettings::builder()
+                .audio_log_settings(foreign_audio())
+                .build()
+        )
+        .audio()
+        .to_vec(),
         "their audio half is kept as it was"
     );
 
@@ -113,7 +121,7 @@ fn another_teams_destination_is_refused_or_recorded_and_put_back_exactly() {
     obs.aliases[1].described = obs.aliases[1]
         .described
         .clone()
-        .to_builder_with(Some(settings));
+        .to_builder_with(Some(settings.to_sdk()));
     obs.aliases[1].tags = values.clone();
 
     // Audio only from now on: the text half goes back to team X, and its record goes.
@@ -143,8 +151,8 @@ fn another_teams_destination_is_refused_or_recorded_and_put_back_exactly() {
         panic!()
     };
     assert_eq!(
-        settings.as_ref().unwrap().text_log_settings().to_vec(),
-        theirs.text_log_settings().to_vec(),
+        settings.as_ref().unwrap().text().to_vec(),
+        theirs.text().to_vec(),
         "their text half is back"
     );
     let released = find(&plan, "alias_record[PizzaBot/beta/released]");

@@ -78,5 +78,10 @@ async fn alias_logs(world: &World, alias_id: &str) -> Value {
         .send()
         .await
         .unwrap();
-    lex_logs_setup::resources::alias::settings_json(alias.conversation_log_settings())
+    lex_logs_setup::resources::log_settings::shown(
+        alias
+            .conversation_log_settings()
+            .map(lex_logs_setup::resources::log_settings::LogSettings::from_sdk)
+            .as_ref(),
+    )
 }

@@ -13,6 +13,7 @@ mod foreign_group;
 mod in_place;
 mod ownership;
 mod publish_diff;
+mod selective;
 
 const TEST_ALIAS: &str = "TSTALIASID";
 

@@ -130,7 +130,12 @@ impl World {
             .unwrap();
         (
             alias.bot_version().unwrap_or_default().to_string(),
-            lex_logs_setup::resources::alias::settings_json(alias.conversation_log_settings()),
+            lex_logs_setup::resources::log_settings::shown(
+                alias
+                    .conversation_log_settings()
+                    .map(lex_logs_setup::resources::log_settings::LogSettings::from_sdk)
+                    .as_ref(),
+            ),
         )
     }
 }

@@ -134,12 +134,16 @@ impl World {
             aliases.insert(
                 a.bot_alias_name().unwrap().to_string(),
                 json!({
-                    "description": a.description(),
-                    "botVersion": a.bot_version(),
-                    "locales": format!("{:?}", a.bot_alias_locale_settings()),
-                    "sentiment": format!("{:?}", a.sentiment_analysis_settings()),
-                    "logs": lex_logs_setup::resources::alias::settings_json(a.conversation_log_settings()),
-                }),
+                        "description": a.description(),
+                        "botVersion": a.bot_version(),
+                        "locales": format!("{:?}", a.bot_alias_locale_settings()),
+                        "sentiment": format!("{:?}", a.sentiment_analysis_settings()),
+                        "logs": lex_logs_setup::resources::log_settings::shown(
+                    a.conversation_log_settings()
+                        .map(lex_logs_setup::resources::log_settings::LogSettings::from_sdk)
+                        .as_ref(),
+                ),
+                    }),
             );
         }
         let groups = c

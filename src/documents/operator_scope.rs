@@ -1,0 +1,74 @@
+//! What the operator policy must name for a plan: read from the plan's typed changes and targets
+//! (the dedicated role, our managed policies, the log groups whose retention changes, the
+//! principals granted PassRole, the bots, aliases and roles the run passes to Lex).
+
+use super::operator::OperatorScope;
+use crate::plan::{Action, Address, Change, Plan, Resource};
+
+impl OperatorScope {
+    /// Widens the scope to what `plan` touches.
+    pub(crate) fn cover(&mut self, plan: &Plan) {
+        for change in &plan.changes {
+            self.cover_change(change);
+        }
+        for target in &plan.targets {
+            self.bot_ids.push(target.bot_id.clone());
+            self.aliases.extend(
+                target
+                    .alias_ids
+                    .iter()
+                    .map(|a| (target.bot_id.clone(), a.clone())),
+            );
+            self.writer_roles.extend(target.writers.iter().cloned());
+            self.previous_roles
+                .extend(target.previous_role.iter().cloned());
+            self.scope.get_or_insert(crate::arn::Scope {
+                partition: target.partition.clone(),
+                account: target.account.clone(),
+                region: target.region.clone(),
+            });
+        }
+    }
+
+    /// What one change needs the operator policy to name: the dedicated role (created, changed
+    /// or an earlier one removed), our managed policies, the log groups created or whose
+    /// retention changes, and the principals granted PassRole.
+    fn cover_change(&mut self, change: &Change) {
+        let (created, deleted) = (
+            change.action == Action::Create,
+            change.action == Action::Delete,
+        );
+        match &change.address {
+            Address::Role(name) if deleted => self.removed_roles.push(name.clone()),
+            Address::Role(name) => {
+                self.role_names.push(name.clone());
+                if created {
+                    self.created_roles.push(name.clone());
+                }
+            }
+            Address::Policy(name) => {
+                self.policies.push(name.clone());
+                if created {
+                    self.created_policies.push(name.clone());
+                }
+                if change.action == Action::Update {
+                    self.updated_policies.push(name.clone());
+                }
+            }
+            // A grant is named by our prefix whether it is put or deleted (a deletion carries no
+            // document, and so no purpose).
+            Address::InlinePolicy { owner, name } if name.starts_with(super::PASS_ROLE_PREFIX) => {
+                self.principals.push(owner.clone());
+            }
+            Address::LogGroup(name) if created => self.log_groups.push(name.clone()),
+            // Its retention changes, or destroy will put back the retention a take-over recorded.
+            Address::LogGroup(name)
+                if change.action == Action::Update
+                    || matches!(&change.before, Some(Resource::LogGroup(g)) if g.recorded_retention.is_some()) =>
+            {
+                self.retention_log_groups.push(name.clone())
+            }
+            _ => {}
+        }
+    }
+}
