@@ -256,7 +256,7 @@ async fn plan(cli: &Cli, args: &PlanArgs) -> Result<i32> {
         Mode::Apply
     };
     let (_, plan) = prepare(cli, &args.setup, mode).await?;
-    show(cli, &plan);
+    show(cli, &render::Shown(&plan));
     Ok(if args.detailed_exitcode && plan.has_changes() {
         exit_code::CHANGES_PENDING
     } else {
@@ -280,7 +280,7 @@ async fn change(cli: &Cli, args: &ChangeArgs, mode: Mode) -> Result<i32> {
     };
     // With JSON output, stdout carries only the outcome; the plan a person reads goes to stderr.
     match cli.output {
-        OutputFormat::Text => show(cli, &plan),
+        OutputFormat::Text => show(cli, &render::Shown(&plan)),
         OutputFormat::Json if !cli.quiet => eprint!(
             "{}",
             render::plan_text(&plan, render::use_color(std::io::stderr().is_terminal()))

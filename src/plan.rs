@@ -1,7 +1,7 @@
 //! A plan is data: a list of changes, each with an address, an action and before/after values,
 //! plus the step the engine runs to make it (not serialised; a no-op has none). Rendering lives in `render`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use crate::step::Step;
@@ -15,7 +15,7 @@ pub(crate) mod values;
 pub use values::{Document, Purpose, Resource};
 
 /// What a change does; its glyph is how plans draw it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
     Create,
@@ -35,10 +35,13 @@ impl Action {
     }
 }
 
-/// One change to one resource, made in one place by one connection.
-#[derive(Debug, Clone, Serialize)]
+/// One change to one resource, made in one place by one connection. Its serde form is the
+/// lossless one a saved plan holds (what plans show is `render`'s).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Change {
     /// Which resource, e.g. `role[LexLogs-OrderBot]` (where it is: [`Change::abs`]).
+    #[serde(with = "address::AddressFields")]
     pub address: Address,
     pub action: Action,
     /// The resource as it is (`None` when it does not exist).
@@ -46,19 +49,15 @@ pub struct Change {
     /// The resource as it will be (`None` when it will not exist).
     pub after: Option<Resource>,
     /// What the engine runs; `None` for a no-op.
-    #[serde(skip)]
     pub step: Option<Step>,
     /// The changes that must finish first, wherever they are (a change two targets share waits
     /// for both targets' dependencies).
-    #[serde(skip)]
     pub depends_on: Vec<AbsAddress>,
     /// The policy document the resource holds once the change is made (a role: its trust
     /// policy), for the policy command; none for what the change deletes.
-    #[serde(skip)]
     pub document: Option<Document>,
     /// Who makes the change: the account and region of the connection, and the role assumed
     /// there. Set when the planner makes the change, from the observation it plans on.
-    #[serde(skip)]
     pub provider: Provider,
 }
 
@@ -134,15 +133,16 @@ impl Change {
 }
 
 /// Which command a plan is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     Apply,
     Destroy,
 }
 
-/// Everything one run would change, in dependency order. Prints and serialises through `render`.
-#[derive(Debug, Clone)]
+/// Everything one run would change, in dependency order. Prints through `render`; its serde
+/// form is lossless (a saved plan).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub command: Mode,
     pub targets: Vec<Target>,
@@ -152,14 +152,13 @@ pub struct Plan {
 }
 
 /// The bot a plan is about.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Target {
     pub bot: String,
-    #[serde(rename = "botId")]
     pub bot_id: String,
     pub aliases: Vec<String>,
     /// The aliases' ids, in the order of `aliases` (their ARNs are the operator policy's).
-    #[serde(skip)]
     pub alias_ids: Vec<String>,
     /// The dedicated role (dedicated-role mode), or the setup's name (in place: our policies'
     /// prefix).
@@ -168,13 +167,13 @@ pub struct Target {
     pub account: String,
     pub partition: String,
     /// In place: the roles that write the aliases' logs (the roles of their versions).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub writers: Vec<String>,
     /// Dedicated mode: the role the bot ran on before ours (destroy passes it back to the bot).
-    #[serde(skip)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_role: Option<String>,
     /// The role assumed to reach the target's account (a config file's `assume_role`).
-    #[serde(rename = "assumeRole", skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assume_role: Option<String>,
 }
 

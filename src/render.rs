@@ -10,16 +10,19 @@ use crate::engine::{Certainty, Outcome};
 use crate::plan::{Action, Change, Mode, Plan, Summary};
 use crate::verify::report::Report;
 
-/// A plan prints as the text a reviewer reads (`{:#}` adds colour) and serialises as its JSON.
-impl fmt::Display for Plan {
+/// A plan as a reviewer sees it: the text (`{:#}` adds colour), or the JSON of `plan_json` (the
+/// plan's own serde form is the lossless one a saved plan holds).
+pub struct Shown<'a>(pub &'a Plan);
+
+impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&plan_text(self, f.alternate()))
+        f.write_str(&plan_text(self.0, f.alternate()))
     }
 }
 
-impl Serialize for Plan {
+impl Serialize for Shown<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        plan_json(self).serialize(serializer)
+        plan_json(self.0).serialize(serializer)
     }
 }
 

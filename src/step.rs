@@ -26,7 +26,7 @@ impl Step {
 }
 
 /// One change to one resource, as the engine runs it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Step {
     LogGroup(LogGroupStep),
     Role(RoleStep),

@@ -5,7 +5,7 @@ use super::{prepare, show};
 use crate::cli::{Cli, PolicyArgs};
 use crate::documents::OperatorScope;
 use crate::error::{exit_code, Result};
-use crate::plan::{Action, Address, Mode, Plan, Provider};
+use crate::plan::{Action, Mode, Plan, Provider};
 use crate::render;
 
 /// Prints the documents apply would create for the targets (read-only), and the operator policy:
@@ -101,84 +101,22 @@ fn plan_in_place(plan: &Plan, provider: &Provider) -> Plan {
     }
 }
 
-/// The policy documents a plan leaves in place, each with where it goes, from the changes' typed
-/// addresses and documents; and what the operator policy must cover for this plan.
+/// The policy documents a plan leaves in place, each under the purpose the planner gave it; and
+/// what the operator policy must cover for this plan.
 fn plan_documents(plan: &Plan, scope: &mut OperatorScope) -> Vec<render::NamedDocument> {
-    let mut documents = Vec::new();
-    for change in &plan.changes {
-        scope_of_change(change, scope);
-        match &change.document {
-            Some(document) if change.action != Action::Delete => {
-                documents.push(render::NamedDocument {
-                    kind: document.purpose.kind(),
-                    address: change.address.to_string(),
-                    document: document.body.clone(),
-                    provider: None,
-                    risks: Vec::new(),
-                })
-            }
-            _ => {}
-        }
-    }
-    for target in &plan.targets {
-        scope.bot_ids.push(target.bot_id.clone());
-        scope.aliases.extend(
-            target
-                .alias_ids
-                .iter()
-                .map(|a| (target.bot_id.clone(), a.clone())),
-        );
-        scope.writer_roles.extend(target.writers.iter().cloned());
-        scope
-            .previous_roles
-            .extend(target.previous_role.iter().cloned());
-        scope.scope.get_or_insert(crate::arn::Scope {
-            partition: target.partition.clone(),
-            account: target.account.clone(),
-            region: target.region.clone(),
-        });
-    }
-    documents
-}
-
-/// What one change needs the operator policy to name: the dedicated role (created, changed or
-/// an earlier one removed), our managed policies, the log groups created or whose retention
-/// changes, and the principals granted PassRole.
-fn scope_of_change(change: &crate::plan::Change, scope: &mut OperatorScope) {
-    let (created, deleted) = (
-        change.action == Action::Create,
-        change.action == Action::Delete,
-    );
-    match &change.address {
-        Address::Role(name) if deleted => scope.removed_roles.push(name.clone()),
-        Address::Role(name) => {
-            scope.role_names.push(name.clone());
-            if created {
-                scope.created_roles.push(name.clone());
-            }
-        }
-        Address::Policy(name) => {
-            scope.policies.push(name.clone());
-            if created {
-                scope.created_policies.push(name.clone());
-            }
-            if change.action == Action::Update {
-                scope.updated_policies.push(name.clone());
-            }
-        }
-        Address::InlinePolicy { owner, name }
-            if name.starts_with(crate::documents::PASS_ROLE_PREFIX) =>
-        {
-            scope.principals.push(owner.clone());
-        }
-        Address::LogGroup(name) if created => scope.log_groups.push(name.clone()),
-        // Its retention changes, or destroy will put back the retention a take-over recorded.
-        Address::LogGroup(name)
-            if change.action == Action::Update
-                || matches!(&change.before, Some(crate::plan::Resource::LogGroup(g)) if g.recorded_retention.is_some()) =>
-        {
-            scope.retention_log_groups.push(name.clone())
-        }
-        _ => {}
-    }
+    scope.cover(plan);
+    plan.changes
+        .iter()
+        .filter(|change| change.action != Action::Delete)
+        .filter_map(|change| {
+            let document = change.document.as_ref()?;
+            Some(render::NamedDocument {
+                kind: document.purpose.kind(),
+                address: change.address.to_string(),
+                document: document.body.clone(),
+                provider: None,
+                risks: Vec::new(),
+            })
+        })
+        .collect()
 }

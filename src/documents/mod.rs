@@ -9,6 +9,7 @@ mod operator;
 mod operator_generic;
 mod operator_reads;
 mod operator_risks;
+mod operator_scope;
 mod ours;
 
 pub use logging::Concern;

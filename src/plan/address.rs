@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::spec::Principal;
 
@@ -158,6 +158,40 @@ impl Serialize for Address {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
+}
+
+/// The address as data, field by field, for a plan saved to be applied later (`#[serde(with =
+/// "AddressFields")]`): read back without parsing the printed form. It mirrors [`Address`]; the
+/// compiler refuses a mirror that differs.
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "Address", rename_all = "snake_case")]
+pub(crate) enum AddressFields {
+    LogGroup(String),
+    Role(String),
+    Policy(String),
+    Attachment {
+        role: String,
+        policy_arn: String,
+    },
+    InlinePolicy {
+        owner: Principal,
+        name: String,
+    },
+    BotRecord(String),
+    Bot(String),
+    Version {
+        bot: String,
+        version: String,
+    },
+    AliasRecord {
+        bot: String,
+        alias: String,
+        released: bool,
+    },
+    Alias {
+        bot: String,
+        alias: String,
+    },
 }
 
 #[cfg(test)]

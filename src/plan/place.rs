@@ -5,15 +5,19 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
+use super::address::AddressFields;
 use super::Address;
 pub use crate::provider::Provider;
 
 /// One resource in one place.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct AbsAddress {
     pub account: String,
     /// `None` for IAM's resources, which are the same in every region of the account.
     pub region: Option<String>,
+    #[serde(with = "AddressFields")]
     pub address: Address,
 }
 

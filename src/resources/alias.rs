@@ -181,7 +181,7 @@ pub(crate) async fn list(
 }
 
 /// The version an alias update leaves the alias on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AliasVersion {
     /// The one it runs now.
     Keep,
@@ -193,7 +193,7 @@ pub enum AliasVersion {
 
 /// The fields of an alias a change owns, as they must be found for it to write: as the plan read
 /// them (apply, destroy) or as this run wrote them (an undo).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Expected {
     pub settings: Option<LogSettings>,
     /// The version the alias runs (an undo of a repoint: the one this run set).
@@ -203,7 +203,7 @@ pub struct Expected {
 }
 
 /// The changes the engine makes to an alias.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum AliasStep {
     /// UpdateBotAlias with `settings` as the conversation logs (and the version as `version`
     /// says), every other field as the alias has it right before the write; refused (or, an

@@ -13,7 +13,7 @@ use crate::resources::log_settings::{same_logging, shown, tidy, LogSettings};
 use crate::resources::version::DRAFT;
 
 /// What a write does when a field it owns is not as expected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Guard {
     /// Apply or destroy: the fields must be as the plan read them; otherwise the change is stale
     /// and refused.

@@ -4,7 +4,7 @@ use crate::error::{Context, Optional, Result};
 use crate::resources::operation::{self, Operation};
 
 /// The changes the engine makes to an attachment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AttachmentStep {
     Attach { role: String, policy_arn: String },
     Detach { role: String, policy_arn: String },

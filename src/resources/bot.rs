@@ -167,7 +167,7 @@ async fn update_role(
 }
 
 /// The changes the engine makes to a bot.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum BotStep {
     /// UpdateBot with `role_arn`, every other field as the bot has it right before the write;
     /// refused when the bot's role is not `expected` (the plan's read; an undo: the role this run

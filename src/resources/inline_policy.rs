@@ -167,7 +167,7 @@ async fn delete(iam: &aws_sdk_iam::Client, owner: &Principal, name: &str) -> Res
 /// writes: a write goes ahead only while the policy holds what was expected (the plan's read; an
 /// undo: what this run wrote), so a document someone else put in between is never overwritten or
 /// deleted.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum InlinePolicyStep {
     /// Puts `document`; `previous` is the document it replaces (`None`: it creates the policy).
     Put {

@@ -155,7 +155,7 @@ pub(crate) async fn set_tags(
 
 /// A change to some of a resource's tags: `values` set, the other `keys` removed; `previous` is
 /// what those keys held.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TagChange {
     pub keys: Vec<String>,
     pub values: Tags,
@@ -227,7 +227,7 @@ fn describe_with_record(
 }
 
 /// The changes the engine makes to a log group.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum LogGroupStep {
     /// Creates the group (tagged as ours), with a retention if given.
     Create {

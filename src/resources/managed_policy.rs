@@ -263,7 +263,7 @@ async fn delete(iam: &aws_sdk_iam::Client, name: &str, arn: &str) -> Result<()> 
 }
 
 /// The changes the engine makes to a managed policy of ours.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum PolicyStep {
     Create {
         name: String,

@@ -192,7 +192,7 @@ async fn set_tags(
 }
 
 /// The change the engine makes to a record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RecordStep {
     /// The tags of `arn` that record what a take-over replaced: `values` set, the other `keys`
     /// removed; `previous` is what those keys held.

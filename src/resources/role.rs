@@ -344,7 +344,7 @@ async fn delete(iam: &aws_sdk_iam::Client, name: &str) -> Result<()> {
 }
 
 /// The changes the engine makes to a role.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum RoleStep {
     Create {
         name: String,

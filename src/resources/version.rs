@@ -235,7 +235,7 @@ async fn delete(
 }
 
 /// The changes the engine makes to a bot's versions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum VersionStep {
     /// CreateBotVersion from DRAFT (dedicated-role mode, `--publish-version`).
     Publish { bot_id: String, bot_name: String },

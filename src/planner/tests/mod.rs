@@ -9,6 +9,7 @@ mod in_place;
 mod kept;
 mod log_group;
 mod moved_alias;
+mod round_trip;
 mod take_over;
 
 /// Test helper: an alias description with other conversation log settings.
