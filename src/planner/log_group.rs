@@ -73,25 +73,15 @@ pub(super) fn log_group_change(
         return Ok((Some(create), Vec::new()));
     };
     let now = group.retention_days;
-    let mut before = LogGroupValue {
-        name: name.clone(),
-        retention_in_days: now,
-        recorded_retention: None,
-        tags: None,
-    };
+    let before = LogGroupValue::named(name, now);
     if want.is_none() || want == now {
         // A group taken over earlier says so: destroy puts its recorded retention back.
-        if let Some(recorded) = group.tags.get(tags::PREVIOUS_RETENTION) {
-            before.recorded_retention = Some(recorded.clone());
-        }
-        return Ok((
-            Some(Change::no_op(
-                &obs.provider,
-                addr,
-                Resource::LogGroup(before),
-            )),
-            Vec::new(),
-        ));
+        let before = LogGroupValue {
+            recorded_retention: group.tags.get(tags::PREVIOUS_RETENTION).cloned(),
+            ..before
+        };
+        let kept = Change::no_op(&obs.provider, addr, Resource::LogGroup(before));
+        return Ok((Some(kept), Vec::new()));
     }
     let mut notes: Vec<String> = shortening_warning(name, now, want).into_iter().collect();
     if tags::is_ours(&group.tags) {

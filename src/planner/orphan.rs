@@ -80,22 +80,27 @@ pub fn plan_destroy_orphan(orphan: &Orphan) -> Result<Plan> {
     }
     Ok(Plan {
         command: Mode::Destroy,
-        targets: vec![Target {
-            bot: orphan.bot_name.clone(),
-            bot_id: String::new(),
-            aliases: Vec::new(),
-            alias_ids: Vec::new(),
-            role: orphan.setup.clone(),
-            region: orphan.scope.region.clone(),
-            account: orphan.scope.account.clone(),
-            partition: orphan.scope.partition.clone(),
-            writers: Vec::new(),
-            previous_role: None,
-            assume_role: orphan.provider.via.clone(),
-        }],
+        targets: vec![target_of(orphan)],
         changes,
         notes,
     })
+}
+
+/// The deleted bot as the plan's target: by name, in the place it was proven to have lived.
+fn target_of(orphan: &Orphan) -> Target {
+    Target {
+        bot: orphan.bot_name.clone(),
+        bot_id: String::new(),
+        aliases: Vec::new(),
+        alias_ids: Vec::new(),
+        role: orphan.setup.clone(),
+        region: orphan.scope.region.clone(),
+        account: orphan.scope.account.clone(),
+        partition: orphan.scope.partition.clone(),
+        writers: Vec::new(),
+        previous_role: None,
+        assume_role: orphan.provider.via.clone(),
+    }
 }
 
 /// Names are global in IAM, bots are regional: what our names find may be a same-named bot's in
