@@ -44,6 +44,7 @@ pub mod policy;
 pub(crate) mod progress;
 pub(crate) mod render;
 pub mod resources;
+pub(crate) mod session;
 pub mod spec;
 pub(crate) mod status;
 pub(crate) mod step;

@@ -12,14 +12,15 @@ use std::collections::BTreeMap;
 
 use futures::StreamExt;
 
-use crate::aws::{Clients, Places};
-use crate::cli::{Cli, StatusArgs, VerifyOptions};
+use crate::aws::Clients;
+use crate::cli::{StatusArgs, VerifyOptions};
 use crate::error::Result;
 use crate::observe::{observe, Observed};
 use crate::plan::Mode;
 use crate::planner;
 use crate::progress::Progress;
 use crate::resources::{alias, bot};
+use crate::session::Session;
 use crate::spec::{Location, Names, Spec, TargetConfig, TargetSpec};
 use crate::verify::report::{AliasReport, ChannelReport, Status};
 
@@ -36,16 +37,28 @@ struct Subject {
     asked: bool,
 }
 
-/// Runs `status`: the report (its `drifted()` gives `--detailed-exitcode`).
-pub(crate) async fn command(cli: &Cli, args: &StatusArgs) -> Result<StatusReport> {
-    let base = Clients::load(&cli.aws).await?;
-    let subjects = subjects(&base, args).await?;
-    let places = Places::connect(&base, subjects.iter().map(|s| &s.location)).await?;
-    let progress = Progress::new(cli.quiet);
+/// The places `status` reads, known before any read: those of a config file's targets, else
+/// the one of the flags (`--region`, or the profile's).
+pub(crate) fn locations(args: &StatusArgs) -> Result<Vec<Location>> {
+    match (args.all_bots, &args.setup.config) {
+        (false, Some(_)) => Ok(args
+            .setup
+            .targets()?
+            .into_iter()
+            .map(|t| t.location)
+            .collect()),
+        _ => Ok(vec![Location::default()]),
+    }
+}
+
+/// Runs `status` with the session (its places: [`locations`]): the report (its `drifted()`
+/// gives `--detailed-exitcode`).
+pub(crate) async fn command(session: &Session, args: &StatusArgs) -> Result<StatusReport> {
+    let subjects = subjects(&session.base, args).await?;
     let rows: Vec<Vec<AliasStatus>> = futures::stream::iter(subjects.iter())
         .map(|s| async {
-            let clients = places.clients(&s.location);
-            match bot_rows(clients, &progress, s).await {
+            let clients = session.places.clients(&s.location);
+            match bot_rows(clients, &session.progress, s).await {
                 Ok(rows) => rows,
                 // One bot that cannot be read (gone, refused, broken) is a row, not the end.
                 Err(e) => vec![unreadable(clients, s, &e).await],

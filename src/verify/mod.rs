@@ -21,32 +21,28 @@ pub(crate) mod report;
 use std::time::{Duration, Instant};
 
 use crate::aws::{Clients, Places};
-use crate::cli::{Cli, VerifyArgs, VerifyOptions};
+use crate::cli::VerifyOptions;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
+use crate::session::Session;
 use crate::spec::Location;
 
-pub(crate) use args::Target;
+pub(crate) use args::{targets, Target};
 use per_alias::Shared;
 use report::Report;
 
-/// Verifies the targets `args` names: the report, which says the exit code.
-pub(crate) async fn command(cli: &Cli, args: &VerifyArgs) -> Result<Report> {
+/// Verifies `targets` (see [`targets`]) with the session's places and progress: the report,
+/// which says the exit code.
+pub(crate) async fn command(
+    session: &Session,
+    targets: &[Target],
+    options: &VerifyOptions,
+) -> Result<Report> {
     let options = VerifyOptions {
         started: Some(Instant::now()),
-        ..args.options.clone()
+        ..options.clone()
     };
-    let targets = args::targets(args)?;
-    let base = Clients::load_for(&cli.aws, targets.iter().map(|t| &t.location)).await?;
-    let places = Places::connect_placed(&base, targets.iter().map(|t| &t.location), |at, err| {
-        let written = targets
-            .iter()
-            .map(|t| (&t.location, &t.names, t.bot.as_str()));
-        crate::spec::place_location_error(written, at, err)
-    })
-    .await?;
-    let progress = Progress::new(cli.quiet);
-    run(&places, &progress, &targets, &options).await
+    run(&session.places, &session.progress, targets, &options).await
 }
 
 /// `apply --verify`: the targets of the apply, verified with the default options but for its
