@@ -2,8 +2,10 @@
 //! the role that writes its logs, where text and audio go, whether those destinations are ours,
 //! whether the role can write there (the static check of `verify`), and what apply would change.
 //!
-//! Each bot is observed as `plan` observes it and judged by the planner's own rules (which
-//! destinations are ours; what apply would change), so status and plan never disagree. Drift is
+//! Each bot is observed once, as `plan` observes it, and judged from that one observation by the
+//! planner's own rules (which destinations are ours; what apply would change), so status and
+//! plan never disagree, and by verify's static check (`verify::static_check_observed`), which
+//! reads only what the observation lacks. Drift is
 //! reported for the targets a config file or the flags ask for, not for `--all-bots`.
 
 pub(crate) mod report;
@@ -13,9 +15,9 @@ use std::collections::BTreeMap;
 use futures::StreamExt;
 
 use crate::aws::Clients;
-use crate::cli::{StatusArgs, VerifyOptions};
+use crate::cli::StatusArgs;
 use crate::error::Result;
-use crate::observe::{observe, Observed};
+use crate::observe::{observe_with_reads, Observed};
 use crate::plan::Mode;
 use crate::planner;
 use crate::progress::Progress;
@@ -166,26 +168,18 @@ async fn every_alias(base: &Clients, bot: &str) -> Result<Vec<String>> {
     Ok(alias_names(alias::list(&base.lex, &id, bot).await?))
 }
 
-/// One bot's rows: observed as plan observes it, its aliases checked statically as verify does.
+/// One bot's rows: observed once as plan observes it, judged by the planner's rules (which
+/// destinations are ours, what apply would change) and by verify's static check, from the same
+/// observation (verify reads only what it lacks).
 async fn bot_rows(
     clients: &Clients,
     progress: &Progress,
     subject: &Subject,
 ) -> Result<Vec<AliasStatus>> {
-    let obs = observe(clients, &subject.spec, Mode::Apply).await?;
+    let (obs, reads) = observe_with_reads(clients, &subject.spec, Mode::Apply).await?;
     let ours = planner::destinations_of_ours(&subject.spec, &obs);
     let drift = subject.asked.then(|| planner::drift(&subject.spec, &obs));
-    let target = crate::verify::Target {
-        bot: obs.bot.id.clone(),
-        aliases: obs.aliases.iter().map(|a| a.id.clone()).collect(),
-        location: subject.location.clone(),
-        names: Default::default(),
-    };
-    let options = VerifyOptions {
-        static_only: true,
-        ..VerifyOptions::default()
-    };
-    let checked = crate::verify::run_in(clients, progress, &[target], &options, 0).await?;
+    let checked = crate::verify::static_check_observed(clients, progress, &obs, reads).await?;
     Ok(rows(&obs, &ours, drift.as_ref(), checked))
 }
 
