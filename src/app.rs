@@ -236,9 +236,18 @@ fn iam_arn(scope: &crate::arn::Scope, who: &crate::spec::Principal, path: &str) 
     )
 }
 
+/// The output the command line asks for (colour: stdout is a terminal, and no `NO_COLOR`).
+fn output_of(cli: &Cli) -> Output {
+    Output {
+        format: cli.output,
+        quiet: cli.quiet,
+        color: render::use_color(std::io::stdout().is_terminal()),
+    }
+}
+
 /// Prints a command's result as the command line asks (see [`show_as`]).
 pub(crate) fn show<T: std::fmt::Display + serde::Serialize>(cli: &Cli, value: &T) {
-    show_as(&Output::of(cli), value)
+    show_as(&output_of(cli), value)
 }
 
 /// The one place a command's result is printed: as text (coloured on a terminal) or as JSON.
@@ -406,7 +415,7 @@ async fn finish(
 async fn status(cli: &Cli, args: &crate::cli::StatusArgs) -> Result<i32> {
     let locations = crate::status::locations(args)?;
     let base = Clients::load(&cli.aws).await?;
-    let session = Session::connect(base, Output::of(cli), &locations).await?;
+    let session = Session::connect(base, output_of(cli), &locations).await?;
     let report = crate::status::command(&session, args).await?;
     show_as(&session.output, &report);
     Ok(if report.incomplete() {
@@ -425,7 +434,7 @@ async fn verify(cli: &Cli, args: &crate::cli::VerifyArgs) -> Result<i32> {
     let placed = targets
         .iter()
         .map(|t| (&t.location, &t.names, t.bot.as_str()));
-    let session = Session::for_targets(&cli.aws, Output::of(cli), placed).await?;
+    let session = Session::for_targets(&cli.aws, output_of(cli), placed).await?;
     let report = crate::verify::command(&session, &targets, &args.options).await?;
     show_as(&session.output, &report);
     Ok(report.exit_code())

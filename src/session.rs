@@ -3,10 +3,8 @@
 //! the progress lines, and how the result is printed. `verify` and `status` take a session, never
 //! the command line, and never load or connect clients themselves.
 
-use std::io::IsTerminal;
-
 use crate::aws::{AwsArgs, Clients, Places};
-use crate::cli::{Cli, OutputFormat};
+use crate::cli::OutputFormat;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::spec::{Location, Names};
@@ -18,17 +16,6 @@ pub struct Output {
     pub quiet: bool,
     /// Text on stdout is coloured (a terminal, and no `NO_COLOR`).
     pub color: bool,
-}
-
-impl Output {
-    /// The output the command line asks for.
-    pub fn of(cli: &Cli) -> Output {
-        Output {
-            format: cli.output,
-            quiet: cli.quiet,
-            color: crate::render::use_color(std::io::stdout().is_terminal()),
-        }
-    }
 }
 
 /// Everything a command shares, made once.

@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::destinations;
+use super::keys::ObservedKey;
 use super::lex::{self, Listed};
 use super::reads::Reads;
 use super::roles::{self, BotRole, Grants, Named};
@@ -151,6 +152,16 @@ async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstW
     })
 }
 
+/// The key as the plan needs it for audio (an error when it cannot serve), kept as read.
+fn keep_key(reads: &mut Reads, key: Option<ObservedKey>) -> Result<Option<KeyInfo>> {
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    let info = key.for_audio()?;
+    reads.add_key(key);
+    Ok(Some(info))
+}
+
 async fn second_wave(
     clients: &Clients,
     spec: &Spec,
@@ -210,14 +221,7 @@ async fn second_wave(
         role_exists = our_role.is_some(),
         "wave 2 read"
     );
-    let bucket_key = match bucket_key {
-        Some(key) => {
-            let info = key.for_audio()?;
-            base.reads.add_key(key);
-            Some(info)
-        }
-        None => None,
-    };
+    let bucket_key = keep_key(&mut base.reads, bucket_key)?;
     if let Some((name, group)) = &log_group {
         base.reads.log_groups.insert(name.clone(), group.clone());
     }

@@ -176,10 +176,11 @@ async fn bot_rows(
     progress: &Progress,
     subject: &Subject,
 ) -> Result<Vec<AliasStatus>> {
-    let (obs, reads) = observe_with_reads(clients, &subject.spec, Mode::Apply).await?;
+    let (obs, mut reads) = observe_with_reads(clients, &subject.spec, Mode::Apply).await?;
     let ours = planner::destinations_of_ours(&subject.spec, &obs);
     let drift = subject.asked.then(|| planner::drift(&subject.spec, &obs));
-    let checked = crate::verify::static_check_observed(clients, progress, &obs, reads).await?;
+    // Afterwards `reads` holds every log group, bucket and key the aliases name.
+    let checked = crate::verify::static_check_observed(clients, progress, &obs, &mut reads).await?;
     Ok(rows(&obs, &ours, drift.as_ref(), checked))
 }
 

@@ -154,19 +154,28 @@ pub(crate) async fn run_in(
         scope: &scope,
         bots: &bots,
         roles,
-        reads: Reads::default(),
     };
-    judge(clients, progress, observation, options, first_index).await
+    let mut reads = Reads::default();
+    judge(
+        clients,
+        progress,
+        observation,
+        &mut reads,
+        options,
+        first_index,
+    )
+    .await
 }
 
 /// Verify's static check of a bot that `status` observed as plan does: judged from that
 /// observation and what it read of the destinations; only what they lack is read (the roles'
-/// other policies, a destination the spec did not name).
+/// other policies, a destination the spec did not name), and added to `reads`, which then holds
+/// every destination the aliases name.
 pub(crate) async fn static_check_observed(
     clients: &Clients,
     progress: &Progress,
     observed: &Observed,
-    reads: Reads,
+    reads: &mut Reads,
 ) -> Result<Vec<report::AliasReport>> {
     let options = VerifyOptions {
         static_only: true,
@@ -179,34 +188,30 @@ pub(crate) async fn static_check_observed(
         scope: &observed.scope,
         bots: &bots,
         roles,
-        reads,
     };
-    judge(clients, progress, observation, &options, 0).await
+    judge(clients, progress, observation, reads, &options, 0).await
 }
 
 /// What verify judges for the aliases of one place: the bots with their aliases (each with the
-/// role it runs on), those roles with their policies, and what was read of the destinations.
+/// role it runs on) and those roles with their policies.
 struct Observation<'a> {
     scope: &'a Scope,
     bots: &'a [(Bot, Vec<Alias>)],
     roles: BTreeMap<String, Option<WriterPolicies>>,
-    reads: Reads,
 }
 
-/// Reads the destinations the aliases name that were not read yet, then checks every alias.
+/// Reads the destinations the aliases name that `reads` lacks, then checks every alias.
 async fn judge(
     clients: &Clients,
     progress: &Progress,
-    mut observation: Observation<'_>,
+    observation: Observation<'_>,
+    reads: &mut Reads,
     options: &VerifyOptions,
     first_index: usize,
 ) -> Result<Vec<report::AliasReport>> {
     let aliases = observation.bots.iter().flat_map(|(_, aliases)| aliases);
     let wanted = check::wanted(aliases);
-    observation
-        .reads
-        .complete(clients, observation.scope, &wanted)
-        .await?;
+    reads.complete(clients, observation.scope, &wanted).await?;
     let roles = observation
         .roles
         .iter()
@@ -217,7 +222,7 @@ async fn judge(
         progress,
         scope: observation.scope,
         roles: &roles,
-        reads: &observation.reads,
+        reads,
         options,
         deadline: deadline_of(options),
     };
