@@ -185,3 +185,6 @@ fn own_role_of_bot(observed: &Observed) -> Option<String> {
         && writer.name != observed.role_name)
         .then(|| writer.name.clone())
 }
+
+#[cfg(test)]
+mod tests;
