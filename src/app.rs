@@ -17,6 +17,7 @@ use crate::progress::Progress;
 use crate::render;
 pub use crate::render::use_color;
 use crate::resources::inline_policy;
+use crate::session::{Output, Session};
 use crate::spec::{PrincipalLocation, TargetSpec};
 use futures::{StreamExt, TryStreamExt};
 
@@ -215,15 +216,27 @@ fn iam_arn(scope: &crate::arn::Scope, who: &crate::spec::Principal, path: &str) 
     )
 }
 
-/// The one place a command's result is printed: as text (coloured on a terminal) or as JSON.
+/// The output the command line asks for (colour: stdout is a terminal, and no `NO_COLOR`).
+fn output_of(cli: &Cli) -> Output {
+    Output {
+        format: cli.output,
+        quiet: cli.quiet,
+        color: render::use_color(std::io::stdout().is_terminal()),
+    }
+}
+
+/// Prints a command's result as the command line asks (see [`show_as`]).
 pub(crate) fn show<T: std::fmt::Display + serde::Serialize>(cli: &Cli, value: &T) {
-    match cli.output {
+    show_as(&output_of(cli), value)
+}
+
+/// The one place a command's result is printed: as text (coloured on a terminal) or as JSON.
+fn show_as<T: std::fmt::Display + serde::Serialize>(output: &Output, value: &T) {
+    match output.format {
         OutputFormat::Json => {
             print_json(&serde_json::to_value(value).expect("results serialise to JSON"))
         }
-        OutputFormat::Text if render::use_color(std::io::stdout().is_terminal()) => {
-            emit(&format!("{value:#}"))
-        }
+        OutputFormat::Text if output.color => emit(&format!("{value:#}")),
         OutputFormat::Text => emit(&format!("{value}")),
     }
 }
@@ -291,8 +304,15 @@ async fn change(cli: &Cli, args: &ChangeArgs, mode: Mode) -> Result<i32> {
         Mode::Apply => "apply",
         Mode::Destroy => "destroy",
     };
+    // One progress for the run and the verify after it.
+    let progress = Progress::new(cli.quiet);
     if !plan.has_changes() {
-        return finish(cli, args, mode, &places, &mut interrupts, &plan, None).await;
+        let mut run = Run {
+            places: &places,
+            progress: &progress,
+            interrupts: &mut interrupts,
+        };
+        return finish(cli, args, mode, &mut run, &plan, None).await;
     }
     if !args.yes {
         let verb = verb.to_string();
@@ -302,20 +322,24 @@ async fn change(cli: &Cli, args: &ChangeArgs, mode: Mode) -> Result<i32> {
         }
     }
     let contexts = tokio::select! {
-        contexts = engine::Contexts::new(&places, Progress::new(cli.quiet)) => contexts?,
+        contexts = engine::Contexts::new(&places, progress.clone()) => contexts?,
         _ = interrupts.next() => return Err(interrupted()),
     };
     let outcome = engine::run(&plan, &contexts, &mut interrupts).await;
-    finish(
-        cli,
-        args,
-        mode,
-        &places,
-        &mut interrupts,
-        &plan,
-        Some(&outcome),
-    )
-    .await
+    let mut run = Run {
+        places: &places,
+        progress: &progress,
+        interrupts: &mut interrupts,
+    };
+    finish(cli, args, mode, &mut run, &plan, Some(&outcome)).await
+}
+
+/// What an apply's run and the verify after it share: the places prepared, one progress, and
+/// the interrupts.
+struct Run<'a> {
+    places: &'a Places,
+    progress: &'a Progress,
+    interrupts: &'a mut engine::Interrupts,
 }
 
 /// Prints the run's report and returns its exit code. After a complete apply (`outcome`: what
@@ -328,8 +352,7 @@ async fn finish(
     cli: &Cli,
     args: &ChangeArgs,
     mode: Mode,
-    places: &Places,
-    interrupts: &mut engine::Interrupts,
+    run: &mut Run<'_>,
     plan: &Plan,
     outcome: Option<&engine::Outcome>,
 ) -> Result<i32> {
@@ -337,8 +360,8 @@ async fn finish(
     let mut interrupted = None;
     if args.verify && outcome.is_none_or(engine::Outcome::succeeded) {
         tokio::select! {
-            report = verify_after(cli, args, mode, places) => verified = report?,
-            signal = interrupts.next() => interrupted = Some(signal),
+            report = verify_after(args, mode, run.places, run.progress) => verified = report?,
+            signal = run.interrupts.next() => interrupted = Some(signal),
         }
     }
     show(
@@ -368,10 +391,13 @@ async fn finish(
 }
 
 /// `status`: the inventory, printed; 1 when a bot could not be read; with
-/// `--detailed-exitcode`, 2 when something drifted.
+/// `--detailed-exitcode`, 2 when something drifted. The session connects the places asked for.
 async fn status(cli: &Cli, args: &crate::cli::StatusArgs) -> Result<i32> {
-    let report = crate::status::command(cli, args).await?;
-    show(cli, &report);
+    let locations = crate::status::locations(args)?;
+    let base = Clients::load(&cli.aws).await?;
+    let session = Session::connect(base, output_of(cli), &locations).await?;
+    let report = crate::status::command(&session, args).await?;
+    show_as(&session.output, &report);
     Ok(if report.incomplete() {
         exit_code::FAILURE
     } else if args.detailed_exitcode && report.drifted() {
@@ -381,25 +407,31 @@ async fn status(cli: &Cli, args: &crate::cli::StatusArgs) -> Result<i32> {
     })
 }
 
-/// `verify`: the report, printed; its verdict is the exit code.
+/// `verify`: the report, printed; its verdict is the exit code. The session connects the places
+/// of the targets once.
 async fn verify(cli: &Cli, args: &crate::cli::VerifyArgs) -> Result<i32> {
-    let report = crate::verify::command(cli, args).await?;
-    show(cli, &report);
+    let targets = crate::verify::targets(args)?;
+    let placed = targets
+        .iter()
+        .map(|t| (&t.location, &t.names, t.bot.as_str()));
+    let session = Session::for_targets(&cli.aws, output_of(cli), placed).await?;
+    let report = crate::verify::command(&session, &targets, &args.options).await?;
+    show_as(&session.output, &report);
     Ok(report.exit_code())
 }
 
-/// `apply --verify`: the verify report of the targets, after a successful apply.
+/// `apply --verify`: the verify report of the targets, after a successful apply, with the
+/// apply's places and progress.
 async fn verify_after(
-    cli: &Cli,
     args: &ChangeArgs,
     mode: Mode,
     places: &Places,
+    progress: &Progress,
 ) -> Result<Option<crate::verify::report::Report>> {
     if !args.verify || mode != Mode::Apply {
         return Ok(None);
     }
-    let progress = Progress::new(cli.quiet);
-    crate::verify::after_apply(places, &progress, &args.setup, args.timeout)
+    crate::verify::after_apply(places, progress, &args.setup, args.timeout)
         .await
         .map(Some)
 }

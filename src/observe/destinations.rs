@@ -1,28 +1,39 @@
 //! Observation of the log destinations: the audio bucket (and that it is in the bot's region),
 //! the KMS key given or the bucket's default one, and the log group for text logs.
 
+use super::keys::{read_key, ObservedKey};
+use super::reads::{read_bucket, read_log_group};
 use crate::arn::Scope;
 use crate::aws::Clients;
 use crate::error::{Error, Result};
 use crate::plan::Mode;
-use crate::resources::destination::{self, BucketState, KeyInfo};
+use crate::resources::destination::BucketState;
 use crate::resources::log_group::{self, LogGroupState};
 use crate::spec::Spec;
 
-/// The audio bucket, when audio logs are asked for.
+/// The audio bucket, when audio logs are asked for; a missing bucket is an error (we never
+/// create buckets).
 pub(super) async fn bucket(clients: &Clients, spec: &Spec) -> Result<Option<BucketState>> {
-    match &spec.audio {
-        Some(audio) => destination::observe_bucket(&clients.s3, &audio.bucket)
-            .await
-            .map(Some),
-        None => Ok(None),
+    let Some(audio) = &spec.audio else {
+        return Ok(None);
+    };
+    match read_bucket(&clients.s3, &audio.bucket).await? {
+        Some(found) => Ok(Some(found)),
+        None => Err(Error::invalid(
+            format!(
+                "--audio-bucket {:?} does not exist (or is in another account)",
+                audio.bucket
+            ),
+            "create the bucket first, or pass an existing one: lex-logs-setup never creates buckets",
+        )),
     }
 }
 
-/// The KMS key given with `--kms-key`, if any.
-pub(super) async fn given_key(clients: &Clients, spec: &Spec) -> Result<Option<KeyInfo>> {
+/// The KMS key given with `--kms-key`, if any, as read (the plan checks it with
+/// [`ObservedKey::for_audio`]).
+pub(super) async fn given_key(clients: &Clients, spec: &Spec) -> Result<Option<ObservedKey>> {
     match spec.audio.as_ref().and_then(|a| a.kms_key.as_ref()) {
-        Some(key) => destination::observe_key(&clients.kms, key).await.map(Some),
+        Some(key) => read_key(&clients.kms, key).await.map(Some),
         None => Ok(None),
     }
 }
@@ -65,24 +76,23 @@ pub(super) async fn log_group(
     name: Option<&String>,
 ) -> Result<Option<(String, Option<LogGroupState>)>> {
     match name {
-        Some(name) => log_group::observe(&clients.logs, name, Some(&scope.log_group(name)))
+        Some(name) => read_log_group(clients, scope, name)
             .await
             .map(|g| Some((name.clone(), g))),
         None => Ok(None),
     }
 }
 
-/// Apply without `--kms-key`: the bucket's default SSE-KMS key, if it has one.
+/// Apply without `--kms-key` (`key_given` false): the bucket's default SSE-KMS key, if it has
+/// one, as read.
 pub(super) async fn bucket_default_key(
     clients: &Clients,
-    given_key: Option<&KeyInfo>,
+    key_given: bool,
     bucket: Option<&BucketState>,
     mode: Mode,
-) -> Result<Option<KeyInfo>> {
-    match (given_key, bucket.and_then(|b| b.default_kms_key.as_ref())) {
-        (None, Some(key)) if mode == Mode::Apply => {
-            destination::observe_key(&clients.kms, key).await.map(Some)
-        }
+) -> Result<Option<ObservedKey>> {
+    match (key_given, bucket.and_then(|b| b.default_kms_key.as_ref())) {
+        (false, Some(key)) if mode == Mode::Apply => read_key(&clients.kms, key).await.map(Some),
         _ => Ok(None),
     }
 }
@@ -118,10 +128,11 @@ pub(super) async fn granted_log_groups(
         .collect();
     names.sort();
     names.dedup();
-    let found = futures::future::try_join_all(names.iter().map(|name| {
-        let arn = observed.scope.log_group(name);
-        async move { log_group::observe(&clients.logs, name, Some(&arn)).await }
-    }))
+    let found = futures::future::try_join_all(
+        names
+            .iter()
+            .map(|name| read_log_group(clients, &observed.scope, name)),
+    )
     .await?;
     Ok(found.into_iter().flatten().collect())
 }

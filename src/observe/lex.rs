@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::arn::Scope;
 use crate::error::{Context, Error, Result};
 use crate::plan::Mode;
-use crate::resources::alias::Alias;
 use crate::resources::bot::{self, Bot};
 use crate::resources::version_contents::{self, LocaleContents, VersionContents};
 use crate::resources::{tags, version};
@@ -175,20 +174,5 @@ pub(super) async fn all_version_roles(
         version::roles_of_all(lex, &bot.id, &bot.name).await
     } else {
         Ok(Vec::new())
-    }
-}
-
-/// Sets the role each alias runs on: the bot's for DRAFT, else its version's.
-pub(super) fn set_runs_on<'a>(
-    aliases: impl Iterator<Item = &'a mut Alias>,
-    bot: &Bot,
-    versions: &BTreeMap<String, VersionContents>,
-) {
-    for alias in aliases {
-        alias.runs_on = if alias.on_draft() {
-            bot.role_arn().map(str::to_string)
-        } else {
-            versions.get(alias.version()).and_then(|v| v.role.clone())
-        };
     }
 }

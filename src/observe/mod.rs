@@ -2,15 +2,30 @@
 //! dependencies allow (see `waves`), into `Observed`: what exists now, and what of it is ours.
 //! The checks that need a read fail here, before any change (a missing bot, alias, bucket, key or
 //! principal); the ownership refusals are in `crate::ownership`, run on what this returns.
+//!
+//! Each fact has one read path here, which plan, verify and status share: the role that writes
+//! an alias's logs (`writers::writer_role`, and `writers::writer_policies` for its documents), a
+//! KMS key and its policy (`keys::read_key`), a log group (`reads::read_log_group`), a bucket
+//! (`reads::bucket_exists`, `reads::read_bucket`). `observe_with_reads` also returns [`Reads`]:
+//! what was read of the destinations, so that verify's static check in `status` reads none of
+//! them again; verify alone observes through `aliases::bot_and_aliases`.
 
+mod aliases;
 mod boundaries;
 mod destinations;
+mod keys;
 mod lex;
 mod orphan;
+mod reads;
 mod roles;
 mod waves;
+mod writers;
 
+pub(crate) use aliases::bot_and_aliases;
+pub(crate) use keys::ObservedKey;
 pub(crate) use orphan::{observe as observe_orphan, Orphan};
+pub(crate) use reads::{Reads, Wanted};
+pub(crate) use writers::{writer_policies, WriterPolicies};
 
 use std::collections::BTreeMap;
 
@@ -136,7 +151,19 @@ impl Observed {
 /// ours for this bot was set up with `--role-name`, whatever flags destroy was given; that setup
 /// is read again under its role's name.
 pub(crate) async fn observe(clients: &Clients, spec: &Spec, mode: Mode) -> Result<Observed> {
-    let observed = waves::read(clients, spec, mode).await?;
+    observe_with_reads(clients, spec, mode)
+        .await
+        .map(|(observed, _)| observed)
+}
+
+/// As [`observe`], with what was read of the destinations (`status` hands both to verify's
+/// static check).
+pub(crate) async fn observe_with_reads(
+    clients: &Clients,
+    spec: &Spec,
+    mode: Mode,
+) -> Result<(Observed, Reads)> {
+    let (observed, reads) = waves::read(clients, spec, mode).await?;
     if mode == Mode::Destroy && !spec.dedicated() {
         if let Some(name) = own_role_of_bot(&observed) {
             tracing::debug!(role = %name, "the bot runs on a role of ours: destroying that setup");
@@ -144,10 +171,10 @@ pub(crate) async fn observe(clients: &Clients, spec: &Spec, mode: Mode) -> Resul
                 role_name: Some(name),
                 ..spec.clone()
             };
-            return Box::pin(observe(clients, &found, mode)).await;
+            return Box::pin(observe_with_reads(clients, &found, mode)).await;
         }
     }
-    Ok(observed)
+    Ok((observed, reads))
 }
 
 /// The name of the role the bot runs on when it is ours, for this bot, and not the setup's
@@ -161,3 +188,6 @@ fn own_role_of_bot(observed: &Observed) -> Option<String> {
         && writer.name != observed.role_name)
         .then(|| writer.name.clone())
 }
+
+#[cfg(test)]
+mod tests;

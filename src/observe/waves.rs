@@ -12,7 +12,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::destinations;
+use super::keys::ObservedKey;
 use super::lex::{self, Listed};
+use super::reads::Reads;
 use super::roles::{self, BotRole, Grants, Named};
 use super::{EarlierRole, Observed, Writer};
 use crate::arn::Scope;
@@ -42,6 +44,8 @@ struct Base {
     role_name: String,
     bucket: Option<BucketState>,
     given_key: Option<KeyInfo>,
+    /// The destinations as read, for a second judge (verify's static check in `status`).
+    reads: Reads,
 }
 
 struct FirstWave {
@@ -67,13 +71,14 @@ struct SecondWave {
     bot_tags: tags::Tags,
 }
 
-/// Reads everything the plan for `spec` needs. When the bot was given by id, the name-derived
-/// reads are redone with its real name in the second wave.
-pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<Observed> {
+/// Reads everything the plan for `spec` needs, and keeps what was read of the destinations.
+/// When the bot was given by id, the name-derived reads are redone with its real name in the
+/// second wave.
+pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(Observed, Reads)> {
     let first = first_wave(clients, spec, mode).await?;
     let second = second_wave(clients, spec, mode, first).await?;
     let third = third_wave(clients, spec, mode, &second).await?;
-    let mut observed = observed(second, third);
+    let (mut observed, reads) = observed(second, third);
     if !spec.dedicated() {
         fourth_wave(&clients.iam, &mut observed, mode).await?;
     }
@@ -85,7 +90,7 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<O
         _ => observed.boundaries = super::boundaries::read(&clients.iam, &observed).await?,
     }
     tracing::debug!(bot_on_our_role = observed.bot_on_our_role(), previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "wave 3 read");
-    Ok(observed)
+    Ok((observed, reads))
 }
 
 async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstWave> {
@@ -107,6 +112,18 @@ async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstW
     let by_id = lex::found_by_id(by_id)?;
     let (bucket, given_key) = (bucket?, given_key?);
     destinations::require_bucket_in_region(bucket.as_ref(), &clients.region)?;
+    let mut reads = Reads::default();
+    reads
+        .buckets
+        .extend(bucket.as_ref().map(|b| (b.name.clone(), true)));
+    let given_key = match given_key {
+        Some(key) => {
+            let info = key.for_audio()?;
+            reads.add_key(key);
+            Some(info)
+        }
+        None => None,
+    };
     let (known_bot, bot_id, bot_name) =
         lex::resolve_bot(&spec.bot, &clients.region, by_id, by_name)?;
     let role_name = spec
@@ -131,11 +148,22 @@ async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstW
             role_name,
             bucket,
             given_key,
+            reads,
         },
         known_bot,
         log_group_name,
         named,
     })
+}
+
+/// The key as the plan needs it for audio (an error when it cannot serve), kept as read.
+fn keep_key(reads: &mut Reads, key: Option<ObservedKey>) -> Result<Option<KeyInfo>> {
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    let info = key.for_audio()?;
+    reads.add_key(key);
+    Ok(Some(info))
 }
 
 async fn second_wave(
@@ -146,7 +174,7 @@ async fn second_wave(
 ) -> Result<SecondWave> {
     let (iam, lex) = (&clients.iam, &clients.lex);
     let FirstWave {
-        base,
+        mut base,
         known_bot,
         log_group_name,
         named,
@@ -170,12 +198,9 @@ async fn second_wave(
             None => Ok(None),
         }
     };
-    let bucket_key = destinations::bucket_default_key(
-        clients,
-        base.given_key.as_ref(),
-        base.bucket.as_ref(),
-        mode,
-    );
+    let key_given = base.given_key.is_some();
+    let bucket_key =
+        destinations::bucket_default_key(clients, key_given, base.bucket.as_ref(), mode);
     let (
         bot,
         (alias_ids, listed),
@@ -200,6 +225,10 @@ async fn second_wave(
         role_exists = our_role.is_some(),
         "wave 2 read"
     );
+    let bucket_key = keep_key(&mut base.reads, bucket_key)?;
+    if let Some((name, group)) = &log_group {
+        base.reads.log_groups.insert(name.clone(), group.clone());
+    }
     Ok(SecondWave {
         base,
         bot,
@@ -293,7 +322,7 @@ async fn third_wave(
         lex::locales_to_compare(lex, bot, to_compare),
     )?;
     let runners = aliases.iter_mut().chain(bystanders.iter_mut());
-    lex::set_runs_on(runners, bot, &versions_described);
+    super::writers::set_runs_on(runners, bot, &versions_described);
     Ok(ThirdWave {
         aliases,
         bystanders,
@@ -323,11 +352,12 @@ async fn likely_writer(
     }
 }
 
-/// Everything read in the first three waves, as `Observed` (the writers: the bot's role only).
-fn observed(second: SecondWave, third: ThirdWave) -> Observed {
+/// Everything read in the first three waves, as `Observed` (the writers: the bot's role only),
+/// and what was read of the destinations.
+fn observed(second: SecondWave, third: ThirdWave) -> (Observed, Reads) {
     let mut grants = second.grants;
     grants.extend(third.recorded_grants);
-    Observed {
+    let observed = Observed {
         scope: second.base.scope,
         provider: second.base.provider,
         bot: second.bot,
@@ -351,7 +381,8 @@ fn observed(second: SecondWave, third: ThirdWave) -> Observed {
         granted_log_groups: Vec::new(),
         boundaries: BTreeMap::new(),
         version_contents: third.version_contents,
-    }
+    };
+    (observed, second.base.reads)
 }
 
 /// In place, the roles the aliases run on that the third wave did not read (a version on another

@@ -240,7 +240,10 @@ async fn attached_policies(iam: &aws_sdk_iam::Client, role: &str) -> Result<Vec<
     Ok(arns)
 }
 
-async fn inline_policy_names(iam: &aws_sdk_iam::Client, role: &str) -> Result<Vec<String>> {
+pub(crate) async fn inline_policy_names(
+    iam: &aws_sdk_iam::Client,
+    role: &str,
+) -> Result<Vec<String>> {
     let mut pages = iam
         .list_role_policies()
         .role_name(role)
@@ -254,7 +257,7 @@ async fn inline_policy_names(iam: &aws_sdk_iam::Client, role: &str) -> Result<Ve
     Ok(names)
 }
 
-async fn inline_documents(
+pub(crate) async fn inline_documents(
     iam: &aws_sdk_iam::Client,
     role: &str,
     names: &[String],

@@ -2,8 +2,10 @@
 //! the role that writes its logs, where text and audio go, whether those destinations are ours,
 //! whether the role can write there (the static check of `verify`), and what apply would change.
 //!
-//! Each bot is observed as `plan` observes it and judged by the planner's own rules (which
-//! destinations are ours; what apply would change), so status and plan never disagree. Drift is
+//! Each bot is observed once, as `plan` observes it, and judged from that one observation by the
+//! planner's own rules (which destinations are ours; what apply would change), so status and
+//! plan never disagree, and by verify's static check (`verify::static_check_observed`), which
+//! reads only what the observation lacks. Drift is
 //! reported for the targets a config file or the flags ask for, not for `--all-bots`.
 
 pub(crate) mod report;
@@ -12,14 +14,15 @@ use std::collections::BTreeMap;
 
 use futures::StreamExt;
 
-use crate::aws::{Clients, Places};
-use crate::cli::{Cli, StatusArgs, VerifyOptions};
+use crate::aws::Clients;
+use crate::cli::StatusArgs;
 use crate::error::Result;
-use crate::observe::{observe, Observed};
+use crate::observe::{observe_with_reads, Observed};
 use crate::plan::Mode;
 use crate::planner;
 use crate::progress::Progress;
 use crate::resources::{alias, bot};
+use crate::session::Session;
 use crate::spec::{Location, Names, Spec, TargetConfig, TargetSpec};
 use crate::verify::report::{AliasReport, ChannelReport, Status};
 
@@ -36,16 +39,28 @@ struct Subject {
     asked: bool,
 }
 
-/// Runs `status`: the report (its `drifted()` gives `--detailed-exitcode`).
-pub(crate) async fn command(cli: &Cli, args: &StatusArgs) -> Result<StatusReport> {
-    let base = Clients::load(&cli.aws).await?;
-    let subjects = subjects(&base, args).await?;
-    let places = Places::connect(&base, subjects.iter().map(|s| &s.location)).await?;
-    let progress = Progress::new(cli.quiet);
+/// The places `status` reads, known before any read: those of a config file's targets, else
+/// the one of the flags (`--region`, or the profile's).
+pub(crate) fn locations(args: &StatusArgs) -> Result<Vec<Location>> {
+    match (args.all_bots, &args.setup.config) {
+        (false, Some(_)) => Ok(args
+            .setup
+            .targets()?
+            .into_iter()
+            .map(|t| t.location)
+            .collect()),
+        _ => Ok(vec![Location::default()]),
+    }
+}
+
+/// Runs `status` with the session (its places: [`locations`]): the report (its `drifted()`
+/// gives `--detailed-exitcode`).
+pub(crate) async fn command(session: &Session, args: &StatusArgs) -> Result<StatusReport> {
+    let subjects = subjects(&session.base, args).await?;
     let rows: Vec<Vec<AliasStatus>> = futures::stream::iter(subjects.iter())
         .map(|s| async {
-            let clients = places.clients(&s.location);
-            match bot_rows(clients, &progress, s).await {
+            let clients = session.places.clients(&s.location);
+            match bot_rows(clients, &session.progress, s).await {
                 Ok(rows) => rows,
                 // One bot that cannot be read (gone, refused, broken) is a row, not the end.
                 Err(e) => vec![unreadable(clients, s, &e).await],
@@ -153,26 +168,19 @@ async fn every_alias(base: &Clients, bot: &str) -> Result<Vec<String>> {
     Ok(alias_names(alias::list(&base.lex, &id, bot).await?))
 }
 
-/// One bot's rows: observed as plan observes it, its aliases checked statically as verify does.
+/// One bot's rows: observed once as plan observes it, judged by the planner's rules (which
+/// destinations are ours, what apply would change) and by verify's static check, from the same
+/// observation (verify reads only what it lacks).
 async fn bot_rows(
     clients: &Clients,
     progress: &Progress,
     subject: &Subject,
 ) -> Result<Vec<AliasStatus>> {
-    let obs = observe(clients, &subject.spec, Mode::Apply).await?;
+    let (obs, mut reads) = observe_with_reads(clients, &subject.spec, Mode::Apply).await?;
     let ours = planner::destinations_of_ours(&subject.spec, &obs);
     let drift = subject.asked.then(|| planner::drift(&subject.spec, &obs));
-    let target = crate::verify::Target {
-        bot: obs.bot.id.clone(),
-        aliases: obs.aliases.iter().map(|a| a.id.clone()).collect(),
-        location: subject.location.clone(),
-        names: Default::default(),
-    };
-    let options = VerifyOptions {
-        static_only: true,
-        ..VerifyOptions::default()
-    };
-    let checked = crate::verify::run_in(clients, progress, &[target], &options, 0).await?;
+    // Afterwards `reads` holds every log group, bucket and key the aliases name.
+    let checked = crate::verify::static_check_observed(clients, progress, &obs, &mut reads).await?;
     Ok(rows(&obs, &ours, drift.as_ref(), checked))
 }
 

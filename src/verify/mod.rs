@@ -6,47 +6,53 @@
 //! and/or one RecognizeUtterance turn, and the log line or audio object read back, with the
 //! delivery-failure metric when it does not arrive). `report` renders the outcome.
 //!
-//! The parts: `args` (what to verify), `lookup` (the bots and aliases), `per_alias` (one
-//! alias, both checks), `delivery` (the wait for one channel's log).
+//! What is checked is read through `crate::observe`, as plan reads it: the bot and its aliases
+//! with the role each runs on (`observe::bot_and_aliases`), those roles with their policies
+//! (`observe::writer_policies`), and the log groups, buckets and keys the aliases name
+//! (`observe::Reads`). `status` hands its own observation of a bot to
+//! [`static_check_observed`], so nothing it read is read again.
+//!
+//! The parts: `args` (what to verify), `per_alias` (one alias, both checks), `delivery` (the
+//! wait for one channel's log).
 
 mod args;
 mod check;
 mod delivery;
 mod live;
 mod locales;
-mod lookup;
 mod per_alias;
 pub(crate) mod report;
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use crate::arn::Scope;
 use crate::aws::{Clients, Places};
-use crate::cli::{Cli, VerifyArgs, VerifyOptions};
+use crate::cli::VerifyOptions;
 use crate::error::{Error, Result};
+use crate::observe::{self, Observed, Reads, WriterPolicies};
 use crate::progress::Progress;
+use crate::resources::alias::Alias;
+use crate::resources::bot::Bot;
+use crate::session::Session;
 use crate::spec::Location;
 
-pub(crate) use args::Target;
+pub(crate) use args::{targets, Target};
 use per_alias::Shared;
 use report::Report;
 
-/// Verifies the targets `args` names: the report, which says the exit code.
-pub(crate) async fn command(cli: &Cli, args: &VerifyArgs) -> Result<Report> {
+/// Verifies `targets` (see [`targets`]) with the session's places and progress: the report,
+/// which says the exit code.
+pub(crate) async fn command(
+    session: &Session,
+    targets: &[Target],
+    options: &VerifyOptions,
+) -> Result<Report> {
     let options = VerifyOptions {
         started: Some(Instant::now()),
-        ..args.options.clone()
+        ..options.clone()
     };
-    let targets = args::targets(args)?;
-    let base = Clients::load_for(&cli.aws, targets.iter().map(|t| &t.location)).await?;
-    let places = Places::connect_placed(&base, targets.iter().map(|t| &t.location), |at, err| {
-        let written = targets
-            .iter()
-            .map(|t| (&t.location, &t.names, t.bot.as_str()));
-        crate::spec::place_location_error(written, at, err)
-    })
-    .await?;
-    let progress = Progress::new(cli.quiet);
-    run(&places, &progress, &targets, &options).await
+    run(&session.places, &session.progress, targets, &options).await
 }
 
 /// `apply --verify`: the targets of the apply, verified with the default options but for its
@@ -123,7 +129,9 @@ fn deadline_of(options: &VerifyOptions) -> Instant {
     options.started.unwrap_or_else(Instant::now) + Duration::from_secs(options.timeout)
 }
 
-/// Verifies the targets of one location; session ids are numbered from `first_index`.
+/// Verifies the targets of one location; session ids are numbered from `first_index`. Each bot
+/// and its aliases are observed through `observe` (the same rule for the role that writes an
+/// alias's logs as plan's), then judged.
 pub(crate) async fn run_in(
     clients: &Clients,
     progress: &Progress,
@@ -132,27 +140,95 @@ pub(crate) async fn run_in(
     first_index: usize,
 ) -> Result<Vec<report::AliasReport>> {
     let scope = clients.caller().await?.scope;
-    let observed = futures::future::try_join_all(targets.iter().map(|t| async move {
-        lookup::observe_target(clients, t)
+    let bots = futures::future::try_join_all(targets.iter().map(|t| async move {
+        observe::bot_and_aliases(clients, &t.bot, &t.aliases)
             .await
             .map_err(|e| t.names.place(&t.bot, None, e))
     }))
     .await?;
-    let role_arns = observed
+    let role_arns = bots
         .iter()
         .flat_map(|(_, aliases)| aliases.iter().filter_map(|a| a.runs_on.clone()));
-    let roles = check::read_roles(clients, role_arns).await?;
+    let roles = observe::writer_policies(&clients.iam, role_arns, None).await?;
+    let observation = Observation {
+        scope: &scope,
+        bots: &bots,
+        roles,
+    };
+    let mut reads = Reads::default();
+    judge(
+        clients,
+        progress,
+        observation,
+        &mut reads,
+        options,
+        first_index,
+    )
+    .await
+}
+
+/// Verify's static check of a bot that `status` observed as plan does: judged from that
+/// observation and what it read of the destinations; only what they lack is read (the roles'
+/// other policies, a destination the spec did not name), and added to `reads`, which then holds
+/// every destination the aliases name.
+pub(crate) async fn static_check_observed(
+    clients: &Clients,
+    progress: &Progress,
+    observed: &Observed,
+    reads: &mut Reads,
+) -> Result<Vec<report::AliasReport>> {
+    let options = VerifyOptions {
+        static_only: true,
+        ..VerifyOptions::default()
+    };
+    let role_arns = observed.aliases.iter().filter_map(|a| a.runs_on.clone());
+    let roles = observe::writer_policies(&clients.iam, role_arns, Some(observed)).await?;
+    let bots = [(observed.bot.clone(), observed.aliases.clone())];
+    let observation = Observation {
+        scope: &observed.scope,
+        bots: &bots,
+        roles,
+    };
+    judge(clients, progress, observation, reads, &options, 0).await
+}
+
+/// What verify judges for the aliases of one place: the bots with their aliases (each with the
+/// role it runs on) and those roles with their policies.
+struct Observation<'a> {
+    scope: &'a Scope,
+    bots: &'a [(Bot, Vec<Alias>)],
+    roles: BTreeMap<String, Option<WriterPolicies>>,
+}
+
+/// Reads the destinations the aliases name that `reads` lacks, then checks every alias.
+async fn judge(
+    clients: &Clients,
+    progress: &Progress,
+    observation: Observation<'_>,
+    reads: &mut Reads,
+    options: &VerifyOptions,
+    first_index: usize,
+) -> Result<Vec<report::AliasReport>> {
+    let aliases = observation.bots.iter().flat_map(|(_, aliases)| aliases);
+    let wanted = check::wanted(aliases);
+    reads.complete(clients, observation.scope, &wanted).await?;
+    let roles = observation
+        .roles
+        .iter()
+        .map(|(arn, found)| (arn.clone(), found.as_ref().map(check::role_facts)))
+        .collect();
     let shared = Shared {
         clients,
         progress,
-        scope: &scope,
+        scope: observation.scope,
         roles: &roles,
+        reads,
         options,
         deadline: deadline_of(options),
     };
     let mut jobs = Vec::new();
     let mut index = first_index;
-    for (bot, aliases) in &observed {
+    for (bot, aliases) in observation.bots {
         for a in aliases {
             jobs.push(per_alias::verify_alias(&shared, bot, a, index));
             index += 1;

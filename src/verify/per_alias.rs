@@ -7,6 +7,7 @@ use std::time::{Instant, SystemTime};
 use crate::arn::Scope;
 use crate::aws::Clients;
 use crate::error::Result;
+use crate::observe::Reads;
 use crate::progress::Progress;
 use crate::resources::alias::Alias;
 use crate::resources::bot::Bot;
@@ -19,12 +20,15 @@ use super::report::{AliasReport, ChannelReport, Status};
 use crate::cli::VerifyOptions;
 
 /// What the checks of every alias share: the clients, the progress lines, the caller's scope,
-/// every role read once, the options, and when `--timeout` runs out for the whole run.
+/// every role and destination read once, the options, and when `--timeout` runs out for the
+/// whole run.
 pub struct Shared<'a> {
     pub clients: &'a Clients,
     pub progress: &'a Progress,
     pub scope: &'a Scope,
     pub roles: &'a BTreeMap<String, Option<RoleFacts>>,
+    /// The log groups, buckets and keys the aliases name, every one read already.
+    pub reads: &'a Reads,
     pub options: &'a VerifyOptions,
     pub deadline: Instant,
 }
@@ -46,7 +50,7 @@ pub async fn verify_alias(
     let (locale, locale_problem) = locales::choose(a, wanted, version_locales.as_deref());
     let session = live::session_id(index);
     let mut report = unchecked_report(bot, a, &locale);
-    let diagnosis = static_check(shared, bot, a, &destinations, &locale, &session).await?;
+    let diagnosis = static_check(shared, bot, a, &destinations, &locale, &session);
     record_static(&mut report, &destinations, &diagnosis);
     let not_sent = match (&locale_problem, Instant::now() >= shared.deadline) {
         (Some(problem), _) => Some(format!("not sent: {problem}")),
@@ -107,37 +111,30 @@ fn unchecked_report(bot: &Bot, a: &Alias, locale: &str) -> AliasReport {
     }
 }
 
-/// Reads what the static check needs that is not read once for all aliases (the log group, the
-/// bucket and the key, at once) and judges it.
-async fn static_check(
+/// Judges the alias from what was read for all aliases (its role, log group, bucket and key).
+fn static_check(
     shared: &Shared<'_>,
     bot: &Bot,
     a: &Alias,
     destinations: &Destinations,
     locale: &str,
     session: &str,
-) -> Result<Diagnosis> {
-    let clients = shared.clients;
-    let group = async {
-        match &destinations.text {
-            Some(t) => check::log_group_exists(clients, &t.group).await,
-            None => Ok(true),
-        }
-    };
-    let bucket = async {
-        match &destinations.audio {
-            Some(d) => check::bucket_exists(clients, &d.bucket).await,
-            None => Ok(true),
-        }
-    };
-    let key = async {
-        match destinations.audio.as_ref().and_then(|d| d.kms_key.as_ref()) {
-            Some(k) => check::read_key(clients, k).await.map(Some),
-            None => Ok(None),
-        }
-    };
-    let (log_group_exists, bucket_exists, key): (bool, bool, Option<KeyFacts>) =
-        tokio::try_join!(group, bucket, key)?;
+) -> Diagnosis {
+    let reads = shared.reads;
+    let log_group_exists = destinations
+        .text
+        .as_ref()
+        .is_none_or(|t| matches!(reads.log_groups.get(&t.group), Some(Some(_))));
+    let bucket_exists = destinations
+        .audio
+        .as_ref()
+        .is_none_or(|d| reads.buckets.get(&d.bucket) == Some(&true));
+    let key: Option<KeyFacts> = destinations
+        .audio
+        .as_ref()
+        .and_then(|d| d.kms_key.as_ref())
+        .and_then(|k| reads.keys.get(k))
+        .map(check::key_facts);
     let today = check::utc_date(SystemTime::now());
     let facts = AliasFacts {
         scope: shared.scope,
@@ -158,7 +155,7 @@ async fn static_check(
         bucket_exists,
         key: key.as_ref(),
     };
-    Ok(check::diagnose(&facts))
+    check::diagnose(&facts)
 }
 
 /// Puts the static verdict in the report: the warnings, and each configured channel with its

@@ -12,6 +12,7 @@ mod proxy;
 mod proxy_hold;
 mod sdk;
 mod status;
+mod status_reads;
 mod support;
 mod trust;
 mod verify;

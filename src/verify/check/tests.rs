@@ -269,3 +269,50 @@ fn utc_dates() {
     assert_eq!(at(951_868_800), "2000/03/01");
     assert_eq!(at(1_709_164_800), "2024/02/29");
 }
+
+#[test]
+fn what_observe_read_becomes_the_facts_judged() {
+    use crate::observe::{ObservedKey, WriterPolicies};
+    let missing = ObservedKey {
+        given: "alias/gone".into(),
+        found: None,
+    };
+    assert_eq!(
+        key_facts(&missing),
+        KeyFacts::Missing {
+            key: "alias/gone".into()
+        }
+    );
+    let state = crate::resources::role::RoleState {
+        name: "Writer".into(),
+        arn: ROLE.into(),
+        trust: lex_trust().document,
+        tags: Default::default(),
+        attached: vec!["arn:aws:iam::aws:policy/Gone".into()],
+        inline: [("ours".to_string(), logs_policy("*"))].into(),
+        boundary: Some("arn:aws:iam::123456789012:policy/Ceiling".into()),
+    };
+    let found = WriterPolicies {
+        state,
+        managed: vec![
+            ("arn:aws:iam::aws:policy/Gone".into(), None),
+            (
+                "arn:aws:iam::123456789012:policy/Kept".into(),
+                Some(logs_policy("*")),
+            ),
+        ],
+        boundary: Some(("arn:aws:iam::123456789012:policy/Ceiling".into(), None)),
+    };
+    let facts = role_facts(&found);
+    let names: Vec<&str> = facts.identity.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Kept (managed)", "ours (inline)"],
+        "a policy gone is left out"
+    );
+    assert_eq!(facts.trust.name, "the trust policy of Writer");
+    let boundary = facts
+        .boundary
+        .expect("a boundary that cannot be read still bounds");
+    assert_eq!(boundary.document, Value::Null, "and allows nothing");
+}

@@ -1,0 +1,143 @@
+//! The one read of a KMS key (DescribeKey, then its default key policy when the key is enabled),
+//! into [`ObservedKey`]: the planner checks it for audio logs (`for_audio`), verify judges whether
+//! the writer role may use it, from the same data.
+
+use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType};
+use serde_json::Value;
+
+use crate::error::{Context, Error, Result};
+use crate::resources::destination::{key_policy_enables_iam, KeyInfo};
+
+/// A KMS key as KMS describes it, with its key policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedKey {
+    /// The key as it was named (id, ARN, alias name or alias ARN).
+    pub given: String,
+    /// `None`: there is no such key in this account and region.
+    pub found: Option<FoundKey>,
+}
+
+/// A key that exists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundKey {
+    pub arn: String,
+    /// The account the key belongs to.
+    pub account: String,
+    /// True for a symmetric encryption key (`SYMMETRIC_DEFAULT`, `ENCRYPT_DECRYPT`), the only kind
+    /// audio logs can use; `kind` says what it is otherwise.
+    pub symmetric_encryption: bool,
+    pub kind: String,
+    /// Enabled, and in the `Enabled` state (`state` says which otherwise).
+    pub enabled: bool,
+    pub state: String,
+    /// The default key policy; `None` when it cannot be read (or the key is not enabled: it is
+    /// not read then).
+    pub policy: Option<Value>,
+}
+
+/// Reads the key `key`: DescribeKey, and GetKeyPolicy when the key is enabled. A missing key is
+/// `found: None`; other failures are errors.
+pub(crate) async fn read_key(kms: &aws_sdk_kms::Client, key: &str) -> Result<ObservedKey> {
+    let out = match kms
+        .describe_key()
+        .key_id(key)
+        .send()
+        .await
+        .context("kms:DescribeKey", format!("kms_key[{key}]"))
+    {
+        Ok(out) => out,
+        Err(e) if e.is_not_found() => {
+            return Ok(ObservedKey {
+                given: key.into(),
+                found: None,
+            })
+        }
+        Err(e) => return Err(e),
+    };
+    let metadata = out.key_metadata().expect("DescribeKey returns metadata");
+    let spec = metadata
+        .key_spec()
+        .cloned()
+        .unwrap_or(KeySpec::SymmetricDefault);
+    let usage = metadata.key_usage().map(|u| u.as_str()).unwrap_or("?");
+    let symmetric_encryption = spec == KeySpec::SymmetricDefault
+        && metadata.key_usage() == Some(&KeyUsageType::EncryptDecrypt);
+    let enabled =
+        metadata.enabled() && metadata.key_state().is_none_or(|s| *s == KeyState::Enabled);
+    let arn = metadata.arn().unwrap_or(key).to_string();
+    let policy = if enabled {
+        key_policy(kms, &arn).await
+    } else {
+        None
+    };
+    Ok(ObservedKey {
+        given: key.into(),
+        found: Some(FoundKey {
+            kind: format!("{} for {usage}", spec.as_str()),
+            account: metadata.aws_account_id().unwrap_or_default().to_string(),
+            state: metadata
+                .key_state()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            arn,
+            symmetric_encryption,
+            enabled,
+            policy,
+        }),
+    })
+}
+
+/// The key's default policy; `None` (with a debug line) when it cannot be read.
+async fn key_policy(kms: &aws_sdk_kms::Client, arn: &str) -> Option<Value> {
+    match kms
+        .get_key_policy()
+        .key_id(arn)
+        .policy_name("default")
+        .send()
+        .await
+    {
+        Ok(out) => out
+            .policy()
+            .and_then(|p| serde_json::from_str::<Value>(p).ok()),
+        Err(e) => {
+            tracing::debug!(error = ?e, "GetKeyPolicy failed; the key policy is not checked");
+            None
+        }
+    }
+}
+
+impl ObservedKey {
+    /// The key as audio logs need it (the plan's check): missing, asymmetric or disabled keys
+    /// are errors that name the key.
+    pub(crate) fn for_audio(&self) -> Result<KeyInfo> {
+        let key = &self.given;
+        let Some(found) = &self.found else {
+            return Err(Error::invalid(
+                format!("KMS key {key:?} does not exist in this account and region"),
+                "check --kms-key (a key id, key ARN, alias/NAME or alias ARN) and --region",
+            ));
+        };
+        if !found.symmetric_encryption {
+            return Err(Error::invalid(
+                format!(
+                    "KMS key {key:?} is {}; audio logs need a symmetric encryption key",
+                    found.kind
+                ),
+                "pass a SYMMETRIC_DEFAULT key with key usage ENCRYPT_DECRYPT",
+            ));
+        }
+        if !found.enabled {
+            return Err(Error::invalid(
+                format!("KMS key {key:?} is not enabled"),
+                "enable the key, or pass another one with --kms-key",
+            ));
+        }
+        Ok(KeyInfo {
+            arn: found.arn.clone(),
+            iam_policies_enabled: found
+                .policy
+                .as_ref()
+                .map(|p| key_policy_enables_iam(p, &found.account)),
+        })
+    }
+}
