@@ -6,6 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 mod change;
 mod policy_documents;
 mod prepare;
+mod saved_plan;
 
 use prepare::prepare;
 
@@ -21,7 +22,11 @@ use crate::session::{Output, Session};
 pub async fn run(cli: Cli) -> i32 {
     let outcome = match &cli.command {
         Command::Plan(args) => plan(&cli, args).await,
-        Command::Apply(args) => change::change(&cli, args, Mode::Apply).await,
+        Command::Apply(args) => match &args.plan_file {
+            Some(path) => saved_plan::apply_saved(&cli, args, path).await,
+            None => change::change(&cli, &args.change, Mode::Apply).await,
+        },
+        Command::Show(args) => saved_plan::show_saved(&cli, &args.plan_file),
         Command::Destroy(args) => change::change(&cli, args, Mode::Destroy).await,
         Command::Policy(args) => policy_documents::policy(&cli, args).await,
         Command::Verify(args) => verify(&cli, args).await,
@@ -102,8 +107,12 @@ async fn plan(cli: &Cli, args: &PlanArgs) -> Result<i32> {
     } else {
         Mode::Apply
     };
-    let (_, plan) = prepare(cli, &args.setup, mode).await?;
-    show(cli, &render::Shown(&plan));
+    let prepared = prepare(cli, &args.setup, mode).await?;
+    let plan = &prepared.plan;
+    show(cli, &render::Shown(plan));
+    if let Some(path) = &args.out {
+        saved_plan::save(cli, path, plan, &prepared.targets)?;
+    }
     Ok(if args.detailed_exitcode && plan.has_changes() {
         exit_code::CHANGES_PENDING
     } else {

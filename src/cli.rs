@@ -9,7 +9,7 @@ use crate::spec::{check_distinct_bots, Names, TargetConfig, TargetSpec, RETENTIO
 
 /// The package version and the commit it was built from (set by build.rs; `unknown` outside a
 /// git checkout).
-const VERSION: &str = concat!(
+pub(crate) const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (commit ",
     env!("LEX_LOGS_SETUP_COMMIT"),
@@ -50,8 +50,9 @@ pub struct Cli {
 pub enum Command {
     /// Show what apply would change; changes nothing
     Plan(PlanArgs),
-    /// Make it so: create or update what is missing or different, then turn the logs on
-    Apply(ChangeArgs),
+    /// Make it so: create or update what is missing or different, then turn the logs on; or,
+    /// given a plan file (`plan --out FILE`), make exactly the changes it lists
+    Apply(ApplyArgs),
     /// Undo what apply did; the log group and bucket (and the logs in them) are kept
     Destroy(ChangeArgs),
     /// Print the policy documents apply would create, and the least-privilege policy an operator
@@ -65,6 +66,8 @@ pub enum Command {
     /// --all-bots), the version, the role that writes its logs, where text and audio go, whether
     /// those are ours, whether the role can write there, and what apply would change
     Status(StatusArgs),
+    /// Print a plan saved with `plan --out FILE`, as text or JSON; changes nothing, calls no AWS
+    Show(ShowArgs),
     /// Print the manual page (roff): lex-logs-setup manual > lex-logs-setup.1
     Manual,
     /// Print a shell completion script
@@ -94,7 +97,48 @@ pub struct PlanArgs {
     /// Show the plan for destroy instead of apply
     #[arg(long)]
     pub destroy: bool,
+    /// Also write the whole plan to FILE (JSON), for `apply FILE` to make exactly those changes
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
 }
+
+/// `lex-logs-setup apply`: the targets' flags (or `--config`), or a saved plan.
+#[derive(Debug, Clone, Args)]
+pub struct ApplyArgs {
+    /// A plan saved by `plan --out FILE`: apply makes exactly its changes, asks nothing, and
+    /// refuses (changing nothing) if anything it was made from has moved since
+    #[arg(value_name = "PLAN_FILE", conflicts_with_all = TARGET_FLAGS)]
+    pub plan_file: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+}
+
+/// `lex-logs-setup show FILE`.
+#[derive(Debug, Clone, Args)]
+pub struct ShowArgs {
+    /// A plan saved by `plan --out FILE`
+    #[arg(value_name = "PLAN_FILE")]
+    pub plan_file: std::path::PathBuf,
+}
+
+/// Every flag that says what to set up (a saved plan already says it).
+const TARGET_FLAGS: [&str; 15] = [
+    "config",
+    "bot",
+    "aliases",
+    "log_group",
+    "retention_days",
+    "log_prefix",
+    "no_text_logs",
+    "audio_bucket",
+    "audio_prefix",
+    "kms_key",
+    "role_name",
+    "grant_pass_role",
+    "publish_version",
+    "pin_source_arn",
+    "take_over_destinations",
+];
 
 #[derive(Debug, Clone, Args)]
 pub struct ChangeArgs {

@@ -296,6 +296,10 @@ pub enum Error {
     /// change was refused, and the run rolls back.
     #[error("{message}\n  next: {hint}")]
     Stale { message: String, hint: String },
+    /// A saved plan (`apply FILE`) whose world has moved since it was made: refused before any
+    /// change; `moved` lists what moved, one line each.
+    #[error("{message}\n  next: make a new plan (`lex-logs-setup plan --out FILE`), review it, and apply that")]
+    StalePlan { message: String, moved: Vec<String> },
     /// A defect of lex-logs-setup itself (a plan it cannot run as made): never the user's input.
     #[error("internal error: {0}; please report it")]
     Internal(String),
@@ -340,6 +344,7 @@ impl Error {
             Error::Interrupted(m) => ("interrupted", m.clone(), None),
             Error::Timeout(m) => ("timeout", m.clone(), None),
             Error::Stale { message, hint } => ("stale", message.clone(), Some(hint)),
+            Error::StalePlan { message, .. } => ("stale-plan", message.clone(), None),
             Error::ChangedElsewhere(m) => ("changed-elsewhere", m.clone(), None),
             Error::Internal(m) => ("internal", m.clone(), None),
         };
@@ -351,6 +356,9 @@ impl Error {
             "requestId": self.aws().and_then(|e| e.request_id.clone()),
             "exitCode": self.exit_code(),
         });
+        if let Error::StalePlan { moved, .. } = self {
+            error["moved"] = moved.clone().into();
+        }
         if let Some(e) = self.aws() {
             error["operation"] = e.operation.into();
             error["resource"] = e.resource.clone().into();

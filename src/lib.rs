@@ -45,6 +45,7 @@ pub(crate) mod progress;
 pub(crate) mod provider;
 pub(crate) mod render;
 pub mod resources;
+pub(crate) mod saved;
 pub(crate) mod session;
 pub mod spec;
 pub(crate) mod status;

@@ -5,35 +5,68 @@ use std::io::IsTerminal;
 
 use super::prepare::prepare;
 use super::{confirm, show};
-use crate::aws::Places;
 use crate::cli::{ChangeArgs, Cli, OutputFormat};
 use crate::engine;
 use crate::error::{exit_code, Error, Result};
 use crate::plan::{Mode, Plan};
-use crate::progress::Progress;
 use crate::render;
 use crate::session::Session;
+use crate::spec::TargetSpec;
 
+/// `apply` or `destroy` of the targets the command line gives: planned now, shown, asked
+/// (unless `--yes`), run.
 pub(super) async fn change(cli: &Cli, args: &ChangeArgs, mode: Mode) -> Result<i32> {
+    refuse_verify_of_destroy(args, mode)?;
+    let mut interrupts = engine::Interrupts::install();
+    let prepared = tokio::select! {
+        prepared = prepare(cli, &args.setup, mode) => prepared?,
+        _ = interrupts.next() => return Err(interrupted()),
+    };
+    let run = Run {
+        session: &prepared.session,
+        targets: &prepared.targets,
+        interrupts: &mut interrupts,
+    };
+    run_plan(cli, args, mode, run, &prepared.plan, Ask::Unless(args.yes)).await
+}
+
+/// Whether to ask before changing anything.
+pub(super) enum Ask {
+    /// Ask, unless `--yes` was given (true).
+    Unless(bool),
+    /// Never: the plan was reviewed when it was saved.
+    Never,
+}
+
+pub(super) fn refuse_verify_of_destroy(args: &ChangeArgs, mode: Mode) -> Result<()> {
     if args.verify && mode == Mode::Destroy {
         return Err(Error::invalid(
             "--verify is for apply only",
             "run `lex-logs-setup verify` instead",
         ));
     }
-    let mut interrupts = engine::Interrupts::install();
-    let interrupted =
-        || Error::Interrupted("interrupted before any change; nothing was changed".into());
-    let (session, plan) = tokio::select! {
-        prepared = prepare(cli, &args.setup, mode) => prepared?,
-        _ = interrupts.next() => return Err(interrupted()),
-    };
+    Ok(())
+}
+
+pub(super) fn interrupted() -> Error {
+    Error::Interrupted("interrupted before any change; nothing was changed".into())
+}
+
+/// Shows `plan`, asks as `ask` says, runs it with the session's clients, and prints the report.
+pub(super) async fn run_plan(
+    cli: &Cli,
+    args: &ChangeArgs,
+    mode: Mode,
+    mut run: Run<'_>,
+    plan: &Plan,
+    ask: Ask,
+) -> Result<i32> {
     // With JSON output, stdout carries only the outcome; the plan a person reads goes to stderr.
     match cli.output {
-        OutputFormat::Text => show(cli, &render::Shown(&plan)),
+        OutputFormat::Text => show(cli, &render::Shown(plan)),
         OutputFormat::Json if !cli.quiet => eprint!(
             "{}",
-            render::plan_text(&plan, render::use_color(std::io::stderr().is_terminal()))
+            render::plan_text(plan, render::use_color(std::io::stderr().is_terminal()))
         ),
         OutputFormat::Json => {}
     }
@@ -42,36 +75,31 @@ pub(super) async fn change(cli: &Cli, args: &ChangeArgs, mode: Mode) -> Result<i
         Mode::Destroy => "destroy",
     };
     if !plan.has_changes() {
-        let mut run = Run {
-            session: &session,
-            interrupts: &mut interrupts,
-        };
-        return finish(cli, args, mode, &mut run, &plan, None).await;
+        return finish(cli, args, mode, &mut run, plan, None).await;
     }
-    if !args.yes {
+    if let Ask::Unless(false) = ask {
         let verb = verb.to_string();
         tokio::select! {
             answer = tokio::task::spawn_blocking(move || confirm(&verb)) => answer.expect("the prompt does not panic")?,
-            _ = interrupts.next() => return Err(interrupted()),
+            _ = run.interrupts.next() => return Err(interrupted()),
         }
     }
+    let session = run.session;
     let contexts = tokio::select! {
         contexts = engine::Contexts::new(&session.places, session.progress.clone()) => contexts?,
-        _ = interrupts.next() => return Err(interrupted()),
+        _ = run.interrupts.next() => return Err(interrupted()),
     };
-    let outcome = engine::run(&plan, &contexts, &mut interrupts).await;
-    let mut run = Run {
-        session: &session,
-        interrupts: &mut interrupts,
-    };
-    finish(cli, args, mode, &mut run, &plan, Some(&outcome)).await
+    let outcome = engine::run(plan, &contexts, run.interrupts).await;
+    finish(cli, args, mode, &mut run, plan, Some(&outcome)).await
 }
 
 /// What an apply's run and the verify after it share: the session (its places and progress),
 /// and the interrupts.
-struct Run<'a> {
-    session: &'a Session,
-    interrupts: &'a mut engine::Interrupts,
+pub(super) struct Run<'a> {
+    pub session: &'a Session,
+    /// The targets the plan was made for (what `--verify` verifies).
+    pub targets: &'a [TargetSpec],
+    pub interrupts: &'a mut engine::Interrupts,
 }
 
 /// Prints the run's report and returns its exit code. After a complete apply (`outcome`: what
@@ -92,7 +120,7 @@ async fn finish(
     let mut interrupted = None;
     if args.verify && outcome.is_none_or(engine::Outcome::succeeded) {
         tokio::select! {
-            report = verify_after(args, mode, &run.session.places, &run.session.progress) => verified = report?,
+            report = verify_after(args, mode, run.session, run.targets) => verified = report?,
             signal = run.interrupts.next() => interrupted = Some(signal),
         }
     }
@@ -127,13 +155,14 @@ async fn finish(
 async fn verify_after(
     args: &ChangeArgs,
     mode: Mode,
-    places: &Places,
-    progress: &Progress,
+    session: &Session,
+    targets: &[TargetSpec],
 ) -> Result<Option<crate::verify::report::Report>> {
     if !args.verify || mode != Mode::Apply {
         return Ok(None);
     }
-    crate::verify::after_apply(places, progress, &args.setup, args.timeout)
+    let (places, progress) = (&session.places, &session.progress);
+    crate::verify::after_apply(places, progress, targets, args.timeout)
         .await
         .map(Some)
 }

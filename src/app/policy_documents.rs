@@ -14,7 +14,7 @@ use crate::render;
 pub(super) async fn policy(cli: &Cli, args: &PolicyArgs) -> Result<i32> {
     let has_target = args.setup.config.is_some() || args.setup.target.bot.is_some();
     let plan = match has_target {
-        true => Some(prepare(cli, &args.setup, Mode::Apply).await?.1),
+        true => Some(prepare(cli, &args.setup, Mode::Apply).await?.plan),
         false => None,
     };
     let places: Vec<Provider> = plan.as_ref().map(places_of).unwrap_or_default();

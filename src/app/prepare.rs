@@ -22,18 +22,41 @@ const TARGETS_AT_ONCE: usize = 20;
 /// targets neither trip its IAM and Lex rate limits nor hold back the other accounts.
 const TARGETS_PER_PLACE: usize = 8;
 
+/// What a command that plans has made ready: the session, the targets, and one plan for them.
+pub(super) struct Prepared {
+    pub session: Session,
+    pub targets: Vec<TargetSpec>,
+    pub plan: Plan,
+}
+
 /// Specs (offline checks first), the session (the clients of every place the targets live in),
 /// then observation of every target (concurrently), then one plan.
-pub(super) async fn prepare(cli: &Cli, setup: &SetupArgs, mode: Mode) -> Result<(Session, Plan)> {
+pub(super) async fn prepare(cli: &Cli, setup: &SetupArgs, mode: Mode) -> Result<Prepared> {
     let targets = setup.targets()?;
+    let session = connect(cli, &targets).await?;
+    let plan = plan_targets(&session, &targets, mode).await?;
+    Ok(Prepared {
+        session,
+        targets,
+        plan,
+    })
+}
+
+/// The session of `targets`: the clients of every place they live in, connected once.
+pub(super) async fn connect(cli: &Cli, targets: &[TargetSpec]) -> Result<Session> {
     let placed = targets
         .iter()
         .map(|t| (&t.location, &t.names, t.spec.bot.as_str()));
-    let session = Session::for_targets(&cli.aws, output_of(cli), placed).await?;
+    Session::for_targets(&cli.aws, output_of(cli), placed).await
+}
+
+/// Every target observed with its place's clients, checked and planned; the plans merged.
+pub(super) async fn plan_targets(
+    session: &Session,
+    targets: &[TargetSpec],
+    mode: Mode,
+) -> Result<Plan> {
     let places = &session.places;
-    // At most TARGETS_PER_PLACE targets of one location are observed at once, and at most
-    // TARGETS_AT_ONCE in all; a target waits for its location's slot before it takes a global
-    // one, so one location's queue never holds back another's.
     let limits: Vec<tokio::sync::Semaphore> = places
         .all()
         .map(|_| tokio::sync::Semaphore::new(TARGETS_PER_PLACE))
@@ -55,13 +78,12 @@ pub(super) async fn prepare(cli: &Cli, setup: &SetupArgs, mode: Mode) -> Result<
         .buffered(targets.len().max(1))
         .try_collect()
         .await?;
-    let plan = Plan::merge(plans).map_err(|e| {
+    Plan::merge(plans).map_err(|e| {
         Error::invalid(
             e,
             "fix the targets so that each resource is wanted one way (bots of one name in two regions of an account share our IAM names: give them distinct names, or a role_name each)",
         )
-    })?;
-    Ok((session, plan))
+    })
 }
 
 /// One target observed with its place's clients, checked, and planned (every change is born with

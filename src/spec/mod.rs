@@ -24,7 +24,7 @@ pub(crate) use valid::valid_log_group_name;
 
 /// One target as a config file's `[[target]]` table or the command line gives it: the one model
 /// both share. Keys are the flags' names with `_` for `-`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TargetConfig {
     pub bot: String,
@@ -123,6 +123,8 @@ pub(crate) struct TargetSpec {
     pub location: Location,
     /// How its values are named, and where it is written (errors AWS reveals later name it).
     pub names: Names,
+    /// The target as it was given (a saved plan keeps it, to observe the same targets again).
+    pub config: TargetConfig,
 }
 
 /// Each bot (in one place) may be the target of one `[[target]]` only.

@@ -46,6 +46,7 @@ impl TargetSpec {
             principal_locations,
             location: super::location::location(args, names)?,
             names: names.clone(),
+            config: args.clone(),
         })
     }
 }

@@ -60,7 +60,7 @@ pub(crate) async fn command(
 pub(crate) async fn after_apply(
     places: &Places,
     progress: &Progress,
-    setup: &crate::cli::SetupArgs,
+    targets: &[crate::spec::TargetSpec],
     timeout: Option<u64>,
 ) -> Result<Report> {
     let options = VerifyOptions {
@@ -68,14 +68,13 @@ pub(crate) async fn after_apply(
         started: Some(Instant::now()),
         ..VerifyOptions::default()
     };
-    let targets: Vec<Target> = setup
-        .targets()?
-        .into_iter()
+    let targets: Vec<Target> = targets
+        .iter()
         .map(|t| Target {
-            bot: t.spec.bot,
-            aliases: t.spec.aliases,
-            location: t.location,
-            names: t.names,
+            bot: t.spec.bot.clone(),
+            aliases: t.spec.aliases.clone(),
+            location: t.location.clone(),
+            names: t.names.clone(),
         })
         .collect();
     run(places, progress, &targets, &options).await
