@@ -10,6 +10,7 @@ mod operator;
 pub(crate) mod outcome;
 mod proxy;
 mod proxy_hold;
+mod recipe;
 mod saved_plan;
 mod sdk;
 mod status;
