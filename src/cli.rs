@@ -122,7 +122,7 @@ pub struct ShowArgs {
 }
 
 /// Every flag that says what to set up (a saved plan already says it).
-const TARGET_FLAGS: [&str; 15] = [
+const TARGET_FLAGS: [&str; 16] = [
     "config",
     "bot",
     "aliases",
@@ -138,6 +138,7 @@ const TARGET_FLAGS: [&str; 15] = [
     "publish_version",
     "pin_source_arn",
     "take_over_destinations",
+    "selective_logging",
 ];
 
 #[derive(Debug, Clone, Args)]
@@ -162,7 +163,7 @@ pub struct SetupArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "bot", "aliases", "log_group", "retention_days", "log_prefix", "no_text_logs",
         "audio_bucket", "audio_prefix", "kms_key", "role_name", "grant_pass_role",
-        "publish_version", "pin_source_arn", "take_over_destinations",
+        "publish_version", "pin_source_arn", "take_over_destinations", "selective_logging",
     ])]
     pub config: Option<std::path::PathBuf>,
     #[command(flatten)]
@@ -212,6 +213,10 @@ pub struct SetupArgs {
     /// tags) and destroy puts it back exactly
     #[arg(long)]
     pub take_over_destinations: bool,
+    /// Log only the turns whose session attributes ask for it, for text, audio, both or neither
+    /// (Lex's selective conversation log capture); without it each alias keeps what it has
+    #[arg(long, value_name = "WHICH", value_parser = ["text", "audio", "both", "off"])]
+    pub selective_logging: Option<String>,
     /// Let this principal pass the role to Lex: user/NAME, role/NAME, group/NAME or an ARN (repeatable)
     #[arg(long, value_name = "PRINCIPAL")]
     pub grant_pass_role: Vec<String>,
@@ -282,6 +287,7 @@ impl SetupArgs {
             publish_version: self.publish_version,
             pin_source_arn: self.pin_source_arn,
             take_over_destinations: self.take_over_destinations,
+            selective_logging: self.selective_logging.clone(),
             ..TargetConfig::default()
         })
     }

@@ -31,6 +31,7 @@ fn spec(role_name: Option<&str>) -> Spec {
         publish_version: false,
         pin_source_arn: false,
         take_over_destinations: false,
+        selective: None,
     }
 }
 

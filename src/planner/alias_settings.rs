@@ -25,8 +25,8 @@ pub(super) fn desired_settings(
     )
 }
 
-/// The text half: our group (keeping the current selective-logging flag), or what is there
-/// without our groups.
+/// The text half: our group (with the selective-logging flag asked, else the current one), or
+/// what is there without our groups.
 fn desired_text(
     current_text: &[TextLogSetting],
     text: Option<&TextDestination>,
@@ -36,9 +36,11 @@ fn desired_text(
         Some(d) => vec![TextLogSetting::to_group(
             &d.log_group_arn,
             &d.prefix,
-            current_text
-                .first()
-                .and_then(|t| t.selective_logging_enabled),
+            d.selective.or_else(|| {
+                current_text
+                    .first()
+                    .and_then(|t| t.selective_logging_enabled)
+            }),
         )],
         None => current_text
             .iter()
@@ -53,8 +55,8 @@ fn desired_text(
     }
 }
 
-/// The audio half: our bucket (keeping the current selective-logging flag), or what is there
-/// without our buckets.
+/// The audio half: our bucket (with the selective-logging flag asked, else the current one), or
+/// what is there without our buckets.
 fn desired_audio(
     current_audio: &[AudioLogSetting],
     audio: Option<&AudioDestination>,
@@ -65,9 +67,11 @@ fn desired_audio(
             &d.bucket_arn,
             &d.prefix,
             d.kms_key_arn.as_deref(),
-            current_audio
-                .first()
-                .and_then(|a| a.selective_logging_enabled),
+            d.selective.or_else(|| {
+                current_audio
+                    .first()
+                    .and_then(|a| a.selective_logging_enabled)
+            }),
         )],
         None => current_audio
             .iter()

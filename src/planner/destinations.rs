@@ -11,6 +11,8 @@ use crate::spec::Spec;
 pub(super) struct TextDestination {
     pub log_group_arn: String,
     pub prefix: String,
+    /// `selectiveLoggingEnabled` as asked; `None`: as the alias has it.
+    pub selective: Option<bool>,
 }
 
 /// Where an alias's audio logs go.
@@ -19,6 +21,8 @@ pub(super) struct AudioDestination {
     pub bucket_arn: String,
     pub prefix: String,
     pub kms_key_arn: Option<String>,
+    /// `selectiveLoggingEnabled` as asked; `None`: as the alias has it.
+    pub selective: Option<bool>,
 }
 
 /// Destinations that belong to this setup (so later runs may replace or remove them).
@@ -65,6 +69,7 @@ pub(super) fn wanted_destinations(
         (Some(t), Some((name, _))) => Some(TextDestination {
             log_group_arn: obs.scope.log_group(name),
             prefix: t.log_prefix.clone(),
+            selective: spec.selective.map(|s| s.text),
         }),
         _ => None,
     };
@@ -72,6 +77,7 @@ pub(super) fn wanted_destinations(
         bucket_arn: obs.scope.bucket(&a.bucket),
         prefix: a.prefix.clone(),
         kms_key_arn: obs.kms_key.as_ref().map(|k| k.arn.clone()),
+        selective: spec.selective.map(|s| s.audio),
     });
     (text, audio)
 }

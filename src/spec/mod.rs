@@ -47,6 +47,9 @@ pub(crate) struct TargetConfig {
     pub pin_source_arn: bool,
     #[serde(default)]
     pub take_over_destinations: bool,
+    /// `text`, `audio`, `both` or `off`: which halves log only the turns that ask to be logged
+    /// (Lex's selective conversation log capture); absent: as each alias has it now.
+    pub selective_logging: Option<String>,
     /// The target's region, when not the credentials' (config files only).
     pub region: Option<String>,
     /// A role in the target's account to assume with STS (config files only).
@@ -82,6 +85,16 @@ pub struct Spec {
     pub pin_source_arn: bool,
     /// Replace destinations lex-logs-setup did not set (recording them for destroy).
     pub take_over_destinations: bool,
+    /// Selective capture as asked (`--selective-logging`): `None` keeps each alias's flags.
+    pub selective: Option<Selective>,
+}
+
+/// Which halves of an alias's logs capture only the turns that ask for it
+/// (`selectiveLoggingEnabled`): what `--selective-logging text|audio|both|off` asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Selective {
+    pub text: bool,
+    pub audio: bool,
 }
 
 impl Spec {

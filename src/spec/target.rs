@@ -10,8 +10,8 @@ use super::valid::{
     valid_log_group_name, valid_prefix, ROLE_NAME_MAX,
 };
 use super::{
-    AudioSpec, Names, Principal, PrincipalLocation, Spec, TargetConfig, TargetSpec, TextSpec,
-    DEFAULT_AUDIO_PREFIX, DEFAULT_LOG_PREFIX, RETENTION_DAYS,
+    AudioSpec, Names, Principal, PrincipalLocation, Selective, Spec, TargetConfig, TargetSpec,
+    TextSpec, DEFAULT_AUDIO_PREFIX, DEFAULT_LOG_PREFIX, RETENTION_DAYS,
 };
 
 const PREFIX_RULE: &str =
@@ -30,6 +30,7 @@ impl TargetSpec {
         }
         check_role(args, names)?;
         let (pass_role, principal_locations) = pass_role(args, names)?;
+        let (text_logged, audio_logged) = (text.is_some(), audio.is_some());
         let spec = Spec {
             bot: args.bot.clone(),
             aliases: distinct(&args.aliases),
@@ -40,6 +41,7 @@ impl TargetSpec {
             publish_version: args.publish_version,
             pin_source_arn: args.pin_source_arn,
             take_over_destinations: args.take_over_destinations,
+            selective: selective(args, names, text_logged, audio_logged)?,
         };
         Ok(TargetSpec {
             spec,
@@ -156,6 +158,61 @@ fn text_spec(args: &TargetConfig, names: &Names) -> Result<Option<TextSpec>> {
         retention_days: args.retention_days,
         log_prefix,
     }))
+}
+
+/// `selective_logging`: which halves capture only the turns that ask for it. A half named must
+/// be logged by this target (there is no selective capture of logs it does not set up).
+fn selective(
+    args: &TargetConfig,
+    names: &Names,
+    text: bool,
+    audio: bool,
+) -> Result<Option<Selective>> {
+    let Some(which) = &args.selective_logging else {
+        return Ok(None);
+    };
+    let asked = match which.as_str() {
+        "text" => Selective {
+            text: true,
+            audio: false,
+        },
+        "audio" => Selective {
+            text: false,
+            audio: true,
+        },
+        "both" => Selective {
+            text: true,
+            audio: true,
+        },
+        "off" => Selective {
+            text: false,
+            audio: false,
+        },
+        _ => {
+            return Err(Error::invalid(
+                format!(
+                    "{} is not one of text, audio, both, off",
+                    names.given("selective_logging", &format!("{which:?}"))
+                ),
+                "give text, audio, both or off",
+            ))
+        }
+    };
+    let missing = match (asked.text && !text, asked.audio && !audio) {
+        (true, _) => Some(("text", "drop --no-text-logs")),
+        (_, true) => Some(("audio", "give --audio-bucket")),
+        _ => None,
+    };
+    if let Some((half, hint)) = missing {
+        return Err(Error::invalid(
+            format!(
+                "{} asks for selective {half} logs, but this target sets up no {half} logs",
+                names.given("selective_logging", &format!("{which:?}"))
+            ),
+            format!("{hint}, or ask selective capture only of what is logged"),
+        ));
+    }
+    Ok(Some(asked))
 }
 
 /// Audio logs: the bucket, the key prefix and the KMS key; `None` without `audio_bucket`.

@@ -188,3 +188,60 @@ fn a_prefix_must_end_with_a_slash_for_text_and_audio_by_flag_and_by_file() {
         assert!(err.contains("is not a valid prefix"), "{bad}: {err}");
     }
 }
+
+#[test]
+fn selective_logging_names_the_halves_a_target_logs() {
+    let target = |which: Option<&str>, text: bool, audio: bool| TargetConfig {
+        bot: "B".into(),
+        aliases: vec!["a".into()],
+        no_text_logs: !text,
+        audio_bucket: audio.then(|| "audio-bucket".to_string()),
+        selective_logging: which.map(str::to_string),
+        ..Default::default()
+    };
+    let selective = |which, text, audio| Spec::from_target(&target(which, text, audio));
+    assert_eq!(selective(None, true, true).unwrap().selective, None);
+    for (which, text, audio) in [
+        ("text", true, false),
+        ("audio", false, true),
+        ("both", true, true),
+        ("off", false, false),
+    ] {
+        assert_eq!(
+            selective(Some(which), true, true).unwrap().selective,
+            Some(Selective { text, audio }),
+            "{which}"
+        );
+    }
+    assert_eq!(
+        selective(Some("off"), true, false).unwrap().selective,
+        Some(Selective {
+            text: false,
+            audio: false
+        })
+    );
+    for (which, text, audio, said) in [
+        (
+            "audio",
+            true,
+            false,
+            "selective audio logs, but this target sets up no audio logs",
+        ),
+        (
+            "both",
+            false,
+            true,
+            "selective text logs, but this target sets up no text logs",
+        ),
+        ("text", false, true, "--no-text-logs"),
+        (
+            "sometimes",
+            true,
+            true,
+            "is not one of text, audio, both, off",
+        ),
+    ] {
+        let err = selective(Some(which), text, audio).unwrap_err().to_string();
+        assert!(err.contains(said), "{which}: {err}");
+    }
+}

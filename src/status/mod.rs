@@ -198,12 +198,21 @@ fn rows(
             let (text_ours, audio_ours) = observed
                 .map(|a| planner::channels_to_ours(a, ours))
                 .unwrap_or_default();
+            let settings = observed.and_then(|a| a.log_settings()).unwrap_or_default();
+            let text_selective = settings
+                .text()
+                .iter()
+                .any(|t| t.selective_logging_enabled == Some(true));
+            let audio_selective = settings
+                .audio()
+                .iter()
+                .any(|a| a.selective_logging_enabled == Some(true));
             AliasStatus {
                 account: obs.scope.account.clone(),
                 region: obs.scope.region.clone(),
                 drift: drift.map(|d| d.get(&r.alias).cloned().unwrap_or_default()),
-                text: channel(&r.text, text_ours),
-                audio: channel(&r.audio, audio_ours),
+                text: channel(&r.text, text_ours, text_selective),
+                audio: channel(&r.audio, audio_ours, audio_selective),
                 error: None,
                 bot: r.bot,
                 bot_id: r.bot_id,
@@ -217,7 +226,7 @@ fn rows(
 }
 
 /// A channel of verify's static report as a status cell.
-fn channel(report: &ChannelReport, ours: bool) -> Channel {
+fn channel(report: &ChannelReport, ours: bool, selective: bool) -> Channel {
     if report.status == Status::NotConfigured {
         return Channel::default();
     }
@@ -226,5 +235,6 @@ fn channel(report: &ChannelReport, ours: bool) -> Channel {
         ours,
         can_write: Some(report.status.ok()),
         problems: report.problems.clone(),
+        selective,
     }
 }

@@ -43,6 +43,8 @@ pub struct Channel {
     pub can_write: Option<bool>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// Selective capture (`selectiveLoggingEnabled`): only the turns that ask for it are logged.
+    pub selective: bool,
 }
 
 /// Every alias looked at, in account, region, bot and alias order.
@@ -129,6 +131,9 @@ fn channel_cell(c: &Channel) -> String {
     let mut marks = Vec::new();
     if c.ours {
         marks.push("ours");
+    }
+    if c.selective {
+        marks.push("selective");
     }
     if c.can_write == Some(false) {
         marks.push("CANNOT WRITE");

@@ -14,6 +14,7 @@ fn text() -> TextDestination {
     TextDestination {
         log_group_arn: GROUP.into(),
         prefix: "lex/".into(),
+        selective: None,
     }
 }
 
@@ -22,6 +23,7 @@ fn audio() -> AudioDestination {
         bucket_arn: "arn:aws:s3:::audio-bucket".into(),
         prefix: "calls/".into(),
         kms_key_arn: Some("arn:aws:kms:us-west-2:444455556666:key/k1".into()),
+        selective: None,
     }
 }
 

@@ -224,3 +224,77 @@ fn apply_keeps_and_shows_the_flag_another_actor_set() {
     assert_eq!(after["selectiveLoggingEnabled"], true, "{after}");
     assert_ne!(before["logPrefix"], after["logPrefix"]);
 }
+
+/// `--selective-logging` sets the flag of each half it names and clears the other's; a flag-only
+/// difference is an update, and asking what is there is a no-op.
+#[test]
+fn selective_logging_asked_sets_the_flags_and_nothing_else() {
+    use crate::spec::{Selective, Spec};
+    let ours = |selective: Option<bool>| {
+        let obs = world();
+        LogSettings::of(
+            vec![TextLogSetting::to_group(
+                &obs.scope.log_group("/aws/lex/PizzaBot"),
+                "lex/",
+                selective,
+            )],
+            vec![],
+        )
+        .unwrap()
+    };
+    let asked = |selective: Option<Selective>| Spec {
+        selective,
+        ..spec(true, false)
+    };
+    let text_flag = |plan: &crate::plan::Plan, side: &str| {
+        let alias = find(plan, "alias[PizzaBot/beta]");
+        let value = match side {
+            "before" => alias.before_json(),
+            _ => alias.after_json(),
+        };
+        value["conversationLogSettings"]["textLogSettings"][0]["selectiveLoggingEnabled"].clone()
+    };
+    for (now, selective, action, after) in [
+        (None, Some(true), Action::Update, json!(true)),
+        (Some(true), Some(false), Action::Update, json!(false)),
+        (Some(true), None, Action::NoOp, json!(true)),
+        (Some(true), Some(true), Action::NoOp, json!(true)),
+        (None, Some(false), Action::NoOp, Value::Null),
+    ] {
+        let mut obs = world();
+        obs.aliases[1].described = obs.aliases[1]
+            .described
+            .clone()
+            .to_builder_with(Some(ours(now).to_sdk()));
+        let spec = asked(selective.map(|text| Selective { text, audio: false }));
+        let plan = plan_apply(&spec, &obs).unwrap();
+        let alias = find(&plan, "alias[PizzaBot/beta]");
+        assert_eq!(alias.action, action, "{now:?} asked {selective:?}");
+        assert_eq!(
+            text_flag(&plan, "after"),
+            after,
+            "{now:?} asked {selective:?}"
+        );
+        // Nothing but the aliases differs from the plan that asks nothing of the flags.
+        let unasked = plan_apply(&asked(None), &obs).unwrap();
+        let others = |p: &crate::plan::Plan| -> Vec<crate::plan::Change> {
+            let alias = |c: &&crate::plan::Change| matches!(c.address, Address::Alias { .. });
+            p.changes.iter().filter(|c| !alias(c)).cloned().collect()
+        };
+        assert_eq!(others(&plan), others(&unasked));
+    }
+    // Audio too: the flag goes on the audio setting we write, on every alias.
+    let spec = Spec {
+        selective: Some(Selective {
+            text: false,
+            audio: true,
+        }),
+        ..spec(false, true)
+    };
+    let plan = plan_apply(&spec, &world()).unwrap();
+    for name in ["prod", "beta"] {
+        let alias = find(&plan, &format!("alias[PizzaBot/{name}]"));
+        let audio = &alias.after_json()["conversationLogSettings"]["audioLogSettings"][0];
+        assert_eq!(audio["selectiveLoggingEnabled"], true, "{name}: {audio}");
+    }
+}

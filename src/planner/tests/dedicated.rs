@@ -54,6 +54,7 @@ pub(super) fn spec() -> Spec {
         publish_version: false,
         pin_source_arn: false,
         take_over_destinations: false,
+        selective: None,
     }
 }
 

@@ -156,10 +156,12 @@ fn alias_settings_keep_what_is_not_ours() {
         bucket_arn: "arn:aws:s3:::theirs".into(),
         prefix: "p/".into(),
         kms_key_arn: None,
+        selective: None,
     };
     let text = TextDestination {
         log_group_arn: "arn:ours".into(),
         prefix: "lex/".into(),
+        selective: None,
     };
     let current = desired_settings(
         None,

@@ -56,6 +56,7 @@ pub(super) fn spec(text: bool, audio: bool) -> Spec {
         publish_version: false,
         pin_source_arn: false,
         take_over_destinations: false,
+        selective: None,
     }
 }
 

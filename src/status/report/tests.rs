@@ -31,6 +31,7 @@ fn logging(group: &str, ours: bool, can_write: bool) -> Channel {
         } else {
             vec!["the role may not logs:PutLogEvents".into()]
         },
+        selective: false,
     }
 }
 
@@ -143,4 +144,20 @@ fn a_bot_that_cannot_be_read_is_a_row_and_is_counted() {
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["summary"]["unreadable"], 1);
     assert_eq!(json["summary"]["bots"], 2);
+}
+
+#[test]
+fn a_selective_channel_is_marked_in_the_table() {
+    let mut a = alias("111122223333", "OrderBot", "live");
+    a.text = Channel {
+        selective: true,
+        ..logging("/aws/lex/OrderBot", true, true)
+    };
+    let text = StatusReport::new(vec![a]).to_string();
+    assert!(
+        text.contains("/aws/lex/OrderBot (ours, selective)"),
+        "{text}"
+    );
+    let json = serde_json::to_value(StatusReport::new(vec![alias("1", "B", "a")])).unwrap();
+    assert_eq!(json["aliases"][0]["text"]["selective"], false);
 }

@@ -14,6 +14,7 @@ mod in_place;
 mod ownership;
 mod publish_diff;
 mod selective;
+mod selective_flag;
 
 const TEST_ALIAS: &str = "TSTALIASID";
 
