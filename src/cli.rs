@@ -122,7 +122,7 @@ pub struct ShowArgs {
 }
 
 /// Every flag that says what to set up (a saved plan already says it).
-const TARGET_FLAGS: [&str; 16] = [
+const TARGET_FLAGS: [&str; 17] = [
     "config",
     "bot",
     "aliases",
@@ -137,6 +137,7 @@ const TARGET_FLAGS: [&str; 16] = [
     "grant_pass_role",
     "publish_version",
     "pin_source_arn",
+    "pin_source_account",
     "take_over_destinations",
     "selective_logging",
 ];
@@ -163,7 +164,8 @@ pub struct SetupArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = [
         "bot", "aliases", "log_group", "retention_days", "log_prefix", "no_text_logs",
         "audio_bucket", "audio_prefix", "kms_key", "role_name", "grant_pass_role",
-        "publish_version", "pin_source_arn", "take_over_destinations", "selective_logging",
+        "publish_version", "pin_source_arn", "pin_source_account", "take_over_destinations",
+        "selective_logging",
     ])]
     pub config: Option<std::path::PathBuf>,
     #[command(flatten)]
@@ -208,6 +210,10 @@ pub struct SetupArgs {
     /// Unverified: no Lex V2 document says which SourceArn Lex presents
     #[arg(long, requires = "role_name")]
     pub pin_source_arn: bool,
+    /// Dedicated-role mode: also pin the role's trust to this account (aws:SourceAccount).
+    /// Unverified: Lex V2 documents no source keys; AWS's own example has no condition
+    #[arg(long, requires = "role_name")]
+    pub pin_source_account: bool,
     /// Replace an alias's log destination that lex-logs-setup did not set (another team's group
     /// or bucket). Without it, apply refuses. The previous setting is recorded on the alias (its
     /// tags) and destroy puts it back exactly
@@ -286,6 +292,7 @@ impl SetupArgs {
             grant_pass_role: self.grant_pass_role.clone(),
             publish_version: self.publish_version,
             pin_source_arn: self.pin_source_arn,
+            pin_source_account: self.pin_source_account,
             take_over_destinations: self.take_over_destinations,
             selective_logging: self.selective_logging.clone(),
             ..TargetConfig::default()

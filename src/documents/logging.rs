@@ -50,23 +50,29 @@ pub fn pass_role_policy_name(role: &str) -> String {
     format!("{PASS_ROLE_PREFIX}{role}")
 }
 
-/// Lex V2 may assume the role, only on behalf of this account (`aws:SourceAccount`, which blocks
-/// the cross-account confused deputy). With `pin_source_arn`, also only for this bot's ARNs:
-/// unverified, since no Lex V2 document says which `aws:SourceArn` Lex presents for builds, the
-/// runtime or log delivery, and a condition on a key that is absent denies.
-pub fn trust(scope: &Scope, bot_id: &str, pin_source_arn: bool) -> Value {
-    let mut condition = json!({"StringEquals": {"aws:SourceAccount": scope.account}});
+/// Lex V2 may assume the role: the form of AWS's own example in the Lex V2 guide ("IAM Policies
+/// for Conversation Logs", no condition). Lex V2 documents neither `aws:SourceAccount` nor
+/// `aws:SourceArn` for the requests it makes with the bot's role, and a condition on a key that
+/// is absent denies, so each is an opt-in until the acceptance suite (`scripts/acceptance`)
+/// settles it on a real account: `pin_source_account`, only on behalf of this account (blocks the
+/// cross-account confused deputy); `pin_source_arn`, only for this bot's ARNs.
+pub fn trust(scope: &Scope, bot_id: &str, pin_source_account: bool, pin_source_arn: bool) -> Value {
+    let mut condition = json!({});
+    if pin_source_account {
+        condition["StringEquals"] = json!({"aws:SourceAccount": scope.account});
+    }
     if pin_source_arn {
         condition["ArnLike"] =
             json!({"aws:SourceArn": [scope.bot(bot_id), scope.bot_alias(bot_id, "*")]});
     }
+    let condition = (pin_source_account || pin_source_arn).then_some(condition);
     let statement = Statement {
         sid: Some("LexV2AssumeRole".into()),
         effect: "Allow",
         principal: Some(json!({"Service": LEX_SERVICE})),
         actions: vec!["sts:AssumeRole".into()],
         resources: vec![],
-        condition: Some(condition),
+        condition,
     };
     Document::new(vec![statement]).to_value()
 }

@@ -15,18 +15,23 @@ fn scope() -> Scope {
 }
 
 #[test]
-fn trust_is_scoped_to_lex_this_account_and_this_bot() {
-    let unpinned = trust(&scope(), "BOTID12345", false);
-    assert!(
-        unpinned["Statement"][0]["Condition"]
-            .get("ArnLike")
-            .is_none(),
-        "no SourceArn condition unless asked: a key Lex may not present would deny"
-    );
-    let doc = trust(&scope(), "BOTID12345", true);
-    let s = &doc["Statement"][0];
+fn trust_is_aws_own_form_and_pins_the_source_only_when_asked() {
+    // AWS's example: Lex V2 as the service, no condition (no source key is documented for Lex).
+    let unpinned = trust(&scope(), "BOTID12345", false, false);
+    let s = &unpinned["Statement"][0];
     assert_eq!(s["Principal"]["Service"], LEX_SERVICE);
     assert_eq!(s["Action"], json!(["sts:AssumeRole"]));
+    assert!(
+        s.get("Condition").is_none(),
+        "no condition unless asked: a key Lex may not present would deny"
+    );
+    let account = trust(&scope(), "BOTID12345", true, false);
+    assert_eq!(
+        account["Statement"][0]["Condition"],
+        json!({"StringEquals": {"aws:SourceAccount": "123456789012"}})
+    );
+    let doc = trust(&scope(), "BOTID12345", true, true);
+    let s = &doc["Statement"][0];
     assert_eq!(
         s["Condition"]["StringEquals"]["aws:SourceAccount"],
         "123456789012"
@@ -37,6 +42,11 @@ fn trust_is_scoped_to_lex_this_account_and_this_bot() {
             "arn:aws:lex:eu-west-1:123456789012:bot/BOTID12345",
             "arn:aws:lex:eu-west-1:123456789012:bot-alias/BOTID12345/*"
         ])
+    );
+    assert!(
+        trust(&scope(), "BOTID12345", false, true)["Statement"][0]["Condition"]
+            .get("StringEquals")
+            .is_none()
     );
     assert!(s.get("Resource").is_none());
 }

@@ -32,6 +32,7 @@ fn spec(role_name: Option<&str>) -> Spec {
         pin_source_arn: false,
         take_over_destinations: false,
         selective: None,
+        pin_source_account: false,
     }
 }
 

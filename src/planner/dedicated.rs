@@ -44,7 +44,12 @@ pub(super) fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     changes.extend(log_group);
     notes.extend(group_notes);
 
-    let trust = documents::trust(&obs.scope, &obs.bot.id, spec.pin_source_arn);
+    let trust = documents::trust(
+        &obs.scope,
+        &obs.bot.id,
+        spec.pin_source_account,
+        spec.pin_source_arn,
+    );
     changes.push(role_change(spec, obs, &trust)?);
     // What the role must have before the bot runs on it.
     let mut role_ready = vec![role_address(role_name)];

@@ -46,6 +46,8 @@ pub(crate) struct TargetConfig {
     #[serde(default)]
     pub pin_source_arn: bool,
     #[serde(default)]
+    pub pin_source_account: bool,
+    #[serde(default)]
     pub take_over_destinations: bool,
     /// `text`, `audio`, `both` or `off`: which halves log only the turns that ask to be logged
     /// (Lex's selective conversation log capture); absent: as each alias has it now.
@@ -83,6 +85,8 @@ pub struct Spec {
     pub publish_version: bool,
     /// Dedicated-role mode: pin the trust policy to the bot's ARNs (aws:SourceArn).
     pub pin_source_arn: bool,
+    /// Dedicated-role mode: pin the trust policy to this account (aws:SourceAccount).
+    pub pin_source_account: bool,
     /// Replace destinations lex-logs-setup did not set (recording them for destroy).
     pub take_over_destinations: bool,
     /// Selective capture as asked (`--selective-logging`): `None` keeps each alias's flags.

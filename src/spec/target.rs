@@ -40,6 +40,7 @@ impl TargetSpec {
             pass_role,
             publish_version: args.publish_version,
             pin_source_arn: args.pin_source_arn,
+            pin_source_account: args.pin_source_account,
             take_over_destinations: args.take_over_destinations,
             selective: selective(args, names, text_logged, audio_logged)?,
         };
@@ -334,6 +335,7 @@ fn check_role(args: &TargetConfig, names: &Names) -> Result<()> {
     let needs_role = [
         args.publish_version.then_some("--publish-version"),
         args.pin_source_arn.then_some("--pin-source-arn"),
+        args.pin_source_account.then_some("--pin-source-account"),
     ]
     .into_iter()
     .flatten()

@@ -55,6 +55,7 @@ pub(super) fn spec() -> Spec {
         pin_source_arn: false,
         take_over_destinations: false,
         selective: None,
+        pin_source_account: false,
     }
 }
 

@@ -57,6 +57,7 @@ pub(super) fn spec(text: bool, audio: bool) -> Spec {
         pin_source_arn: false,
         take_over_destinations: false,
         selective: None,
+        pin_source_account: false,
     }
 }
 

@@ -65,9 +65,9 @@ async fn apply_sets_up_text_logs_then_reapply_and_destroy_converge() {
         trust["Statement"][0]["Principal"]["Service"],
         "lexv2.amazonaws.com"
     );
-    assert_eq!(
-        trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"],
-        ACCOUNT
+    assert!(
+        trust["Statement"][0].get("Condition").is_none(),
+        "AWS's own form unless a pin is asked: {trust}"
     );
     let tags: std::collections::BTreeMap<_, _> =
         role.tags().iter().map(|t| (t.key(), t.value())).collect();

@@ -251,3 +251,52 @@ async fn the_policy_command_prints_the_inline_policies_apply_copies_to_our_role(
         "in place, the inline policy on the bot's role: {text}"
     );
 }
+
+/// The trust is AWS's own form unless a pin is asked; `--pin-source-account` (and
+/// `--pin-source-arn`) add the condition, logs still arrive (the twin presents both keys), and a
+/// re-apply without the pins converges back to AWS's form.
+#[tokio::test]
+async fn source_pins_are_opt_in_and_each_form_logs() {
+    let world = World::new().await;
+    let group = world.log_group();
+    let trust = |world: &World| {
+        let iam = world.clients.iam.clone();
+        let name = world.role_name();
+        async move {
+            let role = iam.get_role().role_name(name).send().await.unwrap();
+            let text = role.role().unwrap().assume_role_policy_document().unwrap();
+            lex_logs_setup::policy::parse_returned(text).unwrap()["Statement"][0].clone()
+        }
+    };
+    let pinned = with(
+        world.dedicated_args(),
+        &["--pin-source-account", "--pin-source-arn", "--yes"],
+    );
+    expect_exit(&tool(cmd("apply", &pinned, &[])).await, 0);
+    let statement = trust(&world).await;
+    assert_eq!(
+        statement["Condition"]["StringEquals"]["aws:SourceAccount"],
+        crate::support::ACCOUNT
+    );
+    assert!(statement["Condition"]["ArnLike"]["aws:SourceArn"].is_array());
+    let (session, _) = say(&world, &world.alias_id, "pinned").await;
+    assert_eq!(
+        logged(&world, &group, &session).await.len(),
+        1,
+        "pinned trust logs"
+    );
+    // Without the pins: the trust goes back to AWS's form, and logs still arrive.
+    let out = tool(cmd("apply", &world.dedicated_args(), &["--yes"])).await;
+    expect_exit(&out, 0);
+    assert!(trust(&world).await.get("Condition").is_none());
+    let (session, _) = say(&world, &world.alias_id, "unpinned").await;
+    assert_eq!(
+        logged(&world, &group, &session).await.len(),
+        1,
+        "AWS's form logs"
+    );
+    expect_exit(
+        &tool(cmd("destroy", &world.dedicated_args(), &["--yes"])).await,
+        0,
+    );
+}
