@@ -202,8 +202,8 @@ pub struct SetupArgs {
     /// (the default), the permissions go to the role each alias's version already runs on
     #[arg(long, value_name = "NAME")]
     pub role_name: Option<String>,
-    /// Dedicated-role mode: publish DRAFT as a new version (on the new role) and point the
-    /// aliases that run an older version at it. It publishes DRAFT as it is
+    /// Dedicated-role mode: publish a new version (on the new role) from the locales of the
+    /// version the aliases run, and point them at it: only the role changes
     #[arg(long, requires = "role_name")]
     pub publish_version: bool,
     /// Dedicated-role mode: also pin the role's trust to this bot's ARNs (aws:SourceArn).

@@ -1,7 +1,8 @@
-//! `--publish-version`: what the version published from DRAFT changes for the aliases it
-//! repoints, said concretely for each version they run now: the locales that go live or are
-//! dropped (a version takes only DRAFT's built locales), each kept locale's intent and slot-type
-//! counts, the role, data privacy (child-directed) and the idle session TTL.
+//! `--publish-version`: what the version it publishes changes for the aliases it repoints. The
+//! version is made from the locales of the version they run now (`sourceBotVersion`), so its
+//! locales, intents and slot types are theirs; what comes from the bot as it is now (its role,
+//! data privacy (child-directed) and idle session TTL) is compared and said. DRAFT's locales
+//! are not published: what DRAFT holds beyond the running version is said to stay out.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,12 +11,10 @@ use crate::resources::alias::Alias;
 use crate::resources::version::DRAFT;
 use crate::resources::version_contents::{LocaleContents, VersionContents};
 
-/// One note per version the `stale` aliases run now: what the version published from DRAFT
-/// holds that it does not, and the reverse. Empty when DRAFT and the versions were not read.
-pub(super) fn draft_difference_notes(obs: &Observed, stale: &[&Alias]) -> Vec<String> {
-    let Some(draft) = obs.version_contents.get(DRAFT) else {
-        return Vec::new();
-    };
+/// One note per version the `stale` aliases run now: what the version published from its
+/// locales changes (the role, and the bot's settings where they moved since), and what DRAFT
+/// holds that is not published. Empty when the versions were not read.
+pub(super) fn publish_difference_notes(obs: &Observed, stale: &[&Alias]) -> Vec<String> {
     let mut by_version: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for alias in stale {
         by_version
@@ -23,14 +22,9 @@ pub(super) fn draft_difference_notes(obs: &Observed, stale: &[&Alias]) -> Vec<St
             .or_default()
             .push(alias.name.as_str());
     }
-    let mut notes = Vec::new();
-    if !draft.locales.values().any(LocaleContents::built) {
-        notes.push(format!(
-            "warning: DRAFT of bot {} has no built locale, so apply cannot publish a version from it: build a locale first",
-            obs.bot.name
-        ));
-    }
+    let draft = obs.version_contents.get(DRAFT);
     let role = obs.role_arn();
+    let mut notes = Vec::new();
     for (version, aliases) in by_version {
         let Some(now) = obs.version_contents.get(version) else {
             continue;
@@ -39,44 +33,57 @@ pub(super) fn draft_difference_notes(obs: &Observed, stale: &[&Alias]) -> Vec<St
             [one] => format!("alias {one} runs"),
             many => format!("aliases {} run", many.join(", ")),
         };
-        let mut said = differences(version, now, draft);
-        if said.is_empty() {
-            said.push("nothing but the role differs (locales, intent and slot-type counts, data privacy, idle session TTL are alike)".into());
-        }
+        let mut said = Vec::new();
         if now.role.as_deref() != Some(role.as_str()) {
             let from = now.role.as_deref().unwrap_or("no role");
-            said.insert(0, format!("role {from} -> {role}"));
+            said.push(format!("role {from} -> {role}"));
         }
-        let said = said.join("; ");
-        notes.push(format!(
-            "{which} version {version} now; the version published from DRAFT differs: {said}"
+        if let Some(bot) = draft {
+            said.extend(bot_setting_differences(now, bot));
+        }
+        said.push(format!(
+            "locales, intents and slot types are version {version}'s"
         ));
+        notes.push(format!(
+            "{which} version {version} now; the version published from its locales differs: {}",
+            said.join("; ")
+        ));
+        if let Some(draft) = draft {
+            let left = locale_differences(version, &now.locales, &draft.locales);
+            if !left.is_empty() {
+                notes.push(format!(
+                    "DRAFT of bot {} differs from version {version} and is not published (it stays for your next build): {}",
+                    obs.bot.name,
+                    left.join("; ")
+                ));
+            }
+        }
     }
     notes
 }
 
-/// What differs, but for the role, between `now` (version `version`) and the version DRAFT
-/// would publish, each as a phrase.
-fn differences(version: &str, now: &VersionContents, draft: &VersionContents) -> Vec<String> {
-    let mut said = locale_differences(version, &now.locales, &draft.locales);
-    if now.child_directed != draft.child_directed {
+/// What the bot's own settings (which a new version takes from the bot as it is now, `bot`)
+/// change against version `now`: data privacy and the idle session TTL.
+fn bot_setting_differences(now: &VersionContents, bot: &VersionContents) -> Vec<String> {
+    let mut said = Vec::new();
+    if now.child_directed != bot.child_directed {
         said.push(format!(
-            "child-directed {} -> {}",
+            "child-directed {} -> {} (the bot's setting now)",
             yes_no(now.child_directed),
-            yes_no(draft.child_directed)
+            yes_no(bot.child_directed)
         ));
     }
-    if now.idle_session_ttl != draft.idle_session_ttl {
+    if now.idle_session_ttl != bot.idle_session_ttl {
         said.push(format!(
-            "idle session TTL {} -> {}",
+            "idle session TTL {} -> {} (the bot's setting now)",
             seconds(now.idle_session_ttl),
-            seconds(draft.idle_session_ttl)
+            seconds(bot.idle_session_ttl)
         ));
     }
     said
 }
 
-/// The locales added, dropped or left out, and the counts that change in those kept.
+/// How DRAFT's locales differ from version `version`'s (none of it is published).
 fn locale_differences(
     version: &str,
     now: &BTreeMap<String, LocaleContents>,
@@ -86,21 +93,14 @@ fn locale_differences(
     let mut said = Vec::new();
     for id in ids {
         match (now.get(id), draft.get(id)) {
-            (None, Some(d)) if d.built() => said.push(format!(
-                "locale {id} goes live (built in DRAFT{})",
-                counts(d)
-            )),
-            (None, Some(d)) => said.push(format!(
-                "locale {id} is in DRAFT but not built ({}), so it is not published",
-                d.status
-            )),
-            (Some(_), None) => said.push(format!(
-                "locale {id} is dropped (in version {version}, not in DRAFT)"
-            )),
-            (Some(_), Some(d)) if !d.built() => said.push(format!(
-                "locale {id} is dropped (in version {version}; in DRAFT it is {}, not built)",
-                d.status
-            )),
+            (None, Some(d)) if d.built() => {
+                said.push(format!("locale {id} is built in DRAFT only{}", counts(d)))
+            }
+            (None, Some(d)) => said.push(format!("locale {id} is in DRAFT only ({})", d.status)),
+            (Some(_), None) => said.push(format!("locale {id} is in version {version} only")),
+            (Some(_), Some(d)) if !d.built() => {
+                said.push(format!("locale {id} is {} in DRAFT", d.status))
+            }
             (Some(v), Some(d)) => said.extend(count_changes(id, v, d)),
             (None, None) => {}
         }
@@ -108,7 +108,7 @@ fn locale_differences(
     said
 }
 
-/// A kept locale's intent and slot-type counts that differ (both known).
+/// A locale's intent and slot-type counts that differ, version -> DRAFT (both known).
 fn count_changes(id: &str, now: &LocaleContents, draft: &LocaleContents) -> Option<String> {
     let change = |what: &str, a: Option<i32>, b: Option<i32>| match (a, b) {
         (Some(a), Some(b)) if a != b => Some(format!("{what} {a} -> {b}")),
@@ -124,10 +124,10 @@ fn count_changes(id: &str, now: &LocaleContents, draft: &LocaleContents) -> Opti
     (!changes.is_empty()).then(|| format!("locale {id}: {}", changes.join(", ")))
 }
 
-/// `, N intents, M slot types` when known.
+/// ` (N intents, M slot types)` when known.
 fn counts(locale: &LocaleContents) -> String {
     match (locale.intents, locale.slot_types) {
-        (Some(i), Some(s)) => format!(", {i} intents, {s} slot types"),
+        (Some(i), Some(s)) => format!(" ({i} intents, {s} slot types)"),
         _ => String::new(),
     }
 }

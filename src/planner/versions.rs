@@ -58,6 +58,26 @@ pub(super) fn versions_still_on<'a>(
         .collect()
 }
 
+/// The one version the aliases to repoint run: a version is published from its locales, so that
+/// nothing but the role changes for them. Aliases on different versions cannot all keep theirs
+/// with one new version: refused, with the way through.
+fn one_source<'a>(stale: &[&'a Alias], listed: &[String]) -> Result<&'a str> {
+    let mut versions: Vec<&str> = stale.iter().map(|a| a.version()).collect();
+    versions.sort();
+    versions.dedup();
+    match versions.as_slice() {
+        [one] => Ok(one),
+        many => Err(Error::invalid(
+            format!(
+                "--publish-version publishes one version from the locales of the version the aliases run, so that only the role changes, but they run {}: {}",
+                many.join(" and "),
+                listed.join(", ")
+            ),
+            "apply once per group of aliases on the same version (--alias NAME ...), or point them at one version first",
+        )),
+    }
+}
+
 /// Dedicated apply: aliases on a published version whose role is not ours log through our role
 /// only once they run a version published after the switch (UpdateBot changes only DRAFT). With
 /// `--publish-version` a new version is published after the bot's update; without, they are
@@ -88,24 +108,23 @@ pub(super) fn publish_change(
             "pass --publish-version to publish DRAFT (on the new role) and point them at it, or drop --role-name to grant the role each version runs on (the default, in-place mode)",
         ));
     }
-    let differences = super::draft_diff::draft_difference_notes(obs, stale);
-    let what = match differences.is_empty() {
-        true => "whatever DRAFT holds that the old versions did not goes live with it",
-        false => "what differs for each is said below",
-    };
+    let source = one_source(stale, &listed)?;
     notes.push(format!(
-        "--publish-version publishes the DRAFT of bot {} as it is now (its built locales), and points {} at it: {what}",
+        "--publish-version publishes a new version of bot {} from the locales of version {source} (what {} run{} now), on role {role_name}, and points {} at it: only the role changes, but for what is said below",
         obs.bot.name,
-        listed.join(", ")
+        listed.join(", "),
+        if stale.len() == 1 { "s" } else { "" },
+        if stale.len() == 1 { "it" } else { "them" },
     ));
-    notes.extend(differences);
+    notes.extend(super::draft_diff::publish_difference_notes(obs, stale));
     let publish = Step::Version(VersionStep::Publish {
         bot_id: obs.bot.id.clone(),
         bot_name: obs.bot.name.clone(),
+        source: source.to_string(),
     });
     let after = Resource::Version(VersionValue {
         bot_version: None,
-        source_bot_version: Some(crate::resources::version::DRAFT.to_string()),
+        source_bot_version: Some(source.to_string()),
         role_arn: Some(obs.role_arn()),
     });
     let change = Change::new(

@@ -236,6 +236,7 @@ fn steps_without_an_inverse() {
     let publish = Step::Version(VersionStep::Publish {
         bot_id: "ID".into(),
         bot_name: "Bot".into(),
+        source: "2".into(),
     });
     let delete_version = Step::Version(VersionStep::Delete {
         bot_id: "ID".into(),

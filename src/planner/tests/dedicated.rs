@@ -246,7 +246,9 @@ fn dedicated_mode_refuses_aliases_on_old_versions_unless_asked_to_publish() {
             ..
         }))
     ));
-    assert!(plan.notes.iter().any(|n| n.contains("publishes the DRAFT")));
+    assert!(plan.notes.iter().any(
+        |n| n.contains("publishes a new version of bot OrderBot from the locales of version 3")
+    ));
 }
 
 #[test]

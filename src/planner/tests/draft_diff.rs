@@ -1,5 +1,6 @@
-//! Planner tests of what `--publish-version` says it changes: per version the repointed aliases
-//! run, the locales, counts, role, data privacy and idle session TTL that differ from DRAFT.
+//! Planner tests of `--publish-version`: a version published from the locales the repointed
+//! aliases run (aliases on two versions refused), and what it says changes: the role and the
+//! bot's own settings; what DRAFT holds beyond is said to stay out.
 
 use std::collections::BTreeMap;
 
@@ -68,15 +69,6 @@ fn observed(draft: VersionContents, one: VersionContents, two: VersionContents) 
     obs
 }
 
-fn notes_of(obs: &Observed) -> Vec<String> {
-    let spec = Spec {
-        publish_version: true,
-        aliases: vec!["live".into(), "beta".into(), "canary".into()],
-        ..spec()
-    };
-    plan_apply(&spec, obs).unwrap().notes
-}
-
 fn note_for<'a>(notes: &'a [String], which: &str) -> &'a str {
     notes
         .iter()
@@ -84,9 +76,20 @@ fn note_for<'a>(notes: &'a [String], which: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no note starting {which:?} in {notes:#?}"))
 }
 
-#[test]
-fn each_version_the_aliases_run_is_compared_with_draft() {
-    let draft = contents(
+/// The plan of `obs` with --publish-version for the first `aliases` of live, beta, canary.
+fn plan_of(obs: &Observed, aliases: usize) -> crate::error::Result<crate::plan::Plan> {
+    let mut obs = obs.clone();
+    obs.aliases.truncate(aliases);
+    let spec = Spec {
+        publish_version: true,
+        aliases: obs.aliases.iter().map(|a| a.name.clone()).collect(),
+        ..spec()
+    };
+    plan_apply(&spec, &obs)
+}
+
+fn draft() -> VersionContents {
+    contents(
         Some(SLR),
         false,
         600,
@@ -96,8 +99,11 @@ fn each_version_the_aliases_run_is_compared_with_draft() {
             ("de_DE", locale("NotBuilt", 1, 0)),
             ("en_GB", locale("NotBuilt", 1, 0)),
         ],
-    );
-    let one = contents(
+    )
+}
+
+fn version_one() -> VersionContents {
+    contents(
         Some(SLR),
         false,
         300,
@@ -106,74 +112,98 @@ fn each_version_the_aliases_run_is_compared_with_draft() {
             ("en_GB", locale("Built", 1, 0)),
             ("es_ES", locale("Built", 1, 0)),
         ],
-    );
-    let two = contents(
-        Some(SLR),
-        false,
-        600,
-        &[
-            ("en_US", locale("Built", 4, 2)),
-            ("fr_FR", locale("Built", 3, 0)),
-        ],
-    );
-    let notes = notes_of(&observed(draft, one, two));
-    let v1 = note_for(&notes, "aliases live, beta run version 1 now");
-    for said in [
-        format!("role {SLR} -> {OURS}"),
-        "locale de_DE is in DRAFT but not built (NotBuilt), so it is not published".into(),
-        "locale en_GB is dropped (in version 1; in DRAFT it is NotBuilt, not built)".into(),
-        "locale en_US: intents 1 -> 4, slot types 0 -> 2".into(),
-        "locale es_ES is dropped (in version 1, not in DRAFT)".into(),
-        "locale fr_FR goes live (built in DRAFT, 3 intents, 0 slot types)".into(),
-        "idle session TTL 300 s -> 600 s".into(),
-    ] {
-        assert!(v1.contains(&said), "{said:?} not in {v1}");
-    }
-    assert!(!v1.contains("child-directed"), "{v1}");
-    // Version 2 holds what DRAFT holds: only the role changes (and unbuilt DRAFT locales).
-    let v2 = note_for(&notes, "alias canary runs version 2 now");
-    assert!(v2.contains(&format!("role {SLR} -> {OURS}")), "{v2}");
-    assert!(
-        !v2.contains("en_US") && !v2.contains("fr_FR") && !v2.contains("TTL"),
-        "{v2}"
-    );
-    assert!(notes.iter().all(|n| !n.contains("no built locale")));
+    )
 }
 
 #[test]
-fn only_what_differs_is_said_an_unbuilt_draft_is_warned_and_unread_stays_generic() {
-    let same = || contents(Some(SLR), true, 300, &[("en_US", locale("Built", 2, 1))]);
-    let mut draft = same();
-    draft.child_directed = Some(false);
-    let mut obs = observed(draft, same(), same());
-    obs.aliases.truncate(1);
-    let notes = notes_of(&obs);
-    let v1 = note_for(&notes, "alias live runs version 1 now");
-    assert_eq!(
-        v1,
-        format!("alias live runs version 1 now; the version published from DRAFT differs: role {SLR} -> {OURS}; child-directed yes -> no")
-    );
-    // All alike but the role: said so.
-    let notes = notes_of(&observed(same(), same(), same()));
-    let v2 = note_for(&notes, "alias canary runs version 2 now");
-    assert!(v2.ends_with(&format!("role {SLR} -> {OURS}; nothing but the role differs (locales, intent and slot-type counts, data privacy, idle session TTL are alike)")), "{v2}");
-    // DRAFT without a built locale: apply could not publish, and the plan says so.
-    let unbuilt = contents(Some(SLR), true, 300, &[("en_US", locale("NotBuilt", 2, 1))]);
-    let notes = notes_of(&observed(unbuilt, same(), same()));
+fn a_version_is_published_from_the_locales_the_aliases_run_and_only_the_bot_settings_are_said() {
+    let obs = observed(draft(), version_one(), version_one());
+    let plan = plan_of(&obs, 2).unwrap();
+    // The step and the value say the source: version 1, not DRAFT.
+    let publish = plan
+        .changes
+        .iter()
+        .find(|c| c.address.to_string() == "version[OrderBot/new]")
+        .unwrap();
+    assert_eq!(publish.after_json()["sourceBotVersion"], "1");
+    assert!(matches!(
+        &publish.step,
+        Some(crate::step::Step::Version(crate::resources::version::VersionStep::Publish { source, .. })) if source == "1"
+    ));
+    let notes = &plan.notes;
+    let v1 = note_for(notes, "aliases live, beta run version 1 now");
+    for said in [
+        format!("role {SLR} -> {OURS}"),
+        "idle session TTL 300 s -> 600 s (the bot's setting now)".into(),
+        "locales, intents and slot types are version 1's".into(),
+    ] {
+        assert!(v1.contains(&said), "{said:?} not in {v1}");
+    }
     assert!(
-        notes
-            .iter()
-            .any(|n| n.starts_with("warning: DRAFT of bot OrderBot has no built locale")),
+        !v1.contains("child-directed") && !v1.contains("fr_FR"),
+        "{v1}"
+    );
+    // What DRAFT holds beyond version 1 is said to stay out of the published version.
+    let left = note_for(
+        notes,
+        "DRAFT of bot OrderBot differs from version 1 and is not published",
+    );
+    for said in [
+        "locale de_DE is in DRAFT only (NotBuilt)",
+        "locale en_GB is NotBuilt in DRAFT",
+        "locale en_US: intents 1 -> 4, slot types 0 -> 2",
+        "locale es_ES is in version 1 only",
+        "locale fr_FR is built in DRAFT only (3 intents, 0 slot types)",
+    ] {
+        assert!(left.contains(said), "{said:?} not in {left}");
+    }
+    assert!(notes.iter().any(|n| n.starts_with(
+        "--publish-version publishes a new version of bot OrderBot from the locales of version 1"
+    )));
+}
+
+#[test]
+fn aliases_on_two_versions_are_refused_with_the_way_through() {
+    let obs = observed(draft(), version_one(), version_one());
+    let err = plan_of(&obs, 3).unwrap_err().to_string();
+    assert!(
+        err.contains("they run 1 and 2") && err.contains("canary (version 2"),
+        "{err}"
+    );
+    assert!(
+        err.contains("apply once per group of aliases on the same version"),
+        "{err}"
+    );
+}
+
+#[test]
+fn only_what_differs_is_said_and_unread_stays_generic() {
+    let same = || contents(Some(SLR), true, 300, &[("en_US", locale("Built", 2, 1))]);
+    let mut bot_now = same();
+    bot_now.child_directed = Some(false);
+    let notes = plan_of(&observed(bot_now, same(), same()), 1)
+        .unwrap()
+        .notes;
+    assert_eq!(
+        note_for(&notes, "alias live runs version 1 now"),
+        format!("alias live runs version 1 now; the version published from its locales differs: role {SLR} -> {OURS}; child-directed yes -> no (the bot's setting now); locales, intents and slot types are version 1's")
+    );
+    assert!(
+        notes.iter().all(|n| !n.starts_with("DRAFT of bot")),
         "{notes:#?}"
     );
-    // Not read (no --publish-version reads): the plan keeps the general note only.
+    // All alike but the role: only the role is said.
+    let notes = plan_of(&observed(same(), same(), same()), 1).unwrap().notes;
+    assert_eq!(
+        note_for(&notes, "alias live runs version 1 now"),
+        format!("alias live runs version 1 now; the version published from its locales differs: role {SLR} -> {OURS}; locales, intents and slot types are version 1's")
+    );
+    // Not read: the general note only.
     let mut obs = observed(same(), same(), same());
     obs.version_contents.clear();
-    let notes = notes_of(&obs);
+    let notes = plan_of(&obs, 1).unwrap().notes;
+    assert!(notes.iter().any(|n| n.contains("only the role changes")));
     assert!(notes
         .iter()
-        .any(|n| n.contains("whatever DRAFT holds that the old versions did not goes live")));
-    assert!(notes
-        .iter()
-        .all(|n| !n.contains("now; the version published from DRAFT differs")));
+        .all(|n| !n.contains("now; the version published")));
 }

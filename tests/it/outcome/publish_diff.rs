@@ -1,7 +1,6 @@
-//! `--publish-version` says, per alias it repoints, what the version it publishes from DRAFT
-//! changes: a locale built in DRAFT but not in the alias's version goes live, one not built is
-//! not published, and the idle session TTL and the role that change; apply then does exactly
-//! that.
+//! `--publish-version` publishes the new version from the locales of the version the alias runs,
+//! so only the role (and the bot's own settings, said) change: a locale built in DRAFT but not in
+//! the alias's version stays out, and the plan says so; apply then does exactly that.
 
 use serde_json::Value;
 
@@ -42,7 +41,7 @@ async fn locales_of(world: &World, version: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn the_plan_names_what_draft_holds_that_the_running_version_does_not() {
+async fn the_new_version_keeps_the_running_versions_locales_and_the_plan_says_what_stays_out() {
     let world = World::new().await;
     let lex = &world.clients.lex;
     // DRAFT gets fr_FR, built, and a longer idle session TTL; version 1 (what `live` runs) has
@@ -90,23 +89,38 @@ async fn the_plan_names_what_draft_holds_that_the_running_version_does_not() {
     let role = format!("arn:aws:iam::000000000000:role/{}", world.role_name());
     for said in [
         format!("role {} -> {role}", world.bot_role_arn),
-        "locale fr_FR goes live (built in DRAFT".to_string(),
-        "locale en_GB is in DRAFT but not built (NotBuilt), so it is not published".into(),
-        "idle session TTL 300 s -> 600 s".into(),
+        "idle session TTL 300 s -> 600 s (the bot's setting now)".to_string(),
+        "locales, intents and slot types are version 1's".into(),
     ] {
         assert!(live.contains(&said), "{said:?} not in {live}");
     }
-    assert!(!live.contains("en_US"), "en_US is alike in both: {live}");
+    let left = notes
+        .iter()
+        .find(|n| {
+            n.starts_with(&format!(
+                "DRAFT of bot {} differs from version 1",
+                world.bot_name
+            ))
+        })
+        .unwrap_or_else(|| panic!("no note for DRAFT: {notes:#?}"));
+    for said in [
+        "locale fr_FR is built in DRAFT only",
+        "locale en_GB is in DRAFT only (NotBuilt)",
+    ] {
+        assert!(left.contains(said), "{said:?} not in {left}");
+    }
+    assert!(!left.contains("en_US"), "en_US is alike in both: {left}");
     assert_eq!(world.snapshot().await, before, "plan changes nothing");
 
-    // Apply publishes exactly that: the alias's new version has en_US and fr_FR, not en_GB.
+    // Apply publishes exactly that: the alias's new version has version 1's en_US, not DRAFT's
+    // fr_FR nor en_GB.
     expect_exit(&tool(cmd("apply", &args, &["--yes"])).await, 0);
     let now = world.snapshot().await["aliases"]["live"]["botVersion"].clone();
     let version = now.as_str().expect("live runs a version").to_string();
     assert_ne!(version, "1");
     assert_eq!(
         locales_of(&world, &version).await,
-        vec!["en_US".to_string(), "fr_FR".to_string()]
+        vec!["en_US".to_string()]
     );
     // Now on a version of our role, live is repointed no more: no comparison is made.
     let out = tool(cmd("plan", &with(args, &["--output", "json"]), &[])).await;
@@ -114,7 +128,7 @@ async fn the_plan_names_what_draft_holds_that_the_running_version_does_not() {
     assert!(
         notes
             .iter()
-            .all(|n| !n.contains("the version published from DRAFT differs")),
+            .all(|n| !n.contains("the version published from its locales differs")),
         "{notes:#?}"
     );
 }
