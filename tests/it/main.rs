@@ -17,3 +17,4 @@ mod support;
 mod trust;
 mod verify;
 mod verify_bounds;
+mod verify_probe;
