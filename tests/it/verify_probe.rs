@@ -4,7 +4,7 @@
 //! logs; an alias whose version has only a non-en_US locale is probed in that locale.
 
 use aws_sdk_lexmodelsv2::types::{
-    BotVersionLocaleDetails, ConversationLogSettings, TextLogSetting,
+    AudioLogSetting, BotVersionLocaleDetails, ConversationLogSettings, TextLogSetting,
 };
 use serde_json::Value;
 
@@ -171,43 +171,49 @@ async fn while_iam_propagates_verify_probes_again_until_a_log_arrives() {
     }
 }
 
-/// Another actor turns selective logging on for the alias's text logs, through the SDK.
-async fn turn_selective_logging_on(world: &World, alias_id: &str) {
-    let alias = world
-        .clients
-        .lex
+/// Another actor turns selective logging on for the alias's text and/or audio logs, through
+/// the SDK.
+async fn turn_selective_logging_on(world: &World, text: bool, audio: bool) {
+    let lex = &world.clients.lex;
+    let alias = lex
         .describe_bot_alias()
         .bot_id(&world.bot_id)
-        .bot_alias_id(alias_id)
+        .bot_alias_id(&world.alias_id)
         .send()
         .await
         .unwrap();
     let settings = alias.conversation_log_settings().unwrap();
-    let text: Vec<TextLogSetting> = settings
+    let texts: Vec<TextLogSetting> = settings
         .text_log_settings()
         .iter()
         .map(|t| {
             TextLogSetting::builder()
                 .enabled(t.enabled())
                 .set_destination(t.destination().cloned())
-                .selective_logging_enabled(true)
+                .selective_logging_enabled(text)
                 .build()
         })
         .collect();
-    world
-        .clients
-        .lex
-        .update_bot_alias()
+    let audios: Vec<AudioLogSetting> = settings
+        .audio_log_settings()
+        .iter()
+        .map(|a| {
+            AudioLogSetting::builder()
+                .enabled(a.enabled())
+                .set_destination(a.destination().cloned())
+                .selective_logging_enabled(audio)
+                .build()
+        })
+        .collect();
+    lex.update_bot_alias()
         .bot_id(&world.bot_id)
-        .bot_alias_id(alias_id)
+        .bot_alias_id(&world.alias_id)
         .bot_alias_name(alias.bot_alias_name().unwrap())
         .set_bot_version(alias.bot_version().map(str::to_string))
         .conversation_log_settings(
             ConversationLogSettings::builder()
-                .set_text_log_settings(Some(text))
-                .set_audio_log_settings(
-                    Some(settings.audio_log_settings().to_vec()).filter(|a| !a.is_empty()),
-                )
+                .set_text_log_settings(Some(texts).filter(|t| !t.is_empty()))
+                .set_audio_log_settings(Some(audios).filter(|a| !a.is_empty()))
                 .build(),
         )
         .send()
@@ -217,17 +223,41 @@ async fn turn_selective_logging_on(world: &World, alias_id: &str) {
 
 #[tokio::test]
 async fn a_selective_logging_alias_is_probed_with_the_attributes_that_ask_for_logs() {
-    for dedicated in [false, true] {
+    // (dedicated role, audio logs too: text not selective, audio selective)
+    for (dedicated, audio) in [(false, false), (true, false), (false, true)] {
         let account = fresh_account('8');
         let world = World::new_in(&account).await;
-        let target = match dedicated {
+        let mut target = match dedicated {
             true => world.dedicated_args(),
             false => world.target_args(),
         };
+        if audio {
+            target.extend(["--audio-bucket".to_string(), world.bucket.clone()]);
+        }
         let apply = with("apply", target, &["--yes"]);
         let endpoint = crate::support::endpoint();
         expect_exit(&run(&account, &endpoint, &apply).await, 0);
-        turn_selective_logging_on(&world, &world.alias_id).await;
+        turn_selective_logging_on(&world, !audio, audio).await;
+        if audio {
+            let proxy = FaultProxy::start(Fault::None).await;
+            let verify = with("verify", world.target_args(), &["--output", "json"]);
+            let out = run(&account, &proxy.endpoint, &verify).await;
+            expect_exit(&out, 0);
+            let a = alias(&json_of(&out), &world.alias_name).clone();
+            assert_eq!(a["audio"]["status"], "delivered", "{a:#}");
+            assert_eq!(a["text"]["status"], "delivered", "{a:#}");
+            assert_eq!(a["probe"]["selectiveText"], false);
+            assert_eq!(a["probe"]["selectiveAudio"], true);
+            assert_eq!(
+                a["probe"]["sessionAttributes"],
+                serde_json::json!({"x-amz-lex:enable-audio-logging:*:*": "true"})
+            );
+            assert_eq!(
+                a["audio"]["attempts"],
+                probes(&proxy, "/utterance").len() as u64
+            );
+            continue;
+        }
 
         // A user's turn without the attributes is not logged: the flag is on.
         let user_session = format!("user-{account}");
