@@ -152,7 +152,7 @@ pub struct ChangeArgs {
     /// apply only: afterwards, verify that the logs arrive (as `verify`; exit 4 if not)
     #[arg(long)]
     pub verify: bool,
-    /// With --verify: seconds the verify run may take, as verify's --timeout [default: 120]
+    /// With --verify: seconds the verify run may take, as verify's --timeout [default: 180]
     #[arg(long, value_name = "SECONDS", requires = "verify")]
     pub timeout: Option<u64>,
 }
@@ -300,8 +300,12 @@ impl SetupArgs {
     }
 }
 
-/// How long to wait for a log by default, in seconds.
-pub const DEFAULT_TIMEOUT: u64 = 120;
+/// How long to wait for a log by default, in seconds: long enough for IAM. Lex applies log
+/// settings to new sessions and writes with the role's policies as IAM shows them to Lex, and
+/// IAM changes (a new role, a policy written or attached by apply) take seconds to minutes to
+/// reach it; verify sends a new probe every few seconds meanwhile. Three minutes covers the
+/// usual propagation (about a minute) and a slow first delivery on top; 120 s left little room.
+pub const DEFAULT_TIMEOUT: u64 = 180;
 
 /// `lex-logs-setup verify`.
 #[derive(Debug, Clone, clap::Args)]
@@ -318,7 +322,7 @@ pub struct VerifyArgs {
 /// How to verify.
 #[derive(Debug, Clone, clap::Args)]
 pub struct VerifyOptions {
-    /// Locale of the test turn [default: the alias's first enabled locale, else en_US]
+    /// Locale of the probe turns [default: a built locale of the alias's version: the alias's first enabled one, else the version's first]
     #[arg(long, value_name = "LOCALE")]
     pub locale: Option<String>,
     /// Seconds the whole verify run may take, the wait for every log included

@@ -3,6 +3,7 @@
 //! FilterLogEvents, S3 ListObjectsV2) and the delivery-failure metric (CloudWatch
 //! GetMetricStatistics).
 
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_cloudwatch::operation::get_metric_statistics::builders::GetMetricStatisticsFluentBuilder;
@@ -49,6 +50,8 @@ pub struct Turn<'a> {
     pub alias_id: &'a str,
     pub locale: &'a str,
     pub session: &'a str,
+    /// The session attributes of the turn (selective logging asks for them; see `probe`).
+    pub attributes: &'a BTreeMap<String, String>,
 }
 
 /// Sends one RecognizeText turn.
@@ -60,6 +63,11 @@ pub async fn say(clients: &Clients, turn: &Turn<'_>) -> Result<()> {
         .bot_alias_id(turn.alias_id)
         .locale_id(turn.locale)
         .session_id(turn.session)
+        .set_session_state((!turn.attributes.is_empty()).then(|| {
+            aws_sdk_lexruntimev2::types::SessionState::builder()
+                .set_session_attributes(Some(turn.attributes.clone().into_iter().collect()))
+                .build()
+        }))
         .text("lex-logs-setup verify: is this conversation logged?")
         .send()
         .await
@@ -80,6 +88,10 @@ pub async fn speak(clients: &Clients, turn: &Turn<'_>) -> Result<()> {
         .locale_id(turn.locale)
         .session_id(turn.session)
         .request_content_type(PCM)
+        .set_session_state((!turn.attributes.is_empty()).then(|| {
+            let state = serde_json::json!({ "sessionAttributes": turn.attributes });
+            super::probe::gzip_base64(state.to_string().as_bytes())
+        }))
         .input_stream(aws_sdk_lexruntimev2::primitives::ByteStream::from(silence()))
         .send()
         .await
@@ -90,13 +102,13 @@ pub async fn speak(clients: &Clients, turn: &Turn<'_>) -> Result<()> {
     Ok(())
 }
 
-/// The log line of `session` in `group`, among streams that start with `prefix`, written since
-/// `since_ms` (epoch milliseconds); `None` while it has not arrived.
+/// The log line of one of `sessions` in `group`, among streams that start with `prefix`, written
+/// since `since_ms` (epoch milliseconds); `None` while none has arrived.
 pub async fn find_log_line(
     clients: &Clients,
     group: &str,
     prefix: &str,
-    session: &str,
+    sessions: &[String],
     since_ms: i64,
 ) -> Result<Option<Value>> {
     let mut token: Option<String> = None;
@@ -122,12 +134,12 @@ pub async fn find_log_line(
         };
         let found = out.events().iter().find_map(|e| {
             let message = e.message().unwrap_or_default();
-            if !message.contains(session) {
+            if !sessions.iter().any(|s| message.contains(s.as_str())) {
                 return None;
             }
             serde_json::from_str::<Value>(message)
                 .ok()
-                .filter(|line| line["sessionId"] == session)
+                .filter(|line| sessions.iter().any(|s| line["sessionId"] == s.as_str()))
                 .map(|mut line| {
                     if let (Some(stream), Some(object)) =
                         (e.log_stream_name(), line.as_object_mut())
@@ -147,13 +159,13 @@ pub async fn find_log_line(
     }
 }
 
-/// The key of the audio object of `session` under `prefix` of `bucket`; `None` while it has not
-/// arrived.
+/// The key of the audio object of one of `sessions` under `prefix` of `bucket`; `None` while
+/// none has arrived.
 pub async fn find_audio(
     clients: &Clients,
     bucket: &str,
     prefix: &str,
-    session: &str,
+    sessions: &[String],
 ) -> Result<Option<String>> {
     let mut token: Option<String> = None;
     loop {
@@ -176,7 +188,7 @@ pub async fn find_audio(
             .contents()
             .iter()
             .filter_map(|o| o.key())
-            .find(|k| k.contains(session))
+            .find(|k| sessions.iter().any(|s| k.contains(s.as_str())))
         {
             return Ok(Some(key.to_string()));
         }

@@ -2,9 +2,10 @@
 //!
 //! For each alias: a static check (`check`: the role its version runs on, whether Lex may
 //! assume it, whether its policies allow the writes on the exact destinations, whether the
-//! destinations exist), then, unless `--static-only`, a live check (`live`: one RecognizeText
-//! and/or one RecognizeUtterance turn, and the log line or audio object read back, with the
-//! delivery-failure metric when it does not arrive). `report` renders the outcome.
+//! destinations exist), then, unless `--static-only`, a live check (`live`: RecognizeText
+//! and/or RecognizeUtterance probe turns, a new session every few seconds until the log line or
+//! audio object is read back or `--timeout` runs out, with the delivery-failure metric when it
+//! does not arrive; `probe` says what a probe carries and does). `report` renders the outcome.
 //!
 //! What is checked is read through `crate::observe`, as plan reads it: the bot and its aliases
 //! with the role each runs on (`observe::bot_and_aliases`), those roles with their policies
@@ -13,7 +14,8 @@
 //! [`static_check_observed`], so nothing it read is read again.
 //!
 //! The parts: `args` (what to verify), `per_alias` (one alias, both checks), `delivery` (the
-//! wait for one channel's log).
+//! wait for one channel's log, attempt after attempt), `probe` (the probe turn: selective-logging
+//! session attributes, how often it is sent again, what it does to the bot).
 
 mod args;
 mod check;
@@ -21,6 +23,7 @@ mod delivery;
 mod live;
 mod locales;
 mod per_alias;
+mod probe;
 pub(crate) mod report;
 
 use std::collections::BTreeMap;

@@ -1,5 +1,7 @@
 //! Verifies one alias: the static check of its destinations, then (unless `--static-only`) the
-//! live check of each configured channel, into an [`AliasReport`].
+//! live check of each configured channel (probe turns until the log arrives or the deadline
+//! passes, with the session attributes selective logging needs: `probe`), into an
+//! [`AliasReport`].
 
 use std::collections::BTreeMap;
 use std::time::{Instant, SystemTime};
@@ -16,6 +18,7 @@ use super::check::{self, AliasFacts, Destinations, Diagnosis, KeyFacts, RoleFact
 use super::delivery::{self, Watch};
 use super::live;
 use super::locales;
+use super::probe::Probe;
 use super::report::{AliasReport, ChannelReport, Status};
 use crate::cli::VerifyOptions;
 
@@ -72,11 +75,13 @@ pub async fn verify_alias(
         }
     } else if !shared.options.static_only {
         report.session_id = Some(session.clone());
+        let probe = Probe::of(a);
         let turn = live::Turn {
             bot_id: &bot.id,
             alias_id: &a.id,
             locale: &locale,
             session: &session,
+            attributes: &probe.session_attributes,
         };
         let address = format!("alias[{}/{}]", bot.name, a.name);
         live_check(
@@ -88,6 +93,7 @@ pub async fn verify_alias(
             &mut report,
         )
         .await;
+        report.probe = Some(probe);
     }
     report.status = AliasReport::overall(&report.text, &report.audio);
     Ok(report)
@@ -104,6 +110,7 @@ fn unchecked_report(bot: &Bot, a: &Alias, locale: &str) -> AliasReport {
         role: a.runs_on.clone(),
         locale: locale.to_string(),
         session_id: None,
+        probe: None,
         status: Status::NotConfigured,
         text: ChannelReport::not_configured(),
         audio: ChannelReport::not_configured(),

@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::live::{AUDIO_FAILURE_METRIC, TEXT_FAILURE_METRIC};
+use super::probe::Probe;
 
 /// The outcome of one channel (or of a whole alias).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -33,9 +34,19 @@ pub struct ChannelReport {
     /// The log group or `s3://bucket/prefix`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
-    /// Seconds from the request to the log, when delivered.
+    /// Seconds from the first probe turn to the log, when delivered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seconds: Option<f64>,
+    /// How many probe turns the live check sent (one per session, every few seconds until the
+    /// log arrived or the deadline passed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<u32>,
+    /// The session whose log arrived (else the last probe's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// Seconds the live check waited before it gave up, when not delivered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waited_seconds: Option<f64>,
     /// The log line read back (text), or `{"key": ...}` (audio).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub found: Option<Value>,
@@ -56,6 +67,9 @@ impl ChannelReport {
             status: Status::NotConfigured,
             destination: None,
             seconds: None,
+            attempts: None,
+            session_id: None,
+            waited_seconds: None,
             found: None,
             problems: vec![],
             detail: None,
@@ -75,8 +89,12 @@ pub struct AliasReport {
     /// The role the alias's version runs on (Lex writes the logs with it).
     pub role: Option<String>,
     pub locale: String,
+    /// The session of the first probe turn (both channels share it; later probes have their own).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+    /// What the probe turns carried and what they do to the bot, when any was sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probe: Option<Probe>,
     pub status: Status,
     pub text: ChannelReport,
     pub audio: ChannelReport,
@@ -166,6 +184,12 @@ impl Report {
                     out.push_str(&channel_text(label, c));
                 }
             }
+            if let Some(probe) = &a.probe {
+                out.push_str(&format!("  probe: {}\n", probe.effects));
+                if let Some(note) = probe.selective_note() {
+                    out.push_str(&format!("  {note}\n"));
+                }
+            }
             for w in &a.warnings {
                 out.push_str(&format!("  warning: {w}\n"));
             }
@@ -185,6 +209,15 @@ impl Report {
     }
 }
 
+/// ", 3 attempts" (the probe turns sent), or nothing when none was.
+fn attempts_text(attempts: Option<u32>) -> String {
+    match attempts {
+        Some(1) => ", 1 attempt".to_string(),
+        Some(n) => format!(", {n} attempts"),
+        None => String::new(),
+    }
+}
+
 fn channel_text(label: &str, c: &ChannelReport) -> String {
     const INDENT: &str = "         ";
     let to = c
@@ -195,11 +228,18 @@ fn channel_text(label: &str, c: &ChannelReport) -> String {
     let mut out = match c.status {
         Status::NotConfigured => format!("  {label:<6} not configured\n"),
         Status::Delivered => format!(
-            "  {label:<6} delivered in {:.1} s{to}\n",
-            c.seconds.unwrap_or_default()
+            "  {label:<6} delivered in {:.1} s{}{to}\n",
+            c.seconds.unwrap_or_default(),
+            attempts_text(c.attempts)
         ),
         Status::StaticOk => format!("  {label:<6} static check passed{to}\n"),
-        Status::NotDelivered => format!("  {label:<6} not delivered{to}\n"),
+        Status::NotDelivered => format!(
+            "  {label:<6} not delivered{}{to}\n",
+            match c.waited_seconds {
+                Some(waited) => format!(" after {waited:.1} s{}", attempts_text(c.attempts)),
+                None => String::new(),
+            }
+        ),
     };
     if let Some(found) = &c.found {
         let shown = match found.get("key").and_then(Value::as_str) {
@@ -263,10 +303,13 @@ mod tests {
             role: Some("arn:aws:iam::1:role/R".into()),
             locale: "en_US".into(),
             session_id: None,
+            probe: Some(Probe::with(false, false)),
             status,
             text: ChannelReport {
                 problems: vec!["role R lacks logs:PutLogEvents on X".into()],
                 failure_metric: Some(1.0),
+                attempts: Some(3),
+                waited_seconds: Some(12.0),
                 ..channel(status)
             },
             audio: ChannelReport::not_configured(),
@@ -275,7 +318,11 @@ mod tests {
         let bad = Report::new(false, 120, vec![alias(Status::NotDelivered)]);
         assert_eq!(bad.exit_code(), crate::error::exit_code::NOT_DELIVERED);
         let text = bad.text();
-        assert!(text.contains("  text   not delivered"), "{text}");
+        assert!(
+            text.contains("  text   not delivered after 12.0 s, 3 attempts"),
+            "{text}"
+        );
+        assert!(text.contains("  probe: each attempt is one turn in a new session"));
         assert!(
             text.contains("- role R lacks logs:PutLogEvents on X"),
             "{text}"
@@ -294,5 +341,8 @@ mod tests {
             crate::error::exit_code::NOT_DELIVERED
         );
         assert_eq!(bad.json()["aliases"][0]["text"]["failureMetric"], 1.0);
+        assert_eq!(bad.json()["aliases"][0]["text"]["attempts"], 3);
+        assert_eq!(bad.json()["aliases"][0]["text"]["waitedSeconds"], 12.0);
+        assert!(bad.json()["aliases"][0]["probe"]["effects"].is_string());
     }
 }

@@ -19,3 +19,4 @@ mod support;
 mod trust;
 mod verify;
 mod verify_bounds;
+mod verify_probe;

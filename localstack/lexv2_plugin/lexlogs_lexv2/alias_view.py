@@ -32,3 +32,5 @@ class AliasView:
     sentiment_analysis_settings: dict | None = None
     # The alias's sentimentAnalysisSettings.detectSentiment (False when unset).
     detect_sentiment: bool = False
+    # The version's idleSessionTTLInSeconds: a session idle for longer ends (sessions.py).
+    idle_session_ttl_seconds: int = 300

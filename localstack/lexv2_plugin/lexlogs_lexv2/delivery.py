@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 
 from localstack.aws.connect import connect_to
 
-from . import iam_eval, settings
+from . import iam_eval, propagation, sessions, settings
 from .state import AliasView
 
 LOG = logging.getLogger(__name__)
@@ -66,13 +66,21 @@ class RoleFacts:
         self.trust_policy = role.get("AssumeRolePolicyDocument") or {}
         self.create_date = role["CreateDate"]
         self.identity_policies: list = []
+        # A policy written or attached within the account's propagation window is not in effect yet
+        # (propagation.py): the document it replaced applies, or none.
         for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=self.name):
             for attached in page["AttachedPolicies"]:
-                self.identity_policies.append(_managed_policy_document(iam, attached["PolicyArn"]))
+                arn = attached["PolicyArn"]
+                document = propagation.effective(
+                    self.account_id, ("managed", arn), _managed_policy_document(iam, arn))
+                if propagation.effective(self.account_id, ("attach", self.name, arn), document) is not None:
+                    self.identity_policies.append(document)
         for page in iam.get_paginator("list_role_policies").paginate(RoleName=self.name):
             for policy_name in page["PolicyNames"]:
                 document = iam.get_role_policy(RoleName=self.name, PolicyName=policy_name)["PolicyDocument"]
-                self.identity_policies.append(document)
+                document = propagation.effective(self.account_id, ("inline", self.name, policy_name), document)
+                if document is not None:
+                    self.identity_policies.append(document)
         boundary = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
         self.boundary = _managed_policy_document(iam, boundary) if boundary else None
 
@@ -311,10 +319,17 @@ def deliver(view: AliasView, *, operation: str, locale_id: str, request_id: str,
             input_transcript: str, answer: dict, audio: tuple[bytes, str] | None) -> dict:
     """Delivers the text log and (for audio input) the audio log of one turn; never raises.
     Returns {"text": "delivered"/reason/None, "audio": ...} for tests and debugging."""
-    log_settings = view.conversation_log_settings or {}
+    # The settings the session began with (sessions.py), and only the turns selective logging picks.
+    log_settings = sessions.log_settings(view, answer["sessionId"]) or {}
     text_setting = _first_enabled(log_settings.get("textLogSettings"))
     audio_setting = _first_enabled(log_settings.get("audioLogSettings")) if audio is not None else None
     outcome = {"text": None, "audio": None}
+    state = answer.get("sessionState") or {}
+    attributes, intent = state.get("sessionAttributes"), (state.get("intent") or {}).get("name")
+    if text_setting is not None and not sessions.selected("text", text_setting, attributes, intent):
+        text_setting, outcome["text"] = None, "not selected"
+    if audio_setting is not None and not sessions.selected("audio", audio_setting, attributes, intent):
+        audio_setting, outcome["audio"] = None, "not selected"
     if text_setting is None and audio_setting is None:
         return outcome
 

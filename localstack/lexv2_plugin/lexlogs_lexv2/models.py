@@ -187,12 +187,14 @@ def alias_runtime_view(account_id: str, region: str, bot_id: str, alias_id: str)
         if version == DRAFT:
             role_arn = bot.role_arn
             locales = model.draft_locales
+            idle_ttl = getattr(bot, "idle_session_ttl_in_seconds", None)
         else:
             snapshot = model.versions.get(version)
             if snapshot is None:
                 raise NotFound(f"version {version} of bot {bot_id} (used by alias {alias_id})")
             role_arn = snapshot.role_arn
             locales = snapshot.locales
+            idle_ttl = snapshot.idle_session_ttl_in_seconds
         built = frozenset(lid for lid, loc in locales.items() if loc.current_status() == "Built")
         return AliasView(
             account_id=account_id,
@@ -210,4 +212,5 @@ def alias_runtime_view(account_id: str, region: str, bot_id: str, alias_id: str)
             alias_locale_settings=deep_copy(alias.bot_alias_locale_settings) or None,
             sentiment_analysis_settings=deep_copy(alias.sentiment_analysis_settings) or None,
             detect_sentiment=bool((alias.sentiment_analysis_settings or {}).get("detectSentiment")),
+            idle_session_ttl_seconds=int(idle_ttl or 300),
         )
