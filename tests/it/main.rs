@@ -10,6 +10,7 @@ mod operator;
 pub(crate) mod outcome;
 mod proxy;
 mod proxy_hold;
+mod schema;
 mod sdk;
 mod status;
 mod status_reads;
