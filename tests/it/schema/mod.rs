@@ -14,6 +14,7 @@ use crate::support::{stderr, stdout};
 
 mod commands;
 mod failures;
+mod places;
 
 /// Where the schemas are published.
 fn schema_dir() -> PathBuf {
