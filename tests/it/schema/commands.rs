@@ -59,6 +59,15 @@ async fn in_place_every_command_prints_what_its_schema_says() {
         assert!(kinds(&plan).contains(&kind.to_string()), "{kind}: {plan:#}");
     }
 
+    // Before apply nothing is configured: verify sends nothing and says so (exit 4).
+    let out = tool(&["verify"], &aliases, &[]).await;
+    expect_exit(&out, 4);
+    let report = assert_matches("verify", &out);
+    assert_eq!(
+        report["aliases"][0]["status"], "not_configured",
+        "{report:#}"
+    );
+
     let out = tool(&["policy"], &args, &[]).await;
     expect_exit(&out, 0);
     let policy = assert_matches("policy", &out);
@@ -183,6 +192,25 @@ async fn dedicated_role_with_audio_every_command_prints_what_its_schema_says() {
         report["aliases"][0]["audio"]["status"], "static_ok",
         "{report:#}"
     );
+
+    // The log group deleted behind the tool's back: the static check names it, status too.
+    world
+        .clients
+        .logs
+        .delete_log_group()
+        .log_group_name(world.log_group())
+        .send()
+        .await
+        .expect("DeleteLogGroup");
+    let out = tool(&["verify", "--static-only"], &world.target_args(), &[]).await;
+    expect_exit(&out, 4);
+    let report = assert_matches("verify", &out);
+    let text = &report["aliases"][0]["text"];
+    assert_eq!(text["status"], "not_delivered", "{report:#}");
+    assert!(text["problems"][0].is_string(), "{report:#}");
+    let out = tool(&["status"], &args, &[]).await;
+    let status = assert_matches("status", &out);
+    assert_eq!(status["summary"]["broken"], 1, "{status:#}");
 
     let out = tool(&["plan", "--destroy"], &args, &[]).await;
     expect_exit(&out, 0);

@@ -1,6 +1,7 @@
 //! The JSON of what goes wrong, checked against its schema: an apply that fails half way and is
 //! rolled back, one whose rollback fails too (what is left, exit 3), both through the test proxy;
-//! and the error documents of a usage error, an invalid input and an AWS error.
+//! and the error documents of a usage error, an invalid input, a refusal without --yes and an
+//! AWS error.
 
 use serde_json::Value;
 
@@ -79,6 +80,16 @@ async fn usage_invalid_input_and_aws_errors_print_the_error_schema() {
     expect_exit(&out, 64);
     let invalid = assert_matches("error", &out);
     assert_eq!(invalid["error"]["kind"], "invalid-input", "{invalid:#}");
+
+    // No terminal to ask and no --yes: refused, nothing changed.
+    let out = run_at(
+        &crate::support::endpoint(),
+        &with_json("apply", &world.target_args(), &[]),
+    )
+    .await;
+    expect_exit(&out, 1);
+    let refused = assert_matches("error", &out);
+    assert_eq!(refused["error"]["kind"], "not-confirmed", "{refused:#}");
 
     let url = crate::trust::web_server_with(
         "403 Forbidden",
