@@ -80,11 +80,13 @@ fn show_as<T: std::fmt::Display + serde::Serialize>(output: &Output, value: &T) 
     }
 }
 
-fn print_json(value: &serde_json::Value) {
+/// Prints a JSON document on stdout, `formatVersion` first (see [`render::versioned`]): every
+/// JSON the tool prints goes through here, the errors of `run` and `main` too.
+pub fn print_json(value: &serde_json::Value) {
     emit(&format!(
         "{}
 ",
-        serde_json::to_string_pretty(value).expect("JSON values print")
+        serde_json::to_string_pretty(&render::versioned(value)).expect("JSON values print")
     ));
 }
 

@@ -20,7 +20,7 @@ async fn main() {
             if code == exit_code::USAGE && wants_json(std::env::args()) {
                 let message = err.render().to_string();
                 let message = message.trim_start_matches("error: ").trim_end();
-                println!("{:#}", Error::usage_json(message));
+                app::print_json(&Error::usage_json(message));
             }
             std::process::exit(code);
         }

@@ -10,6 +10,27 @@ use crate::engine::{Certainty, Outcome};
 use crate::plan::{Action, Change, Mode, Plan, Summary};
 use crate::verify::report::Report;
 
+/// The version of every JSON document the tool prints or writes (its top-level
+/// `formatVersion`); the rule for when it changes is in docs/json.md, the shapes in docs/schema/.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// `document` with `"formatVersion": FORMAT_VERSION` as its first key. Every document is an
+/// object; anything else is returned as it is.
+pub fn versioned(document: &Value) -> Value {
+    let Some(fields) = document.as_object() else {
+        return document.clone();
+    };
+    let mut versioned = serde_json::Map::new();
+    versioned.insert("formatVersion".into(), json!(FORMAT_VERSION));
+    versioned.extend(
+        fields
+            .iter()
+            .filter(|(key, _)| key.as_str() != "formatVersion")
+            .map(|(key, value)| (key.clone(), value.clone())),
+    );
+    Value::Object(versioned)
+}
+
 /// A plan as a reviewer sees it: the text (`{:#}` adds colour), or the JSON of `plan_json` (the
 /// plan's own serde form is the lossless one a saved plan holds).
 pub struct Shown<'a>(pub &'a Plan);

@@ -166,3 +166,19 @@ fn a_plan_in_several_places_says_where_each_change_is() {
     assert_eq!(json["changes"][1]["account"], "222222222222");
     assert_eq!(json["changes"][1]["region"], "us-west-2");
 }
+
+#[test]
+fn versioned_puts_the_format_version_first_and_keeps_every_field_in_order() {
+    let document = json!({"command": "apply", "changes": [], "formatVersion": 7});
+    let printed = versioned(&document);
+    let keys: Vec<&str> = printed
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(keys, ["formatVersion", "command", "changes"]);
+    assert_eq!(printed["formatVersion"], json!(FORMAT_VERSION));
+    assert_eq!(printed["command"], "apply");
+    assert_eq!(versioned(&json!([1, 2])), json!([1, 2]));
+}

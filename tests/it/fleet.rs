@@ -36,7 +36,10 @@ async fn deployer_role(world: &World, pipeline: &str) -> String {
 
 /// Two worlds (the pipeline's account in the default region; another account in another
 /// region), the deployer role there, and a config file naming both.
-async fn fleet(pipeline: &str, other: &str) -> (World, World, String, std::path::PathBuf) {
+pub(crate) async fn fleet(
+    pipeline: &str,
+    other: &str,
+) -> (World, World, String, std::path::PathBuf) {
     let (here, there) = tokio::join!(
         World::new_in(pipeline),
         World::new_in_region(other, OTHER_REGION)

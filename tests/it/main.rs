@@ -12,6 +12,7 @@ mod proxy;
 mod proxy_hold;
 mod recipe;
 mod saved_plan;
+mod schema;
 mod sdk;
 mod status;
 mod status_reads;

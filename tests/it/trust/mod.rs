@@ -37,7 +37,7 @@ async fn web_server(status: &'static str, body: &'static str) -> String {
 
 /// A web server that answers every request with `status`, `headers` (`name: value\r\n` lines)
 /// and `body`; returns its URL.
-async fn web_server_with(
+pub(crate) async fn web_server_with(
     status: &'static str,
     headers: &'static str,
     body: &'static str,
