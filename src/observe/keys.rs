@@ -6,6 +6,7 @@ use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType};
 use serde_json::Value;
 
 use crate::error::{Context, Error, Result};
+use crate::iam_eval::lex_requests::key_policy_allows_account_via_s3;
 use crate::resources::destination::{key_policy_enables_iam, KeyInfo};
 
 /// A KMS key as KMS describes it, with its key policy.
@@ -132,12 +133,16 @@ impl ObservedKey {
                 "enable the key, or pass another one with --kms-key",
             ));
         }
+        let region = found.arn.split(':').nth(3).unwrap_or_default();
         Ok(KeyInfo {
             arn: found.arn.clone(),
             iam_policies_enabled: found
                 .policy
                 .as_ref()
                 .map(|p| key_policy_enables_iam(p, &found.account)),
+            allows_account_via_s3: found.policy.as_ref().is_some_and(|p| {
+                key_policy_allows_account_via_s3(p, &found.arn, region, &found.account)
+            }),
         })
     }
 }

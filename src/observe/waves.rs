@@ -81,6 +81,10 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(
     let (mut observed, reads) = observed(second, third);
     if !spec.dedicated() {
         fourth_wave(&clients.iam, &mut observed, mode).await?;
+        if mode == Mode::Apply && customer_writer_near_quota(&observed) {
+            observed.attached_policies_quota =
+                super::quotas::attached_policies_per_role(&clients.iam).await?;
+        }
     }
     match mode {
         Mode::Destroy => {
@@ -113,9 +117,10 @@ async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstW
     let (bucket, given_key) = (bucket?, given_key?);
     destinations::require_bucket_in_region(bucket.as_ref(), &clients.region)?;
     let mut reads = Reads::default();
-    reads
-        .buckets
-        .extend(bucket.as_ref().map(|b| (b.name.clone(), true)));
+    if let Some(b) = &bucket {
+        reads.buckets.insert(b.name.clone(), true);
+        reads.bucket_policies.insert(b.name.clone(), b.policy.clone());
+    }
     let given_key = match given_key {
         Some(key) => {
             let info = key.for_audio()?;
@@ -381,6 +386,8 @@ fn observed(second: SecondWave, third: ThirdWave) -> (Observed, Reads) {
         granted_log_groups: Vec::new(),
         boundaries: BTreeMap::new(),
         version_contents: third.version_contents,
+        bucket: second.base.bucket,
+        attached_policies_quota: None,
     };
     (observed, second.base.reads)
 }
@@ -426,4 +433,17 @@ async fn fourth_wave(iam: &aws_sdk_iam::Client, observed: &mut Observed, mode: M
     }
     observed.writers.retain(|arn, _| used.contains(arn));
     Ok(())
+}
+
+/// In-place apply attaches up to one managed policy per log concern to each customer role that
+/// writes logs: true when that could pass IAM's default quota on one of them.
+fn customer_writer_near_quota(observed: &Observed) -> bool {
+    let counts = observed
+        .writers
+        .values()
+        .filter(|w| !w.service_linked)
+        .filter_map(|w| w.state.as_ref())
+        .map(|s| s.attached.len());
+    // CloudWatch Logs, S3 and KMS: one policy each (planner::in_place::LOG_CONCERNS).
+    super::quotas::quota_matters(counts, 3)
 }

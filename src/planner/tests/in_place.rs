@@ -154,6 +154,8 @@ pub(super) fn world() -> Observed {
         granted_log_groups: Vec::new(),
         boundaries: Default::default(),
         version_contents: Default::default(),
+        bucket: None,
+        attached_policies_quota: None,
     }
 }
 
@@ -226,6 +228,7 @@ fn audio_only_sends_no_text_list_and_the_slr_grant_holds_s3_and_kms() {
     obs.kms_key = Some(crate::resources::destination::KeyInfo {
         arn: format!("arn:aws:kms:us-west-2:{ACCOUNT}:key/k-1"),
         iam_policies_enabled: Some(false),
+        allows_account_via_s3: false,
     });
     obs.log_group = None;
     let plan = plan_apply(&spec(false, true), &obs).unwrap();

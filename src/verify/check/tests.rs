@@ -83,6 +83,7 @@ fn facts<'a>(
         destinations,
         log_group_exists: true,
         bucket_exists: true,
+        bucket_policy: None,
         key,
     }
 }
