@@ -109,3 +109,39 @@ pub(crate) fn key_policy_allows_account_via_s3(
         Some(&Principal::Aws(vec![role])),
     ) == Decision::Allow
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ACCOUNT: &str = "123456789012";
+    const KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/k";
+
+    #[test]
+    fn the_aws_managed_s3_key_is_open_to_the_account_through_s3_only() {
+        let aws_s3 = json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["kms:GenerateDataKey*"], "Resource": "*",
+            "Condition": {"StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]});
+        assert!(key_policy_allows_account_via_s3(&aws_s3, KEY, "us-east-1", ACCOUNT));
+        assert!(!key_policy_allows_account_via_s3(&aws_s3, KEY, "eu-west-1", ACCOUNT));
+        assert!(!key_policy_allows_account_via_s3(&aws_s3, KEY, "us-east-1", "210987654321"));
+        let default = json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "kms:*", "Resource": "*"}]});
+        assert!(!key_policy_allows_account_via_s3(&default, KEY, "us-east-1", ACCOUNT));
+    }
+
+    #[test]
+    fn a_bucket_deny_is_named_and_judged_with_the_sse_headers_sent() {
+        let policy = json!({"Statement": [{"Sid": "RequireTheKey", "Effect": "Deny", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*",
+            "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": KEY}}}]});
+        let write = |kms_key| AudioWrite {
+            bucket: "b",
+            object_arn: "arn:aws:s3:::b/lex/x.wav",
+            role_arn: "arn:aws:iam::123456789012:role/R",
+            account: ACCOUNT,
+            kms_key,
+        };
+        assert_eq!(bucket_policy_denies(&policy, &write(Some(KEY))), None);
+        let by = bucket_policy_denies(&policy, &write(None)).unwrap();
+        assert!(by.contains("\"RequireTheKey\"") && by.contains("bucket b"), "{by}");
+    }
+}

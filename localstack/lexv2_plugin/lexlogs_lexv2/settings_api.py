@@ -12,7 +12,8 @@ from . import settings
 
 PATH = "/_lexlogs/settings"
 DEFAULT_ACCOUNT = "000000000000"
-TYPES = {"slr_inline_policies": bool, "iam_propagation_seconds": (int, float)}
+TYPES = {"slr_inline_policies": bool, "iam_propagation_seconds": (int, float),
+         "attached_policies_per_role_quota": int}
 
 
 def _json(body: dict, status: int = 200):

@@ -29,11 +29,11 @@ use aws_sdk_lexmodelsv2::operation::describe_bot_alias::DescribeBotAliasOutput;
 
 const ACCOUNT: &str = "444455556666";
 
-fn slr(suffix: &str) -> String {
+pub(super) fn slr(suffix: &str) -> String {
     format!("arn:aws:iam::{ACCOUNT}:role/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots_{suffix}")
 }
 
-fn customer(name: &str) -> String {
+pub(super) fn customer(name: &str) -> String {
     format!("arn:aws:iam::{ACCOUNT}:role/team/{name}")
 }
 
@@ -84,7 +84,7 @@ fn alias_with(
     }
 }
 
-fn writer(arn: &str, attached: usize, inline: &[(&str, Value)]) -> Writer {
+pub(super) fn writer(arn: &str, attached: usize, inline: &[(&str, Value)]) -> Writer {
     let name = crate::arn::iam_name(arn).unwrap().to_string();
     Writer {
         arn: arn.into(),
