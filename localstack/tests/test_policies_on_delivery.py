@@ -133,3 +133,34 @@ def test_role_inline_policies_share_10240_characters(world):
     assert world.role_name in refused.value.response["Error"]["Message"]
     names = world.iam.list_role_policies(RoleName=world.role_name)["PolicyNames"]
     assert sorted(names) == ["first", "second"]
+
+
+def test_expected_bucket_owner_is_checked_on_every_bucket_call(world):
+    other = World()
+    bucket = f"owned-{world.uid}"
+    other.s3.create_bucket(Bucket=bucket)
+    for call in (world.s3.head_bucket, world.s3.get_bucket_location, world.s3.get_bucket_encryption):
+        with pytest.raises(ClientError) as refused:
+            call(Bucket=bucket, ExpectedBucketOwner=world.account)
+        assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403, call
+        call(Bucket=bucket, ExpectedBucketOwner=other.account)
+    # without the condition, S3 answers as before
+    world.s3.head_bucket(Bucket=bucket)
+
+
+def test_audio_to_a_bucket_of_another_account_is_not_delivered(world):
+    other = World()
+    foreign = f"foreign-{world.uid}"
+    other.s3.create_bucket(Bucket=foreign)
+    world.role().inline(
+        logs_allowed(world),
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{foreign}/*"},
+    ).log_group()
+    world.bot(audio={"s3BucketArn": f"arn:aws:s3:::{foreign}", "logPrefix": "audio/"})
+    world.runtime.recognize_utterance(
+        botId=world.bot_id, botAliasId=world.alias_id, localeId="en_US", sessionId="voice",
+        requestContentType="audio/l16; rate=16000; channels=1", responseContentType="text/plain; charset=utf-8",
+        inputStream=b"\x00\x00" * 1600,
+    )
+    assert other.s3.list_objects_v2(Bucket=foreign).get("KeyCount", 0) == 0
+    assert len(world.events()) == 1  # the text log is delivered

@@ -122,11 +122,31 @@ mod tests {
     fn the_aws_managed_s3_key_is_open_to_the_account_through_s3_only() {
         let aws_s3 = json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["kms:GenerateDataKey*"], "Resource": "*",
             "Condition": {"StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]});
-        assert!(key_policy_allows_account_via_s3(&aws_s3, KEY, "us-east-1", ACCOUNT));
-        assert!(!key_policy_allows_account_via_s3(&aws_s3, KEY, "eu-west-1", ACCOUNT));
-        assert!(!key_policy_allows_account_via_s3(&aws_s3, KEY, "us-east-1", "210987654321"));
+        assert!(key_policy_allows_account_via_s3(
+            &aws_s3,
+            KEY,
+            "us-east-1",
+            ACCOUNT
+        ));
+        assert!(!key_policy_allows_account_via_s3(
+            &aws_s3,
+            KEY,
+            "eu-west-1",
+            ACCOUNT
+        ));
+        assert!(!key_policy_allows_account_via_s3(
+            &aws_s3,
+            KEY,
+            "us-east-1",
+            "210987654321"
+        ));
         let default = json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "kms:*", "Resource": "*"}]});
-        assert!(!key_policy_allows_account_via_s3(&default, KEY, "us-east-1", ACCOUNT));
+        assert!(!key_policy_allows_account_via_s3(
+            &default,
+            KEY,
+            "us-east-1",
+            ACCOUNT
+        ));
     }
 
     #[test]
@@ -142,6 +162,9 @@ mod tests {
         };
         assert_eq!(bucket_policy_denies(&policy, &write(Some(KEY))), None);
         let by = bucket_policy_denies(&policy, &write(None)).unwrap();
-        assert!(by.contains("\"RequireTheKey\"") && by.contains("bucket b"), "{by}");
+        assert!(
+            by.contains("\"RequireTheKey\"") && by.contains("bucket b"),
+            "{by}"
+        );
     }
 }

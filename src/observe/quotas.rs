@@ -31,7 +31,10 @@ pub(crate) async fn attached_policies_per_role(iam: &aws_sdk_iam::Client) -> Res
 
 /// True when attaching `adding` more policies to some role among `attached_counts` could pass
 /// IAM's default quota: only then is the account's quota worth a read.
-pub(crate) fn quota_matters(attached_counts: impl IntoIterator<Item = usize>, adding: usize) -> bool {
+pub(crate) fn quota_matters(
+    attached_counts: impl IntoIterator<Item = usize>,
+    adding: usize,
+) -> bool {
     attached_counts
         .into_iter()
         .any(|n| n + adding > DEFAULT_ATTACHED_POLICIES_PER_ROLE)

@@ -119,7 +119,9 @@ async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstW
     let mut reads = Reads::default();
     if let Some(b) = &bucket {
         reads.buckets.insert(b.name.clone(), true);
-        reads.bucket_policies.insert(b.name.clone(), b.policy.clone());
+        reads
+            .bucket_policies
+            .insert(b.name.clone(), b.policy.clone());
     }
     let given_key = match given_key {
         Some(key) => {

@@ -35,7 +35,6 @@ use crate::spec::{Principal, PrincipalKind, Spec};
 /// copy of the service-linked role's runtime actions).
 pub(super) const LOG_CONCERNS: [Concern; 3] = [Concern::CloudWatch, Concern::S3, Concern::Kms];
 
-
 /// The role an alias's logs are written by, or why there is none.
 pub(super) fn writer_of<'a>(obs: &'a Observed, alias: &Alias) -> Result<&'a Writer> {
     let version = alias.version();

@@ -78,8 +78,14 @@ mod tests {
         inline.insert("LexSentiment".to_string(), statement_of(room - base + 1));
         let err = check("R", &inline, "ours", &ours).unwrap_err().to_string();
         assert!(err.contains("LexSentiment"), "{err}");
-        assert!(err.contains(&format!("({} characters)", policy_chars(&ours))), "{err}");
-        assert!(err.contains(&(room + 1).to_string()) && err.contains("10240"), "{err}");
+        assert!(
+            err.contains(&format!("({} characters)", policy_chars(&ours))),
+            "{err}"
+        );
+        assert!(
+            err.contains(&(room + 1).to_string()) && err.contains("10240"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -49,10 +49,11 @@ fn the_accounts_quota_of_attached_policies_is_honoured() {
     obs.writers.insert(arn.clone(), writer(&arn, 10, &[]));
     obs.attached_policies_quota = Some(20);
     let plan = plan_apply(&spec(true, false), &obs).unwrap();
-    let attachment = plan
-        .changes
-        .iter()
-        .find(|c| c.address.to_string().starts_with("attachment[pizza-runtime"));
+    let attachment = plan.changes.iter().find(|c| {
+        c.address
+            .to_string()
+            .starts_with("attachment[pizza-runtime")
+    });
     assert!(attachment.is_some(), "the 11th policy is attached");
     obs.attached_policies_quota = Some(10);
     let err = plan_apply(&spec(true, false), &obs)
@@ -76,9 +77,7 @@ fn a_service_linked_role_whose_inline_policies_are_full_is_refused_with_the_size
     let big = json!({"Version": "2012-10-17", "Statement": [{"Sid": "x".repeat(10_000), "Effect": "Allow", "Action": "comprehend:DetectSentiment", "Resource": "*"}]});
     obs.writers
         .insert(arn.clone(), writer(&arn, 1, &[("LexSentiment", big)]));
-    let err = plan_apply(&spec(true, true), &obs)
-        .unwrap_err()
-        .to_string();
+    let err = plan_apply(&spec(true, true), &obs).unwrap_err().to_string();
     assert!(
         err.contains("AWSServiceRoleForLexV2Bots_Pizza")
             && err.contains("LexSentiment 10")
@@ -112,8 +111,10 @@ fn a_bucket_policy_that_refuses_lex_is_a_warning_naming_the_statement() {
     // One per role that writes: the service-linked role and the customer role.
     assert_eq!(warnings.len(), 2, "{:?}", plan.notes);
     assert!(warnings[0].starts_with("warning: bucket audio-bucket refuses"));
-    obs.bucket.as_mut().unwrap().policy = Some(json!({"Statement": [{"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-        "Resource": "arn:aws:s3:::audio-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}));
+    obs.bucket.as_mut().unwrap().policy = Some(
+        json!({"Statement": [{"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": "arn:aws:s3:::audio-bucket/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}),
+    );
     let plan = plan_apply(&spec(false, true), &obs).unwrap();
     assert!(!plan.notes.iter().any(|n| n.contains("TlsOnly")));
 }
