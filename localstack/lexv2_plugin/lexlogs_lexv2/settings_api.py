@@ -1,6 +1,7 @@
 """HTTP endpoint for the per-account emulator settings (settings.py):
 
-    POST /_lexlogs/settings   {"account": "000000000000", "slr_inline_policies": false, "iam_propagation_seconds": 5}
+    POST /_lexlogs/settings   {"account": "000000000000", "slr_inline_policies": false, "iam_propagation_seconds": 5,
+                               "attached_policies_per_role_quota": 20}
     GET  /_lexlogs/settings?account=000000000000
 
 Both answer the account's settings as JSON. An unknown name or a value of the wrong type is 400.
