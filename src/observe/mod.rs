@@ -121,7 +121,8 @@ pub struct Writer {
 
 impl Writer {
     /// Reads the role an alias's version runs on (with our inline policy `inline_name`, if any),
-    /// in one round trip.
+    /// in one round trip; a service-linked role in a second one, for its other inline policies
+    /// (the plan checks IAM's aggregate size limit before it puts ours there).
     pub(crate) async fn observe(
         iam: &aws_sdk_iam::Client,
         arn: &str,

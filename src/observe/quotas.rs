@@ -39,3 +39,15 @@ pub(crate) fn quota_matters(
         .into_iter()
         .any(|n| n + adding > DEFAULT_ATTACHED_POLICIES_PER_ROLE)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quota_is_read_only_when_the_default_could_be_passed() {
+        assert!(!quota_matters([0, 7], 3));
+        assert!(quota_matters([0, 8], 3));
+        assert!(!quota_matters(Vec::<usize>::new(), 3));
+    }
+}

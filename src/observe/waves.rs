@@ -7,7 +7,9 @@
 //!    bot's tags;
 //! 3. the aliases and the roles of the versions they run, the bot's current role when it is not
 //!    ours, and the grants recorded on the bot;
-//! 4. in place, only when a version runs on another role than the bot's: that role.
+//! 4. in place, only when a version runs on another role than the bot's: that role; then, for an
+//!    apply in place whose customer writer is near IAM's default quota of attached policies, the
+//!    account's quota (`iam:GetAccountSummary`).
 
 use std::collections::{BTreeMap, BTreeSet};
 

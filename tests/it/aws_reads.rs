@@ -183,6 +183,20 @@ async fn a_bucket_policy_that_denies_lex_is_named_by_verify_and_warned_by_plan()
         "{text}"
     );
 
+    // The dedicated mode's plan names our role as the one refused.
+    let dedicated = args_of(
+        &world,
+        true,
+        &["--audio-bucket", &world.bucket, "--audio-prefix", &prefix],
+    );
+    let out = tool("plan", &dedicated, &[]).await;
+    expect_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains("OnlyThroughVpce") && text.contains(&format!("role/{}", world.role_name())),
+        "{text}"
+    );
+
     // And the twin refuses Lex's write: the live probe does not find the audio.
     let out = tool("verify", &target, &["--output", "json", "--timeout", "15"]).await;
     expect_exit(&out, NOT_DELIVERED);
@@ -212,35 +226,36 @@ async fn a_bucket_of_another_account_is_refused_before_any_change() {
 
 #[tokio::test]
 async fn a_disabled_setting_of_another_team_is_not_taken_over() {
-    let world = World::new().await;
-    let (group, mut theirs) = world.other_teams_logs().await;
-    theirs.text_log_settings.as_mut().unwrap()[0].enabled = false;
-    world.deploy(&world.alias_id, None, Some(theirs)).await;
-    let args = args_of(&world, false, &[]);
-    let out = tool("apply", &args, &["--yes"]).await;
-    expect_exit(&out, 0);
-    let (_, settings) = world.alias_now(&world.alias_id).await;
-    let shown = settings.to_string();
-    assert!(
-        shown.contains(&world.log_group()) && !shown.contains(&group),
-        "{shown}"
-    );
-    let tags = world
-        .clients
-        .lex
-        .list_tags_for_resource()
-        .resource_arn(format!(
-            "arn:aws:lex:us-east-1:{}:bot-alias/{}/{}",
-            world.clients.caller().await.unwrap().scope.account,
-            world.bot_id,
-            world.alias_id
-        ))
-        .send()
-        .await
-        .unwrap();
-    let tags = tags.tags().cloned().unwrap_or_default();
-    assert!(
-        !tags.keys().any(|k| k.contains("previous")),
-        "no take-over record: {tags:?}"
-    );
+    for dedicated in [false, true] {
+        let world = World::new().await;
+        let (group, mut theirs) = world.other_teams_logs().await;
+        theirs.text_log_settings.as_mut().unwrap()[0].enabled = false;
+        world.deploy(&world.alias_id, None, Some(theirs)).await;
+        let args = args_of(&world, dedicated, &[]);
+        let out = tool("apply", &args, &["--yes"]).await;
+        expect_exit(&out, 0);
+        let (_, settings) = world.alias_now(&world.alias_id).await;
+        let shown = settings.to_string();
+        assert!(
+            shown.contains(&world.log_group()) && !shown.contains(&group),
+            "dedicated={dedicated}: {shown}"
+        );
+        let account = world.clients.caller().await.unwrap().scope.account;
+        let tags = world
+            .clients
+            .lex
+            .list_tags_for_resource()
+            .resource_arn(format!(
+                "arn:aws:lex:us-east-1:{account}:bot-alias/{}/{}",
+                world.bot_id, world.alias_id
+            ))
+            .send()
+            .await
+            .unwrap();
+        let tags = tags.tags().cloned().unwrap_or_default();
+        assert!(
+            !tags.keys().any(|k| k.contains("previous")),
+            "no take-over record: {tags:?}"
+        );
+    }
 }
