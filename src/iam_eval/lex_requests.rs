@@ -84,19 +84,21 @@ pub(crate) fn bucket_policy_denies(policy: &Value, write: &AudioWrite) -> Option
     }
 }
 
-/// True when the key policy itself lets any role of `account` use the key for Lex's audio through
-/// S3 in `region` (as the AWS-managed `aws/s3` key's policy does: principal `*` with
-/// `kms:CallerAccount` and `kms:ViaService` conditions), whatever the role's IAM policies say.
+/// True when the key policy itself lets any role of `account` use the key for Lex's audio object
+/// `object_arn` through S3 in `region` (as the AWS-managed `aws/s3` key's policy does: principal
+/// `*` with `kms:CallerAccount` and `kms:ViaService` conditions), whatever the role's IAM
+/// policies say.
 pub(crate) fn key_policy_allows_account_via_s3(
     policy: &Value,
     key_arn: &str,
     region: &str,
     account: &str,
+    object_arn: &str,
 ) -> bool {
     let partition = key_arn.split(':').nth(1).unwrap_or("aws");
     // A role no statement names: only statements open to the whole account match it.
     let role = format!("arn:{partition}:iam::{account}:role/any-role-of-the-account");
-    let context = kms_via_s3(region, account, "arn:aws:s3:::any-bucket/any-object");
+    let context = kms_via_s3(region, account, object_arn);
     let policy = NamedPolicy::new("key policy", policy.clone());
     let request = Request {
         action: "kms:GenerateDataKey",
@@ -122,31 +124,21 @@ mod tests {
     fn the_aws_managed_s3_key_is_open_to_the_account_through_s3_only() {
         let aws_s3 = json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["kms:GenerateDataKey*"], "Resource": "*",
             "Condition": {"StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]});
-        assert!(key_policy_allows_account_via_s3(
-            &aws_s3,
-            KEY,
-            "us-east-1",
-            ACCOUNT
-        ));
-        assert!(!key_policy_allows_account_via_s3(
-            &aws_s3,
-            KEY,
-            "eu-west-1",
-            ACCOUNT
-        ));
-        assert!(!key_policy_allows_account_via_s3(
-            &aws_s3,
-            KEY,
-            "us-east-1",
-            "210987654321"
-        ));
+        let allows = |policy: &Value, region: &str, account: &str, object: &str| {
+            key_policy_allows_account_via_s3(policy, KEY, region, account, object)
+        };
+        let object = "arn:aws:s3:::calls/lex/audio.wav";
+        assert!(allows(&aws_s3, "us-east-1", ACCOUNT, object));
+        assert!(!allows(&aws_s3, "eu-west-1", ACCOUNT, object));
+        assert!(!allows(&aws_s3, "us-east-1", "210987654321", object));
         let default = json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "kms:*", "Resource": "*"}]});
-        assert!(!key_policy_allows_account_via_s3(
-            &default,
-            KEY,
-            "us-east-1",
-            ACCOUNT
-        ));
+        assert!(!allows(&default, "us-east-1", ACCOUNT, object));
+        // A key for one bucket only, through S3: judged for the bucket audio goes to.
+        let one_bucket = json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:GenerateDataKey", "Resource": "*",
+            "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}, "StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::calls/*"}}}]});
+        assert!(allows(&one_bucket, "us-east-1", ACCOUNT, object));
+        let elsewhere = "arn:aws:s3:::other/lex/audio.wav";
+        assert!(!allows(&one_bucket, "us-east-1", ACCOUNT, elsewhere));
     }
 
     #[test]

@@ -125,13 +125,13 @@ async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstW
             .bucket_policies
             .insert(b.name.clone(), b.policy.clone());
     }
-    let given_key = match given_key {
-        Some(key) => {
-            let info = key.for_audio()?;
+    let given_key = match (given_key, spec.audio.as_ref()) {
+        (Some(key), Some(audio)) => {
+            let info = key.for_audio_to(&audio.bucket, &audio.prefix)?;
             reads.add_key(key);
             Some(info)
         }
-        None => None,
+        _ => None,
     };
     let (known_bot, bot_id, bot_name) =
         lex::resolve_bot(&spec.bot, &clients.region, by_id, by_name)?;
@@ -165,12 +165,13 @@ async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstW
     })
 }
 
-/// The key as the plan needs it for audio (an error when it cannot serve), kept as read.
-fn keep_key(reads: &mut Reads, key: Option<ObservedKey>) -> Result<Option<KeyInfo>> {
-    let Some(key) = key else {
+/// The key as the plan needs it for audio to `spec`'s bucket (an error when it cannot serve),
+/// kept as read.
+fn keep_key(spec: &Spec, reads: &mut Reads, key: Option<ObservedKey>) -> Result<Option<KeyInfo>> {
+    let (Some(key), Some(audio)) = (key, spec.audio.as_ref()) else {
         return Ok(None);
     };
-    let info = key.for_audio()?;
+    let info = key.for_audio_to(&audio.bucket, &audio.prefix)?;
     reads.add_key(key);
     Ok(Some(info))
 }
@@ -234,7 +235,7 @@ async fn second_wave(
         role_exists = our_role.is_some(),
         "wave 2 read"
     );
-    let bucket_key = keep_key(&mut base.reads, bucket_key)?;
+    let bucket_key = keep_key(spec, &mut base.reads, bucket_key)?;
     if let Some((name, group)) = &log_group {
         base.reads.log_groups.insert(name.clone(), group.clone());
     }
