@@ -26,6 +26,8 @@ pub const OPERATOR_READ_ACTIONS: &[&str] = &[
     "iam:GetUserPolicy",
     "iam:GetGroup",
     "iam:GetGroupPolicy",
+    // in place: the account's AttachedPoliciesPerRoleQuota, when a role is near IAM's default.
+    "iam:GetAccountSummary",
     // destroy: our inline policies wherever they are (a deleted version's role, a deleted bot's
     // principals), in one listing of the account's principals.
     "iam:GetAccountAuthorizationDetails",
@@ -34,6 +36,8 @@ pub const OPERATOR_READ_ACTIONS: &[&str] = &[
     "s3:ListBucket",
     "s3:GetEncryptionConfiguration",
     "s3:GetBucketLocation",
+    // the bucket policy's Deny statements, judged for Lex's audio write (plan, verify, status).
+    "s3:GetBucketPolicy",
     "kms:DescribeKey",
     "kms:GetKeyPolicy",
     // verify: reads the log and the delivery-failure metric back.

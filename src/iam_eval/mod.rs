@@ -20,6 +20,7 @@
 //! `tests/data/iam_eval_cases.json`, so the tool and the twin agree.
 
 mod conditions;
+pub(crate) mod lex_requests;
 mod model;
 mod pattern;
 mod statement;

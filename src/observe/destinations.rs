@@ -17,11 +17,13 @@ pub(super) async fn bucket(clients: &Clients, spec: &Spec) -> Result<Option<Buck
     let Some(audio) = &spec.audio else {
         return Ok(None);
     };
-    match read_bucket(&clients.s3, &audio.bucket).await? {
+    // The caller is asked once for the whole observation (the first wave asks it too).
+    let account = clients.caller().await?.scope.account;
+    match read_bucket(&clients.s3, &audio.bucket, &account).await? {
         Some(found) => Ok(Some(found)),
         None => Err(Error::invalid(
             format!(
-                "--audio-bucket {:?} does not exist (or is in another account)",
+                "--audio-bucket {:?} does not exist in account {account}",
                 audio.bucket
             ),
             "create the bucket first, or pass an existing one: lex-logs-setup never creates buckets",

@@ -6,6 +6,7 @@ use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType};
 use serde_json::Value;
 
 use crate::error::{Context, Error, Result};
+use crate::iam_eval::lex_requests::key_policy_allows_account_via_s3;
 use crate::resources::destination::{key_policy_enables_iam, KeyInfo};
 
 /// A KMS key as KMS describes it, with its key policy.
@@ -109,7 +110,14 @@ async fn key_policy(kms: &aws_sdk_kms::Client, arn: &str) -> Option<Value> {
 impl ObservedKey {
     /// The key as audio logs need it (the plan's check): missing, asymmetric or disabled keys
     /// are errors that name the key.
+    #[cfg(test)]
     pub(crate) fn for_audio(&self) -> Result<KeyInfo> {
+        self.for_audio_to("any-bucket", "")
+    }
+
+    /// As `for_audio`, for audio objects under `prefix` of `bucket` (the encryption context a key
+    /// policy may condition its use through S3 on).
+    pub(crate) fn for_audio_to(&self, bucket: &str, prefix: &str) -> Result<KeyInfo> {
         let key = &self.given;
         let Some(found) = &self.found else {
             return Err(Error::invalid(
@@ -132,12 +140,18 @@ impl ObservedKey {
                 "enable the key, or pass another one with --kms-key",
             ));
         }
+        let region = found.arn.split(':').nth(3).unwrap_or_default();
+        let partition = found.arn.split(':').nth(1).unwrap_or("aws");
+        let object = format!("arn:{partition}:s3:::{bucket}/{prefix}audio.wav");
         Ok(KeyInfo {
             arn: found.arn.clone(),
             iam_policies_enabled: found
                 .policy
                 .as_ref()
                 .map(|p| key_policy_enables_iam(p, &found.account)),
+            allows_account_via_s3: found.policy.as_ref().is_some_and(|p| {
+                key_policy_allows_account_via_s3(p, &found.arn, region, &found.account, &object)
+            }),
         })
     }
 }

@@ -16,6 +16,7 @@ mod destinations;
 mod keys;
 mod lex;
 mod orphan;
+mod quotas;
 mod reads;
 mod roles;
 mod waves;
@@ -24,6 +25,7 @@ mod writers;
 pub(crate) use aliases::bot_and_aliases;
 pub(crate) use keys::ObservedKey;
 pub(crate) use orphan::{observe as observe_orphan, Orphan};
+pub(crate) use quotas::DEFAULT_ATTACHED_POLICIES_PER_ROLE;
 pub(crate) use reads::{Reads, Wanted};
 pub(crate) use writers::{writer_policies, WriterPolicies};
 
@@ -88,6 +90,12 @@ pub struct Observed {
     /// Dedicated apply with `--publish-version`: what DRAFT and each version the aliases run
     /// hold (role, settings, locales), by version, so that the plan says what goes live.
     pub version_contents: BTreeMap<String, VersionContents>,
+    /// The audio bucket as read (its policy included), when audio logs are asked for.
+    pub bucket: Option<crate::resources::destination::BucketState>,
+    /// In-place apply: the account's quota of managed policies per role
+    /// (`iam:GetAccountSummary`), read only when a writer is near IAM's default; `None`: not read
+    /// (the default, 10, applies).
+    pub attached_policies_quota: Option<usize>,
 }
 
 /// A logging role of ours under an earlier name, and its managed policies of ours.
@@ -105,23 +113,39 @@ pub struct Writer {
     pub arn: String,
     pub name: String,
     pub service_linked: bool,
-    /// `None`: the role does not exist (the version cannot run, nor log).
+    /// `None`: the role does not exist (the version cannot run, nor log). On a service-linked
+    /// role, `state.inline` holds every inline policy (Lex's own too), whose total size IAM
+    /// limits; on a customer role, only ours.
     pub state: Option<RoleState>,
 }
 
 impl Writer {
     /// Reads the role an alias's version runs on (with our inline policy `inline_name`, if any),
-    /// in one round trip.
+    /// in one round trip; a service-linked role in a second one, for its other inline policies
+    /// (the plan checks IAM's aggregate size limit before it puts ours there).
     pub(crate) async fn observe(
         iam: &aws_sdk_iam::Client,
         arn: &str,
         inline_name: &str,
     ) -> Result<Writer> {
         let name = crate::arn::iam_name(arn).unwrap_or(arn).to_string();
-        let state = role::observe_writer(iam, &name, inline_name).await?;
+        let mut state = role::observe_writer(iam, &name, inline_name).await?;
+        let service_linked = role::is_service_linked(arn);
+        if let (true, Some(state)) = (service_linked, state.as_mut()) {
+            // IAM limits the size of all inline policies of a role together: the plan needs
+            // Lex's own to check ours fits (ListRolePolicies, then GetRolePolicy of each).
+            let others: Vec<String> = role::inline_policy_names(iam, &name)
+                .await?
+                .into_iter()
+                .filter(|n| !state.inline.contains_key(n))
+                .collect();
+            state
+                .inline
+                .extend(role::inline_documents(iam, &name, &others).await?);
+        }
         Ok(Writer {
             arn: arn.to_string(),
-            service_linked: role::is_service_linked(arn),
+            service_linked,
             name,
             state,
         })

@@ -7,7 +7,9 @@
 //!    bot's tags;
 //! 3. the aliases and the roles of the versions they run, the bot's current role when it is not
 //!    ours, and the grants recorded on the bot;
-//! 4. in place, only when a version runs on another role than the bot's: that role.
+//! 4. in place, only when a version runs on another role than the bot's: that role; then, for an
+//!    apply in place whose customer writer is near IAM's default quota of attached policies, the
+//!    account's quota (`iam:GetAccountSummary`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -81,6 +83,10 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(
     let (mut observed, reads) = observed(second, third);
     if !spec.dedicated() {
         fourth_wave(&clients.iam, &mut observed, mode).await?;
+        if mode == Mode::Apply && customer_writer_near_quota(&observed) {
+            observed.attached_policies_quota =
+                super::quotas::attached_policies_per_role(&clients.iam).await?;
+        }
     }
     match mode {
         Mode::Destroy => {
@@ -113,16 +119,19 @@ async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstW
     let (bucket, given_key) = (bucket?, given_key?);
     destinations::require_bucket_in_region(bucket.as_ref(), &clients.region)?;
     let mut reads = Reads::default();
-    reads
-        .buckets
-        .extend(bucket.as_ref().map(|b| (b.name.clone(), true)));
-    let given_key = match given_key {
-        Some(key) => {
-            let info = key.for_audio()?;
+    if let Some(b) = &bucket {
+        reads.buckets.insert(b.name.clone(), true);
+        reads
+            .bucket_policies
+            .insert(b.name.clone(), b.policy.clone());
+    }
+    let given_key = match (given_key, spec.audio.as_ref()) {
+        (Some(key), Some(audio)) => {
+            let info = key.for_audio_to(&audio.bucket, &audio.prefix)?;
             reads.add_key(key);
             Some(info)
         }
-        None => None,
+        _ => None,
     };
     let (known_bot, bot_id, bot_name) =
         lex::resolve_bot(&spec.bot, &clients.region, by_id, by_name)?;
@@ -156,12 +165,13 @@ async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstW
     })
 }
 
-/// The key as the plan needs it for audio (an error when it cannot serve), kept as read.
-fn keep_key(reads: &mut Reads, key: Option<ObservedKey>) -> Result<Option<KeyInfo>> {
-    let Some(key) = key else {
+/// The key as the plan needs it for audio to `spec`'s bucket (an error when it cannot serve),
+/// kept as read.
+fn keep_key(spec: &Spec, reads: &mut Reads, key: Option<ObservedKey>) -> Result<Option<KeyInfo>> {
+    let (Some(key), Some(audio)) = (key, spec.audio.as_ref()) else {
         return Ok(None);
     };
-    let info = key.for_audio()?;
+    let info = key.for_audio_to(&audio.bucket, &audio.prefix)?;
     reads.add_key(key);
     Ok(Some(info))
 }
@@ -225,7 +235,7 @@ async fn second_wave(
         role_exists = our_role.is_some(),
         "wave 2 read"
     );
-    let bucket_key = keep_key(&mut base.reads, bucket_key)?;
+    let bucket_key = keep_key(spec, &mut base.reads, bucket_key)?;
     if let Some((name, group)) = &log_group {
         base.reads.log_groups.insert(name.clone(), group.clone());
     }
@@ -381,6 +391,8 @@ fn observed(second: SecondWave, third: ThirdWave) -> (Observed, Reads) {
         granted_log_groups: Vec::new(),
         boundaries: BTreeMap::new(),
         version_contents: third.version_contents,
+        bucket: second.base.bucket,
+        attached_policies_quota: None,
     };
     (observed, second.base.reads)
 }
@@ -426,4 +438,17 @@ async fn fourth_wave(iam: &aws_sdk_iam::Client, observed: &mut Observed, mode: M
     }
     observed.writers.retain(|arn, _| used.contains(arn));
     Ok(())
+}
+
+/// In-place apply attaches up to one managed policy per log concern to each customer role that
+/// writes logs: true when that could pass IAM's default quota on one of them.
+fn customer_writer_near_quota(observed: &Observed) -> bool {
+    let counts = observed
+        .writers
+        .values()
+        .filter(|w| !w.service_linked)
+        .filter_map(|w| w.state.as_ref())
+        .map(|s| s.attached.len());
+    // CloudWatch Logs, S3 and KMS: one policy each (planner::in_place::LOG_CONCERNS).
+    super::quotas::quota_matters(counts, 3)
 }

@@ -105,6 +105,8 @@ fn observed() -> Observed {
         granted_log_groups: Vec::new(),
         boundaries: Default::default(),
         version_contents: Default::default(),
+        bucket: None,
+        attached_policies_quota: None,
     }
 }
 

@@ -93,7 +93,11 @@ fn foreign_destinations(
             "set the alias's conversation logs by hand, or leave this alias out",
         )
     };
-    let text_now = current.as_ref().and_then(|c| c.text().first());
+    // A disabled setting logs nowhere: replacing it takes nothing over from anyone.
+    let text_now = current
+        .as_ref()
+        .and_then(|c| c.text().first())
+        .filter(|s| s.enabled);
     if let (Some(wanted), Some(setting)) = (text, text_now) {
         let arn = setting.log_group_arn();
         let ours_already = same_log_group(arn, &wanted.log_group_arn)
@@ -103,7 +107,10 @@ fn foreign_destinations(
             record.extend(record_text(setting).map_err(refuse)?);
         }
     }
-    let audio_now = current.as_ref().and_then(|c| c.audio().first());
+    let audio_now = current
+        .as_ref()
+        .and_then(|c| c.audio().first())
+        .filter(|s| s.enabled);
     if let (Some(wanted), Some(setting)) = (audio, audio_now) {
         let arn = setting.bucket_arn();
         let ours_already = arn == wanted.bucket_arn || ours.bucket_arns.iter().any(|o| o == arn);

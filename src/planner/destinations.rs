@@ -179,14 +179,59 @@ pub(super) fn destination_notes(obs: &Observed) -> Vec<String> {
     if let Some(key) = obs
         .kms_key
         .as_ref()
-        .filter(|k| k.iam_policies_enabled == Some(false))
+        .filter(|k| k.iam_policies_enabled == Some(false) && !k.allows_account_via_s3)
     {
         notes.push(format!(
             "warning: the key policy of {} does not let IAM policies of account {} grant its use, so the kms:GenerateDataKey grant does nothing; add the role that writes the logs to the key policy, or enable IAM policies there",
             key.arn, obs.scope.account
         ));
     }
+    notes.extend(bucket_policy_notes(obs));
     notes
+}
+
+/// A warning for each role that would write the audio logs whose `s3:PutObject` (as Lex's
+/// delivery sends it) a Deny statement of the bucket policy refuses, naming the statement. A
+/// warning, not a refusal: the request's context is partly assumed (Lex's delivery is not
+/// documented to that level), so verify, which proves delivery, has the last word.
+fn bucket_policy_notes(obs: &Observed) -> Vec<String> {
+    use crate::iam_eval::lex_requests::{bucket_policy_denies, AudioWrite};
+    let Some(bucket) = obs.bucket.as_ref() else {
+        return vec![];
+    };
+    let Some(policy) = bucket.policy.as_ref() else {
+        return vec![];
+    };
+    let mut roles: Vec<String> = if obs.writers.is_empty() {
+        vec![obs.role_arn()]
+    } else {
+        obs.writers.keys().cloned().collect()
+    };
+    roles.sort();
+    roles.dedup();
+    let object_arn = format!("arn:aws:s3:::{}/*", bucket.name);
+    let kms_key = obs.kms_key.as_ref().map(|k| k.arn.as_str());
+    roles
+        .iter()
+        .filter_map(|role| {
+            let write = AudioWrite {
+                bucket: &bucket.name,
+                object_arn: &object_arn,
+                role_arn: role,
+                account: &obs.scope.account,
+                kms_key,
+            };
+            let by = bucket_policy_denies(policy, &write)?;
+            Some(format!(
+                "warning: bucket {} refuses Lex's audio write by role {role}: s3:PutObject is denied by {by} (evaluated as Lex's delivery is assumed to send it: over TLS, not through a VPC endpoint, {}); change the bucket policy, or audio logs will not arrive",
+                bucket.name,
+                match kms_key {
+                    Some(_) => "with the SSE-KMS headers of the key",
+                    None => "without SSE headers",
+                }
+            ))
+        })
+        .collect()
 }
 
 /// Destroy keeps log groups and buckets, with the logs in them: the notes that say so, for each
@@ -246,17 +291,22 @@ fn in_use_by(aliases: &[&str], named_by_our_grants: bool) -> Option<String> {
     }
 }
 
-/// The log group the alias sends its text logs to, if any.
+/// The log group the alias sends its text logs to, if any (a disabled setting sends none).
 fn text_log_group(alias: &Alias) -> Option<String> {
     let settings = alias.log_settings()?;
     settings
         .text()
         .first()
+        .filter(|t| t.enabled)
         .map(|t| t.log_group_arn().to_string())
 }
 
-/// The bucket (ARN) the alias sends its audio logs to, if any.
+/// The bucket (ARN) the alias sends its audio logs to, if any (a disabled setting sends none).
 fn audio_bucket(alias: &Alias) -> Option<String> {
     let settings = alias.log_settings()?;
-    settings.audio().first().map(|a| a.bucket_arn().to_string())
+    settings
+        .audio()
+        .first()
+        .filter(|a| a.enabled)
+        .map(|a| a.bucket_arn().to_string())
 }

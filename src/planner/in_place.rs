@@ -35,9 +35,6 @@ use crate::spec::{Principal, PrincipalKind, Spec};
 /// copy of the service-linked role's runtime actions).
 pub(super) const LOG_CONCERNS: [Concern; 3] = [Concern::CloudWatch, Concern::S3, Concern::Kms];
 
-/// IAM's default quota of managed policies attached to one role.
-pub(super) const ATTACHED_POLICIES_MAX: usize = 10;
-
 /// The role an alias's logs are written by, or why there is none.
 pub(super) fn writer_of<'a>(obs: &'a Observed, alias: &Alias) -> Result<&'a Writer> {
     let version = alias.version();
@@ -89,7 +86,7 @@ pub(super) fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     notes.extend(boundary::check(spec, obs, None)?);
     let wanted = wanted_documents(spec, obs);
 
-    changes.extend(service_linked_grants(obs, &writers, &wanted));
+    changes.extend(service_linked_grants(obs, &writers, &wanted)?);
     // IAM may refuse changes to a service-linked role (UnmodifiableEntity): the error then says
     // so, and what ran beside it (the log group, grants) is rolled back. The puts run beside the
     // rest rather than first, which keeps a fresh apply at two rounds of changes.
@@ -152,12 +149,13 @@ fn writer_note(obs: &Observed, alias: &Alias) -> Result<String> {
     ))
 }
 
-/// Service-linked roles take one inline policy with every statement `wanted`.
+/// Service-linked roles take one inline policy with every statement `wanted`, within IAM's size
+/// limit of a role's inline policies (Lex's own included).
 fn service_linked_grants(
     obs: &Observed,
     writers: &[&Writer],
     wanted: &BTreeMap<Concern, Value>,
-) -> Vec<Change> {
+) -> Result<Vec<Change>> {
     let inline_name = documents::service_linked_policy_name(&obs.role_name);
     let combined = documents::combined(&wanted.values().collect::<Vec<_>>());
     writers
@@ -166,14 +164,15 @@ fn service_linked_grants(
         .map(|writer| {
             let state = writer.state.as_ref().expect("writers exist");
             let current = state.inline.get(&inline_name);
-            put_inline_change(
+            super::inline_size::check(&writer.name, &state.inline, &inline_name, &combined)?;
+            Ok(put_inline_change(
                 &obs.provider,
                 Purpose::ServiceLinkedInline,
                 &role_owner(writer),
                 &inline_name,
                 current,
                 &combined,
-            )
+            ))
         })
         .collect()
 }
@@ -200,10 +199,17 @@ fn customer_grants(
             .keys()
             .filter(|c| !attached.contains(&obs.scope.policy(&c.policy_name(setup))))
             .count();
-        if attached.len() + adding > ATTACHED_POLICIES_MAX {
+        let quota = obs
+            .attached_policies_quota
+            .unwrap_or(crate::observe::DEFAULT_ATTACHED_POLICIES_PER_ROLE);
+        if attached.len() + adding > quota {
+            let whose = match obs.attached_policies_quota {
+                Some(_) => "this account's AttachedPoliciesPerRoleQuota (iam:GetAccountSummary)",
+                None => "IAM's default quota",
+            };
             return Err(Error::invalid(
                 format!(
-                    "role {} has {} managed policies attached and needs {adding} more; IAM allows {ATTACHED_POLICIES_MAX} per role",
+                    "role {} has {} managed policies attached and needs {adding} more; {whose} allows {quota} per role",
                     writer.name,
                     attached.len()
                 ),

@@ -60,6 +60,7 @@ mod destinations;
 mod draft_diff;
 mod grants;
 mod in_place;
+mod inline_size;
 mod log_group;
 mod orphan;
 mod policies;

@@ -9,6 +9,8 @@ pub struct BucketState {
     pub region: Option<String>,
     /// The key of the bucket's default SSE-KMS encryption, if it has one.
     pub default_kms_key: Option<String>,
+    /// The bucket policy (`None`: it has none, or it cannot be read).
+    pub policy: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +19,9 @@ pub struct KeyInfo {
     /// Whether the key policy lets IAM policies of the account grant use of the key (the
     /// default key policy's `arn:aws:iam::ACCOUNT:root` statement); `None`: not readable.
     pub iam_policies_enabled: Option<bool>,
+    /// Whether the key policy itself lets any role of the account use the key through S3 in
+    /// the key's region (as the AWS-managed `aws/s3` key does), so that no IAM grant is needed.
+    pub allows_account_via_s3: bool,
 }
 
 /// True when the key policy allows the account root the key's use (what makes IAM policies

@@ -160,6 +160,10 @@ fn static_check(
         destinations,
         log_group_exists,
         bucket_exists,
+        bucket_policy: destinations
+            .audio
+            .as_ref()
+            .and_then(|d| reads.bucket_policies.get(&d.bucket)?.as_ref()),
         key: key.as_ref(),
     };
     check::diagnose(&facts)

@@ -1,6 +1,8 @@
 //! Integration tests: the real binary and the AWS SDK against LocalStack (see `localstack/start`).
 //! One test binary, with modules by topic.
 
+mod aws_limits;
+mod aws_reads;
 mod cli;
 mod faults;
 mod fleet;

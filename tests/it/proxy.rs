@@ -389,6 +389,7 @@ fn s3_operation(method: &str, path: &str, query: &str) -> String {
         "HEAD" if is_bucket => "HeadBucket",
         "GET" if has("encryption") => "GetBucketEncryption",
         "GET" if has("location") => "GetBucketLocation",
+        "GET" if has("policy") => "GetBucketPolicy",
         "PUT" if has("encryption") => "PutBucketEncryption",
         "PUT" if is_bucket => "CreateBucket",
         "PUT" => "PutObject",

@@ -245,10 +245,22 @@ def _wav(pcm: bytes, rate: int = 16000) -> bytes:
     return header + b"data" + struct.pack("<I", len(pcm)) + pcm
 
 
-def _check_kms(view: AliasView, role: RoleFacts, key_arn: str) -> str:
-    """The role may GenerateDataKey with the key: key policy and IAM, as KMS evaluates it
-    (https://docs.aws.amazon.com/kms/latest/developerguide/determining-access.html). Returns the
-    key ARN (an alias ARN resolves to its key)."""
+def kms_via_s3_context(view: AliasView, object_arn: str) -> dict:
+    """The context of the GenerateDataKey S3 makes for Lex's object: kms:ViaService, kms:CallerAccount
+    (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html) and S3's encryption
+    context aws:s3:arn, the object's ARN (AmazonS3 UsingKMSEncryption.html#encryption-context)."""
+    return {
+        "kms:ViaService": f"s3.{view.region}.amazonaws.com",
+        "kms:CallerAccount": view.account_id,
+        "kms:EncryptionContext:aws:s3:arn": object_arn,
+        "kms:EncryptionContextKeys": "aws:s3:arn",
+    }
+
+
+def _check_kms(view: AliasView, role: RoleFacts, key_arn: str, object_arn: str) -> str:
+    """The role may GenerateDataKey with the key through S3: key policy and IAM, as KMS evaluates
+    it (https://docs.aws.amazon.com/kms/latest/developerguide/determining-access.html), with the
+    context S3's request carries. Returns the key ARN (an alias ARN resolves to its key)."""
     kms = _clients(view.account_id, view.region).kms
     try:
         metadata = kms.describe_key(KeyId=key_arn)["KeyMetadata"]
@@ -259,23 +271,45 @@ def _check_kms(view: AliasView, role: RoleFacts, key_arn: str) -> str:
     resolved = metadata["Arn"]
     key_policy = json.loads(kms.get_key_policy(KeyId=resolved, PolicyName="default")["Policy"])
     action = "kms:GenerateDataKey"
+    context = kms_via_s3_context(view, object_arn)
     root = f"arn:aws:iam::{role.account_id}:root"
     everyone = iam_eval.Principal("AWS", frozenset([role.arn, root]))
-    denied = iam_eval.evaluate([key_policy], action, resolved, {}, everyone)
+    denied = iam_eval.evaluate([key_policy], action, resolved, context, everyone)
     if denied.result == iam_eval.EXPLICIT_DENY:
         raise NotDelivered(f"the key policy of {resolved} denies {action} to {role.arn}")
-    direct = iam_eval.evaluate([key_policy], action, resolved, {}, iam_eval.Principal("AWS", frozenset([role.arn])))
+    direct = iam_eval.evaluate([key_policy], action, resolved, context, iam_eval.Principal("AWS", frozenset([role.arn])))
     if direct.allowed:
         # Still subject to an explicit Deny in the role's own policies.
-        identity = iam_eval.identity_allows(role.identity_policies, action, resolved, {}, role.boundary)
+        identity = iam_eval.identity_allows(role.identity_policies, action, resolved, context, role.boundary)
         if identity.result == iam_eval.EXPLICIT_DENY:
             raise NotDelivered(f"role {role.arn} denies itself {action} on {resolved}")
         return resolved
-    delegated = iam_eval.evaluate([key_policy], action, resolved, {}, iam_eval.Principal("AWS", frozenset([root])))
+    delegated = iam_eval.evaluate([key_policy], action, resolved, context, iam_eval.Principal("AWS", frozenset([root])))
     if not delegated.allowed:
         raise NotDelivered(f"the key policy of {resolved} neither allows {role.arn} nor delegates to IAM")
-    role.check_allowed(action, resolved)
+    role.check_allowed(action, resolved, context)
     return resolved
+
+
+def _check_bucket_policy(view: AliasView, role: RoleFacts, bucket: str, object_arn: str, key_arn: str | None):
+    """A Deny statement of the bucket policy that matches Lex's PutObject stops it. The request as
+    the twin sends it: by the role Lex assumed, over TLS (aws:SecureTransport true), not through a
+    VPC endpoint of the account (no aws:SourceVpce), with the SSE-KMS headers when the alias names a
+    key (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html)."""
+    s3 = _clients(view.account_id, view.region).s3
+    try:
+        policy = json.loads(s3.get_bucket_policy(Bucket=bucket, ExpectedBucketOwner=view.account_id)["Policy"])
+    except Exception:  # NoSuchBucketPolicy: nothing to deny
+        return
+    context = {"aws:SecureTransport": "true", "aws:PrincipalArn": role.arn, "aws:PrincipalAccount": view.account_id}
+    if key_arn:
+        context["s3:x-amz-server-side-encryption"] = "aws:kms"
+        context["s3:x-amz-server-side-encryption-aws-kms-key-id"] = key_arn
+    principal = iam_eval.Principal("AWS", frozenset([role.arn, f"arn:aws:iam::{view.account_id}:root"]))
+    decision = iam_eval.evaluate([policy], "s3:PutObject", object_arn, context, principal)
+    if decision.result == iam_eval.EXPLICIT_DENY:
+        sid = (decision.statement or {}).get("Sid") or "without Sid"
+        raise NotDelivered(f"statement {sid!r} of the policy of bucket {bucket} denies s3:PutObject on {object_arn} to {role.arn}")
 
 
 def _deliver_audio(view: AliasView, setting: dict, role: RoleFacts, locale_id: str, session_id: str,
@@ -287,9 +321,10 @@ def _deliver_audio(view: AliasView, setting: dict, role: RoleFacts, locale_id: s
         raise NotDelivered(f"bucket ARN {bucket_arn!r} is not an S3 bucket ARN")
     bucket = match.group(1)
     key = audio_object_key(destination.get("logPrefix") or "", view, locale_id, session_id, request_id)
-    role.check_allowed("s3:PutObject", f"arn:aws:s3:::{bucket}/{key}")
+    object_arn = f"arn:aws:s3:::{bucket}/{key}"
+    role.check_allowed("s3:PutObject", object_arn)
     key_arn = destination.get("kmsKeyArn")
-    resolved_key = _check_kms(view, role, key_arn) if key_arn else None
+    resolved_key = _check_kms(view, role, key_arn, object_arn) if key_arn else None
 
     s3 = _clients(view.account_id, view.region).s3
     try:
@@ -299,6 +334,7 @@ def _deliver_audio(view: AliasView, setting: dict, role: RoleFacts, locale_id: s
         raise NotDelivered(f"bucket {bucket} does not exist in account {view.account_id} ({error})") from None
     if location != view.region:
         raise NotDelivered(f"bucket {bucket} is in {location}, not in the bot's region {view.region}")
+    _check_bucket_policy(view, role, bucket, object_arn, resolved_key)
     pcm, _content_type = audio
     extra = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": resolved_key} if resolved_key else {}
     s3.put_object(Bucket=bucket, Key=key, Body=io.BytesIO(_wav(pcm)), ContentType="audio/wav", **extra)

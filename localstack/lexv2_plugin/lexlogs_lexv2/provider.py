@@ -120,13 +120,15 @@ def route_lex_signing_name():
 @hooks.on_infra_start()
 def install_iam_slr_and_settings():
     """IAM's service-linked role protection (iam_slr.py), GetAccountAuthorizationDetails from a
-    snapshot (iam_listing.py), STS AssumeRole decided by the role's trust policy (sts_assume.py),
-    policy writes recorded for IAM propagation (propagation.py), and /_lexlogs/settings
-    (settings_api.py)."""
-    from . import iam_listing, iam_slr, propagation, settings_api, sts_assume
+    snapshot (iam_listing.py), IAM's role quotas (iam_quotas.py), S3's ExpectedBucketOwner
+    (s3_owner.py), STS AssumeRole decided by the role's trust policy (sts_assume.py), policy writes
+    recorded for IAM propagation (propagation.py), and /_lexlogs/settings (settings_api.py)."""
+    from . import iam_listing, iam_quotas, iam_slr, propagation, s3_owner, settings_api, sts_assume
 
     iam_listing.install()
     iam_slr.install()
+    iam_quotas.install()
+    s3_owner.install()
     propagation.install()
     sts_assume.install()
     settings_api.install()

@@ -17,12 +17,15 @@ class Settings:
     slr_inline_policies: bool = True
     # A role younger than this many seconds cannot be assumed yet (IAM eventual consistency).
     iam_propagation_seconds: float = 0.0
+    # IAM's AttachedPoliciesPerRoleQuota of the account (10 by default; accounts may raise it).
+    attached_policies_per_role_quota: int = 10
 
 
 def _from_env() -> Settings:
     return Settings(
         slr_inline_policies=os.environ.get("LEXLOGS_SLR_INLINE_POLICIES", "allow") != "deny",
         iam_propagation_seconds=float(os.environ.get("LEXLOGS_IAM_PROPAGATION_SECONDS", "0")),
+        attached_policies_per_role_quota=int(os.environ.get("LEXLOGS_ATTACHED_POLICIES_PER_ROLE_QUOTA", "10")),
     )
 
 
@@ -45,7 +48,8 @@ def update(account_id: str, **changes) -> Settings:
 
 def as_dict(settings: Settings) -> dict:
     return {"slr_inline_policies": settings.slr_inline_policies,
-            "iam_propagation_seconds": settings.iam_propagation_seconds}
+            "iam_propagation_seconds": settings.iam_propagation_seconds,
+            "attached_policies_per_role_quota": settings.attached_policies_per_role_quota}
 
 
 def _find_role(account_id: str, role_arn: str):

@@ -1,6 +1,7 @@
 """HTTP endpoint for the per-account emulator settings (settings.py):
 
-    POST /_lexlogs/settings   {"account": "000000000000", "slr_inline_policies": false, "iam_propagation_seconds": 5}
+    POST /_lexlogs/settings   {"account": "000000000000", "slr_inline_policies": false, "iam_propagation_seconds": 5,
+                               "attached_policies_per_role_quota": 20}
     GET  /_lexlogs/settings?account=000000000000
 
 Both answer the account's settings as JSON. An unknown name or a value of the wrong type is 400.
@@ -12,7 +13,8 @@ from . import settings
 
 PATH = "/_lexlogs/settings"
 DEFAULT_ACCOUNT = "000000000000"
-TYPES = {"slr_inline_policies": bool, "iam_propagation_seconds": (int, float)}
+TYPES = {"slr_inline_policies": bool, "iam_propagation_seconds": (int, float),
+         "attached_policies_per_role_quota": int}
 
 
 def _json(body: dict, status: int = 200):

@@ -112,6 +112,8 @@ pub(super) fn fresh() -> Observed {
         granted_log_groups: Vec::new(),
         boundaries: Default::default(),
         version_contents: Default::default(),
+        bucket: None,
+        attached_policies_quota: None,
     }
 }
 

@@ -29,11 +29,11 @@ use aws_sdk_lexmodelsv2::operation::describe_bot_alias::DescribeBotAliasOutput;
 
 const ACCOUNT: &str = "444455556666";
 
-fn slr(suffix: &str) -> String {
+pub(super) fn slr(suffix: &str) -> String {
     format!("arn:aws:iam::{ACCOUNT}:role/aws-service-role/lexv2.amazonaws.com/AWSServiceRoleForLexV2Bots_{suffix}")
 }
 
-fn customer(name: &str) -> String {
+pub(super) fn customer(name: &str) -> String {
     format!("arn:aws:iam::{ACCOUNT}:role/team/{name}")
 }
 
@@ -86,7 +86,7 @@ fn alias_with(
     }
 }
 
-fn writer(arn: &str, attached: usize, inline: &[(&str, Value)]) -> Writer {
+pub(super) fn writer(arn: &str, attached: usize, inline: &[(&str, Value)]) -> Writer {
     let name = crate::arn::iam_name(arn).unwrap().to_string();
     Writer {
         arn: arn.into(),
@@ -156,6 +156,8 @@ pub(super) fn world() -> Observed {
         granted_log_groups: Vec::new(),
         boundaries: Default::default(),
         version_contents: Default::default(),
+        bucket: None,
+        attached_policies_quota: None,
     }
 }
 
@@ -228,6 +230,7 @@ fn audio_only_sends_no_text_list_and_the_slr_grant_holds_s3_and_kms() {
     obs.kms_key = Some(crate::resources::destination::KeyInfo {
         arn: format!("arn:aws:kms:us-west-2:{ACCOUNT}:key/k-1"),
         iam_policies_enabled: Some(false),
+        allows_account_via_s3: false,
     });
     obs.log_group = None;
     let plan = plan_apply(&spec(false, true), &obs).unwrap();

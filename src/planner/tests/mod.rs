@@ -1,6 +1,7 @@
 //! The planner's unit tests, by mode and topic.
 
 mod alias_members;
+mod aws_limits;
 mod boundary;
 mod dedicated;
 mod dedicated_apply;

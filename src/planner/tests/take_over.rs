@@ -17,9 +17,13 @@ use super::WithSettings;
 use crate::plan::Action;
 use crate::planner::*;
 
-fn foreign_text(group: &str) -> TextLogSetting {
+pub(super) fn foreign_text(group: &str) -> TextLogSetting {
+    foreign_text_enabled(group, true)
+}
+
+pub(super) fn foreign_text_enabled(group: &str, enabled: bool) -> TextLogSetting {
     TextLogSetting::builder()
-        .enabled(true)
+        .enabled(enabled)
         .selective_logging_enabled(true)
         .destination(
             TextLogDestination::builder()
@@ -37,9 +41,13 @@ fn foreign_text(group: &str) -> TextLogSetting {
         .build()
 }
 
-fn foreign_audio() -> AudioLogSetting {
+pub(super) fn foreign_audio() -> AudioLogSetting {
+    foreign_audio_enabled(true)
+}
+
+pub(super) fn foreign_audio_enabled(enabled: bool) -> AudioLogSetting {
     AudioLogSetting::builder()
-        .enabled(false)
+        .enabled(enabled)
         .destination(
             AudioLogDestination::builder()
                 .s3_bucket(

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::destinations::{AudioDest, TextDest};
 use super::facts::{AliasFacts, KeyFacts, RoleFacts};
 use crate::documents::LEX_SERVICE;
-use crate::iam_eval::{self, Context, NamedPolicy, Principal, Request};
+use crate::iam_eval::{self, lex_requests, Context, NamedPolicy, Principal, Request};
 
 /// The static verdict: problems per channel (empty: it should be delivered), and warnings.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -18,7 +18,16 @@ pub struct Diagnosis {
 
 /// "role R lacks A and B on X (why)" for the actions the role may not do on `resource`.
 fn lacks(role: &RoleFacts, actions: &[&str], resource: &str) -> Option<String> {
-    let context = Context::new();
+    lacks_in(role, actions, resource, &Context::new())
+}
+
+/// As [`lacks`], for requests that carry `context`.
+fn lacks_in(
+    role: &RoleFacts,
+    actions: &[&str],
+    resource: &str,
+    context: &Context,
+) -> Option<String> {
     let refused: Vec<(&str, String)> = actions
         .iter()
         .filter_map(|action| {
@@ -28,7 +37,7 @@ fn lacks(role: &RoleFacts, actions: &[&str], resource: &str) -> Option<String> {
                 &Request {
                     action,
                     resource,
-                    context: &context,
+                    context,
                 },
             )
             .map(|why| (*action, why))
@@ -143,11 +152,33 @@ fn audio_problems(
     audio: &AudioDest,
 ) -> (Vec<String>, Vec<String>) {
     let mut problems = Vec::new();
+    let object = facts.object_arn(audio);
+    let account = &facts.scope.account;
     if let Some(role) = role {
-        problems.extend(lacks(role, &["s3:PutObject"], &facts.object_arn(audio)));
+        let context = lex_requests::s3_put_by_lex(&role.arn, account, audio.kms_key.as_deref());
+        problems.extend(lacks_in(role, &["s3:PutObject"], &object, &context));
     }
     if !facts.bucket_exists {
-        problems.push(format!("bucket {} does not exist", audio.bucket));
+        problems.push(format!(
+            "bucket {} does not exist in account {account} (or belongs to another account: Lex writes audio only to a bucket of the bot's account)",
+            audio.bucket
+        ));
+    }
+    if let (Some(policy), Some(role)) = (facts.bucket_policy, role) {
+        let write = lex_requests::AudioWrite {
+            bucket: &audio.bucket,
+            object_arn: &object,
+            role_arn: &role.arn,
+            account,
+            kms_key: audio.kms_key.as_deref(),
+        };
+        if let Some(by) = lex_requests::bucket_policy_denies(policy, &write) {
+            problems.push(format!(
+                "s3:PutObject on {object} by role {} is denied by {by} (evaluated as Lex's delivery sends it: over TLS, not through a VPC endpoint{})",
+                role.arn,
+                if audio.kms_key.is_some() { ", with the SSE-KMS headers of the alias's key" } else { ", without SSE headers" }
+            ));
+        }
     }
     let warnings = match (facts.key, role) {
         (Some(KeyFacts::Missing { key }), _) => {
@@ -159,8 +190,14 @@ fn audio_problems(
             vec![]
         }
         (Some(KeyFacts::Usable { arn, policy }), Some(role)) => {
-            let (key_problems, warnings) =
-                judge_key(role, arn, policy.as_ref(), &facts.scope.account);
+            let context = lex_requests::kms_via_s3(&facts.scope.region, account, &object);
+            let key = KeyJudged {
+                arn,
+                policy: policy.as_ref(),
+                account: &facts.scope.account,
+                context: &context,
+            };
+            let (key_problems, warnings) = judge_key(role, &key);
             problems.extend(key_problems);
             warnings
         }
@@ -169,26 +206,32 @@ fn audio_problems(
     (problems, warnings)
 }
 
+/// The audio key as [`judge_key`] judges it: its ARN and policy, the bot's account, and the
+/// context of the request S3 makes to KMS for Lex's object.
+struct KeyJudged<'a> {
+    arn: &'a str,
+    policy: Option<&'a Value>,
+    account: &'a str,
+    context: &'a Context,
+}
+
 /// The key policy and the role's IAM policies, as KMS decides GenerateDataKey
-/// (<https://docs.aws.amazon.com/kms/latest/developerguide/determining-access.html>).
-fn judge_key(
-    role: &RoleFacts,
-    key_arn: &str,
-    policy: Option<&Value>,
-    account: &str,
-) -> (Vec<String>, Vec<String>) {
+/// (<https://docs.aws.amazon.com/kms/latest/developerguide/determining-access.html>), for the
+/// request S3 makes for Lex's audio object (`kms:ViaService`, `kms:CallerAccount`, the
+/// encryption context `aws:s3:arn`: see [`lex_requests::kms_via_s3`]).
+fn judge_key(role: &RoleFacts, key: &KeyJudged) -> (Vec<String>, Vec<String>) {
     const ACTION: &str = "kms:GenerateDataKey";
+    let (key_arn, policy, account) = (key.arn, key.policy, key.account);
     let root = format!(
         "arn:{}:iam::{account}:root",
         role.arn.split(':').nth(1).unwrap_or("aws")
     );
-    let context = Context::new();
     let request = Request {
         action: ACTION,
         resource: key_arn,
-        context: &context,
+        context: key.context,
     };
-    let identity = || lacks(role, &[ACTION], key_arn);
+    let identity = || lacks_in(role, &[ACTION], key_arn, key.context);
     let Some(policy) = policy else {
         // Unreadable key policy: judge IAM alone, and say so.
         return (
@@ -222,7 +265,7 @@ fn judge_key(
         iam_eval::resource_policy_allows(&key_policy, &Principal::Aws(vec![root]), &request)
             .is_none();
     let mut warnings = Vec::new();
-    if !enables_iam {
+    if !enables_iam && !direct {
         warnings.push(format!(
             "the key policy of {key_arn} does not enable IAM policies (no unconditional statement for the account root): the role's IAM permissions on the key have no effect"
         ));

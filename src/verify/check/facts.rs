@@ -43,6 +43,8 @@ pub struct AliasFacts<'a> {
     pub destinations: &'a Destinations,
     pub log_group_exists: bool,
     pub bucket_exists: bool,
+    /// The bucket's policy (`None`: it has none, or it could not be read).
+    pub bucket_policy: Option<&'a Value>,
     pub key: Option<&'a KeyFacts>,
 }
 

@@ -83,6 +83,7 @@ fn facts<'a>(
         destinations,
         log_group_exists: true,
         bucket_exists: true,
+        bucket_policy: None,
         key,
     }
 }
@@ -315,4 +316,76 @@ fn what_observe_read_becomes_the_facts_judged() {
         .boundary
         .expect("a boundary that cannot be read still bounds");
     assert_eq!(boundary.document, Value::Null, "and allows nothing");
+}
+
+fn put_object_policy() -> Value {
+    json!({"Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::calls/*"}]})
+}
+
+#[test]
+fn a_key_open_only_through_s3_passes_and_other_services_do_not() {
+    let scope = scope();
+    const KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/k";
+    let r = role(vec![put_object_policy()]);
+    let dest = audio_dest(Some(KEY));
+    let via = |service: &str| {
+        json!({"Statement": [{"Sid": "ThroughS3", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:GenerateDataKey*", "Resource": "*",
+            "Condition": {"StringEquals": {"kms:ViaService": service, "kms:CallerAccount": ACCOUNT},
+                          "StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::calls/lex-audio/*"}}}]})
+    };
+    // The AWS-managed aws/s3 key's form: no IAM delegation, yet the role may use it through S3.
+    let key = KeyFacts::Usable {
+        arn: KEY.into(),
+        policy: Some(via("s3.us-east-1.amazonaws.com")),
+    };
+    let d = diagnose(&facts(Some(&r), &dest, Some(&key), &scope));
+    assert_eq!(d, Diagnosis::default());
+    let key = KeyFacts::Usable {
+        arn: KEY.into(),
+        policy: Some(via("s3.eu-west-1.amazonaws.com")),
+    };
+    let d = diagnose(&facts(Some(&r), &dest, Some(&key), &scope));
+    assert_eq!(d.audio.len(), 1, "{d:?}");
+    assert!(d.audio[0].contains("neither allows role"), "{d:?}");
+}
+
+#[test]
+fn a_bucket_policy_that_denies_lex_names_its_statement() {
+    let scope = scope();
+    let r = role(vec![put_object_policy()]);
+    let dest = audio_dest(None);
+    let vpce_only = json!({"Statement": [
+        {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::calls/*",
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Sid": "OnlyThroughVpce", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::calls/*",
+         "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}}]});
+    let mut f = facts(Some(&r), &dest, None, &scope);
+    f.bucket_policy = Some(&vpce_only);
+    let d = diagnose(&f);
+    assert_eq!(d.audio.len(), 1, "{d:?}");
+    assert!(d.audio[0].contains("\"OnlyThroughVpce\""), "{d:?}");
+    assert!(d.audio[0].contains("the policy of bucket calls"), "{d:?}");
+    // A policy whose Deny does not match Lex's request (TLS only) is no problem.
+    let tls_only = json!({"Statement": [vpce_only["Statement"][0].clone()]});
+    f.bucket_policy = Some(&tls_only);
+    assert_eq!(diagnose(&f), Diagnosis::default());
+    // Required SSE-KMS: refused without a key on the alias, passed with one.
+    let kms_only = json!({"Statement": [{"Sid": "KmsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::calls/*",
+        "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}}]});
+    f.bucket_policy = Some(&kms_only);
+    assert!(diagnose(&f).audio[0].contains("\"KmsOnly\""));
+}
+
+#[test]
+fn a_bucket_of_another_account_is_said_to_be_one() {
+    let scope = scope();
+    let r = role(vec![put_object_policy()]);
+    let dest = audio_dest(None);
+    let mut f = facts(Some(&r), &dest, None, &scope);
+    f.bucket_exists = false;
+    let d = diagnose(&f);
+    assert!(
+        d.audio[0].contains("another account") && d.audio[0].contains(ACCOUNT),
+        "{d:?}"
+    );
 }
