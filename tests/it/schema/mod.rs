@@ -15,6 +15,7 @@ use crate::support::{stderr, stdout};
 mod commands;
 mod failures;
 mod places;
+mod saved;
 
 /// Where the schemas are published.
 fn schema_dir() -> PathBuf {
@@ -163,9 +164,10 @@ fn fixed_objects(value: &Value, pointer: String, found: &mut Vec<String>) {
     }
 }
 
-/// The keys whose values are free-form objects: IAM policy documents, AWS tags, and the log
-/// line verify read back. (A bot record's before and after are its tags.)
-const FREE_FORM: &[&str] = &["document", "trustPolicy", "tags", "found"];
+/// The keys whose values are free-form objects: IAM policy documents (a saved plan's document
+/// `body`), AWS tags, the log line verify read back, and a saved plan's `step` (the tool's own
+/// form, not for policy-as-code). (A bot record's before and after are its tags.)
+const FREE_FORM: &[&str] = &["document", "trustPolicy", "tags", "found", "body", "step"];
 
 fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
@@ -186,6 +188,7 @@ fn every_schema_is_valid_draft_2020_12_and_every_file_is_one() {
             "outcome.schema.json",
             "plan.schema.json",
             "policy.schema.json",
+            "saved-plan.schema.json",
             "status.schema.json",
             "verify.schema.json"
         ]
