@@ -55,7 +55,7 @@ def q1_operator_puts_slr_inline_policy(w: World, tool: str) -> tuple[str, str]:
     try:
         retry("PutRolePolicy as the operator", lambda: user_iam.put_role_policy(
             RoleName=n.slr_role, PolicyName=f"lexacc-{n.run_id}-probe", PolicyDocument=PROBE_POLICY),
-            seconds=60, codes=("AccessDenied",), target=t)
+            seconds=120, codes=("AccessDenied",), target=t)
         outcome = "allowed (PutRolePolicy answered 200)"
     except ClientError as err:
         outcome = f"refused: {error_code(err)} (HTTP {http_status(err)})"
@@ -111,13 +111,18 @@ def q3_trust_condition_keys(w: World) -> tuple[str, str]:
     if seen["control"] == "delivered" or seen["plain"] != "delivered":
         answer = "inconclusive (the control or the unconditioned role did not behave)"
     else:
-        account = seen["source-account"] == "delivered"
-        arn = seen["source-arn-present"] == "delivered"
+        def key(variant):
+            if seen[variant] == "delivered":
+                return "presented"
+            if seen[variant] == "not delivered":
+                return "not presented"
+            return f"unknown, {seen[variant]}"
         form = ("the alias ARN bot-alias/BOT/ALIAS" if seen["source-arn-alias"] == "delivered"
                 else "the bot ARN bot/BOT" if seen["source-arn-bot"] == "delivered"
                 else "neither the alias nor the bot ARN")
-        answer = (f"aws:SourceAccount {'presented' if account else 'not presented'}; "
-                  f"aws:SourceArn {'presented, ' + form if arn else 'not presented'}")
+        arn = key("source-arn-present")
+        answer = (f"aws:SourceAccount {key('source-account')}; aws:SourceArn "
+                  + (f"presented, {form}" if arn == "presented" else arn))
     how = ("TestBotAlias logging to one group, the bot switched to a role per trust form: "
            + ", ".join(f"{v}: {r}" for v, r in seen.items()))
     return answer, how

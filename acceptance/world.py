@@ -149,6 +149,8 @@ def cleanup(target: Target, names: Names) -> list[str]:
                                    "404", "NotFound"):
                 return
             left.append(f"{what}: {error_code(err)} {err}")
+        except Exception as err:  # anything else: report it, go on removing the rest
+            left.append(f"{what}: {type(err).__name__}: {err}")
 
     bot_ids = []
     for bot_name in (names.bot, names.slr_bot):
@@ -170,7 +172,7 @@ def cleanup(target: Target, names: Names) -> list[str]:
     attempt(f"inline policy of {names.slr_role}", lambda: iam.delete_role_policy(
         RoleName=names.slr_role, PolicyName=f"lexacc-{names.run_id}-probe"))
     attempt(f"service-linked role {names.slr_role}",
-            lambda: iam.delete_service_linked_role(RoleName=names.slr_role))
+            lambda: _delete_slr(iam, names.slr_role, target))
     for role in names.all_roles():
         attempt(f"role {role}", lambda r=role: _delete_role(iam, r))
     attempt(f"user {names.operator_user}", lambda: _delete_user(iam, names.operator_user))
@@ -183,6 +185,19 @@ def cleanup(target: Target, names: Names) -> list[str]:
                     lambda g=group: logs.delete_log_group(logGroupName=g["logGroupName"]))
     attempt(f"bucket {names.bucket}", lambda: _delete_bucket(s3, names.bucket, target.account))
     return left
+
+
+def _delete_slr(iam, role: str, target: Target):
+    """DeleteServiceLinkedRole is a task: wait for it, and fail if IAM says it failed (AWS fails it
+    while Lex still uses the role)."""
+    task = iam.delete_service_linked_role(RoleName=role)["DeletionTaskId"]
+
+    def finished():
+        status = iam.get_service_linked_role_deletion_status(DeletionTaskId=task)
+        return status if status["Status"] in ("SUCCEEDED", "FAILED") else None
+    status = wait_until(finished, 0 if target.twin else 120, target.poll)
+    if status and status["Status"] == "FAILED":
+        raise RuntimeError(f"deletion task {task} failed: {status.get('Reason')}")
 
 
 def _delete_role(iam, role: str):
