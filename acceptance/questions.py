@@ -33,8 +33,9 @@ def q1_operator_puts_slr_inline_policy(w: World, tool: str) -> tuple[str, str]:
     document = json.loads(out)["documents"][0]["document"]
     granted = [s["Sid"] for s in document["Statement"] if "iam:PutRolePolicy" in s["Action"]
                and slr_arn in s["Resource"]]
-    arn = w.iam.create_policy(PolicyName=n.operator_policy, PolicyDocument=json.dumps(document),
-                              Tags=w.iam_tags)["Policy"]["Arn"]
+    compact = json.dumps(document, separators=(",", ":"))  # a managed policy holds 6144 chars
+    arn = w.iam.create_policy(PolicyName=n.operator_policy, Tags=w.iam_tags,
+                              PolicyDocument=compact)["Policy"]["Arn"]
     w.iam.create_user(UserName=n.operator_user, Tags=w.iam_tags)
     w.iam.attach_user_policy(UserName=n.operator_user, PolicyArn=arn)
     key = w.iam.create_access_key(UserName=n.operator_user)["AccessKey"]
@@ -54,7 +55,8 @@ def q1_operator_puts_slr_inline_policy(w: World, tool: str) -> tuple[str, str]:
            f"iam:PutRolePolicy on it) called PutRolePolicy on that role")
     try:
         retry("PutRolePolicy as the operator", lambda: user_iam.put_role_policy(
-            RoleName=n.slr_role, PolicyName=f"lexacc-{n.run_id}-probe", PolicyDocument=PROBE_POLICY),
+            RoleName=n.slr_role, PolicyName=f"lexacc-{n.run_id}-probe",
+            PolicyDocument=PROBE_POLICY),
             seconds=120, codes=("AccessDenied",), target=t)
         outcome = "allowed (PutRolePolicy answered 200)"
     except ClientError as err:

@@ -57,7 +57,8 @@ class Target:
         if self.twin:
             creds = self.session.get_credentials()
             return {"AWS_ENDPOINT_URL": self.endpoint, "AWS_REGION": self.region,
-                    "AWS_ACCESS_KEY_ID": creds.access_key, "AWS_SECRET_ACCESS_KEY": creds.secret_key,
+                    "AWS_ACCESS_KEY_ID": creds.access_key,
+                    "AWS_SECRET_ACCESS_KEY": creds.secret_key,
                     "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
         return {"AWS_PROFILE": self.profile, "AWS_REGION": self.region}
 
@@ -116,7 +117,8 @@ def retry(what, action, *, seconds: float, codes: tuple, target: Target, message
             return action()
         except ClientError as err:
             text = str(err).lower()
-            matches = error_code(err) in codes and (not messages or any(m in text for m in messages))
+            matches = error_code(err) in codes and (
+                not messages or any(m in text for m in messages))
             if not matches or time.monotonic() > deadline:
                 raise
             print(f"  … {what}: {error_code(err)}, retrying (IAM propagation)", flush=True)
