@@ -155,8 +155,11 @@ class World:
     def turn(self, alias_id, text="hello") -> str:
         """One RecognizeText turn on a fresh session; returns the session id."""
         session = f"lexacc-{uuid.uuid4().hex}"
-        self.runtime.recognize_text(botId=self.bot_id, botAliasId=alias_id, localeId=LOCALE,
-                                    sessionId=session, text=text)
+        # A real alias or locale can answer "not found / not ready" for a while after a change.
+        retry("RecognizeText", lambda: self.runtime.recognize_text(
+            botId=self.bot_id, botAliasId=alias_id, localeId=LOCALE, sessionId=session, text=text),
+            seconds=60, codes=("ResourceNotFoundException", "BadRequestException",
+                               "ConflictException"), target=self.t)
         return session
 
     def logged(self, group, session=None) -> bool:
