@@ -16,6 +16,8 @@ import time
 import traceback
 import urllib.request
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 import questions as q
 from setup import World
 from twin_expectations import TWIN_ANSWERS
@@ -92,9 +94,13 @@ def resolve_target(args, run_id: str) -> Target:
                  + ", ".join(missing) + ". It creates a bot, IAM roles, a user, log groups and a "
                  "bucket there (and removes them): use a sandbox account. For the twin, pass "
                  "--endpoint-url http://127.0.0.1:4566")
-    return Target(twin=False, region=args.region, endpoint=None, profile=args.profile,
-                  run_id=run_id, delivery_wait=args.delivery_wait or 180,
-                  metrics_wait=args.metrics_wait or 900)
+    try:
+        return Target(twin=False, region=args.region, endpoint=None, profile=args.profile,
+                      run_id=run_id, delivery_wait=args.delivery_wait or 180,
+                      metrics_wait=args.metrics_wait or 900)
+    except (BotoCoreError, ClientError) as err:
+        refuse(f"cannot reach the account of profile {args.profile} in {args.region}: {err} "
+               f"(log in first, e.g. aws sso login --profile {args.profile})")
 
 
 def on_signal(signum, _frame):
