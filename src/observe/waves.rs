@@ -398,7 +398,7 @@ fn observed(second: SecondWave, third: ThirdWave) -> (Observed, Reads) {
 }
 
 /// In place, the roles the aliases run on that the third wave did not read (a version on another
-/// role than the bot's); then only the roles the aliases run on are writers. Destroy also reads
+/// role than the bot's); then only the roles the aliases run on, and the bot's own, are writers. Destroy also reads
 /// every role a version of the bot runs on and the bot's own: an alias moved to another version
 /// since apply leaves our grant on the role it ran on, and destroy must find it there.
 async fn fourth_wave(iam: &aws_sdk_iam::Client, observed: &mut Observed, mode: Mode) -> Result<()> {
@@ -412,6 +412,14 @@ async fn fourth_wave(iam: &aws_sdk_iam::Client, observed: &mut Observed, mode: M
     if mode == Mode::Destroy {
         let versions = observed.version_roles.iter().filter_map(|v| v.role.clone());
         used.extend(versions.chain(observed.bot.role_arn().map(str::to_string)));
+    }
+    // In place, the bot's own role (read in the third wave) stays a writer: when an alias runs
+    // a version built with another role, the plan grants both (Lex V2 does not document which
+    // writes a published version's logs; planner::in_place::hedged).
+    if let Some(bot_role) = observed.bot.role_arn() {
+        if observed.writers.contains_key(bot_role) {
+            used.insert(bot_role.to_string());
+        }
     }
     let missing: Vec<&String> = used
         .iter()

@@ -167,12 +167,15 @@ pub async fn find_audio(
     prefix: &str,
     sessions: &[String],
 ) -> Result<Option<String>> {
+    // The bucket must be the bot's account's (as every bucket call says, ExpectedBucketOwner).
+    let owner = clients.caller().await?.scope.account;
     let mut token: Option<String> = None;
     loop {
         let out = clients
             .s3
             .list_objects_v2()
             .bucket(bucket)
+            .expected_bucket_owner(&owner)
             .prefix(prefix)
             .set_continuation_token(token.take())
             .send()

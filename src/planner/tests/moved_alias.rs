@@ -46,3 +46,73 @@ fn destroy_detaches_our_policy_from_a_role_no_alias_runs_on_any_more() {
         .iter()
         .any(|d| d.address.to_string() == format!("attachment[pizza-runtime -> {arn}]")));
 }
+
+/// An alias on a published version built with another role than the bot's: Lex V2 does not
+/// document which role writes its logs, so in place both get the grant, the plan says why, and
+/// destroy takes it from both.
+#[test]
+fn a_version_on_another_role_than_the_bots_grants_both_and_destroy_revokes_both() {
+    let mut obs = world();
+    // Only `prod`, on version 2 (role pizza-runtime); the bot runs on its service-linked role.
+    obs.aliases.retain(|a| a.name == "prod");
+    let asked = crate::spec::Spec {
+        aliases: vec!["prod".into()],
+        ..spec(true, false)
+    };
+    let plan = plan_apply(&asked, &obs).unwrap();
+    let slr_grant =
+        "inline_policy[role/AWSServiceRoleForLexV2Bots_Pizza/LexLogs-PizzaBot-ConversationLogs]";
+    assert_eq!(find(&plan, slr_grant).action, Action::Create);
+    let runtime_attach = plan
+        .changes
+        .iter()
+        .find(|c| {
+            c.address
+                .to_string()
+                .starts_with("attachment[pizza-runtime -> ")
+        })
+        .expect("the version's role is granted");
+    assert_eq!(runtime_attach.action, Action::Create);
+    let note = plan
+        .notes
+        .iter()
+        .find(|n| n.starts_with("alias prod runs version 2"))
+        .unwrap();
+    assert!(
+        note.contains("does not document which of the two writes a published version's logs, so both get the grant"),
+        "{note}"
+    );
+    assert_eq!(
+        plan.targets[0].writers.len(),
+        2,
+        "{:?}",
+        plan.targets[0].writers
+    );
+    // The same world with the grant on the service-linked role: destroy deletes it.
+    let combined = match &find(&plan, slr_grant).after {
+        Some(crate::plan::Resource::InlinePolicy(v)) => v.document.clone(),
+        other => panic!("{other:?}"),
+    };
+    let slr = obs.writers.values_mut().find(|w| w.service_linked).unwrap();
+    slr.state
+        .as_mut()
+        .unwrap()
+        .inline
+        .insert("LexLogs-PizzaBot-ConversationLogs".into(), combined);
+    let destroy = plan_destroy(&asked, &obs).unwrap();
+    assert_eq!(find(&destroy, slr_grant).action, Action::Delete);
+    // An alias on its bot's own role is granted that role only.
+    let mut on_bot_role = world();
+    on_bot_role.aliases.retain(|a| a.name == "beta");
+    let asked = crate::spec::Spec {
+        aliases: vec!["beta".into()],
+        ..spec(true, false)
+    };
+    let plan = plan_apply(&asked, &on_bot_role).unwrap();
+    assert_eq!(
+        plan.targets[0].writers.len(),
+        1,
+        "{:?}",
+        plan.targets[0].writers
+    );
+}

@@ -10,6 +10,7 @@ mod boundary;
 mod customer_role;
 mod dedicated;
 mod foreign_group;
+mod hedge;
 mod in_place;
 mod ownership;
 mod publish_diff;
