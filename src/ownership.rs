@@ -21,10 +21,31 @@ pub(crate) fn refuse(spec: &Spec, observed: &Observed, mode: Mode) -> Result<()>
     }
 }
 
+/// A log group given by an ARN of another account or region than the bot's: Lex writes
+/// conversation logs only to a group in the bot's own account and region.
+fn refuse_group_elsewhere(spec: &Spec, observed: &Observed) -> Result<()> {
+    let Some((region, account)) = spec.text.as_ref().and_then(|t| t.log_group_place.as_ref())
+    else {
+        return Ok(());
+    };
+    let scope = &observed.scope;
+    if (region, account) == (&scope.region, &scope.account) {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        format!(
+            "--log-group names a group of account {account} in {region}, but bot {} is in account {} in {}: Lex writes conversation logs only to a group in the bot's own account and region; nothing was changed",
+            observed.bot.name, scope.account, scope.region
+        ),
+        "give a group of the bot's account and region (its name is enough)",
+    ))
+}
+
 /// Apply: a child-directed bot; in the dedicated-role mode, a role of our name that is not ours
 /// or is another bot's; in either mode, a managed policy of our name that is not ours.
 fn refuse_apply(spec: &Spec, observed: &Observed) -> Result<()> {
     refuse_child_directed(&observed.bot)?;
+    refuse_group_elsewhere(spec, observed)?;
     if spec.dedicated() {
         if let Some(role) = &observed.role {
             refuse_foreign_role(role)?;

@@ -22,6 +22,7 @@ fn spec(role_name: Option<&str>) -> Spec {
         aliases: vec!["live".into()],
         text: Some(TextSpec {
             log_group: None,
+            log_group_place: None,
             retention_days: None,
             log_prefix: "lex/".into(),
         }),
@@ -213,5 +214,26 @@ fn a_policy_of_our_name_that_is_not_ours_is_refused_on_apply_in_both_modes() {
             "{err}"
         );
         assert!(refuse(&spec(role_name), &obs, Mode::Destroy).is_ok());
+    }
+}
+
+#[test]
+fn a_log_group_arn_of_another_account_or_region_is_refused_on_apply() {
+    let with_place = |region: &str, account: &str| {
+        let mut asked = spec(None);
+        asked.text.as_mut().unwrap().log_group_place = Some((region.into(), account.into()));
+        asked
+    };
+    let obs = observed();
+    assert!(refuse(&with_place("eu-west-1", "111122223333"), &obs, Mode::Apply).is_ok());
+    for (region, account) in [("eu-west-1", "999999999999"), ("us-east-1", "111122223333")] {
+        let err = refuse(&with_place(region, account), &obs, Mode::Apply)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("group of account {account} in {region}"))
+                && err.contains("only to a group in the bot's own account and region"),
+            "{err}"
+        );
     }
 }

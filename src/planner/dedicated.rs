@@ -6,7 +6,7 @@ use super::bot::{bot_back_change, bot_role_change};
 use super::carried::carried_permissions;
 use super::changes::role_address;
 use super::destinations::{
-    destination_notes, kept_destination_notes, our_destinations, wanted_destinations,
+    destination_notes, kept_destination_notes, key_note, our_destinations, wanted_destinations,
 };
 use super::grants::{grant_changes, grant_revocations};
 use super::log_group::{log_group_change, log_group_restores};
@@ -97,6 +97,7 @@ pub(super) fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     );
     changes.extend(earlier_role_removal(obs, &mut notes, moved.collect()));
     notes.extend(destination_notes(obs));
+    notes.extend(key_note(spec, obs));
     notes.extend(run_tag_note(&changes));
     let mut target = target(obs);
     target.previous_role = obs.previous.as_ref().map(|p| p.arn().to_string());

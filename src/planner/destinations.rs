@@ -155,6 +155,20 @@ pub(super) fn same_log_group(a: &str, b: &str) -> bool {
     a.trim_end_matches(":*") == b.trim_end_matches(":*")
 }
 
+/// The audio key as given (an alias, an alias ARN or a key id) and the key it is now: the alias's
+/// audio setting names the key's ARN, which is what Lex keeps, so a later change of the alias
+/// does not move the audio logs to another key. `None` when given as the key's ARN, or not given.
+pub(super) fn key_note(spec: &Spec, obs: &Observed) -> Option<String> {
+    let given = spec.audio.as_ref()?.kms_key.as_ref()?;
+    let key = obs.kms_key.as_ref()?;
+    (given != &key.arn).then(|| {
+        format!(
+            "KMS key {given} is key {} now: the audio setting names the key's ARN (what Lex keeps), so pointing {given} at another key later does not change the key the audio logs use; run apply again then",
+            key.arn
+        )
+    })
+}
+
 /// What a reviewer should know about the destinations before apply: a KMS key whose policy does
 /// not let IAM policies grant its use (our grant would then do nothing); a log group of an
 /// earlier setup that this one no longer uses (kept, with its logs); the run tag.

@@ -11,8 +11,8 @@ use super::changes::{
 };
 use super::dedicated::plan_destroy_dedicated;
 use super::destinations::{
-    destination_notes, kept_destination_notes, logs_to_ours, ours_in_place, wanted_destinations,
-    OurDestinations,
+    destination_notes, kept_destination_notes, key_note, logs_to_ours, ours_in_place,
+    wanted_destinations, OurDestinations,
 };
 use super::grants::{grant_changes, grant_record_change, record_on_bot};
 use super::log_group::{log_group_change, log_group_restores};
@@ -139,6 +139,7 @@ pub(super) fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     }
     notes.push("in place: the bot keeps its role and every permission on it; nothing about the bot is updated".into());
     notes.extend(destination_notes(obs));
+    notes.extend(key_note(spec, obs));
     notes.extend(run_tag_note(&changes));
 
     let mut target = target(obs);

@@ -118,6 +118,9 @@ impl Spec {
 pub struct TextSpec {
     /// `None`: `/aws/lex/<bot name>`.
     pub log_group: Option<String>,
+    /// When the group was given by its ARN: the (region, account) the ARN names, which must be
+    /// the bot's (Lex writes only to a group in the bot's account and region).
+    pub log_group_place: Option<(String, String)>,
     pub retention_days: Option<i32>,
     pub log_prefix: String,
 }

@@ -127,7 +127,23 @@ fn text_spec(args: &TargetConfig, names: &Names) -> Result<Option<TextSpec>> {
     if args.no_text_logs {
         return Ok(None);
     }
-    if let Some(group) = &args.log_group {
+    // An ARN (with or without the `:*` IAM policies use) names the group and its place.
+    let (log_group, log_group_place) = match &args.log_group {
+        Some(given) if given.starts_with("arn:") => match log_group_of_arn(given) {
+            Some((region, account, name)) => (Some(name), Some((region, account))),
+            None => {
+                return Err(Error::invalid(
+                    format!(
+                        "{} is not a CloudWatch Logs group ARN",
+                        names.given("log_group", &format!("{given:?}"))
+                    ),
+                    "give the group's name, or arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME (with or without :*)",
+                ))
+            }
+        },
+        other => (other.clone(), None),
+    };
+    if let Some(group) = &log_group {
         if !valid_log_group_name(group) {
             return Err(Error::invalid(
                 format!(
@@ -155,7 +171,8 @@ fn text_spec(args: &TargetConfig, names: &Names) -> Result<Option<TextSpec>> {
         .unwrap_or_else(|| DEFAULT_LOG_PREFIX.into());
     check_prefix(names, "log_prefix", &log_prefix)?;
     Ok(Some(TextSpec {
-        log_group: args.log_group.clone(),
+        log_group,
+        log_group_place,
         retention_days: args.retention_days,
         log_prefix,
     }))
@@ -214,6 +231,24 @@ fn selective(
         ));
     }
     Ok(Some(asked))
+}
+
+/// A log group ARN's region, account and name: `arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME`,
+/// with or without the `:*` that IAM policies add for the group's streams.
+pub(crate) fn log_group_of_arn(arn: &str) -> Option<(String, String, String)> {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    let [_, _, service, region, account, kind, name] = parts.as_slice() else {
+        return None;
+    };
+    let name = name.strip_suffix(":*").unwrap_or(name);
+    let wellformed = *service == "logs"
+        && *kind == "log-group"
+        && !region.is_empty()
+        && account.len() == 12
+        && account.chars().all(|c| c.is_ascii_digit())
+        && !name.is_empty()
+        && !name.contains(':');
+    wellformed.then(|| (region.to_string(), account.to_string(), name.to_string()))
 }
 
 /// Audio logs: the bucket, the key prefix and the KMS key; `None` without `audio_bucket`.

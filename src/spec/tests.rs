@@ -245,3 +245,49 @@ fn selective_logging_names_the_halves_a_target_logs() {
         assert!(err.contains(said), "{which}: {err}");
     }
 }
+
+#[test]
+fn a_log_group_is_given_by_name_or_by_its_arn_with_or_without_the_star() {
+    use super::target::log_group_of_arn;
+    let arn = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lex/OrderBot";
+    let place = (
+        "eu-west-1".to_string(),
+        "111122223333".to_string(),
+        "/aws/lex/OrderBot".to_string(),
+    );
+    assert_eq!(log_group_of_arn(arn), Some(place.clone()));
+    assert_eq!(log_group_of_arn(&format!("{arn}:*")), Some(place));
+    for bad in [
+        "arn:aws:s3:::bucket",
+        "arn:aws:logs:eu-west-1:1111:log-group:/g",
+        "arn:aws:logs:eu-west-1:111122223333:destination:/g",
+        "arn:aws:logs::111122223333:log-group:/g",
+        "arn:aws:logs:eu-west-1:111122223333:log-group:/g:log-stream:s",
+    ] {
+        assert_eq!(log_group_of_arn(bad), None, "{bad}");
+    }
+    let target = |group: &str| TargetConfig {
+        bot: "B".into(),
+        aliases: vec!["a".into()],
+        log_group: Some(group.into()),
+        ..Default::default()
+    };
+    let text = Spec::from_target(&target(&format!("{arn}:*")))
+        .unwrap()
+        .text
+        .unwrap();
+    assert_eq!(text.log_group.as_deref(), Some("/aws/lex/OrderBot"));
+    assert_eq!(
+        text.log_group_place,
+        Some(("eu-west-1".into(), "111122223333".into()))
+    );
+    let by_name = Spec::from_target(&target("/aws/lex/OrderBot"))
+        .unwrap()
+        .text
+        .unwrap();
+    assert_eq!(by_name.log_group_place, None);
+    let err = Spec::from_target(&target("arn:aws:logs:x"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is not a CloudWatch Logs group ARN"), "{err}");
+}

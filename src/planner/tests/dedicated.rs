@@ -45,6 +45,7 @@ pub(super) fn spec() -> Spec {
         aliases: vec!["live".into()],
         text: Some(TextSpec {
             log_group: None,
+            log_group_place: None,
             retention_days: None,
             log_prefix: "lex/".into(),
         }),

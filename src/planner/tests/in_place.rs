@@ -43,6 +43,7 @@ pub(super) fn spec(text: bool, audio: bool) -> Spec {
         aliases: vec!["prod".into(), "beta".into()],
         text: text.then(|| TextSpec {
             log_group: None,
+            log_group_place: None,
             retention_days: Some(7),
             log_prefix: "lex/".into(),
         }),

@@ -116,3 +116,37 @@ fn a_version_on_another_role_than_the_bots_grants_both_and_destroy_revokes_both(
         plan.targets[0].writers
     );
 }
+
+/// A key given by its alias is resolved to the key's ARN, and the plan says so; given by its
+/// ARN, nothing is said.
+#[test]
+fn an_audio_key_given_by_alias_is_named_by_its_arn_and_the_plan_says_so() {
+    let mut obs = world();
+    let key_arn = "arn:aws:kms:us-west-2:444455556666:key/k-1".to_string();
+    obs.kms_key = Some(crate::resources::destination::KeyInfo {
+        arn: key_arn.clone(),
+        iam_policies_enabled: Some(true),
+        allows_account_via_s3: false,
+    });
+    let with_key = |given: &str| {
+        let mut asked = spec(false, true);
+        asked.audio.as_mut().unwrap().kms_key = Some(given.into());
+        plan_apply(&asked, &obs).unwrap()
+    };
+    let plan = with_key("alias/team-audio");
+    let note = plan
+        .notes
+        .iter()
+        .find(|n| n.starts_with("KMS key alias/team-audio is key"))
+        .unwrap_or_else(|| panic!("{:#?}", plan.notes));
+    assert!(note.contains(&key_arn), "{note}");
+    let prod = find(&plan, "alias[PizzaBot/prod]");
+    assert_eq!(
+        prod.after_json()["conversationLogSettings"]["audioLogSettings"][0]["kmsKeyArn"],
+        key_arn.as_str()
+    );
+    assert!(with_key(&key_arn)
+        .notes
+        .iter()
+        .all(|n| !n.starts_with("KMS key ")));
+}

@@ -12,6 +12,7 @@ mod dedicated;
 mod foreign_group;
 mod hedge;
 mod in_place;
+mod inputs;
 mod ownership;
 mod publish_diff;
 mod selective;
