@@ -107,6 +107,9 @@ class BotModel:
     draft_locales: dict = field(default_factory=dict)  # locale id -> Locale
     versions: dict = field(default_factory=dict)  # "1", "2", ... -> Version
     versions_created: int = 0  # numbers are never reused (CreateBotVersion API reference)
+    # The bot's errorLogSettings ({"enabled": bool}) as CreateBot/UpdateBot last set it, which
+    # moto drops; UpdateBot replaces the bot, so a request without it clears it.
+    error_log_settings: dict | None = None
 
 
 _BOTS: dict[tuple[str, str, str], BotModel] = {}

@@ -217,5 +217,23 @@ def forward_to_moto(context: RequestContext, request: ServiceRequest):
         _after_create_bot(context, response)
     elif operation == "DeleteBot":
         _after_delete_bot(context, request["botId"])
+    _keep_error_log_settings(context, request, response)
     return _mend_response(context, request, response)
+
+
+def _keep_error_log_settings(context: RequestContext, request: ServiceRequest, response: dict) -> None:
+    """The bot's errorLogSettings (API reference: ErrorLogSettings, CreateBot, UpdateBot,
+    DescribeBot), which moto drops: kept as CreateBot/UpdateBot set it (UpdateBot replaces the
+    bot, so one without it clears it) and answered by those and DescribeBot."""
+    operation = context.operation.name
+    if operation not in ("CreateBot", "UpdateBot", "DescribeBot"):
+        return
+    bot_id = response.get("botId") or request.get("botId")
+    if bot_id is None:
+        return
+    model = answers.bot_model(context, bot_id)
+    if operation != "DescribeBot":
+        model.error_log_settings = request.get("errorLogSettings")
+    if model.error_log_settings is not None:
+        response["errorLogSettings"] = model.error_log_settings
 

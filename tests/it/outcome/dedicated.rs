@@ -300,3 +300,51 @@ async fn source_pins_are_opt_in_and_each_form_logs() {
         0,
     );
 }
+
+/// The bot's errorLogSettings (which this tool does not set: AWS documents only its `enabled`
+/// flag, not where error logs go) survive the dedicated mode's UpdateBot, both ways.
+#[tokio::test]
+async fn the_bots_error_log_settings_survive_apply_and_destroy() {
+    let world = World::new().await;
+    let lex = &world.clients.lex;
+    let error_logs = || async {
+        lex.describe_bot()
+            .bot_id(&world.bot_id)
+            .send()
+            .await
+            .unwrap()
+            .error_log_settings()
+            .map(|e| e.enabled())
+    };
+    let bot = lex
+        .describe_bot()
+        .bot_id(&world.bot_id)
+        .send()
+        .await
+        .unwrap();
+    lex.update_bot()
+        .bot_id(&world.bot_id)
+        .bot_name(&world.bot_name)
+        .role_arn(bot.role_arn().unwrap())
+        .set_data_privacy(bot.data_privacy().cloned())
+        .idle_session_ttl_in_seconds(bot.idle_session_ttl_in_seconds().unwrap_or(300))
+        .error_log_settings(
+            aws_sdk_lexmodelsv2::types::ErrorLogSettings::builder()
+                .enabled(true)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_logs().await, Some(true));
+    let args = world.dedicated_args();
+    expect_exit(&tool(cmd("apply", &args, &["--yes"])).await, 0);
+    assert_eq!(error_logs().await, Some(true), "kept by apply's UpdateBot");
+    expect_exit(&tool(cmd("destroy", &args, &["--yes"])).await, 0);
+    assert_eq!(
+        error_logs().await,
+        Some(true),
+        "kept by destroy's UpdateBot"
+    );
+}
