@@ -105,3 +105,54 @@ async fn the_config_key_does_what_the_flag_does_and_a_half_not_logged_is_refused
     assert_eq!(world.snapshot().await, before);
     let _ = std::fs::remove_file(&path);
 }
+
+/// One turn on the world's alias that asks for its text to be logged (the Lex V2 guide's
+/// `x-amz-lex:enable-text-logging:<intent>:<slot>` session attribute, any intent and slot).
+async fn say_opted_in(world: &World) -> String {
+    let session = unique("opt-");
+    let state = aws_sdk_lexruntimev2::types::SessionState::builder()
+        .session_attributes("x-amz-lex:enable-text-logging:*:*", "true")
+        .build();
+    crate::support::runtime()
+        .await
+        .recognize_text()
+        .bot_id(&world.bot_id)
+        .bot_alias_id(&world.alias_id)
+        .locale_id("en_US")
+        .session_id(&session)
+        .session_state(state)
+        .text("log this one")
+        .send()
+        .await
+        .unwrap();
+    session
+}
+
+#[tokio::test]
+async fn a_selective_alias_logs_an_opted_in_turn_not_a_plain_one_and_keeps_the_flag() {
+    let world = World::new().await;
+    let target = world.target_args();
+    let group = world.log_group();
+    let apply = |more: &[&str]| tool(cmd("apply", &target, &[more, &["--yes"]].concat()));
+    expect_exit(&apply(&["--selective-logging", "text"]).await, 0);
+    let opted = say_opted_in(&world).await;
+    let (plain, _) = super::say(&world, &world.alias_id, "do not log this").await;
+    assert_eq!(
+        super::logged(&world, &group, &opted).await.len(),
+        1,
+        "opted in: logged"
+    );
+    assert_eq!(
+        super::logged(&world, &group, &plain).await.len(),
+        0,
+        "plain: not logged"
+    );
+    // An unrelated apply (a retention) keeps the flag, and the opted-in turn still logs.
+    expect_exit(&apply(&["--retention-days", "30"]).await, 0);
+    assert!(
+        is_on(&flags(&world).await.0),
+        "the flag survives an unrelated apply"
+    );
+    let again = say_opted_in(&world).await;
+    assert_eq!(super::logged(&world, &group, &again).await.len(), 1);
+}
