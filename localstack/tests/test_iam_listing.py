@@ -37,7 +37,9 @@ def test_the_listing_answers_while_roles_are_created_and_names_inline_policies()
         while not stop.is_set() and n < 300:
             name = f"busy-{thread}-{n}"
             writer.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)
-            writer.put_role_policy(RoleName="listed", PolicyName=f"p{thread}-{n}",
+            # On the role just made: one role's inline policies together are capped at 10,240
+            # characters (iam_quotas.py), which hundreds of them on `listed` would pass.
+            writer.put_role_policy(RoleName=name, PolicyName=f"p{thread}-{n}",
                                    PolicyDocument=json.dumps({"Version": "2012-10-17",
                                    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
                                                   "Resource": "*"}]}))
