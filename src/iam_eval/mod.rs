@@ -21,6 +21,7 @@
 
 mod conditions;
 pub(crate) mod lex_requests;
+pub(crate) mod logs_key;
 mod model;
 mod pattern;
 mod statement;

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::error::{Context, Error, Result};
 use crate::iam_eval::lex_requests::key_policy_allows_account_via_s3;
+use crate::iam_eval::logs_key::{key_policy_refuses_logs, logs_key_statement};
 use crate::resources::destination::{key_policy_enables_iam, KeyInfo};
 
 /// A KMS key as KMS describes it, with its key policy.
@@ -153,5 +154,54 @@ impl ObservedKey {
                 key_policy_allows_account_via_s3(p, &found.arn, region, &found.account, &object)
             }),
         })
+    }
+
+    /// The key as a text log group needs it (`--log-group-kms-key`): the key's ARN, or an error
+    /// when the key is missing, not a symmetric encryption key, disabled, or its policy does not
+    /// let CloudWatch Logs use it for `log_group_arn` (the error prints the statement to add).
+    /// A policy that could not be read is not judged.
+    // Wired into the planner with `--log-group-kms-key` (issue 22, item 3; not yet).
+    #[allow(dead_code)]
+    pub(crate) fn for_log_group(&self, log_group_arn: &str) -> Result<String> {
+        let key = &self.given;
+        let Some(found) = &self.found else {
+            return Err(Error::invalid(
+                format!("KMS key {key:?} does not exist in this account and region"),
+                "check --log-group-kms-key (a key id, key ARN, alias/NAME or alias ARN) and \
+                 --region",
+            ));
+        };
+        if !found.symmetric_encryption {
+            return Err(Error::invalid(
+                format!(
+                    "KMS key {key:?} is {}; CloudWatch Logs supports only symmetric encryption keys",
+                    found.kind
+                ),
+                "pass a SYMMETRIC_DEFAULT key with key usage ENCRYPT_DECRYPT",
+            ));
+        }
+        if !found.enabled {
+            return Err(Error::invalid(
+                format!("KMS key {key:?} is not enabled"),
+                "enable the key, or pass another one with --log-group-kms-key",
+            ));
+        }
+        if let Some(why) = found
+            .policy
+            .as_ref()
+            .and_then(|p| key_policy_refuses_logs(p, &found.arn, log_group_arn))
+        {
+            let statement = serde_json::to_string_pretty(&logs_key_statement(log_group_arn))
+                .expect("a JSON value serializes");
+            return Err(Error::invalid(
+                format!("KMS key {key:?} cannot encrypt log group {log_group_arn}: {why}"),
+                format!(
+                    "add this statement to the key policy of {} (the tool never edits a key \
+                     policy), then run again:\n{statement}",
+                    found.arn
+                ),
+            ));
+        }
+        Ok(found.arn.clone())
     }
 }

@@ -113,3 +113,46 @@ fn the_plan_takes_only_an_enabled_symmetric_key_and_says_whether_iam_may_grant_i
         "a policy not read is unknown"
     );
 }
+
+#[test]
+fn a_text_log_group_takes_a_key_only_when_cloudwatch_logs_may_use_it_for_the_group() {
+    let group = "arn:aws:logs:us-east-1:123456789012:log-group:/lex/calls";
+    let root = json!({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": "kms:*", "Resource": "*"});
+    let err = found(true, true, Some(json!({"Statement": [root.clone()]})))
+        .for_log_group(group)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cannot encrypt log group") && err.contains("never edits a key policy"),
+        "{err}"
+    );
+    // The statement to add is printed, for this group and region.
+    assert!(
+        err.contains("\"logs.us-east-1.amazonaws.com\"")
+            && err.contains("\"kms:EncryptionContext:aws:logs:arn\": \"arn:aws:logs:us-east-1:123456789012:log-group:/lex/calls\""),
+        "{err}"
+    );
+    let statement = crate::iam_eval::logs_key::logs_key_statement(group);
+    let admitted = found(true, true, Some(json!({"Statement": [root, statement]})));
+    assert_eq!(
+        admitted.for_log_group(group).unwrap(),
+        "arn:aws:kms:us-east-1:123456789012:key/k"
+    );
+    assert!(found(true, false, None)
+        .for_log_group(group)
+        .unwrap_err()
+        .to_string()
+        .contains("only symmetric encryption keys"));
+    assert!(found(false, true, None)
+        .for_log_group(group)
+        .unwrap_err()
+        .to_string()
+        .contains("--log-group-kms-key"));
+    let missing = ObservedKey {
+        given: "alias/gone".into(),
+        found: None,
+    };
+    let err = missing.for_log_group(group).unwrap_err().to_string();
+    assert!(err.contains("\"alias/gone\" does not exist"), "{err}");
+}

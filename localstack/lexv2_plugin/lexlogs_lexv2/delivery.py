@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 
 from localstack.aws.connect import connect_to
 
-from . import iam_eval, propagation, sessions, settings
+from . import iam_eval, logs_kms, propagation, sessions, settings
 from .state import AliasView
 
 LOG = logging.getLogger(__name__)
@@ -217,8 +217,13 @@ def _deliver_text(view: AliasView, setting: dict, role: RoleFacts, locale_id: st
 
     logs = _clients(account, region).logs
     groups = logs.describe_log_groups(logGroupNamePrefix=group).get("logGroups", [])
-    if not any(g["logGroupName"] == group for g in groups):
+    found = next((g for g in groups if g["logGroupName"] == group), None)
+    if found is None:
         raise NotDelivered(f"log group {group} does not exist in {account}/{region} (Lex does not create it)")
+    key_id = found.get("kmsKeyId")
+    bare_arn = f"arn:aws:logs:{region}:{account}:log-group:{group}"
+    if key_id and not logs_kms.key_usable(account, region, key_id, bare_arn):
+        raise NotDelivered(f"CloudWatch Logs may not use KMS key {key_id} of log group {group} (key policy or key state)")
     try:
         logs.create_log_stream(logGroupName=group, logStreamName=stream)
     except logs.exceptions.ResourceAlreadyExistsException:

@@ -122,8 +122,9 @@ def install_iam_slr_and_settings():
     """IAM's service-linked role protection (iam_slr.py), GetAccountAuthorizationDetails from a
     snapshot (iam_listing.py), IAM's role quotas (iam_quotas.py), S3's ExpectedBucketOwner
     (s3_owner.py), STS AssumeRole decided by the role's trust policy (sts_assume.py), policy writes
-    recorded for IAM propagation (propagation.py), and /_lexlogs/settings (settings_api.py)."""
-    from . import iam_listing, iam_quotas, iam_slr, propagation, s3_owner, settings_api, sts_assume
+    recorded for IAM propagation (propagation.py), /_lexlogs/settings (settings_api.py), and the
+    key policy CloudWatch Logs needs for an encrypted log group (logs_kms.py)."""
+    from . import iam_listing, iam_quotas, iam_slr, logs_kms, propagation, s3_owner, settings_api, sts_assume
 
     iam_listing.install()
     iam_slr.install()
@@ -132,3 +133,4 @@ def install_iam_slr_and_settings():
     propagation.install()
     sts_assume.install()
     settings_api.install()
+    logs_kms.install()
