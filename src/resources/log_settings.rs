@@ -271,6 +271,17 @@ impl LogSettings {
     pub fn audio(&self) -> &[AudioLogSetting] {
         self.audio_log_settings.as_deref().unwrap_or_default()
     }
+
+    /// Whether the enabled text setting, and the enabled audio setting, log selectively
+    /// (`selectiveLoggingEnabled`; a disabled setting logs nothing, selectively or not).
+    pub fn selective(&self) -> (bool, bool) {
+        let text = self.text().iter().find(|t| t.enabled);
+        let audio = self.audio().iter().find(|a| a.enabled);
+        (
+            text.is_some_and(|t| t.selective_logging_enabled == Some(true)),
+            audio.is_some_and(|a| a.selective_logging_enabled == Some(true)),
+        )
+    }
 }
 
 /// The settings as the API accepts them: no empty list, and none at all when neither list has an

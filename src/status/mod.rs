@@ -199,14 +199,7 @@ fn rows(
                 .map(|a| planner::channels_to_ours(a, ours))
                 .unwrap_or_default();
             let settings = observed.and_then(|a| a.log_settings()).unwrap_or_default();
-            let text_selective = settings
-                .text()
-                .iter()
-                .any(|t| t.selective_logging_enabled == Some(true));
-            let audio_selective = settings
-                .audio()
-                .iter()
-                .any(|a| a.selective_logging_enabled == Some(true));
+            let (text_selective, audio_selective) = settings.selective();
             AliasStatus {
                 account: obs.scope.account.clone(),
                 region: obs.scope.region.clone(),

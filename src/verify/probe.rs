@@ -48,16 +48,8 @@ pub struct Probe {
 impl Probe {
     /// The probe of `alias`: the session attributes its selective settings need.
     pub fn of(alias: &Alias) -> Self {
-        let settings = alias.described.conversation_log_settings();
-        let selective_text = settings
-            .and_then(|s| s.text_log_settings().iter().find(|t| t.enabled()))
-            .and_then(|t| t.selective_logging_enabled())
-            .unwrap_or(false);
-        let selective_audio = settings
-            .and_then(|s| s.audio_log_settings().iter().find(|a| a.enabled()))
-            .and_then(|a| a.selective_logging_enabled())
-            .unwrap_or(false);
-        Probe::with(selective_text, selective_audio)
+        let (text, audio) = alias.log_settings().unwrap_or_default().selective();
+        Probe::with(text, audio)
     }
 
     pub fn with(selective_text: bool, selective_audio: bool) -> Self {
