@@ -6,7 +6,9 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{expect_exit, fresh_account, run_tool, stderr, stdout, unique, World};
+use crate::support::{
+    alias_row, expect_exit, fresh_account, json_of, run_tool, stderr, stdout, unique, World,
+};
 
 const NOT_DELIVERED: i32 = 4;
 const USAGE: i32 = 64;
@@ -26,20 +28,6 @@ async fn tool(command: &str, args: &[String], more: &[&str]) -> std::process::Ou
     all.extend(args.iter().map(String::as_str));
     all.extend(more.iter().copied());
     run_tool(&all).await
-}
-
-fn json_of(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("JSON ({e}): {}\n{}", stdout(out), stderr(out)))
-}
-
-fn the_alias<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["aliases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["alias"] == name)
-        .unwrap_or_else(|| panic!("alias {name} in {report:#}"))
 }
 
 /// A key policy that lets the account administer the key but use it only through S3 in the
@@ -94,7 +82,7 @@ async fn a_key_open_only_through_s3_passes_the_static_check_and_delivers_audio()
         let out = tool("verify", &target, &["--static-only", "--output", "json"]).await;
         expect_exit(&out, 0);
         let report = json_of(&out);
-        let a = the_alias(&report, &world.alias_name);
+        let a = alias_row(&report, &world.alias_name);
         assert!(
             a["warnings"].as_array().is_none_or(|w| w.is_empty()),
             "{a:#}"
@@ -102,7 +90,7 @@ async fn a_key_open_only_through_s3_passes_the_static_check_and_delivers_audio()
         let out = tool("verify", &target, &["--output", "json"]).await;
         expect_exit(&out, 0);
         let report = json_of(&out);
-        let a = the_alias(&report, &world.alias_name);
+        let a = alias_row(&report, &world.alias_name);
         assert_eq!(
             a["audio"]["status"], "delivered",
             "dedicated={dedicated}: {a:#}"
@@ -157,7 +145,7 @@ async fn a_bucket_policy_that_denies_lex_is_named_by_verify_and_warned_by_plan()
     let out = tool("verify", &target, &["--static-only", "--output", "json"]).await;
     expect_exit(&out, NOT_DELIVERED);
     let report = json_of(&out);
-    let a = the_alias(&report, &world.alias_name);
+    let a = alias_row(&report, &world.alias_name);
     assert_eq!(a["audio"]["status"], "not_delivered", "{a:#}");
     assert_eq!(
         a["text"]["status"], "static_ok",
@@ -200,7 +188,7 @@ async fn a_bucket_policy_that_denies_lex_is_named_by_verify_and_warned_by_plan()
     // And the twin refuses Lex's write: the live probe does not find the audio.
     let out = tool("verify", &target, &["--output", "json", "--timeout", "15"]).await;
     expect_exit(&out, NOT_DELIVERED);
-    let a = the_alias(&json_of(&out), &world.alias_name).clone();
+    let a = alias_row(&json_of(&out), &world.alias_name).clone();
     assert_eq!(a["text"]["status"], "delivered", "{a:#}");
     assert_eq!(a["audio"]["status"], "not_delivered", "{a:#}");
 }

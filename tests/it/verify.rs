@@ -6,7 +6,8 @@
 use serde_json::{json, Value};
 
 use crate::support::{
-    endpoint, expect_exit, run_tool, stderr, stdout, tool_command, unique, World,
+    alias_row, endpoint, expect_exit, json_of, run_tool, stderr, stdout, tool_command, unique,
+    World,
 };
 
 const NOT_DELIVERED: i32 = 4;
@@ -16,25 +17,6 @@ async fn tool(command: &str, args: &[String], more: &[&str]) -> std::process::Ou
     all.extend(args.iter().map(String::as_str));
     all.extend(more.iter().copied());
     run_tool(&all).await
-}
-
-fn json_of(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is JSON ({e}):\n{}\n--- stderr\n{}",
-            stdout(out),
-            stderr(out)
-        )
-    })
-}
-
-fn alias<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["aliases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["alias"] == name)
-        .unwrap_or_else(|| panic!("alias {name} in {report:#}"))
 }
 
 fn with_test_alias(world: &World) -> Vec<String> {
@@ -61,7 +43,7 @@ async fn after_apply_every_alias_delivers_then_a_lost_permission_is_named_then_d
     let report = json_of(&out);
     assert_eq!(report["ok"], true, "{report:#}");
     for name in [world.alias_name.as_str(), "TestBotAlias"] {
-        let a = alias(&report, name);
+        let a = alias_row(&report, name);
         assert_eq!(a["status"], "delivered", "{a:#}");
         assert_eq!(a["text"]["status"], "delivered", "{a:#}");
         assert_eq!(a["audio"]["status"], "not_configured");
@@ -79,8 +61,8 @@ async fn after_apply_every_alias_delivers_then_a_lost_permission_is_named_then_d
             .contains("AWSServiceRoleForLexV2Bots_"));
         assert_eq!(a["locale"], "en_US");
     }
-    assert_eq!(alias(&report, &world.alias_name)["version"], "1");
-    assert_eq!(alias(&report, "TestBotAlias")["version"], "DRAFT");
+    assert_eq!(alias_row(&report, &world.alias_name)["version"], "1");
+    assert_eq!(alias_row(&report, "TestBotAlias")["version"], "DRAFT");
     assert!(
         stderr(&out).contains("waiting for the text log line"),
         "progress on stderr: {}",
@@ -147,11 +129,14 @@ async fn after_apply_every_alias_delivers_then_a_lost_permission_is_named_then_d
     let report = json_of(&out);
     for name in [world.alias_name.as_str(), "TestBotAlias"] {
         assert_eq!(
-            alias(&report, name)["status"],
+            alias_row(&report, name)["status"],
             "not_configured",
             "{report:#}"
         );
-        assert!(alias(&report, name)["sessionId"].is_null(), "no traffic");
+        assert!(
+            alias_row(&report, name)["sessionId"].is_null(),
+            "no traffic"
+        );
     }
 }
 
@@ -177,7 +162,7 @@ async fn audio_with_kms_is_delivered_and_apply_verify_says_so_from_a_config_file
     .await;
     expect_exit(&out, 0);
     let outcome = json_of(&out);
-    let a = alias(&outcome["verify"], &world.alias_name);
+    let a = alias_row(&outcome["verify"], &world.alias_name);
     assert_eq!(a["status"], "delivered", "{outcome:#}");
     assert_eq!(a["text"]["status"], "delivered");
     assert_eq!(a["audio"]["status"], "delivered");
@@ -222,7 +207,7 @@ async fn audio_with_kms_is_delivered_and_apply_verify_says_so_from_a_config_file
     .await;
     expect_exit(&out, NOT_DELIVERED);
     let report = json_of(&out);
-    let a = alias(&report, &world.alias_name);
+    let a = alias_row(&report, &world.alias_name);
     assert_eq!(a["text"]["status"], "delivered", "{a:#}");
     assert_eq!(a["audio"]["status"], "not_delivered", "{a:#}");
     let problem = a["audio"]["problems"][0].as_str().unwrap();
@@ -321,7 +306,7 @@ async fn a_trust_that_lex_cannot_use_is_named_whether_the_principal_or_the_accou
     let out = tool("verify", &args, &["--output", "json", "--timeout", "20"]).await;
     expect_exit(&out, NOT_DELIVERED);
     let report = json_of(&out);
-    let a = alias(&report, "prod");
+    let a = alias_row(&report, "prod");
     let problem = a["text"]["problems"][0].as_str().unwrap();
     assert!(problem.contains("may not assume role"), "{problem}");
     assert!(
@@ -400,7 +385,7 @@ async fn an_explicit_deny_and_a_missing_log_group_are_caught_before_any_traffic(
     let out = tool("verify", &args, &["--static-only", "--output", "json"]).await;
     expect_exit(&out, NOT_DELIVERED);
     let report = json_of(&out);
-    let a = alias(&report, &world.alias_name);
+    let a = alias_row(&report, &world.alias_name);
     assert_eq!(a["text"]["status"], "not_delivered");
     assert_eq!(
         a["text"]["problems"][0],

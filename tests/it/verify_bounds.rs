@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::proxy::{Fault, FaultProxy};
-use crate::support::{expect_exit, run_tool, run_tool_at, stderr, stdout, World};
+use crate::support::{alias_row, expect_exit, run_tool, run_tool_at, stderr, stdout, World};
 
 const NOT_DELIVERED: i32 = 4;
 
@@ -19,15 +19,6 @@ fn args(world: &World, extra: &[&str]) -> Vec<String> {
 
 fn refs(all: &[String]) -> Vec<&str> {
     all.iter().map(String::as_str).collect()
-}
-
-fn alias<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["aliases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["alias"] == name)
-        .unwrap_or_else(|| panic!("alias {name} in {report:#}"))
 }
 
 /// The turns (RecognizeText / RecognizeUtterance) that went through the proxy.
@@ -65,14 +56,14 @@ async fn a_locale_the_version_lacks_or_has_not_built_is_said_and_no_turn_is_sent
     let out = run_tool_at(&proxy.endpoint, &refs(&verify)).await;
     expect_exit(&out, NOT_DELIVERED);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let live = &alias(&report, &world.alias_name)["text"]["detail"];
+    let live = &alias_row(&report, &world.alias_name)["text"]["detail"];
     assert!(
         live.as_str()
             .unwrap()
             .starts_with("not sent: version 1 has no locale en_GB (it has en_US)"),
         "{report:#}"
     );
-    let draft = &alias(&report, "TestBotAlias")["text"]["detail"];
+    let draft = &alias_row(&report, "TestBotAlias")["text"]["detail"];
     assert!(
         draft.as_str().unwrap().starts_with(
             "not sent: --locale en_GB of version DRAFT is not built (status NotBuilt)"
@@ -106,7 +97,7 @@ async fn a_locale_the_version_lacks_or_has_not_built_is_said_and_no_turn_is_sent
     .await;
     expect_exit(&out, 0);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(alias(&report, beta)["locale"], "en_US", "{report:#}");
+    assert_eq!(alias_row(&report, beta)["locale"], "en_US", "{report:#}");
 }
 
 #[tokio::test]

@@ -6,11 +6,11 @@
 use aws_sdk_lexmodelsv2::types::{
     AudioLogSetting, BotVersionLocaleDetails, ConversationLogSettings, TextLogSetting,
 };
-use serde_json::Value;
 
 use crate::proxy::{Fault, FaultProxy};
 use crate::support::{
-    expect_exit, fresh_account, stderr, stdout, tool_command_as, twin_settings, World,
+    alias_row, expect_exit, fresh_account, json_of, stderr, stdout, tool_command_as, twin_settings,
+    World,
 };
 
 /// Runs the binary as `account` against `endpoint`.
@@ -27,20 +27,6 @@ fn with(command: &str, args: Vec<String>, more: &[&str]) -> Vec<String> {
     all.extend(args);
     all.extend(more.iter().map(|s| s.to_string()));
     all
-}
-
-fn json_of(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("JSON ({e}): {}\n{}", stdout(out), stderr(out)))
-}
-
-fn alias<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["aliases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["alias"] == name)
-        .unwrap_or_else(|| panic!("alias {name} in {report:#}"))
 }
 
 /// The probe turns that went through the proxy: (session, request body), per operation path end.
@@ -146,7 +132,7 @@ async fn while_iam_propagates_verify_probes_again_until_a_log_arrives() {
         );
         if json {
             let report = json_of(&out);
-            let a = alias(&report, &world.alias_name);
+            let a = alias_row(&report, &world.alias_name);
             let text = &a["text"];
             assert_eq!(text["status"], "delivered", "{a:#}");
             assert_eq!(text["attempts"], sent.len() as u64, "{a:#}");
@@ -243,7 +229,7 @@ async fn a_selective_logging_alias_is_probed_with_the_attributes_that_ask_for_lo
             let verify = with("verify", world.target_args(), &["--output", "json"]);
             let out = run(&account, &proxy.endpoint, &verify).await;
             expect_exit(&out, 0);
-            let a = alias(&json_of(&out), &world.alias_name).clone();
+            let a = alias_row(&json_of(&out), &world.alias_name).clone();
             assert_eq!(a["audio"]["status"], "delivered", "{a:#}");
             assert_eq!(a["text"]["status"], "delivered", "{a:#}");
             assert_eq!(a["probe"]["selectiveText"], false);
@@ -277,7 +263,7 @@ async fn a_selective_logging_alias_is_probed_with_the_attributes_that_ask_for_lo
         let verify = with("verify", world.target_args(), &["--output", "json"]);
         let out = run(&account, &proxy.endpoint, &verify).await;
         expect_exit(&out, 0);
-        let a = alias(&json_of(&out), &world.alias_name).clone();
+        let a = alias_row(&json_of(&out), &world.alias_name).clone();
         assert_eq!(
             a["text"]["status"], "delivered",
             "dedicated {dedicated}: {a:#}"
@@ -403,7 +389,7 @@ async fn an_alias_on_a_version_with_only_a_non_en_us_locale_is_probed_in_it() {
     )
     .await;
     expect_exit(&out, 0);
-    let a = alias(&json_of(&out), "german").clone();
+    let a = alias_row(&json_of(&out), "german").clone();
     assert_eq!(a["locale"], "de_DE", "{a:#}");
     assert_eq!(a["text"]["status"], "delivered");
     assert_eq!(a["text"]["found"]["bot"]["localeId"], "de_DE");

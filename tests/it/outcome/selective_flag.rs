@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{expect_exit, stdout, unique, World};
+use crate::support::{alias_row, expect_exit, json_of, stdout, unique, World};
 
 use super::{cmd, tool};
 
@@ -44,15 +44,8 @@ async fn the_flag_sets_each_half_and_without_it_the_alias_keeps_what_it_has() {
             );
         }
         // Status shows it on the text channel only.
-        let status = tool(cmd("status", &target, &["--output", "json"])).await;
-        let status: Value = serde_json::from_str(&stdout(&status)).unwrap();
-        let row = &status["aliases"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["alias"] == world.alias_name.as_str())
-            .unwrap()
-            .clone();
+        let status = json_of(&tool(cmd("status", &target, &["--output", "json"])).await);
+        let row = alias_row(&status, &world.alias_name);
         assert_eq!(
             (&row["text"]["selective"], &row["audio"]["selective"]),
             (&Value::Bool(true), &Value::Bool(false))

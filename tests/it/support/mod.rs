@@ -133,6 +133,27 @@ pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The run's stdout as JSON (a failure shows both streams).
+pub fn json_of(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}):\n{}\n--- stderr\n{}",
+            stdout(out),
+            stderr(out)
+        )
+    })
+}
+
+/// The row of alias `name` in a report's `aliases` (verify's or status's).
+pub fn alias_row<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["alias"] == name)
+        .unwrap_or_else(|| panic!("alias {name} in {report:#}"))
+}
+
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
