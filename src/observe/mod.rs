@@ -121,21 +121,30 @@ pub struct Writer {
 
 impl Writer {
     /// Reads the role an alias's version runs on (with our inline policy `inline_name`, if any),
-    /// in one round trip; a service-linked role in a second one, for its other inline policies
-    /// (the plan checks IAM's aggregate size limit before it puts ours there).
+    /// in one round trip; a service-linked role's other inline policies in a second one (the
+    /// plan checks IAM's aggregate size limit before it puts ours there).
     pub(crate) async fn observe(
         iam: &aws_sdk_iam::Client,
         arn: &str,
         inline_name: &str,
     ) -> Result<Writer> {
         let name = crate::arn::iam_name(arn).unwrap_or(arn).to_string();
-        let mut state = role::observe_writer(iam, &name, inline_name).await?;
         let service_linked = role::is_service_linked(arn);
+        // IAM limits the size of all inline policies of a role together: on a service-linked
+        // role the plan needs Lex's own to check ours fits. Their names are listed beside the
+        // role's read (both need only the name), then the others' documents are read.
+        let names = async {
+            match service_linked {
+                true => role::inline_policy_names(iam, &name).await.map(Some),
+                false => Ok(None),
+            }
+        };
+        let (state, names) = tokio::join!(role::observe_writer(iam, &name, inline_name), names);
+        let mut state = state?;
+        // A role that is gone has no policies to list: its listing's error is not looked at.
         if let (true, Some(state)) = (service_linked, state.as_mut()) {
-            // IAM limits the size of all inline policies of a role together: the plan needs
-            // Lex's own to check ours fits (ListRolePolicies, then GetRolePolicy of each).
-            let others: Vec<String> = role::inline_policy_names(iam, &name)
-                .await?
+            let others: Vec<String> = names?
+                .unwrap_or_default()
                 .into_iter()
                 .filter(|n| !state.inline.contains_key(n))
                 .collect();
