@@ -12,6 +12,9 @@ use crate::resources::tags::{self, Tags};
 pub struct LogGroupState {
     pub name: String,
     pub retention_days: Option<i32>,
+    /// The KMS key the group's log data is encrypted with (`kmsKeyId`), `None` when the group
+    /// uses CloudWatch Logs' own encryption.
+    pub kms_key_id: Option<String>,
     pub tags: Tags,
 }
 
@@ -40,7 +43,10 @@ pub(crate) async fn observe(
                 .find(|g| g.log_group_name() == Some(name))
             {
                 return Ok(Some((
-                    group.retention_in_days(),
+                    (
+                        group.retention_in_days(),
+                        group.kms_key_id().map(str::to_string),
+                    ),
                     group
                         .arn()
                         .unwrap_or_default()
@@ -79,11 +85,14 @@ pub(crate) async fn observe(
             None => (None, Tags::new()),
         },
     };
-    Ok(found.map(|(retention_days, _)| LogGroupState {
-        name: name.into(),
-        retention_days,
-        tags,
-    }))
+    Ok(
+        found.map(|((retention_days, kms_key_id), _)| LogGroupState {
+            name: name.into(),
+            retention_days,
+            kms_key_id,
+            tags,
+        }),
+    )
 }
 
 async fn create(logs: &aws_sdk_cloudwatchlogs::Client, name: &str, run_id: &str) -> Result<()> {

@@ -184,6 +184,7 @@ pub(super) fn applied(spec: &Spec) -> Observed {
                     Some(crate::resources::log_group::LogGroupState {
                         name: name.clone(),
                         retention_days: *retention_days,
+                        kms_key_id: None,
                         tags: Tags::new(),
                     }),
                 ))

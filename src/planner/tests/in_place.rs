@@ -344,6 +344,7 @@ fn reapply_changes_nothing_and_destroy_keeps_what_a_bystander_needs() {
                     Some(crate::resources::log_group::LogGroupState {
                         name: name.clone(),
                         retention_days: *retention_days,
+                        kms_key_id: None,
                         tags: Default::default(),
                     }),
                 ))

@@ -46,6 +46,7 @@ fn with_group(mut obs: Observed) -> Observed {
     let state = LogGroupState {
         name: name.clone(),
         retention_days: Some(7),
+        kms_key_id: None,
         tags: Default::default(),
     };
     obs.log_group = Some((name, Some(state)));

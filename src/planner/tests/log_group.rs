@@ -18,6 +18,7 @@ fn group(retention: Option<i32>, tags: &[(&str, &str)]) -> LogGroupState {
     LogGroupState {
         name: GROUP.into(),
         retention_days: retention,
+        kms_key_id: None,
         tags: tags
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
