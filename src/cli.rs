@@ -122,13 +122,14 @@ pub struct ShowArgs {
 }
 
 /// Every flag that says what to set up (a saved plan already says it).
-const TARGET_FLAGS: [&str; 17] = [
+const TARGET_FLAGS: [&str; 18] = [
     "config",
     "bot",
     "aliases",
     "log_group",
     "retention_days",
     "log_prefix",
+    "log_group_kms_key",
     "no_text_logs",
     "audio_bucket",
     "audio_prefix",
@@ -162,8 +163,8 @@ pub struct ChangeArgs {
 pub struct SetupArgs {
     /// Act on every [[target]] of this TOML file (instead of --bot and the other target flags)
     #[arg(long, value_name = "FILE", conflicts_with_all = [
-        "bot", "aliases", "log_group", "retention_days", "log_prefix", "no_text_logs",
-        "audio_bucket", "audio_prefix", "kms_key", "role_name", "grant_pass_role",
+        "bot", "aliases", "log_group", "retention_days", "log_prefix", "log_group_kms_key",
+        "no_text_logs", "audio_bucket", "audio_prefix", "kms_key", "role_name", "grant_pass_role",
         "publish_version", "pin_source_arn", "pin_source_account", "take_over_destinations",
         "selective_logging",
     ])]
@@ -186,6 +187,11 @@ pub struct SetupArgs {
     /// Prefix of the text log streams, ending with '/' [default: lex/]
     #[arg(long, value_name = "PREFIX", conflicts_with = "no_text_logs")]
     pub log_prefix: Option<String>,
+    /// Encrypt the log group with this symmetric KMS key (id, ARN, alias/NAME or alias ARN): a
+    /// new group is created with it, a group of ours gets it associated; its key policy must let
+    /// CloudWatch Logs use it for the group (the plan checks, and prints the statement to add)
+    #[arg(long, value_name = "KEY", conflicts_with = "no_text_logs")]
+    pub log_group_kms_key: Option<String>,
     /// No text logs (audio only; needs --audio-bucket)
     #[arg(long, requires = "audio_bucket")]
     pub no_text_logs: bool,
@@ -284,6 +290,7 @@ impl SetupArgs {
             log_group: self.log_group.clone(),
             retention_days,
             log_prefix: self.log_prefix.clone(),
+            log_group_kms_key: self.log_group_kms_key.clone(),
             no_text_logs: self.no_text_logs,
             audio_bucket: self.audio_bucket.clone(),
             audio_prefix: self.audio_prefix.clone(),

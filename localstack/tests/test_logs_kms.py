@@ -1,7 +1,7 @@
 """CloudWatch Logs' use of a log group's KMS key (logs_kms.py), against a running LocalStack
 (`LOCALSTACK_PORT`, default 4566): CreateLogGroup with `kmsKeyId` and AssociateKmsKey refuse a key
 whose policy does not admit `logs.REGION.amazonaws.com` for the group (AccessDeniedException, as
-AWS answers), and a conversation log line reaches an encrypted group only while CloudWatch Logs
+AWS answers), DisassociateKmsKey takes the key off a group, and a conversation log line reaches an encrypted group only while CloudWatch Logs
 may use its key.
 """
 
@@ -84,6 +84,19 @@ def test_associate_kms_key_checks_the_key_policy(world):
     arn = key(world, for_logs(pattern, "ArnLike"))
     world.logs.associate_kms_key(logGroupName=world.group, kmsKeyId=arn)
     assert group_key(world, world.group) == arn
+
+
+def test_disassociate_kms_key_takes_the_key_off_the_group(world):
+    arn = key(world, for_logs(world.group_arn))
+    world.logs.create_log_group(logGroupName=world.group, kmsKeyId=arn)
+    world.logs.disassociate_kms_key(logGroupName=world.group)
+    assert group_key(world, world.group) is None
+    # Again, on a group without a key: answered alike.
+    world.logs.disassociate_kms_key(logGroupName=world.group)
+    assert group_key(world, world.group) is None
+    with pytest.raises(ClientError) as excinfo:
+        world.logs.disassociate_kms_key(logGroupName=world.group + "-missing")
+    assert excinfo.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
 def test_a_conversation_log_reaches_an_encrypted_group_only_while_logs_may_use_the_key(world):

@@ -38,6 +38,9 @@ pub struct OperatorScope {
     pub log_groups: Vec<String>,
     /// Existing log groups whose retention the plans change.
     pub retention_log_groups: Vec<String>,
+    /// Existing log groups the plans encrypt with a KMS key (AssociateKmsKey; undone by
+    /// DisassociateKmsKey or by the key before).
+    pub key_log_groups: Vec<String>,
     pub principals: Vec<crate::spec::Principal>,
     /// Roles destroy gives back to the bots (passed to Lex again).
     pub previous_roles: Vec<String>,
@@ -141,6 +144,7 @@ impl ArnPattern {
 struct OperatorResources {
     created_groups: Vec<String>,
     retention_groups: Vec<String>,
+    key_groups: Vec<String>,
     dedicated: Vec<String>,
     created_roles: Vec<String>,
     removed: Vec<String>,
@@ -214,6 +218,7 @@ impl OperatorResources {
         OperatorResources {
             created_groups: groups(&o.log_groups),
             retention_groups: groups(&o.retention_log_groups),
+            key_groups: groups(&o.key_log_groups),
             created_roles: roles(&o.created_roles),
             removed: roles(&o.removed_roles),
             policies: policies(&o.policies),
@@ -283,6 +288,11 @@ fn log_group_statements(r: &OperatorResources) -> Vec<Option<Statement>> {
                 &r.created_groups,
             ),
             ours("aws:ResourceTag"),
+        ),
+        on(
+            "EncryptTheLogGroupsThePlansEncrypt",
+            &["logs:AssociateKmsKey", "logs:DisassociateKmsKey"],
+            &r.key_groups,
         ),
         on(
             "SetRetentionOfTheLogGroupsThePlansChange",

@@ -44,6 +44,8 @@ pub fn generic() -> Value {
                 "logs:PutRetentionPolicy",
                 "logs:DeleteRetentionPolicy",
                 "logs:DeleteLogGroup",
+                "logs:AssociateKmsKey",
+                "logs:DisassociateKmsKey",
             ],
             groups,
         )

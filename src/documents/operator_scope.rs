@@ -1,8 +1,9 @@
 //! What the operator policy must name for a plan: read from the plan's typed changes and targets
-//! (the dedicated role, our managed policies, the log groups whose retention changes, the
+//! (the dedicated role, our managed policies, the log groups whose retention or key changes, the
 //! principals granted PassRole, the bots, aliases and roles the run passes to Lex).
 
 use super::operator::OperatorScope;
+use crate::plan::values::LogGroupValue;
 use crate::plan::{Action, Address, Change, Plan, Resource};
 
 impl OperatorScope {
@@ -61,14 +62,44 @@ impl OperatorScope {
                 self.principals.push(owner.clone());
             }
             Address::LogGroup(name) if created => self.log_groups.push(name.clone()),
-            // Its retention changes, or destroy will put back the retention a take-over recorded.
-            Address::LogGroup(name)
-                if change.action == Action::Update
-                    || matches!(&change.before, Some(Resource::LogGroup(g)) if g.recorded_retention.is_some()) =>
-            {
-                self.retention_log_groups.push(name.clone())
+            Address::LogGroup(name) => {
+                let (retention, key) = log_group_changes(change);
+                if retention {
+                    self.retention_log_groups.push(name.clone());
+                }
+                if key {
+                    self.key_log_groups.push(name.clone());
+                }
             }
             _ => {}
         }
     }
+}
+
+/// Whether an existing group's change sets its retention (or our record on it: destroy puts back
+/// the retention a take-over recorded), and whether it sets its KMS key.
+fn log_group_changes(change: &Change) -> (bool, bool) {
+    let value = |v: &Option<Resource>| match v {
+        Some(Resource::LogGroup(g)) => Some(g.clone()),
+        _ => None,
+    };
+    let (before, after) = (value(&change.before), value(&change.after));
+    let recorded = before
+        .as_ref()
+        .is_some_and(|g| g.recorded_retention.is_some());
+    if change.action != Action::Update {
+        return (recorded, false);
+    }
+    let key_of = |g: &Option<LogGroupValue>| g.as_ref().and_then(|g| g.kms_key_id.clone());
+    let key = key_of(&before) != key_of(&after);
+    let without_key = |g: Option<LogGroupValue>| {
+        g.map(|g| LogGroupValue {
+            kms_key_id: None,
+            ..g
+        })
+    };
+    (
+        recorded || !key || without_key(before) != without_key(after),
+        key,
+    )
 }

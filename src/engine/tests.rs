@@ -151,6 +151,7 @@ fn change(name: &str, deps: &[&str]) -> Change {
         Step::LogGroup(LogGroupStep::Create {
             name: name.into(),
             retention_days: None,
+            kms_key_id: None,
         }),
     )
     .needs(deps.iter().map(|d| Address::LogGroup(d.to_string())))

@@ -40,6 +40,19 @@ pub(super) async fn given_key(clients: &Clients, spec: &Spec) -> Result<Option<O
     }
 }
 
+/// Apply with `--log-group-kms-key`: the key as read (the planner checks it for the group). Not
+/// read for destroy, which never changes a group's encryption.
+pub(super) async fn log_group_key(
+    clients: &Clients,
+    spec: &Spec,
+    mode: Mode,
+) -> Result<Option<ObservedKey>> {
+    match spec.text.as_ref().and_then(|t| t.kms_key.as_ref()) {
+        Some(key) if mode == Mode::Apply => read_key(&clients.kms, key).await.map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// Lex writes audio logs only to a bucket in the bot's region.
 pub(super) fn require_bucket_in_region(bucket: Option<&BucketState>, region: &str) -> Result<()> {
     let Some(bucket_region) = bucket.and_then(|b| b.region.as_deref()) else {

@@ -1,6 +1,7 @@
 //! The one read of a KMS key (DescribeKey, then its default key policy when the key is enabled),
-//! into [`ObservedKey`]: the planner checks it for audio logs (`for_audio`), verify judges whether
-//! the writer role may use it, from the same data.
+//! into [`ObservedKey`]: the planner checks it for audio logs (`for_audio`) and for an encrypted
+//! log group (`for_log_group`), verify judges whether the writer role may use it, from the same
+//! data.
 
 use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType};
 use serde_json::Value;
@@ -160,8 +161,6 @@ impl ObservedKey {
     /// when the key is missing, not a symmetric encryption key, disabled, or its policy does not
     /// let CloudWatch Logs use it for `log_group_arn` (the error prints the statement to add).
     /// A policy that could not be read is not judged.
-    // Wired into the planner with `--log-group-kms-key` (issue 22, item 3; not yet).
-    #[allow(dead_code)]
     pub(crate) fn for_log_group(&self, log_group_arn: &str) -> Result<String> {
         let key = &self.given;
         let Some(found) = &self.found else {

@@ -23,6 +23,8 @@ mod waves;
 mod writers;
 
 pub(crate) use aliases::bot_and_aliases;
+#[cfg(test)]
+pub(crate) use keys::FoundKey;
 pub(crate) use keys::ObservedKey;
 pub(crate) use orphan::{observe as observe_orphan, Orphan};
 pub(crate) use quotas::DEFAULT_ATTACHED_POLICIES_PER_ROLE;
@@ -67,6 +69,9 @@ pub struct Observed {
     pub log_group: Option<(String, Option<LogGroupState>)>,
     /// The key for audio: the one given, or the bucket's default SSE-KMS key.
     pub kms_key: Option<KeyInfo>,
+    /// Apply with `--log-group-kms-key`: the key as read (the planner checks it for the log
+    /// group with [`ObservedKey::for_log_group`]).
+    pub log_group_key: Option<ObservedKey>,
     /// The PassRole grant on each principal asked for or recorded on our role (None: no grant).
     pub grants: BTreeMap<Principal, Option<Value>>,
     /// In-place mode: the roles that write the aliases' logs (the roles of the versions they

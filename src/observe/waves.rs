@@ -1,7 +1,7 @@
 //! The waves of concurrent reads, each started once what it needs is known:
 //! 1. what needs nothing: who we are, the bot by name and as an id, and everything derived from
 //!    the bot name as typed (most people type the name) or from the flags: role, grants, bucket,
-//!    key;
+//!    the audio key and the log group's key (`--log-group-kms-key`);
 //! 2. what needs the account or the bot id: the bot (if found by name), its alias list, our
 //!    policies, the log group, inline documents, the previous role recorded on our role, the
 //!    bot's tags;
@@ -46,6 +46,8 @@ struct Base {
     role_name: String,
     bucket: Option<BucketState>,
     given_key: Option<KeyInfo>,
+    /// `--log-group-kms-key`, as read.
+    log_group_key: Option<ObservedKey>,
     /// The destinations as read, for a second judge (verify's static check in `status`).
     reads: Reads,
 }
@@ -105,18 +107,19 @@ async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstW
         .role_name
         .clone()
         .unwrap_or_else(|| default_role_name(&spec.bot));
-    let (caller, by_name, by_id, named, bucket, given_key) = tokio::join!(
+    let (caller, by_name, by_id, named, bucket, given_key, log_group_key) = tokio::join!(
         clients.caller(),
         bot::find_id_by_name(lex, &spec.bot),
         bot::describe(lex, &spec.bot),
         roles::observe_named(iam, spec, &guessed_role, mode),
         destinations::bucket(clients, spec),
         destinations::given_key(clients, spec),
+        destinations::log_group_key(clients, spec, mode),
     );
     let scope = caller?.scope;
     let by_name = by_name?;
     let by_id = lex::found_by_id(by_id)?;
-    let (bucket, given_key) = (bucket?, given_key?);
+    let (bucket, given_key, log_group_key) = (bucket?, given_key?, log_group_key?);
     destinations::require_bucket_in_region(bucket.as_ref(), &clients.region)?;
     let mut reads = Reads::default();
     if let Some(b) = &bucket {
@@ -133,6 +136,9 @@ async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstW
         }
         _ => None,
     };
+    if let Some(key) = &log_group_key {
+        reads.add_key(key.clone());
+    }
     let (known_bot, bot_id, bot_name) =
         lex::resolve_bot(&spec.bot, &clients.region, by_id, by_name)?;
     let role_name = spec
@@ -157,6 +163,7 @@ async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstW
             role_name,
             bucket,
             given_key,
+            log_group_key,
             reads,
         },
         known_bot,
@@ -378,6 +385,7 @@ fn observed(second: SecondWave, third: ThirdWave) -> (Observed, Reads) {
         previous: third.previous,
         log_group: second.log_group,
         kms_key: second.base.given_key.or(second.bucket_key),
+        log_group_key: second.base.log_group_key,
         grants,
         writers: third
             .likely_writer

@@ -25,6 +25,7 @@ fn spec(role_name: Option<&str>) -> Spec {
             log_group_place: None,
             retention_days: None,
             log_prefix: "lex/".into(),
+            kms_key: None,
         }),
         audio: None,
         role_name: role_name.map(str::to_string),
@@ -108,6 +109,7 @@ fn observed() -> Observed {
         version_contents: Default::default(),
         bucket: None,
         attached_policies_quota: None,
+        log_group_key: None,
     }
 }
 

@@ -7,6 +7,7 @@ fn create_group() -> Step {
     Step::LogGroup(LogGroupStep::Create {
         name: "/g".into(),
         retention_days: None,
+        kms_key_id: None,
     })
 }
 

@@ -144,6 +144,10 @@ pub struct LogGroupValue {
     /// Our record tags on the group (a take-over's), when a change sets or removes them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Tags>,
+    /// The ARN of the KMS key that encrypts the group's log data; absent: CloudWatch Logs' own
+    /// encryption.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
 }
 
 impl LogGroupValue {
@@ -154,6 +158,7 @@ impl LogGroupValue {
             retention_in_days,
             recorded_retention: None,
             tags: None,
+            kms_key_id: None,
         }
     }
 }

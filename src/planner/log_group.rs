@@ -2,7 +2,8 @@
 //! Another team's group (one without our tag) keeps its settings: its retention changes only with
 //! `--take-over-destinations`, which records what it was on the group first, and destroy puts
 //! that back exactly. A retention that goes down is never silent: events older than it are
-//! deleted, which neither rollback nor destroy can undo.
+//! deleted, which neither rollback nor destroy can undo. The group's KMS key (`--log-group-kms-key`)
+//! is in `log_group_key`: one change of the group sets its retention and its key.
 
 use crate::error::{Error, Result};
 use crate::observe::Observed;
@@ -13,6 +14,8 @@ use crate::resources::log_group::{LogGroupState, LogGroupStep, TagChange};
 use crate::resources::tags::{self, Tags};
 use crate::spec::Spec;
 use crate::step::Step;
+
+use super::log_group_key::{kept_key_notes, key_change, key_note, wanted_key};
 
 /// A retention in words: "30 days", "never expire".
 fn words(days: Option<i32>) -> String {
@@ -46,9 +49,10 @@ pub(super) fn recorded_retention(group: &LogGroupState) -> Option<Option<i32>> {
         .and_then(|v| tags::parse_retention(v))
 }
 
-/// The log group for text logs: created, its retention set, or as it is; and what the reviewer
-/// must know about it (a take-over, a shorter retention). Refuses to change another team's
-/// retention without `--take-over-destinations`.
+/// The log group for text logs: created, its retention or key set, or as it is; and what the
+/// reviewer must know about it (a take-over, a shorter retention, its key). Refuses to change
+/// another team's retention or key without `--take-over-destinations`, and a key CloudWatch Logs
+/// may not use for the group.
 pub(super) fn log_group_change(
     spec: &Spec,
     obs: &Observed,
@@ -58,32 +62,84 @@ pub(super) fn log_group_change(
     };
     let addr = Address::LogGroup(name.clone());
     let want = text.retention_days;
+    let key = wanted_key(obs, name)?;
+    let mut notes: Vec<String> = key_note(spec, name, key.as_deref()).into_iter().collect();
     let Some(group) = state else {
+        let after = LogGroupValue {
+            kms_key_id: key.clone(),
+            ..LogGroupValue::named(name, want)
+        };
         let create = Change::new(
             &obs.provider,
             addr,
             Action::Create,
             None,
-            Some(Resource::log_group(name, want)),
+            Some(Resource::LogGroup(after)),
             Step::LogGroup(LogGroupStep::Create {
                 name: name.clone(),
                 retention_days: want,
+                kms_key_id: key,
             }),
         );
-        return Ok((Some(create), Vec::new()));
+        return Ok((Some(create), notes));
     };
-    let now = group.retention_days;
-    let before = LogGroupValue::named(name, now);
-    if want.is_none() || want == now {
+    let before = LogGroupValue {
+        kms_key_id: group.kms_key_id.clone(),
+        ..LogGroupValue::named(name, group.retention_days)
+    };
+    let retention = match want.is_none() || want == group.retention_days {
+        true => None,
+        false => Some(retention_change(spec, obs, group, want, &mut notes)?),
+    };
+    let key_step = key_change(spec, group, key.as_deref())?.map(|(step, note)| {
+        notes.push(note);
+        step
+    });
+    let (after, mut steps) = match retention {
+        Some((after, step)) => (after, vec![step]),
         // A group taken over earlier says so: destroy puts its recorded retention back.
-        let before = LogGroupValue {
-            recorded_retention: group.tags.get(tags::PREVIOUS_RETENTION).cloned(),
-            ..before
-        };
-        let kept = Change::no_op(&obs.provider, addr, Resource::LogGroup(before));
-        return Ok((Some(kept), Vec::new()));
-    }
-    let mut notes: Vec<String> = shortening_warning(name, now, want).into_iter().collect();
+        None if key_step.is_none() => {
+            let before = LogGroupValue {
+                recorded_retention: group.tags.get(tags::PREVIOUS_RETENTION).cloned(),
+                ..before
+            };
+            let kept = Change::no_op(&obs.provider, addr, Resource::LogGroup(before));
+            return Ok((Some(kept), notes));
+        }
+        None => (before.clone(), Vec::new()),
+    };
+    steps.extend(key_step);
+    let after = LogGroupValue {
+        kms_key_id: key.or_else(|| group.kms_key_id.clone()),
+        ..after
+    };
+    let step = match steps.len() {
+        1 => steps.remove(0),
+        _ => LogGroupStep::Several { steps },
+    };
+    let change = Change::new(
+        &obs.provider,
+        addr,
+        Action::Update,
+        Some(Resource::LogGroup(before)),
+        Some(Resource::LogGroup(after)),
+        Step::LogGroup(step),
+    );
+    Ok((Some(change), notes))
+}
+
+/// The change of an existing group's retention to `want` (its value after, and the step), with
+/// what the reviewer must know added to `notes`: our group's is set; another team's is taken
+/// over, recorded on its tags.
+fn retention_change(
+    spec: &Spec,
+    obs: &Observed,
+    group: &LogGroupState,
+    want: Option<i32>,
+    notes: &mut Vec<String>,
+) -> Result<(LogGroupValue, LogGroupStep)> {
+    let (name, now) = (&group.name, group.retention_days);
+    notes.extend(shortening_warning(name, now, want));
     if tags::is_ours(&group.tags) {
         let step = LogGroupStep::SetRetention {
             name: name.clone(),
@@ -91,23 +147,14 @@ pub(super) fn log_group_change(
             previous: now,
             guard: Guard::Plan,
         };
-        let after = Resource::log_group(name, want);
-        let change = Change::new(
-            &obs.provider,
-            addr,
-            Action::Update,
-            Some(Resource::LogGroup(before)),
-            Some(after),
-            Step::LogGroup(step),
-        );
-        return Ok((Some(change), notes));
+        return Ok((LogGroupValue::named(name, want), step));
     }
     let (record, note) = take_over_record(spec, name, group, want)?;
     notes.push(note);
-    let after = Resource::LogGroup(LogGroupValue {
+    let after = LogGroupValue {
         tags: Some(record.values.clone()),
         ..LogGroupValue::named(name, want)
-    });
+    };
     let step = LogGroupStep::RetentionWithRecord {
         name: name.clone(),
         arn: obs.scope.log_group(name),
@@ -116,15 +163,7 @@ pub(super) fn log_group_change(
         record,
         guard: Guard::Plan,
     };
-    let change = Change::new(
-        &obs.provider,
-        addr,
-        Action::Update,
-        Some(Resource::LogGroup(before)),
-        Some(after),
-        Step::LogGroup(step),
-    );
-    Ok((Some(change), notes))
+    Ok((after, step))
 }
 
 /// The retention a take-over set on the group, as our record says: `Some(None)` for "never
@@ -232,7 +271,8 @@ pub(super) fn log_group_restores<'a>(
     obs: &Observed,
     groups: impl Iterator<Item = &'a LogGroupState>,
 ) -> (Vec<Change>, Vec<String>) {
-    let (mut changes, mut notes) = (Vec::new(), Vec::new());
+    let groups: Vec<&LogGroupState> = groups.collect();
+    let (mut changes, mut notes) = (Vec::new(), kept_key_notes(groups.iter().copied()));
     for group in groups {
         let Some(restore) = recorded_retention(group) else {
             continue;

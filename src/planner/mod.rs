@@ -62,6 +62,7 @@ mod grants;
 mod in_place;
 mod inline_size;
 mod log_group;
+mod log_group_key;
 mod orphan;
 mod policies;
 mod role;

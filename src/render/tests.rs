@@ -31,6 +31,7 @@ fn plan_text_groups_by_kind_and_colours_only_when_asked() {
         Step::LogGroup(LogGroupStep::Create {
             name: "/g".into(),
             retention_days: None,
+            kms_key_id: None,
         })
     };
     let plan = Plan {

@@ -4,7 +4,8 @@
 
 use crate::error::{Context, Error, Optional, Result};
 use crate::resources::alias_write::{Guard, Written};
-use crate::resources::log_group_write::{words, RetentionWrite};
+use crate::resources::log_group_key::{key_words, KeyWrite};
+use crate::resources::log_group_write::{describe_with_record, RetentionWrite};
 use crate::resources::operation::{self, create_once, Made, Operation};
 use crate::resources::tags::{self, Tags};
 
@@ -95,9 +96,15 @@ pub(crate) async fn observe(
     )
 }
 
-async fn create(logs: &aws_sdk_cloudwatchlogs::Client, name: &str, run_id: &str) -> Result<()> {
+async fn create(
+    logs: &aws_sdk_cloudwatchlogs::Client,
+    name: &str,
+    run_id: &str,
+    kms_key_id: Option<&str>,
+) -> Result<()> {
     logs.create_log_group()
         .log_group_name(name)
+        .set_kms_key_id(kms_key_id.map(str::to_string))
         .tags(tags::MANAGED_BY, tags::MANAGED_BY_VALUE)
         .tags(tags::RUN, run_id)
         .send()
@@ -203,45 +210,15 @@ pub(crate) fn require_valid(name: &str) -> Result<()> {
     }
 }
 
-/// What a change of another team's retention does, in words: a take-over that records the
-/// retention it replaces, a later change that keeps the first record, or destroy's put-back.
-fn describe_with_record(
-    name: &str,
-    days: Option<i32>,
-    previous: Option<i32>,
-    record: &TagChange,
-) -> String {
-    let recorded = record
-        .values
-        .get(tags::PREVIOUS_RETENTION)
-        .and_then(|v| tags::parse_retention(v));
-    match (recorded, days == previous) {
-        (Some(recorded), _) if recorded == previous => format!(
-            "record on log group {name} (its tags) its retention ({}), then set it to {}",
-            words(previous),
-            words(days)
-        ),
-        (Some(recorded), _) => format!(
-            "set the retention of log group {name} from {} to {} (taken over earlier: our record on its tags keeps {}, which destroy puts back)",
-            words(previous),
-            words(days),
-            words(recorded)
-        ),
-        (None, false) => format!(
-            "put the retention of log group {name} back to {}, and remove our record from its tags",
-            words(days)
-        ),
-        (None, true) => format!("remove our record from the tags of log group {name}"),
-    }
-}
-
 /// The changes the engine makes to a log group.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum LogGroupStep {
-    /// Creates the group (tagged as ours), with a retention if given.
+    /// Creates the group (tagged as ours), with a retention and a KMS key (its ARN) if given.
     Create {
         name: String,
         retention_days: Option<i32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kms_key_id: Option<String>,
     },
     /// Deletes the group (only to undo our own creation).
     Delete { name: String },
@@ -265,6 +242,17 @@ pub enum LogGroupStep {
         record: TagChange,
         guard: Guard,
     },
+    /// Encrypts the group with `key` (a key ARN: AssociateKmsKey), or removes its key (`None`:
+    /// DisassociateKmsKey, only to undo); `previous` is the key it had (the plan read it; an
+    /// undo: this run set it), which it must still have when the step runs (see [`KeyWrite`]).
+    SetKey {
+        name: String,
+        key: Option<String>,
+        previous: Option<String>,
+        guard: Guard,
+    },
+    /// Several changes of one group, in order (its retention, then its key); undone in reverse.
+    Several { steps: Vec<LogGroupStep> },
 }
 
 impl LogGroupStep {
@@ -280,6 +268,11 @@ impl LogGroupStep {
 impl Operation for LogGroupStep {
     fn describe(&self) -> String {
         match self {
+            LogGroupStep::Create {
+                name,
+                kms_key_id: Some(key),
+                ..
+            } => format!("create log group {name}, encrypted with KMS key {key}"),
             LogGroupStep::Create { name, .. } => format!("create log group {name}"),
             LogGroupStep::Delete { name } => format!("delete log group {name}"),
             LogGroupStep::SetRetention { name, days, .. } => match days {
@@ -293,6 +286,19 @@ impl Operation for LogGroupStep {
                 record,
                 ..
             } => describe_with_record(name, *days, *previous, record),
+            LogGroupStep::SetKey {
+                name,
+                key: Some(key),
+                ..
+            } => format!("encrypt log group {name} with KMS key {key}"),
+            LogGroupStep::SetKey { name, previous, .. } => format!(
+                "remove the KMS key of log group {name} ({})",
+                key_words(previous.as_deref())
+            ),
+            LogGroupStep::Several { steps } => {
+                let each: Vec<String> = steps.iter().map(Operation::describe).collect();
+                each.join("; then ")
+            }
         }
     }
 
@@ -313,6 +319,18 @@ impl Operation for LogGroupStep {
                 "aws logs put-retention-policy --log-group-name {name} --retention-in-days {d}"
             ),
             LogGroupStep::RetentionWithRecord { .. } => return None,
+            LogGroupStep::SetKey {
+                name,
+                key: Some(key),
+                ..
+            } => format!("aws logs associate-kms-key --log-group-name {name} --kms-key-id {key}"),
+            LogGroupStep::SetKey {
+                name, key: None, ..
+            } => format!("aws logs disassociate-kms-key --log-group-name {name}"),
+            LogGroupStep::Several { steps } => {
+                let each: Option<Vec<String>> = steps.iter().map(Operation::how_by_hand).collect();
+                each?.join(" && ")
+            }
         })
     }
 
@@ -346,6 +364,22 @@ impl Operation for LogGroupStep {
                 record: record.inverse(),
                 guard: Guard::Undo,
             },
+            LogGroupStep::SetKey {
+                name,
+                key,
+                previous,
+                ..
+            } => LogGroupStep::SetKey {
+                name,
+                key: previous,
+                previous: key,
+                guard: Guard::Undo,
+            },
+            LogGroupStep::Several { steps } => {
+                let undos: Vec<LogGroupStep> =
+                    steps.iter().rev().filter_map(Operation::inverse).collect();
+                return (!undos.is_empty()).then_some(LogGroupStep::Several { steps: undos });
+            }
         })
     }
 
@@ -355,10 +389,11 @@ impl Operation for LogGroupStep {
             LogGroupStep::Create {
                 name,
                 retention_days,
+                kms_key_id,
             } => {
                 let made = create_once(
                     ctx,
-                    create(logs, name, &ctx.run_id),
+                    create(logs, name, &ctx.run_id, kms_key_id.as_deref()),
                     async { Ok(observe(logs, name, None).await?.map(|g| g.tags)) },
                     |_| true,
                 )
@@ -409,7 +444,45 @@ impl Operation for LogGroupStep {
                 };
                 return Ok(self.undo_after(write.run().await?));
             }
+            LogGroupStep::SetKey {
+                name,
+                key,
+                previous,
+                guard,
+            } => {
+                let write = KeyWrite {
+                    logs,
+                    name,
+                    key: key.as_deref(),
+                    previous: previous.as_deref(),
+                    guard: *guard,
+                };
+                return Ok(self.undo_after(write.run().await?));
+            }
+            LogGroupStep::Several { steps } => return run_several(steps, ctx).await,
         }
         Ok(self.inverse())
     }
+}
+
+/// Runs the steps in order; when one fails, undoes those done (in reverse) and fails. The undo
+/// of them all: each one's, in reverse.
+async fn run_several(
+    steps: &[LogGroupStep],
+    ctx: &operation::Context,
+) -> Result<Option<LogGroupStep>> {
+    let mut undos = Vec::new();
+    for step in steps {
+        match Box::pin(step.run(ctx)).await {
+            Ok(undo) => undos.extend(undo),
+            Err(e) => {
+                for undo in undos.iter().rev() {
+                    let _ = Box::pin(undo.run(ctx)).await;
+                }
+                return Err(e);
+            }
+        }
+    }
+    undos.reverse();
+    Ok((!undos.is_empty()).then_some(LogGroupStep::Several { steps: undos }))
 }

@@ -7,7 +7,7 @@
 use crate::error::{Error, Result};
 use crate::resources::alias_write::{Guard, Written};
 use crate::resources::log_group::{self, TagChange};
-use crate::resources::tags::Tags;
+use crate::resources::tags::{self, Tags};
 
 /// A retention in words: "30 days", "never expire".
 pub(crate) fn words(days: Option<i32>) -> String {
@@ -196,5 +196,37 @@ impl RetentionWrite<'_> {
                 "{address} was deleted by someone else after this run wrote it: nothing to put back"
             )),
         }
+    }
+}
+
+/// What a change of another team's retention does, in words: a take-over that records the
+/// retention it replaces, a later change that keeps the first record, or destroy's put-back.
+pub(crate) fn describe_with_record(
+    name: &str,
+    days: Option<i32>,
+    previous: Option<i32>,
+    record: &TagChange,
+) -> String {
+    let recorded = record
+        .values
+        .get(tags::PREVIOUS_RETENTION)
+        .and_then(|v| tags::parse_retention(v));
+    match (recorded, days == previous) {
+        (Some(recorded), _) if recorded == previous => format!(
+            "record on log group {name} (its tags) its retention ({}), then set it to {}",
+            words(previous),
+            words(days)
+        ),
+        (Some(recorded), _) => format!(
+            "set the retention of log group {name} from {} to {} (taken over earlier: our record on its tags keeps {}, which destroy puts back)",
+            words(previous),
+            words(days),
+            words(recorded)
+        ),
+        (None, false) => format!(
+            "put the retention of log group {name} back to {}, and remove our record from its tags",
+            words(days)
+        ),
+        (None, true) => format!("remove our record from the tags of log group {name}"),
     }
 }

@@ -11,6 +11,7 @@ pub mod destination;
 pub mod inline_policy;
 pub mod lex_wait;
 pub mod log_group;
+pub mod log_group_key;
 pub mod log_group_write;
 pub mod log_settings;
 pub mod managed_policy;

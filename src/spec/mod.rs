@@ -33,6 +33,8 @@ pub(crate) struct TargetConfig {
     pub log_group: Option<String>,
     pub retention_days: Option<i32>,
     pub log_prefix: Option<String>,
+    /// The KMS key that encrypts the log group (id, ARN, alias name or alias ARN).
+    pub log_group_kms_key: Option<String>,
     #[serde(default)]
     pub no_text_logs: bool,
     pub audio_bucket: Option<String>,
@@ -123,6 +125,9 @@ pub struct TextSpec {
     pub log_group_place: Option<(String, String)>,
     pub retention_days: Option<i32>,
     pub log_prefix: String,
+    /// `--log-group-kms-key`: the key that encrypts the group (key id, key ARN, alias name or
+    /// alias ARN); `None`: the group's encryption stays as it is.
+    pub kms_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

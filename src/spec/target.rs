@@ -83,6 +83,7 @@ fn check_flag_conflicts(args: &TargetConfig, names: &Names) -> Result<()> {
             args.log_group.as_ref().map(|_| "log_group"),
             args.retention_days.map(|_| "retention_days"),
             args.log_prefix.as_ref().map(|_| "log_prefix"),
+            args.log_group_kms_key.as_ref().map(|_| "log_group_kms_key"),
         ]
         .into_iter()
         .flatten()
@@ -170,11 +171,17 @@ fn text_spec(args: &TargetConfig, names: &Names) -> Result<Option<TextSpec>> {
         .clone()
         .unwrap_or_else(|| DEFAULT_LOG_PREFIX.into());
     check_prefix(names, "log_prefix", &log_prefix)?;
+    check_key_ref(
+        names,
+        "log_group_kms_key",
+        args.log_group_kms_key.as_deref(),
+    )?;
     Ok(Some(TextSpec {
         log_group,
         log_group_place,
         retention_days: args.retention_days,
         log_prefix,
+        kms_key: args.log_group_kms_key.clone(),
     }))
 }
 
@@ -270,22 +277,26 @@ fn audio_spec(args: &TargetConfig, names: &Names) -> Result<Option<AudioSpec>> {
         .clone()
         .unwrap_or_else(|| DEFAULT_AUDIO_PREFIX.into());
     check_prefix(names, "audio_prefix", &prefix)?;
-    if let Some(kms) = &args.kms_key {
-        if !valid_kms_key_ref(kms) {
-            return Err(Error::invalid(
-                format!(
-                    "{} is not a KMS key id, key ARN or alias",
-                    names.given("kms_key", &format!("{kms:?}"))
-                ),
-                "give a key id, arn:...:key/ID, alias/NAME or an alias ARN",
-            ));
-        }
-    }
+    check_key_ref(names, "kms_key", args.kms_key.as_deref())?;
     Ok(Some(AudioSpec {
         bucket: bucket.clone(),
         prefix,
         kms_key: args.kms_key.clone(),
     }))
+}
+
+/// A KMS key reference (`key` names it in the error): a key id, key ARN, alias name or alias ARN.
+fn check_key_ref(names: &Names, key: &str, given: Option<&str>) -> Result<()> {
+    match given {
+        Some(kms) if !valid_kms_key_ref(kms) => Err(Error::invalid(
+            format!(
+                "{} is not a KMS key id, key ARN or alias",
+                names.given(key, &format!("{kms:?}"))
+            ),
+            "give a key id, arn:...:key/ID, alias/NAME or an alias ARN",
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A prefix (`key` names it in the error) as CloudWatch Logs and S3 take it, ending with `/`:

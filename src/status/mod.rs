@@ -1,5 +1,6 @@
 //! `status`: a read-only inventory of conversation logs, one row per alias: the version it runs,
-//! the role that writes its logs, where text and audio go, whether those destinations are ours,
+//! the role that writes its logs, where text and audio go (and the KMS key that encrypts the log
+//! group, if any), whether those destinations are ours,
 //! whether the role can write there (the static check of `verify`), and what apply would change.
 //!
 //! Each bot is observed once, as `plan` observes it, and judged from that one observation by the
@@ -17,7 +18,7 @@ use futures::StreamExt;
 use crate::aws::Clients;
 use crate::cli::StatusArgs;
 use crate::error::Result;
-use crate::observe::{observe_with_reads, Observed};
+use crate::observe::{observe_with_reads, Observed, Reads};
 use crate::plan::Mode;
 use crate::planner;
 use crate::progress::Progress;
@@ -181,7 +182,7 @@ async fn bot_rows(
     let drift = subject.asked.then(|| planner::drift(&subject.spec, &obs));
     // Afterwards `reads` holds every log group, bucket and key the aliases name.
     let checked = crate::verify::static_check_observed(clients, progress, &obs, &mut reads).await?;
-    Ok(rows(&obs, &ours, drift.as_ref(), checked))
+    Ok(rows(&obs, &ours, drift.as_ref(), checked, &reads))
 }
 
 /// The rows of one observed bot from verify's reports, with ownership and drift.
@@ -190,6 +191,7 @@ fn rows(
     ours: &planner::OurDestinations,
     drift: Option<&BTreeMap<String, Vec<String>>>,
     checked: Vec<AliasReport>,
+    reads: &Reads,
 ) -> Vec<AliasStatus> {
     checked
         .into_iter()
@@ -204,7 +206,10 @@ fn rows(
                 account: obs.scope.account.clone(),
                 region: obs.scope.region.clone(),
                 drift: drift.map(|d| d.get(&r.alias).cloned().unwrap_or_default()),
-                text: channel(&r.text, text_ours, text_selective),
+                text: Channel {
+                    kms_key_id: group_key(reads, r.text.destination.as_deref()),
+                    ..channel(&r.text, text_ours, text_selective)
+                },
                 audio: channel(&r.audio, audio_ours, audio_selective),
                 error: None,
                 bot: r.bot,
@@ -218,6 +223,11 @@ fn rows(
         .collect()
 }
 
+/// The KMS key of the log group `group`, as read (`None`: no key, or not read).
+fn group_key(reads: &Reads, group: Option<&str>) -> Option<String> {
+    reads.log_groups.get(group?)?.as_ref()?.kms_key_id.clone()
+}
+
 /// A channel of verify's static report as a status cell.
 fn channel(report: &ChannelReport, ours: bool, selective: bool) -> Channel {
     if report.status == Status::NotConfigured {
@@ -229,5 +239,6 @@ fn channel(report: &ChannelReport, ours: bool, selective: bool) -> Channel {
         can_write: Some(report.status.ok()),
         problems: report.problems.clone(),
         selective,
+        kms_key_id: None,
     }
 }

@@ -45,6 +45,10 @@ pub struct Channel {
     pub problems: Vec<String>,
     /// Selective capture (`selectiveLoggingEnabled`): only the turns that ask for it are logged.
     pub selective: bool,
+    /// Text logs: the ARN of the KMS key that encrypts the log group; absent when the group has
+    /// none (CloudWatch Logs' own encryption), and for audio.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
 }
 
 /// Every alias looked at, in account, region, bot and alias order.
@@ -134,6 +138,9 @@ fn channel_cell(c: &Channel) -> String {
     }
     if c.selective {
         marks.push("selective");
+    }
+    if c.kms_key_id.is_some() {
+        marks.push("encrypted");
     }
     if c.can_write == Some(false) {
         marks.push("CANNOT WRITE");

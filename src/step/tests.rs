@@ -214,6 +214,7 @@ fn steps_without_an_inverse() {
     let create = Step::LogGroup(LogGroupStep::Create {
         name: "/g".into(),
         retention_days: Some(3),
+        kms_key_id: None,
     });
     let delete = Step::LogGroup(LogGroupStep::Delete { name: "/g".into() });
     assert_eq!(create.inverse(), Some(delete.clone()));

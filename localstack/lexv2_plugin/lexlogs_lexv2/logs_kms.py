@@ -14,7 +14,8 @@ no events (the guide: "CloudWatch Logs must have permissions for the KMS key whe
 data is requested"); delivery.py asks `logs_may_use` before writing a conversation log line.
 
 Implemented as a request handler in LocalStack's chain, before the logs provider runs (as iam_slr.py).
-AssociateKmsKey, which LocalStack's logs provider does not implement, is served here.
+AssociateKmsKey and DisassociateKmsKey, which LocalStack's logs provider does not implement, are
+served here.
 """
 
 import json
@@ -99,6 +100,19 @@ def associate(account_id: str, region: str, request: dict) -> None:
     group.kms_key_id = request["kmsKeyId"]
 
 
+def disassociate(account_id: str, region: str, request: dict) -> None:
+    """DisassociateKmsKey (API_DisassociateKmsKey.html): the group keeps no `kmsKeyId` (DescribeLogGroups
+    shows none); new events are no longer encrypted with the key. Asks nothing of the key policy (the
+    key may be gone). A missing group is `ResourceNotFoundException`; a group without a key answers
+    200 as well (assumed: the API reference lists no error for it)."""
+    from localstack.services.logs.models import get_moto_logs_backend
+
+    group = get_moto_logs_backend(account_id, region).groups.get(request.get("logGroupName"))
+    if group is None:
+        raise GroupNotFound()
+    group.kms_key_id = None
+
+
 def handler(chain, context, response) -> None:
     """LocalStack request handler: runs after the request is parsed, before the logs provider."""
     service = context.service
@@ -108,6 +122,9 @@ def handler(chain, context, response) -> None:
     check(context.account_id, context.region, context.operation.name, request)
     if context.operation.name == "AssociateKmsKey":
         associate(context.account_id, context.region, request)
+        chain.respond(200, {})
+    elif context.operation.name == "DisassociateKmsKey":
+        disassociate(context.account_id, context.region, request)
         chain.respond(200, {})
 
 

@@ -48,6 +48,7 @@ pub(super) fn spec() -> Spec {
             log_group_place: None,
             retention_days: None,
             log_prefix: "lex/".into(),
+            kms_key: None,
         }),
         audio: None,
         role_name: Some("LexLogs-OrderBot".into()),
@@ -115,6 +116,7 @@ pub(super) fn fresh() -> Observed {
         version_contents: Default::default(),
         bucket: None,
         attached_policies_quota: None,
+        log_group_key: None,
     }
 }
 
@@ -178,13 +180,14 @@ pub(super) fn applied(spec: &Spec) -> Observed {
             Some(Step::LogGroup(LogGroupStep::Create {
                 name,
                 retention_days,
+                kms_key_id,
             })) => {
                 obs.log_group = Some((
                     name.clone(),
                     Some(crate::resources::log_group::LogGroupState {
                         name: name.clone(),
                         retention_days: *retention_days,
-                        kms_key_id: None,
+                        kms_key_id: kms_key_id.clone(),
                         tags: Tags::new(),
                     }),
                 ))

@@ -46,6 +46,7 @@ pub(super) fn spec(text: bool, audio: bool) -> Spec {
             log_group_place: None,
             retention_days: Some(7),
             log_prefix: "lex/".into(),
+            kms_key: None,
         }),
         audio: audio.then(|| AudioSpec {
             bucket: "audio-bucket".into(),
@@ -159,6 +160,7 @@ pub(super) fn world() -> Observed {
         version_contents: Default::default(),
         bucket: None,
         attached_policies_quota: None,
+        log_group_key: None,
     }
 }
 
@@ -338,13 +340,14 @@ fn reapply_changes_nothing_and_destroy_keeps_what_a_bystander_needs() {
             Some(Step::LogGroup(LogGroupStep::Create {
                 name,
                 retention_days,
+                kms_key_id,
             })) => {
                 obs.log_group = Some((
                     name.clone(),
                     Some(crate::resources::log_group::LogGroupState {
                         name: name.clone(),
                         retention_days: *retention_days,
-                        kms_key_id: None,
+                        kms_key_id: kms_key_id.clone(),
                         tags: Default::default(),
                     }),
                 ))

@@ -9,6 +9,7 @@ mod draft_diff;
 mod in_place;
 mod kept;
 mod log_group;
+mod log_group_key;
 mod moved_alias;
 mod round_trip;
 mod take_over;

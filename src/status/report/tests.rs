@@ -32,6 +32,7 @@ fn logging(group: &str, ours: bool, can_write: bool) -> Channel {
             vec!["the role may not logs:PutLogEvents".into()]
         },
         selective: false,
+        kms_key_id: None,
     }
 }
 
@@ -160,4 +161,23 @@ fn a_selective_channel_is_marked_in_the_table() {
     );
     let json = serde_json::to_value(StatusReport::new(vec![alias("1", "B", "a")])).unwrap();
     assert_eq!(json["aliases"][0]["text"]["selective"], false);
+}
+
+#[test]
+fn an_encrypted_log_group_is_marked_in_the_table_and_named_in_json() {
+    let key = "arn:aws:kms:us-east-1:111122223333:key/k1";
+    let mut a = alias("111122223333", "OrderBot", "live");
+    a.text = Channel {
+        kms_key_id: Some(key.into()),
+        ..logging("/aws/lex/OrderBot", true, true)
+    };
+    let report = StatusReport::new(vec![a, alias("111122223333", "OrderBot", "beta")]);
+    let text = report.to_string();
+    assert!(
+        text.contains("/aws/lex/OrderBot (ours, encrypted)"),
+        "{text}"
+    );
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["aliases"][1]["text"]["kmsKeyId"], key);
+    assert!(json["aliases"][0]["text"].get("kmsKeyId").is_none());
 }

@@ -9,6 +9,7 @@ use crate::support::{run_tool, runtime, unique, World};
 mod boundary;
 mod customer_role;
 mod dedicated;
+mod encrypted;
 mod foreign_group;
 mod hedge;
 mod in_place;

@@ -156,7 +156,7 @@ impl World {
         let groups: Vec<_> = groups
             .log_groups()
             .iter()
-            .map(|g| json!({"name": g.log_group_name(), "retention": g.retention_in_days()}))
+            .map(|g| json!({"name": g.log_group_name(), "retention": g.retention_in_days(), "kmsKeyId": g.kms_key_id()}))
             .collect();
         let bot_role = self.bot_role_name();
         let mut bot_role_inline = serde_json::Map::new();
