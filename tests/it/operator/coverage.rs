@@ -23,17 +23,17 @@ async fn operator_policy(target: &[&str]) -> Value {
 
 /// One recorded run: its label, its calls (injected faults left out) and the operator policy the
 /// policy command printed for its target just before it.
-struct Recorded {
+pub(super) struct Recorded {
     label: String,
     /// In place on a bot's service-linked role: what the target-free policy covers.
     target_free: bool,
-    calls: Vec<Call>,
-    scoped: Value,
+    pub(super) calls: Vec<Call>,
+    pub(super) scoped: Value,
 }
 
 /// Runs `command` with `target` flags through a recording proxy (with `fault`), after printing
 /// the operator policy for the same flags.
-async fn record(command: &str, target: &[&str], fault: Fault, exit: i32) -> Recorded {
+pub(super) async fn record(command: &str, target: &[&str], fault: Fault, exit: i32) -> Recorded {
     let scoped = operator_policy(target).await;
     let proxy = FaultProxy::start(fault).await;
     let mut args = vec![command];

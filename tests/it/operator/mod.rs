@@ -4,6 +4,7 @@
 mod config_file;
 mod coverage;
 mod escalation;
+mod group_key;
 mod help;
 mod json_output;
 mod needs;

@@ -152,6 +152,15 @@ pub(super) fn needs_of(
         "logs" if call.operation == "CreateLogGroup" => {
             vec![Need::action(action), Need::action("logs:TagResource")]
         }
+        // A group's key: on that group.
+        "logs" if call.operation.ends_with("KmsKey") => {
+            let body: Value = serde_json::from_str(&call.body).unwrap_or_default();
+            let group = body["logGroupName"].as_str().unwrap_or_default();
+            vec![Need::on(
+                action,
+                format!("arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{group}"),
+            )]
+        }
         _ => vec![Need::action(action)],
     }
 }

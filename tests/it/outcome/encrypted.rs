@@ -169,7 +169,8 @@ async fn a_group_of_ours_created_without_a_key_gets_it_on_a_second_apply() {
         let plan = tool(cmd("plan", &args, &[])).await;
         let printed = shown(&plan);
         assert!(
-            printed.contains(&format!("encrypted with KMS key {arn}")),
+            printed.contains("kmsKeyId")
+                && printed.contains(&format!("encrypted with KMS key {arn}")),
             "{printed}"
         );
         expect_exit(&tool(cmd("apply", &args, &["--yes"])).await, 0);
