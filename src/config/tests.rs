@@ -38,6 +38,7 @@ grant_pass_role = ["role/ci-deployer"]
 bot = "FaqBot"
 aliases = ["live"]
 retention_days = 30
+log_group_kms_key = "alias/lex-logs"
 "#,
     );
     let targets = load_config(&path).unwrap();
@@ -53,6 +54,11 @@ retention_days = 30
     );
     assert_eq!(specs[0].pass_role[0].to_string(), "role/ci-deployer");
     assert_eq!(specs[1].text.as_ref().unwrap().retention_days, Some(30));
+    assert_eq!(
+        specs[1].text.as_ref().unwrap().kms_key.as_deref(),
+        Some("alias/lex-logs")
+    );
+    assert_eq!(specs[0].text.as_ref().unwrap().kms_key, None);
 }
 
 #[test]

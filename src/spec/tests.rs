@@ -291,3 +291,32 @@ fn a_log_group_is_given_by_name_or_by_its_arn_with_or_without_the_star() {
         .to_string();
     assert!(err.contains("is not a CloudWatch Logs group ARN"), "{err}");
 }
+
+#[test]
+fn a_log_group_key_needs_text_logs_and_a_key_reference() {
+    let target = |no_text_logs: bool, key: &str| TargetConfig {
+        bot: "B".into(),
+        aliases: vec!["a".into()],
+        no_text_logs,
+        audio_bucket: Some("order-audio".into()),
+        log_group_kms_key: Some(key.into()),
+        ..Default::default()
+    };
+    let err = Spec::from_target(&target(true, "alias/k"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("--no-text-logs conflicts with --log-group-kms-key"),
+        "{err}"
+    );
+    let err = Spec::from_target(&target(false, "arn:aws:s3:::bucket"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("--log-group-kms-key \"arn:aws:s3:::bucket\" is not a KMS key"),
+        "{err}"
+    );
+    let spec = Spec::from_target(&target(false, "alias/k")).unwrap();
+    assert_eq!(spec.text.unwrap().kms_key.as_deref(), Some("alias/k"));
+    assert_eq!(spec.audio.unwrap().kms_key, None, "not the audio key");
+}

@@ -1,6 +1,6 @@
 //! `--log-group-kms-key`: a group created with a customer managed key is encrypted with it and a
 //! conversation's log line is read back; a group of ours created without a key gets it on a later
-//! apply; another team's only when taken over; a key whose policy does not let CloudWatch Logs
+//! apply (a saved plan too); another team's only when taken over; a key whose policy does not let CloudWatch Logs
 //! use it for the group is refused before any change, with the statement to add printed; destroy
 //! leaves the key on the group; a rollback after the association puts back the key the group had.
 //! In both modes, the key given as an alias and as an ARN.
@@ -173,7 +173,12 @@ async fn a_group_of_ours_created_without_a_key_gets_it_on_a_second_apply() {
                 && printed.contains(&format!("encrypted with KMS key {arn}")),
             "{printed}"
         );
-        expect_exit(&tool(cmd("apply", &args, &["--yes"])).await, 0);
+        // Reviewed first: the saved plan applies as it was shown.
+        let file = std::env::temp_dir().join(format!("{}.json", unique("keyplan-")));
+        let file = file.to_str().unwrap();
+        expect_exit(&tool(cmd("plan", &args, &["--out", file])).await, 0);
+        let applied = tool(vec!["apply".into(), file.into(), "--yes".into()]).await;
+        expect_exit(&applied, 0);
         assert_eq!(key_of(&world, &group).await.as_deref(), Some(arn.as_str()));
         let (session, _) = say(&world, &world.alias_id, "now encrypted").await;
         assert_eq!(logged(&world, &group, &session).await.len(), 1);
