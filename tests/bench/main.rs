@@ -15,6 +15,8 @@ mod proxy_hold;
 #[path = "../it/support/mod.rs"]
 mod support;
 
+mod full;
+
 use std::time::{Duration, Instant};
 
 use proxy::{sequential_round_trips, Fault, FaultProxy};
@@ -34,6 +36,10 @@ fn median(samples: &[Sample]) -> Sample {
 }
 
 async fn measure(delay: Duration, args: &[String]) -> Sample {
+    measure_named(delay, "", args).await
+}
+
+async fn measure_named(delay: Duration, name: &str, args: &[String]) -> Sample {
     let proxy = FaultProxy::start_with_delay(Fault::None, delay).await;
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let started = Instant::now();
@@ -49,6 +55,7 @@ async fn measure(delay: Duration, args: &[String]) -> Sample {
         String::from_utf8_lossy(&out.stderr)
     );
     let calls = proxy.calls();
+    full::trace(name, &calls);
     Sample {
         wall,
         calls: calls.len(),
@@ -367,7 +374,21 @@ async fn main() {
             "bench: run {run} of {runs} ({} ms per call)",
             delay.as_millis()
         );
-        if only.as_deref().is_none_or(|o| o != "fleet") {
+        if only.as_deref().is_none_or(|o| o == "full") {
+            let world = full::customer_role_world().await;
+            let setup = full::full_setup(&world);
+            let setup: Vec<&str> = setup.iter().map(String::as_str).collect();
+            for (name, command) in [
+                ("full: apply (fresh)", "apply"),
+                ("full: apply again (no-op)", "apply"),
+                ("full: plan (nothing to do)", "plan"),
+                ("full: destroy", "destroy"),
+            ] {
+                let sample = measure_named(delay, name, &args(&world, command, &setup)).await;
+                add(&mut rows, name, sample);
+            }
+        }
+        if only.as_deref().is_none_or(|o| o != "fleet" && o != "full") {
             if let Some(aws) = &aws {
                 let world = World::new().await;
                 add(
@@ -417,6 +438,9 @@ async fn main() {
                 "config file, 20 bots",
                 config_apply(delay, 20).await,
             );
+        }
+        if only.as_deref() == Some("full") {
+            continue;
         }
         let (_worlds, config) = fleet(50).await;
         add(
