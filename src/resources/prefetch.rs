@@ -43,13 +43,13 @@ impl Prefetched {
             return;
         }
         let (send, receive) = oneshot::channel();
-        let read = lex.describe_bot_alias().bot_id(bot_id).bot_alias_id(alias_id);
+        let read = lex
+            .describe_bot_alias()
+            .bot_id(bot_id)
+            .bot_alias_id(alias_id);
         tokio::spawn(async move {
             let sent = Instant::now();
-            let now = read
-                .send()
-                .await
-                .context("lex:DescribeBotAlias", address);
+            let now = read.send().await.context("lex:DescribeBotAlias", address);
             // The write may have been cancelled meanwhile: then nobody waits for the answer.
             let _ = send.send((sent, Instant::now(), now));
         });
@@ -70,7 +70,11 @@ impl Prefetched {
             .remove(&(bot_id.to_string(), alias_id.to_string()))?;
         let (sent, answered, now) = pending.await.ok()?;
         if answered.elapsed() > answered - sent {
-            tracing::debug!(bot_id, alias_id, "the early read of the alias is stale; reading again");
+            tracing::debug!(
+                bot_id,
+                alias_id,
+                "the early read of the alias is stale; reading again"
+            );
             return None;
         }
         // A failed early read is made again, with the write's own retries and error.
