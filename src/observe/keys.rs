@@ -39,15 +39,20 @@ pub struct FoundKey {
 }
 
 /// Reads the key `key`: DescribeKey, and GetKeyPolicy when the key is enabled. A missing key is
-/// `found: None`; other failures are errors.
+/// `found: None`; other failures are errors. A key given by id or ARN (not by alias, which
+/// GetKeyPolicy does not take) has its policy read at the same time as it is described.
 pub(crate) async fn read_key(kms: &aws_sdk_kms::Client, key: &str) -> Result<ObservedKey> {
-    let out = match kms
-        .describe_key()
-        .key_id(key)
-        .send()
-        .await
-        .context("kms:DescribeKey", format!("kms_key[{key}]"))
-    {
+    let by_alias = key.starts_with("alias/") || key.contains(":alias/");
+    let describe = kms.describe_key().key_id(key).send();
+    let early_policy = async {
+        if by_alias {
+            None
+        } else {
+            Some(key_policy(kms, key).await)
+        }
+    };
+    let (described, early_policy) = tokio::join!(describe, early_policy);
+    let out = match described.context("kms:DescribeKey", format!("kms_key[{key}]")) {
         Ok(out) => out,
         Err(e) if e.is_not_found() => {
             return Ok(ObservedKey {
@@ -68,10 +73,10 @@ pub(crate) async fn read_key(kms: &aws_sdk_kms::Client, key: &str) -> Result<Obs
     let enabled =
         metadata.enabled() && metadata.key_state().is_none_or(|s| *s == KeyState::Enabled);
     let arn = metadata.arn().unwrap_or(key).to_string();
-    let policy = if enabled {
-        key_policy(kms, &arn).await
-    } else {
-        None
+    let policy = match (enabled, early_policy) {
+        (false, _) => None,
+        (true, Some(policy)) => policy,
+        (true, None) => key_policy(kms, &arn).await,
     };
     Ok(ObservedKey {
         given: key.into(),

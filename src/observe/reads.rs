@@ -41,6 +41,14 @@ pub struct Wanted {
 }
 
 impl Reads {
+    /// Adds what `other` read (reads of the same name agree: each fact is read once).
+    pub(crate) fn absorb(&mut self, other: Reads) {
+        self.log_groups.extend(other.log_groups);
+        self.buckets.extend(other.buckets);
+        self.bucket_policies.extend(other.bucket_policies);
+        self.keys.extend(other.keys);
+    }
+
     /// Keeps a key read under its given name and its ARN.
     pub(crate) fn add_key(&mut self, key: ObservedKey) {
         if let Some(found) = &key.found {
@@ -172,19 +180,17 @@ pub(crate) async fn bucket_policy(
 
 /// The bucket in account `owner`: its default SSE-KMS key, its region and its policy; `None`
 /// when it does not exist. A bucket of another account (or one these credentials may not read)
-/// is refused: Lex writes audio logs only to a bucket of the bot's account.
+/// is refused: Lex writes audio logs only to a bucket of the bot's account. HeadBucket and the
+/// three reads go at once (one round trip); what the reads said is used only when HeadBucket
+/// found the bucket in `owner`'s account.
 pub(crate) async fn read_bucket(
     s3: &aws_sdk_s3::Client,
     name: &str,
     owner: &str,
 ) -> Result<Option<BucketState>> {
-    match bucket_exists(s3, name, owner).await? {
-        BucketFound::Owned => {}
-        BucketFound::Missing => return Ok(None),
-        BucketFound::ElsewhereOrDenied => return Err(not_in_account(name, owner)),
-    }
     let address = format!("bucket[{name}]");
-    let (encryption, location, policy) = tokio::join!(
+    let (exists, encryption, location, policy) = tokio::join!(
+        bucket_exists(s3, name, owner),
         s3.get_bucket_encryption()
             .bucket(name)
             .expected_bucket_owner(owner)
@@ -195,6 +201,11 @@ pub(crate) async fn read_bucket(
             .send(),
         bucket_policy(s3, name, owner),
     );
+    match exists? {
+        BucketFound::Owned => {}
+        BucketFound::Missing => return Ok(None),
+        BucketFound::ElsewhereOrDenied => return Err(not_in_account(name, owner)),
+    }
     let default_kms_key = match encryption {
         Ok(out) => out
             .server_side_encryption_configuration()

@@ -44,10 +44,6 @@ struct Base {
     bot_id: String,
     bot_name: String,
     role_name: String,
-    bucket: Option<BucketState>,
-    given_key: Option<KeyInfo>,
-    /// `--log-group-kms-key`, as read.
-    log_group_key: Option<ObservedKey>,
     /// The destinations as read, for a second judge (verify's static check in `status`).
     reads: Reads,
 }
@@ -70,19 +66,28 @@ struct SecondWave {
     grants: Grants,
     policies: BTreeMap<Concern, Option<PolicyState>>,
     log_group: Option<(String, Option<LogGroupState>)>,
-    bucket_key: Option<KeyInfo>,
     previous_from_tag: Option<PreviousRole>,
     bot_tags: tags::Tags,
 }
 
 /// Reads everything the plan for `spec` needs, and keeps what was read of the destinations.
 /// When the bot was given by id, the name-derived reads are redone with its real name in the
-/// second wave.
+/// second wave. The audio destination (bucket, key) needs only the account, so its reads run
+/// beside the waves instead of holding the second wave back.
 pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(Observed, Reads)> {
-    let first = first_wave(clients, spec, mode).await?;
-    let second = second_wave(clients, spec, mode, first).await?;
-    let third = third_wave(clients, spec, mode, &second).await?;
-    let (mut observed, reads) = observed(second, third);
+    let lex_and_iam = async {
+        let first = first_wave(clients, spec, mode).await?;
+        let second = second_wave(clients, spec, mode, first).await?;
+        let third = third_wave(clients, spec, mode, &second).await?;
+        Ok::<_, crate::error::Error>((second, third))
+    };
+    let (waves, audio) = tokio::join!(lex_and_iam, AudioReads::read(clients, spec, mode));
+    // A wrong audio destination is said before a bot that is not found (it is the user's input).
+    let audio = audio?;
+    let (second, third) = waves?;
+    let (mut observed, mut reads) =
+        observed(second, third, audio.bucket, audio.key, audio.log_group_key);
+    reads.absorb(audio.reads);
     if !spec.dedicated() {
         fourth_wave(&clients.iam, &mut observed, mode).await?;
         if mode == Mode::Apply && customer_writer_near_quota(&observed) {
@@ -101,44 +106,68 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(
     Ok((observed, reads))
 }
 
+/// The keys and bucket as read: the bucket, the key audio is encrypted with (given, or the
+/// bucket's default one), `--log-group-kms-key`, and the reads kept for a second judge.
+struct AudioReads {
+    bucket: Option<BucketState>,
+    key: Option<KeyInfo>,
+    log_group_key: Option<ObservedKey>,
+    reads: Reads,
+}
+
+impl AudioReads {
+    /// The bucket and the given keys at once (they need only the account), then, on an apply
+    /// without `--kms-key`, the bucket's default key.
+    async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<AudioReads> {
+        let (bucket, given_key, log_group_key) = tokio::join!(
+            destinations::bucket(clients, spec),
+            destinations::given_key(clients, spec),
+            destinations::log_group_key(clients, spec, mode),
+        );
+        let (bucket, given_key, log_group_key) = (bucket?, given_key?, log_group_key?);
+        destinations::require_bucket_in_region(bucket.as_ref(), &clients.region)?;
+        let mut reads = Reads::default();
+        if let Some(b) = &bucket {
+            reads.buckets.insert(b.name.clone(), true);
+            reads
+                .bucket_policies
+                .insert(b.name.clone(), b.policy.clone());
+        }
+        let key = match keep_key(spec, &mut reads, given_key)? {
+            Some(key) => Some(key),
+            None => {
+                let default_key =
+                    destinations::bucket_default_key(clients, false, bucket.as_ref(), mode).await?;
+                keep_key(spec, &mut reads, default_key)?
+            }
+        };
+        if let Some(key) = &log_group_key {
+            reads.add_key(key.clone());
+        }
+        Ok(AudioReads {
+            bucket,
+            key,
+            log_group_key,
+            reads,
+        })
+    }
+}
+
 async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstWave> {
     let (iam, lex) = (&clients.iam, &clients.lex);
     let guessed_role = spec
         .role_name
         .clone()
         .unwrap_or_else(|| default_role_name(&spec.bot));
-    let (caller, by_name, by_id, named, bucket, given_key, log_group_key) = tokio::join!(
+    let (caller, by_name, by_id, named) = tokio::join!(
         clients.caller(),
         bot::find_id_by_name(lex, &spec.bot),
         bot::describe(lex, &spec.bot),
         roles::observe_named(iam, spec, &guessed_role, mode),
-        destinations::bucket(clients, spec),
-        destinations::given_key(clients, spec),
-        destinations::log_group_key(clients, spec, mode),
     );
     let scope = caller?.scope;
     let by_name = by_name?;
     let by_id = lex::found_by_id(by_id)?;
-    let (bucket, given_key, log_group_key) = (bucket?, given_key?, log_group_key?);
-    destinations::require_bucket_in_region(bucket.as_ref(), &clients.region)?;
-    let mut reads = Reads::default();
-    if let Some(b) = &bucket {
-        reads.buckets.insert(b.name.clone(), true);
-        reads
-            .bucket_policies
-            .insert(b.name.clone(), b.policy.clone());
-    }
-    let given_key = match (given_key, spec.audio.as_ref()) {
-        (Some(key), Some(audio)) => {
-            let info = key.for_audio_to(&audio.bucket, &audio.prefix)?;
-            reads.add_key(key);
-            Some(info)
-        }
-        _ => None,
-    };
-    if let Some(key) = &log_group_key {
-        reads.add_key(key.clone());
-    }
     let (known_bot, bot_id, bot_name) =
         lex::resolve_bot(&spec.bot, &clients.region, by_id, by_name)?;
     let role_name = spec
@@ -161,10 +190,7 @@ async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstW
             bot_id,
             bot_name,
             role_name,
-            bucket,
-            given_key,
-            log_group_key,
-            reads,
+            reads: Reads::default(),
         },
         known_bot,
         log_group_name,
@@ -215,16 +241,12 @@ async fn second_wave(
             None => Ok(None),
         }
     };
-    let key_given = base.given_key.is_some();
-    let bucket_key =
-        destinations::bucket_default_key(clients, key_given, base.bucket.as_ref(), mode);
     let (
         bot,
         (alias_ids, listed),
         (our_role, grants),
         policies,
         log_group,
-        bucket_key,
         previous_from_tag,
         bot_tags,
     ) = tokio::try_join!(
@@ -233,7 +255,6 @@ async fn second_wave(
         named_state,
         roles::policies_of(iam, &base.scope, &base.role_name),
         destinations::log_group(clients, &base.scope, log_group_name.as_ref()),
-        bucket_key,
         previous_from_tag,
         lex::bot_tags(lex, &base.scope, &base.bot_id, &base.bot_name),
     )?;
@@ -242,7 +263,6 @@ async fn second_wave(
         role_exists = our_role.is_some(),
         "wave 2 read"
     );
-    let bucket_key = keep_key(spec, &mut base.reads, bucket_key)?;
     if let Some((name, group)) = &log_group {
         base.reads.log_groups.insert(name.clone(), group.clone());
     }
@@ -255,7 +275,6 @@ async fn second_wave(
         grants,
         policies: Concern::ALL.into_iter().zip(policies).collect(),
         log_group,
-        bucket_key,
         previous_from_tag,
         bot_tags,
     })
@@ -371,7 +390,13 @@ async fn likely_writer(
 
 /// Everything read in the first three waves, as `Observed` (the writers: the bot's role only),
 /// and what was read of the destinations.
-fn observed(second: SecondWave, third: ThirdWave) -> (Observed, Reads) {
+fn observed(
+    second: SecondWave,
+    third: ThirdWave,
+    bucket: Option<BucketState>,
+    kms_key: Option<KeyInfo>,
+    log_group_key: Option<ObservedKey>,
+) -> (Observed, Reads) {
     let mut grants = second.grants;
     grants.extend(third.recorded_grants);
     let observed = Observed {
@@ -384,8 +409,8 @@ fn observed(second: SecondWave, third: ThirdWave) -> (Observed, Reads) {
         policies: second.policies,
         previous: third.previous,
         log_group: second.log_group,
-        kms_key: second.base.given_key.or(second.bucket_key),
-        log_group_key: second.base.log_group_key,
+        kms_key,
+        log_group_key,
         grants,
         writers: third
             .likely_writer
@@ -399,7 +424,7 @@ fn observed(second: SecondWave, third: ThirdWave) -> (Observed, Reads) {
         granted_log_groups: Vec::new(),
         boundaries: BTreeMap::new(),
         version_contents: third.version_contents,
-        bucket: second.base.bucket,
+        bucket,
         attached_policies_quota: None,
     };
     (observed, second.base.reads)

@@ -15,16 +15,38 @@ mod proxy_hold;
 #[path = "../it/support/mod.rs"]
 mod support;
 
+mod baselines;
+mod full;
+mod scale;
+mod status_scale;
+
 use std::time::{Duration, Instant};
 
 use proxy::{sequential_round_trips, Fault, FaultProxy};
-use support::{tool_command, unique, World, ACCOUNT, REGION};
+use support::{tool_command, World};
 
+/// One measurement: wall time, calls through the proxy, and the longest chain of calls that
+/// waited on each other.
 #[derive(Clone, Copy)]
-struct Sample {
-    wall: Duration,
-    calls: usize,
-    round_trips: usize,
+pub struct Sample {
+    pub wall: Duration,
+    pub calls: usize,
+    pub round_trips: usize,
+    /// Calls the proxy answered with a throttling error, and whether the command still succeeded.
+    pub throttled: usize,
+    pub succeeded: bool,
+}
+
+impl Sample {
+    pub fn of(wall: Duration, calls: &[proxy::Call], succeeded: bool) -> Sample {
+        Sample {
+            wall,
+            calls: calls.len(),
+            round_trips: sequential_round_trips(calls),
+            throttled: calls.iter().filter(|c| c.injected == "throttled").count(),
+            succeeded,
+        }
+    }
 }
 
 fn median(samples: &[Sample]) -> Sample {
@@ -33,7 +55,11 @@ fn median(samples: &[Sample]) -> Sample {
     sorted[sorted.len() / 2]
 }
 
-async fn measure(delay: Duration, args: &[String]) -> Sample {
+pub async fn measure(delay: Duration, args: &[String]) -> Sample {
+    measure_named(delay, "", args).await
+}
+
+async fn measure_named(delay: Duration, name: &str, args: &[String]) -> Sample {
     let proxy = FaultProxy::start_with_delay(Fault::None, delay).await;
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let started = Instant::now();
@@ -49,14 +75,11 @@ async fn measure(delay: Duration, args: &[String]) -> Sample {
         String::from_utf8_lossy(&out.stderr)
     );
     let calls = proxy.calls();
-    Sample {
-        wall,
-        calls: calls.len(),
-        round_trips: sequential_round_trips(&calls),
-    }
+    full::trace(name, &calls);
+    Sample::of(wall, &calls, true)
 }
 
-fn args(world: &World, command: &str, extra: &[&str]) -> Vec<String> {
+pub fn args(world: &World, command: &str, extra: &[&str]) -> Vec<String> {
     let mut all = vec![command.to_string(), "--bot".into(), world.bot_name.clone()];
     for a in extra {
         all.push(a.to_string());
@@ -68,402 +91,229 @@ fn args(world: &World, command: &str, extra: &[&str]) -> Vec<String> {
     all
 }
 
-/// The AWS guide's steps for the same setup, as a person's script runs them: one `aws` command
-/// after another, reading the bot and alias before replacing them.
-async fn aws_cli_steps(aws: &str, delay: Duration, world: &World) -> Sample {
-    let proxy = FaultProxy::start_with_delay(Fault::None, delay).await;
-    let dir = std::env::temp_dir().join(unique("bench-cli"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let role = format!("CliLogs-{}", world.bot_name);
-    let group = format!("/aws/lex/{}", world.bot_name);
-    let role_arn = format!("arn:aws:iam::{ACCOUNT}:role/{role}");
-    let write = |name: &str, text: String| {
-        let path = dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        format!("file://{}", path.display())
-    };
-    let trust = write(
-        "trust.json",
-        format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"lexv2.amazonaws.com"}},"Action":"sts:AssumeRole","Condition":{{"StringEquals":{{"aws:SourceAccount":"{ACCOUNT}"}}}}}}]}}"#
-        ),
-    );
-    let logs = write(
-        "logs.json",
-        format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{group}:*"}}]}}"#
-        ),
-    );
-    let pass = write(
-        "pass.json",
-        format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"iam:PassRole","Resource":"{role_arn}","Condition":{{"StringEquals":{{"iam:PassedToService":"lexv2.amazonaws.com"}}}}}}]}}"#
-        ),
-    );
-    let settings = format!(
-        r#"{{"textLogSettings":[{{"enabled":true,"destination":{{"cloudWatch":{{"cloudWatchLogGroupArn":"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{group}","logPrefix":"lex/"}}}}}}]}}"#
-    );
-    let policy_arn = format!("arn:aws:iam::{ACCOUNT}:policy/{role}-CloudWatchLogs");
-    let steps: Vec<Vec<String>> = vec![
-        vec!["logs", "create-log-group", "--log-group-name", &group],
-        vec![
-            "iam",
-            "create-role",
-            "--role-name",
-            &role,
-            "--assume-role-policy-document",
-            &trust,
-        ],
-        vec![
-            "iam",
-            "create-policy",
-            "--policy-name",
-            &format!("{role}-CloudWatchLogs"),
-            "--policy-document",
-            &logs,
-        ],
-        vec![
-            "iam",
-            "attach-role-policy",
-            "--role-name",
-            &role,
-            "--policy-arn",
-            &policy_arn,
-        ],
-        vec![
-            "iam",
-            "put-user-policy",
-            "--user-name",
-            &world.user,
-            "--policy-name",
-            "PassLexLogsRole",
-            "--policy-document",
-            &pass,
-        ],
-        vec!["lexv2-models", "describe-bot", "--bot-id", &world.bot_id],
-        vec![
-            "lexv2-models",
-            "update-bot",
-            "--bot-id",
-            &world.bot_id,
-            "--bot-name",
-            &world.bot_name,
-            "--description",
-            "a bot for tests",
-            "--role-arn",
-            &role_arn,
-            "--data-privacy",
-            "childDirected=false",
-            "--idle-session-ttl-in-seconds",
-            "300",
-        ],
-        vec![
-            "lexv2-models",
-            "describe-bot-alias",
-            "--bot-id",
-            &world.bot_id,
-            "--bot-alias-id",
-            &world.alias_id,
-        ],
-        vec![
-            "lexv2-models",
-            "update-bot-alias",
-            "--bot-id",
-            &world.bot_id,
-            "--bot-alias-id",
-            &world.alias_id,
-            "--bot-alias-name",
-            "live",
-            "--description",
-            "the live alias",
-            "--bot-version",
-            "1",
-            "--conversation-log-settings",
-            &settings,
-        ],
-    ]
-    .into_iter()
-    .map(|step| step.into_iter().map(str::to_string).collect())
-    .collect();
-    let started = Instant::now();
-    for step in &steps {
-        let out = tokio::process::Command::new(aws)
-            .args(step)
-            .args(["--endpoint-url", &proxy.endpoint, "--output", "json"])
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .env("AWS_DEFAULT_REGION", REGION)
-            .env("AWS_CONFIG_FILE", "/dev/null")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .output()
-            .await
-            .expect("the aws CLI runs");
-        assert!(
-            out.status.success(),
-            "aws {step:?}:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let wall = started.elapsed();
-    let calls = proxy.calls();
-    Sample {
-        wall,
-        calls: calls.len(),
-        round_trips: sequential_round_trips(&calls),
-    }
-}
+/// The scenario groups `BENCH_ONLY` may name (a comma-separated list; all by default).
+const GROUPS: [&str; 5] = ["full", "basic", "scale", "status", "fleet"];
 
-async fn world_with_aliases(count: usize) -> World {
-    let world = World::new().await;
-    let world_ref = &world;
-    futures::future::join_all(
-        (1..count).map(|i| async move { world_ref.add_alias(&format!("a{i}")).await }),
-    )
-    .await;
-    world
-}
+/// Rows of the table, each with its samples (one per run).
+#[derive(Default)]
+struct Rows(Vec<(String, Vec<Sample>)>);
 
-fn alias_args(world: &World, count: usize) -> Vec<String> {
-    let mut extra = vec!["--alias".to_string(), "live".into()];
-    for i in 1..count {
-        extra.push("--alias".into());
-        extra.push(format!("a{i}"));
-    }
-    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
-    args(world, "apply", &extra)
-}
-
-async fn config_apply(delay: Duration, bots: usize) -> Sample {
-    let worlds = futures::future::join_all((0..bots).map(|_| World::new())).await;
-    let mut text = String::new();
-    for w in &worlds {
-        text.push_str(&format!(
-            "[[target]]\nbot = \"{}\"\naliases = [\"live\"]\ngrant_pass_role = [\"user/{}\"]\n\n",
-            w.bot_name, w.user
-        ));
-    }
-    let path = std::env::temp_dir().join(format!("{}.toml", unique("bench-config")));
-    std::fs::write(&path, text).unwrap();
-    measure(
-        delay,
-        &[
-            "apply".into(),
-            "--config".into(),
-            path.display().to_string(),
-            "--yes".into(),
-            "-q".into(),
-        ],
-    )
-    .await
-}
-
-/// A fleet: `bots` worlds spread over three accounts (the caller's, and two reached by assuming a
-/// role there), and the config file naming them all.
-async fn fleet(bots: usize) -> (Vec<World>, std::path::PathBuf) {
-    let others = [support::fresh_account('8'), support::fresh_account('9')];
-    let accounts = [ACCOUNT.to_string(), others[0].clone(), others[1].clone()];
-    let worlds =
-        futures::future::join_all((0..bots).map(|i| World::new_in(&accounts[i % accounts.len()])))
-            .await;
-    let mut roles = vec![None];
-    for account in &others {
-        let iam = support::clients_as(account).await.iam;
-        let trust = format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:root"}},"Action":"sts:AssumeRole","Condition":{{"StringEquals":{{"sts:ExternalId":"bench"}}}}}}]}}"#
-        );
-        let role = iam
-            .create_role()
-            .role_name(unique("BenchDeployer-"))
-            .assume_role_policy_document(trust)
-            .send()
-            .await
-            .expect("CreateRole");
-        roles.push(Some(role.role().unwrap().arn().to_string()));
-    }
-    let mut text = String::new();
-    for (i, w) in worlds.iter().enumerate() {
-        text.push_str(&format!(
-            "[[target]]\nbot = \"{}\"\naliases = [\"live\"]\n",
-            w.bot_name
-        ));
-        if let Some(role) = &roles[i % roles.len()] {
-            text.push_str(&format!(
-                "assume_role = \"{role}\"\nexternal_id = \"bench\"\n"
-            ));
+impl Rows {
+    fn add(&mut self, name: &str, sample: Sample) {
+        match self.0.iter_mut().find(|(n, _)| n == name) {
+            Some((_, samples)) => samples.push(sample),
+            None => self.0.push((name.to_string(), vec![sample])),
         }
-        text.push('\n');
     }
-    let path = std::env::temp_dir().join(format!("{}.toml", unique("bench-fleet")));
-    std::fs::write(&path, text).unwrap();
-    (worlds, path)
+
+    fn median_of(&self, name: &str) -> Option<Sample> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| median(s))
+    }
 }
 
-/// The fleet applied behind a proxy that throttles `throttled` of the mutating calls, with the
-/// retry mode given (the tool's own attempts and backoff), then destroyed (not measured) so that
-/// the next scenario starts from the same worlds.
-async fn fleet_apply(
-    delay: Duration,
-    config: &std::path::Path,
-    throttled: f64,
-    mode: &str,
-) -> Sample {
-    let proxy = FaultProxy::start_with_delay(Fault::Throttle(throttled), delay).await;
-    let config = config.display().to_string();
-    let run = |command: &'static str| {
-        let mut c = tool_command(
-            &proxy.endpoint,
-            &[command, "--config", &config, "--yes", "-q"],
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The issue's full world: customer role, text and audio with a KMS key, PassRole.
+async fn full_world(rows: &mut Rows, delay: Duration) {
+    let world = full::customer_role_world().await;
+    let setup = full::full_setup(&world);
+    let setup: Vec<&str> = setup.iter().map(String::as_str).collect();
+    for (name, command) in [
+        ("full: apply (fresh)", "apply"),
+        ("full: apply again (no-op)", "apply"),
+        ("full: plan (nothing to do)", "plan"),
+        ("full: destroy", "destroy"),
+    ] {
+        rows.add(
+            name,
+            measure_named(delay, name, &args(&world, command, &setup)).await,
         );
-        c.env_remove("AWS_MAX_ATTEMPTS").env("AWS_RETRY_MODE", mode);
-        c
+    }
+}
+
+/// A console user's world (service-linked role, text logs, PassRole), and the guide's CLI steps.
+async fn basic(rows: &mut Rows, delay: Duration) {
+    if let Ok(aws) = std::env::var("BENCH_AWS_CLI") {
+        let world = World::new().await;
+        rows.add(
+            "AWS CLI: the guide's 9 steps",
+            baselines::aws_cli_steps(&aws, delay, &world).await,
+        );
+    }
+    let world = World::new().await;
+    let grant = format!("user/{}", world.user);
+    let setup = ["--alias", "live", "--grant-pass-role", grant.as_str()];
+    for (name, command) in [
+        ("apply (fresh: text logs, PassRole)", "apply"),
+        ("apply again (no-op)", "apply"),
+        ("plan (nothing to do)", "plan"),
+        ("destroy", "destroy"),
+    ] {
+        rows.add(
+            name,
+            measure_named(delay, name, &args(&world, command, &setup)).await,
+        );
+    }
+}
+
+async fn scale(rows: &mut Rows, delay: Duration) {
+    for count in [1, 10, 50] {
+        let world = scale::world_with_aliases(count).await;
+        let name = format!("apply, {count} alias(es)");
+        let sample = measure_named(delay, &name, &scale::alias_args(&world, count)).await;
+        rows.add(&name, sample);
+    }
+    rows.add("config file, 1 bot", scale::config_apply(delay, 1).await);
+    rows.add("config file, 20 bots", scale::config_apply(delay, 20).await);
+}
+
+/// `status --all-bots` on accounts of 10, 100 and 300 bots (`BENCH_STATUS_BOTS`), the largest
+/// also under a per-service rate limit (`BENCH_RATE`, calls per second, default 10).
+async fn status(rows: &mut Rows, delay: Duration) {
+    let sizes: Vec<usize> = std::env::var("BENCH_STATUS_BOTS")
+        .unwrap_or_else(|_| "10,100,300".into())
+        .split(',')
+        .filter_map(|n| n.trim().parse().ok())
+        .collect();
+    let rate: f64 = env_or("BENCH_RATE", 10.0);
+    for (i, bots) in sizes.iter().enumerate() {
+        let account = status_scale::fleet_account(*bots).await;
+        let name = format!("status --all-bots, {bots} bots");
+        rows.add(
+            &name,
+            status_scale::status(&account, delay, None, &name).await,
+        );
+        if i + 1 == sizes.len() {
+            let name = format!("status --all-bots, {bots} bots, {rate}/s per service");
+            let sample = status_scale::status(&account, delay, Some(rate), &name).await;
+            rows.add(&name, sample);
+        }
+    }
+}
+
+async fn fleet(rows: &mut Rows, delay: Duration) {
+    let (_worlds, config) = scale::fleet(50).await;
+    let rate: f64 = env_or("BENCH_RATE", 10.0);
+    for (name, fault, mode) in [
+        ("fleet: 50 bots over 3 accounts", Fault::None, "standard"),
+        (
+            "fleet, 10% throttled, standard retries",
+            Fault::Throttle(0.1),
+            "standard",
+        ),
+        (
+            "fleet, 10% throttled, adaptive retries",
+            Fault::Throttle(0.1),
+            "adaptive",
+        ),
+        (
+            "fleet, rate-limited per service",
+            Fault::RateLimit(rate),
+            "standard",
+        ),
+    ] {
+        rows.add(name, scale::fleet_apply(delay, &config, fault, mode).await);
+    }
+}
+
+/// The ratio column: against the row each kind of scenario is compared with.
+fn ratio(rows: &Rows, name: &str, m: Sample, delay: Duration) -> String {
+    let against = |base: &str, what: &str| match rows.median_of(base) {
+        Some(base) => format!(
+            "{:.2}x {what}",
+            m.wall.as_secs_f64() / base.wall.as_secs_f64()
+        ),
+        None => String::new(),
     };
-    let started = Instant::now();
-    let out = run("apply").output().await.expect("the binary runs");
-    let wall = started.elapsed();
-    assert!(
-        out.status.success(),
-        "fleet apply failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let calls = proxy.calls();
-    let destroy = run("destroy").output().await.expect("the binary runs");
-    assert!(
-        destroy.status.success(),
-        "fleet destroy failed:\n{}",
-        String::from_utf8_lossy(&destroy.stderr)
-    );
-    Sample {
-        wall,
-        calls: calls.len(),
-        round_trips: sequential_round_trips(&calls),
+    if name.starts_with("AWS CLI") {
+        against("apply (fresh: text logs, PassRole)", "apply")
+    } else if name.starts_with("full:") {
+        // The floor: the sequential round trips times the added latency.
+        let floor = delay.as_secs_f64() * m.round_trips as f64;
+        format!("{:.2}x its floor", m.wall.as_secs_f64() / floor)
+    } else if name.starts_with("apply, ") {
+        against("apply, 1 alias(es)", "1 alias")
+    } else if let Some(bots) = name
+        .strip_prefix("status --all-bots, ")
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        let per_bot = m.calls as f64 / bots as f64;
+        let bound = m.calls as f64 / status_scale::CONCURRENCY as f64 * delay.as_secs_f64();
+        format!(
+            "{per_bot:.1} calls/bot; {:.2}x calls / {} x latency",
+            m.wall.as_secs_f64() / bound,
+            status_scale::CONCURRENCY
+        )
+    } else if name.starts_with("config file") || name.starts_with("fleet") {
+        against("config file, 1 bot", "1 bot")
+    } else {
+        against("apply (fresh: text logs, PassRole)", "fresh apply")
     }
 }
 
 #[tokio::main]
 async fn main() {
-    let runs: usize = std::env::var("BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
-    let delay = Duration::from_millis(
-        std::env::var("BENCH_DELAY_MS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(80),
-    );
-    let aws = std::env::var("BENCH_AWS_CLI").ok();
-    // BENCH_ONLY=fleet runs only the fleet's scenarios.
+    let runs: usize = env_or("BENCH_RUNS", 3);
+    let delay = Duration::from_millis(env_or("BENCH_DELAY_MS", 80));
     let only = std::env::var("BENCH_ONLY").ok();
-    let mut rows: Vec<(String, Vec<Sample>)> = Vec::new();
-    let add = |rows: &mut Vec<(String, Vec<Sample>)>, name: &str, sample: Sample| match rows
-        .iter_mut()
-        .find(|(n, _)| n == name)
-    {
-        Some((_, samples)) => samples.push(sample),
-        None => rows.push((name.to_string(), vec![sample])),
+    let wanted = |group: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|g| g == group))
     };
+    if let Some(unknown) = only
+        .iter()
+        .flat_map(|o| o.split(','))
+        .find(|g| !GROUPS.contains(g))
+    {
+        panic!("BENCH_ONLY names {unknown:?}; the groups are {GROUPS:?}");
+    }
+    let mut rows = Rows::default();
     for run in 1..=runs {
         eprintln!(
             "bench: run {run} of {runs} ({} ms per call)",
             delay.as_millis()
         );
-        if only.as_deref().is_none_or(|o| o != "fleet") {
-            if let Some(aws) = &aws {
-                let world = World::new().await;
-                add(
-                    &mut rows,
-                    "AWS CLI: the guide's 9 steps",
-                    aws_cli_steps(aws, delay, &world).await,
-                );
-            }
-            let world = World::new().await;
-            let grant = format!("user/{}", world.user);
-            let setup = ["--alias", "live", "--grant-pass-role", grant.as_str()];
-            add(
-                &mut rows,
-                "apply (fresh: text logs, PassRole)",
-                measure(delay, &args(&world, "apply", &setup)).await,
-            );
-            add(
-                &mut rows,
-                "apply again (no-op)",
-                measure(delay, &args(&world, "apply", &setup)).await,
-            );
-            add(
-                &mut rows,
-                "plan (nothing to do)",
-                measure(delay, &args(&world, "plan", &setup)).await,
-            );
-            add(
-                &mut rows,
-                "destroy",
-                measure(delay, &args(&world, "destroy", &setup)).await,
-            );
-            for count in [1, 10, 50] {
-                let world = world_with_aliases(count).await;
-                add(
-                    &mut rows,
-                    &format!("apply, {count} alias(es)"),
-                    measure(delay, &alias_args(&world, count)).await,
-                );
-            }
-            add(
-                &mut rows,
-                "config file, 1 bot",
-                config_apply(delay, 1).await,
-            );
-            add(
-                &mut rows,
-                "config file, 20 bots",
-                config_apply(delay, 20).await,
-            );
+        if wanted("full") {
+            full_world(&mut rows, delay).await;
         }
-        let (_worlds, config) = fleet(50).await;
-        add(
-            &mut rows,
-            "fleet: 50 bots over 3 accounts",
-            fleet_apply(delay, &config, 0.0, "standard").await,
-        );
-        add(
-            &mut rows,
-            "fleet, 10% throttled, standard retries",
-            fleet_apply(delay, &config, 0.1, "standard").await,
-        );
-        add(
-            &mut rows,
-            "fleet, 10% throttled, adaptive retries",
-            fleet_apply(delay, &config, 0.1, "adaptive").await,
-        );
+        if wanted("basic") {
+            basic(&mut rows, delay).await;
+        }
+        if wanted("scale") {
+            scale(&mut rows, delay).await;
+        }
+        if wanted("status") {
+            status(&mut rows, delay).await;
+        }
+        if wanted("fleet") {
+            fleet(&mut rows, delay).await;
+        }
     }
-    let median_of = |name: &str| rows.iter().find(|(n, _)| n == name).map(|(_, s)| median(s));
-    let apply = median_of("apply (fresh: text logs, PassRole)");
-    let one_alias = median_of("apply, 1 alias(es)");
-    let one_bot = median_of("config file, 1 bot");
     println!("| scenario | median wall | calls | sequential round trips | ratio |");
     println!("|---|---:|---:|---:|---|");
-    for (name, samples) in &rows {
+    for (name, samples) in &rows.0 {
         let m = median(samples);
-        let ratio = |base: Option<Sample>, what: &str| match base {
-            Some(base) => format!(
-                "{:.2}x {what}",
-                m.wall.as_secs_f64() / base.wall.as_secs_f64()
-            ),
-            None => String::new(),
-        };
-        let ratio = if name.starts_with("AWS CLI") {
-            ratio(apply, "apply")
-        } else if name.starts_with("apply, ") {
-            ratio(one_alias, "1 alias")
-        } else if name.starts_with("config file") || name.starts_with("fleet") {
-            ratio(one_bot, "1 bot")
-        } else {
-            ratio(apply, "fresh apply")
-        };
+        let mut ratio = ratio(&rows, name, m, delay);
+        if m.throttled > 0 {
+            ratio.push_str(&format!("; {} throttled", m.throttled));
+        }
+        if !m.succeeded {
+            ratio.push_str("; FAILED");
+        }
         println!(
             "| {name} | {:.2} s | {} | {} | {ratio} |",
             m.wall.as_secs_f64(),
             m.calls,
-            m.round_trips
+            m.round_trips,
         );
     }
     println!(

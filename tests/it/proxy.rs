@@ -36,6 +36,11 @@ pub enum Fault {
     Lose(usize),
     /// Answer this share (0.0-1.0) of mutating calls with the service's throttling error.
     Throttle(f64),
+    /// A service's rate limit: each service (iam, lex, logs, ...) admits this many calls per
+    /// second (a token bucket holding one second's worth), and answers the calls beyond it with
+    /// its throttling error, as an account's API rate quota does. Used by the bench.
+    #[allow(dead_code)]
+    RateLimit(f64),
 }
 
 /// One call that went through the proxy.
@@ -81,6 +86,8 @@ struct State {
     calls: Vec<Call>,
     mutating_seen: usize,
     throttle_budget: f64,
+    /// Per service: the tokens left and when they were counted (`Fault::RateLimit`).
+    buckets: std::collections::HashMap<String, (f64, Duration)>,
     holds: crate::proxy_hold::Holds,
 }
 
@@ -117,6 +124,7 @@ impl FaultProxy {
             calls: Vec::new(),
             mutating_seen: 0,
             throttle_budget: 0.0,
+            buckets: Default::default(),
             holds: Default::default(),
         }));
         let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
@@ -226,6 +234,19 @@ async fn answer(
                 }
                 _ => {}
             }
+        }
+        if let Fault::RateLimit(per_second) = s.fault {
+            let now = s.epoch.elapsed();
+            let (tokens, at) = s
+                .buckets
+                .get(&service)
+                .copied()
+                .unwrap_or((per_second, now));
+            let tokens = (tokens + (now - at).as_secs_f64() * per_second).min(per_second);
+            let admitted = tokens >= 1.0;
+            decision = if admitted { decision } else { "throttled" };
+            let tokens = if admitted { tokens - 1.0 } else { tokens };
+            s.buckets.insert(service.clone(), (tokens, now));
         }
         index = s.calls.len();
         let started = s.epoch.elapsed();
