@@ -143,7 +143,8 @@ async fn status(cli: &Cli, args: &crate::cli::StatusArgs) -> Result<i32> {
             "{}\n",
             serde_json::to_string_pretty(&crate::posture::sarif::log(
                 &report.findings,
-                env!("CARGO_PKG_VERSION")
+                env!("CARGO_PKG_VERSION"),
+                &report.errors(),
             ))
             .expect("JSON values print")
         )),

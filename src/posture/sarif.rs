@@ -100,8 +100,14 @@ fn result(finding: &Finding) -> Value {
     })
 }
 
-/// The SARIF log of `findings`, by the tool of version `version`.
-pub fn log(findings: &[Finding], version: &str) -> Value {
+/// The SARIF log of `findings`, by the tool of version `version`; `unreadable` says which bots
+/// could not be read (the run's invocation is then unsuccessful, each an error notification, so
+/// that a missing alert is not taken for a fixed one).
+pub fn log(findings: &[Finding], version: &str, unreadable: &[String]) -> Value {
+    let notifications: Vec<Value> = unreadable
+        .iter()
+        .map(|why| json!({ "level": "error", "message": { "text": format!("could not read {why}") } }))
+        .collect();
     json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -113,6 +119,10 @@ pub fn log(findings: &[Finding], version: &str) -> Value {
                     "rules": RULES.iter().map(rule).collect::<Vec<_>>(),
                 }
             },
+            "invocations": [{
+                "executionSuccessful": unreadable.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
             "columnKind": "unicodeCodePoints",
             "results": findings.iter().map(result).collect::<Vec<_>>(),
         }]

@@ -355,7 +355,7 @@ fn sarif_maps_severity_to_level_and_locates_results_at_the_alias() {
     facts.child_directed = true;
     let findings = judged(&facts);
     assert_eq!(ids(&findings), ["LEXLOG003", "LEXLOG004", "LEXLOG008"]);
-    let log = sarif::log(&findings, "1.2.3");
+    let log = sarif::log(&findings, "1.2.3", &[]);
     assert_eq!(log["version"], "2.1.0");
     let run = &log["runs"][0];
     assert_eq!(run["tool"]["driver"]["version"], "1.2.3");
@@ -379,6 +379,14 @@ fn sarif_maps_severity_to_level_and_locates_results_at_the_alias() {
         .collect();
     assert_eq!(levels, ["note", "note", "error"]);
     assert_eq!(results[2]["ruleIndex"], 7);
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+    let failed = sarif::log(&[], "1.2.3", &["OrderBot: AccessDenied".into()]);
+    let invocation = &failed["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    assert_eq!(
+        invocation["toolExecutionNotifications"][0]["message"]["text"],
+        "could not read OrderBot: AccessDenied"
+    );
     let location = &results[0]["locations"][0];
     assert_eq!(
         location["physicalLocation"]["artifactLocation"]["uri"],

@@ -312,8 +312,8 @@ impl StatusReport {
             .collect()
     }
 
-    /// The bots that could not be read, and why.
-    fn errors(&self) -> Vec<String> {
+    /// The bots that could not be read, and why (also SARIF's notifications).
+    pub fn errors(&self) -> Vec<String> {
         self.aliases
             .iter()
             .filter_map(|a| {

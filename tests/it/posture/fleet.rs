@@ -22,7 +22,8 @@ pub struct Fleet {
     pub forever: World,
     /// live logs to a group without a customer managed key: LEXLOG003.
     pub plain: World,
-    /// live logs to a group kept 3653 days: LEXLOG005 under bounds of 7..=400.
+    /// live logs to a group kept 3653 days: LEXLOG005 under bounds of 7..=400 (set up in the
+    /// dedicated mode, `--role-name`; the others in place).
     pub long: World,
 }
 
@@ -293,18 +294,11 @@ pub async fn build() -> Fleet {
         ],
     )
     .await;
-    apply(
-        acc,
-        &[
-            "--bot",
-            &long.bot_name,
-            "--alias",
-            "live",
-            "--retention-days",
-            "3653",
-        ],
-    )
-    .await;
+    // In dedicated mode: its own role, and live moved to a version published on it.
+    let mut dedicated = long.dedicated_args();
+    dedicated.extend(["--retention-days".into(), "3653".into()]);
+    let dedicated: Vec<&str> = dedicated.iter().map(String::as_str).collect();
+    apply(acc, &dedicated).await;
     encrypt(&long, acc, &long.log_group()).await;
     Fleet {
         account,

@@ -81,6 +81,20 @@ async fn status_finds_exactly_the_fleets_findings_in_table_json_and_sarif() {
     let status = crate::schema::assert_matches("status", &out);
     assert_eq!(findings_of(&status), all, "{status:#}");
     assert_eq!(status["summary"]["findings"], 9);
+    let dedicated = status["aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["bot"] == long.as_str() && a["alias"] == "live")
+        .unwrap();
+    assert_eq!(dedicated["version"], "2", "{dedicated}");
+    assert!(
+        dedicated["role"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/{}", fleet.long.role_name())),
+        "{dedicated}"
+    );
     let slots = status["findings"]
         .as_array()
         .unwrap()
