@@ -20,6 +20,12 @@ use crate::session::{Output, Session};
 
 /// Runs the command and returns the process exit code.
 pub async fn run(cli: Cli) -> i32 {
+    if cli.output == OutputFormat::Sarif && !matches!(cli.command, Command::Status(_)) {
+        eprintln!(
+            "error: --output sarif is for status only (its findings)\n  next: use --output text or --output json"
+        );
+        return exit_code::USAGE;
+    }
     let outcome = match &cli.command {
         Command::Plan(args) => plan(&cli, args).await,
         Command::Apply(args) => match &args.plan_file {
@@ -72,7 +78,8 @@ pub(crate) fn show<T: std::fmt::Display + serde::Serialize>(cli: &Cli, value: &T
 /// The one place a command's result is printed: as text (coloured on a terminal) or as JSON.
 fn show_as<T: std::fmt::Display + serde::Serialize>(output: &Output, value: &T) {
     match output.format {
-        OutputFormat::Json => {
+        // SARIF is status's alone (`run` refuses it elsewhere; `status` prints its own).
+        OutputFormat::Json | OutputFormat::Sarif => {
             print_json(&serde_json::to_value(value).expect("results serialise to JSON"))
         }
         OutputFormat::Text if output.color => emit(&format!("{value:#}")),
@@ -122,16 +129,31 @@ async fn plan(cli: &Cli, args: &PlanArgs) -> Result<i32> {
     })
 }
 
-/// `status`: the inventory, printed; 1 when a bot could not be read; with
-/// `--detailed-exitcode`, 2 when something drifted. The session connects the places asked for.
+/// `status`: the inventory and its findings, printed (`--output sarif`: the findings only, as
+/// SARIF); 1 when a bot could not be read; with `--fail-on`, 5 when a finding is that severe;
+/// with `--detailed-exitcode`, 2 when something drifted. The session connects the places asked for.
 async fn status(cli: &Cli, args: &crate::cli::StatusArgs) -> Result<i32> {
+    let rules = crate::status::rules(args)?;
     let locations = crate::status::locations(args)?;
     let base = Clients::load(&cli.aws).await?;
     let session = Session::connect(base, output_of(cli), &locations).await?;
-    let report = crate::status::command(&session, args).await?;
-    show_as(&session.output, &report);
+    let report = crate::status::command(&session, args, &rules).await?;
+    match session.output.format {
+        OutputFormat::Sarif => emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&crate::posture::sarif::log(
+                &report.findings,
+                env!("CARGO_PKG_VERSION"),
+                &report.errors(),
+            ))
+            .expect("JSON values print")
+        )),
+        _ => show_as(&session.output, &report),
+    }
     Ok(if report.incomplete() {
         exit_code::FAILURE
+    } else if args.fail_on.is_some_and(|at| report.fails_on(at)) {
+        exit_code::FINDINGS
     } else if args.detailed_exitcode && report.drifted() {
         exit_code::CHANGES_PENDING
     } else {

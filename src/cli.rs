@@ -25,6 +25,7 @@ Exit codes:
       (status --detailed-exitcode: an alias differs from what the targets ask)
   3   failure, and the rollback failed too: what is left is listed
   4   verify (or apply --verify): some conversation log was not delivered
+  5   status --fail-on SEVERITY: a finding of that severity or higher
   64  bad command line or input values; nothing was changed";
 
 /// Set up Amazon Lex V2 conversation logs end to end: plan, apply, destroy.
@@ -249,6 +250,8 @@ pub struct TargetArgs {
 pub enum OutputFormat {
     Text,
     Json,
+    /// SARIF 2.1.0, for code scanning (status only: its findings)
+    Sarif,
 }
 
 impl SetupArgs {
@@ -365,4 +368,16 @@ pub struct StatusArgs {
     /// Exit 2 when an alias differs from what the targets ask (0 when all are as asked)
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// The organisation's posture rules (TOML): required customer managed keys, retention
+    /// bounds, whether TestBotAlias must log, findings to ignore [default: the README's]
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<std::path::PathBuf>,
+    /// Exit 5 when a finding of this severity or higher is found
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<crate::posture::Severity>,
+    /// Also read every slot of the versions the aliases run, for slots logged unmasked
+    /// (LEXLOG009): 1 ListBotLocales per version, 1 ListIntents per locale, 1 ListSlots per
+    /// intent and 1 DescribeSlot per slot
+    #[arg(long)]
+    pub check_slots: bool,
 }

@@ -28,6 +28,8 @@ pub mod exit_code {
     /// `--static-only`, could not be), or the alias has no conversation log settings; also
     /// `apply --verify` interrupted during verify: the apply is complete, delivery not confirmed.
     pub const NOT_DELIVERED: i32 = 4;
+    /// `status --fail-on SEVERITY`: a posture finding of that severity or higher was found.
+    pub const FINDINGS: i32 = 5;
     /// Bad command line or bad input values; nothing was changed.
     pub const USAGE: i32 = 64;
 }

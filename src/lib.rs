@@ -17,6 +17,8 @@
 //!   progress lines.
 //! - [`verify`]: proves that conversation logs arrive (a static check with [`iam_eval`], then
 //!   one conversation turn per alias and the log read back).
+//! - `status`: the read-only inventory of every alias's logs; [`posture`]: its findings (stable
+//!   ids, severities, an organisation's rules, SARIF).
 //! - [`app`]: ties them together for one command and returns the exit code.
 //!
 //! Guarantees: `plan` only reads; nothing changes before every input has been validated; a second
@@ -41,6 +43,7 @@ pub(crate) mod ownership;
 pub(crate) mod plan;
 pub(crate) mod planner;
 pub mod policy;
+pub mod posture;
 pub(crate) mod progress;
 pub(crate) mod provider;
 pub(crate) mod render;

@@ -68,7 +68,7 @@ pub(super) async fn run_plan(
             "{}",
             render::plan_text(plan, render::use_color(std::io::stderr().is_terminal()))
         ),
-        OutputFormat::Json => {}
+        OutputFormat::Json | OutputFormat::Sarif => {}
     }
     let verb = match mode {
         Mode::Apply => "apply",

@@ -13,6 +13,10 @@ pub const OPERATOR_READ_ACTIONS: &[&str] = &[
     "lex:ListBotLocales",
     // --publish-version: each locale's intent and slot-type counts, for the plan.
     "lex:DescribeBotLocale",
+    // status --check-slots: the slots of a version and their obfuscation (LEXLOG009).
+    "lex:ListIntents",
+    "lex:ListSlots",
+    "lex:DescribeSlot",
     "lex:ListTagsForResource",
     "iam:GetRole",
     "iam:ListAttachedRolePolicies",

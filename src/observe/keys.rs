@@ -3,7 +3,7 @@
 //! log group (`for_log_group`), verify judges whether the writer role may use it, from the same
 //! data.
 
-use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType};
+use aws_sdk_kms::types::{KeyManagerType, KeySpec, KeyState, KeyUsageType};
 use serde_json::Value;
 
 use crate::error::{Context, Error, Result};
@@ -32,6 +32,9 @@ pub struct FoundKey {
     pub kind: String,
     /// Enabled, and in the `Enabled` state (`state` says which otherwise).
     pub enabled: bool,
+    /// True for a customer managed key (`KeyManager` `CUSTOMER`); false for an AWS managed key
+    /// (`aws/s3` and the like), whose policy no one can change.
+    pub customer_managed: bool,
     pub state: String,
     /// The default key policy; `None` when it cannot be read (or the key is not enabled: it is
     /// not read then).
@@ -90,6 +93,9 @@ pub(crate) async fn read_key(kms: &aws_sdk_kms::Client, key: &str) -> Result<Obs
             arn,
             symmetric_encryption,
             enabled,
+            // A key whose manager is not said is taken as the customer's (the default of
+            // CreateKey); only AWS's own keys say `AWS`.
+            customer_managed: metadata.key_manager() != Some(&KeyManagerType::Aws),
             policy,
         }),
     })

@@ -19,6 +19,7 @@ mod orphan;
 mod quotas;
 mod reads;
 mod roles;
+mod slots;
 mod waves;
 mod writers;
 
@@ -29,6 +30,7 @@ pub(crate) use keys::ObservedKey;
 pub(crate) use orphan::{observe as observe_orphan, Orphan};
 pub(crate) use quotas::DEFAULT_ATTACHED_POLICIES_PER_ROLE;
 pub(crate) use reads::{Reads, Wanted};
+pub(crate) use slots::unmasked_slots;
 pub(crate) use writers::{writer_policies, WriterPolicies};
 
 use std::collections::BTreeMap;

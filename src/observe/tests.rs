@@ -75,6 +75,7 @@ fn found(enabled: bool, symmetric: bool, policy: Option<serde_json::Value>) -> O
             arn: "arn:aws:kms:us-east-1:123456789012:key/k".into(),
             account: "123456789012".into(),
             symmetric_encryption: symmetric,
+            customer_managed: true,
             kind: "RSA_2048 for SIGN_VERIFY".into(),
             enabled,
             state: if enabled { "Enabled" } else { "Disabled" }.into(),

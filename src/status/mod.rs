@@ -8,10 +8,15 @@
 //! plan never disagree, and by verify's static check (`verify::static_check_observed`), which
 //! reads only what the observation lacks. Drift is
 //! reported for the targets a config file or the flags ask for, not for `--all-bots`.
+//!
+//! The posture findings of each alias (`crate::posture`) are judged from that same observation
+//! and what verify's check read; only `--check-slots` (or `check_slots` in the rules) reads more:
+//! the slots of each version the logging aliases run, once per version.
 
+mod facts;
 pub(crate) mod report;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use futures::StreamExt;
 
@@ -21,6 +26,7 @@ use crate::error::Result;
 use crate::observe::{observe_with_reads, Observed, Reads};
 use crate::plan::Mode;
 use crate::planner;
+use crate::posture::{Finding, Rules};
 use crate::progress::Progress;
 use crate::resources::{alias, bot};
 use crate::session::Session;
@@ -54,23 +60,49 @@ pub(crate) fn locations(args: &StatusArgs) -> Result<Vec<Location>> {
     }
 }
 
-/// Runs `status` with the session (its places: [`locations`]): the report (its `drifted()`
-/// gives `--detailed-exitcode`).
-pub(crate) async fn command(session: &Session, args: &StatusArgs) -> Result<StatusReport> {
+/// The posture rules of `--rules` (the defaults without it), read before anything else.
+pub(crate) fn rules(args: &StatusArgs) -> Result<Rules> {
+    match &args.rules {
+        Some(path) => Rules::load(path),
+        None => Ok(Rules::default()),
+    }
+}
+
+/// Runs `status` with the session (its places: [`locations`]) under the posture `rules`: the
+/// report (its `drifted()` gives `--detailed-exitcode`, its findings `--fail-on`).
+pub(crate) async fn command(
+    session: &Session,
+    args: &StatusArgs,
+    rules: &Rules,
+) -> Result<StatusReport> {
     let subjects = subjects(&session.base, args).await?;
-    let rows: Vec<Vec<AliasStatus>> = futures::stream::iter(subjects.iter())
+    let judge = Judge {
+        rules,
+        check_slots: args.check_slots || rules.check_slots,
+    };
+    let rows: Vec<(Vec<AliasStatus>, Vec<Finding>)> = futures::stream::iter(subjects.iter())
         .map(|s| async {
             let clients = session.places.clients(&s.location);
-            match bot_rows(clients, &session.progress, s).await {
+            match bot_rows(clients, &session.progress, s, &judge).await {
                 Ok(rows) => rows,
                 // One bot that cannot be read (gone, refused, broken) is a row, not the end.
-                Err(e) => vec![unreadable(clients, s, &e).await],
+                Err(e) => (vec![unreadable(clients, s, &e).await], Vec::new()),
             }
         })
         .buffered(BOTS_AT_ONCE)
         .collect()
         .await;
-    Ok(StatusReport::new(rows.into_iter().flatten().collect()))
+    let (aliases, findings): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+    Ok(StatusReport::new(
+        aliases.into_iter().flatten().collect(),
+        findings.into_iter().flatten().collect(),
+    ))
+}
+
+/// How the findings are judged: the rules, and whether slots are read.
+struct Judge<'a> {
+    rules: &'a Rules,
+    check_slots: bool,
 }
 
 /// The row of a bot that could not be read: where, which, and why.
@@ -176,13 +208,69 @@ async fn bot_rows(
     clients: &Clients,
     progress: &Progress,
     subject: &Subject,
-) -> Result<Vec<AliasStatus>> {
+    judge: &Judge<'_>,
+) -> Result<(Vec<AliasStatus>, Vec<Finding>)> {
     let (obs, mut reads) = observe_with_reads(clients, &subject.spec, Mode::Apply).await?;
     let ours = planner::destinations_of_ours(&subject.spec, &obs);
     let drift = subject.asked.then(|| planner::drift(&subject.spec, &obs));
     // Afterwards `reads` holds every log group, bucket and key the aliases name.
     let checked = crate::verify::static_check_observed(clients, progress, &obs, &mut reads).await?;
-    Ok(rows(&obs, &ours, drift.as_ref(), checked, &reads))
+    let slots = match judge.check_slots {
+        true => Some(unmasked_slots(clients, &obs).await?),
+        false => None,
+    };
+    let findings = findings(&obs, &reads, &checked, slots.as_ref(), judge.rules);
+    Ok((rows(&obs, &ours, drift.as_ref(), checked, &reads), findings))
+}
+
+/// The unmasked slots of each version an alias with text logs runs (each version read once).
+async fn unmasked_slots(
+    clients: &Clients,
+    obs: &Observed,
+) -> Result<BTreeMap<String, Vec<String>>> {
+    let versions: BTreeSet<String> = obs
+        .aliases
+        .iter()
+        .filter(|a| {
+            crate::verify::destinations(a.described.conversation_log_settings())
+                .text
+                .is_some()
+        })
+        .map(|a| a.version().to_string())
+        .collect();
+    crate::observe::unmasked_slots(&clients.lex, &obs.bot.id, &versions).await
+}
+
+/// The posture findings of the bot's aliases, from the observation, what verify's check read and
+/// said, and the slots when they were read.
+fn findings(
+    obs: &Observed,
+    reads: &crate::observe::Reads,
+    checked: &[AliasReport],
+    slots: Option<&BTreeMap<String, Vec<String>>>,
+    rules: &Rules,
+) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for alias in &obs.aliases {
+        let cannot_write = checked
+            .iter()
+            .filter(|r| r.alias_id == alias.id)
+            .flat_map(|r| [("text", &r.text), ("audio", &r.audio)])
+            .filter(|(_, c)| c.status != Status::NotConfigured && !c.status.ok())
+            .flat_map(|(name, c)| match c.problems.is_empty() {
+                true => vec![format!("{name} logs: the role cannot write there")],
+                false => c
+                    .problems
+                    .iter()
+                    .map(|p| format!("{name} logs: {p}"))
+                    .collect(),
+            })
+            .collect();
+        let unmasked = slots.map(|s| s.get(alias.version()).cloned().unwrap_or_default());
+        let facts = facts::alias_facts(&obs.scope, &obs.bot, alias, reads, cannot_write, unmasked);
+        found.extend(crate::posture::judge(&facts, rules));
+    }
+    found
 }
 
 /// The rows of one observed bot from verify's reports, with ownership and drift.

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::posture::{Finding, Severity};
+
 /// One alias: where it runs, where its logs go, whose destinations those are, whether its role
 /// can write there, and how it differs from what was asked.
 #[derive(Debug, Clone, Serialize)]
@@ -56,6 +58,8 @@ pub struct Channel {
 #[serde(rename_all = "camelCase")]
 pub struct StatusReport {
     pub aliases: Vec<AliasStatus>,
+    /// The posture findings of every alias, in account, region, bot, alias and id order.
+    pub findings: Vec<Finding>,
     pub summary: Summary,
 }
 
@@ -73,13 +77,19 @@ pub struct Summary {
     pub drifted: usize,
     /// Bots that could not be read.
     pub unreadable: usize,
+    /// Posture findings (of every severity, info included).
+    pub findings: usize,
 }
 
 impl StatusReport {
-    pub fn new(mut aliases: Vec<AliasStatus>) -> Self {
+    pub fn new(mut aliases: Vec<AliasStatus>, mut findings: Vec<Finding>) -> Self {
         aliases.sort_by(|a, b| {
             (&a.account, &a.region, &a.bot, &a.alias)
                 .cmp(&(&b.account, &b.region, &b.bot, &b.alias))
+        });
+        findings.sort_by(|a, b| {
+            (&a.account, &a.region, &a.bot, &a.alias, &a.id)
+                .cmp(&(&b.account, &b.region, &b.bot, &b.alias, &b.id))
         });
         let mut bots: Vec<(&str, &str, &str)> = aliases
             .iter()
@@ -101,8 +111,18 @@ impl StatusReport {
                 .count(),
             drifted: aliases.iter().filter(|a| a.drifted()).count(),
             unreadable: aliases.iter().filter(|a| a.error.is_some()).count(),
+            findings: findings.len(),
         };
-        StatusReport { aliases, summary }
+        StatusReport {
+            aliases,
+            findings,
+            summary,
+        }
+    }
+
+    /// True when some finding is of severity `at_least` or higher (`--fail-on`).
+    pub fn fails_on(&self, at_least: Severity) -> bool {
+        self.findings.iter().any(|f| f.severity >= at_least)
     }
 
     /// True when some alias differs from what was asked.
@@ -275,8 +295,32 @@ impl StatusReport {
         lines
     }
 
-    /// The bots that could not be read, and why.
-    fn errors(&self) -> Vec<String> {
+    /// The findings, one line each (severity, id, name, where, what), then what to do.
+    fn finding_lines(&self) -> Vec<String> {
+        self.findings
+            .iter()
+            .map(|f| {
+                let place = match self.aliases.iter().find(|a| {
+                    (&a.account, &a.region, &a.bot, &a.alias)
+                        == (&f.account, &f.region, &f.bot, &f.alias)
+                }) {
+                    Some(a) => self.name_of(a),
+                    None => format!("{}/{}", f.bot, f.alias),
+                };
+                format!(
+                    "{:<6} {} {} {place}: {}\n      what to do: {}",
+                    f.severity.as_str().to_uppercase(),
+                    f.id,
+                    f.name,
+                    f.message,
+                    f.remedy
+                )
+            })
+            .collect()
+    }
+
+    /// The bots that could not be read, and why (also SARIF's notifications).
+    pub fn errors(&self) -> Vec<String> {
         self.aliases
             .iter()
             .filter_map(|a| {
@@ -307,6 +351,7 @@ impl fmt::Display for StatusReport {
         f.write_str(&aligned(&self.table()))?;
         section(f, "Why some cannot write:", &self.problems())?;
         section(f, "What apply would change:", &self.drift_lines())?;
+        section(f, "Findings:", &self.finding_lines())?;
         section(f, "Could not read:", &self.errors())?;
         let s = self.summary;
         let unreadable = match s.unreadable {
@@ -317,6 +362,19 @@ impl fmt::Display for StatusReport {
             f,
             "\n{} bot(s), {} alias(es): {} logging, {} cannot write, {} drifted{unreadable}.",
             s.bots, s.aliases, s.logging, s.broken, s.drifted
+        )?;
+        if self.findings.is_empty() {
+            return Ok(());
+        }
+        let count = |at: Severity| self.findings.iter().filter(|f| f.severity == at).count();
+        writeln!(
+            f,
+            "{} finding(s): {} high, {} medium, {} low, {} info.",
+            s.findings,
+            count(Severity::High),
+            count(Severity::Medium),
+            count(Severity::Low),
+            count(Severity::Info)
         )
     }
 }

@@ -41,6 +41,7 @@ use crate::session::Session;
 use crate::spec::Location;
 
 pub(crate) use args::{targets, Target};
+pub(crate) use check::destinations;
 use per_alias::Shared;
 use report::Report;
 

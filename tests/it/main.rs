@@ -10,6 +10,7 @@ mod lifecycle;
 mod living;
 mod operator;
 pub(crate) mod outcome;
+mod posture;
 mod proxy;
 mod proxy_hold;
 mod recipe;

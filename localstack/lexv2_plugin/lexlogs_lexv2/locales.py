@@ -65,7 +65,7 @@ def describe_bot_locale(context, request):
         "botId": bot_id,
         "botVersion": version,
         **_locale_fields(locale),
-        "intentsCount": 1,  # every locale has AMAZON.FallbackIntent
+        "intentsCount": 1 + len(locale.intents),  # every locale has AMAZON.FallbackIntent
         "slotTypesCount": 0,
         "creationDateTime": locale.created,
         "lastUpdatedDateTime": locale.updated,

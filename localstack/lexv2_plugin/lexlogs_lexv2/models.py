@@ -1,10 +1,11 @@
-"""Model-side state of the twin beyond moto: bot locales and bot versions, and what the runtime reads
+"""Model-side state of the twin beyond moto: bot locales (with their intents and slots) and bot versions, and what the runtime reads
 about an alias (`alias_runtime_view`).
 
 moto's lexv2models backend keeps bots and aliases; it has no locales and no versions. Both live here,
 keyed by (account, region, bot id). A version is an immutable snapshot of the DRAFT taken by
 CreateBotVersion: the bot's name, description, role, data privacy and idle session TTL at that
-moment, and the locales named in `botVersionLocaleSpecification` (each Built in its source version).
+moment, and the locales named in `botVersionLocaleSpecification` (each Built in its source version), with
+their intents and slots.
 UpdateBot changes only the DRAFT, so a version keeps the role it was published with.
 
 Everything here is read and written under `LOCK` (the provider's one-at-a-time lock), so the runtime
@@ -80,12 +81,36 @@ class Locale:
     updated: datetime
     last_build_submitted: datetime | None = None
     build_done_at: float | None = None  # monotonic time at which Building becomes Built
+    # The locale's custom intents (intents.py): intent id -> Intent, each with its slots.
+    intents: dict = field(default_factory=dict)
 
     def current_status(self) -> str:
         if self.status == "Building" and self.build_done_at is not None and time.monotonic() >= self.build_done_at:
             self.status = "Built"
             self.build_done_at = None
         return self.status
+
+
+@dataclass
+class Intent:
+    intent_id: str
+    name: str
+    description: str | None
+    created: datetime
+    updated: datetime
+    slots: dict = field(default_factory=dict)  # slot id -> Slot
+
+
+@dataclass
+class Slot:
+    slot_id: str
+    name: str
+    description: str | None
+    slot_type_id: str | None
+    value_elicitation_setting: dict
+    obfuscation_setting: dict | None
+    created: datetime
+    updated: datetime
 
 
 @dataclass
@@ -145,7 +170,8 @@ def locales_of(model: BotModel, version: str) -> dict | None:
 def frozen_copy(locale: Locale) -> Locale:
     locale.current_status()
     return replace(locale, voice_settings=deep_copy(locale.voice_settings),
-                   generative_ai_settings=deep_copy(locale.generative_ai_settings), build_done_at=None)
+                   generative_ai_settings=deep_copy(locale.generative_ai_settings), build_done_at=None,
+                   intents=deep_copy(locale.intents))
 
 
 def deep_copy(value):

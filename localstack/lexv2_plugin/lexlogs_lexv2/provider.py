@@ -8,7 +8,8 @@ Every request, in order:
 2. is checked against what exists: a missing bot or alias is `ResourceNotFoundException` (404) for
    reads and `PreconditionFailedException` (412) for creates, builds, updates and deletes; an alias
    id must belong to the bot in the path; `TSTALIASID` names the bot's TestBotAlias;
-3. is served either by this plugin (bot locales and bot versions, which moto lacks; models.py) or by
+3. is served either by this plugin (bot locales with their intents and slots, and bot versions,
+   which moto lacks; models.py) or by
    moto (bots, aliases, tags, resource policies), with these mends:
    - bot and alias ids are AWS-shaped (10 upper-case letters and digits), as the model's `Id` wants;
    - statuses answer `Available` instead of staying `CREATING` for ever;
@@ -27,7 +28,7 @@ The same package adds IAM's protection of service-linked roles (iam_slr.py) and 
 settings endpoint `/_lexlogs/settings` (settings_api.py).
 
 Where each part lives: answers.py (errors, pages), moto_mends.py (what moto serves, mended),
-locales.py and versions.py (what the twin serves itself), this file (references and dispatch).
+locales.py, intents.py and versions.py (what the twin serves itself), this file (references and dispatch).
 """
 
 from localstack.aws.api import RequestContext, ServiceRequest
@@ -35,7 +36,7 @@ from localstack.aws.spec import load_service
 from localstack.runtime import hooks
 from localstack.services.plugins import Service, aws_provider
 
-from . import answers, locales, models, moto_mends, versions
+from . import answers, intents, locales, models, moto_mends, versions
 from .models import LOCK, TEST_ALIAS_ID
 from .validation import validate
 
@@ -81,6 +82,11 @@ PLUGIN_OPERATIONS = {
     "DescribeBotVersion": versions.describe_bot_version,
     "ListBotVersions": versions.list_bot_versions,
     "DeleteBotVersion": versions.delete_bot_version,
+    "CreateIntent": intents.create_intent,
+    "ListIntents": intents.list_intents,
+    "CreateSlot": intents.create_slot,
+    "ListSlots": intents.list_slots,
+    "DescribeSlot": intents.describe_slot,
 }
 
 

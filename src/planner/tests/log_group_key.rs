@@ -42,6 +42,7 @@ fn key(given: &str, admits: bool) -> ObservedKey {
             enabled: true,
             state: "Enabled".into(),
             policy: Some(json!({"Version": "2012-10-17", "Statement": statements})),
+            customer_managed: true,
         }),
     }
 }

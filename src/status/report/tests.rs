@@ -43,7 +43,7 @@ fn the_table_aligns_columns_marks_ours_and_explains_what_cannot_write() {
     let mut b = alias("111122223333", "FaqBot", "prod");
     b.text = logging("/teams/other", false, false);
     let c = alias("111122223333", "FaqBot", "TestBotAlias");
-    let report = StatusReport::new(vec![a, b, c]);
+    let report = StatusReport::new(vec![a, b, c], vec![]);
     let text = report.to_string();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("BOT "), "{text}");
@@ -79,7 +79,7 @@ fn drift_is_counted_only_where_something_was_asked() {
     let mut as_asked = alias("111122223333", "OrderBot", "beta");
     as_asked.drift = Some(vec![]);
     let not_asked = alias("111122223333", "FaqBot", "live");
-    let report = StatusReport::new(vec![asked, as_asked, not_asked]);
+    let report = StatusReport::new(vec![asked, as_asked, not_asked], vec![]);
     assert!(report.drifted());
     assert_eq!(report.summary.drifted, 1);
     let text = report.to_string();
@@ -108,7 +108,7 @@ fn several_accounts_and_regions_get_their_own_columns() {
     let a = alias("111122223333", "OrderBot", "live");
     let mut b = alias("444455556666", "OrderBot", "live");
     b.region = "us-west-2".into();
-    let text = StatusReport::new(vec![b, a]).to_string();
+    let text = StatusReport::new(vec![b, a], vec![]).to_string();
     let lines: Vec<&str> = text.lines().collect();
     assert!(
         lines[0].starts_with("ACCOUNT       REGION     BOT"),
@@ -121,7 +121,10 @@ fn several_accounts_and_regions_get_their_own_columns() {
 
 #[test]
 fn no_bot_is_said_plainly() {
-    assert_eq!(StatusReport::new(vec![]).to_string(), "No bots found.\n");
+    assert_eq!(
+        StatusReport::new(vec![], vec![]).to_string(),
+        "No bots found.\n"
+    );
 }
 
 #[test]
@@ -130,7 +133,7 @@ fn a_bot_that_cannot_be_read_is_a_row_and_is_counted() {
     let mut broken = alias("111122223333", "GoneBot", "*");
     broken.error = Some("lex:DescribeBotVersion on bot[GoneBot]: ResourceNotFoundException".into());
     broken.role = None;
-    let report = StatusReport::new(vec![fine, broken]);
+    let report = StatusReport::new(vec![fine, broken], vec![]);
     assert!(report.incomplete() && !report.drifted());
     let text = report.to_string();
     assert!(text.contains("COULD NOT READ"), "{text}");
@@ -154,12 +157,12 @@ fn a_selective_channel_is_marked_in_the_table() {
         selective: true,
         ..logging("/aws/lex/OrderBot", true, true)
     };
-    let text = StatusReport::new(vec![a]).to_string();
+    let text = StatusReport::new(vec![a], vec![]).to_string();
     assert!(
         text.contains("/aws/lex/OrderBot (ours, selective)"),
         "{text}"
     );
-    let json = serde_json::to_value(StatusReport::new(vec![alias("1", "B", "a")])).unwrap();
+    let json = serde_json::to_value(StatusReport::new(vec![alias("1", "B", "a")], vec![])).unwrap();
     assert_eq!(json["aliases"][0]["text"]["selective"], false);
 }
 
@@ -171,7 +174,7 @@ fn an_encrypted_log_group_is_marked_in_the_table_and_named_in_json() {
         kms_key_id: Some(key.into()),
         ..logging("/aws/lex/OrderBot", true, true)
     };
-    let report = StatusReport::new(vec![a, alias("111122223333", "OrderBot", "beta")]);
+    let report = StatusReport::new(vec![a, alias("111122223333", "OrderBot", "beta")], vec![]);
     let text = report.to_string();
     assert!(
         text.contains("/aws/lex/OrderBot (ours, encrypted)"),
