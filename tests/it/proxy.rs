@@ -4,6 +4,9 @@
 //! and can reject or lose the k-th mutating call, throttle a share of mutating calls, or slow
 //! every call.
 
+#[path = "proxy_lex.rs"]
+mod lex_ops;
+
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -89,6 +92,19 @@ struct State {
     /// Per service: the tokens left and when they were counted (`Fault::RateLimit`).
     buckets: std::collections::HashMap<String, (f64, Duration)>,
     holds: crate::proxy_hold::Holds,
+}
+
+/// `Fault::RateLimit`: takes a token of `service`'s bucket; `Some("throttled")` when it is empty.
+fn rate_limited(s: &mut State, service: &str, per_second: f64) -> Option<&'static str> {
+    let now = s.epoch.elapsed();
+    let (tokens, at) = s.buckets.get(service).copied().unwrap_or((per_second, now));
+    let tokens = (tokens + (now - at).as_secs_f64() * per_second).min(per_second);
+    let admitted = tokens >= 1.0;
+    s.buckets.insert(
+        service.into(),
+        (tokens - f64::from(u8::from(admitted)), now),
+    );
+    (!admitted).then_some("throttled")
 }
 
 /// A running proxy; stops when dropped.
@@ -236,17 +252,7 @@ async fn answer(
             }
         }
         if let Fault::RateLimit(per_second) = s.fault {
-            let now = s.epoch.elapsed();
-            let (tokens, at) = s
-                .buckets
-                .get(&service)
-                .copied()
-                .unwrap_or((per_second, now));
-            let tokens = (tokens + (now - at).as_secs_f64() * per_second).min(per_second);
-            let admitted = tokens >= 1.0;
-            decision = if admitted { decision } else { "throttled" };
-            let tokens = if admitted { tokens - 1.0 } else { tokens };
-            s.buckets.insert(service.clone(), (tokens, now));
+            decision = rate_limited(&mut s, &service, per_second).unwrap_or(decision);
         }
         index = s.calls.len();
         let started = s.epoch.elapsed();
@@ -355,7 +361,7 @@ fn classify(parts: &hyper::http::request::Parts, body: &Bytes) -> (String, Strin
             .and_then(|t| t.rsplit('.').next())
             .unwrap_or("Unknown")
             .to_string(),
-        "lex" => lex_operation(parts.method.as_str(), parts.uri.path()),
+        "lex" => lex_ops::lex_operation(parts.method.as_str(), parts.uri.path()),
         "s3" => s3_operation(
             parts.method.as_str(),
             parts.uri.path(),
@@ -364,44 +370,6 @@ fn classify(parts: &hyper::http::request::Parts, body: &Bytes) -> (String, Strin
         _ => "Unknown".to_string(),
     };
     (service, operation)
-}
-
-fn lex_operation(method: &str, path: &str) -> String {
-    let segments: Vec<&str> = path
-        .trim_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect();
-    let op = match (method, segments.as_slice()) {
-        ("PUT", ["bots"]) => "CreateBot",
-        ("POST", ["bots"]) => "ListBots",
-        ("GET", ["bots", _]) => "DescribeBot",
-        ("PUT", ["bots", _]) => "UpdateBot",
-        ("DELETE", ["bots", _]) => "DeleteBot",
-        ("PUT", ["bots", _, "botaliases"]) => "CreateBotAlias",
-        ("POST", ["bots", _, "botaliases"]) => "ListBotAliases",
-        ("GET", ["bots", _, "botaliases", _]) => "DescribeBotAlias",
-        ("PUT", ["bots", _, "botaliases", _]) => "UpdateBotAlias",
-        ("DELETE", ["bots", _, "botaliases", _]) => "DeleteBotAlias",
-        ("PUT", ["bots", _, "botversions"]) => "CreateBotVersion",
-        ("POST", ["bots", _, "botversions"]) => "ListBotVersions",
-        ("GET", ["bots", _, "botversions", _]) => "DescribeBotVersion",
-        ("DELETE", ["bots", _, "botversions", _]) => "DeleteBotVersion",
-        ("PUT", ["bots", _, "botversions", _, "botlocales"]) => "CreateBotLocale",
-        ("POST", ["bots", _, "botversions", _, "botlocales"]) => "ListBotLocales",
-        ("GET", ["bots", _, "botversions", _, "botlocales", _]) => "DescribeBotLocale",
-        ("POST", ["bots", _, "botversions", _, "botlocales", _]) => "BuildBotLocale",
-        ("PUT", ["bots", _, "botversions", _, "botlocales", _, "intents"]) => "CreateIntent",
-        ("POST", ["bots", _, "botversions", _, "botlocales", _, "intents"]) => "ListIntents",
-        ("PUT", [.., "intents", _, "slots"]) => "CreateSlot",
-        ("POST", [.., "intents", _, "slots"]) => "ListSlots",
-        ("GET", [.., "intents", _, "slots", _]) => "DescribeSlot",
-        ("GET", ["tags", ..]) => "ListTagsForResource",
-        ("POST", ["tags", ..]) => "TagResource",
-        ("DELETE", ["tags", ..]) => "UntagResource",
-        _ => "Unknown",
-    };
-    op.to_string()
 }
 
 fn s3_operation(method: &str, path: &str, query: &str) -> String {
