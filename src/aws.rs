@@ -11,6 +11,7 @@ use crate::arn::Scope;
 use crate::error::{Context, Error, Result};
 use crate::spec::{AssumeRole, Location, DEFAULT_SESSION_NAME};
 
+mod listings;
 mod profiles;
 use profiles::{require_profile, ProfileSource};
 
@@ -95,6 +96,8 @@ pub struct Clients {
     pub via: Option<String>,
     /// The caller, asked of STS once per run however many targets there are.
     caller: std::sync::Arc<tokio::sync::OnceCell<Caller>>,
+    /// Account-wide listings, when a command over many bots turned them on.
+    pub(crate) listings: std::sync::Arc<listings::Listings>,
     /// The configuration the clients were built from (clients elsewhere derive from it).
     config: aws_config::SdkConfig,
 }
@@ -207,6 +210,7 @@ impl Clients {
             region,
             via: None,
             caller: Default::default(),
+            listings: Default::default(),
             config: config.clone(),
         })
     }

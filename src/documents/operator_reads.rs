@@ -35,6 +35,9 @@ pub const OPERATOR_READ_ACTIONS: &[&str] = &[
     // destroy: our inline policies wherever they are (a deleted version's role, a deleted bot's
     // principals), in one listing of the account's principals.
     "iam:GetAccountAuthorizationDetails",
+    // status: which of our policies and roles exist, one listing per account for a fleet.
+    "iam:ListPolicies",
+    "iam:ListRoles",
     "logs:DescribeLogGroups",
     "logs:ListTagsForResource",
     "s3:ListBucket",

@@ -11,6 +11,7 @@
 //! them again; verify alone observes through `aliases::bot_and_aliases`.
 
 mod aliases;
+mod aws_managed;
 mod boundaries;
 mod destinations;
 mod keys;

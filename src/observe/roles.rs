@@ -56,6 +56,30 @@ pub(super) async fn observe_named(
     })
 }
 
+/// As [`observe_named`]; when the account's roles were listed (`status` over a fleet) and the
+/// role is not among them, it is not probed.
+pub(super) async fn observe_named_listed(
+    clients: &crate::aws::Clients,
+    spec: &Spec,
+    role_name: &str,
+    mode: Mode,
+) -> Result<Named> {
+    let iam = &clients.iam;
+    match clients.listings.roles(iam).await? {
+        Some(names) if !names.contains(role_name) => {
+            let grant_name = pass_role_policy_name(role_name);
+            let grants =
+                observe_grants(iam, &spec.pass_role, &grant_name, mode == Mode::Apply).await?;
+            Ok(Named {
+                role_name: role_name.into(),
+                role: None,
+                grants,
+            })
+        }
+        _ => observe_named(iam, spec, role_name, mode).await,
+    }
+}
+
 /// The role's inline documents and the grants of principals recorded on it but not asked for.
 pub(super) async fn finish_named(
     iam: &aws_sdk_iam::Client,
@@ -120,6 +144,30 @@ pub(super) async fn policies_of(
         let name = concern.policy_name(role_name);
         let arn = scope.policy(&name);
         async move { managed_policy::observe(iam, &name, &arn).await }
+    }))
+    .await
+}
+
+/// As [`policies_of`]; when the account's own policies were listed (`status` over a fleet), only
+/// those that exist are read.
+pub(super) async fn policies_listed(
+    clients: &crate::aws::Clients,
+    scope: &Scope,
+    role_name: &str,
+) -> Result<Vec<Option<PolicyState>>> {
+    let iam = &clients.iam;
+    let Some(existing) = clients.listings.local_policies(iam).await? else {
+        return policies_of(iam, scope, role_name).await;
+    };
+    futures::future::try_join_all(Concern::ALL.iter().map(|concern| {
+        let name = concern.policy_name(role_name);
+        let arn = scope.policy(&name);
+        async move {
+            match existing.contains(&arn) {
+                true => managed_policy::observe(iam, &name, &arn).await,
+                false => Ok(None),
+            }
+        }
     }))
     .await
 }

@@ -154,7 +154,7 @@ impl AudioReads {
 }
 
 async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstWave> {
-    let (iam, lex) = (&clients.iam, &clients.lex);
+    let lex = &clients.lex;
     let guessed_role = spec
         .role_name
         .clone()
@@ -163,7 +163,7 @@ async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstW
         clients.caller(),
         bot::find_id_by_name(lex, &spec.bot),
         bot::describe(lex, &spec.bot),
-        roles::observe_named(iam, spec, &guessed_role, mode),
+        roles::observe_named_listed(clients, spec, &guessed_role, mode),
     );
     let scope = caller?.scope;
     let by_name = by_name?;
@@ -230,7 +230,7 @@ async fn second_wave(
     let named_state = async {
         let named = match named {
             Some(named) => named,
-            None => roles::observe_named(iam, spec, &base.role_name, mode).await?,
+            None => roles::observe_named_listed(clients, spec, &base.role_name, mode).await?,
         };
         roles::finish_named(iam, named).await
     };
@@ -253,7 +253,7 @@ async fn second_wave(
         lex::bot(lex, known_bot.as_ref(), &base.bot_id),
         alias::find_ids(lex, &base.bot_id, &base.bot_name, &spec.aliases),
         named_state,
-        roles::policies_of(iam, &base.scope, &base.role_name),
+        roles::policies_listed(clients, &base.scope, &base.role_name),
         destinations::log_group(clients, &base.scope, log_group_name.as_ref()),
         previous_from_tag,
         lex::bot_tags(lex, &base.scope, &base.bot_id, &base.bot_name),

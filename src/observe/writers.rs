@@ -115,6 +115,8 @@ async fn role_of(
     }
     match known.writers.get(arn) {
         Some(writer) => match &writer.state {
+            // A service-linked writer's inline policies were all listed and read beside it.
+            Some(state) if writer.service_linked => Ok(Some(state.clone())),
             Some(state) => with_every_inline(iam, state.clone()).await,
             None => Ok(None),
         },
@@ -134,6 +136,9 @@ async fn document(
     });
     if let Some(found) = observed.into_iter().find(|p| p.arn == arn) {
         return Ok(Some(found.document.clone()));
+    }
+    if super::aws_managed::is_aws_managed(arn) {
+        return super::aws_managed::document(iam, arn).await;
     }
     let name = crate::arn::iam_name(arn).unwrap_or(arn);
     Ok(managed_policy::observe(iam, name, arn)

@@ -75,7 +75,19 @@ pub(crate) async fn command(
     args: &StatusArgs,
     rules: &Rules,
 ) -> Result<StatusReport> {
-    let subjects = subjects(&session.base, args).await?;
+    // Over a fleet, one listing per account says which policies and roles of our names exist;
+    // they are made while the bots are listed.
+    let listings = futures::future::join_all(session.places.all().map(|(_, clients)| async {
+        clients.listings.enable();
+        let (policies, roles) = tokio::join!(
+            clients.listings.local_policies(&clients.iam),
+            clients.listings.roles(&clients.iam)
+        );
+        // A failure turned the listings off (each name is probed then); it is no error here.
+        let _ = policies.and(roles);
+    }));
+    let (subjects, _) = tokio::join!(subjects(&session.base, args), listings);
+    let subjects = subjects?;
     let judge = Judge {
         rules,
         check_slots: args.check_slots || rules.check_slots,
