@@ -41,9 +41,6 @@ pub(crate) trait Executor {
     ) -> Option<tokio::sync::OwnedSemaphorePermit> {
         None
     }
-    /// Starts, early, a read the step will make first (its dependencies are running; see
-    /// [`crate::resources::prefetch`]).
-    fn prefetch(&self, _provider: &Provider, _step: &Step) {}
     /// Runs the step in `place`; returns the step that undoes it, if there is anything to undo.
     async fn run(&self, provider: &Provider, step: &Step) -> Result<Option<Step>>;
     /// Where progress lines go.
@@ -77,7 +74,6 @@ impl Contexts {
                 clients: clients.clone(),
                 progress: progress.clone(),
                 run_id: run_id.clone(),
-                prefetched: Default::default(),
             };
             by_provider.push((clients.provider().await?, context));
         }
@@ -134,12 +130,6 @@ impl Executor for Contexts {
         Some(self.slot(provider, step).await)
     }
 
-    fn prefetch(&self, provider: &Provider, step: &Step) {
-        if let Ok(context) = self.at(provider) {
-            step.prefetch(context);
-        }
-    }
-
     async fn run(&self, provider: &Provider, step: &Step) -> Result<Option<Step>> {
         step.run(self.at(provider)?)
             .await
@@ -189,8 +179,6 @@ struct Schedule<'p> {
     deps: HashMap<usize, Vec<usize>>,
     pending: Vec<usize>,
     finished: HashSet<usize>,
-    /// Pending changes whose early read was started.
-    prefetched: HashSet<usize>,
 }
 
 impl<'p> Schedule<'p> {
@@ -221,28 +209,7 @@ impl<'p> Schedule<'p> {
             deps,
             pending,
             finished: HashSet::new(),
-            prefetched: HashSet::new(),
         }
-    }
-
-    /// The pending changes whose dependencies have all started (none of them is pending) and
-    /// whose early read has not been started yet, with their steps: the next to become ready.
-    fn take_next(&mut self) -> Vec<(&'p Change, &'p Step)> {
-        let started = |d: &usize| !self.pending.contains(d);
-        let next: Vec<usize> = self
-            .pending
-            .iter()
-            .copied()
-            .filter(|i| !self.prefetched.contains(i) && self.deps[i].iter().all(started))
-            .collect();
-        self.prefetched.extend(next.iter().copied());
-        let plan = self.plan;
-        next.into_iter()
-            .filter_map(|i| {
-                let change = &plan.changes[i];
-                change.step.as_ref().map(|step| (change, step))
-            })
-            .collect()
     }
 
     /// Takes the pending changes whose dependencies have all finished, with their steps.
@@ -435,9 +402,6 @@ pub(crate) async fn run<E: Executor, I: InterruptSource>(
         if !state.stopping {
             for ready in schedule.take_ready() {
                 running.push(run_change(executor, &slots, &in_flight, ready));
-            }
-            for (change, step) in schedule.take_next() {
-                executor.prefetch(&change.provider, step);
             }
         }
         if running.is_empty() {

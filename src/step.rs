@@ -23,14 +23,6 @@ impl Step {
             Step::Bot(_) | Step::Alias(_) | Step::Record(_) | Step::Version(_) => "lex",
         }
     }
-
-    /// Starts, before the step's dependencies have finished, a read the step makes first and
-    /// that none of them can change (an alias's re-read; see [`crate::resources::prefetch`]).
-    pub(crate) fn prefetch(&self, ctx: &crate::resources::operation::Context) {
-        if let Step::Alias(alias) = self {
-            alias.prefetch(ctx);
-        }
-    }
 }
 
 /// One change to one resource, as the engine runs it.

@@ -13,7 +13,6 @@ use crate::plan::{Action, Address, Mode, Provider};
 use crate::resources::log_group::LogGroupStep;
 
 mod interrupted;
-mod prefetch;
 
 /// How the fake makes one change (a log group named as the change).
 #[derive(Clone, Default)]
@@ -116,12 +115,6 @@ impl Fake {
 }
 
 impl Executor for Fake {
-    fn prefetch(&self, _place: &Provider, step: &Step) {
-        if let Step::LogGroup(LogGroupStep::Create { name, .. }) = step {
-            self.event(format!("prefetch {name}"));
-        }
-    }
-
     async fn run(&self, _place: &Provider, step: &Step) -> Result<Option<Step>> {
         match step {
             Step::LogGroup(LogGroupStep::Create { name, .. }) => self.make(step, name).await,

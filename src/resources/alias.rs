@@ -220,30 +220,6 @@ pub enum AliasStep {
     },
 }
 
-impl AliasStep {
-    /// Starts the re-read a plan-guarded write makes before it writes (see
-    /// [`crate::resources::prefetch`]); an undo reads afresh.
-    pub(crate) fn prefetch(&self, ctx: &operation::Context) {
-        let AliasStep::UpdateLogs {
-            bot_id,
-            bot_name,
-            alias_id,
-            alias_name,
-            guard: Guard::Plan,
-            ..
-        } = self
-        else {
-            return;
-        };
-        ctx.prefetched.alias(
-            &ctx.clients.lex,
-            bot_id,
-            alias_id,
-            format!("alias[{bot_name}/{alias_name}]"),
-        );
-    }
-}
-
 impl Operation for AliasStep {
     fn describe(&self) -> String {
         let AliasStep::UpdateLogs {
@@ -360,7 +336,6 @@ impl Operation for AliasStep {
             version: target.as_deref(),
             writer: expected.writer.as_deref(),
             guard: *guard,
-            prefetched: Some(&ctx.prefetched),
         };
         match write.run().await? {
             Written::Done => Ok(self.inverse()),

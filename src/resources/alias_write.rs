@@ -44,8 +44,6 @@ pub(crate) struct AliasWrite<'a> {
     /// a version on another role makes the plan stale (its grant would miss).
     pub writer: Option<&'a str>,
     pub guard: Guard,
-    /// Where the engine may have started this write's re-read early (a plan-guarded write only).
-    pub prefetched: Option<&'a crate::resources::prefetch::Prefetched>,
 }
 
 /// How a write ended.
@@ -75,16 +73,7 @@ impl AliasWrite<'_> {
 
     /// Re-reads the alias, checks the owned fields by the guard, and writes.
     pub(crate) async fn run(&self) -> Result<Written> {
-        let early = match (self.guard, self.prefetched) {
-            (Guard::Plan, Some(prefetched)) => {
-                prefetched.take_alias(self.bot_id, self.alias_id).await
-            }
-            _ => None,
-        };
-        let now = match early {
-            Some(now) => now?,
-            None => self.read_now().await?,
-        };
+        let now = self.read_now().await?;
         match self.guard {
             Guard::Plan => self.write_planned(&now).await,
             Guard::Undo => self.restore(&now).await,

@@ -227,9 +227,24 @@ async fn restore(
     Ok(())
 }
 
-/// Deletes the policy and all its versions; a policy already gone is fine.
+/// Deletes the policy and all its versions; a policy already gone is fine. DeletePolicy is tried
+/// first: a policy that only ever had its default version (the usual case) goes in one call; IAM
+/// refuses one with other versions (`DeleteConflict`), whose versions are then deleted first.
 async fn delete(iam: &aws_sdk_iam::Client, name: &str, arn: &str) -> Result<()> {
     let address = format!("policy[{name}]");
+    let delete_policy = || async {
+        iam.delete_policy()
+            .policy_arn(arn)
+            .send()
+            .await
+            .context("iam:DeletePolicy", &address)
+            .optional()
+            .map(|_| ())
+    };
+    match delete_policy().await {
+        Err(e) if e.has_code(&["DeleteConflict"]) => {}
+        done => return done,
+    }
     let versions = match iam
         .list_policy_versions()
         .policy_arn(arn)
@@ -253,13 +268,7 @@ async fn delete(iam: &aws_sdk_iam::Client, name: &str, arn: &str) -> Result<()> 
             .await
             .context("iam:DeletePolicyVersion", &address)?;
     }
-    iam.delete_policy()
-        .policy_arn(arn)
-        .send()
-        .await
-        .context("iam:DeletePolicy", &address)
-        .optional()
-        .map(|_| ())
+    delete_policy().await
 }
 
 /// The changes the engine makes to a managed policy of ours.

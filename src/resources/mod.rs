@@ -16,7 +16,6 @@ pub mod log_group_write;
 pub mod log_settings;
 pub mod managed_policy;
 pub mod operation;
-pub(crate) mod prefetch;
 pub mod record;
 pub mod role;
 pub mod tags;

@@ -13,8 +13,6 @@ pub(crate) struct Context {
     pub progress: Progress,
     /// Tags what this run creates (see [`tags::RUN`]).
     pub run_id: String,
-    /// Reads the engine started before the step that uses them (one per provider).
-    pub prefetched: std::sync::Arc<crate::resources::prefetch::Prefetched>,
 }
 
 /// The operations of one resource kind (create, update, delete, restore, ...): each kind's steps

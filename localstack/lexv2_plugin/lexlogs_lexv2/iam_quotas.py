@@ -14,6 +14,12 @@ with POST /_lexlogs/settings, as an account raises it through Service Quotas), r
 GetAccountSummary and enforced by AttachRolePolicy; PutRolePolicy counts every inline policy of
 the role, the one being replaced left out.
 
+DeletePolicy (IAM API Reference, DeletePolicy,
+https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeletePolicy.html: "Before you can delete
+a managed policy, you must first detach the policy from all users, groups, and roles that it is
+attached to. In addition, you must delete all the policy's versions"): AWS answers `DeleteConflict`
+(HTTP 409) to a policy still attached or with more than one version; moto deletes it anyway.
+
 Implemented as a request handler in LocalStack's chain (after the request is parsed, before IAM's
 provider runs), like iam_slr.py.
 """
@@ -26,6 +32,25 @@ from localstack.aws.api import CommonServiceException
 from . import settings
 
 ROLE_POLICY_SIZE_QUOTA = 10240
+
+
+class DeleteConflict(CommonServiceException):
+    def __init__(self, message: str):
+        super().__init__("DeleteConflict", message, status_code=409, sender_fault=True)
+
+
+def check_delete_policy(backend, arn: str) -> None:
+    """Raises DeleteConflict when IAM would refuse to delete the managed policy `arn`."""
+    policy = backend.managed_policies.get(arn)
+    if policy is None:
+        return
+    if policy.attachment_count > 0:
+        raise DeleteConflict("Cannot delete a policy attached to entities.")
+    if len(policy.versions) > 1:
+        raise DeleteConflict(
+            "This policy has more than one version. Before you delete a policy, you must delete "
+            "the policy's versions. The default version is deleted with the policy."
+        )
 
 
 class LimitExceeded(CommonServiceException):
@@ -57,10 +82,13 @@ def policy_chars(document: str) -> int:
 
 def check(account_id: str, partition: str, operation: str, request: dict) -> None:
     """Raises LimitExceeded when IAM would; keeps moto's account summary on the setting."""
-    if operation not in ("AttachRolePolicy", "PutRolePolicy", "GetAccountSummary"):
+    if operation not in ("AttachRolePolicy", "PutRolePolicy", "GetAccountSummary", "DeletePolicy"):
         return
     backend = _backend(account_id, partition)
     if backend is None:
+        return
+    if operation == "DeletePolicy":
+        check_delete_policy(backend, request.get("PolicyArn") or "")
         return
     quota = settings.get(account_id).attached_policies_per_role_quota
     if operation == "GetAccountSummary":
