@@ -181,12 +181,7 @@ def alias_runtime_view(account_id: str, region: str, bot_id: str, alias_id: str)
         backend = _moto_backend(account_id, region)
         bot = backend.bots.get(bot_id)
         if bot is None:
-            from . import replicas
-
-            source = replicas.source_of(account_id, region, bot_id)
-            if source is None or alias_id == TEST_ALIAS_ID:
-                raise NotFound(f"bot {bot_id}")
-            return replicas.view_in(alias_runtime_view(account_id, source, bot_id, alias_id), region)
+            raise NotFound(f"bot {bot_id}")
         alias = find_alias(backend, bot_id, alias_id)
         if alias is None:
             raise NotFound(f"bot alias {alias_id} of bot {bot_id}")

@@ -27,7 +27,9 @@ from datetime import datetime
 from localstack.aws.api import RequestContext, ServiceRequest
 
 from . import answers, models
-from .models import TEST_ALIAS_ID, TEST_ALIAS_NAME
+from .alias_view import AliasView, NotFound
+from .models import LOCK, TEST_ALIAS_ID, TEST_ALIAS_NAME
+from .validation import ValidationError
 
 # The region pairs Global Resiliency works with (global-resiliency.html).
 REGION_PAIRS = {
@@ -88,8 +90,6 @@ def create_bot_replica(context: RequestContext, request: ServiceRequest) -> dict
     paired = REGION_PAIRS.get(context.region)
     if region != paired:
         # AWS's wording is not documented; the code is the model's ValidationException (assumed).
-        from .validation import ValidationError
-
         raise ValidationError(
             f"Bot {bot_id} in {context.region} can be replicated only to "
             f"{paired or 'no region (Global Resiliency pairs us-east-1/us-west-2 and eu-west-2/eu-central-1)'}, "
@@ -223,8 +223,6 @@ def source_context(context: RequestContext, source: str) -> RequestContext:
 def refuse_write(context: RequestContext, bot_id: str, source: str):
     # The guide: "Users cannot modify the replica bot"; AWS's error is not documented (assumed:
     # ValidationException, the code every mutating operation's model lists).
-    from .validation import ValidationError
-
     raise ValidationError(
         f"Bot {bot_id} in {context.region} is a replica of the bot in {source} and is read-only; "
         f"make the change in {source} (Global Resiliency carries it to {context.region})."
@@ -236,16 +234,21 @@ def is_read(operation: str) -> bool:
     return operation.startswith(("Describe", "List"))
 
 
-def view_in(view, region: str):
-    """The runtime's view of a replicated alias (alias_view.AliasView) in the replica region: its
-    ARN, and the log group ARN of its text logs, in that region."""
+def replica_runtime_view(account_id: str, region: str, bot_id: str, alias_id: str) -> AliasView:
+    """The runtime's view of a replicated alias in the replica region: the source alias's, with its
+    ARN and the log group ARN of its text logs in the replica region. Raises NotFound."""
     from dataclasses import replace
 
+    with LOCK:
+        source = source_of(account_id, region, bot_id)
+        if source is None or alias_id == TEST_ALIAS_ID:
+            raise NotFound(f"bot {bot_id}")
+        view = models.alias_runtime_view(account_id, source, bot_id, alias_id)
     return replace(
         view,
         region=region,
-        alias_arn=in_replica_region(view.alias_arn, view.region, region),
-        conversation_log_settings=in_replica_region(view.conversation_log_settings, view.region, region),
+        alias_arn=in_replica_region(view.alias_arn, source, region),
+        conversation_log_settings=in_replica_region(view.conversation_log_settings, source, region),
     )
 
 
