@@ -14,6 +14,8 @@ pub const OPERATOR_READ_ACTIONS: &[&str] = &[
     // --publish-version: each locale's intent and slot-type counts, for the plan.
     "lex:DescribeBotLocale",
     "lex:ListTagsForResource",
+    // the regions a bot is replicated to (Global Resiliency), in the bot's region.
+    "lex:ListBotReplicas",
     "iam:GetRole",
     "iam:ListAttachedRolePolicies",
     "iam:ListRolePolicies",

@@ -95,6 +95,15 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(
         }
         _ => observed.boundaries = super::boundaries::read(&clients.iam, &observed).await?,
     }
+    let group = observed.log_group.as_ref().map(|(name, _)| name.as_str());
+    observed.replicas = super::replicas::read(
+        clients,
+        &observed.bot.id,
+        &observed.provider,
+        &observed.scope,
+        group,
+    )
+    .await?;
     tracing::debug!(bot_on_our_role = observed.bot_on_our_role(), previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "wave 3 read");
     Ok((observed, reads))
 }
@@ -393,6 +402,7 @@ fn observed(second: SecondWave, third: ThirdWave) -> (Observed, Reads) {
         version_contents: third.version_contents,
         bucket: second.base.bucket,
         attached_policies_quota: None,
+        replicas: Vec::new(),
     };
     (observed, second.base.reads)
 }

@@ -108,6 +108,7 @@ fn observed() -> Observed {
         version_contents: Default::default(),
         bucket: None,
         attached_policies_quota: None,
+        replicas: Vec::new(),
     }
 }
 

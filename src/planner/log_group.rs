@@ -4,10 +4,11 @@
 //! that back exactly. A retention that goes down is never silent: events older than it are
 //! deleted, which neither rollback nor destroy can undo.
 
+use crate::arn::Scope;
 use crate::error::{Error, Result};
 use crate::observe::Observed;
 use crate::plan::values::{LogGroupValue, Resource};
-use crate::plan::{Action, Address, Change};
+use crate::plan::{Action, Address, Change, Provider};
 use crate::resources::alias_write::Guard;
 use crate::resources::log_group::{LogGroupState, LogGroupStep, TagChange};
 use crate::resources::tags::{self, Tags};
@@ -53,14 +54,25 @@ pub(super) fn log_group_change(
     spec: &Spec,
     obs: &Observed,
 ) -> Result<(Option<Change>, Vec<String>)> {
-    let (Some(text), Some((name, state))) = (&spec.text, &obs.log_group) else {
+    group_change(spec, &obs.provider, &obs.scope, &obs.log_group)
+}
+
+/// As [`log_group_change`], for the group `log_group` (its name, and the group if it exists) in
+/// the place `provider` and `scope` say: the bot's region, or a region it is replicated to.
+pub(super) fn group_change(
+    spec: &Spec,
+    provider: &Provider,
+    scope: &Scope,
+    log_group: &Option<(String, Option<LogGroupState>)>,
+) -> Result<(Option<Change>, Vec<String>)> {
+    let (Some(text), Some((name, state))) = (&spec.text, log_group) else {
         return Ok((None, Vec::new()));
     };
     let addr = Address::LogGroup(name.clone());
     let want = text.retention_days;
     let Some(group) = state else {
         let create = Change::new(
-            &obs.provider,
+            provider,
             addr,
             Action::Create,
             None,
@@ -80,7 +92,7 @@ pub(super) fn log_group_change(
             recorded_retention: group.tags.get(tags::PREVIOUS_RETENTION).cloned(),
             ..before
         };
-        let kept = Change::no_op(&obs.provider, addr, Resource::LogGroup(before));
+        let kept = Change::no_op(provider, addr, Resource::LogGroup(before));
         return Ok((Some(kept), Vec::new()));
     }
     let mut notes: Vec<String> = shortening_warning(name, now, want).into_iter().collect();
@@ -93,7 +105,7 @@ pub(super) fn log_group_change(
         };
         let after = Resource::log_group(name, want);
         let change = Change::new(
-            &obs.provider,
+            provider,
             addr,
             Action::Update,
             Some(Resource::LogGroup(before)),
@@ -110,14 +122,14 @@ pub(super) fn log_group_change(
     });
     let step = LogGroupStep::RetentionWithRecord {
         name: name.clone(),
-        arn: obs.scope.log_group(name),
+        arn: scope.log_group(name),
         days: want,
         previous: now,
         record,
         guard: Guard::Plan,
     };
     let change = Change::new(
-        &obs.provider,
+        provider,
         addr,
         Action::Update,
         Some(Resource::LogGroup(before)),

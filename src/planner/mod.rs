@@ -64,6 +64,7 @@ mod inline_size;
 mod log_group;
 mod orphan;
 mod policies;
+mod replicas;
 mod role;
 mod versions;
 
@@ -73,6 +74,7 @@ pub use orphan::plan_destroy_orphan;
 
 /// The plan that makes the setup true.
 pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
+    replicas::refuse_audio(spec, obs)?;
     if spec.dedicated() {
         dedicated::plan_apply(spec, obs)
     } else {

@@ -115,6 +115,7 @@ pub(super) fn fresh() -> Observed {
         version_contents: Default::default(),
         bucket: None,
         attached_policies_quota: None,
+        replicas: Vec::new(),
     }
 }
 

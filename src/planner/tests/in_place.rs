@@ -159,6 +159,7 @@ pub(super) fn world() -> Observed {
         version_contents: Default::default(),
         bucket: None,
         attached_policies_quota: None,
+        replicas: Vec::new(),
     }
 }
 

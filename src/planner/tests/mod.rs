@@ -10,6 +10,7 @@ mod in_place;
 mod kept;
 mod log_group;
 mod moved_alias;
+mod replicas;
 mod round_trip;
 mod take_over;
 
