@@ -28,7 +28,7 @@ pub(crate) use keys::ObservedKey;
 pub(crate) use orphan::{observe as observe_orphan, Orphan};
 pub(crate) use quotas::DEFAULT_ATTACHED_POLICIES_PER_ROLE;
 pub(crate) use reads::{Reads, Wanted};
-pub(crate) use replicas::ReplicaRegion;
+pub(crate) use replicas::{replica_regions, ReplicaRegion};
 pub(crate) use writers::{writer_policies, WriterPolicies};
 
 use std::collections::BTreeMap;

@@ -5,10 +5,11 @@
 //! refused as it is in the bot's region. Each test works in an account of its own.
 
 use lex_logs_setup::aws::Clients;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::support::{
-    expect_exit, fresh_account, run_tool_as, sdk_config_in, stderr, stdout, unique, World, REGION,
+    alias_row, expect_exit, fresh_account, json_of, run_tool_as, sdk_config_in, stderr, stdout,
+    unique, World, REGION,
 };
 
 use super::{cmd, with};
@@ -159,8 +160,20 @@ async fn logs_in_both_regions_then_destroy_leaves_no_grant(dedicated: bool, firs
         "the plan says the bot is replicated:\n{shown}"
     );
 
+    assert_eq!(
+        replica_status(&account, &target).await,
+        json!([{"region": REPLICA, "logGroup": null, "groupExists": null, "granted": false}]),
+        "before apply, status names the replica region, where the alias logs nothing yet"
+    );
+
     let out = tool(&account, cmd("apply", &target, &["--yes"])).await;
     expect_exit(&out, 0);
+    assert_eq!(
+        replica_status(&account, &target).await,
+        json!([{"region": REPLICA, "logGroup": group, "groupExists": true, "granted": true}]),
+        "after apply, status says the replica region is covered"
+    );
+    verify_reads_the_line_back_in_each_region(&world, &account).await;
     for (region, clients) in [(REGION, &world.clients), (REPLICA, &there)] {
         let text = format!("hello from {region}");
         let session = say_in(&world, &account, region, &text).await;
@@ -202,6 +215,36 @@ async fn logs_in_both_regions_then_destroy_leaves_no_grant(dedicated: bool, firs
             .await
             .expect("DescribeLogGroups");
         assert_eq!(found.log_groups().len(), 1, "destroy keeps the group");
+    }
+}
+
+/// The `replicas` of status's row for the world's alias.
+async fn replica_status(account: &str, target: &[String]) -> Value {
+    let out = tool(account, cmd("status", target, &["--output", "json"])).await;
+    expect_exit(&out, 0);
+    let report = json_of(&out);
+    alias_row(&report, "live")["replicas"].clone()
+}
+
+/// `verify` probes the alias in the bot's region and in the replica region, and reads each log
+/// line back where it was written.
+async fn verify_reads_the_line_back_in_each_region(world: &World, account: &str) {
+    let out = tool(
+        account,
+        cmd("verify", &world.target_args(), &["--output", "json"]),
+    )
+    .await;
+    expect_exit(&out, 0);
+    let report = json_of(&out);
+    let rows = report["aliases"].as_array().unwrap();
+    let regions: Vec<&Value> = rows.iter().map(|r| &r["replicaRegion"]).collect();
+    assert_eq!(regions, [&Value::Null, &json!(REPLICA)], "{report}");
+    for row in rows {
+        assert_eq!(row["text"]["status"], "delivered", "{report}");
+        assert!(
+            row["text"]["found"].is_object(),
+            "the line was read back: {report}"
+        );
     }
 }
 
