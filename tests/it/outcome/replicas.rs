@@ -222,7 +222,7 @@ async fn logs_in_both_regions_then_destroy_leaves_no_grant(dedicated: bool, firs
 async fn replica_status(account: &str, target: &[String]) -> Value {
     let out = tool(account, cmd("status", target, &["--output", "json"])).await;
     expect_exit(&out, 0);
-    let report = json_of(&out);
+    let report = crate::schema::assert_matches("status", &out);
     alias_row(&report, "live")["replicas"].clone()
 }
 
@@ -235,7 +235,7 @@ async fn verify_reads_the_line_back_in_each_region(world: &World, account: &str)
     )
     .await;
     expect_exit(&out, 0);
-    let report = json_of(&out);
+    let report = crate::schema::assert_matches("verify", &out);
     let rows = report["aliases"].as_array().unwrap();
     let regions: Vec<&Value> = rows.iter().map(|r| &r["replicaRegion"]).collect();
     assert_eq!(regions, [&Value::Null, &json!(REPLICA)], "{report}");
