@@ -8,8 +8,8 @@ use lex_logs_setup::aws::Clients;
 use serde_json::{json, Value};
 
 use crate::support::{
-    alias_row, expect_exit, fresh_account, json_of, run_tool_as, sdk_config_in, stderr, stdout,
-    unique, World, REGION,
+    alias_row, expect_exit, fresh_account, run_tool_as, sdk_config_in, stderr, stdout, unique,
+    World, REGION,
 };
 
 use super::{cmd, with};
@@ -325,4 +325,66 @@ async fn another_teams_group_in_the_replica_region_is_refused_as_in_the_bots_reg
         .await
         .unwrap();
     assert_eq!(found.log_groups()[0].retention_in_days(), Some(7));
+}
+
+/// A saved plan of a replicated bot applies as it was made (its replica region's change is
+/// reached with the same credentials there), and then logs in the replica region; one whose
+/// replica was deleted since is refused with nothing changed.
+#[tokio::test]
+async fn a_saved_plan_of_a_replicated_bot_applies_and_is_refused_once_the_replica_is_gone() {
+    let (world, account, there) = replicated('5').await;
+    let group = world.log_group();
+    let file = std::env::temp_dir().join(format!("{}.json", unique("replica-plan-")));
+    let file = file.to_str().unwrap().to_string();
+    let out = tool(
+        &account,
+        cmd("plan", &world.target_args(), &["--out", &file]),
+    )
+    .await;
+    expect_exit(&out, 0);
+    let out = tool(&account, vec!["apply".into(), file.clone()]).await;
+    expect_exit(&out, 0);
+    let session = say_in(&world, &account, REPLICA, "saved plan").await;
+    assert_eq!(
+        transcripts(&there, &group, &session).await,
+        ["saved plan"],
+        "{}",
+        stderr(&out)
+    );
+
+    // Another world's plan, saved, then its replica deleted: refused, nothing changed.
+    let (other, account, there) = replicated('6').await;
+    let out = tool(
+        &account,
+        cmd("plan", &other.target_args(), &["--out", &file]),
+    )
+    .await;
+    expect_exit(&out, 0);
+    other
+        .clients
+        .lex
+        .delete_bot_replica()
+        .bot_id(&other.bot_id)
+        .replica_region(REPLICA)
+        .send()
+        .await
+        .expect("DeleteBotReplica");
+    let before = other.snapshot().await;
+    let out = tool(&account, vec!["apply".into(), file]).await;
+    assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("{REPLICA}")) && stderr(&out).contains("replicated to now"),
+        "the refusal names the region no longer replicated to:
+{}",
+        stderr(&out)
+    );
+    assert_eq!(other.snapshot().await, before, "nothing changed");
+    let groups = there
+        .logs
+        .describe_log_groups()
+        .log_group_name_prefix(other.log_group())
+        .send()
+        .await
+        .unwrap();
+    assert!(groups.log_groups().is_empty(), "no group in {REPLICA}");
 }
