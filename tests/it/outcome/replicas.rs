@@ -373,7 +373,7 @@ async fn a_saved_plan_of_a_replicated_bot_applies_and_is_refused_once_the_replic
     let out = tool(&account, vec!["apply".into(), file]).await;
     assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains(&format!("{REPLICA}")) && stderr(&out).contains("replicated to now"),
+        stderr(&out).contains(REPLICA) && stderr(&out).contains("replicated to now"),
         "the refusal names the region no longer replicated to:
 {}",
         stderr(&out)
