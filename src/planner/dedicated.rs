@@ -155,6 +155,9 @@ pub(super) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan
     let (restores, restore_notes) = log_group_restores(obs, obs.log_groups_read());
     changes.extend(restores.into_iter().map(|c| c.needs(alias_addrs.clone())));
     notes.extend(restore_notes);
+    let (restores, restore_notes) = replicas::replica_restores(obs);
+    changes.extend(restores);
+    notes.extend(restore_notes);
     changes.push(bot_back_change(obs, role, &alias_addrs)?);
     let mut before_role_delete = vec![Address::Bot(obs.bot.name.clone())];
     let grant_name = documents::pass_role_policy_name(role_name);

@@ -298,6 +298,9 @@ pub(super) fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
         let (restores, restore_notes) = log_group_restores(obs, obs.log_groups_read());
         changes.extend(restores.into_iter().map(|c| c.needs(alias_addrs.clone())));
         notes.extend(restore_notes);
+        let (restores, restore_notes) = replicas::replica_restores(obs);
+        changes.extend(restores);
+        notes.extend(restore_notes);
     } else {
         notes.push(
             "our managed policies and PassRole grants are kept while an alias still logs through them"

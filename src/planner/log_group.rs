@@ -244,6 +244,16 @@ pub(super) fn log_group_restores<'a>(
     obs: &Observed,
     groups: impl Iterator<Item = &'a LogGroupState>,
 ) -> (Vec<Change>, Vec<String>) {
+    group_restores(&obs.provider, &obs.scope, groups)
+}
+
+/// As [`log_group_restores`], for groups in the place `provider` and `scope` say (the bot's
+/// region, or a region it is replicated to).
+pub(super) fn group_restores<'a>(
+    provider: &Provider,
+    scope: &Scope,
+    groups: impl Iterator<Item = &'a LogGroupState>,
+) -> (Vec<Change>, Vec<String>) {
     let (mut changes, mut notes) = (Vec::new(), Vec::new());
     for group in groups {
         let Some(restore) = recorded_retention(group) else {
@@ -280,7 +290,7 @@ pub(super) fn log_group_restores<'a>(
             previous: recorded.clone(),
         };
         changes.push(Change::new(
-            &obs.provider,
+            provider,
             Address::LogGroup(name.clone()),
             Action::Update,
             Some(Resource::LogGroup(LogGroupValue {
@@ -290,7 +300,7 @@ pub(super) fn log_group_restores<'a>(
             Some(Resource::log_group(name, days)),
             Step::LogGroup(LogGroupStep::RetentionWithRecord {
                 name: name.clone(),
-                arn: obs.scope.log_group(name),
+                arn: scope.log_group(name),
                 days,
                 previous: now,
                 record,

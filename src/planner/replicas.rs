@@ -12,7 +12,7 @@ use crate::observe::Observed;
 use crate::plan::Change;
 use crate::spec::Spec;
 
-use super::log_group::group_change;
+use super::log_group::{group_change, group_restores};
 
 /// Adds to a plan being made what the bot's replica regions need, and the notes about them.
 pub(super) fn add_replica_changes(
@@ -106,4 +106,23 @@ fn replica_note(spec: &Spec, obs: &Observed) -> Option<String> {
         regions.join(", "),
         obs.scope.region
     ))
+}
+
+/// Destroy: a group of another team in a replica region that an apply took over gets its
+/// recorded retention back there, as in the bot's region (`log_group_restores`); the groups are
+/// kept. The notes name the region.
+pub(super) fn replica_restores(obs: &Observed) -> (Vec<Change>, Vec<String>) {
+    let (mut changes, mut notes) = (Vec::new(), Vec::new());
+    for replica in &obs.replicas {
+        let group = replica.log_group.as_ref().and_then(|(_, g)| g.as_ref());
+        let (restores, restore_notes) =
+            group_restores(&replica.provider, &replica.scope, group.into_iter());
+        changes.extend(restores);
+        notes.extend(
+            restore_notes
+                .into_iter()
+                .map(|n| format!("replica region {}: {n}", replica.region)),
+        );
+    }
+    (changes, notes)
 }

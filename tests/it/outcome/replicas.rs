@@ -325,6 +325,33 @@ async fn another_teams_group_in_the_replica_region_is_refused_as_in_the_bots_reg
         .await
         .unwrap();
     assert_eq!(found.log_groups()[0].retention_in_days(), Some(7));
+
+    // Taken over (the flag), its retention is 30 there; destroy puts back 7 there, as recorded.
+    let taken = with(args.clone(), &["--take-over-destinations"]);
+    let out = tool(&account, cmd("apply", &taken, &["--yes"])).await;
+    expect_exit(&out, 0);
+    assert_eq!(retention_there(&there, &group).await, Some(30));
+    let out = tool(&account, cmd("destroy", &args, &["--yes"])).await;
+    expect_exit(&out, 0);
+    assert!(
+        stdout(&out).contains(&format!(
+            "replica region {REPLICA}: log group {group} is another team's"
+        )),
+        "destroy says it puts the replica region's group back:\n{}",
+        stdout(&out)
+    );
+    assert_eq!(retention_there(&there, &group).await, Some(7));
+}
+
+async fn retention_there(there: &Clients, group: &str) -> Option<i32> {
+    let found = there
+        .logs
+        .describe_log_groups()
+        .log_group_name_prefix(group)
+        .send()
+        .await
+        .unwrap();
+    found.log_groups()[0].retention_in_days()
 }
 
 /// A saved plan of a replicated bot applies as it was made (its replica region's change is
