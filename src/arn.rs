@@ -97,6 +97,14 @@ impl Scope {
         format!("arn:{}:iam::{}:policy/{name}", self.partition, self.account)
     }
 
+    /// The same account and partition in another region (a bot's replica region).
+    pub(crate) fn in_region(&self, region: &str) -> Scope {
+        Scope {
+            region: region.to_string(),
+            ..self.clone()
+        }
+    }
+
     /// The log group itself, as Lex wants it in `cloudWatchLogGroupArn`.
     pub(crate) fn log_group(&self, name: &str) -> String {
         format!(

@@ -255,6 +255,24 @@ impl Clients {
         Ok(clients)
     }
 
+    /// These clients' connection in another region: the same credentials (an assumed role's
+    /// too), account and role, for the region a bot is replicated to (Global Resiliency).
+    pub fn in_region(&self, region: &str) -> Result<Clients> {
+        let config = self
+            .config
+            .to_builder()
+            .region(Region::new(region.to_string()))
+            .build();
+        let mut clients = Clients::from_sdk_config(&config)?;
+        clients.via = self.via.clone();
+        if let Some(caller) = self.caller.get() {
+            let mut caller = caller.clone();
+            caller.scope.region = region.to_string();
+            clients.caller = std::sync::Arc::new(tokio::sync::OnceCell::new_with(Some(caller)));
+        }
+        Ok(clients)
+    }
+
     /// `sts:AssumeRole` on the location's role with these credentials: who the run is there. A
     /// refusal is named as the role's (its trust policy, the external id), not the credentials'.
     async fn assume(&self, location: &Location, role: &AssumeRole, region: &str) -> Result<Caller> {

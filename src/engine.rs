@@ -84,6 +84,35 @@ impl Contexts {
         })
     }
 
+    /// Adds the connections `providers` need that the places lack: a region a bot is replicated
+    /// to (Global Resiliency) is reached with the clients of the same account and role, in that
+    /// region (`Clients::in_region`: the same credentials).
+    pub(crate) fn reach<'a>(
+        mut self,
+        providers: impl IntoIterator<Item = &'a Provider>,
+    ) -> Result<Contexts> {
+        for provider in providers {
+            if self.by_provider.iter().any(|(p, _)| p == provider) {
+                continue;
+            }
+            let same_connection = self
+                .by_provider
+                .iter()
+                .find(|(p, _)| p.account == provider.account && p.via == provider.via)
+                .map(|(_, context)| context);
+            let Some(context) = same_connection else {
+                continue;
+            };
+            let context = Context {
+                clients: context.clients.in_region(&provider.region)?,
+                progress: context.progress.clone(),
+                run_id: context.run_id.clone(),
+            };
+            self.by_provider.push((provider.clone(), context));
+        }
+        Ok(self)
+    }
+
     /// The slot a step waits for: at most CALLS_PER_SERVICE steps of one service run at once in
     /// one account (IAM) or account and region (the regional services).
     async fn slot(&self, provider: &Provider, step: &Step) -> tokio::sync::OwnedSemaphorePermit {

@@ -86,7 +86,7 @@ pub(super) async fn run_plan(
     }
     let session = run.session;
     let contexts = tokio::select! {
-        contexts = engine::Contexts::new(&session.places, session.progress.clone()) => contexts?,
+        contexts = engine::Contexts::new(&session.places, session.progress.clone()) => contexts?.reach(plan.providers())?,
         _ = run.interrupts.next() => return Err(interrupted()),
     };
     let outcome = engine::run(plan, &contexts, run.interrupts).await;

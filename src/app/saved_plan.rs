@@ -53,11 +53,14 @@ pub(super) async fn apply_saved(cli: &Cli, args: &ApplyArgs, path: &Path) -> Res
         session = connect(cli, &targets) => session?,
         _ = interrupts.next() => return Err(interrupted()),
     };
-    refuse_another_place(path, &saved.plan, &session).await?;
+    let elsewhere = refuse_another_place(path, &saved.plan, &session).await?;
     let now = tokio::select! {
         now = plan_targets(&session, &targets, mode) => now,
         _ = interrupts.next() => return Err(interrupted()),
     };
+    if let Ok(now) = &now {
+        refuse_regions_not_replicated_to(path, &elsewhere, now)?;
+    }
     let moved = match now {
         Ok(now) => stale_differences(&saved.plan, &now),
         // The targets were valid when planned: a refusal now is the world's doing (a
@@ -86,14 +89,24 @@ pub(super) async fn apply_saved(cli: &Cli, args: &ApplyArgs, path: &Path) -> Res
 }
 
 /// A plan is applied with credentials that reach the accounts and regions it was made in, the
-/// same way (the same role assumed): otherwise it is refused, naming both.
-async fn refuse_another_place(path: &Path, plan: &Plan, session: &Session) -> Result<()> {
+/// same way (the same role assumed): otherwise it is refused, naming both. A region the plan
+/// changes that the credentials reach only through another region of the same connection (a
+/// bot's replica region) is returned, for [`refuse_regions_not_replicated_to`].
+async fn refuse_another_place(
+    path: &Path,
+    plan: &Plan,
+    session: &Session,
+) -> Result<Vec<Provider>> {
     let mut here: Vec<Provider> = Vec::new();
     for (_, clients) in session.places.all() {
         here.push(clients.provider().await?);
     }
+    let mut elsewhere = Vec::new();
     for wanted in plan.providers() {
-        if !here.contains(wanted) {
+        let same_connection = |p: &Provider| p.account == wanted.account && p.via == wanted.via;
+        if !here.contains(wanted) && here.iter().any(same_connection) {
+            elsewhere.push(wanted.clone());
+        } else if !here.contains(wanted) {
             let reached: Vec<String> = here.iter().map(Provider::to_string).collect();
             return Err(Error::invalid(
                 format!(
@@ -105,5 +118,20 @@ async fn refuse_another_place(path: &Path, plan: &Plan, session: &Session) -> Re
             ));
         }
     }
-    Ok(())
+    Ok(elsewhere)
+}
+
+/// The regions of `elsewhere` must be ones the targets' bots are replicated to now (the plan made
+/// now changes things there too); otherwise the saved plan is refused.
+fn refuse_regions_not_replicated_to(path: &Path, elsewhere: &[Provider], now: &Plan) -> Result<()> {
+    match elsewhere.iter().find(|p| !now.providers().contains(p)) {
+        None => Ok(()),
+        Some(wanted) => Err(Error::invalid(
+            format!(
+                "{} was made for {wanted}, which is neither where these credentials work nor a region the targets' bots are replicated to now; nothing was changed",
+                path.display()
+            ),
+            "apply the plan with the credentials (profile, region, role) it was made with, or make a plan with these",
+        )),
+    }
 }

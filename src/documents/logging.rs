@@ -93,12 +93,26 @@ pub fn combined(documents: &[&Value]) -> Value {
     json!({"Version": crate::policy::VERSION, "Statement": statements})
 }
 
-/// Create streams and put events in one log group.
+/// Create streams and put events in one log group (of the bot's region only).
+#[cfg(test)]
 pub fn cloudwatch(scope: &Scope, log_group: &str) -> Value {
+    cloudwatch_in(scope, log_group, &[])
+}
+
+/// Create streams and put events in one log group: the bot's, and the group of the same name in
+/// each region the bot is replicated to (a replica's aliases log there with the same role; Lex V2
+/// Global Resiliency, https://docs.aws.amazon.com/lexv2/latest/dg/global-resiliency.html).
+pub fn cloudwatch_in(scope: &Scope, log_group: &str, replica_regions: &[String]) -> Value {
+    let mut resources = vec![scope.log_group_streams(log_group)];
+    resources.extend(
+        replica_regions
+            .iter()
+            .map(|region| scope.in_region(region).log_group_streams(log_group)),
+    );
     Document::new(vec![Statement::allow(
         "WriteConversationLogs",
         &["logs:CreateLogStream", "logs:PutLogEvents"],
-        vec![scope.log_group_streams(log_group)],
+        resources,
     )])
     .to_value()
 }

@@ -12,12 +12,15 @@ mod operator_risks;
 mod operator_scope;
 mod ours;
 
+#[cfg(test)]
+pub(crate) use logging::cloudwatch;
 pub use logging::Concern;
 pub(crate) use logging::{
-    bot_runtime, cloudwatch, combined, granted_resources, kms, pass_role, pass_role_policy_name,
+    bot_runtime, cloudwatch_in, combined, granted_resources, kms, pass_role, pass_role_policy_name,
     s3, service_linked_policy_name, trust, BOT_RUNTIME_ACTIONS, LEX_SERVICE, PASS_ROLE_PREFIX,
 };
-pub(crate) use operator::{assume_roles, operator, OperatorScope};
+pub(crate) use operator::{operator, OperatorScope};
+pub(crate) use operator_generic::assume_roles;
 pub(crate) use operator_generic::GENERIC_LETS_ITS_HOLDER;
 pub(crate) use operator_risks::risks;
 pub(crate) use ours::{not_ours, regions_named};

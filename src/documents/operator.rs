@@ -46,25 +46,9 @@ pub struct OperatorScope {
     pub previous_roles: Vec<String>,
     /// In place: the roles the aliases' versions run on (ARNs), which get our grants.
     pub writer_roles: Vec<String>,
-}
-
-impl OperatorScope {
-    /// The ARNs the plans create (tags written on them are written at their creation).
-    pub fn created_arns(&self) -> Vec<String> {
-        let arn = ArnPattern::new(self.scope.as_ref());
-        let mut out: Vec<String> = self.log_groups.iter().map(|g| arn.log_group(g)).collect();
-        out.extend(
-            self.created_roles
-                .iter()
-                .map(|r| arn.iam(&format!("role/{r}"))),
-        );
-        out.extend(
-            self.created_policies
-                .iter()
-                .map(|p| arn.iam(&format!("policy/{p}"))),
-        );
-        out
-    }
+    /// The regions the plans change things in (a bot's replica regions beside the targets'):
+    /// the log groups are named, and verify converses, in each.
+    pub regions: Vec<String>,
 }
 
 /// Lex V2 service-linked roles, as an IAM resource pattern.
@@ -121,6 +105,20 @@ impl ArnPattern {
         }
     }
 
+    pub(super) fn region(&self) -> String {
+        self.region.clone()
+    }
+
+    /// The same pattern in `region` (unknown stays `*`).
+    pub(super) fn in_region(&self, region: &str) -> ArnPattern {
+        let known = self.region != "*";
+        ArnPattern {
+            region: if known { region } else { "*" }.to_string(),
+            partition: self.partition.clone(),
+            account: self.account.clone(),
+        }
+    }
+
     pub(super) fn iam(&self, resource: &str) -> String {
         format!("arn:{}:iam::{}:{resource}", self.partition, self.account)
     }
@@ -157,6 +155,8 @@ struct OperatorResources {
     principals: Vec<String>,
     bots: Vec<String>,
     aliases: Vec<String>,
+    /// The aliases in every region the plans change (verify converses in a replica's too).
+    conversed: Vec<String>,
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
@@ -168,12 +168,14 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 impl OperatorResources {
     fn new(o: &OperatorScope) -> Self {
         let arn = ArnPattern::new(o.scope.as_ref());
+        let places = super::operator_scope::places(&arn, &o.regions);
         let groups = |names: &[String]| {
             sorted(
-                names
+                (places
                     .iter()
-                    .flat_map(|g| [arn.log_group(g), format!("{}:*", arn.log_group(g))])
-                    .collect(),
+                    .flat_map(|at| names.iter().map(move |g| at.log_group(g))))
+                .flat_map(|g| [format!("{g}:*"), g])
+                .collect(),
             )
         };
         let roles = |names: &[String]| {
@@ -202,7 +204,7 @@ impl OperatorResources {
         let mut passed = dedicated.clone();
         passed.extend(o.previous_roles.iter().cloned());
         passed.extend(o.writer_roles.iter().cloned());
-        let aliases = match o.aliases.is_empty() {
+        let aliases: Vec<String> = match o.aliases.is_empty() {
             false => o
                 .aliases
                 .iter()
@@ -234,6 +236,7 @@ impl OperatorResources {
                     .map(|b| arn.lex(&format!("bot/{b}")))
                     .collect(),
             ),
+            conversed: super::operator_scope::in_every_region(&aliases, &arn, &places),
             aliases: sorted(aliases),
             dedicated,
         }
@@ -457,7 +460,7 @@ fn lex_statements(r: &OperatorResources) -> Vec<Option<Statement>> {
         on(
             "VerifyConversationLogs",
             &["lex:RecognizeText", "lex:RecognizeUtterance"],
-            &r.aliases,
+            &r.conversed,
         ),
     ]
 }
@@ -479,21 +482,4 @@ fn deny_statements(r: &OperatorResources) -> Vec<Option<Statement>> {
             s.with_condition(json!({"StringNotEquals": {"iam:PassedToService": LEX_SERVICE}}))
         }),
     ]
-}
-
-/// What the pipeline's own identity needs to reach targets in other accounts: sts:AssumeRole on
-/// exactly the roles the config file names (each role's trust policy must also allow it).
-pub(crate) fn assume_roles(role_arns: &[String]) -> Value {
-    let mut roles: Vec<&String> = role_arns.iter().collect();
-    roles.sort();
-    roles.dedup();
-    serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "AssumeTheTargetAccountsRoles",
-            "Effect": "Allow",
-            "Action": "sts:AssumeRole",
-            "Resource": roles,
-        }],
-    })
 }

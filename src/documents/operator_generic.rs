@@ -1,7 +1,8 @@
 //! The target-free operator policy (`policy --operator-only` without targets): not least
 //! privilege. It covers in-place setups on Lex service-linked roles only (no dedicated role, no
 //! customer role, no PassRole grants: those need names to be safe), in any bot of the account,
-//! and says in its Sids and on screen what it lets its holder do.
+//! and says in its Sids and on screen what it lets its holder do. Also the sts:AssumeRole policy a
+//! pipeline needs to reach a config file's other accounts.
 
 use serde_json::{json, Value};
 
@@ -90,4 +91,21 @@ pub fn declared_risk(sid: &str) -> Option<&'static str> {
     (sid == LOG_GROUP_RISK_SID).then_some(
         "the holder may create any /aws/lex/ log group, and tag an existing one of another team as ours (IAM cannot tell the tag written at creation from one written later); then change its retention or delete it",
     )
+}
+
+/// What the pipeline's own identity needs to reach targets in other accounts: sts:AssumeRole on
+/// exactly the roles the config file names (each role's trust policy must also allow it).
+pub(crate) fn assume_roles(role_arns: &[String]) -> Value {
+    let mut roles: Vec<&String> = role_arns.iter().collect();
+    roles.sort();
+    roles.dedup();
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "AssumeTheTargetAccountsRoles",
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Resource": roles,
+        }],
+    })
 }

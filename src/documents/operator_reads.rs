@@ -18,6 +18,8 @@ pub const OPERATOR_READ_ACTIONS: &[&str] = &[
     "lex:ListSlots",
     "lex:DescribeSlot",
     "lex:ListTagsForResource",
+    // the regions a bot is replicated to (Global Resiliency), in the bot's region.
+    "lex:ListBotReplicas",
     "iam:GetRole",
     "iam:ListAttachedRolePolicies",
     "iam:ListRolePolicies",

@@ -1,12 +1,30 @@
 //! What the operator policy must name for a plan: read from the plan's typed changes and targets
 //! (the dedicated role, our managed policies, the log groups whose retention or key changes, the
-//! principals granted PassRole, the bots, aliases and roles the run passes to Lex).
+//! principals granted PassRole, the bots, aliases and roles the run passes to Lex), and the
+//! regions it changes things in (a replicated bot's), where the log groups and aliases are named.
 
-use super::operator::OperatorScope;
+use super::operator::{ArnPattern, OperatorScope};
 use crate::plan::values::LogGroupValue;
 use crate::plan::{Action, Address, Change, Plan, Resource};
 
 impl OperatorScope {
+    /// The ARNs the plans create (tags written on them are written at their creation).
+    pub fn created_arns(&self) -> Vec<String> {
+        let arn = ArnPattern::new(self.scope.as_ref());
+        let mut out: Vec<String> = self.log_groups.iter().map(|g| arn.log_group(g)).collect();
+        out.extend(
+            self.created_roles
+                .iter()
+                .map(|r| arn.iam(&format!("role/{r}"))),
+        );
+        out.extend(
+            self.created_policies
+                .iter()
+                .map(|p| arn.iam(&format!("policy/{p}"))),
+        );
+        out
+    }
+
     /// Widens the scope to what `plan` touches.
     pub(crate) fn cover(&mut self, plan: &Plan) {
         for change in &plan.changes {
@@ -35,6 +53,9 @@ impl OperatorScope {
     /// or an earlier one removed), our managed policies, the log groups created or whose
     /// retention changes, and the principals granted PassRole.
     fn cover_change(&mut self, change: &Change) {
+        if !self.regions.contains(&change.provider.region) {
+            self.regions.push(change.provider.region.clone());
+        }
         let (created, deleted) = (
             change.action == Action::Create,
             change.action == Action::Delete,
@@ -102,4 +123,28 @@ fn log_group_changes(change: &Change) -> (bool, bool) {
         recorded || !key || without_key(before) != without_key(after),
         key,
     )
+}
+
+/// The pattern in its own region and in each of `regions` (a bot's replica regions).
+pub(super) fn places(arn: &ArnPattern, regions: &[String]) -> Vec<ArnPattern> {
+    let mut places = vec![arn.in_region(&arn.region())];
+    places.extend(regions.iter().map(|r| arn.in_region(r)));
+    places
+}
+
+/// `arns` (of `arn`'s region) in every region of `places`, sorted, without duplicates.
+pub(super) fn in_every_region(
+    arns: &[String],
+    arn: &ArnPattern,
+    places: &[ArnPattern],
+) -> Vec<String> {
+    let here = format!(":{}:", arn.region());
+    let mut out = Vec::new();
+    for at in places {
+        let there = format!(":{}:", at.region());
+        out.extend(arns.iter().map(|a| a.replacen(&here, &there, 1)));
+    }
+    out.sort();
+    out.dedup();
+    out
 }

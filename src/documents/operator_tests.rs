@@ -252,3 +252,44 @@ fn the_target_free_policy_opens_no_path_to_administrator_and_says_what_it_lets_d
         .iter()
         .any(|s| s.contains("tag an existing one of another team")));
 }
+
+#[test]
+fn a_replica_region_names_its_log_groups_and_the_aliases_verify_talks_to_there() {
+    let mut scope = in_place(SLR);
+    let alone = operator(&scope);
+    scope.regions = vec!["eu-west-1".into(), "eu-central-1".into()];
+    let replicated = operator(&scope);
+    let resources = |document: &Value, sid: &str| -> Vec<String> {
+        statement(document, sid).unwrap()["Resource"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap().to_string())
+            .collect()
+    };
+    let group = |region: &str| format!("arn:aws:logs:{region}:123456789012:log-group:/aws/lex/B");
+    let created = resources(&replicated, "CreateTheLogGroupsThePlansCreate");
+    for region in ["eu-west-1", "eu-central-1"] {
+        assert!(created.contains(&group(region)), "{created:?}");
+        assert!(
+            created.contains(&format!("{}:*", group(region))),
+            "{created:?}"
+        );
+    }
+    let alone_created = resources(&alone, "CreateTheLogGroupsThePlansCreate");
+    assert!(!alone_created.contains(&group("eu-central-1")));
+    let conversed = resources(&replicated, "VerifyConversationLogs");
+    assert_eq!(
+        conversed,
+        [
+            "arn:aws:lex:eu-central-1:123456789012:bot-alias/BOTID/ALIASID",
+            "arn:aws:lex:eu-west-1:123456789012:bot-alias/BOTID/ALIASID",
+        ]
+    );
+    // Changing the alias stays in the bot's region (the replica is read-only).
+    assert_eq!(
+        resources(&replicated, "UpdateTheNamedAliases"),
+        ["arn:aws:lex:eu-west-1:123456789012:bot-alias/BOTID/ALIASID"]
+    );
+    assert!(actions(&replicated).contains(&"lex:ListBotReplicas".to_string()));
+}

@@ -2,12 +2,13 @@
 //! the KMS key given or the bucket's default one, and the log group for text logs.
 
 use super::keys::{read_key, ObservedKey};
-use super::reads::{read_bucket, read_log_group};
+use super::reads::{read_bucket, read_log_group, Reads};
 use crate::arn::Scope;
 use crate::aws::Clients;
 use crate::error::{Error, Result};
 use crate::plan::Mode;
 use crate::resources::destination::BucketState;
+use crate::resources::destination::KeyInfo;
 use crate::resources::log_group::{self, LogGroupState};
 use crate::spec::Spec;
 
@@ -150,4 +151,61 @@ pub(super) async fn granted_log_groups(
     )
     .await?;
     Ok(found.into_iter().flatten().collect())
+}
+
+/// The keys and bucket as read: the bucket, the key audio is encrypted with (given, or the
+/// bucket's default one), `--log-group-kms-key`, and the reads kept for a second judge.
+pub(super) struct AudioReads {
+    pub(super) bucket: Option<BucketState>,
+    pub(super) key: Option<KeyInfo>,
+    pub(super) log_group_key: Option<ObservedKey>,
+    pub(super) reads: Reads,
+}
+
+impl AudioReads {
+    /// The bucket and the given keys at once (they need only the account), then, on an apply
+    /// without `--kms-key`, the bucket's default key.
+    pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<AudioReads> {
+        let (bucket, given_key, log_group_key) = tokio::join!(
+            bucket(clients, spec),
+            given_key(clients, spec),
+            log_group_key(clients, spec, mode),
+        );
+        let (bucket, given_key, log_group_key) = (bucket?, given_key?, log_group_key?);
+        require_bucket_in_region(bucket.as_ref(), &clients.region)?;
+        let mut reads = Reads::default();
+        if let Some(b) = &bucket {
+            reads.buckets.insert(b.name.clone(), true);
+            reads
+                .bucket_policies
+                .insert(b.name.clone(), b.policy.clone());
+        }
+        let key = match keep_key(spec, &mut reads, given_key)? {
+            Some(key) => Some(key),
+            None => {
+                let default_key = bucket_default_key(clients, false, bucket.as_ref(), mode).await?;
+                keep_key(spec, &mut reads, default_key)?
+            }
+        };
+        if let Some(key) = &log_group_key {
+            reads.add_key(key.clone());
+        }
+        Ok(AudioReads {
+            bucket,
+            key,
+            log_group_key,
+            reads,
+        })
+    }
+}
+
+/// The key as the plan needs it for audio to `spec`'s bucket (an error when it cannot serve),
+/// kept as read.
+fn keep_key(spec: &Spec, reads: &mut Reads, key: Option<ObservedKey>) -> Result<Option<KeyInfo>> {
+    let (Some(key), Some(audio)) = (key, spec.audio.as_ref()) else {
+        return Ok(None);
+    };
+    let info = key.for_audio_to(&audio.bucket, &audio.prefix)?;
+    reads.add_key(key);
+    Ok(Some(info))
 }

@@ -19,6 +19,7 @@ mod lex;
 mod orphan;
 mod quotas;
 mod reads;
+mod replicas;
 mod roles;
 mod slots;
 mod waves;
@@ -31,6 +32,7 @@ pub(crate) use keys::ObservedKey;
 pub(crate) use orphan::{observe as observe_orphan, Orphan};
 pub(crate) use quotas::DEFAULT_ATTACHED_POLICIES_PER_ROLE;
 pub(crate) use reads::{Reads, Wanted};
+pub(crate) use replicas::{replica_regions, ReplicaRegion};
 pub(crate) use slots::unmasked_slots;
 pub(crate) use writers::{writer_policies, WriterPolicies};
 
@@ -104,6 +106,9 @@ pub struct Observed {
     /// (`iam:GetAccountSummary`), read only when a writer is near IAM's default; `None`: not read
     /// (the default, 10, applies).
     pub attached_policies_quota: Option<usize>,
+    /// The regions the bot is replicated to (Global Resiliency), each with the text logs' group
+    /// of the same name there; empty for a bot that is not replicated.
+    pub replicas: Vec<ReplicaRegion>,
 }
 
 /// A logging role of ours under an earlier name, and its managed policies of ours.

@@ -81,7 +81,10 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(
         let third = third_wave(clients, spec, mode, &second).await?;
         Ok::<_, crate::error::Error>((second, third))
     };
-    let (waves, audio) = tokio::join!(lex_and_iam, AudioReads::read(clients, spec, mode));
+    let (waves, audio) = tokio::join!(
+        lex_and_iam,
+        destinations::AudioReads::read(clients, spec, mode)
+    );
     // A wrong audio destination is said before a bot that is not found (it is the user's input).
     let audio = audio?;
     let (second, third) = waves?;
@@ -102,55 +105,17 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(
         }
         _ => observed.boundaries = super::boundaries::read(&clients.iam, &observed).await?,
     }
+    let group = observed.log_group.as_ref().map(|(name, _)| name.as_str());
+    observed.replicas = super::replicas::read(
+        clients,
+        &observed.bot.id,
+        &observed.provider,
+        &observed.scope,
+        group,
+    )
+    .await?;
     tracing::debug!(bot_on_our_role = observed.bot_on_our_role(), previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "wave 3 read");
     Ok((observed, reads))
-}
-
-/// The keys and bucket as read: the bucket, the key audio is encrypted with (given, or the
-/// bucket's default one), `--log-group-kms-key`, and the reads kept for a second judge.
-struct AudioReads {
-    bucket: Option<BucketState>,
-    key: Option<KeyInfo>,
-    log_group_key: Option<ObservedKey>,
-    reads: Reads,
-}
-
-impl AudioReads {
-    /// The bucket and the given keys at once (they need only the account), then, on an apply
-    /// without `--kms-key`, the bucket's default key.
-    async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<AudioReads> {
-        let (bucket, given_key, log_group_key) = tokio::join!(
-            destinations::bucket(clients, spec),
-            destinations::given_key(clients, spec),
-            destinations::log_group_key(clients, spec, mode),
-        );
-        let (bucket, given_key, log_group_key) = (bucket?, given_key?, log_group_key?);
-        destinations::require_bucket_in_region(bucket.as_ref(), &clients.region)?;
-        let mut reads = Reads::default();
-        if let Some(b) = &bucket {
-            reads.buckets.insert(b.name.clone(), true);
-            reads
-                .bucket_policies
-                .insert(b.name.clone(), b.policy.clone());
-        }
-        let key = match keep_key(spec, &mut reads, given_key)? {
-            Some(key) => Some(key),
-            None => {
-                let default_key =
-                    destinations::bucket_default_key(clients, false, bucket.as_ref(), mode).await?;
-                keep_key(spec, &mut reads, default_key)?
-            }
-        };
-        if let Some(key) = &log_group_key {
-            reads.add_key(key.clone());
-        }
-        Ok(AudioReads {
-            bucket,
-            key,
-            log_group_key,
-            reads,
-        })
-    }
 }
 
 async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstWave> {
@@ -196,17 +161,6 @@ async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstW
         log_group_name,
         named,
     })
-}
-
-/// The key as the plan needs it for audio to `spec`'s bucket (an error when it cannot serve),
-/// kept as read.
-fn keep_key(spec: &Spec, reads: &mut Reads, key: Option<ObservedKey>) -> Result<Option<KeyInfo>> {
-    let (Some(key), Some(audio)) = (key, spec.audio.as_ref()) else {
-        return Ok(None);
-    };
-    let info = key.for_audio_to(&audio.bucket, &audio.prefix)?;
-    reads.add_key(key);
-    Ok(Some(info))
 }
 
 async fn second_wave(
@@ -426,6 +380,7 @@ fn observed(
         version_contents: third.version_contents,
         bucket,
         attached_policies_quota: None,
+        replicas: Vec::new(),
     };
     (observed, second.base.reads)
 }

@@ -110,6 +110,7 @@ fn observed() -> Observed {
         bucket: None,
         attached_policies_quota: None,
         log_group_key: None,
+        replicas: Vec::new(),
     }
 }
 

@@ -13,7 +13,7 @@ use super::log_group::{log_group_change, log_group_restores};
 use super::policies::{managed_policy_changes, wanted_documents, AttachTarget};
 use super::role::{earlier_role_removal, role_change, role_removal, stale_aliases};
 use super::versions::{delete_unused_versions, publish_change, versions_still_on};
-use super::{boundary, run_tag_note, target};
+use super::{boundary, replicas, run_tag_note, target};
 use crate::resources::alias::AliasVersion;
 use std::collections::BTreeSet;
 
@@ -31,8 +31,8 @@ use crate::spec::Spec;
 pub(super) fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     let role_name = obs.role_name.as_str();
     let role_arn = obs.role_arn();
-    let mut notes: Vec<String> = Vec::new();
-    let mut changes: Vec<Change> = Vec::new();
+    // What the bot's replica regions need (Global Resiliency), first.
+    let (mut changes, mut notes) = replicas::replica_changes(spec, obs)?;
     let boundary = match (&obs.role, &obs.previous) {
         (Some(role), _) => role.boundary.as_deref(),
         (None, Some(PreviousRole::Customer { boundary, .. })) => boundary.as_deref(),
@@ -154,6 +154,9 @@ pub(super) fn plan_destroy_dedicated(spec: &Spec, obs: &Observed) -> Result<Plan
     let (mut changes, alias_addrs, runs_after) = aliases_back(spec, obs, role);
     let (restores, restore_notes) = log_group_restores(obs, obs.log_groups_read());
     changes.extend(restores.into_iter().map(|c| c.needs(alias_addrs.clone())));
+    notes.extend(restore_notes);
+    let (restores, restore_notes) = replicas::replica_restores(obs);
+    changes.extend(restores);
     notes.extend(restore_notes);
     changes.push(bot_back_change(obs, role, &alias_addrs)?);
     let mut before_role_delete = vec![Address::Bot(obs.bot.name.clone())];

@@ -17,7 +17,7 @@ use super::destinations::{
 use super::grants::{grant_changes, grant_record_change, record_on_bot};
 use super::log_group::{log_group_change, log_group_restores};
 use super::policies::{managed_policy_changes, wanted_documents, AttachTarget};
-use super::{boundary, run_tag_note, set_up_dedicated, target};
+use super::{boundary, replicas, run_tag_note, set_up_dedicated, target};
 use crate::resources::alias::AliasVersion;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -114,6 +114,7 @@ pub(super) fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     let log_group_addr = log_group.as_ref().map(|c| c.address.clone());
     changes.extend(log_group);
     notes.extend(group_notes);
+    replicas::add_replica_changes(spec, obs, &mut changes, &mut notes)?;
     let (policy_changes, attached) = customer_grants(obs, &writers, &wanted)?;
     changes.extend(policy_changes);
     ready.extend(attached);
@@ -296,6 +297,9 @@ pub(super) fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
         }
         let (restores, restore_notes) = log_group_restores(obs, obs.log_groups_read());
         changes.extend(restores.into_iter().map(|c| c.needs(alias_addrs.clone())));
+        notes.extend(restore_notes);
+        let (restores, restore_notes) = replicas::replica_restores(obs);
+        changes.extend(restores);
         notes.extend(restore_notes);
     } else {
         notes.push(

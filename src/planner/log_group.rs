@@ -5,10 +5,11 @@
 //! deleted, which neither rollback nor destroy can undo. The group's KMS key (`--log-group-kms-key`)
 //! is in `log_group_key`: one change of the group sets its retention and its key.
 
+use crate::arn::Scope;
 use crate::error::{Error, Result};
 use crate::observe::Observed;
 use crate::plan::values::{LogGroupValue, Resource};
-use crate::plan::{Action, Address, Change};
+use crate::plan::{Action, Address, Change, Provider};
 use crate::resources::alias_write::Guard;
 use crate::resources::log_group::{LogGroupState, LogGroupStep, TagChange};
 use crate::resources::tags::{self, Tags};
@@ -57,12 +58,28 @@ pub(super) fn log_group_change(
     spec: &Spec,
     obs: &Observed,
 ) -> Result<(Option<Change>, Vec<String>)> {
-    let (Some(text), Some((name, state))) = (&spec.text, &obs.log_group) else {
+    let key = match &obs.log_group {
+        Some((name, _)) => wanted_key(obs, name)?,
+        None => None,
+    };
+    group_change(spec, &obs.provider, &obs.scope, &obs.log_group, key)
+}
+
+/// As [`log_group_change`], for the group `log_group` (its name, and the group if it exists) in
+/// the place `provider` and `scope` say (the bot's region, or a region it is replicated to),
+/// encrypted with `key` (its ARN, checked) when one is wanted.
+pub(super) fn group_change(
+    spec: &Spec,
+    provider: &Provider,
+    scope: &Scope,
+    log_group: &Option<(String, Option<LogGroupState>)>,
+    key: Option<String>,
+) -> Result<(Option<Change>, Vec<String>)> {
+    let (Some(text), Some((name, state))) = (&spec.text, log_group) else {
         return Ok((None, Vec::new()));
     };
     let addr = Address::LogGroup(name.clone());
     let want = text.retention_days;
-    let key = wanted_key(obs, name)?;
     let mut notes: Vec<String> = key_note(spec, name, key.as_deref()).into_iter().collect();
     let Some(group) = state else {
         let after = LogGroupValue {
@@ -70,7 +87,7 @@ pub(super) fn log_group_change(
             ..LogGroupValue::named(name, want)
         };
         let create = Change::new(
-            &obs.provider,
+            provider,
             addr,
             Action::Create,
             None,
@@ -89,7 +106,7 @@ pub(super) fn log_group_change(
     };
     let retention = match want.is_none() || want == group.retention_days {
         true => None,
-        false => Some(retention_change(spec, obs, group, want, &mut notes)?),
+        false => Some(retention_change(spec, scope, group, want, &mut notes)?),
     };
     let key_step = key_change(spec, group, key.as_deref())?.map(|(step, note)| {
         notes.push(note);
@@ -103,7 +120,7 @@ pub(super) fn log_group_change(
                 recorded_retention: group.tags.get(tags::PREVIOUS_RETENTION).cloned(),
                 ..before
             };
-            let kept = Change::no_op(&obs.provider, addr, Resource::LogGroup(before));
+            let kept = Change::no_op(provider, addr, Resource::LogGroup(before));
             return Ok((Some(kept), notes));
         }
         None => (before.clone(), Vec::new()),
@@ -118,7 +135,7 @@ pub(super) fn log_group_change(
         _ => LogGroupStep::Several { steps },
     };
     let change = Change::new(
-        &obs.provider,
+        provider,
         addr,
         Action::Update,
         Some(Resource::LogGroup(before)),
@@ -133,7 +150,7 @@ pub(super) fn log_group_change(
 /// over, recorded on its tags.
 fn retention_change(
     spec: &Spec,
-    obs: &Observed,
+    scope: &Scope,
     group: &LogGroupState,
     want: Option<i32>,
     notes: &mut Vec<String>,
@@ -157,7 +174,7 @@ fn retention_change(
     };
     let step = LogGroupStep::RetentionWithRecord {
         name: name.clone(),
-        arn: obs.scope.log_group(name),
+        arn: scope.log_group(name),
         days: want,
         previous: now,
         record,
@@ -271,6 +288,16 @@ pub(super) fn log_group_restores<'a>(
     obs: &Observed,
     groups: impl Iterator<Item = &'a LogGroupState>,
 ) -> (Vec<Change>, Vec<String>) {
+    group_restores(&obs.provider, &obs.scope, groups)
+}
+
+/// As [`log_group_restores`], for groups in the place `provider` and `scope` say (the bot's
+/// region, or a region it is replicated to).
+pub(super) fn group_restores<'a>(
+    provider: &Provider,
+    scope: &Scope,
+    groups: impl Iterator<Item = &'a LogGroupState>,
+) -> (Vec<Change>, Vec<String>) {
     let groups: Vec<&LogGroupState> = groups.collect();
     let (mut changes, mut notes) = (Vec::new(), kept_key_notes(groups.iter().copied()));
     for group in groups {
@@ -308,7 +335,7 @@ pub(super) fn log_group_restores<'a>(
             previous: recorded.clone(),
         };
         changes.push(Change::new(
-            &obs.provider,
+            provider,
             Address::LogGroup(name.clone()),
             Action::Update,
             Some(Resource::LogGroup(LogGroupValue {
@@ -318,7 +345,7 @@ pub(super) fn log_group_restores<'a>(
             Some(Resource::log_group(name, days)),
             Step::LogGroup(LogGroupStep::RetentionWithRecord {
                 name: name.clone(),
-                arn: obs.scope.log_group(name),
+                arn: scope.log_group(name),
                 days,
                 previous: now,
                 record,

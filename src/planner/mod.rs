@@ -65,6 +65,7 @@ mod log_group;
 mod log_group_key;
 mod orphan;
 mod policies;
+mod replicas;
 mod role;
 mod versions;
 
@@ -74,6 +75,8 @@ pub use orphan::plan_destroy_orphan;
 
 /// The plan that makes the setup true.
 pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
+    replicas::refuse_audio(spec, obs)?;
+    replicas::refuse_group_key(spec, obs)?;
     if spec.dedicated() {
         dedicated::plan_apply(spec, obs)
     } else {

@@ -23,7 +23,11 @@ pub(super) fn wanted_documents(spec: &Spec, obs: &Observed) -> BTreeMap<Concern,
     let scope = &obs.scope;
     let mut wanted: BTreeMap<Concern, Value> = BTreeMap::new();
     if let Some((name, _)) = obs.log_group.as_ref().filter(|_| spec.text.is_some()) {
-        wanted.insert(Concern::CloudWatch, documents::cloudwatch(scope, name));
+        let replicas: Vec<String> = obs.replicas.iter().map(|r| r.region.clone()).collect();
+        wanted.insert(
+            Concern::CloudWatch,
+            documents::cloudwatch_in(scope, name, &replicas),
+        );
     }
     if let Some(audio) = &spec.audio {
         wanted.insert(

@@ -33,7 +33,7 @@ use crate::session::Session;
 use crate::spec::{Location, Names, Spec, TargetConfig, TargetSpec};
 use crate::verify::report::{AliasReport, ChannelReport, Status};
 
-use report::{AliasStatus, Channel, StatusReport};
+use report::{AliasStatus, Channel, ReplicaStatus, StatusReport};
 
 /// How many bots are looked at at once.
 const BOTS_AT_ONCE: usize = 8;
@@ -140,6 +140,7 @@ async fn unreadable(
         audio: Channel::default(),
         drift: None,
         error: Some(err.to_string()),
+        replicas: Vec::new(),
     }
 }
 
@@ -306,6 +307,9 @@ fn rows(
                 account: obs.scope.account.clone(),
                 region: obs.scope.region.clone(),
                 drift: drift.map(|d| d.get(&r.alias).cloned().unwrap_or_default()),
+                replicas: observed
+                    .map(|a| replica_rows(obs, a, ours))
+                    .unwrap_or_default(),
                 text: Channel {
                     kms_key_id: group_key(reads, r.text.destination.as_deref()),
                     ..channel(&r.text, text_ours, text_selective)
@@ -326,6 +330,40 @@ fn rows(
 /// The KMS key of the log group `group`, as read (`None`: no key, or not read).
 fn group_key(reads: &Reads, group: Option<&str>) -> Option<String> {
     reads.log_groups.get(group?)?.as_ref()?.kms_key_id.clone()
+}
+
+/// The alias's text logs in each region its bot is replicated to: the group of the same name
+/// (read there when it is the run's), and whether a grant of ours names it.
+fn replica_rows(
+    obs: &Observed,
+    alias: &crate::resources::alias::Alias,
+    ours: &planner::OurDestinations,
+) -> Vec<ReplicaStatus> {
+    let settings = alias.log_settings();
+    let text = settings.as_ref().and_then(|s| s.text().first().cloned());
+    let name = text.map(|t| {
+        let arn = t.log_group_arn();
+        arn.rsplit("log-group:").next().unwrap_or(arn).to_string()
+    });
+    obs.replicas
+        .iter()
+        .map(|replica| {
+            let read = replica
+                .log_group
+                .as_ref()
+                .filter(|(n, _)| Some(n) == name.as_ref());
+            let granted = name.as_ref().is_some_and(|n| {
+                let arn = replica.scope.log_group(n);
+                ours.log_group_arns.contains(&arn)
+            });
+            ReplicaStatus {
+                region: replica.region.clone(),
+                group_exists: read.map(|(_, g)| g.is_some()),
+                log_group: name.clone(),
+                granted,
+            }
+        })
+        .collect()
 }
 
 /// A channel of verify's static report as a status cell.

@@ -30,6 +30,30 @@ pub struct AliasStatus {
     /// Why the bot could not be read (its row then stands for the whole bot, alias `*`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The regions the bot is replicated to (Global Resiliency), where this alias runs too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<ReplicaStatus>,
+}
+
+/// An alias's text logs in a region its bot is replicated to: the replica logs to the group of
+/// the same name there, with the same role.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplicaStatus {
+    pub region: String,
+    /// The text logs' group there (the alias's, by name); `None` without text logs.
+    pub log_group: Option<String>,
+    /// The group exists there (`None`: not read, the alias logs to a group the run does not name).
+    pub group_exists: Option<bool>,
+    /// A grant of ours names that region's group.
+    pub granted: bool,
+}
+
+impl ReplicaStatus {
+    /// Text logs arrive there: the group exists and our grant names it.
+    pub fn covered(&self) -> bool {
+        self.group_exists == Some(true) && self.granted
+    }
 }
 
 /// One log channel of an alias.
@@ -172,6 +196,24 @@ fn channel_cell(c: &Channel) -> String {
     }
 }
 
+/// The replica regions in a table cell: each, and whether its text logs are covered there.
+fn replicas_cell(a: &AliasStatus) -> String {
+    let cells: Vec<String> = a
+        .replicas
+        .iter()
+        .map(|r| match (&r.log_group, r.covered(), r.group_exists) {
+            (None, _, _) => r.region.clone(),
+            (Some(_), true, _) => format!("{} (covered)", r.region),
+            (Some(_), false, Some(false)) => format!("{} (NO GROUP)", r.region),
+            (Some(_), false, _) => format!("{} (NOT GRANTED)", r.region),
+        })
+        .collect();
+    match cells.is_empty() {
+        true => "-".into(),
+        false => cells.join(", "),
+    }
+}
+
 fn drift_cell(a: &AliasStatus) -> String {
     if a.error.is_some() {
         return "COULD NOT READ".into();
@@ -238,6 +280,10 @@ impl StatusReport {
             ]
             .map(String::from),
         );
+        let replicated = self.aliases.iter().any(|a| !a.replicas.is_empty());
+        if replicated {
+            header.push("REPLICAS".into());
+        }
         let mut rows = vec![header];
         for a in &self.aliases {
             let mut row = vec![];
@@ -253,6 +299,9 @@ impl StatusReport {
                 channel_cell(&a.audio),
                 drift_cell(a),
             ]);
+            if replicated {
+                row.push(replicas_cell(a));
+            }
             rows.push(row);
         }
         rows

@@ -24,6 +24,7 @@ mod live;
 mod locales;
 mod per_alias;
 mod probe;
+mod replicas;
 pub(crate) mod report;
 
 use std::collections::BTreeMap;
@@ -159,15 +160,21 @@ pub(crate) async fn run_in(
         roles,
     };
     let mut reads = Reads::default();
-    judge(
-        clients,
-        progress,
-        observation,
-        &mut reads,
-        options,
-        first_index,
-    )
-    .await
+    // The replicas' aliases are numbered after this place's (their session ids stay unique).
+    let replica_index = first_index + bots.iter().map(|(_, a)| a.len()).sum::<usize>();
+    let (mut reports, replicas) = tokio::try_join!(
+        judge(
+            clients,
+            progress,
+            observation,
+            &mut reads,
+            options,
+            first_index,
+        ),
+        replicas::verify_replicas(clients, progress, &bots, options, replica_index)
+    )?;
+    reports.extend(replicas);
+    Ok(reports)
 }
 
 /// Verify's static check of a bot that `status` observed as plan does: judged from that

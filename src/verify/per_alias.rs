@@ -115,6 +115,7 @@ fn unchecked_report(bot: &Bot, a: &Alias, locale: &str) -> AliasReport {
         text: ChannelReport::not_configured(),
         audio: ChannelReport::not_configured(),
         warnings: vec![],
+        replica_region: None,
     }
 }
 

@@ -100,6 +100,10 @@ pub struct AliasReport {
     pub audio: ChannelReport,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The region the bot is replicated to (Global Resiliency), when this checks the alias as the
+    /// replica there runs it; `None`: the bot's own region.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica_region: Option<String>,
 }
 
 impl AliasReport {
@@ -165,10 +169,14 @@ impl Report {
         let mut out = String::new();
         for a in &self.aliases {
             out.push_str(&format!(
-                "{}/{} ({}): version {}, role {}, locale {}{}\n",
+                "{}/{} ({}){}: version {}, role {}, locale {}{}\n",
                 a.bot,
                 a.alias,
                 a.alias_id,
+                a.replica_region
+                    .as_ref()
+                    .map(|r| format!(" in replica region {r}"))
+                    .unwrap_or_default(),
                 a.version,
                 a.role.as_deref().unwrap_or("(none)"),
                 a.locale,
@@ -313,6 +321,7 @@ mod tests {
                 ..channel(status)
             },
             audio: ChannelReport::not_configured(),
+            replica_region: None,
             warnings: vec![],
         };
         let bad = Report::new(false, 120, vec![alias(Status::NotDelivered)]);

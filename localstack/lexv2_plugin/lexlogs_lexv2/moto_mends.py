@@ -9,7 +9,7 @@ import string
 
 from localstack.aws.api import RequestContext, ServiceRequest
 
-from . import answers, models, settings
+from . import answers, models, replicas, settings
 from .models import DRAFT, TEST_ALIAS_ID, TEST_ALIAS_NAME
 from .validation import ValidationError
 
@@ -124,6 +124,7 @@ def _after_delete_bot(context: RequestContext, bot_id: str) -> None:
     for alias_id in [a.id for a in backend.bot_aliases.values() if a.bot_id == bot_id]:
         backend.bot_aliases.pop(alias_id, None)
     models.forget_bot(context.account_id, context.region, bot_id)
+    replicas.forget(context.account_id, context.region, bot_id)
 
 
 # --- responses from moto ----------------------------------------------------------------------

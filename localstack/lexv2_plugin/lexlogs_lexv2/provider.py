@@ -28,7 +28,8 @@ The same package adds IAM's protection of service-linked roles (iam_slr.py) and 
 settings endpoint `/_lexlogs/settings` (settings_api.py).
 
 Where each part lives: answers.py (errors, pages), moto_mends.py (what moto serves, mended),
-locales.py, intents.py and versions.py (what the twin serves itself), this file (references and dispatch).
+locales.py, intents.py and versions.py (what the twin serves itself), replicas.py (bot replicas:
+Global Resiliency, and the read-only replica in its region), this file (references and dispatch).
 """
 
 from localstack.aws.api import RequestContext, ServiceRequest
@@ -36,7 +37,7 @@ from localstack.aws.spec import load_service
 from localstack.runtime import hooks
 from localstack.services.plugins import Service, aws_provider
 
-from . import answers, intents, locales, models, moto_mends, versions
+from . import answers, intents, locales, models, moto_mends, replicas, versions
 from .models import LOCK, TEST_ALIAS_ID
 from .validation import validate
 
@@ -87,20 +88,43 @@ PLUGIN_OPERATIONS = {
     "CreateSlot": intents.create_slot,
     "ListSlots": intents.list_slots,
     "DescribeSlot": intents.describe_slot,
+    **replicas.OPERATIONS,
 }
 
 
 # --- dispatch ---------------------------------------------------------------------------------
 
 
+def _serve(context: RequestContext, request: ServiceRequest):
+    request = _check_references(context, request)
+    handler = PLUGIN_OPERATIONS.get(context.operation.name)
+    if handler is not None:
+        return handler(context, request)
+    return moto_mends.forward_to_moto(context, request)
+
+
+def _serve_replica(context: RequestContext, request: ServiceRequest, source: str):
+    """A request naming a bot replicated into this region (replicas.py): reads answered from the
+    source bot in this region's terms, writes refused."""
+    operation = context.operation.name
+    if not replicas.is_read(operation):
+        replicas.refuse_write(context, request["botId"], source)
+    if request.get("botAliasId") == TEST_ALIAS_ID:
+        raise answers.not_found(operation, f"Bot alias {TEST_ALIAS_ID} of bot {request['botId']} is not replicated")
+    response = _serve(replicas.source_context(context, source), request)
+    response = replicas.without_test_alias(operation, request, response)
+    return replicas.in_replica_region(response, source, context.region)
+
+
 def _handle(context: RequestContext, request: ServiceRequest):
     with LOCK:
         validate(context.operation.input_shape, request)
-        request = _check_references(context, request)
-        handler = PLUGIN_OPERATIONS.get(context.operation.name)
-        if handler is not None:
-            return handler(context, request)
-        return moto_mends.forward_to_moto(context, request)
+        bot_id = request.get("botId")
+        if bot_id is not None and bot_id not in answers.backend(context).bots:
+            source = replicas.source_of(context.account_id, context.region, bot_id)
+            if source is not None:
+                return _serve_replica(context, request, source)
+        return _serve(context, request)
 
 
 def _dispatch_table(_provider) -> dict:

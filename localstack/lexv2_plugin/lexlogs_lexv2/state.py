@@ -9,10 +9,15 @@ module; they are re-exported here for the runtime side.
 
 from .alias_view import AliasView, NotFound
 from .models import alias_runtime_view
+from .replicas import replica_runtime_view
 
 __all__ = ["AliasView", "NotFound", "runtime_view"]
 
 
 def runtime_view(account_id: str, region: str, bot_id: str, alias_id: str) -> AliasView:
     """The alias as the runtime sees it; raises NotFound. Implemented by the model side."""
-    return alias_runtime_view(account_id, region, bot_id, alias_id)
+    try:
+        return alias_runtime_view(account_id, region, bot_id, alias_id)
+    except NotFound:
+        # A bot replicated into this region (Global Resiliency) runs there as its source does.
+        return replica_runtime_view(account_id, region, bot_id, alias_id)

@@ -117,6 +117,7 @@ pub(super) fn fresh() -> Observed {
         bucket: None,
         attached_policies_quota: None,
         log_group_key: None,
+        replicas: Vec::new(),
     }
 }
 

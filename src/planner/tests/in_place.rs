@@ -161,6 +161,7 @@ pub(super) fn world() -> Observed {
         bucket: None,
         attached_policies_quota: None,
         log_group_key: None,
+        replicas: Vec::new(),
     }
 }
 

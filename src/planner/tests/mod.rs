@@ -11,6 +11,7 @@ mod kept;
 mod log_group;
 mod log_group_key;
 mod moved_alias;
+mod replicas;
 mod round_trip;
 mod take_over;
 

@@ -18,6 +18,7 @@ fn alias(account: &str, bot: &str, alias: &str) -> AliasStatus {
         audio: Channel::default(),
         drift: None,
         error: None,
+        replicas: Vec::new(),
     }
 }
 
@@ -183,4 +184,35 @@ fn an_encrypted_log_group_is_marked_in_the_table_and_named_in_json() {
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["aliases"][1]["text"]["kmsKeyId"], key);
     assert!(json["aliases"][0]["text"].get("kmsKeyId").is_none());
+}
+
+#[test]
+fn a_replicated_alias_gets_a_replicas_column_saying_whether_each_region_is_covered() {
+    let plain = alias("111122223333", "OrderBot", "live");
+    assert!(!StatusReport::new(vec![plain.clone()], vec![])
+        .to_string()
+        .contains("REPLICAS"));
+    let replica = |region: &str, exists: Option<bool>, granted: bool| ReplicaStatus {
+        region: region.into(),
+        log_group: Some("/aws/lex/OrderBot".into()),
+        group_exists: exists,
+        granted,
+    };
+    let mut replicated = plain;
+    replicated.replicas = vec![
+        replica("us-west-2", Some(true), true),
+        replica("eu-central-1", Some(false), true),
+        replica("eu-west-2", Some(true), false),
+    ];
+    let shown = StatusReport::new(vec![replicated.clone()], vec![]).to_string();
+    assert!(shown.contains("REPLICAS"), "{shown}");
+    assert!(
+        shown.contains("us-west-2 (covered), eu-central-1 (NO GROUP), eu-west-2 (NOT GRANTED)"),
+        "{shown}"
+    );
+    let json = serde_json::to_value(&replicated).unwrap();
+    assert_eq!(
+        json["replicas"][0],
+        serde_json::json!({"region": "us-west-2", "logGroup": "/aws/lex/OrderBot", "groupExists": true, "granted": true})
+    );
 }
