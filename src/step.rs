@@ -3,6 +3,7 @@
 //! undoes it, if any; the engine's journal is the list of those.
 
 use crate::error::Result;
+use crate::resources::alarm::AlarmStep;
 use crate::resources::alias::AliasStep;
 use crate::resources::attachment::AttachmentStep;
 use crate::resources::bot::BotStep;
@@ -21,6 +22,7 @@ impl Step {
             Step::LogGroup(_) => "logs",
             Step::Role(_) | Step::Policy(_) | Step::Attachment(_) | Step::InlinePolicy(_) => "iam",
             Step::Bot(_) | Step::Alias(_) | Step::Record(_) | Step::Version(_) => "lex",
+            Step::Alarm(_) => "cloudwatch",
         }
     }
 }
@@ -37,6 +39,7 @@ pub enum Step {
     Alias(AliasStep),
     Record(RecordStep),
     Version(VersionStep),
+    Alarm(AlarmStep),
 }
 
 /// Evaluates `$call` with `$inner` bound to the kind's step inside `$step`; with `wrap`, `$call`
@@ -53,6 +56,7 @@ macro_rules! each_kind {
             Step::Alias($inner) => $call,
             Step::Record($inner) => $call,
             Step::Version($inner) => $call,
+            Step::Alarm($inner) => $call,
         }
     };
     (wrap $step:expr, $inner:ident => $call:expr) => {
@@ -66,6 +70,7 @@ macro_rules! each_kind {
             Step::Alias($inner) => $call.map(Step::Alias),
             Step::Record($inner) => $call.map(Step::Record),
             Step::Version($inner) => $call.map(Step::Version),
+            Step::Alarm($inner) => $call.map(Step::Alarm),
         }
     };
 }

@@ -123,7 +123,9 @@ def test_get_metric_data_does_not_evaluate_metric_math(world):
 
 def test_an_alarm_on_metric_math_is_stored_with_its_tags(world):
     """PutMetricAlarm with Metrics (metric math) and Tags; DescribeAlarms and ListTagsForResource
-    give them back, DeleteAlarms removes it (what the tool's alarm relies on)."""
+    give them back, DeleteAlarms removes it (what the tool's alarm relies on). The tags are the
+    twin's mend (cloudwatch_tags.py): LocalStack 4.10 kept them inside the alarm, where
+    DescribeAlarms over RPC v2 CBOR (the AWS SDK for Rust's protocol) fails to serialize them."""
     world.role().log_group().bot()
     name = f"lex-logs-setup-{world.uid}"
     world.cloudwatch.put_metric_alarm(
@@ -139,11 +141,52 @@ def test_an_alarm_on_metric_math_is_stored_with_its_tags(world):
     assert [m["Id"] for m in alarm["Metrics"]] == ["traffic", "incoming", "silent"]
     assert alarm["Metrics"][2]["Expression"] == "IF(traffic > 0 AND FILL(incoming, 0) == 0, 1, 0)"
     assert alarm["Metrics"][0]["MetricStat"]["Metric"]["Dimensions"] == alias_dimensions(world)
-    # LocalStack 4.10 drops the Tags of PutMetricAlarm (AWS keeps them on create and ignores them
-    # on update); TagResource is kept, which is why the tool tags a new alarm again with it.
-    assert world.cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"] == []
-    world.cloudwatch.tag_resource(ResourceARN=alarm["AlarmArn"], Tags=[{"Key": "managed-by", "Value": "lex-logs-setup"}])
     tags = world.cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"]
     assert tags == [{"Key": "managed-by", "Value": "lex-logs-setup"}]
+    # On an update, PutMetricAlarm's Tags are ignored (TagResource changes them).
+    world.cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        Metrics=math_queries(world),
+        EvaluationPeriods=2,
+        Threshold=1.0,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        Tags=[{"Key": "managed-by", "Value": "someone-else"}],
+    )
+    assert world.cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["EvaluationPeriods"] == 2
+    assert world.cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"] == tags
     world.cloudwatch.delete_alarms(AlarmNames=[name])
     assert world.cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"] == []
+
+
+def cbor_cloudwatch(world, tmp_path):
+    """A CloudWatch client that speaks RPC v2 CBOR, as the AWS SDK for Rust does (botocore 1.40
+    speaks query to CloudWatch): the service model with its protocol switched."""
+    import json as _json
+
+    import boto3
+    import botocore.session
+
+    session = botocore.session.Session()
+    model = session.get_component("data_loader").load_service_model("cloudwatch", "service-2")
+    model["metadata"].update(
+        protocol="smithy-rpc-v2-cbor", protocols=["smithy-rpc-v2-cbor"], targetPrefix="GraniteServiceVersion20100801"
+    )
+    folder = tmp_path / "cloudwatch" / model["metadata"]["apiVersion"]
+    folder.mkdir(parents=True)
+    (folder / "service-2.json").write_text(_json.dumps(model))
+    session.get_component("data_loader").search_paths.insert(0, str(tmp_path))
+    return boto3.session.Session(
+        botocore_session=session, aws_access_key_id=world.account, aws_secret_access_key="test", region_name=REGION
+    ).client("cloudwatch", endpoint_url=world.cloudwatch.meta.endpoint_url)
+
+
+def test_a_tagged_alarm_is_described_over_cbor(world, tmp_path):
+    cloudwatch = cbor_cloudwatch(world, tmp_path)
+    assert cloudwatch.meta.service_model.protocol == "smithy-rpc-v2-cbor"
+    name = f"tagged-{world.uid}"
+    cloudwatch.put_metric_alarm(
+        AlarmName=name, Namespace="Team/X", MetricName="Pages", Statistic="Sum", Period=60, EvaluationPeriods=1,
+        Threshold=5.0, ComparisonOperator="GreaterThanThreshold", Tags=[{"Key": "team", "Value": "x"}],
+    )
+    [alarm] = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    assert cloudwatch.list_tags_for_resource(ResourceARN=alarm["AlarmArn"])["Tags"] == [{"Key": "team", "Value": "x"}]

@@ -43,6 +43,8 @@ pub struct OperatorScope {
     pub previous_roles: Vec<String>,
     /// In place: the roles the aliases' versions run on (ARNs), which get our grants.
     pub writer_roles: Vec<String>,
+    /// Our alarms the plans create, change or delete (`--alarm`), by name.
+    pub alarms: Vec<String>,
 }
 
 impl OperatorScope {
@@ -63,6 +65,15 @@ impl OperatorScope {
         out
     }
 }
+
+/// What the tool does to its alarms (`--alarm`): PutMetricAlarm creates and updates, tagging
+/// needs TagResource, destroy deletes. IAM scopes each to the alarm's ARN (Service Authorization
+/// Reference, Amazon CloudWatch: resource type `alarm`).
+pub const ALARM_ACTIONS: &[&str] = &[
+    "cloudwatch:PutMetricAlarm",
+    "cloudwatch:TagResource",
+    "cloudwatch:DeleteAlarms",
+];
 
 /// Lex V2 service-linked roles, as an IAM resource pattern.
 pub const LEX_SERVICE_LINKED_ROLES: &str =
@@ -94,6 +105,7 @@ pub fn operator(o: &OperatorScope) -> Value {
     statements.extend(role_statements(&r));
     statements.extend(policy_statements(&r));
     statements.extend(lex_statements(&r));
+    statements.push(on("OurAlarmsOfTheNamedAliases", ALARM_ACTIONS, &r.alarms));
     statements.extend(deny_statements(&r));
     Document::new(statements.into_iter().flatten().collect()).to_value()
 }
@@ -129,6 +141,14 @@ impl ArnPattern {
         )
     }
 
+    /// A CloudWatch alarm's ARN (IAM scopes the alarm actions to it).
+    pub(super) fn alarm(&self, name: &str) -> String {
+        format!(
+            "arn:{}:cloudwatch:{}:{}:alarm:{name}",
+            self.partition, self.region, self.account
+        )
+    }
+
     pub(super) fn lex(&self, resource: &str) -> String {
         format!(
             "arn:{}:lex:{}:{}:{resource}",
@@ -153,6 +173,7 @@ struct OperatorResources {
     principals: Vec<String>,
     bots: Vec<String>,
     aliases: Vec<String>,
+    alarms: Vec<String>,
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
@@ -230,6 +251,7 @@ impl OperatorResources {
                     .collect(),
             ),
             aliases: sorted(aliases),
+            alarms: sorted(o.alarms.iter().map(|a| arn.alarm(a)).collect()),
             dedicated,
         }
     }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::logging::LEX_SERVICE;
 use super::operator::{
-    not_our_tag, ours, ArnPattern, LEX_SERVICE_LINKED_ROLES, OPERATOR_READ_ACTIONS,
+    not_our_tag, ours, ArnPattern, ALARM_ACTIONS, LEX_SERVICE_LINKED_ROLES, OPERATOR_READ_ACTIONS,
 };
 use crate::policy::{Document, Statement};
 
@@ -20,6 +20,7 @@ pub const GENERIC_LETS_ITS_HOLDER: &[&str] = &[
     "in any bot of the account: repoint any alias (conversation log settings and version), publish and delete versions, and write the tool's records in bot and alias tags (never the ownership tag)",
     "put and delete inline policies on any Lex V2 service-linked role (only Lex assumes those; their trust cannot be changed), and pass them to Lex only",
     "talk to any alias (verify's one conversation turn)",
+    "create, change and delete CloudWatch alarms whose names start with lex-logs-setup- (--alarm)",
 ];
 
 /// The target-free operator policy.
@@ -79,6 +80,11 @@ pub fn generic() -> Value {
             tagged,
         )
         .with_condition(not_our_tag()),
+        Statement::allow(
+            "AlarmsNamedLikeOurs",
+            ALARM_ACTIONS,
+            vec![arn.alarm(&format!("{}*", crate::resources::alarm::NAME_PREFIX))],
+        ),
     ];
     Document::new(statements).to_value()
 }

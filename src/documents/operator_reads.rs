@@ -43,4 +43,7 @@ pub const OPERATOR_READ_ACTIONS: &[&str] = &[
     // verify: reads the log and the delivery-failure metric back.
     "logs:FilterLogEvents",
     "cloudwatch:GetMetricStatistics",
+    // --alarm, destroy and status: our alarm of each alias, by name, and its tags.
+    "cloudwatch:DescribeAlarms",
+    "cloudwatch:ListTagsForResource",
 ];

@@ -60,6 +60,13 @@ impl OperatorScope {
             Address::InlinePolicy { owner, name } if name.starts_with(super::PASS_ROLE_PREFIX) => {
                 self.principals.push(owner.clone());
             }
+            Address::Alarm { .. } => {
+                let values = change.before.iter().chain(change.after.iter());
+                self.alarms.extend(values.filter_map(|v| match v {
+                    Resource::Alarm(a) => Some(a.alarm_name.clone()),
+                    _ => None,
+                }));
+            }
             Address::LogGroup(name) if created => self.log_groups.push(name.clone()),
             // Its retention changes, or destroy will put back the retention a take-over recorded.
             Address::LogGroup(name)

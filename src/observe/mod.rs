@@ -10,6 +10,7 @@
 //! what was read of the destinations, so that verify's static check in `status` reads none of
 //! them again; verify alone observes through `aliases::bot_and_aliases`.
 
+mod alarms;
 mod aliases;
 mod boundaries;
 mod destinations;
@@ -22,6 +23,7 @@ mod roles;
 mod waves;
 mod writers;
 
+pub(crate) use alarms::{alarm_name, read_alarms};
 pub(crate) use aliases::bot_and_aliases;
 pub(crate) use keys::ObservedKey;
 pub(crate) use orphan::{observe as observe_orphan, Orphan};
@@ -96,6 +98,11 @@ pub struct Observed {
     /// (`iam:GetAccountSummary`), read only when a writer is near IAM's default; `None`: not read
     /// (the default, 10, applies).
     pub attached_policies_quota: Option<usize>,
+    /// Our alarms' names of the aliases that have an alarm of that name (ours or not), read with
+    /// `--alarm` and by destroy; `None`: not read.
+    pub alarms: Option<BTreeMap<String, crate::resources::alarm::AlarmState>>,
+    /// With `--alarm`: the locale ids of each version the aliases run.
+    pub version_locales: BTreeMap<String, Vec<String>>,
 }
 
 /// A logging role of ours under an earlier name, and its managed policies of ours.

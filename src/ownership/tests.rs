@@ -33,6 +33,7 @@ fn spec(role_name: Option<&str>) -> Spec {
         pin_source_arn: false,
         take_over_destinations: false,
         selective: None,
+        alarm: None,
         pin_source_account: false,
     }
 }
@@ -108,6 +109,8 @@ fn observed() -> Observed {
         version_contents: Default::default(),
         bucket: None,
         attached_policies_quota: None,
+        alarms: None,
+        version_locales: Default::default(),
     }
 }
 

@@ -45,6 +45,11 @@ pub enum Address {
         bot: String,
         alias: String,
     },
+    /// Our CloudWatch alarm on an alias's text logs (`--alarm`).
+    Alarm {
+        bot: String,
+        alias: String,
+    },
 }
 
 impl Address {
@@ -71,6 +76,13 @@ impl Address {
 
     pub fn alias(bot: &str, alias: &str) -> Self {
         Address::Alias {
+            bot: bot.into(),
+            alias: alias.into(),
+        }
+    }
+
+    pub fn alarm(bot: &str, alias: &str) -> Self {
+        Address::Alarm {
             bot: bot.into(),
             alias: alias.into(),
         }
@@ -108,6 +120,7 @@ impl Address {
             Address::Version { .. } => ResourceKind::Version,
             Address::AliasRecord { .. } => ResourceKind::AliasRecord,
             Address::Alias { .. } => ResourceKind::Alias,
+            Address::Alarm { .. } => ResourceKind::Alarm,
         }
     }
 }
@@ -125,6 +138,7 @@ pub enum ResourceKind {
     Version,
     AliasRecord,
     Alias,
+    Alarm,
 }
 
 impl fmt::Display for Address {
@@ -149,6 +163,7 @@ impl fmt::Display for Address {
                 write!(f, "alias_record[{bot}/{alias}{suffix}]")
             }
             Address::Alias { bot, alias } => write!(f, "alias[{bot}/{alias}]"),
+            Address::Alarm { bot, alias } => write!(f, "alarm[{bot}/{alias}]"),
         }
     }
 }
@@ -189,6 +204,10 @@ pub(crate) enum AddressFields {
         released: bool,
     },
     Alias {
+        bot: String,
+        alias: String,
+    },
+    Alarm {
         bot: String,
         alias: String,
     },
@@ -234,6 +253,7 @@ mod tests {
                 "alias_record[B/live/released]",
             ),
             (Address::alias("B", "live"), "alias[B/live]"),
+            (Address::alarm("B", "live"), "alarm[B/live]"),
         ];
         for (address, text) in &cases {
             assert_eq!(address.to_string(), *text);
@@ -247,7 +267,7 @@ mod tests {
         sorted_kinds.sort();
         assert_eq!(kinds, sorted_kinds);
         assert_eq!(shuffled.first().unwrap().kind(), ResourceKind::LogGroup);
-        assert_eq!(shuffled.last().unwrap().kind(), ResourceKind::Alias);
+        assert_eq!(shuffled.last().unwrap().kind(), ResourceKind::Alarm);
         assert!(Address::Role("Z".into()) < Address::Policy("A".into()));
     }
 }

@@ -42,13 +42,18 @@ pub(crate) fn run_tag_note(changes: &[Change]) -> Option<String> {
 /// grants revoked, our policies detached and deleted, our role deleted. Log groups and buckets
 /// are kept.
 pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
-    if spec.dedicated() {
-        plan_destroy_dedicated(spec, obs)
+    let mut plan = if spec.dedicated() {
+        plan_destroy_dedicated(spec, obs)?
     } else {
-        in_place::plan_destroy(spec, obs)
-    }
+        in_place::plan_destroy(spec, obs)?
+    };
+    let (changes, notes) = alarm::alarm_destroy_changes(obs);
+    plan.changes.extend(changes);
+    plan.notes.extend(notes);
+    Ok(plan)
 }
 
+mod alarm;
 mod alias;
 mod alias_settings;
 mod bot;
@@ -73,11 +78,19 @@ pub use orphan::plan_destroy_orphan;
 
 /// The plan that makes the setup true.
 pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
-    if spec.dedicated() {
-        dedicated::plan_apply(spec, obs)
+    let mut plan = if spec.dedicated() {
+        dedicated::plan_apply(spec, obs)?
     } else {
-        in_place::plan_apply(spec, obs)
+        in_place::plan_apply(spec, obs)?
+    };
+    let (changes, notes) = alarm::alarm_apply_changes(spec, obs)?;
+    let had_run_note = run_tag_note(&plan.changes).is_some();
+    plan.changes.extend(changes);
+    plan.notes.extend(notes);
+    if !had_run_note {
+        plan.notes.extend(run_tag_note(&plan.changes));
     }
+    Ok(plan)
 }
 
 /// True when the bot runs on our own role: it was set up in the dedicated-role mode (destroy then

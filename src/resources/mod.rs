@@ -2,6 +2,7 @@
 //! resource and how to make each change to it (its step type, behind [`operation::Operation`]);
 //! planning is pure and lives in `planner`.
 
+pub mod alarm;
 pub mod alias;
 pub mod alias_write;
 pub mod attachment;

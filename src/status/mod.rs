@@ -17,7 +17,7 @@ use futures::StreamExt;
 use crate::aws::Clients;
 use crate::cli::StatusArgs;
 use crate::error::Result;
-use crate::observe::{observe_with_reads, Observed};
+use crate::observe::{alarm_name, observe_with_reads, read_alarms, Observed};
 use crate::plan::Mode;
 use crate::planner;
 use crate::progress::Progress;
@@ -26,7 +26,7 @@ use crate::session::Session;
 use crate::spec::{Location, Names, Spec, TargetConfig, TargetSpec};
 use crate::verify::report::{AliasReport, ChannelReport, Status};
 
-use report::{AliasStatus, Channel, StatusReport};
+use report::{AlarmStatus, AliasStatus, Channel, StatusReport};
 
 /// How many bots are looked at at once.
 const BOTS_AT_ONCE: usize = 8;
@@ -95,6 +95,7 @@ async fn unreadable(
         audio: Channel::default(),
         drift: None,
         error: Some(err.to_string()),
+        alarm: None,
     }
 }
 
@@ -181,7 +182,21 @@ async fn bot_rows(
     let drift = subject.asked.then(|| planner::drift(&subject.spec, &obs));
     // Afterwards `reads` holds every log group, bucket and key the aliases name.
     let checked = crate::verify::static_check_observed(clients, progress, &obs, &mut reads).await?;
-    Ok(rows(&obs, &ours, drift.as_ref(), checked))
+    let alarms = match &obs.alarms {
+        Some(read) => read.clone(),
+        None => read_alarms(clients, &obs).await?,
+    };
+    let mut rows = rows(&obs, &ours, drift.as_ref(), checked);
+    for row in &mut rows {
+        row.alarm = alarms
+            .get(&alarm_name(&row.bot_id, &row.alias_id))
+            .map(|a| AlarmStatus {
+                name: a.value.alarm_name.clone(),
+                state: a.state.clone(),
+                ours: a.is_ours(),
+            });
+    }
+    Ok(rows)
 }
 
 /// The rows of one observed bot from verify's reports, with ownership and drift.
@@ -207,6 +222,7 @@ fn rows(
                 text: channel(&r.text, text_ours, text_selective),
                 audio: channel(&r.audio, audio_ours, audio_selective),
                 error: None,
+                alarm: None,
                 bot: r.bot,
                 bot_id: r.bot_id,
                 alias: r.alias,

@@ -28,6 +28,20 @@ pub struct AliasStatus {
     /// Why the bot could not be read (its row then stands for the whole bot, alias `*`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Our alarm when the alias's text logs stop arriving (`--alarm`), when it has one of that
+    /// name (ours or not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alarm: Option<AlarmStatus>,
+}
+
+/// An alias's alarm: its name, its state as CloudWatch last evaluated it (`OK`, `ALARM`,
+/// `INSUFFICIENT_DATA`), and whether it is ours (our tag).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlarmStatus {
+    pub name: String,
+    pub state: String,
+    pub ours: bool,
 }
 
 /// One log channel of an alias.
@@ -145,6 +159,15 @@ fn channel_cell(c: &Channel) -> String {
     }
 }
 
+/// An alarm in a table cell: its state, and `(not ours)` for another's alarm of our name.
+fn alarm_cell(alarm: Option<&AlarmStatus>) -> String {
+    match alarm {
+        None => "-".into(),
+        Some(a) if a.ours => a.state.clone(),
+        Some(a) => format!("{} (not ours)", a.state),
+    }
+}
+
 fn drift_cell(a: &AliasStatus) -> String {
     if a.error.is_some() {
         return "COULD NOT READ".into();
@@ -195,6 +218,7 @@ impl StatusReport {
         places.sort();
         places.dedup();
         let several_places = places.len() > 1;
+        let alarms = self.aliases.iter().any(|a| a.alarm.is_some());
         let mut header = vec![];
         if several_places {
             header.extend(["ACCOUNT".to_string(), "REGION".to_string()]);
@@ -211,6 +235,9 @@ impl StatusReport {
             ]
             .map(String::from),
         );
+        if alarms {
+            header.push("ALARM".into());
+        }
         let mut rows = vec![header];
         for a in &self.aliases {
             let mut row = vec![];
@@ -226,6 +253,9 @@ impl StatusReport {
                 channel_cell(&a.audio),
                 drift_cell(a),
             ]);
+            if alarms {
+                row.push(alarm_cell(a.alarm.as_ref()));
+            }
             rows.push(row);
         }
         rows

@@ -1,6 +1,6 @@
 //! A fault-injecting HTTP proxy between the binary and LocalStack (set as AWS_ENDPOINT_URL).
 //! It classifies each request by service (SigV4 credential scope) and operation (`Action=` for
-//! IAM/STS, `X-Amz-Target` for Logs/KMS, method and path for S3 and Lex V2), records every call,
+//! IAM/STS, `X-Amz-Target` for Logs/KMS, method and path for S3, Lex V2 and CloudWatch), records every call,
 //! and can reject or lose the k-th mutating call, throttle a share of mutating calls, or slow
 //! every call.
 
@@ -27,6 +27,8 @@ pub enum Fault {
     RejectFrom(usize),
     /// Reject the first call of this operation (`service:Operation`).
     RejectOperation(&'static str),
+    /// Reject the n-th call (1-based) of this operation, and only it.
+    RejectNth(&'static str, usize),
     /// Answer the first n UpdateBot calls as Lex does while IAM has not propagated a new role.
     RoleNotYetUsable(usize),
     /// Answer every UpdateBot that names a role other than a service-linked one so: the
@@ -216,6 +218,17 @@ async fn answer(
                 {
                     decision = "rejected"
                 }
+                Fault::RejectNth(op, n)
+                    if op == format!("{service}:{operation}")
+                        && s.calls
+                            .iter()
+                            .filter(|c| c.service == service && c.operation == operation)
+                            .count()
+                            + 1
+                            == n =>
+                {
+                    decision = "rejected"
+                }
                 Fault::Lose(k) if k == s.mutating_seen => decision = "lost",
                 Fault::Throttle(share) => {
                     s.throttle_budget += share;
@@ -321,7 +334,18 @@ fn classify(parts: &hyper::http::request::Parts, body: &Bytes) -> (String, Strin
         .and_then(|c| c.split('/').nth(3))
         .unwrap_or("unknown")
         .to_string();
+    // CloudWatch signs as `monitoring` and speaks RPC v2 (CBOR): the operation ends the path.
+    let service = match service.as_str() {
+        "monitoring" => "cloudwatch".to_string(),
+        _ => service,
+    };
     let operation = match service.as_str() {
+        "cloudwatch" => parts
+            .uri
+            .path()
+            .rsplit_once("/operation/")
+            .map(|(_, op)| op.to_string())
+            .unwrap_or_else(|| "Unknown".to_string()),
         "iam" | "sts" => String::from_utf8_lossy(body)
             .split('&')
             .find_map(|kv| kv.strip_prefix("Action="))

@@ -56,6 +56,7 @@ pub(super) fn spec() -> Spec {
         pin_source_arn: false,
         take_over_destinations: false,
         selective: None,
+        alarm: None,
         pin_source_account: false,
     }
 }
@@ -115,6 +116,8 @@ pub(super) fn fresh() -> Observed {
         version_contents: Default::default(),
         bucket: None,
         attached_policies_quota: None,
+        alarms: None,
+        version_locales: Default::default(),
     }
 }
 

@@ -58,6 +58,7 @@ pub(super) fn spec(text: bool, audio: bool) -> Spec {
         pin_source_arn: false,
         take_over_destinations: false,
         selective: None,
+        alarm: None,
         pin_source_account: false,
     }
 }
@@ -159,6 +160,8 @@ pub(super) fn world() -> Observed {
         version_contents: Default::default(),
         bucket: None,
         attached_policies_quota: None,
+        alarms: None,
+        version_locales: Default::default(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The planner's unit tests, by mode and topic.
 
+mod alarm;
 mod alias_members;
 mod aws_limits;
 mod boundary;

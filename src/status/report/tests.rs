@@ -18,6 +18,7 @@ fn alias(account: &str, bot: &str, alias: &str) -> AliasStatus {
         audio: Channel::default(),
         drift: None,
         error: None,
+        alarm: None,
     }
 }
 

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::support::{run_tool, runtime, unique, World};
 
+mod alarm;
 mod boundary;
 mod customer_role;
 mod dedicated;
