@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use super::logging::LEX_SERVICE;
 use crate::arn::Scope;
 use crate::policy::{Document, Statement};
+use crate::resources::alarm::IAM_ACTIONS as ALARM_ACTIONS;
 
 /// What the operator policy is scoped to: the resources the plans for its targets touch. With
 /// no bot, the policy is the target-free one.
@@ -65,15 +66,6 @@ impl OperatorScope {
         out
     }
 }
-
-/// What the tool does to its alarms (`--alarm`): PutMetricAlarm creates and updates, tagging
-/// needs TagResource, destroy deletes. IAM scopes each to the alarm's ARN (Service Authorization
-/// Reference, Amazon CloudWatch: resource type `alarm`).
-pub const ALARM_ACTIONS: &[&str] = &[
-    "cloudwatch:PutMetricAlarm",
-    "cloudwatch:TagResource",
-    "cloudwatch:DeleteAlarms",
-];
 
 /// Lex V2 service-linked roles, as an IAM resource pattern.
 pub const LEX_SERVICE_LINKED_ROLES: &str =
@@ -141,12 +133,9 @@ impl ArnPattern {
         )
     }
 
-    /// A CloudWatch alarm's ARN (IAM scopes the alarm actions to it).
     pub(super) fn alarm(&self, name: &str) -> String {
-        format!(
-            "arn:{}:cloudwatch:{}:{}:alarm:{name}",
-            self.partition, self.region, self.account
-        )
+        let (p, r, a) = (&self.partition, &self.region, &self.account);
+        format!("arn:{p}:cloudwatch:{r}:{a}:alarm:{name}")
     }
 
     pub(super) fn lex(&self, resource: &str) -> String {

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::logging::LEX_SERVICE;
 use super::operator::{
-    not_our_tag, ours, ArnPattern, ALARM_ACTIONS, LEX_SERVICE_LINKED_ROLES, OPERATOR_READ_ACTIONS,
+    not_our_tag, ours, ArnPattern, LEX_SERVICE_LINKED_ROLES, OPERATOR_READ_ACTIONS,
 };
 use crate::policy::{Document, Statement};
 
@@ -82,7 +82,7 @@ pub fn generic() -> Value {
         .with_condition(not_our_tag()),
         Statement::allow(
             "AlarmsNamedLikeOurs",
-            ALARM_ACTIONS,
+            crate::resources::alarm::IAM_ACTIONS,
             vec![arn.alarm(&format!("{}*", crate::resources::alarm::NAME_PREFIX))],
         ),
     ];

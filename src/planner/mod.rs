@@ -130,7 +130,9 @@ pub(crate) fn drift(spec: &Spec, obs: &Observed) -> BTreeMap<String, Vec<String>
     for change in changes.iter().filter(|c| c.action != Action::NoOp) {
         let line = format!("{} {}", change.action.glyph(), change.address);
         match &change.address {
-            Address::Alias { alias, .. } | Address::AliasRecord { alias, .. } => {
+            Address::Alias { alias, .. }
+            | Address::AliasRecord { alias, .. }
+            | Address::Alarm { alias, .. } => {
                 if let Some(d) = by_alias.get_mut(alias) {
                     d.push(line);
                 }

@@ -13,13 +13,22 @@ use aws_sdk_cloudwatch::types::{
 };
 
 use crate::error::{Context, Error, Result};
-use crate::plan::values::{AlarmQuery, AlarmValue, MetricStatValue};
+use crate::resources::alarm_value::{AlarmQuery, AlarmValue, MetricStatValue};
 use crate::resources::alias_write::Guard;
 use crate::resources::operation::{self, Operation};
 use crate::resources::tags::{self, Tags};
 
 /// The start of every alarm name of ours (the operator policy scopes the alarm actions to it).
 pub const NAME_PREFIX: &str = "lex-logs-setup-";
+
+/// What the tool does to its alarms, as IAM actions: PutMetricAlarm creates and updates, tagging
+/// on create needs TagResource, destroy deletes. IAM scopes each to the alarm's ARN (Service
+/// Authorization Reference, Amazon CloudWatch: resource type `alarm`).
+pub const IAM_ACTIONS: &[&str] = &[
+    "cloudwatch:PutMetricAlarm",
+    "cloudwatch:TagResource",
+    "cloudwatch:DeleteAlarms",
+];
 
 /// An alarm as read: its settings (with our tags, if any), ARN and state.
 #[derive(Debug, Clone, PartialEq)]

@@ -3,6 +3,7 @@
 //! planning is pure and lives in `planner`.
 
 pub mod alarm;
+pub mod alarm_value;
 pub mod alias;
 pub mod alias_write;
 pub mod attachment;

@@ -195,6 +195,8 @@ async fn answer(
     let (decision, delay) = {
         let mut s = state.lock().unwrap();
         let mut decision = "";
+        let same = |c: &&Call| c.service == service && c.operation == operation;
+        let nth = s.calls.iter().filter(same).count() + 1;
         if mutating {
             s.mutating_seen += 1;
             match s.fault {
@@ -218,15 +220,7 @@ async fn answer(
                 {
                     decision = "rejected"
                 }
-                Fault::RejectNth(op, n)
-                    if op == format!("{service}:{operation}")
-                        && s.calls
-                            .iter()
-                            .filter(|c| c.service == service && c.operation == operation)
-                            .count()
-                            + 1
-                            == n =>
-                {
+                Fault::RejectNth(op, n) if op == format!("{service}:{operation}") && n == nth => {
                     decision = "rejected"
                 }
                 Fault::Lose(k) if k == s.mutating_seen => decision = "lost",

@@ -277,3 +277,16 @@ fn a_plan_with_alarms_reads_back_equal_to_itself() {
         assert_eq!(back, plan);
     }
 }
+
+#[test]
+fn status_drift_names_an_alarm_under_its_own_alias() {
+    let drift = crate::planner::drift(&with_alarm(None), &observed(&[]));
+    assert!(
+        drift["prod"].contains(&"+ alarm[PizzaBot/prod]".to_string()),
+        "{drift:?}"
+    );
+    assert!(
+        !drift["beta"].contains(&"+ alarm[PizzaBot/prod]".to_string()),
+        "{drift:?}"
+    );
+}

@@ -186,7 +186,7 @@ async fn the_alarm_sees_traffic_without_incoming_events_when_delivery_breaks() {
     let found = alarm(&world, &name)
         .await
         .expect("the alarm exists after apply");
-    assert_eq!(found.alarm_actions(), [topic.clone()]);
+    assert_eq!(found.alarm_actions(), std::slice::from_ref(&topic));
     let tags = tags_of(&world, found.alarm_arn().unwrap()).await;
     assert_eq!(
         tags.get("lex-logs-setup:managed-by").map(String::as_str),
