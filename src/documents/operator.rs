@@ -240,7 +240,7 @@ impl OperatorResources {
                     .collect(),
             ),
             aliases: sorted(aliases),
-            alarms: sorted(o.alarms.iter().map(|a| arn.alarm(a)).collect()),
+            alarms: sorted(o.alarm_names().iter().map(|a| arn.alarm(a)).collect()),
             dedicated,
         }
     }

@@ -30,6 +30,14 @@ impl OperatorScope {
         }
     }
 
+    /// Our alarms of the named aliases (whether or not the plans ask for `--alarm`: destroy
+    /// removes one whatever its flags), and any other the plans name.
+    pub(super) fn alarm_names(&self) -> Vec<String> {
+        let named = self.aliases.iter();
+        let named = named.map(|(b, a)| crate::resources::alarm::name(b, a));
+        self.alarms.iter().cloned().chain(named).collect()
+    }
+
     /// What one change needs the operator policy to name: the dedicated role (created, changed
     /// or an earlier one removed), our managed policies, the log groups created or whose
     /// retention changes, and the principals granted PassRole.

@@ -252,3 +252,30 @@ fn the_target_free_policy_opens_no_path_to_administrator_and_says_what_it_lets_d
         .iter()
         .any(|s| s.contains("tag an existing one of another team")));
 }
+
+/// A statement's resources, one or a list.
+fn resources(statement: &Value) -> Vec<String> {
+    match &statement["Resource"] {
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().unwrap().to_string())
+            .collect(),
+        one => vec![one.as_str().unwrap().to_string()],
+    }
+}
+
+#[test]
+fn the_alarm_actions_name_exactly_the_named_aliases_alarms() {
+    let document = operator(&in_place(SLR));
+    let alarms = statement(&document, "OurAlarmsOfTheNamedAliases").expect("alarm statement");
+    assert_eq!(
+        resources(alarms),
+        ["arn:aws:cloudwatch:eu-west-1:123456789012:alarm:lex-logs-setup-BOTID-ALIASID-text-logs-stopped"]
+    );
+    let generic = super::operator_generic::generic();
+    let any = statement(&generic, "AlarmsNamedLikeOurs").expect("generic alarm statement");
+    assert_eq!(
+        resources(any),
+        ["arn:*:cloudwatch:*:*:alarm:lex-logs-setup-*"]
+    );
+}

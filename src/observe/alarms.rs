@@ -7,19 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::aws::Clients;
 use crate::error::{AwsError, Error, Result};
 use crate::plan::Mode;
-use crate::resources::alarm;
+use crate::resources::alarm::{self, name as alarm_name};
 use crate::spec::Spec;
 
 use super::Observed;
-
-/// Our alarm's name for an alias: deterministic, from the bot's and the alias's ids (names may
-/// change), under the prefix the operator policy scopes the alarm actions to.
-pub(crate) fn alarm_name(bot_id: &str, alias_id: &str) -> String {
-    format!(
-        "{}{bot_id}-{alias_id}-text-logs-stopped",
-        alarm::NAME_PREFIX
-    )
-}
 
 /// Reads what `--alarm` needs into `observed`: the aliases' alarms when apply asks for them or
 /// destroy may remove them, and with `--alarm` the locales of their versions.

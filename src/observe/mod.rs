@@ -23,7 +23,8 @@ mod roles;
 mod waves;
 mod writers;
 
-pub(crate) use alarms::{alarm_name, read_alarms};
+pub(crate) use crate::resources::alarm::name as alarm_name;
+pub(crate) use alarms::read_alarms;
 pub(crate) use aliases::bot_and_aliases;
 pub(crate) use keys::ObservedKey;
 pub(crate) use orphan::{observe as observe_orphan, Orphan};

@@ -30,6 +30,12 @@ pub const IAM_ACTIONS: &[&str] = &[
     "cloudwatch:DeleteAlarms",
 ];
 
+/// Our alarm's name for an alias: deterministic, from the bot's and the alias's ids (names may
+/// change), under the prefix the generic operator policy scopes the alarm actions to.
+pub(crate) fn name(bot_id: &str, alias_id: &str) -> String {
+    format!("{NAME_PREFIX}{bot_id}-{alias_id}-text-logs-stopped")
+}
+
 /// An alarm as read: its settings (with our tags, if any), ARN and state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlarmState {
