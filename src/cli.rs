@@ -122,7 +122,7 @@ pub struct ShowArgs {
 }
 
 /// Every flag that says what to set up (a saved plan already says it).
-const TARGET_FLAGS: [&str; 19] = [
+const TARGET_FLAGS: [&str; 20] = [
     "config",
     "bot",
     "aliases",
@@ -142,6 +142,7 @@ const TARGET_FLAGS: [&str; 19] = [
     "selective_logging",
     "alarm",
     "alarm_topic",
+    "insights_queries",
 ];
 
 #[derive(Debug, Clone, Args)]
@@ -167,7 +168,7 @@ pub struct SetupArgs {
         "bot", "aliases", "log_group", "retention_days", "log_prefix", "no_text_logs",
         "audio_bucket", "audio_prefix", "kms_key", "role_name", "grant_pass_role",
         "publish_version", "pin_source_arn", "pin_source_account", "take_over_destinations",
-        "selective_logging", "alarm", "alarm_topic",
+        "selective_logging", "alarm", "alarm_topic", "insights_queries",
     ])]
     pub config: Option<std::path::PathBuf>,
     #[command(flatten)]
@@ -232,6 +233,10 @@ pub struct SetupArgs {
     /// With --alarm: the SNS topic (ARN) the alarm notifies when it fires
     #[arg(long, value_name = "ARN", requires = "alarm")]
     pub alarm_topic: Option<String>,
+    /// Also save Logs Insights queries for the log group: missed utterances, sessions per alias,
+    /// intents by hour, recent delivery gaps
+    #[arg(long, conflicts_with = "no_text_logs")]
+    pub insights_queries: bool,
     /// Let this principal pass the role to Lex: user/NAME, role/NAME, group/NAME or an ARN (repeatable)
     #[arg(long, value_name = "PRINCIPAL")]
     pub grant_pass_role: Vec<String>,
@@ -306,6 +311,7 @@ impl SetupArgs {
             selective_logging: self.selective_logging.clone(),
             alarm: self.alarm,
             alarm_topic: self.alarm_topic.clone(),
+            insights_queries: self.insights_queries,
             ..TargetConfig::default()
         })
     }

@@ -13,7 +13,6 @@ use serde_json::{json, Value};
 use super::logging::LEX_SERVICE;
 use crate::arn::Scope;
 use crate::policy::{Document, Statement};
-use crate::resources::alarm::IAM_ACTIONS as ALARM_ACTIONS;
 
 /// What the operator policy is scoped to: the resources the plans for its targets touch. With
 /// no bot, the policy is the target-free one.
@@ -97,16 +96,20 @@ pub fn operator(o: &OperatorScope) -> Value {
     statements.extend(role_statements(&r));
     statements.extend(policy_statements(&r));
     statements.extend(lex_statements(&r));
-    statements.push(on("OurAlarmsOfTheNamedAliases", ALARM_ACTIONS, &r.alarms));
+    statements.extend(
+        super::operator_scope::monitoring(&r.alarms)
+            .into_iter()
+            .map(Some),
+    );
     statements.extend(deny_statements(&r));
     Document::new(statements.into_iter().flatten().collect()).to_value()
 }
 
 /// ARNs in the targets' partition, account and region, or `*` for each when they are unknown.
 pub(super) struct ArnPattern {
-    partition: String,
-    account: String,
-    region: String,
+    pub(super) partition: String,
+    pub(super) account: String,
+    pub(super) region: String,
 }
 
 impl ArnPattern {
@@ -131,11 +134,6 @@ impl ArnPattern {
             "arn:{}:logs:{}:{}:log-group:{name}",
             self.partition, self.region, self.account
         )
-    }
-
-    pub(super) fn alarm(&self, name: &str) -> String {
-        let (p, r, a) = (&self.partition, &self.region, &self.account);
-        format!("arn:{p}:cloudwatch:{r}:{a}:alarm:{name}")
     }
 
     pub(super) fn lex(&self, resource: &str) -> String {

@@ -21,6 +21,7 @@ pub const GENERIC_LETS_ITS_HOLDER: &[&str] = &[
     "put and delete inline policies on any Lex V2 service-linked role (only Lex assumes those; their trust cannot be changed), and pass them to Lex only",
     "talk to any alias (verify's one conversation turn)",
     "create, change and delete CloudWatch alarms whose names start with lex-logs-setup- (--alarm)",
+    "save and delete any saved Logs Insights query of the account and region (--insights-queries; IAM cannot scope query definitions)",
 ];
 
 /// The target-free operator policy.
@@ -84,6 +85,11 @@ pub fn generic() -> Value {
             "AlarmsNamedLikeOurs",
             crate::resources::alarm::IAM_ACTIONS,
             vec![arn.alarm(&format!("{}*", crate::resources::alarm::NAME_PREFIX))],
+        ),
+        Statement::allow(
+            "SavedQueriesNoResourceLevel",
+            crate::resources::query::IAM_ACTIONS,
+            vec!["*".into()],
         ),
     ];
     Document::new(statements).to_value()

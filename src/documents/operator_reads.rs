@@ -46,4 +46,6 @@ pub const OPERATOR_READ_ACTIONS: &[&str] = &[
     // --alarm, destroy and status: our alarm of each alias, by name, and its tags.
     "cloudwatch:DescribeAlarms",
     "cloudwatch:ListTagsForResource",
+    // --insights-queries and destroy: our saved queries of the log group, by name prefix.
+    "logs:DescribeQueryDefinitions",
 ];

@@ -2,8 +2,9 @@
 //! (the dedicated role, our managed policies, the log groups whose retention changes, the
 //! principals granted PassRole, the bots, aliases and roles the run passes to Lex).
 
-use super::operator::OperatorScope;
+use super::operator::{ArnPattern, OperatorScope};
 use crate::plan::{Action, Address, Change, Plan, Resource};
+use crate::policy::Statement;
 
 impl OperatorScope {
     /// Widens the scope to what `plan` touches.
@@ -86,4 +87,31 @@ impl OperatorScope {
             _ => {}
         }
     }
+}
+
+impl ArnPattern {
+    /// A CloudWatch alarm's ARN (IAM scopes the alarm actions to it).
+    pub(super) fn alarm(&self, name: &str) -> String {
+        let (p, r, a) = (&self.partition, &self.region, &self.account);
+        format!("arn:{p}:cloudwatch:{r}:{a}:alarm:{name}")
+    }
+}
+
+/// Our alarms, on their ARNs (`--alarm`), and saved queries, on `*`: IAM has no resource type
+/// for a query definition (`--insights-queries`).
+pub(super) fn monitoring(alarm_arns: &[String]) -> Vec<Statement> {
+    let mut statements = Vec::new();
+    if !alarm_arns.is_empty() {
+        statements.push(Statement::allow(
+            "OurAlarmsOfTheNamedAliases",
+            crate::resources::alarm::IAM_ACTIONS,
+            alarm_arns.to_vec(),
+        ));
+    }
+    statements.push(Statement::allow(
+        "SavedQueriesNoResourceLevel",
+        crate::resources::query::IAM_ACTIONS,
+        vec!["*".into()],
+    ));
+    statements
 }

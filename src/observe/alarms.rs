@@ -1,6 +1,8 @@
-//! The reads `--alarm` needs: our alarm of each alias, by its deterministic name (apply with
-//! `--alarm`, destroy, status), and the locales of the versions the aliases run (apply with
-//! `--alarm`: the alarm watches each locale's traffic).
+//! The reads `--alarm` and `--insights-queries` need: our alarm of each alias, by its
+//! deterministic name (apply with `--alarm`, destroy, status), the locales of the versions the
+//! aliases run (apply with `--alarm`: the alarm watches each locale's traffic), and the saved
+//! queries named with our prefix for the text log group (apply with `--insights-queries`,
+//! destroy).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -40,6 +42,23 @@ pub(crate) async fn read(
     let (alarms, locales) = tokio::try_join!(read_alarms(clients, observed), locales)?;
     observed.alarms = Some(alarms);
     observed.version_locales = locales.into_iter().collect();
+    Ok(())
+}
+
+/// Reads our saved queries of the text log group when apply asks for them or destroy may
+/// remove them.
+pub(crate) async fn read_queries(
+    clients: &Clients,
+    spec: &Spec,
+    mode: Mode,
+    observed: &mut Observed,
+) -> Result<()> {
+    let wanted = mode == Mode::Destroy || (mode == Mode::Apply && spec.insights_queries);
+    let Some((group, _)) = observed.log_group.as_ref().filter(|_| wanted) else {
+        return Ok(());
+    };
+    let prefix = crate::resources::query::group_prefix(group);
+    observed.queries = Some(crate::resources::query::observe(&clients.logs, &prefix).await?);
     Ok(())
 }
 

@@ -104,6 +104,9 @@ pub struct Observed {
     pub alarms: Option<BTreeMap<String, crate::resources::alarm::AlarmState>>,
     /// With `--alarm`: the locale ids of each version the aliases run.
     pub version_locales: BTreeMap<String, Vec<String>>,
+    /// The saved queries named with our prefix for the text log group, read with
+    /// `--insights-queries` and by destroy; `None`: not read.
+    pub queries: Option<Vec<crate::resources::query::QueryState>>,
 }
 
 /// A logging role of ours under an earlier name, and its managed policies of ours.

@@ -96,6 +96,7 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(
         _ => observed.boundaries = super::boundaries::read(&clients.iam, &observed).await?,
     }
     super::alarms::read(clients, spec, mode, &mut observed).await?;
+    super::alarms::read_queries(clients, spec, mode, &mut observed).await?;
     tracing::debug!(bot_on_our_role = observed.bot_on_our_role(), previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "wave 3 read");
     Ok((observed, reads))
 }
@@ -396,6 +397,7 @@ fn observed(second: SecondWave, third: ThirdWave) -> (Observed, Reads) {
         attached_policies_quota: None,
         alarms: None,
         version_locales: BTreeMap::new(),
+        queries: None,
     };
     (observed, second.base.reads)
 }

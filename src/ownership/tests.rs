@@ -34,6 +34,7 @@ fn spec(role_name: Option<&str>) -> Spec {
         take_over_destinations: false,
         selective: None,
         alarm: None,
+        insights_queries: false,
         pin_source_account: false,
     }
 }
@@ -110,6 +111,7 @@ fn observed() -> Observed {
         bucket: None,
         attached_policies_quota: None,
         alarms: None,
+        queries: None,
         version_locales: Default::default(),
     }
 }

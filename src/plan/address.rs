@@ -50,6 +50,8 @@ pub enum Address {
         bot: String,
         alias: String,
     },
+    /// A saved Logs Insights query of ours, by its definition's name (`--insights-queries`).
+    Query(String),
 }
 
 impl Address {
@@ -121,6 +123,7 @@ impl Address {
             Address::AliasRecord { .. } => ResourceKind::AliasRecord,
             Address::Alias { .. } => ResourceKind::Alias,
             Address::Alarm { .. } => ResourceKind::Alarm,
+            Address::Query(_) => ResourceKind::Query,
         }
     }
 }
@@ -139,6 +142,7 @@ pub enum ResourceKind {
     AliasRecord,
     Alias,
     Alarm,
+    Query,
 }
 
 impl fmt::Display for Address {
@@ -164,6 +168,7 @@ impl fmt::Display for Address {
             }
             Address::Alias { bot, alias } => write!(f, "alias[{bot}/{alias}]"),
             Address::Alarm { bot, alias } => write!(f, "alarm[{bot}/{alias}]"),
+            Address::Query(name) => write!(f, "query[{name}]"),
         }
     }
 }
@@ -211,6 +216,7 @@ pub(crate) enum AddressFields {
         bot: String,
         alias: String,
     },
+    Query(String),
 }
 
 #[cfg(test)]
@@ -254,6 +260,10 @@ mod tests {
             ),
             (Address::alias("B", "live"), "alias[B/live]"),
             (Address::alarm("B", "live"), "alarm[B/live]"),
+            (
+                Address::Query("lex-logs-setup/aws/lex/B/q".into()),
+                "query[lex-logs-setup/aws/lex/B/q]",
+            ),
         ];
         for (address, text) in &cases {
             assert_eq!(address.to_string(), *text);
@@ -267,7 +277,7 @@ mod tests {
         sorted_kinds.sort();
         assert_eq!(kinds, sorted_kinds);
         assert_eq!(shuffled.first().unwrap().kind(), ResourceKind::LogGroup);
-        assert_eq!(shuffled.last().unwrap().kind(), ResourceKind::Alarm);
+        assert_eq!(shuffled.last().unwrap().kind(), ResourceKind::Query);
         assert!(Address::Role("Z".into()) < Address::Policy("A".into()));
     }
 }

@@ -8,6 +8,7 @@ use serde_json::Value as Json;
 
 pub use crate::resources::alarm_value::{AlarmQuery, AlarmValue, MetricStatValue};
 use crate::resources::log_settings::LogSettings;
+pub use crate::resources::query::QueryValue;
 use crate::resources::tags::Tags;
 
 /// A resource as a change sees it. Serialised with its kind (`{"role": {...}}`), which is what
@@ -28,6 +29,7 @@ pub enum Resource {
     Version(VersionValue),
     Alias(AliasValue),
     Alarm(AlarmValue),
+    Query(QueryValue),
 }
 
 impl Resource {
@@ -45,6 +47,7 @@ impl Resource {
             Resource::Version(v) => serde_json::to_value(v),
             Resource::Alias(v) => serde_json::to_value(v),
             Resource::Alarm(v) => serde_json::to_value(v),
+            Resource::Query(v) => serde_json::to_value(v),
         };
         fields.expect("plan values serialise to JSON")
     }

@@ -47,9 +47,13 @@ pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
     } else {
         in_place::plan_destroy(spec, obs)?
     };
-    let (changes, notes) = alarm::alarm_destroy_changes(obs);
-    plan.changes.extend(changes);
-    plan.notes.extend(notes);
+    for (changes, notes) in [
+        alarm::alarm_destroy_changes(obs),
+        queries::query_destroy_changes(obs),
+    ] {
+        plan.changes.extend(changes);
+        plan.notes.extend(notes);
+    }
     Ok(plan)
 }
 
@@ -69,6 +73,7 @@ mod inline_size;
 mod log_group;
 mod orphan;
 mod policies;
+mod queries;
 mod role;
 mod versions;
 
@@ -90,6 +95,9 @@ pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     if !had_run_note {
         plan.notes.extend(run_tag_note(&plan.changes));
     }
+    // Saved queries have no tags (the run's tag note is not about them).
+    plan.changes
+        .extend(queries::query_apply_changes(spec, obs)?);
     Ok(plan)
 }
 

@@ -17,6 +17,7 @@ pub mod log_group_write;
 pub mod log_settings;
 pub mod managed_policy;
 pub mod operation;
+pub mod query;
 pub mod record;
 pub mod role;
 pub mod tags;

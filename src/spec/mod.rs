@@ -57,6 +57,9 @@ pub(crate) struct TargetConfig {
     pub alarm: bool,
     /// The SNS topic ARN the alarm notifies (`--alarm-topic`).
     pub alarm_topic: Option<String>,
+    /// Saved Logs Insights queries for the log group (`--insights-queries`).
+    #[serde(default)]
+    pub insights_queries: bool,
     /// The target's region, when not the credentials' (config files only).
     pub region: Option<String>,
     /// A role in the target's account to assume with STS (config files only).
@@ -99,6 +102,8 @@ pub struct Spec {
     /// The alarm when text logs stop arriving (`--alarm`); `None`: not asked (an alarm of ours
     /// is kept as it is; destroy removes it).
     pub alarm: Option<AlarmSpec>,
+    /// Saved Logs Insights queries for the text log group (`--insights-queries`).
+    pub insights_queries: bool,
 }
 
 /// `--alarm`: one alarm per alias, notifying `topic` (an SNS topic ARN) when it fires.

@@ -44,6 +44,7 @@ impl TargetSpec {
             take_over_destinations: args.take_over_destinations,
             selective: selective(args, names, text_logged, audio_logged)?,
             alarm: alarm(args, names, text_logged)?,
+            insights_queries: insights_queries(args, names, text_logged)?,
         };
         Ok(TargetSpec {
             spec,
@@ -470,4 +471,19 @@ fn alarm(args: &TargetConfig, names: &Names, text_logged: bool) -> Result<Option
     Ok(Some(AlarmSpec {
         topic: args.alarm_topic.clone(),
     }))
+}
+
+/// `insights_queries`: the queries read the text log group.
+fn insights_queries(args: &TargetConfig, names: &Names, text_logged: bool) -> Result<bool> {
+    if args.insights_queries && !text_logged {
+        return Err(Error::invalid(
+            format!(
+                "{}{} reads the text log group, and this target has none",
+                names.at("insights_queries"),
+                names.key("insights_queries")
+            ),
+            "drop --no-text-logs, or leave --insights-queries out",
+        ));
+    }
+    Ok(args.insights_queries)
 }

@@ -57,6 +57,7 @@ pub(super) fn spec() -> Spec {
         take_over_destinations: false,
         selective: None,
         alarm: None,
+        insights_queries: false,
         pin_source_account: false,
     }
 }
@@ -117,6 +118,7 @@ pub(super) fn fresh() -> Observed {
         bucket: None,
         attached_policies_quota: None,
         alarms: None,
+        queries: None,
         version_locales: Default::default(),
     }
 }

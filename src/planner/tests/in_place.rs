@@ -59,6 +59,7 @@ pub(super) fn spec(text: bool, audio: bool) -> Spec {
         take_over_destinations: false,
         selective: None,
         alarm: None,
+        insights_queries: false,
         pin_source_account: false,
     }
 }
@@ -161,6 +162,7 @@ pub(super) fn world() -> Observed {
         bucket: None,
         attached_policies_quota: None,
         alarms: None,
+        queries: None,
         version_locales: Default::default(),
     }
 }

@@ -11,6 +11,7 @@ mod in_place;
 mod kept;
 mod log_group;
 mod moved_alias;
+mod queries;
 mod round_trip;
 mod take_over;
 

@@ -186,9 +186,9 @@ async fn the_operator_policy_allows_every_call_the_tool_makes() {
     let take_over: Vec<&str> = take_over.iter().map(String::as_str).collect();
     runs.push(record("apply", &take_over, Fault::None, 0).await);
     runs.push(record("destroy", &take_over, Fault::None, 0).await);
-    // --alarm: PutMetricAlarm and TagResource, the alarm read back; DeleteAlarms by destroy.
+    // --alarm and --insights-queries: PutMetricAlarm, PutQueryDefinition; destroy deletes both.
     let mut alarmed = slr.target_args();
-    alarmed.push("--alarm".into());
+    alarmed.extend(["--alarm".into(), "--insights-queries".into()]);
     let alarmed: Vec<&str> = alarmed.iter().map(String::as_str).collect();
     for command in ["apply", "destroy"] {
         let mut run = record(command, &alarmed, Fault::None, 0).await;
@@ -406,6 +406,8 @@ async fn the_operator_policy_allows_every_call_the_tool_makes() {
         "iam:PassRole on dedicated role",
         "cloudwatch:PutMetricAlarm",
         "cloudwatch:DeleteAlarms",
+        "logs:PutQueryDefinition",
+        "logs:DeleteQueryDefinition",
         "iam:PassRole on service-linked role",
         "iam:CreateRole on dedicated role",
         "iam:DeleteRole on dedicated role",

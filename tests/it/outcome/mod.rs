@@ -16,6 +16,7 @@ mod in_place;
 mod inputs;
 mod ownership;
 mod publish_diff;
+mod queries;
 mod selective;
 mod selective_flag;
 

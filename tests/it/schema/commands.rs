@@ -1,6 +1,6 @@
 //! The JSON of plan, plan --destroy, apply, apply --verify, destroy, status, verify, verify
 //! --static-only and policy (with and without a target), each run on the twin and checked
-//! against its schema: in place (with a PassRole grant, two aliases, a retention, an alarm) and in the
+//! against its schema: in place (with a PassRole grant, two aliases, a retention, an alarm, saved queries) and in the
 //! dedicated-role mode (a published version, audio with KMS).
 
 use serde_json::Value;
@@ -51,6 +51,7 @@ async fn in_place_every_command_prints_what_its_schema_says() {
             "--grant-pass-role",
             &grant,
             "--alarm",
+            "--insights-queries",
         ]
         .into_iter()
         .map(String::from),
@@ -61,7 +62,14 @@ async fn in_place_every_command_prints_what_its_schema_says() {
     let plan = assert_matches("plan", &out);
     assert_eq!(plan["command"], "apply");
     assert_eq!(plan["targets"][0]["bot"], world.bot_name.as_str());
-    for kind in ["alarm", "alias", "bot_record", "inline_policy", "log_group"] {
+    for kind in [
+        "alarm",
+        "alias",
+        "bot_record",
+        "inline_policy",
+        "log_group",
+        "query",
+    ] {
         assert!(kinds(&plan).contains(&kind.to_string()), "{kind}: {plan:#}");
     }
 

@@ -23,7 +23,7 @@ async fn a_saved_plan_its_show_and_its_stale_refusal_print_what_their_schemas_sa
     let world = World::new().await;
     let mut in_place = world.target_args();
     in_place.extend(["--grant-pass-role".into(), format!("user/{}", world.user)]);
-    in_place.push("--alarm".into());
+    in_place.extend(["--alarm".into(), "--insights-queries".into()]);
     let mut dedicated = world.dedicated_args();
     dedicated.extend([
         "--audio-bucket".into(),
