@@ -358,13 +358,22 @@ impl Operation for AlarmStep {
         match self {
             AlarmStep::Create { value } => {
                 let name = &value.alarm_name;
-                if let Some(found) = read_one(cloudwatch, name).await? {
-                    if found.tags.get(tags::RUN) != Some(&ctx.run_id) {
+                match read_one(cloudwatch, name).await? {
+                    // A retry of this run's own create: write it again.
+                    Some(found) if found.tags.get(tags::RUN) == Some(&ctx.run_id) => {}
+                    // Another run made the same alarm at the same time: use it, undo nothing.
+                    Some(found) if found.is_ours() && found.value == *value => return Ok(None),
+                    Some(found) => {
+                        let whose = match found.is_ours() {
+                            true => "made by another lex-logs-setup run, with other settings",
+                            false => "not ours",
+                        };
                         return Err(Error::stale(
-                            format!("alarm {name} appeared since the plan read the account (ours: {})", found.is_ours()),
+                            format!("alarm {name} appeared since the plan read the account ({whose})"),
                             "run plan again: an alarm of that name that is not ours is never overwritten",
                         ));
                     }
+                    None => {}
                 }
                 put(cloudwatch, value, &ctx.run_id).await?;
             }
