@@ -162,3 +162,36 @@ fn a_selective_channel_is_marked_in_the_table() {
     let json = serde_json::to_value(StatusReport::new(vec![alias("1", "B", "a")])).unwrap();
     assert_eq!(json["aliases"][0]["text"]["selective"], false);
 }
+
+#[test]
+fn alarms_get_a_column_only_when_an_alias_has_one() {
+    let plain = StatusReport::new(vec![alias("111111111111", "B", "live")]).to_string();
+    assert!(!plain.contains("ALARM"), "{plain}");
+    let mut ours = alias("111111111111", "B", "live");
+    ours.alarm = Some(AlarmStatus {
+        name: "lex-logs-setup-BID-liveID-text-logs-stopped".into(),
+        state: "ALARM".into(),
+        ours: true,
+    });
+    let mut theirs = alias("111111111111", "B", "test");
+    theirs.alarm = Some(AlarmStatus {
+        name: "lex-logs-setup-BID-testID-text-logs-stopped".into(),
+        state: "OK".into(),
+        ours: false,
+    });
+    let none = alias("111111111111", "B", "zeta");
+    let text = StatusReport::new(vec![ours, theirs, none]).to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].trim_end().ends_with("ALARM"), "{text}");
+    let row = |name: &str| {
+        *lines
+            .iter()
+            .find(|l| l.contains(&format!(" {name} ")))
+            .unwrap()
+    };
+    assert!(row("live").trim_end().ends_with("ALARM"), "{text}");
+    assert!(row("test").trim_end().ends_with("OK (not ours)"), "{text}");
+    assert!(row("zeta").trim_end().ends_with('-'), "{text}");
+    let json = serde_json::to_value(StatusReport::new(vec![alias("1", "B", "x")])).unwrap();
+    assert!(json["aliases"][0].get("alarm").is_none(), "{json}");
+}
