@@ -123,7 +123,7 @@ pub struct ShowArgs {
 }
 
 /// Every flag that says what to set up (a saved plan already says it).
-const TARGET_FLAGS: [&str; 18] = [
+const TARGET_FLAGS: [&str; 21] = [
     "config",
     "bot",
     "aliases",
@@ -142,6 +142,9 @@ const TARGET_FLAGS: [&str; 18] = [
     "pin_source_account",
     "take_over_destinations",
     "selective_logging",
+    "alarm",
+    "alarm_topic",
+    "insights_queries",
 ];
 
 #[derive(Debug, Clone, Args)]
@@ -167,7 +170,7 @@ pub struct SetupArgs {
         "bot", "aliases", "log_group", "retention_days", "log_prefix", "log_group_kms_key",
         "no_text_logs", "audio_bucket", "audio_prefix", "kms_key", "role_name", "grant_pass_role",
         "publish_version", "pin_source_arn", "pin_source_account", "take_over_destinations",
-        "selective_logging",
+        "selective_logging", "alarm", "alarm_topic", "insights_queries",
     ])]
     pub config: Option<std::path::PathBuf>,
     #[command(flatten)]
@@ -230,6 +233,17 @@ pub struct SetupArgs {
     /// (Lex's selective conversation log capture); without it each alias keeps what it has
     #[arg(long, value_name = "WHICH", value_parser = ["text", "audio", "both", "off"])]
     pub selective_logging: Option<String>,
+    /// Also create one CloudWatch alarm per alias that fires when the alias has traffic but no
+    /// text log arrives in its log group (AWS/Lex RuntimeRequestCount, AWS/Logs IncomingLogEvents)
+    #[arg(long, conflicts_with = "no_text_logs")]
+    pub alarm: bool,
+    /// With --alarm: the SNS topic (ARN) the alarm notifies when it fires
+    #[arg(long, value_name = "ARN", requires = "alarm")]
+    pub alarm_topic: Option<String>,
+    /// Also save Logs Insights queries for the log group: missed utterances, sessions per alias,
+    /// intents by hour, recent delivery gaps
+    #[arg(long, conflicts_with = "no_text_logs")]
+    pub insights_queries: bool,
     /// Let this principal pass the role to Lex: user/NAME, role/NAME, group/NAME or an ARN (repeatable)
     #[arg(long, value_name = "PRINCIPAL")]
     pub grant_pass_role: Vec<String>,
@@ -305,6 +319,9 @@ impl SetupArgs {
             pin_source_account: self.pin_source_account,
             take_over_destinations: self.take_over_destinations,
             selective_logging: self.selective_logging.clone(),
+            alarm: self.alarm,
+            alarm_topic: self.alarm_topic.clone(),
+            insights_queries: self.insights_queries,
             ..TargetConfig::default()
         })
     }

@@ -80,7 +80,7 @@ fn read_config(path: &Path) -> Result<Vec<TargetConfig>> {
     let file: ConfigFile = toml::from_str(&text).map_err(|e| {
         Error::invalid(
             format!("--config {}: {}", path.display(), e.to_string().trim_end()),
-            "each [[target]] takes: bot, aliases, log_group, retention_days, log_prefix, log_group_kms_key, no_text_logs, audio_bucket, audio_prefix, kms_key, role_name, grant_pass_role, publish_version, pin_source_arn, pin_source_account, take_over_destinations, selective_logging, region, assume_role, external_id, session_name",
+            "each [[target]] takes: bot, aliases, log_group, retention_days, log_prefix, log_group_kms_key, no_text_logs, audio_bucket, audio_prefix, kms_key, role_name, grant_pass_role, publish_version, pin_source_arn, pin_source_account, take_over_destinations, selective_logging, alarm, alarm_topic, insights_queries, region, assume_role, external_id, session_name",
         )
     })?;
     if file.target.is_empty() {

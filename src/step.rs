@@ -3,6 +3,7 @@
 //! undoes it, if any; the engine's journal is the list of those.
 
 use crate::error::Result;
+use crate::resources::alarm::AlarmStep;
 use crate::resources::alias::AliasStep;
 use crate::resources::attachment::AttachmentStep;
 use crate::resources::bot::BotStep;
@@ -10,6 +11,7 @@ use crate::resources::inline_policy::InlinePolicyStep;
 use crate::resources::log_group::LogGroupStep;
 use crate::resources::managed_policy::PolicyStep;
 use crate::resources::operation::{Context, Operation};
+use crate::resources::query::QueryStep;
 use crate::resources::record::RecordStep;
 use crate::resources::role::RoleStep;
 use crate::resources::version::VersionStep;
@@ -18,9 +20,10 @@ impl Step {
     /// The AWS service the step calls (the engine bounds how many run at once per service).
     pub fn service(&self) -> &'static str {
         match self {
-            Step::LogGroup(_) => "logs",
+            Step::LogGroup(_) | Step::Query(_) => "logs",
             Step::Role(_) | Step::Policy(_) | Step::Attachment(_) | Step::InlinePolicy(_) => "iam",
             Step::Bot(_) | Step::Alias(_) | Step::Record(_) | Step::Version(_) => "lex",
+            Step::Alarm(_) => "cloudwatch",
         }
     }
 }
@@ -37,6 +40,8 @@ pub enum Step {
     Alias(AliasStep),
     Record(RecordStep),
     Version(VersionStep),
+    Alarm(AlarmStep),
+    Query(QueryStep),
 }
 
 /// Evaluates `$call` with `$inner` bound to the kind's step inside `$step`; with `wrap`, `$call`
@@ -53,6 +58,8 @@ macro_rules! each_kind {
             Step::Alias($inner) => $call,
             Step::Record($inner) => $call,
             Step::Version($inner) => $call,
+            Step::Alarm($inner) => $call,
+            Step::Query($inner) => $call,
         }
     };
     (wrap $step:expr, $inner:ident => $call:expr) => {
@@ -66,6 +73,8 @@ macro_rules! each_kind {
             Step::Alias($inner) => $call.map(Step::Alias),
             Step::Record($inner) => $call.map(Step::Record),
             Step::Version($inner) => $call.map(Step::Version),
+            Step::Alarm($inner) => $call.map(Step::Alarm),
+            Step::Query($inner) => $call.map(Step::Query),
         }
     };
 }

@@ -49,6 +49,8 @@ pub struct OperatorScope {
     /// The regions the plans change things in (a bot's replica regions beside the targets'):
     /// the log groups are named, and verify converses, in each.
     pub regions: Vec<String>,
+    /// Our alarms the plans create, change or delete (`--alarm`), by name.
+    pub alarms: Vec<String>,
 }
 
 /// Lex V2 service-linked roles, as an IAM resource pattern.
@@ -81,15 +83,20 @@ pub fn operator(o: &OperatorScope) -> Value {
     statements.extend(role_statements(&r));
     statements.extend(policy_statements(&r));
     statements.extend(lex_statements(&r));
+    statements.extend(
+        super::operator_scope::monitoring(&r.alarms)
+            .into_iter()
+            .map(Some),
+    );
     statements.extend(deny_statements(&r));
     Document::new(statements.into_iter().flatten().collect()).to_value()
 }
 
 /// ARNs in the targets' partition, account and region, or `*` for each when they are unknown.
 pub(super) struct ArnPattern {
-    partition: String,
-    account: String,
-    region: String,
+    pub(super) partition: String,
+    pub(super) account: String,
+    pub(super) region: String,
 }
 
 impl ArnPattern {
@@ -157,6 +164,7 @@ struct OperatorResources {
     aliases: Vec<String>,
     /// The aliases in every region the plans change (verify converses in a replica's too).
     conversed: Vec<String>,
+    alarms: Vec<String>,
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
@@ -238,6 +246,7 @@ impl OperatorResources {
             ),
             conversed: super::operator_scope::in_every_region(&aliases, &arn, &places),
             aliases: sorted(aliases),
+            alarms: sorted(o.alarm_names().iter().map(|a| arn.alarm(a)).collect()),
             dedicated,
         }
     }

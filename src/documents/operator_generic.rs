@@ -21,6 +21,8 @@ pub const GENERIC_LETS_ITS_HOLDER: &[&str] = &[
     "in any bot of the account: repoint any alias (conversation log settings and version), publish and delete versions, and write the tool's records in bot and alias tags (never the ownership tag)",
     "put and delete inline policies on any Lex V2 service-linked role (only Lex assumes those; their trust cannot be changed), and pass them to Lex only",
     "talk to any alias (verify's one conversation turn)",
+    "create, change and delete CloudWatch alarms whose names start with lex-logs-setup- (--alarm)",
+    "save and delete any saved Logs Insights query of the account and region (--insights-queries; IAM cannot scope query definitions)",
 ];
 
 /// The target-free operator policy.
@@ -82,6 +84,16 @@ pub fn generic() -> Value {
             tagged,
         )
         .with_condition(not_our_tag()),
+        Statement::allow(
+            "AlarmsNamedLikeOurs",
+            crate::resources::alarm::IAM_ACTIONS,
+            vec![arn.alarm(&format!("{}*", crate::resources::alarm::NAME_PREFIX))],
+        ),
+        Statement::allow(
+            "SavedQueriesNoResourceLevel",
+            crate::resources::query::IAM_ACTIONS,
+            vec!["*".into()],
+        ),
     ];
     Document::new(statements).to_value()
 }

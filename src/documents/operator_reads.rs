@@ -52,4 +52,9 @@ pub const OPERATOR_READ_ACTIONS: &[&str] = &[
     // verify: reads the log and the delivery-failure metric back.
     "logs:FilterLogEvents",
     "cloudwatch:GetMetricStatistics",
+    // --alarm, destroy and status: our alarm of each alias, by name, and its tags.
+    "cloudwatch:DescribeAlarms",
+    "cloudwatch:ListTagsForResource",
+    // --insights-queries and destroy: our saved queries of the log group, by name prefix.
+    "logs:DescribeQueryDefinitions",
 ];

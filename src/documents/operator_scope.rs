@@ -6,6 +6,7 @@
 use super::operator::{ArnPattern, OperatorScope};
 use crate::plan::values::LogGroupValue;
 use crate::plan::{Action, Address, Change, Plan, Resource};
+use crate::policy::Statement;
 
 impl OperatorScope {
     /// The ARNs the plans create (tags written on them are written at their creation).
@@ -49,6 +50,14 @@ impl OperatorScope {
         }
     }
 
+    /// Our alarms of the named aliases (whether or not the plans ask for `--alarm`: destroy
+    /// removes one whatever its flags), and any other the plans name.
+    pub(super) fn alarm_names(&self) -> Vec<String> {
+        let named = self.aliases.iter();
+        let named = named.map(|(b, a)| crate::resources::alarm::name(b, a));
+        self.alarms.iter().cloned().chain(named).collect()
+    }
+
     /// What one change needs the operator policy to name: the dedicated role (created, changed
     /// or an earlier one removed), our managed policies, the log groups created or whose
     /// retention changes, and the principals granted PassRole.
@@ -81,6 +90,13 @@ impl OperatorScope {
             // document, and so no purpose).
             Address::InlinePolicy { owner, name } if name.starts_with(super::PASS_ROLE_PREFIX) => {
                 self.principals.push(owner.clone());
+            }
+            Address::Alarm { .. } => {
+                let values = change.before.iter().chain(change.after.iter());
+                self.alarms.extend(values.filter_map(|v| match v {
+                    Resource::Alarm(a) => Some(a.alarm_name.clone()),
+                    _ => None,
+                }));
             }
             Address::LogGroup(name) if created => self.log_groups.push(name.clone()),
             Address::LogGroup(name) => {
@@ -147,4 +163,31 @@ pub(super) fn in_every_region(
     out.sort();
     out.dedup();
     out
+}
+
+impl ArnPattern {
+    /// A CloudWatch alarm's ARN (IAM scopes the alarm actions to it).
+    pub(super) fn alarm(&self, name: &str) -> String {
+        let (p, r, a) = (&self.partition, &self.region, &self.account);
+        format!("arn:{p}:cloudwatch:{r}:{a}:alarm:{name}")
+    }
+}
+
+/// Our alarms, on their ARNs (`--alarm`), and saved queries, on `*`: IAM has no resource type
+/// for a query definition (`--insights-queries`).
+pub(super) fn monitoring(alarm_arns: &[String]) -> Vec<Statement> {
+    let mut statements = Vec::new();
+    if !alarm_arns.is_empty() {
+        statements.push(Statement::allow(
+            "OurAlarmsOfTheNamedAliases",
+            crate::resources::alarm::IAM_ACTIONS,
+            alarm_arns.to_vec(),
+        ));
+    }
+    statements.push(Statement::allow(
+        "SavedQueriesNoResourceLevel",
+        crate::resources::query::IAM_ACTIONS,
+        vec!["*".into()],
+    ));
+    statements
 }

@@ -293,3 +293,30 @@ fn a_replica_region_names_its_log_groups_and_the_aliases_verify_talks_to_there()
     );
     assert!(actions(&replicated).contains(&"lex:ListBotReplicas".to_string()));
 }
+
+/// A statement's resources, one or a list.
+fn resources(statement: &Value) -> Vec<String> {
+    match &statement["Resource"] {
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().unwrap().to_string())
+            .collect(),
+        one => vec![one.as_str().unwrap().to_string()],
+    }
+}
+
+#[test]
+fn the_alarm_actions_name_exactly_the_named_aliases_alarms() {
+    let document = operator(&in_place(SLR));
+    let alarms = statement(&document, "OurAlarmsOfTheNamedAliases").expect("alarm statement");
+    assert_eq!(
+        resources(alarms),
+        ["arn:aws:cloudwatch:eu-west-1:123456789012:alarm:lex-logs-setup-BOTID-ALIASID-text-logs-stopped"]
+    );
+    let generic = super::operator_generic::generic();
+    let any = statement(&generic, "AlarmsNamedLikeOurs").expect("generic alarm statement");
+    assert_eq!(
+        resources(any),
+        ["arn:*:cloudwatch:*:*:alarm:lex-logs-setup-*"]
+    );
+}

@@ -10,6 +10,7 @@
 //! what was read of the destinations, so that verify's static check in `status` reads none of
 //! them again; verify alone observes through `aliases::bot_and_aliases`.
 
+mod alarms;
 mod aliases;
 mod aws_managed;
 mod boundaries;
@@ -25,6 +26,8 @@ mod slots;
 mod waves;
 mod writers;
 
+pub(crate) use crate::resources::alarm::name as alarm_name;
+pub(crate) use alarms::read_alarms;
 pub(crate) use aliases::bot_and_aliases;
 #[cfg(test)]
 pub(crate) use keys::FoundKey;
@@ -109,6 +112,14 @@ pub struct Observed {
     /// The regions the bot is replicated to (Global Resiliency), each with the text logs' group
     /// of the same name there; empty for a bot that is not replicated.
     pub replicas: Vec<ReplicaRegion>,
+    /// Our alarms' names of the aliases that have an alarm of that name (ours or not), read with
+    /// `--alarm` and by destroy; `None`: not read.
+    pub alarms: Option<BTreeMap<String, crate::resources::alarm::AlarmState>>,
+    /// With `--alarm`: the locale ids of each version the aliases run.
+    pub version_locales: BTreeMap<String, Vec<String>>,
+    /// The saved queries named with our prefix for the text log group, read with
+    /// `--insights-queries` and by destroy; `None`: not read.
+    pub queries: Option<Vec<crate::resources::query::QueryState>>,
 }
 
 /// A logging role of ours under an earlier name, and its managed policies of ours.

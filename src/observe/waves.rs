@@ -114,6 +114,8 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(
         group,
     )
     .await?;
+    super::alarms::read(clients, spec, mode, &mut observed).await?;
+    super::alarms::read_queries(clients, spec, mode, &mut observed).await?;
     tracing::debug!(bot_on_our_role = observed.bot_on_our_role(), previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "wave 3 read");
     Ok((observed, reads))
 }
@@ -381,6 +383,9 @@ fn observed(
         bucket,
         attached_policies_quota: None,
         replicas: Vec::new(),
+        alarms: None,
+        version_locales: BTreeMap::new(),
+        queries: None,
     };
     (observed, second.base.reads)
 }

@@ -34,6 +34,8 @@ fn spec(role_name: Option<&str>) -> Spec {
         pin_source_arn: false,
         take_over_destinations: false,
         selective: None,
+        alarm: None,
+        insights_queries: false,
         pin_source_account: false,
     }
 }
@@ -111,6 +113,9 @@ fn observed() -> Observed {
         attached_policies_quota: None,
         log_group_key: None,
         replicas: Vec::new(),
+        alarms: None,
+        queries: None,
+        version_locales: Default::default(),
     }
 }
 

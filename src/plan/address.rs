@@ -45,6 +45,13 @@ pub enum Address {
         bot: String,
         alias: String,
     },
+    /// Our CloudWatch alarm on an alias's text logs (`--alarm`).
+    Alarm {
+        bot: String,
+        alias: String,
+    },
+    /// A saved Logs Insights query of ours, by its definition's name (`--insights-queries`).
+    Query(String),
 }
 
 impl Address {
@@ -71,6 +78,13 @@ impl Address {
 
     pub fn alias(bot: &str, alias: &str) -> Self {
         Address::Alias {
+            bot: bot.into(),
+            alias: alias.into(),
+        }
+    }
+
+    pub fn alarm(bot: &str, alias: &str) -> Self {
+        Address::Alarm {
             bot: bot.into(),
             alias: alias.into(),
         }
@@ -108,6 +122,8 @@ impl Address {
             Address::Version { .. } => ResourceKind::Version,
             Address::AliasRecord { .. } => ResourceKind::AliasRecord,
             Address::Alias { .. } => ResourceKind::Alias,
+            Address::Alarm { .. } => ResourceKind::Alarm,
+            Address::Query(_) => ResourceKind::Query,
         }
     }
 }
@@ -125,6 +141,8 @@ pub enum ResourceKind {
     Version,
     AliasRecord,
     Alias,
+    Alarm,
+    Query,
 }
 
 impl fmt::Display for Address {
@@ -149,6 +167,8 @@ impl fmt::Display for Address {
                 write!(f, "alias_record[{bot}/{alias}{suffix}]")
             }
             Address::Alias { bot, alias } => write!(f, "alias[{bot}/{alias}]"),
+            Address::Alarm { bot, alias } => write!(f, "alarm[{bot}/{alias}]"),
+            Address::Query(name) => write!(f, "query[{name}]"),
         }
     }
 }
@@ -192,6 +212,11 @@ pub(crate) enum AddressFields {
         bot: String,
         alias: String,
     },
+    Alarm {
+        bot: String,
+        alias: String,
+    },
+    Query(String),
 }
 
 #[cfg(test)]
@@ -234,6 +259,11 @@ mod tests {
                 "alias_record[B/live/released]",
             ),
             (Address::alias("B", "live"), "alias[B/live]"),
+            (Address::alarm("B", "live"), "alarm[B/live]"),
+            (
+                Address::Query("lex-logs-setup/aws/lex/B/q".into()),
+                "query[lex-logs-setup/aws/lex/B/q]",
+            ),
         ];
         for (address, text) in &cases {
             assert_eq!(address.to_string(), *text);
@@ -247,7 +277,7 @@ mod tests {
         sorted_kinds.sort();
         assert_eq!(kinds, sorted_kinds);
         assert_eq!(shuffled.first().unwrap().kind(), ResourceKind::LogGroup);
-        assert_eq!(shuffled.last().unwrap().kind(), ResourceKind::Alias);
+        assert_eq!(shuffled.last().unwrap().kind(), ResourceKind::Query);
         assert!(Address::Role("Z".into()) < Address::Policy("A".into()));
     }
 }

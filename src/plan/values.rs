@@ -6,7 +6,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+pub use crate::resources::alarm_value::{AlarmQuery, AlarmValue, MetricStatValue};
 use crate::resources::log_settings::LogSettings;
+pub use crate::resources::query::QueryValue;
 use crate::resources::tags::Tags;
 
 /// A resource as a change sees it. Serialised with its kind (`{"role": {...}}`), which is what
@@ -26,6 +28,8 @@ pub enum Resource {
     Bot(BotValue),
     Version(VersionValue),
     Alias(AliasValue),
+    Alarm(AlarmValue),
+    Query(QueryValue),
 }
 
 impl Resource {
@@ -42,6 +46,8 @@ impl Resource {
             Resource::Bot(v) => serde_json::to_value(v),
             Resource::Version(v) => serde_json::to_value(v),
             Resource::Alias(v) => serde_json::to_value(v),
+            Resource::Alarm(v) => serde_json::to_value(v),
+            Resource::Query(v) => serde_json::to_value(v),
         };
         fields.expect("plan values serialise to JSON")
     }

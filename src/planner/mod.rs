@@ -42,13 +42,22 @@ pub(crate) fn run_tag_note(changes: &[Change]) -> Option<String> {
 /// grants revoked, our policies detached and deleted, our role deleted. Log groups and buckets
 /// are kept.
 pub fn plan_destroy(spec: &Spec, obs: &Observed) -> Result<Plan> {
-    if spec.dedicated() {
-        plan_destroy_dedicated(spec, obs)
+    let mut plan = if spec.dedicated() {
+        plan_destroy_dedicated(spec, obs)?
     } else {
-        in_place::plan_destroy(spec, obs)
+        in_place::plan_destroy(spec, obs)?
+    };
+    for (changes, notes) in [
+        alarm::alarm_destroy_changes(obs),
+        queries::query_destroy_changes(obs),
+    ] {
+        plan.changes.extend(changes);
+        plan.notes.extend(notes);
     }
+    Ok(plan)
 }
 
+mod alarm;
 mod alias;
 mod alias_settings;
 mod bot;
@@ -65,6 +74,7 @@ mod log_group;
 mod log_group_key;
 mod orphan;
 mod policies;
+mod queries;
 mod replicas;
 mod role;
 mod versions;
@@ -77,11 +87,22 @@ pub use orphan::plan_destroy_orphan;
 pub fn plan_apply(spec: &Spec, obs: &Observed) -> Result<Plan> {
     replicas::refuse_audio(spec, obs)?;
     replicas::refuse_group_key(spec, obs)?;
-    if spec.dedicated() {
-        dedicated::plan_apply(spec, obs)
+    let mut plan = if spec.dedicated() {
+        dedicated::plan_apply(spec, obs)?
     } else {
-        in_place::plan_apply(spec, obs)
+        in_place::plan_apply(spec, obs)?
+    };
+    let (changes, notes) = alarm::alarm_apply_changes(spec, obs)?;
+    let had_run_note = run_tag_note(&plan.changes).is_some();
+    plan.changes.extend(changes);
+    plan.notes.extend(notes);
+    if !had_run_note {
+        plan.notes.extend(run_tag_note(&plan.changes));
     }
+    // Saved queries have no tags (the run's tag note is not about them).
+    plan.changes
+        .extend(queries::query_apply_changes(spec, obs)?);
+    Ok(plan)
 }
 
 /// True when the bot runs on our own role: it was set up in the dedicated-role mode (destroy then
@@ -121,7 +142,9 @@ pub(crate) fn drift(spec: &Spec, obs: &Observed) -> BTreeMap<String, Vec<String>
     for change in changes.iter().filter(|c| c.action != Action::NoOp) {
         let line = format!("{} {}", change.action.glyph(), change.address);
         match &change.address {
-            Address::Alias { alias, .. } | Address::AliasRecord { alias, .. } => {
+            Address::Alias { alias, .. }
+            | Address::AliasRecord { alias, .. }
+            | Address::Alarm { alias, .. } => {
                 if let Some(d) = by_alias.get_mut(alias) {
                     d.push(line);
                 }

@@ -2,6 +2,8 @@
 //! resource and how to make each change to it (its step type, behind [`operation::Operation`]);
 //! planning is pure and lives in `planner`.
 
+pub mod alarm;
+pub mod alarm_value;
 pub mod alias;
 pub mod alias_write;
 pub mod attachment;
@@ -16,6 +18,7 @@ pub mod log_group_write;
 pub mod log_settings;
 pub mod managed_policy;
 pub mod operation;
+pub mod query;
 pub mod record;
 pub mod role;
 pub mod tags;

@@ -54,6 +54,14 @@ pub(crate) struct TargetConfig {
     /// `text`, `audio`, `both` or `off`: which halves log only the turns that ask to be logged
     /// (Lex's selective conversation log capture); absent: as each alias has it now.
     pub selective_logging: Option<String>,
+    /// One alarm per alias when its text logs stop arriving (`--alarm`).
+    #[serde(default)]
+    pub alarm: bool,
+    /// The SNS topic ARN the alarm notifies (`--alarm-topic`).
+    pub alarm_topic: Option<String>,
+    /// Saved Logs Insights queries for the log group (`--insights-queries`).
+    #[serde(default)]
+    pub insights_queries: bool,
     /// The target's region, when not the credentials' (config files only).
     pub region: Option<String>,
     /// A role in the target's account to assume with STS (config files only).
@@ -93,6 +101,17 @@ pub struct Spec {
     pub take_over_destinations: bool,
     /// Selective capture as asked (`--selective-logging`): `None` keeps each alias's flags.
     pub selective: Option<Selective>,
+    /// The alarm when text logs stop arriving (`--alarm`); `None`: not asked (an alarm of ours
+    /// is kept as it is; destroy removes it).
+    pub alarm: Option<AlarmSpec>,
+    /// Saved Logs Insights queries for the text log group (`--insights-queries`).
+    pub insights_queries: bool,
+}
+
+/// `--alarm`: one alarm per alias, notifying `topic` (an SNS topic ARN) when it fires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlarmSpec {
+    pub topic: Option<String>,
 }
 
 /// Which halves of an alias's logs capture only the turns that ask for it

@@ -10,8 +10,8 @@ use super::valid::{
     valid_log_group_name, valid_prefix, ROLE_NAME_MAX,
 };
 use super::{
-    AudioSpec, Names, Principal, PrincipalLocation, Selective, Spec, TargetConfig, TargetSpec,
-    TextSpec, DEFAULT_AUDIO_PREFIX, DEFAULT_LOG_PREFIX, RETENTION_DAYS,
+    AlarmSpec, AudioSpec, Names, Principal, PrincipalLocation, Selective, Spec, TargetConfig,
+    TargetSpec, TextSpec, DEFAULT_AUDIO_PREFIX, DEFAULT_LOG_PREFIX, RETENTION_DAYS,
 };
 
 const PREFIX_RULE: &str =
@@ -43,6 +43,8 @@ impl TargetSpec {
             pin_source_account: args.pin_source_account,
             take_over_destinations: args.take_over_destinations,
             selective: selective(args, names, text_logged, audio_logged)?,
+            alarm: alarm(args, names, text_logged)?,
+            insights_queries: insights_queries(args, names, text_logged)?,
         };
         Ok(TargetSpec {
             spec,
@@ -427,4 +429,72 @@ fn distinct(aliases: &[String]) -> Vec<String> {
         }
     }
     seen
+}
+
+/// `alarm` and `alarm_topic`: the alarm watches text logs, and notifies an SNS topic given by
+/// its ARN (`arn:PARTITION:sns:REGION:ACCOUNT:NAME`).
+fn alarm(args: &TargetConfig, names: &Names, text_logged: bool) -> Result<Option<AlarmSpec>> {
+    if !args.alarm {
+        return match &args.alarm_topic {
+            Some(_) => Err(Error::invalid(
+                format!(
+                    "{}{} needs {}",
+                    names.at("alarm_topic"),
+                    names.key("alarm_topic"),
+                    names.key("alarm")
+                ),
+                "add --alarm (alarm = true in a config file), or leave the topic out",
+            )),
+            None => Ok(None),
+        };
+    }
+    if !text_logged {
+        return Err(Error::invalid(
+            format!(
+                "{}{} watches text logs, and this target has none",
+                names.at("alarm"),
+                names.key("alarm")
+            ),
+            "drop --no-text-logs, or leave --alarm out",
+        ));
+    }
+    if let Some(topic) = &args.alarm_topic {
+        let parts: Vec<&str> = topic.splitn(6, ':').collect();
+        let valid = parts.len() == 6
+            && parts[0] == "arn"
+            && parts[1].starts_with("aws")
+            && parts[2] == "sns"
+            && !parts[3].is_empty()
+            && parts[4].len() == 12
+            && parts[4].bytes().all(|b| b.is_ascii_digit())
+            && !parts[5].is_empty()
+            && !parts[5].contains(':');
+        if !valid {
+            return Err(Error::invalid(
+                format!(
+                    "{} is not an SNS topic ARN",
+                    names.given("alarm_topic", &format!("{topic:?}"))
+                ),
+                "give arn:aws:sns:REGION:ACCOUNT:TOPIC",
+            ));
+        }
+    }
+    Ok(Some(AlarmSpec {
+        topic: args.alarm_topic.clone(),
+    }))
+}
+
+/// `insights_queries`: the queries read the text log group.
+fn insights_queries(args: &TargetConfig, names: &Names, text_logged: bool) -> Result<bool> {
+    if args.insights_queries && !text_logged {
+        return Err(Error::invalid(
+            format!(
+                "{}{} reads the text log group, and this target has none",
+                names.at("insights_queries"),
+                names.key("insights_queries")
+            ),
+            "drop --no-text-logs, or leave --insights-queries out",
+        ));
+    }
+    Ok(args.insights_queries)
 }

@@ -320,3 +320,49 @@ fn a_log_group_key_needs_text_logs_and_a_key_reference() {
     assert_eq!(spec.text.unwrap().kms_key.as_deref(), Some("alias/k"));
     assert_eq!(spec.audio.unwrap().kms_key, None, "not the audio key");
 }
+
+#[test]
+fn the_alarm_and_the_queries_need_text_logs_and_a_topic_is_an_sns_arn() {
+    let target = |alarm: bool, topic: Option<&str>, queries: bool, text: bool| TargetConfig {
+        bot: "B".into(),
+        aliases: vec!["a".into()],
+        alarm,
+        alarm_topic: topic.map(str::to_string),
+        insights_queries: queries,
+        no_text_logs: !text,
+        audio_bucket: (!text).then(|| "bucket".into()),
+        ..Default::default()
+    };
+    let topic = "arn:aws:sns:eu-west-1:111122223333:oncall";
+    let spec = Spec::from_target(&target(true, Some(topic), true, true)).unwrap();
+    assert_eq!(spec.alarm.unwrap().topic.as_deref(), Some(topic));
+    assert!(spec.insights_queries);
+    let plain = Spec::from_target(&target(false, None, false, true)).unwrap();
+    assert_eq!((plain.alarm, plain.insights_queries), (None, false));
+    for (args, expected) in [
+        (
+            target(false, Some(topic), false, true),
+            "--alarm-topic needs --alarm",
+        ),
+        (
+            target(true, None, false, false),
+            "--alarm watches text logs",
+        ),
+        (
+            target(false, None, true, false),
+            "--insights-queries reads the text log group",
+        ),
+        (
+            target(
+                true,
+                Some("arn:aws:sqs:eu-west-1:111122223333:q"),
+                false,
+                true,
+            ),
+            "is not an SNS topic ARN",
+        ),
+    ] {
+        let err = Spec::from_target(&args).unwrap_err().to_string();
+        assert!(err.contains(expected), "{err}");
+    }
+}

@@ -23,7 +23,7 @@ use futures::StreamExt;
 use crate::aws::Clients;
 use crate::cli::StatusArgs;
 use crate::error::Result;
-use crate::observe::{observe_with_reads, Observed, Reads};
+use crate::observe::{alarm_name, observe_with_reads, read_alarms, Observed, Reads};
 use crate::plan::Mode;
 use crate::planner;
 use crate::posture::{Finding, Rules};
@@ -33,7 +33,7 @@ use crate::session::Session;
 use crate::spec::{Location, Names, Spec, TargetConfig, TargetSpec};
 use crate::verify::report::{AliasReport, ChannelReport, Status};
 
-use report::{AliasStatus, Channel, ReplicaStatus, StatusReport};
+use report::{AlarmStatus, AliasStatus, Channel, ReplicaStatus, StatusReport};
 
 /// How many bots are looked at at once.
 const BOTS_AT_ONCE: usize = 8;
@@ -141,6 +141,7 @@ async fn unreadable(
         drift: None,
         error: Some(err.to_string()),
         replicas: Vec::new(),
+        alarm: None,
     }
 }
 
@@ -233,7 +234,21 @@ async fn bot_rows(
         false => None,
     };
     let findings = findings(&obs, &reads, &checked, slots.as_ref(), judge.rules);
-    Ok((rows(&obs, &ours, drift.as_ref(), checked, &reads), findings))
+    let alarms = match &obs.alarms {
+        Some(read) => read.clone(),
+        None => read_alarms(clients, &obs).await?,
+    };
+    let mut rows = rows(&obs, &ours, drift.as_ref(), checked, &reads);
+    for row in &mut rows {
+        row.alarm = alarms
+            .get(&alarm_name(&row.bot_id, &row.alias_id))
+            .map(|a| AlarmStatus {
+                name: a.value.alarm_name.clone(),
+                state: a.state.clone(),
+                ours: a.is_ours(),
+            });
+    }
+    Ok((rows, findings))
 }
 
 /// The unmasked slots of each version an alias with text logs runs (each version read once).
@@ -316,6 +331,7 @@ fn rows(
                 },
                 audio: channel(&r.audio, audio_ours, audio_selective),
                 error: None,
+                alarm: None,
                 bot: r.bot,
                 bot_id: r.bot_id,
                 alias: r.alias,

@@ -33,6 +33,10 @@ pub struct AliasStatus {
     /// The regions the bot is replicated to (Global Resiliency), where this alias runs too.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub replicas: Vec<ReplicaStatus>,
+    /// Our alarm when the alias's text logs stop arriving (`--alarm`), when it has one of that
+    /// name (ours or not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alarm: Option<AlarmStatus>,
 }
 
 /// An alias's text logs in a region its bot is replicated to: the replica logs to the group of
@@ -54,6 +58,16 @@ impl ReplicaStatus {
     pub fn covered(&self) -> bool {
         self.group_exists == Some(true) && self.granted
     }
+}
+
+/// An alias's alarm: its name, its state as CloudWatch last evaluated it (`OK`, `ALARM`,
+/// `INSUFFICIENT_DATA`), and whether it is ours (our tag).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlarmStatus {
+    pub name: String,
+    pub state: String,
+    pub ours: bool,
 }
 
 /// One log channel of an alias.
@@ -214,6 +228,15 @@ fn replicas_cell(a: &AliasStatus) -> String {
     }
 }
 
+/// An alarm in a table cell: its state, and `(not ours)` for another's alarm of our name.
+fn alarm_cell(alarm: Option<&AlarmStatus>) -> String {
+    match alarm {
+        None => "-".into(),
+        Some(a) if a.ours => a.state.clone(),
+        Some(a) => format!("{} (not ours)", a.state),
+    }
+}
+
 fn drift_cell(a: &AliasStatus) -> String {
     if a.error.is_some() {
         return "COULD NOT READ".into();
@@ -264,6 +287,7 @@ impl StatusReport {
         places.sort();
         places.dedup();
         let several_places = places.len() > 1;
+        let alarms = self.aliases.iter().any(|a| a.alarm.is_some());
         let mut header = vec![];
         if several_places {
             header.extend(["ACCOUNT".to_string(), "REGION".to_string()]);
@@ -284,6 +308,9 @@ impl StatusReport {
         if replicated {
             header.push("REPLICAS".into());
         }
+        if alarms {
+            header.push("ALARM".into());
+        }
         let mut rows = vec![header];
         for a in &self.aliases {
             let mut row = vec![];
@@ -301,6 +328,9 @@ impl StatusReport {
             ]);
             if replicated {
                 row.push(replicas_cell(a));
+            }
+            if alarms {
+                row.push(alarm_cell(a.alarm.as_ref()));
             }
             rows.push(row);
         }

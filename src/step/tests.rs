@@ -26,7 +26,34 @@ fn owner() -> Principal {
 fn involutive() -> Vec<Step> {
     let doc = json!({"Version": "2012-10-17", "Statement": []});
     let other = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow"}]});
+    let alarm = crate::plan::values::AlarmValue {
+        alarm_name: "lex-logs-setup-B-A-text-logs-stopped".into(),
+        alarm_description: "d".into(),
+        metrics: vec![],
+        evaluation_periods: 3,
+        datapoints_to_alarm: 2,
+        threshold: 1.0,
+        comparison_operator: "GreaterThanOrEqualToThreshold".into(),
+        treat_missing_data: "notBreaching".into(),
+        alarm_actions: vec![],
+        tags: tags(&[("k", "v")]),
+    };
+    let alarm_moved = crate::plan::values::AlarmValue {
+        alarm_actions: vec!["arn:aws:sns:us-east-1:111122223333:t".into()],
+        ..alarm.clone()
+    };
     vec![
+        Step::Alarm(crate::resources::alarm::AlarmStep::Create {
+            value: alarm.clone(),
+        }),
+        Step::Alarm(crate::resources::alarm::AlarmStep::Delete {
+            value: alarm.clone(),
+        }),
+        Step::Alarm(crate::resources::alarm::AlarmStep::Update {
+            value: alarm_moved,
+            previous: alarm,
+            guard: Guard::Undo,
+        }),
         Step::LogGroup(LogGroupStep::SetRetention {
             name: "/g".into(),
             days: Some(30),

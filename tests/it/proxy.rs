@@ -1,6 +1,6 @@
 //! A fault-injecting HTTP proxy between the binary and LocalStack (set as AWS_ENDPOINT_URL).
 //! It classifies each request by service (SigV4 credential scope) and operation (`Action=` for
-//! IAM/STS, `X-Amz-Target` for Logs/KMS, method and path for S3 and Lex V2), records every call,
+//! IAM/STS, `X-Amz-Target` for Logs/KMS, method and path for S3, Lex V2 and CloudWatch), records every call,
 //! and can reject or lose the k-th mutating call, throttle a share of mutating calls, or slow
 //! every call.
 
@@ -30,6 +30,8 @@ pub enum Fault {
     RejectFrom(usize),
     /// Reject the first call of this operation (`service:Operation`).
     RejectOperation(&'static str),
+    /// Reject the n-th call (1-based) of this operation, and only it.
+    RejectNth(&'static str, usize),
     /// Answer the first n UpdateBot calls as Lex does while IAM has not propagated a new role.
     RoleNotYetUsable(usize),
     /// Answer every UpdateBot that names a role other than a service-linked one so: the
@@ -217,6 +219,8 @@ async fn answer(
     let (decision, delay) = {
         let mut s = state.lock().unwrap();
         let mut decision = "";
+        let same = |c: &&Call| c.service == service && c.operation == operation;
+        let nth = s.calls.iter().filter(same).count() + 1;
         if mutating {
             s.mutating_seen += 1;
             match s.fault {
@@ -238,6 +242,9 @@ async fn answer(
                     if op == format!("{service}:{operation}")
                         && !s.calls.iter().any(|c| c.injected == "rejected") =>
                 {
+                    decision = "rejected"
+                }
+                Fault::RejectNth(op, n) if op == format!("{service}:{operation}") && n == nth => {
                     decision = "rejected"
                 }
                 Fault::Lose(k) if k == s.mutating_seen => decision = "lost",
@@ -348,7 +355,18 @@ fn classify(parts: &hyper::http::request::Parts, body: &Bytes) -> (String, Strin
         .and_then(|c| c.split('/').nth(3))
         .unwrap_or("unknown")
         .to_string();
+    // CloudWatch signs as `monitoring` and speaks RPC v2 (CBOR): the operation ends the path.
+    let service = match service.as_str() {
+        "monitoring" => "cloudwatch".to_string(),
+        _ => service,
+    };
     let operation = match service.as_str() {
+        "cloudwatch" => parts
+            .uri
+            .path()
+            .rsplit_once("/operation/")
+            .map(|(_, op)| op.to_string())
+            .unwrap_or_else(|| "Unknown".to_string()),
         "iam" | "sts" => String::from_utf8_lossy(body)
             .split('&')
             .find_map(|kv| kv.strip_prefix("Action="))

@@ -22,13 +22,12 @@ from datetime import datetime, timezone
 
 from localstack.aws.connect import connect_to
 
-from . import iam_eval, logs_kms, propagation, sessions, settings
+from . import iam_eval, logs_kms, propagation, service_metrics, sessions, settings
 from .state import AliasView
 
 LOG = logging.getLogger(__name__)
 
 LEX_SERVICE_PRINCIPAL = "lexv2.amazonaws.com"
-METRIC_NAMESPACE = "AWS/Lex"
 MESSAGE_VERSION = "2.0"
 
 _LOG_GROUP_ARN = re.compile(r"^arn:aws[\w-]*:logs:([^:]+):(\d{12}):log-group:([^:]+)(:\*)?$")
@@ -132,36 +131,6 @@ def role_may(view: AliasView, action: str, resource: str) -> tuple[bool, str]:
     return True, ""
 
 
-# ---- metrics ----------------------------------------------------------------------------------
-
-
-def _count(view: AliasView, metric: str, operation: str, locale_id: str) -> None:
-    """One datum per documented dimension set of the Lex V2 runtime metrics (alias and version)."""
-    common = [
-        {"Name": "BotId", "Value": view.bot_id},
-        {"Name": "LocaleId", "Value": locale_id},
-        {"Name": "Operation", "Value": operation},
-    ]
-    data = [
-        {
-            "MetricName": metric,
-            "Dimensions": common + [{"Name": "BotAliasId", "Value": view.alias_id}],
-            "Value": 1.0,
-            "Unit": "Count",
-        },
-        {
-            "MetricName": metric,
-            "Dimensions": common + [{"Name": "BotVersion", "Value": view.bot_version}],
-            "Value": 1.0,
-            "Unit": "Count",
-        },
-    ]
-    try:
-        _clients(view.account_id, view.region).cloudwatch.put_metric_data(Namespace=METRIC_NAMESPACE, MetricData=data)
-    except Exception:  # a metric must never fail the conversation
-        LOG.exception("lexlogs: could not put metric %s", metric)
-
-
 # ---- text logs --------------------------------------------------------------------------------
 
 
@@ -233,6 +202,7 @@ def _deliver_text(view: AliasView, setting: dict, role: RoleFacts, locale_id: st
         logStreamName=stream,
         logEvents=[{"timestamp": int(when.timestamp() * 1000), "message": json.dumps(event)}],
     )
+    service_metrics.count_incoming(account, region, group, 1)
     return f"{group}/{stream}"
 
 
@@ -393,15 +363,15 @@ def deliver(view: AliasView, *, operation: str, locale_id: str, request_id: str,
             where = run()
         except NotDelivered as why:
             LOG.warning("lexlogs: %s log for alias %s (bot %s) not delivered: %s", kind, view.alias_id, view.bot_id, why)
-            _count(view, f"ConversationLogs{metric_kind}DeliveryFailure", operation, locale_id)
+            service_metrics.count_lex(view, f"ConversationLogs{metric_kind}DeliveryFailure", operation, locale_id)
             outcome[kind] = str(why)
         except Exception as error:
             LOG.exception("lexlogs: %s log for alias %s not delivered", kind, view.alias_id)
-            _count(view, f"ConversationLogs{metric_kind}DeliveryFailure", operation, locale_id)
+            service_metrics.count_lex(view, f"ConversationLogs{metric_kind}DeliveryFailure", operation, locale_id)
             outcome[kind] = f"error: {error}"
         else:
             LOG.debug("lexlogs: %s log for alias %s delivered to %s", kind, view.alias_id, where)
-            _count(view, f"ConversationLogs{metric_kind}DeliverySuccess", operation, locale_id)
+            service_metrics.count_lex(view, f"ConversationLogs{metric_kind}DeliverySuccess", operation, locale_id)
             outcome[kind] = "delivered"
 
     if text_setting is not None:

@@ -153,8 +153,13 @@ def install_iam_slr_and_settings():
     snapshot (iam_listing.py), IAM's role quotas (iam_quotas.py), S3's ExpectedBucketOwner
     (s3_owner.py), STS AssumeRole decided by the role's trust policy (sts_assume.py), policy writes
     recorded for IAM propagation (propagation.py), /_lexlogs/settings (settings_api.py), and the
-    key policy CloudWatch Logs needs for an encrypted log group (logs_kms.py)."""
-    from . import iam_listing, iam_quotas, iam_slr, logs_kms, propagation, s3_owner, settings_api, sts_assume
+    key policy CloudWatch Logs needs for an encrypted log group (logs_kms.py), the Tags of
+    CloudWatch's PutMetricAlarm (cloudwatch_tags.py) and saved Logs Insights queries
+    (logs_queries.py)."""
+    from . import (
+        cloudwatch_tags, iam_listing, iam_quotas, iam_slr, logs_kms, logs_queries, propagation, s3_owner,
+        settings_api, sts_assume,
+    )
 
     iam_listing.install()
     iam_slr.install()
@@ -164,3 +169,5 @@ def install_iam_slr_and_settings():
     sts_assume.install()
     settings_api.install()
     logs_kms.install()
+    cloudwatch_tags.install()
+    logs_queries.install()

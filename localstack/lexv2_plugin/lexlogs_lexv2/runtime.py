@@ -23,7 +23,7 @@ from localstack.aws.spec import load_service
 from localstack.runtime import hooks
 from localstack.services.plugins import Service, aws_provider
 
-from . import settings
+from . import service_metrics, settings
 from .state import AliasView, NotFound, runtime_view
 
 LOG = logging.getLogger(__name__)
@@ -106,6 +106,7 @@ def recognize_text(context: RequestContext, request: ServiceRequest) -> dict:
 
     view = _view(context, request)
     request = dict(request, _request_id=context.request_id)
+    service_metrics.count_request(view, "RecognizeText", request["localeId"])
     answer = _answer(view, request, request["text"], request.get("sessionState"))
     deliver(
         view,
@@ -164,6 +165,7 @@ def recognize_utterance(context: RequestContext, request: ServiceRequest) -> dic
         response_content_type = TEXT_CONTENT_TYPE
 
     plain = dict(request, requestAttributes=request_attributes, _request_id=context.request_id)
+    service_metrics.count_request(view, "RecognizeUtterance", request["localeId"])
     answer = _answer(view, plain, transcript, session_state)
     deliver(
         view,

@@ -57,6 +57,8 @@ pub(super) fn spec() -> Spec {
         pin_source_arn: false,
         take_over_destinations: false,
         selective: None,
+        alarm: None,
+        insights_queries: false,
         pin_source_account: false,
     }
 }
@@ -118,6 +120,9 @@ pub(super) fn fresh() -> Observed {
         attached_policies_quota: None,
         log_group_key: None,
         replicas: Vec::new(),
+        alarms: None,
+        queries: None,
+        version_locales: Default::default(),
     }
 }
 

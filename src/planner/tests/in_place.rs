@@ -59,6 +59,8 @@ pub(super) fn spec(text: bool, audio: bool) -> Spec {
         pin_source_arn: false,
         take_over_destinations: false,
         selective: None,
+        alarm: None,
+        insights_queries: false,
         pin_source_account: false,
     }
 }
@@ -162,6 +164,9 @@ pub(super) fn world() -> Observed {
         attached_policies_quota: None,
         log_group_key: None,
         replicas: Vec::new(),
+        alarms: None,
+        queries: None,
+        version_locales: Default::default(),
     }
 }
 

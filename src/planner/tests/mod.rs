@@ -1,5 +1,6 @@
 //! The planner's unit tests, by mode and topic.
 
+mod alarm;
 mod alias_members;
 mod aws_limits;
 mod boundary;
@@ -11,6 +12,7 @@ mod kept;
 mod log_group;
 mod log_group_key;
 mod moved_alias;
+mod queries;
 mod replicas;
 mod round_trip;
 mod take_over;

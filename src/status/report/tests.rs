@@ -19,6 +19,7 @@ fn alias(account: &str, bot: &str, alias: &str) -> AliasStatus {
         drift: None,
         error: None,
         replicas: Vec::new(),
+        alarm: None,
     }
 }
 
@@ -215,4 +216,37 @@ fn a_replicated_alias_gets_a_replicas_column_saying_whether_each_region_is_cover
         json["replicas"][0],
         serde_json::json!({"region": "us-west-2", "logGroup": "/aws/lex/OrderBot", "groupExists": true, "granted": true})
     );
+}
+
+#[test]
+fn alarms_get_a_column_only_when_an_alias_has_one() {
+    let plain = StatusReport::new(vec![alias("111111111111", "B", "live")], vec![]).to_string();
+    assert!(!plain.contains("ALARM"), "{plain}");
+    let mut ours = alias("111111111111", "B", "live");
+    ours.alarm = Some(AlarmStatus {
+        name: "lex-logs-setup-BID-liveID-text-logs-stopped".into(),
+        state: "ALARM".into(),
+        ours: true,
+    });
+    let mut theirs = alias("111111111111", "B", "test");
+    theirs.alarm = Some(AlarmStatus {
+        name: "lex-logs-setup-BID-testID-text-logs-stopped".into(),
+        state: "OK".into(),
+        ours: false,
+    });
+    let none = alias("111111111111", "B", "zeta");
+    let text = StatusReport::new(vec![ours, theirs, none], vec![]).to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].trim_end().ends_with("ALARM"), "{text}");
+    let row = |name: &str| {
+        *lines
+            .iter()
+            .find(|l| l.contains(&format!(" {name} ")))
+            .unwrap()
+    };
+    assert!(row("live").trim_end().ends_with("ALARM"), "{text}");
+    assert!(row("test").trim_end().ends_with("OK (not ours)"), "{text}");
+    assert!(row("zeta").trim_end().ends_with('-'), "{text}");
+    let json = serde_json::to_value(StatusReport::new(vec![alias("1", "B", "x")], vec![])).unwrap();
+    assert!(json["aliases"][0].get("alarm").is_none(), "{json}");
 }

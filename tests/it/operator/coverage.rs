@@ -186,6 +186,15 @@ async fn the_operator_policy_allows_every_call_the_tool_makes() {
     let take_over: Vec<&str> = take_over.iter().map(String::as_str).collect();
     runs.push(record("apply", &take_over, Fault::None, 0).await);
     runs.push(record("destroy", &take_over, Fault::None, 0).await);
+    // --alarm and --insights-queries: PutMetricAlarm, PutQueryDefinition; destroy deletes both.
+    let mut alarmed = slr.target_args();
+    alarmed.extend(["--alarm".into(), "--insights-queries".into()]);
+    let alarmed: Vec<&str> = alarmed.iter().map(String::as_str).collect();
+    for command in ["apply", "destroy"] {
+        let mut run = record(command, &alarmed, Fault::None, 0).await;
+        run.target_free = true;
+        runs.push(run);
+    }
     // In place on a customer role: a rolled-back apply first (its undo calls), then the same runs.
     let customer_target = customer.target_args();
     let target: Vec<&str> = customer_target.iter().map(String::as_str).collect();
@@ -395,6 +404,10 @@ async fn the_operator_policy_allows_every_call_the_tool_makes() {
         "iam:AttachRolePolicy on dedicated role",
         "iam:DetachRolePolicy on dedicated role",
         "iam:PassRole on dedicated role",
+        "cloudwatch:PutMetricAlarm",
+        "cloudwatch:DeleteAlarms",
+        "logs:PutQueryDefinition",
+        "logs:DeleteQueryDefinition",
         "iam:PassRole on service-linked role",
         "iam:CreateRole on dedicated role",
         "iam:DeleteRole on dedicated role",

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::support::{run_tool, runtime, unique, World};
 
+mod alarm;
 mod boundary;
 mod customer_role;
 mod dedicated;
@@ -16,6 +17,7 @@ mod in_place;
 mod inputs;
 mod ownership;
 mod publish_diff;
+mod queries;
 mod replicas;
 mod selective;
 mod selective_flag;

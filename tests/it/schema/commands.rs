@@ -1,6 +1,6 @@
 //! The JSON of plan, plan --destroy, apply, apply --verify, destroy, status, verify, verify
 //! --static-only and policy (with and without a target), each run on the twin and checked
-//! against its schema: in place (with a PassRole grant, two aliases, a retention) and in the
+//! against its schema: in place (with a PassRole grant, two aliases, a retention, an alarm, saved queries) and in the
 //! dedicated-role mode (a published version, audio with KMS).
 
 use serde_json::Value;
@@ -45,9 +45,16 @@ async fn in_place_every_command_prints_what_its_schema_says() {
     aliases.extend(["--alias".to_string(), "TestBotAlias".to_string()]);
     let mut args = aliases.clone();
     args.extend(
-        ["--retention-days", "7", "--grant-pass-role", &grant]
-            .into_iter()
-            .map(String::from),
+        [
+            "--retention-days",
+            "7",
+            "--grant-pass-role",
+            &grant,
+            "--alarm",
+            "--insights-queries",
+        ]
+        .into_iter()
+        .map(String::from),
     );
 
     let out = tool(&["plan"], &args, &["--detailed-exitcode"]).await;
@@ -55,7 +62,14 @@ async fn in_place_every_command_prints_what_its_schema_says() {
     let plan = assert_matches("plan", &out);
     assert_eq!(plan["command"], "apply");
     assert_eq!(plan["targets"][0]["bot"], world.bot_name.as_str());
-    for kind in ["alias", "bot_record", "inline_policy", "log_group"] {
+    for kind in [
+        "alarm",
+        "alias",
+        "bot_record",
+        "inline_policy",
+        "log_group",
+        "query",
+    ] {
         assert!(kinds(&plan).contains(&kind.to_string()), "{kind}: {plan:#}");
     }
 
@@ -97,6 +111,11 @@ async fn in_place_every_command_prints_what_its_schema_says() {
     let status = assert_matches("status", &out);
     assert_eq!(status["summary"]["aliases"], 2, "{status:#}");
     assert_eq!(status["aliases"][0]["text"]["canWrite"], true, "{status:#}");
+    let alarms = status["aliases"].as_array().unwrap().iter();
+    assert!(
+        alarms.filter(|a| a["alarm"]["ours"] == true).count() == 2,
+        "{status:#}"
+    );
     // Asked for another retention: the drift is listed.
     let out = tool(
         &["status", "--detailed-exitcode"],

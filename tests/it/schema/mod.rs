@@ -165,9 +165,18 @@ fn fixed_objects(value: &Value, pointer: String, found: &mut Vec<String>) {
 }
 
 /// The keys whose values are free-form objects: IAM policy documents (a saved plan's document
-/// `body`), AWS tags, the log line verify read back, and a saved plan's `step` (the tool's own
-/// form, not for policy-as-code). (A bot record's before and after are its tags.)
-const FREE_FORM: &[&str] = &["document", "trustPolicy", "tags", "found", "body", "step"];
+/// `body`), AWS tags, a CloudWatch metric's dimensions (name to value, as an alarm holds them),
+/// the log line verify read back, and a saved plan's `step` (the tool's own form, not for
+/// policy-as-code). (A bot record's before and after are its tags.)
+const FREE_FORM: &[&str] = &[
+    "document",
+    "trustPolicy",
+    "tags",
+    "dimensions",
+    "found",
+    "body",
+    "step",
+];
 
 fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")

@@ -1,5 +1,5 @@
 //! A saved plan file (`plan --out FILE`) against `saved-plan.schema.json`, in both modes (with a
-//! PassRole grant and audio with KMS, so every kind of value and address is in it); `show FILE
+//! PassRole grant, an alarm and audio with KMS, so every kind of value and address is in it); `show FILE
 //! --output json` against the plan's schema; a stale plan's error against the error's.
 
 use serde_json::Value;
@@ -23,6 +23,7 @@ async fn a_saved_plan_its_show_and_its_stale_refusal_print_what_their_schemas_sa
     let world = World::new().await;
     let mut in_place = world.target_args();
     in_place.extend(["--grant-pass-role".into(), format!("user/{}", world.user)]);
+    in_place.extend(["--alarm".into(), "--insights-queries".into()]);
     let mut dedicated = world.dedicated_args();
     dedicated.extend([
         "--audio-bucket".into(),

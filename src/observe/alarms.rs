@@ -1,0 +1,101 @@
+//! The reads `--alarm` and `--insights-queries` need: our alarm of each alias, by its
+//! deterministic name (apply with `--alarm`, destroy, status), the locales of the versions the
+//! aliases run (apply with `--alarm`: the alarm watches each locale's traffic), and the saved
+//! queries named with our prefix for the text log group (apply with `--insights-queries`,
+//! destroy).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::aws::Clients;
+use crate::error::{AwsError, Error, Result};
+use crate::plan::Mode;
+use crate::resources::alarm::{self, name as alarm_name};
+use crate::spec::Spec;
+
+use super::Observed;
+
+/// Reads what `--alarm` needs into `observed`: the aliases' alarms when apply asks for them or
+/// destroy may remove them, and with `--alarm` the locales of their versions.
+pub(crate) async fn read(
+    clients: &Clients,
+    spec: &Spec,
+    mode: Mode,
+    observed: &mut Observed,
+) -> Result<()> {
+    let wanted = mode == Mode::Apply && spec.alarm.is_some();
+    if !wanted && mode != Mode::Destroy {
+        return Ok(());
+    }
+    let versions: BTreeSet<String> = match wanted {
+        true => observed
+            .aliases
+            .iter()
+            .map(|a| a.version().to_string())
+            .collect(),
+        false => BTreeSet::new(),
+    };
+    let bot = &observed.bot;
+    let locales = futures::future::try_join_all(versions.into_iter().map(|version| async move {
+        let ids = locale_ids(&clients.lex, &bot.id, &bot.name, &version).await?;
+        Ok::<_, Error>((version, ids))
+    }));
+    let (alarms, locales) = tokio::try_join!(read_alarms(clients, observed), locales)?;
+    observed.alarms = Some(alarms);
+    observed.version_locales = locales.into_iter().collect();
+    Ok(())
+}
+
+/// Reads our saved queries of the text log group when apply asks for them or destroy may
+/// remove them.
+pub(crate) async fn read_queries(
+    clients: &Clients,
+    spec: &Spec,
+    mode: Mode,
+    observed: &mut Observed,
+) -> Result<()> {
+    let wanted = mode == Mode::Destroy || (mode == Mode::Apply && spec.insights_queries);
+    let Some((group, _)) = observed.log_group.as_ref().filter(|_| wanted) else {
+        return Ok(());
+    };
+    let prefix = crate::resources::query::group_prefix(group);
+    observed.queries = Some(crate::resources::query::observe(&clients.logs, &prefix).await?);
+    Ok(())
+}
+
+/// The alarms of the observed aliases that exist (by name), with their tags.
+pub(crate) async fn read_alarms(
+    clients: &Clients,
+    observed: &Observed,
+) -> Result<BTreeMap<String, alarm::AlarmState>> {
+    let names: Vec<String> = observed
+        .aliases
+        .iter()
+        .map(|a| alarm_name(&observed.bot.id, &a.id))
+        .collect();
+    alarm::observe(&clients.cloudwatch, &names).await
+}
+
+/// The locale ids of a version of the bot (ListBotLocales).
+async fn locale_ids(
+    lex: &aws_sdk_lexmodelsv2::Client,
+    bot_id: &str,
+    bot_name: &str,
+    version: &str,
+) -> Result<Vec<String>> {
+    let address = format!("version[{bot_name}/{version}]");
+    let mut pages = lex
+        .list_bot_locales()
+        .bot_id(bot_id)
+        .bot_version(version)
+        .into_paginator()
+        .send();
+    let mut ids = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page =
+            page.map_err(|e| Error::from(AwsError::from_sdk("lex:ListBotLocales", &address, &e)))?;
+        let listed = page.bot_locale_summaries().iter();
+        ids.extend(listed.filter_map(|s| s.locale_id().map(str::to_string)));
+    }
+    ids.sort();
+    Ok(ids)
+}
