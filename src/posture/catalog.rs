@@ -39,6 +39,7 @@ pub enum Check {
     SelectiveCapture,
     ChildDirectedLogs,
     SlotsUnmasked,
+    ReplicaNotCovered,
 }
 
 /// A kind of finding as the README and SARIF describe it.
@@ -57,7 +58,7 @@ pub struct Rule {
 }
 
 /// Every kind of finding, in id order.
-pub const RULES: [Rule; 9] = [
+pub const RULES: [Rule; 10] = [
     Rule {
         check: Check::TextLogsOff,
         id: "LEXLOG001",
@@ -143,6 +144,17 @@ pub const RULES: [Rule; 9] = [
                  with --check-slots (or check_slots in the rules).",
         remedy: "Set obfuscationSetting DefaultObfuscation on those slots (UpdateSlot), build, \
                  publish a version and move the alias to it.",
+    },
+    Rule {
+        check: Check::ReplicaNotCovered,
+        id: "LEXLOG010",
+        name: "replica-not-covered",
+        severity: Severity::High,
+        checks: "The bot is replicated to another region (Global Resiliency) and the alias's text \
+                 logs would be lost there: the replica region has no log group of the name the \
+                 alias logs to, or (on logs lex-logs-setup set up) no grant of ours names it.",
+        remedy: "Run lex-logs-setup apply for the alias: it sets up the group and the grant in \
+                 every replica region.",
     },
 ];
 

@@ -28,6 +28,8 @@ pub struct AliasFacts {
     /// The slots of the alias's version whose values are logged unmasked (`intent/slot` in
     /// locale `locale`); `None`: slots were not read.
     pub unmasked_slots: Option<Vec<String>>,
+    /// The replica regions where the alias's text logs would be lost, each with why.
+    pub replicas_uncovered: Vec<String>,
 }
 
 /// An alias's text logs.
@@ -109,6 +111,16 @@ pub fn judge(facts: &AliasFacts, rules: &Rules) -> Vec<Finding> {
     }
     if let Some(audio) = &facts.audio {
         found.extend(audio_finding(audio, rules));
+    }
+    if !facts.replicas_uncovered.is_empty() {
+        found.push((
+            Check::ReplicaNotCovered,
+            None,
+            format!(
+                "the bot is replicated and text logs would be lost in: {}",
+                facts.replicas_uncovered.join("; ")
+            ),
+        ));
     }
     if !facts.cannot_write.is_empty() {
         found.push((

@@ -28,6 +28,7 @@ fn sound() -> AliasFacts {
         audio: None,
         cannot_write: Vec::new(),
         unmasked_slots: None,
+        replicas_uncovered: Vec::new(),
     }
 }
 
@@ -214,6 +215,23 @@ fn a_child_directed_bot_may_not_log_and_is_not_asked_to() {
         vec![],
         "no text-logs-off for a bot that may not log"
     );
+}
+
+#[test]
+fn a_replica_region_without_logs_is_found_and_can_be_ignored_per_bot() {
+    let facts = AliasFacts {
+        replicas_uncovered: vec!["us-west-2 (no log group /aws/lex/OrderBot there)".into()],
+        ..sound()
+    };
+    let found = judged(&facts);
+    assert_eq!(ids(&found), ["LEXLOG010"]);
+    assert_eq!(found[0].severity, Severity::High);
+    assert!(found[0].message.contains("us-west-2"), "{:?}", found[0]);
+    assert_eq!(found[0].resource, ALIAS_ARN);
+    let rules: Rules =
+        toml::from_str("[[ignore]]\nfinding = \"replica-not-covered\"\nbots = [\"Order*\"]\n")
+            .unwrap();
+    assert!(judge(&facts, &rules).is_empty());
 }
 
 #[test]

@@ -59,5 +59,6 @@ pub(crate) fn alias_facts(
         audio,
         cannot_write,
         unmasked_slots,
+        replicas_uncovered: Vec::new(),
     }
 }

@@ -233,7 +233,7 @@ async fn bot_rows(
         true => Some(unmasked_slots(clients, &obs).await?),
         false => None,
     };
-    let findings = findings(&obs, &reads, &checked, slots.as_ref(), judge.rules);
+    let findings = findings(&obs, &ours, &reads, &checked, slots.as_ref(), judge.rules);
     let alarms = match &obs.alarms {
         Some(read) => read.clone(),
         None => read_alarms(clients, &obs).await?,
@@ -273,6 +273,7 @@ async fn unmasked_slots(
 /// said, and the slots when they were read.
 fn findings(
     obs: &Observed,
+    ours: &planner::OurDestinations,
     reads: &crate::observe::Reads,
     checked: &[AliasReport],
     slots: Option<&BTreeMap<String, Vec<String>>>,
@@ -295,7 +296,9 @@ fn findings(
             })
             .collect();
         let unmasked = slots.map(|s| s.get(alias.version()).cloned().unwrap_or_default());
-        let facts = facts::alias_facts(&obs.scope, &obs.bot, alias, reads, cannot_write, unmasked);
+        let mut facts =
+            facts::alias_facts(&obs.scope, &obs.bot, alias, reads, cannot_write, unmasked);
+        facts.replicas_uncovered = uncovered_replicas(obs, alias, ours);
         found.extend(crate::posture::judge(&facts, rules));
     }
     found
@@ -346,6 +349,31 @@ fn rows(
 /// The KMS key of the log group `group`, as read (`None`: no key, or not read).
 fn group_key(reads: &Reads, group: Option<&str>) -> Option<String> {
     reads.log_groups.get(group?)?.as_ref()?.kms_key_id.clone()
+}
+
+/// The replica regions where `alias`'s text logs would be lost (LEXLOG010), each with why: no
+/// group of its name there, or, on logs of ours (our grant names the group in the bot's region),
+/// no grant of ours naming that region's group. A group the run did not read is not judged.
+fn uncovered_replicas(
+    obs: &Observed,
+    alias: &crate::resources::alias::Alias,
+    ours: &planner::OurDestinations,
+) -> Vec<String> {
+    let rows = replica_rows(obs, alias, ours);
+    let our_logs = |group: &str| ours.log_group_arns.contains(&obs.scope.log_group(group));
+    rows.into_iter()
+        .filter_map(|r| {
+            let group = r.log_group.as_deref()?;
+            match r.group_exists? {
+                false => Some(format!("{} (no log group {group} there)", r.region)),
+                true if !r.granted && our_logs(group) => Some(format!(
+                    "{} (no grant of ours names its group {group})",
+                    r.region
+                )),
+                true => None,
+            }
+        })
+        .collect()
 }
 
 /// The alias's text logs in each region its bot is replicated to: the group of the same name

@@ -415,3 +415,67 @@ async fn a_saved_plan_of_a_replicated_bot_applies_and_is_refused_once_the_replic
         .unwrap();
     assert!(groups.log_groups().is_empty(), "no group in {REPLICA}");
 }
+
+/// The posture finding LEXLOG010: none once apply has set up the replica region; when the group
+/// there is deleted behind the tool's back, status finds it in JSON and SARIF, naming the region.
+#[tokio::test]
+async fn status_finds_a_replica_region_whose_group_is_gone() {
+    let (world, account, there) = replicated('4').await;
+    let target = world.target_args();
+    expect_exit(&tool(&account, cmd("apply", &target, &["--yes"])).await, 0);
+    let status = |output: &'static str| {
+        let target = target.clone();
+        let account = account.clone();
+        async move { tool(&account, cmd("status", &target, &["--output", output])).await }
+    };
+    let ids = |report: &Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["alias"] == world.alias_name)
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let out = status("json").await;
+    expect_exit(&out, 0);
+    assert!(
+        !ids(&crate::support::json_of(&out)).contains(&"LEXLOG010".to_string()),
+        "{}",
+        stdout(&out)
+    );
+
+    there
+        .logs
+        .delete_log_group()
+        .log_group_name(world.log_group())
+        .send()
+        .await
+        .expect("DeleteLogGroup in the replica region");
+    let out = status("json").await;
+    expect_exit(&out, 0);
+    let report = crate::support::json_of(&out);
+    assert!(
+        ids(&report).contains(&"LEXLOG010".to_string()),
+        "{report:#}"
+    );
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "LEXLOG010")
+        .unwrap();
+    assert_eq!(finding["severity"], "high");
+    assert!(
+        finding["message"].as_str().unwrap().contains(REPLICA),
+        "{finding:#}"
+    );
+    let sarif: Value = serde_json::from_str(&stdout(&status("sarif").await)).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "LEXLOG010" && r["level"] == "error"),
+        "{sarif:#}"
+    );
+}

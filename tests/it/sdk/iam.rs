@@ -193,6 +193,35 @@ async fn iam_managed_policy_versions_and_attachments() {
         .send()
         .await
         .expect("DetachRolePolicy");
+    // IAM deletes a managed policy only once its versions but the default one are gone.
+    let conflict = iam
+        .delete_policy()
+        .policy_arn(&arn)
+        .send()
+        .await
+        .expect_err("DeletePolicy with versions besides the default");
+    assert_eq!(
+        conflict.as_service_error().and_then(|e| e.meta().code()),
+        Some("DeleteConflict")
+    );
+    let versions = iam
+        .list_policy_versions()
+        .policy_arn(&arn)
+        .send()
+        .await
+        .expect("ListPolicyVersions");
+    for version in versions
+        .versions()
+        .iter()
+        .filter(|v| !v.is_default_version())
+    {
+        iam.delete_policy_version()
+            .policy_arn(&arn)
+            .version_id(version.version_id().unwrap())
+            .send()
+            .await
+            .expect("DeletePolicyVersion");
+    }
     iam.delete_policy()
         .policy_arn(&arn)
         .send()

@@ -50,10 +50,13 @@ async fn detailed_exitcode_help_and_behaviour_agree() {
     let help = crate::support::run_tool_at("http://127.0.0.1:9", &["plan", "--help"]).await;
     expect_exit(&help, 0);
     let text = stdout(&help);
-    let line = text
+    // The flag's help: on its line, or (clap's long help) on the lines after it, up to a blank.
+    let line: String = text
         .lines()
-        .find(|l| l.contains("--detailed-exitcode"))
-        .unwrap();
+        .skip_while(|l| !l.contains("--detailed-exitcode"))
+        .take_while(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(line.contains("0 when") && line.contains("2 when"), "{line}");
     assert!(line.contains("(1, or 64 for bad input)"), "{line}");
 
