@@ -51,6 +51,8 @@ pub struct OperatorScope {
     pub regions: Vec<String>,
     /// Our alarms the plans create, change or delete (`--alarm`), by name.
     pub alarms: Vec<String>,
+    /// The plans save Logs Insights queries (`--insights-queries`).
+    pub saved_queries: bool,
 }
 
 /// Lex V2 service-linked roles, as an IAM resource pattern.
@@ -84,7 +86,7 @@ pub fn operator(o: &OperatorScope) -> Value {
     statements.extend(policy_statements(&r));
     statements.extend(lex_statements(&r));
     statements.extend(
-        super::operator_scope::monitoring(&r.alarms)
+        super::operator_scope::monitoring(&r.alarms, &r.alarms_removed, r.saved_queries)
             .into_iter()
             .map(Some),
     );
@@ -165,6 +167,8 @@ struct OperatorResources {
     /// The aliases in every region the plans change (verify converses in a replica's too).
     conversed: Vec<String>,
     alarms: Vec<String>,
+    alarms_removed: Vec<String>,
+    saved_queries: bool,
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
@@ -246,7 +250,9 @@ impl OperatorResources {
             ),
             conversed: super::operator_scope::in_every_region(&aliases, &arn, &places),
             aliases: sorted(aliases),
-            alarms: sorted(o.alarm_names().iter().map(|a| arn.alarm(a)).collect()),
+            alarms: sorted(o.alarms.iter().map(|a| arn.alarm(a)).collect()),
+            alarms_removed: sorted(o.alarm_names().iter().map(|a| arn.alarm(a)).collect()),
+            saved_queries: o.saved_queries,
             dedicated,
         }
     }

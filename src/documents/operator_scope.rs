@@ -91,6 +91,7 @@ impl OperatorScope {
             Address::InlinePolicy { owner, name } if name.starts_with(super::PASS_ROLE_PREFIX) => {
                 self.principals.push(owner.clone());
             }
+            Address::Query(_) if change.after.is_some() => self.saved_queries = true,
             Address::Alarm { .. } => {
                 let values = change.before.iter().chain(change.after.iter());
                 self.alarms.extend(values.filter_map(|v| match v {
@@ -173,20 +174,38 @@ impl ArnPattern {
     }
 }
 
-/// Our alarms, on their ARNs (`--alarm`), and saved queries, on `*`: IAM has no resource type
-/// for a query definition (`--insights-queries`).
-pub(super) fn monitoring(alarm_arns: &[String]) -> Vec<Statement> {
+/// Our alarms, on their ARNs, and saved queries, on `*` (IAM has no resource type for a query
+/// definition). Writing an alarm (its actions may name any SNS topic or EC2 action CloudWatch
+/// takes) and saving a query only when the plans do (`--alarm`, `--insights-queries`); deleting
+/// our alarm of each named alias and a query proven ours always (destroy removes them whatever its
+/// flags).
+pub(super) fn monitoring(
+    written: &[String],
+    removed: &[String],
+    saved_queries: bool,
+) -> Vec<Statement> {
     let mut statements = Vec::new();
-    if !alarm_arns.is_empty() {
+    if !written.is_empty() {
         statements.push(Statement::allow(
             "OurAlarmsOfTheNamedAliases",
             crate::resources::alarm::IAM_ACTIONS,
-            alarm_arns.to_vec(),
+            written.to_vec(),
         ));
     }
+    if !removed.is_empty() {
+        statements.push(Statement::allow(
+            "RemoveOurAlarmsOfTheNamedAliases",
+            &["cloudwatch:DeleteAlarms"],
+            removed.to_vec(),
+        ));
+    }
+    let queries: &[&str] = match saved_queries {
+        true => crate::resources::query::IAM_ACTIONS,
+        false => &["logs:DeleteQueryDefinition"],
+    };
     statements.push(Statement::allow(
         "SavedQueriesNoResourceLevel",
-        crate::resources::query::IAM_ACTIONS,
+        queries,
         vec!["*".into()],
     ));
     statements

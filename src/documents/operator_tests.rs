@@ -307,12 +307,38 @@ fn resources(statement: &Value) -> Vec<String> {
 
 #[test]
 fn the_alarm_actions_name_exactly_the_named_aliases_alarms() {
+    let ours = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:lex-logs-setup-BOTID-ALIASID-text-logs-stopped";
+    let actions_of = |document: &Value, sid: &str| -> Vec<String> {
+        match &statement(document, sid).expect(sid)["Action"] {
+            Value::Array(a) => a.iter().map(|x| x.as_str().unwrap().to_string()).collect(),
+            one => vec![one.as_str().unwrap().to_string()],
+        }
+    };
+    // Without --alarm: our alarm of each named alias may only be deleted (destroy), and saved
+    // queries only deleted.
     let document = operator(&in_place(SLR));
-    let alarms = statement(&document, "OurAlarmsOfTheNamedAliases").expect("alarm statement");
+    assert!(statement(&document, "OurAlarmsOfTheNamedAliases").is_none());
+    let removed = statement(&document, "RemoveOurAlarmsOfTheNamedAliases").expect("removal");
+    assert_eq!(resources(removed), [ours]);
     assert_eq!(
-        resources(alarms),
-        ["arn:aws:cloudwatch:eu-west-1:123456789012:alarm:lex-logs-setup-BOTID-ALIASID-text-logs-stopped"]
+        actions_of(&document, "RemoveOurAlarmsOfTheNamedAliases"),
+        ["cloudwatch:DeleteAlarms"]
     );
+    assert_eq!(
+        actions_of(&document, "SavedQueriesNoResourceLevel"),
+        ["logs:DeleteQueryDefinition"]
+    );
+    // With --alarm and --insights-queries in the plans: written, on exactly that alarm.
+    let mut scope = in_place(SLR);
+    scope.alarms = vec!["lex-logs-setup-BOTID-ALIASID-text-logs-stopped".into()];
+    scope.saved_queries = true;
+    let document = operator(&scope);
+    let alarms = statement(&document, "OurAlarmsOfTheNamedAliases").expect("alarm statement");
+    assert_eq!(resources(alarms), [ours]);
+    assert!(actions_of(&document, "OurAlarmsOfTheNamedAliases")
+        .contains(&"cloudwatch:PutMetricAlarm".to_string()));
+    assert!(actions_of(&document, "SavedQueriesNoResourceLevel")
+        .contains(&"logs:PutQueryDefinition".to_string()));
     let generic = super::operator_generic::generic();
     let any = statement(&generic, "AlarmsNamedLikeOurs").expect("generic alarm statement");
     assert_eq!(
