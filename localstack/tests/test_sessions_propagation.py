@@ -16,6 +16,9 @@ import pytest
 
 from test_runtime import PCM_SILENCE, World, logs_allowed
 
+# The propagation window the timing tests set (seconds).
+WINDOW = 3
+
 
 @pytest.fixture
 def world():
@@ -65,40 +68,42 @@ def test_session_begun_before_update_bot_alias_keeps_its_log_settings(world):
 
 
 def test_inline_policy_written_within_the_window_is_not_yet_in_effect(world):
+    # A window of WINDOW seconds: long enough that making the bot (several calls, slower on a
+    # busy machine) still ends inside it.
     world.role().log_group()
-    time.sleep(1.2)  # the role itself is old enough
-    world.settings(iam_propagation_seconds=1)
+    time.sleep(WINDOW + 0.2)  # the role itself is old enough
+    world.settings(iam_propagation_seconds=WINDOW)
     world.inline(logs_allowed(world))
     world.bot()
     world.say(session_id="early")
     assert world.events() == []
     assert world.metric("ConversationLogsTextDeliveryFailure") == 1
-    time.sleep(1.2)
+    time.sleep(WINDOW + 0.2)
     world.say(session_id="late")
     assert text_sessions(world) == {"late"}
 
 
 def test_rewritten_inline_policy_keeps_the_old_document_within_the_window(world):
     world.role().inline(logs_allowed(world)).log_group()
-    time.sleep(1.2)
-    world.settings(iam_propagation_seconds=1)
+    time.sleep(WINDOW + 0.2)
+    world.settings(iam_propagation_seconds=WINDOW)
     world.bot()
     # Rewritten to allow nothing: the old document (allowing the writes) applies for the window.
     world.inline({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
     world.say(session_id="still-old-policy")
-    time.sleep(1.2)
+    time.sleep(WINDOW + 0.2)
     world.say(session_id="new-policy")
     assert text_sessions(world) == {"still-old-policy"}
 
 
 def test_attached_policy_and_new_default_version_wait_for_the_window(world):
     world.role().log_group()
-    time.sleep(1.2)
-    world.settings(iam_propagation_seconds=1)
+    time.sleep(WINDOW + 0.2)
+    world.settings(iam_propagation_seconds=WINDOW)
     world.attach(logs_allowed(world))
     world.bot()
     world.say(session_id="attached-now")
-    time.sleep(1.2)
+    time.sleep(WINDOW + 0.2)
     world.say(session_id="attached-before")
     assert text_sessions(world) == {"attached-before"}
 
@@ -110,7 +115,7 @@ def test_attached_policy_and_new_default_version_wait_for_the_window(world):
             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}),
     )
     world.say(session_id="old-version")
-    time.sleep(1.2)
+    time.sleep(WINDOW + 0.2)
     world.say(session_id="new-version")
     assert text_sessions(world) == {"attached-before", "old-version"}
 

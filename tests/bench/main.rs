@@ -215,9 +215,14 @@ async fn fleet(rows: &mut Rows, delay: Duration) {
             "adaptive",
         ),
         (
-            "fleet, rate-limited per service",
+            "fleet, rate-limited per service, standard retries",
             Fault::RateLimit(rate),
             "standard",
+        ),
+        (
+            "fleet, rate-limited per service, adaptive retries",
+            Fault::RateLimit(rate),
+            "adaptive",
         ),
     ] {
         rows.add(name, scale::fleet_apply(delay, &config, fault, mode).await);
