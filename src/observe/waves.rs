@@ -77,9 +77,18 @@ struct SecondWave {
 pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(Observed, Reads)> {
     let lex_and_iam = async {
         let first = first_wave(clients, spec, mode).await?;
-        let second = second_wave(clients, spec, mode, first).await?;
-        let third = third_wave(clients, spec, mode, &second).await?;
-        Ok::<_, crate::error::Error>((second, third))
+        // The bot's replicas need only its id and the group's name: read beside waves 2 and 3.
+        let (bot_id, group) = (first.base.bot_id.clone(), first.log_group_name.clone());
+        let (provider, scope) = (first.base.provider.clone(), first.base.scope.clone());
+        let waves = async {
+            let second = second_wave(clients, spec, mode, first).await?;
+            let third = third_wave(clients, spec, mode, &second).await?;
+            Ok::<_, crate::error::Error>((second, third))
+        };
+        let replicas = super::replicas::read(clients, &bot_id, &provider, &scope, group.as_deref());
+        let (waves, replicas) = tokio::join!(waves, replicas);
+        let (second, third) = waves?;
+        Ok::<_, crate::error::Error>((second, third, replicas?))
     };
     let (waves, audio) = tokio::join!(
         lex_and_iam,
@@ -87,7 +96,7 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(
     );
     // A wrong audio destination is said before a bot that is not found (it is the user's input).
     let audio = audio?;
-    let (second, third) = waves?;
+    let (second, third, replicas) = waves?;
     let (mut observed, mut reads) =
         observed(second, third, audio.bucket, audio.key, audio.log_group_key);
     reads.absorb(audio.reads);
@@ -105,15 +114,7 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(
         }
         _ => observed.boundaries = super::boundaries::read(&clients.iam, &observed).await?,
     }
-    let group = observed.log_group.as_ref().map(|(name, _)| name.as_str());
-    observed.replicas = super::replicas::read(
-        clients,
-        &observed.bot.id,
-        &observed.provider,
-        &observed.scope,
-        group,
-    )
-    .await?;
+    observed.replicas = replicas;
     super::alarms::read(clients, spec, mode, &mut observed).await?;
     super::alarms::read_queries(clients, spec, mode, &mut observed).await?;
     tracing::debug!(bot_on_our_role = observed.bot_on_our_role(), previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "wave 3 read");

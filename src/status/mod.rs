@@ -18,7 +18,7 @@ pub(crate) mod report;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 
 use crate::aws::Clients;
 use crate::cli::StatusArgs;
@@ -168,11 +168,16 @@ async fn subjects(base: &Clients, args: &StatusArgs) -> Result<Vec<Subject>> {
             .collect());
     }
     let bots = bot::list_all(&base.lex).await?;
-    let listed = futures::future::try_join_all(bots.iter().map(|(id, name)| async move {
-        let aliases = alias::list(&base.lex, id, name).await?;
-        Ok::<_, crate::error::Error>((name.clone(), aliases))
-    }))
-    .await?;
+    // As many at once as bots are observed at once: a fleet's listing must not burst past the
+    // account's rate limit (300 bots at once were throttled beyond the retries).
+    let listed: Vec<(String, Vec<_>)> = futures::stream::iter(bots.iter())
+        .map(|(id, name)| async move {
+            let aliases = alias::list(&base.lex, id, name).await?;
+            Ok::<_, crate::error::Error>((name.clone(), aliases))
+        })
+        .buffered(BOTS_AT_ONCE)
+        .try_collect()
+        .await?;
     listed
         .into_iter()
         .map(|(name, aliases)| {

@@ -157,7 +157,10 @@ async fn status_finds_exactly_the_fleets_findings_in_table_json_and_sarif() {
     assert!(!validator.is_valid(&broken), "the schema is enforced");
     let run = &sarif["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "lex-logs-setup");
-    assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), 9);
+    assert_eq!(
+        run["tool"]["driver"]["rules"].as_array().unwrap().len(),
+        lex_logs_setup::posture::RULES.len()
+    );
     let results = run["results"].as_array().unwrap();
     let by_id = |id: &str| {
         results
