@@ -20,11 +20,11 @@ pub(crate) async fn read(
     clients: &Clients,
     spec: &Spec,
     mode: Mode,
-    observed: &mut Observed,
-) -> Result<()> {
+    observed: &Observed,
+) -> Result<Option<ReadAlarms>> {
     let wanted = mode == Mode::Apply && spec.alarm.is_some();
     if !wanted && mode != Mode::Destroy {
-        return Ok(());
+        return Ok(None);
     }
     let versions: BTreeSet<String> = match wanted {
         true => observed
@@ -40,10 +40,14 @@ pub(crate) async fn read(
         Ok::<_, Error>((version, ids))
     }));
     let (alarms, locales) = tokio::try_join!(read_alarms(clients, observed), locales)?;
-    observed.alarms = Some(alarms);
-    observed.version_locales = locales.into_iter().collect();
-    Ok(())
+    Ok(Some((alarms, locales.into_iter().collect())))
 }
+
+/// Our alarms of the aliases (by name), and the locale ids of each version the aliases run.
+pub(crate) type ReadAlarms = (
+    BTreeMap<String, alarm::AlarmState>,
+    BTreeMap<String, Vec<String>>,
+);
 
 /// Reads our saved queries of the text log group when apply asks for them or destroy may
 /// remove them.
@@ -51,15 +55,16 @@ pub(crate) async fn read_queries(
     clients: &Clients,
     spec: &Spec,
     mode: Mode,
-    observed: &mut Observed,
-) -> Result<()> {
+    observed: &Observed,
+) -> Result<Option<Vec<crate::resources::query::QueryState>>> {
     let wanted = mode == Mode::Destroy || (mode == Mode::Apply && spec.insights_queries);
     let Some((group, _)) = observed.log_group.as_ref().filter(|_| wanted) else {
-        return Ok(());
+        return Ok(None);
     };
     let prefix = crate::resources::query::group_prefix(group);
-    observed.queries = Some(crate::resources::query::observe(&clients.logs, &prefix).await?);
-    Ok(())
+    crate::resources::query::observe(&clients.logs, &prefix)
+        .await
+        .map(Some)
 }
 
 /// The alarms of the observed aliases that exist (by name), with their tags.

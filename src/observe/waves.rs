@@ -107,16 +107,33 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(
                 super::quotas::attached_policies_per_role(&clients.iam).await?;
         }
     }
-    match mode {
-        Mode::Destroy => {
-            observed.granted_log_groups =
-                destinations::granted_log_groups(clients, &observed).await?
-        }
-        _ => observed.boundaries = super::boundaries::read(&clients.iam, &observed).await?,
-    }
     observed.replicas = replicas;
-    super::alarms::read(clients, spec, mode, &mut observed).await?;
-    super::alarms::read_queries(clients, spec, mode, &mut observed).await?;
+    // The last reads need only what is read by now, and not each other: at once.
+    let by_mode = async {
+        match mode {
+            Mode::Destroy => destinations::granted_log_groups(clients, &observed)
+                .await
+                .map(|g| (g, BTreeMap::new())),
+            _ => super::boundaries::read(&clients.iam, &observed)
+                .await
+                .map(|b| (Vec::new(), b)),
+        }
+    };
+    let (by_mode, alarms, queries) = tokio::join!(
+        by_mode,
+        super::alarms::read(clients, spec, mode, &observed),
+        super::alarms::read_queries(clients, spec, mode, &observed),
+    );
+    let ((granted, boundaries), alarms, queries) = (by_mode?, alarms?, queries?);
+    match mode {
+        Mode::Destroy => observed.granted_log_groups = granted,
+        _ => observed.boundaries = boundaries,
+    }
+    if let Some((alarms, locales)) = alarms {
+        observed.alarms = Some(alarms);
+        observed.version_locales = locales;
+    }
+    observed.queries = queries;
     tracing::debug!(bot_on_our_role = observed.bot_on_our_role(), previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "wave 3 read");
     Ok((observed, reads))
 }
