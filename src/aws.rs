@@ -443,3 +443,28 @@ static DEFAULT_LOCATION: Location = Location {
     region: None,
     assume_role: None,
 };
+
+/// Rewrites a CloudWatch request the SDK built (its CBOR protocol) into CloudWatch's Query
+/// protocol, with the form body `form`, at the same endpoint: LocalStack's CloudWatch answers
+/// metric reads only in that protocol. The XML answer then fails the SDK's CBOR deserialiser, and
+/// the caller reads the raw response of the error.
+pub fn into_cloudwatch_query(
+    req: &mut aws_smithy_runtime_api::client::orchestrator::HttpRequest,
+    form: &str,
+) {
+    let uri = req.uri().to_string();
+    let base = match uri.find("/service/") {
+        Some(i) => uri[..i].to_string(),
+        None => uri.trim_end_matches('/').to_string(),
+    };
+    let _ = req.set_uri(format!("{base}/"));
+    let headers = req.headers_mut();
+    headers.remove("smithy-protocol");
+    headers.insert("accept", "text/xml");
+    headers.insert(
+        "content-type",
+        "application/x-www-form-urlencoded; charset=utf-8",
+    );
+    headers.insert("content-length", form.len().to_string());
+    *req.body_mut() = aws_smithy_types::body::SdkBody::from(form.to_string());
+}

@@ -50,19 +50,9 @@ async fn read(iam: &aws_sdk_iam::Client, arn: &str) -> Result<Option<Value>> {
         Err(e) => return Err(e),
     };
     let version = found.default_version_id().unwrap_or("v1");
-    let out = iam
-        .get_policy_version()
-        .policy_arn(arn)
-        .version_id(version)
-        .send()
+    crate::resources::managed_policy::version_document(iam, arn, version, &address)
         .await
-        .context("iam:GetPolicyVersion", &address)?;
-    Ok(Some(
-        out.policy_version()
-            .and_then(|v| v.document())
-            .map(|d| crate::policy::parse_returned(d).unwrap_or(Value::Null))
-            .unwrap_or(Value::Null),
-    ))
+        .map(Some)
 }
 
 #[cfg(test)]

@@ -74,7 +74,8 @@ pub(crate) async fn observe(
     }))
 }
 
-async fn version_document(
+/// The document of version `version` of the policy `arn` (`Null` when IAM returns none).
+pub(crate) async fn version_document(
     iam: &aws_sdk_iam::Client,
     arn: &str,
     version: &str,

@@ -285,24 +285,7 @@ fn datapoint_sum(out: &GetMetricStatisticsOutput) -> f64 {
 async fn sum_by_query(request: GetMetricStatisticsFluentBuilder, form: String) -> f64 {
     let sent = request
         .customize()
-        .mutate_request(move |req| {
-            // Same endpoint, the Query protocol's path.
-            let uri = req.uri().to_string();
-            let base = match uri.find("/service/") {
-                Some(i) => uri[..i].to_string(),
-                None => uri.trim_end_matches('/').to_string(),
-            };
-            let _ = req.set_uri(format!("{base}/"));
-            let headers = req.headers_mut();
-            headers.remove("smithy-protocol");
-            headers.insert("accept", "text/xml");
-            headers.insert(
-                "content-type",
-                "application/x-www-form-urlencoded; charset=utf-8",
-            );
-            headers.insert("content-length", form.len().to_string());
-            *req.body_mut() = aws_smithy_types::body::SdkBody::from(form.clone());
-        })
+        .mutate_request(move |req| crate::aws::into_cloudwatch_query(req, &form))
         .send()
         .await;
     // The CBOR deserializer cannot read the XML answer: read the raw response.

@@ -112,20 +112,7 @@ async fn inputs(world: &World, alarm: &MetricAlarm, since: DateTime) -> BTreeMap
         .start_time(since)
         .end_time(later)
         .customize()
-        .mutate_request(move |req| {
-            let uri = req.uri().to_string();
-            let base = uri[..uri.find("/service/").unwrap()].to_string();
-            let _ = req.set_uri(format!("{base}/"));
-            let headers = req.headers_mut();
-            headers.remove("smithy-protocol");
-            headers.insert("accept", "text/xml");
-            headers.insert(
-                "content-type",
-                "application/x-www-form-urlencoded; charset=utf-8",
-            );
-            headers.insert("content-length", form.len().to_string());
-            *req.body_mut() = aws_smithy_types::body::SdkBody::from(form.clone());
-        })
+        .mutate_request(move |req| lex_logs_setup::aws::into_cloudwatch_query(req, &form))
         .send()
         .await;
     // The CBOR deserializer cannot read the XML answer: the raw response is read.
