@@ -112,7 +112,13 @@ async fn observe_and_plan(clients: &Clients, target: &TargetSpec, mode: Mode) ->
             crate::planner::plan_destroy_orphan(&orphan)
         }
         observed => {
-            let observed = observed?;
+            let mut observed = observed?;
+            // A grant put on a service-linked role must fit IAM's size limit with the role's
+            // other inline policies: read only when the plan changes a grant there.
+            if mode == Mode::Apply {
+                let to_size = crate::planner::unsized_grant_writers(spec, &observed);
+                crate::observe::read_writers_inline(&clients.iam, &mut observed, &to_size).await?;
+            }
             // What is not ours (or may not log) is refused before anything is planned.
             ownership::refuse(spec, &observed, mode)?;
             match mode {

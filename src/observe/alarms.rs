@@ -49,16 +49,16 @@ pub(crate) type ReadAlarms = (
     BTreeMap<String, Vec<String>>,
 );
 
-/// Reads our saved queries of the text log group when apply asks for them or destroy may
-/// remove them.
+/// Reads our saved queries of the text log group `group` (its name is known from the first wave
+/// on) when apply asks for them or destroy may remove them.
 pub(crate) async fn read_queries(
     clients: &Clients,
     spec: &Spec,
     mode: Mode,
-    observed: &Observed,
+    group: Option<&str>,
 ) -> Result<Option<Vec<crate::resources::query::QueryState>>> {
     let wanted = mode == Mode::Destroy || (mode == Mode::Apply && spec.insights_queries);
-    let Some((group, _)) = observed.log_group.as_ref().filter(|_| wanted) else {
+    let Some(group) = group.filter(|_| wanted) else {
         return Ok(None);
     };
     let prefix = crate::resources::query::group_prefix(group);

@@ -167,11 +167,12 @@ pub(super) fn contents_to_compare(
 /// earlier role of ours is still used.
 pub(super) async fn all_version_roles(
     lex: &aws_sdk_lexmodelsv2::Client,
-    bot: &Bot,
+    bot_id: &str,
+    bot_name: &str,
     wanted: bool,
 ) -> Result<Vec<version::VersionInfo>> {
     if wanted {
-        version::roles_of_all(lex, &bot.id, &bot.name).await
+        version::roles_of_all(lex, bot_id, bot_name).await
     } else {
         Ok(Vec::new())
     }

@@ -16,6 +16,7 @@ mod aws_managed;
 mod boundaries;
 mod destinations;
 mod keys;
+mod last_waves;
 mod lex;
 mod orphan;
 mod quotas;
@@ -137,16 +138,19 @@ pub struct Writer {
     pub arn: String,
     pub name: String,
     pub service_linked: bool,
-    /// `None`: the role does not exist (the version cannot run, nor log). On a service-linked
-    /// role, `state.inline` holds every inline policy (Lex's own too), whose total size IAM
-    /// limits; on a customer role, only ours.
+    /// `None`: the role does not exist (the version cannot run, nor log). On a customer role,
+    /// `state.inline` holds only ours; on a service-linked role, ours and the documents of
+    /// Lex's own inline policies once read (their total size is what IAM limits).
     pub state: Option<RoleState>,
+    /// A service-linked role's other inline policies that were listed but not read yet: read
+    /// only when a plan puts a changed grant there (IAM's size limit) or a judge needs them.
+    pub unread_inline: Vec<String>,
 }
 
 impl Writer {
-    /// Reads the role an alias's version runs on (with our inline policy `inline_name`, if any),
-    /// in one round trip; a service-linked role's other inline policies in a second one (the
-    /// plan checks IAM's aggregate size limit before it puts ours there).
+    /// Reads the role an alias's version runs on, with our inline policy `inline_name` (if any)
+    /// and, on a service-linked role, the names of its other inline policies: one round trip.
+    /// Their documents are read by [`Writer::read_unread_inline`] when needed.
     pub(crate) async fn observe(
         iam: &aws_sdk_iam::Client,
         arn: &str,
@@ -154,9 +158,6 @@ impl Writer {
     ) -> Result<Writer> {
         let name = crate::arn::iam_name(arn).unwrap_or(arn).to_string();
         let service_linked = role::is_service_linked(arn);
-        // IAM limits the size of all inline policies of a role together: on a service-linked
-        // role the plan needs Lex's own to check ours fits. Their names are listed beside the
-        // role's read (both need only the name), then the others' documents are read.
         let names = async {
             match service_linked {
                 true => role::inline_policy_names(iam, &name).await.map(Some),
@@ -164,25 +165,52 @@ impl Writer {
             }
         };
         let (state, names) = tokio::join!(role::observe_writer(iam, &name, inline_name), names);
-        let mut state = state?;
+        let state = state?;
         // A role that is gone has no policies to list: its listing's error is not looked at.
-        if let (true, Some(state)) = (service_linked, state.as_mut()) {
-            let others: Vec<String> = names?
+        let unread_inline = match (service_linked, state.as_ref()) {
+            (true, Some(state)) => names?
                 .unwrap_or_default()
                 .into_iter()
                 .filter(|n| !state.inline.contains_key(n))
-                .collect();
-            state
-                .inline
-                .extend(role::inline_documents(iam, &name, &others).await?);
-        }
+                .collect(),
+            _ => Vec::new(),
+        };
         Ok(Writer {
             arn: arn.to_string(),
             service_linked,
             name,
             state,
+            unread_inline,
         })
     }
+
+    /// Reads the documents of the inline policies listed but not read yet (one round trip).
+    pub(crate) async fn read_unread_inline(&mut self, iam: &aws_sdk_iam::Client) -> Result<()> {
+        let Some(state) = self.state.as_mut() else {
+            return Ok(());
+        };
+        if self.unread_inline.is_empty() {
+            return Ok(());
+        }
+        let read = role::inline_documents(iam, &self.name, &self.unread_inline).await?;
+        state.inline.extend(read);
+        self.unread_inline.clear();
+        Ok(())
+    }
+}
+
+/// Apply: reads the other inline policies of the service-linked writers `arns` names (those on
+/// which the plan puts a changed grant: IAM limits their size together), at once.
+pub(crate) async fn read_writers_inline(
+    iam: &aws_sdk_iam::Client,
+    observed: &mut Observed,
+    arns: &[String],
+) -> Result<()> {
+    let writers = observed.writers.values_mut();
+    let wanted = writers.filter(|w| arns.contains(&w.arn));
+    futures::future::try_join_all(wanted.map(|w| w.read_unread_inline(iam)))
+        .await
+        .map(|_| ())
 }
 
 impl Observed {

@@ -2,7 +2,7 @@
 //! principals), our managed policies, the role the bot ran with before ours, and an earlier role
 //! of ours under another name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -274,23 +274,32 @@ async fn earlier_role(
     ))
 }
 
-/// Destroy in place: the Lex service-linked roles of the account, other than `known`, that carry
-/// our inline grant `inline_name` for resources of `region` only (a version deleted since apply
-/// leaves our grant on a role no version runs any more; a same-named bot of another region has
-/// its own, which stays). One listing of the account's roles with their inline policies
-/// (`iam:GetAccountAuthorizationDetails`), not a read per role.
-pub(super) async fn stray_service_linked_grants(
+/// The Lex service-linked roles of the account that carry an inline policy of our grant's name.
+#[derive(Debug, Default)]
+pub(super) struct GrantHolders {
+    /// Those whose grant is for resources of this region only: destroy removes it even where no
+    /// version runs on the role any more (a version deleted since apply leaves our grant there;
+    /// a same-named bot of another region has its own, which stays).
+    pub here: Vec<String>,
+    /// All of them, whatever regions their grant names.
+    pub named: BTreeSet<String>,
+}
+
+/// Destroy in place: which Lex service-linked roles of the account carry our inline grant
+/// `inline_name` ([`GrantHolders`]). One listing of the account's roles with their inline
+/// policies (`iam:GetAccountAuthorizationDetails`), not a read per role; it needs only the
+/// grant's name, so it runs beside the other reads.
+pub(super) async fn service_linked_grant_holders(
     iam: &aws_sdk_iam::Client,
     inline_name: &str,
-    known: &std::collections::BTreeSet<String>,
     region: &str,
-) -> Result<Vec<super::Writer>> {
+) -> Result<GrantHolders> {
     let mut pages = iam
         .get_account_authorization_details()
         .filter(aws_sdk_iam::types::EntityType::Role)
         .into_paginator()
         .send();
-    let mut hits = Vec::new();
+    let mut holders = GrantHolders::default();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| {
             crate::error::Error::from(crate::error::AwsError::from_sdk(
@@ -303,29 +312,30 @@ pub(super) async fn stray_service_linked_grants(
             let (Some(arn), Some(path)) = (role.arn(), role.path()) else {
                 continue;
             };
-            if path != LEX_SERVICE_LINKED_PATH || known.contains(arn) {
+            if path != LEX_SERVICE_LINKED_PATH {
                 continue;
             }
-            let grant = role
+            let Some(named) = role
                 .role_policy_list()
                 .iter()
                 .find(|p| p.policy_name() == Some(inline_name))
-                .and_then(|p| p.policy_document())
+            else {
+                continue;
+            };
+            holders.named.insert(arn.to_string());
+            let grant = named
+                .policy_document()
                 .and_then(|d| crate::policy::parse_returned(d).ok());
             let here = grant.is_some_and(|doc| {
                 let regions = crate::documents::regions_named(&doc);
                 !regions.is_empty() && regions.iter().all(|r| r == region)
             });
             if here {
-                hits.push(arn.to_string());
+                holders.here.push(arn.to_string());
             }
         }
     }
-    futures::future::try_join_all(
-        hits.iter()
-            .map(|arn| super::Writer::observe(iam, arn, inline_name)),
-    )
-    .await
+    Ok(holders)
 }
 
 /// Where IAM keeps the Lex V2 service-linked roles.

@@ -4,14 +4,20 @@
 //!    the audio key and the log group's key (`--log-group-kms-key`);
 //! 2. what needs the account or the bot id: the bot (if found by name), its alias list, our
 //!    policies, the log group, inline documents, the previous role recorded on our role, the
-//!    bot's tags;
+//!    bot's tags; beside it, the bot's replicas and (destroy, the dedicated mode) every version
+//!    listed then described, and (destroy in place) the account's service-linked roles that
+//!    hold our grant;
 //! 3. the aliases and the roles of the versions they run, the bot's current role when it is not
 //!    ours, and the grants recorded on the bot;
-//! 4. in place, only when a version runs on another role than the bot's: that role; then, for an
-//!    apply in place whose customer writer is near IAM's default quota of attached policies, the
-//!    account's quota (`iam:GetAccountSummary`).
+//! 4. in place, only when a version runs on another role than the bot's (or, in destroy, a
+//!    version or a service-linked role holds our grant): that role, beside our alarms and saved
+//!    queries; then, for an apply in place whose customer writer is near IAM's default quota of
+//!    attached policies, the account's quota (`iam:GetAccountSummary`);
+//! 5. what needs the writers: their boundaries (apply) or the log groups our grants name
+//!    (destroy), and, only when the plan puts a changed grant on a service-linked role, that
+//!    role's other inline policies (IAM limits their size together).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::destinations;
 use super::keys::ObservedKey;
@@ -31,7 +37,6 @@ use crate::resources::log_group::LogGroupState;
 use crate::resources::managed_policy::PolicyState;
 use crate::resources::role::{self as role_reads, PreviousRole, RoleState};
 use crate::resources::tags;
-use crate::resources::version::VersionInfo;
 use crate::resources::version_contents::VersionContents;
 use crate::spec::{default_role_name, Spec};
 
@@ -70,6 +75,14 @@ struct SecondWave {
     bot_tags: tags::Tags,
 }
 
+/// What is read beside waves 2 and 3 (each needs only what the first wave found).
+struct Beside {
+    replicas: Vec<super::ReplicaRegion>,
+    version_roles: Vec<crate::resources::version::VersionInfo>,
+    holders: Option<roles::GrantHolders>,
+    queries: Option<Vec<crate::resources::query::QueryState>>,
+}
+
 /// Reads everything the plan for `spec` needs, and keeps what was read of the destinations.
 /// When the bot was given by id, the name-derived reads are redone with its real name in the
 /// second wave. The audio destination (bucket, key) needs only the account, so its reads run
@@ -80,15 +93,42 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(
         // The bot's replicas need only its id and the group's name: read beside waves 2 and 3.
         let (bot_id, group) = (first.base.bot_id.clone(), first.log_group_name.clone());
         let (provider, scope) = (first.base.provider.clone(), first.base.scope.clone());
+        let bot_name = first.base.bot_name.clone();
+        let inline_name = service_linked_policy_name(&first.base.role_name);
         let waves = async {
             let second = second_wave(clients, spec, mode, first).await?;
             let third = third_wave(clients, spec, mode, &second).await?;
             Ok::<_, crate::error::Error>((second, third))
         };
         let replicas = super::replicas::read(clients, &bot_id, &provider, &scope, group.as_deref());
-        let (waves, replicas) = tokio::join!(waves, replicas);
+        // Destroy (and the dedicated mode) reads every version's role: listed and described
+        // beside waves 2 and 3 (they need only the bot's id).
+        let every_version = mode == Mode::Destroy || spec.dedicated();
+        let version_roles = lex::all_version_roles(&clients.lex, &bot_id, &bot_name, every_version);
+        // Destroy in place looks for our grant on every Lex service-linked role of the account
+        // (one listing that needs only the grant's name), beside the waves too.
+        let holders = async {
+            match mode == Mode::Destroy && !spec.dedicated() {
+                true => {
+                    roles::service_linked_grant_holders(&clients.iam, &inline_name, &scope.region)
+                        .await
+                        .map(Some)
+                }
+                false => Ok(None),
+            }
+        };
+        // Our saved queries need only the log group's name.
+        let queries = super::alarms::read_queries(clients, spec, mode, group.as_deref());
+        let (waves, replicas, version_roles, holders, queries) =
+            tokio::join!(waves, replicas, version_roles, holders, queries);
         let (second, third) = waves?;
-        Ok::<_, crate::error::Error>((second, third, replicas?))
+        let beside = Beside {
+            replicas: replicas?,
+            version_roles: version_roles?,
+            holders: holders?,
+            queries: queries?,
+        };
+        Ok::<_, crate::error::Error>((second, third, beside))
     };
     let (waves, audio) = tokio::join!(
         lex_and_iam,
@@ -96,45 +136,15 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(
     );
     // A wrong audio destination is said before a bot that is not found (it is the user's input).
     let audio = audio?;
-    let (second, third, replicas) = waves?;
+    let (second, third, beside) = waves?;
     let (mut observed, mut reads) =
         observed(second, third, audio.bucket, audio.key, audio.log_group_key);
     reads.absorb(audio.reads);
-    if !spec.dedicated() {
-        fourth_wave(&clients.iam, &mut observed, mode).await?;
-        if mode == Mode::Apply && customer_writer_near_quota(&observed) {
-            observed.attached_policies_quota =
-                super::quotas::attached_policies_per_role(&clients.iam).await?;
-        }
-    }
-    observed.replicas = replicas;
-    // The last reads need only what is read by now, and not each other: at once.
-    let by_mode = async {
-        match mode {
-            Mode::Destroy => destinations::granted_log_groups(clients, &observed)
-                .await
-                .map(|g| (g, BTreeMap::new())),
-            _ => super::boundaries::read(&clients.iam, &observed)
-                .await
-                .map(|b| (Vec::new(), b)),
-        }
-    };
-    let (by_mode, alarms, queries) = tokio::join!(
-        by_mode,
-        super::alarms::read(clients, spec, mode, &observed),
-        super::alarms::read_queries(clients, spec, mode, &observed),
-    );
-    let ((granted, boundaries), alarms, queries) = (by_mode?, alarms?, queries?);
-    match mode {
-        Mode::Destroy => observed.granted_log_groups = granted,
-        _ => observed.boundaries = boundaries,
-    }
-    if let Some((alarms, locales)) = alarms {
-        observed.alarms = Some(alarms);
-        observed.version_locales = locales;
-    }
-    observed.queries = queries;
-    tracing::debug!(bot_on_our_role = observed.bot_on_our_role(), previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "wave 3 read");
+    observed.replicas = beside.replicas;
+    observed.version_roles = beside.version_roles;
+    observed.queries = beside.queries;
+    super::last_waves::read(clients, spec, mode, &mut observed, beside.holders).await?;
+    tracing::debug!(bot_on_our_role = observed.bot_on_our_role(), previous = ?observed.previous.as_ref().map(|p| p.arn().to_string()), "observed");
     Ok((observed, reads))
 }
 
@@ -261,7 +271,6 @@ struct ThirdWave {
     earlier_role: Option<EarlierRole>,
     /// In place: the bot's own role, which most versions run on.
     likely_writer: Option<Writer>,
-    version_roles: Vec<VersionInfo>,
     /// The grants of the principals recorded on the bot but not asked for.
     recorded_grants: Grants,
     /// `--publish-version`: what DRAFT and the versions hold, locales included.
@@ -318,7 +327,6 @@ async fn third_wave(
         (previous, earlier_role),
         likely_writer,
         versions_described,
-        version_roles,
         recorded_grants,
         locales,
     ) = tokio::try_join!(
@@ -327,7 +335,6 @@ async fn third_wave(
         previous,
         likely_writer(iam, bot, &base.role_name, dedicated),
         lex::versions_described(lex, bot, &versions),
-        lex::all_version_roles(lex, bot, all_aliases),
         roles::observe_grants(iam, &recorded_on_bot, &grant_name, false),
         lex::locales_to_compare(lex, bot, to_compare),
     )?;
@@ -339,7 +346,6 @@ async fn third_wave(
         previous,
         earlier_role,
         likely_writer,
-        version_roles,
         recorded_grants,
         version_contents: lex::contents_to_compare(bot, &versions_described, locales),
     })
@@ -392,7 +398,7 @@ fn observed(
             .map(|w| (w.arn.clone(), w))
             .collect(),
         bystanders: third.bystanders,
-        version_roles: third.version_roles,
+        version_roles: Vec::new(),
         earlier_role: third.earlier_role,
         bot_tags: second.bot_tags,
         granted_log_groups: Vec::new(),
@@ -406,68 +412,4 @@ fn observed(
         queries: None,
     };
     (observed, second.base.reads)
-}
-
-/// In place, the roles the aliases run on that the third wave did not read (a version on another
-/// role than the bot's); then only the roles the aliases run on, and the bot's own, are writers. Destroy also reads
-/// every role a version of the bot runs on and the bot's own: an alias moved to another version
-/// since apply leaves our grant on the role it ran on, and destroy must find it there.
-async fn fourth_wave(iam: &aws_sdk_iam::Client, observed: &mut Observed, mode: Mode) -> Result<()> {
-    let inline_name = service_linked_policy_name(&observed.role_name);
-    let mut used: BTreeSet<String> = observed
-        .aliases
-        .iter()
-        .chain(observed.bystanders.iter())
-        .filter_map(|a| a.runs_on.clone())
-        .collect();
-    if mode == Mode::Destroy {
-        let versions = observed.version_roles.iter().filter_map(|v| v.role.clone());
-        used.extend(versions.chain(observed.bot.role_arn().map(str::to_string)));
-    }
-    // In place, the bot's own role (read in the third wave) stays a writer: when an alias runs
-    // a version built with another role, the plan grants both (Lex V2 does not document which
-    // writes a published version's logs; planner::in_place::hedged).
-    if let Some(bot_role) = observed.bot.role_arn() {
-        if observed.writers.contains_key(bot_role) {
-            used.insert(bot_role.to_string());
-        }
-    }
-    let missing: Vec<&String> = used
-        .iter()
-        .filter(|arn| !observed.writers.contains_key(*arn))
-        .collect();
-    let strays = async {
-        if mode != Mode::Destroy {
-            return Ok(Vec::new());
-        }
-        let region = &observed.scope.region;
-        roles::stray_service_linked_grants(iam, &inline_name, &used, region).await
-    };
-    let (found, strays) = tokio::try_join!(
-        futures::future::try_join_all(missing.iter().map(|arn| Writer::observe(
-            iam,
-            arn,
-            &inline_name
-        )),),
-        strays
-    )?;
-    for writer in found.into_iter().chain(strays) {
-        used.insert(writer.arn.clone());
-        observed.writers.insert(writer.arn.clone(), writer);
-    }
-    observed.writers.retain(|arn, _| used.contains(arn));
-    Ok(())
-}
-
-/// In-place apply attaches up to one managed policy per log concern to each customer role that
-/// writes logs: true when that could pass IAM's default quota on one of them.
-fn customer_writer_near_quota(observed: &Observed) -> bool {
-    let counts = observed
-        .writers
-        .values()
-        .filter(|w| !w.service_linked)
-        .filter_map(|w| w.state.as_ref())
-        .map(|s| s.attached.len());
-    // CloudWatch Logs, S3 and KMS: one policy each (planner::in_place::LOG_CONCERNS).
-    super::quotas::quota_matters(counts, 3)
 }

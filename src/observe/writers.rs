@@ -97,7 +97,8 @@ async fn writer_with_policies(
 }
 
 /// The role at `arn` with every inline document: our role as observed (complete), a writer as
-/// observed (only our inline policy was read: the others are read now), or read whole.
+/// observed (its other inline policies read now: listed beside it when service-linked), or
+/// read whole.
 async fn role_of(
     iam: &aws_sdk_iam::Client,
     arn: &str,
@@ -115,8 +116,13 @@ async fn role_of(
     }
     match known.writers.get(arn) {
         Some(writer) => match &writer.state {
-            // A service-linked writer's inline policies were all listed and read beside it.
-            Some(state) if writer.service_linked => Ok(Some(state.clone())),
+            // A service-linked writer's inline policies were all listed beside it: the
+            // documents not read yet are read now.
+            Some(_) if writer.service_linked => {
+                let mut writer = writer.clone();
+                writer.read_unread_inline(iam).await?;
+                Ok(writer.state)
+            }
             Some(state) => with_every_inline(iam, state.clone()).await,
             None => Ok(None),
         },

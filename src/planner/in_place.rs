@@ -192,7 +192,9 @@ fn service_linked_grants(
         .map(|writer| {
             let state = writer.state.as_ref().expect("writers exist");
             let current = state.inline.get(&inline_name);
-            super::inline_size::check(&writer.name, &state.inline, &inline_name, &combined)?;
+            if changes_grant(current, &combined) {
+                super::inline_size::check(writer, &inline_name, &combined)?;
+            }
             Ok(put_inline_change(
                 &obs.provider,
                 Purpose::ServiceLinkedInline,
@@ -202,6 +204,35 @@ fn service_linked_grants(
                 &combined,
             ))
         })
+        .collect()
+}
+
+/// True when putting `wanted` changes the grant found (`None`: there is none).
+fn changes_grant(current: Option<&Value>, wanted: &Value) -> bool {
+    !current.is_some_and(|found| crate::policy::equivalent(found, wanted))
+}
+
+/// Apply in place: the service-linked writers on which the plan puts a changed grant while
+/// their other inline policies are unread; the plan needs their documents for IAM's size limit
+/// (a no-op or a destroy does not: the total does not grow).
+pub(crate) fn unsized_grant_writers(spec: &Spec, obs: &Observed) -> Vec<String> {
+    if spec.dedicated() {
+        return Vec::new();
+    }
+    let Ok(writers) = writers_of(obs, &obs.aliases) else {
+        return Vec::new();
+    };
+    let inline_name = documents::service_linked_policy_name(&obs.role_name);
+    let wanted = wanted_documents(spec, obs);
+    let combined = documents::combined(&wanted.values().collect::<Vec<_>>());
+    writers
+        .iter()
+        .filter(|w| w.service_linked && !w.unread_inline.is_empty())
+        .filter(|w| {
+            let current = w.state.as_ref().and_then(|s| s.inline.get(&inline_name));
+            w.state.is_some() && changes_grant(current, &combined)
+        })
+        .map(|w| w.arn.clone())
         .collect()
 }
 

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::observe::Writer;
 
 /// IAM's aggregate size limit of a role's inline policies, in characters without whitespace.
 pub(super) const ROLE_INLINE_POLICIES_MAX_CHARS: usize = 10_240;
@@ -21,14 +22,20 @@ pub(super) fn policy_chars(document: &Value) -> usize {
         .count()
 }
 
-/// Refuses when putting `ours` as inline policy `name` on `role` (whose inline policies are
-/// `inline`, ours included if it is there already) would pass IAM's limit, with the sizes named.
-pub(super) fn check(
-    role: &str,
-    inline: &BTreeMap<String, Value>,
-    name: &str,
-    ours: &Value,
-) -> Result<()> {
+/// Refuses when putting `ours` as inline policy `name` on the service-linked `writer` (whose
+/// inline policies are all read, ours included if it is there already) would pass IAM's limit,
+/// with the sizes named.
+pub(super) fn check(writer: &Writer, name: &str, ours: &Value) -> Result<()> {
+    let role = writer.name.as_str();
+    if !writer.unread_inline.is_empty() {
+        // Observation reads them whenever a plan puts a changed grant (unsized_grant_writers).
+        return Err(Error::Config(format!(
+            "internal: the inline policies {:?} of role {role} were not read before the plan put {name} there",
+            writer.unread_inline
+        )));
+    }
+    let empty = BTreeMap::new();
+    let inline = writer.state.as_ref().map_or(&empty, |s| &s.inline);
     let others: Vec<(&String, usize)> = inline
         .iter()
         .filter(|(n, _)| n.as_str() != name)
@@ -56,6 +63,49 @@ pub(super) fn check(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn writer(inline: &BTreeMap<String, Value>, unread: &[&str]) -> Writer {
+        let arn = "arn:aws:iam::1:role/aws-service-role/lexv2.amazonaws.com/R";
+        Writer {
+            arn: arn.into(),
+            name: "R".into(),
+            service_linked: true,
+            state: Some(crate::resources::role::RoleState {
+                name: "R".into(),
+                arn: arn.into(),
+                trust: json!({}),
+                tags: Default::default(),
+                attached: Vec::new(),
+                inline: inline.clone(),
+                boundary: None,
+            }),
+            unread_inline: unread.iter().map(|n| n.to_string()).collect(),
+        }
+    }
+
+    fn check(
+        _role: &str,
+        inline: &BTreeMap<String, Value>,
+        name: &str,
+        ours: &Value,
+    ) -> Result<()> {
+        super::check(&writer(inline, &[]), name, ours)
+    }
+
+    #[test]
+    fn refuses_to_judge_with_documents_unread() {
+        let err = super::check(
+            &writer(&BTreeMap::new(), &["LexSentiment"]),
+            "ours",
+            &statement_of(1),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("LexSentiment") && err.contains("not read"),
+            "{err}"
+        );
+    }
 
     fn statement_of(chars: usize) -> Value {
         json!({"Version": "2012-10-17", "Statement": [{"Sid": "x".repeat(chars), "Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]})

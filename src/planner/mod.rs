@@ -81,6 +81,7 @@ mod versions;
 
 use dedicated::plan_destroy_dedicated;
 pub(crate) use destinations::{channels_to_ours, OurDestinations};
+pub(crate) use in_place::unsized_grant_writers;
 pub use orphan::plan_destroy_orphan;
 
 /// The plan that makes the setup true.

@@ -72,8 +72,15 @@ const TRANSITIONAL: &[&str] = &[
     "Building",
 ];
 
-/// Polls `status` while the bot or alias is in a transitional status; fails on Failed or
-/// Deleting, or after STATUS_WAIT.
+/// The pause before the `attempt`th re-poll (from 0): short at first, since an update on AWS is
+/// usually back to Available within a second, then doubling up to 5 s (250 ms, 500 ms, 1 s, 2 s,
+/// 4 s, 5 s, ...).
+fn poll_pause(attempt: u32) -> Duration {
+    Duration::from_millis(250u64.saturating_mul(1 << attempt.min(5))).min(Duration::from_secs(5))
+}
+
+/// Polls `status` while the bot or alias is in a transitional status, first after a short pause
+/// and then backing off ([`poll_pause`]); fails on Failed or Deleting, or after STATUS_WAIT.
 pub(crate) async fn until_available<F, Fut>(
     progress: &Progress,
     what: &str,
@@ -84,6 +91,7 @@ where
     Fut: Future<Output = Result<String>>,
 {
     let started = Instant::now();
+    let mut attempt = 0;
     loop {
         let now = status().await?;
         match now.as_str() {
@@ -101,10 +109,13 @@ where
             )))
             }
             _ => {
+                let pause = poll_pause(attempt);
                 progress.line(format!(
-                    "waiting for {what} to become Available (now {now})"
+                    "waiting for {what} to become Available (now {now}; next look in {:.2}s)",
+                    pause.as_secs_f32()
                 ));
-                tokio::time::sleep(Duration::from_secs(2)).await;
+                tokio::time::sleep(pause).await;
+                attempt += 1;
             }
         }
     }
@@ -178,6 +189,13 @@ mod tests {
             stuck.unwrap_err().to_string().contains("still Updating"),
             "bounded"
         );
+    }
+
+    #[test]
+    fn polls_soon_then_backs_off_to_a_ceiling() {
+        let pauses: Vec<u64> = (0..8).map(|a| poll_pause(a).as_millis() as u64).collect();
+        assert_eq!(pauses, [250, 500, 1000, 2000, 4000, 5000, 5000, 5000]);
+        assert_eq!(poll_pause(u32::MAX), Duration::from_secs(5), "no overflow");
     }
 
     #[tokio::test]

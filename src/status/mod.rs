@@ -229,7 +229,12 @@ async fn bot_rows(
     subject: &Subject,
     judge: &Judge<'_>,
 ) -> Result<(Vec<AliasStatus>, Vec<Finding>)> {
-    let (obs, mut reads) = observe_with_reads(clients, &subject.spec, Mode::Apply).await?;
+    let (mut obs, mut reads) = observe_with_reads(clients, &subject.spec, Mode::Apply).await?;
+    if subject.asked {
+        // Drift is what apply would plan, IAM's size check of a changed grant included.
+        let to_size = planner::unsized_grant_writers(&subject.spec, &obs);
+        crate::observe::read_writers_inline(&clients.iam, &mut obs, &to_size).await?;
+    }
     let ours = planner::destinations_of_ours(&subject.spec, &obs);
     let drift = subject.asked.then(|| planner::drift(&subject.spec, &obs));
     // Afterwards `reads` holds every log group, bucket and key the aliases name.

@@ -5,8 +5,9 @@
 
 use serde_json::json;
 
+use crate::proxy::{Fault, FaultProxy};
 use crate::support::{
-    expect_exit, fresh_account, run_tool, run_tool_as, stderr, twin_settings, World,
+    expect_exit, fresh_account, run_tool, run_tool_as, run_tool_at, stderr, twin_settings, World,
 };
 
 const USAGE: i32 = 64;
@@ -110,7 +111,13 @@ async fn the_inline_policies_of_a_service_linked_role_have_a_size_limit() {
                 .unwrap();
         }
     };
-    put(big).await;
+    let base_again = || base.clone();
+    let of_size = |size: usize| {
+        let mut document = base.clone();
+        document["Statement"][0]["Sid"] = json!("S".repeat(size - base.to_string().len()));
+        document
+    };
+    put(big.clone()).await;
     let mut args: Vec<String> = vec!["apply".into()];
     args.extend(world.target_args());
     args.extend([
@@ -138,7 +145,81 @@ async fn the_inline_policies_of_a_service_linked_role_have_a_size_limit() {
         .await;
     assert!(ours.is_err(), "our inline policy was not put");
 
-    // With room left, apply puts it.
-    put(base).await;
+    // With room left, apply puts it: text logs first (a smaller grant), then audio too.
+    put(base.clone()).await;
+    let text_only: Vec<&str> = args
+        .iter()
+        .copied()
+        .filter(|a| *a != "--audio-bucket" && *a != world.bucket)
+        .collect();
+    expect_exit(&run_tool(&text_only).await, 0);
+
+    // Lex's policy grows until ours just fits. A re-apply that changes nothing does not read
+    // it (the total does not grow); one that grows our grant reads it, and refuses before any
+    // change.
+    let iam = &world.clients.iam;
+    let names = iam
+        .list_role_policies()
+        .role_name(&slr)
+        .send()
+        .await
+        .unwrap();
+    let mut taken = 0;
+    for name in names
+        .policy_names()
+        .iter()
+        .filter(|n| *n != "LexFeatureBig")
+    {
+        let found = iam
+            .get_role_policy()
+            .role_name(&slr)
+            .policy_name(name)
+            .send()
+            .await
+            .unwrap();
+        taken += compact_len(found.policy_document());
+    }
+    let room = 10_240 - taken - 5;
+    put(of_size(room)).await;
+    let proxy = FaultProxy::start(Fault::None).await;
+    expect_exit(&run_tool_at(&proxy.endpoint, &text_only).await, 0);
+    let read_theirs = |calls: &[crate::proxy::Call]| {
+        calls
+            .iter()
+            .filter(|c| c.operation == "GetRolePolicy" && c.body.contains("LexFeatureBig"))
+            .count()
+    };
+    assert_eq!(
+        read_theirs(&proxy.calls()),
+        0,
+        "a no-op needs no size check"
+    );
+    let before = world.snapshot().await;
+    let proxy = FaultProxy::start(Fault::None).await;
+    let out = run_tool_at(&proxy.endpoint, &args).await;
+    expect_exit(&out, USAGE);
+    assert_eq!(
+        read_theirs(&proxy.calls()),
+        1,
+        "read once, when the grant grows"
+    );
+    assert!(
+        stderr(&out).contains(&format!("LexFeatureBig {room}")),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(world.snapshot().await, before, "nothing changed");
+    put(base_again()).await;
     expect_exit(&run_tool(&args).await, 0);
+    assert!(room > 10_000 - 2_000, "the grant is small: {room}");
+}
+
+/// The size IAM counts of a returned (URL-encoded) document: whitespace not counted.
+fn compact_len(text: &str) -> usize {
+    let document = lex_logs_setup::policy::parse_returned(text).unwrap();
+    document
+        .to_string()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .count()
 }

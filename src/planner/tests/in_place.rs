@@ -110,6 +110,7 @@ pub(super) fn writer(arn: &str, attached: usize, inline: &[(&str, Value)]) -> Wr
                 .map(|(n, d)| (n.to_string(), d.clone()))
                 .collect(),
         }),
+        unread_inline: Vec::new(),
     }
 }
 
