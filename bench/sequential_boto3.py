@@ -12,8 +12,9 @@ role name), the tags are its own. The endpoint, credentials and region come from
 It leaves out the reads the tool makes only because it makes them at once, on a guess, before it
 knows whether it needs them: the role named after --setup (the tool's dedicated role, which these
 worlds do not have), our managed policies' versions and attachments before the policies are known
-to exist, the bot name tried as a bot id, the log group's tags before the group is known to exist. So it
-makes fewer calls than the tool (the bench prints both counts): its time is a lower bound.
+to exist, the bot name tried as a bot id, the log group's tags before the group is known to
+exist. So it makes fewer calls than the tool (the bench prints both counts): its time is a lower
+bound.
 """
 
 import argparse
