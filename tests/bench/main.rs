@@ -1,9 +1,12 @@
 //! Benchmarks (not tests; `scripts/bench` runs them): lex-logs-setup against the AWS guide's CLI
-//! steps, a no-op re-apply, plan, destroy, 1/10/50 aliases and 1/20 bots in a config file, each on
-//! fresh worlds behind a proxy that adds a fixed delay to every call; and a fleet of 50 bots over 3
-//! accounts, also with 10% of the writes throttled, in the standard and the adaptive retry mode.
-//! Prints the median wall time, the calls made and the sequential round trips (the longest chain
-//! of calls that waited on each other). Nothing here asserts a time.
+//! steps and a boto3 script making the tool's calls one after another (in the console world and
+//! the full world), a no-op re-apply, plan, destroy, 1/10/50 aliases and 1/20 bots in a config
+//! file, each on fresh worlds behind a proxy that adds a fixed delay to every call; and a fleet of
+//! 50 bots over 3 accounts, also with 10% of the writes throttled, in the standard and the
+//! adaptive retry mode.
+//! Prints the median wall time, the calls made, the sequential round trips (the longest chain
+//! of calls that waited on each other) and the floor (the scenario's dependency chain times the
+//! latency). Nothing here asserts a time.
 
 #[allow(dead_code)]
 #[path = "../it/proxy.rs"]
@@ -16,8 +19,10 @@ mod proxy_hold;
 mod support;
 
 mod baselines;
+mod floor;
 mod full;
 mod scale;
+mod sequential;
 mod status_scale;
 
 use std::time::{Duration, Instant};
@@ -76,6 +81,7 @@ async fn measure_named(delay: Duration, name: &str, args: &[String]) -> Sample {
     );
     let calls = proxy.calls();
     full::trace(name, &calls);
+    sequential::dump_writes(name, &calls);
     Sample::of(wall, &calls, true)
 }
 
@@ -123,6 +129,12 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 
 /// The full world: customer role, text and audio with a KMS key, PassRole.
 async fn full_world(rows: &mut Rows, delay: Duration) {
+    if let Ok(python) = std::env::var("BENCH_PYTHON") {
+        let world = full::customer_role_world().await;
+        let name = "full: boto3 script, the same calls one after another";
+        let sample = sequential::boto3_script(&python, delay, &world, true, name).await;
+        rows.add(name, sample);
+    }
     let world = full::customer_role_world().await;
     let setup = full::full_setup(&world);
     let setup: Vec<&str> = setup.iter().map(String::as_str).collect();
@@ -139,7 +151,8 @@ async fn full_world(rows: &mut Rows, delay: Duration) {
     }
 }
 
-/// A console user's world (service-linked role, text logs, PassRole), and the guide's CLI steps.
+/// A console user's world (service-linked role, text logs, PassRole), the guide's CLI steps and
+/// the sequential boto3 script (each on its own fresh world).
 async fn basic(rows: &mut Rows, delay: Duration) {
     if let Ok(aws) = std::env::var("BENCH_AWS_CLI") {
         let world = World::new().await;
@@ -147,6 +160,12 @@ async fn basic(rows: &mut Rows, delay: Duration) {
             "AWS CLI: the guide's 9 steps",
             baselines::aws_cli_steps(&aws, delay, &world).await,
         );
+    }
+    if let Ok(python) = std::env::var("BENCH_PYTHON") {
+        let world = World::new().await;
+        let name = "boto3 script, the same calls one after another";
+        let sample = sequential::boto3_script(&python, delay, &world, false, name).await;
+        rows.add(name, sample);
     }
     let world = World::new().await;
     let grant = format!("user/{}", world.user);
@@ -238,8 +257,20 @@ fn ratio(rows: &Rows, name: &str, m: Sample, delay: Duration) -> String {
         ),
         None => String::new(),
     };
+    // A baseline against the tool's fresh apply in the same world: how much faster the tool is.
+    let tool_faster = |tool: &str, target: f64| match rows.median_of(tool) {
+        Some(tool) => format!(
+            "tool {:.1}x faster (target >= {target}x)",
+            m.wall.as_secs_f64() / tool.wall.as_secs_f64()
+        ),
+        None => String::new(),
+    };
     if name.starts_with("AWS CLI") {
-        against("apply (fresh: text logs, PassRole)", "apply")
+        tool_faster("apply (fresh: text logs, PassRole)", 10.0)
+    } else if name.starts_with("boto3") {
+        tool_faster("apply (fresh: text logs, PassRole)", 2.0)
+    } else if name.starts_with("full: boto3") {
+        tool_faster("full: apply (fresh)", 2.0)
     } else if name.starts_with("full:") {
         // Against its own sequential round trips times the added latency (the time the chain of
         // calls takes at the least; the rest is the tool's and the emulator's own work).
@@ -304,8 +335,10 @@ async fn main() {
             fleet(&mut rows, delay).await;
         }
     }
-    println!("| scenario | median wall | calls | sequential round trips | ratio |");
-    println!("|---|---:|---:|---:|---|");
+    println!(
+        "| scenario | median wall | calls | sequential round trips | floor | wall / floor | ratio |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---|");
     for (name, samples) in &rows.0 {
         let m = median(samples);
         let mut ratio = ratio(&rows, name, m, delay);
@@ -315,8 +348,18 @@ async fn main() {
         if !m.succeeded {
             ratio.push_str("; FAILED");
         }
+        let (floor, over) = match floor::depth(name) {
+            Some(depth) => {
+                let floor = depth as f64 * delay.as_secs_f64();
+                (
+                    format!("{depth} x {} ms = {floor:.2} s", delay.as_millis()),
+                    format!("{:.1}x", m.wall.as_secs_f64() / floor),
+                )
+            }
+            None => ("-".into(), "-".into()),
+        };
         println!(
-            "| {name} | {:.2} s | {} | {} | {ratio} |",
+            "| {name} | {:.2} s | {} | {} | {floor} | {over} | {ratio} |",
             m.wall.as_secs_f64(),
             m.calls,
             m.round_trips,
@@ -325,5 +368,8 @@ async fn main() {
     println!(
         "\n{runs} run(s) per scenario on fresh worlds, {} ms added to every call by the proxy.",
         delay.as_millis()
+    );
+    println!(
+        "floor: the scenario's dependency chain (its depth, declared in tests/bench/floor.rs) x the added latency."
     );
 }
