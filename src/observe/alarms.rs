@@ -14,40 +14,51 @@ use crate::spec::Spec;
 
 use super::Observed;
 
-/// Reads what `--alarm` needs into `observed`: the aliases' alarms when apply asks for them or
-/// destroy may remove them, and with `--alarm` the locales of their versions.
-pub(crate) async fn read(
+/// True when apply asks for alarms or destroy may remove them: then our alarms are read.
+pub(crate) fn wanted(spec: &Spec, mode: Mode) -> bool {
+    mode == Mode::Destroy || (mode == Mode::Apply && spec.alarm.is_some())
+}
+
+/// Our alarms of the aliases `alias_ids` of the bot (by their deterministic names), when
+/// [`wanted`]: they need only the ids, so they are read beside the aliases themselves.
+pub(crate) async fn read_by_ids(
+    clients: &Clients,
+    spec: &Spec,
+    mode: Mode,
+    bot_id: &str,
+    alias_ids: &[String],
+) -> Result<Option<BTreeMap<String, alarm::AlarmState>>> {
+    if !wanted(spec, mode) {
+        return Ok(None);
+    }
+    let names: Vec<String> = alias_ids.iter().map(|a| alarm_name(bot_id, a)).collect();
+    alarm::observe(&clients.cloudwatch, &names).await.map(Some)
+}
+
+/// Apply with `--alarm`: the locale ids of each version the aliases run (the alarm watches
+/// each locale's traffic).
+pub(crate) async fn read_locales(
     clients: &Clients,
     spec: &Spec,
     mode: Mode,
     observed: &Observed,
-) -> Result<Option<ReadAlarms>> {
-    let wanted = mode == Mode::Apply && spec.alarm.is_some();
-    if !wanted && mode != Mode::Destroy {
-        return Ok(None);
+) -> Result<BTreeMap<String, Vec<String>>> {
+    if !(mode == Mode::Apply && spec.alarm.is_some()) {
+        return Ok(BTreeMap::new());
     }
-    let versions: BTreeSet<String> = match wanted {
-        true => observed
-            .aliases
-            .iter()
-            .map(|a| a.version().to_string())
-            .collect(),
-        false => BTreeSet::new(),
-    };
+    let versions: BTreeSet<String> = observed
+        .aliases
+        .iter()
+        .map(|a| a.version().to_string())
+        .collect();
     let bot = &observed.bot;
     let locales = futures::future::try_join_all(versions.into_iter().map(|version| async move {
         let ids = locale_ids(&clients.lex, &bot.id, &bot.name, &version).await?;
         Ok::<_, Error>((version, ids))
-    }));
-    let (alarms, locales) = tokio::try_join!(read_alarms(clients, observed), locales)?;
-    Ok(Some((alarms, locales.into_iter().collect())))
+    }))
+    .await?;
+    Ok(locales.into_iter().collect())
 }
-
-/// Our alarms of the aliases (by name), and the locale ids of each version the aliases run.
-pub(crate) type ReadAlarms = (
-    BTreeMap<String, alarm::AlarmState>,
-    BTreeMap<String, Vec<String>>,
-);
 
 /// Reads our saved queries of the text log group `group` (its name is known from the first wave
 /// on) when apply asks for them or destroy may remove them.

@@ -1,6 +1,6 @@
 //! The reads after the first three waves (`waves`): in place, the roles the aliases run on
 //! that wave 3 did not read (destroy: also every version's role and the service-linked roles
-//! holding our grant), beside our alarms; IAM's quota of attached policies when a customer
+//! holding our grant), beside the locales an alarm watches; IAM's quota of attached policies when a customer
 //! writer is near it; then what needs the writers: their boundaries (apply) or the log groups
 //! our grants name (destroy).
 
@@ -23,7 +23,7 @@ pub(super) async fn read(
     observed: &mut Observed,
     holders: Option<GrantHolders>,
 ) -> Result<()> {
-    // Our alarms need only the aliases and the bot: beside the fourth wave.
+    // With `--alarm`, the locales of the versions the aliases run: beside the fourth wave.
     let fourth = async {
         match spec.dedicated() {
             true => Ok(None),
@@ -32,8 +32,9 @@ pub(super) async fn read(
                 .map(Some),
         }
     };
-    let (fourth, alarms) = tokio::join!(fourth, super::alarms::read(clients, spec, mode, observed));
-    let (fourth, alarms) = (fourth?, alarms?);
+    let locales = super::alarms::read_locales(clients, spec, mode, observed);
+    let (fourth, locales) = tokio::join!(fourth, locales);
+    let (fourth, locales) = (fourth?, locales?);
     if let Some(writers) = fourth {
         observed.writers = writers;
         if mode == Mode::Apply && customer_writer_near_quota(observed) {
@@ -41,10 +42,7 @@ pub(super) async fn read(
                 super::quotas::attached_policies_per_role(&clients.iam).await?;
         }
     }
-    if let Some((alarms, locales)) = alarms {
-        observed.alarms = Some(alarms);
-        observed.version_locales = locales;
-    }
+    observed.version_locales = locales;
     match mode {
         Mode::Destroy => {
             observed.granted_log_groups =

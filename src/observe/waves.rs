@@ -8,14 +8,15 @@
 //!    listed then described, and (destroy in place) the account's service-linked roles that
 //!    hold our grant;
 //! 3. the aliases and the roles of the versions they run, the bot's current role when it is not
-//!    ours, and the grants recorded on the bot;
+//!    ours, the grants recorded on the bot, and our alarms of the aliases (by their ids); our
+//!    saved queries (by the log group's name) are read beside waves 2 and 3;
 //! 4. in place, only when a version runs on another role than the bot's (or, in destroy, a
-//!    version or a service-linked role holds our grant): that role, beside our alarms and saved
-//!    queries; then, for an apply in place whose customer writer is near IAM's default quota of
-//!    attached policies, the account's quota (`iam:GetAccountSummary`);
+//!    version or a service-linked role holds our grant): that role, beside the locales an alarm
+//!    watches (`--alarm`); then, for an apply in place whose customer writer is near IAM's
+//!    default quota of attached policies, the account's quota (`iam:GetAccountSummary`);
 //! 5. what needs the writers: their boundaries (apply) or the log groups our grants name
-//!    (destroy), and, only when the plan puts a changed grant on a service-linked role, that
-//!    role's other inline policies (IAM limits their size together).
+//!    (destroy). Only when the plan puts a changed grant on a service-linked role are that
+//!    role's other inline policies read (`app::prepare`: IAM limits their size together).
 
 use std::collections::BTreeMap;
 
@@ -275,6 +276,8 @@ struct ThirdWave {
     recorded_grants: Grants,
     /// `--publish-version`: what DRAFT and the versions hold, locales included.
     version_contents: BTreeMap<String, VersionContents>,
+    /// Our alarms of the named aliases, when apply asks for them or destroy may remove them.
+    alarms: Option<BTreeMap<String, crate::resources::alarm::AlarmState>>,
 }
 
 async fn third_wave(
@@ -329,6 +332,7 @@ async fn third_wave(
         versions_described,
         recorded_grants,
         locales,
+        alarms,
     ) = tokio::try_join!(
         alias::describe_all(lex, &base.scope, bot, alias_ids),
         alias::describe_all(lex, &base.scope, bot, &bystander_ids),
@@ -337,6 +341,7 @@ async fn third_wave(
         lex::versions_described(lex, bot, &versions),
         roles::observe_grants(iam, &recorded_on_bot, &grant_name, false),
         lex::locales_to_compare(lex, bot, to_compare),
+        super::alarms::read_by_ids(clients, spec, mode, &base.bot_id, alias_ids),
     )?;
     let runners = aliases.iter_mut().chain(bystanders.iter_mut());
     super::writers::set_runs_on(runners, bot, &versions_described);
@@ -348,6 +353,7 @@ async fn third_wave(
         likely_writer,
         recorded_grants,
         version_contents: lex::contents_to_compare(bot, &versions_described, locales),
+        alarms,
     })
 }
 
@@ -407,7 +413,7 @@ fn observed(
         bucket,
         attached_policies_quota: None,
         replicas: Vec::new(),
-        alarms: None,
+        alarms: third.alarms,
         version_locales: BTreeMap::new(),
         queries: None,
     };
