@@ -6,10 +6,15 @@
 //! each, nearly always answering "no such entity") and each bot's alarm names. `plan`, `apply`
 //! and `destroy` leave them off: for one bot the probes are cheaper, and a write's decisions rest
 //! on reads of their own.
+//!
+//! `status --all-bots` also keeps what it listed to find its bots: the region's bots
+//! (ListBots) and each bot's aliases (ListBotAliases), so that observing a bot finds it, and its
+//! aliases, without asking again.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use aws_sdk_cloudwatch::types::MetricAlarm;
 use tokio::sync::OnceCell;
@@ -24,7 +29,15 @@ pub(crate) struct Listings {
     local_policies: Listing<BTreeSet<String>>,
     roles: Listing<BTreeSet<String>>,
     alarms: Listing<BTreeMap<String, MetricAlarm>>,
+    /// The region's bots as (id, name), once `status --all-bots` listed them.
+    bots: Listing<Vec<(String, String)>>,
+    /// Each listed bot's aliases as (id, name, version), by bot id, until its observation takes
+    /// them.
+    aliases: Mutex<BTreeMap<String, Vec<ListedAlias>>>,
 }
+
+/// An alias as ListBotAliases gives it: id, name, and the version it runs.
+type ListedAlias = (String, String, String);
 
 /// One listing: `None` inside once it failed (e.g. not allowed to these credentials); the names
 /// it would have answered for are then probed one by one, as without it.
@@ -111,6 +124,47 @@ impl Listings {
                 Ok(alarms)
             })
             .await)
+    }
+
+    /// The region's bots as (id, name), listed now unless already, when listings are on.
+    pub(crate) async fn bots(
+        &self,
+        lex: &aws_sdk_lexmodelsv2::Client,
+    ) -> Option<&Vec<(String, String)>> {
+        self.listed(&self.bots, || async {
+            let mut pages = lex.list_bots().into_paginator().send();
+            let mut bots = Vec::new();
+            while let Some(page) = pages.next().await {
+                let page = page.context("lex:ListBots", "bots")?;
+                bots.extend(
+                    page.bot_summaries()
+                        .iter()
+                        .filter_map(|b| Some((b.bot_id()?.to_string(), b.bot_name()?.to_string()))),
+                );
+            }
+            Ok(bots)
+        })
+        .await
+    }
+
+    /// The region's bots, if they were listed already (no call).
+    pub(crate) fn bots_listed(&self) -> Option<&Vec<(String, String)>> {
+        let listed = self.bots.0.get()?.as_ref();
+        listed.filter(|_| self.enabled.load(Ordering::Relaxed))
+    }
+
+    /// Keeps a bot's aliases as listed, for its observation.
+    pub(crate) fn keep_aliases(&self, bot_id: &str, listed: Vec<ListedAlias>) {
+        if self.enabled.load(Ordering::Relaxed) {
+            let mut kept = self.aliases.lock().unwrap_or_else(|e| e.into_inner());
+            kept.insert(bot_id.to_string(), listed);
+        }
+    }
+
+    /// A bot's aliases as listed, if they were kept (once: whoever takes them reads them).
+    pub(crate) fn take_aliases(&self, bot_id: &str) -> Option<Vec<ListedAlias>> {
+        let mut kept = self.aliases.lock().unwrap_or_else(|e| e.into_inner());
+        kept.remove(bot_id)
     }
 
     /// What `listing` holds, listed now by `list` unless it was already (once however many ask

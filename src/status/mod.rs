@@ -78,9 +78,11 @@ pub(crate) async fn command(
     // Over a fleet, one listing per account says which policies and roles of our names exist,
     // and one per account and region which alarms of ours; they are made while the bots are
     // listed.
+    for (_, clients) in session.places.all() {
+        clients.listings.enable();
+    }
     let listings = futures::future::join_all(session.places.all().map(|(_, clients)| async {
         let listings = &clients.listings;
-        listings.enable();
         let (policies, roles, alarms) = tokio::join!(
             listings.local_policies(&clients.iam),
             listings.roles(&clients.iam),
@@ -170,12 +172,17 @@ async fn subjects(base: &Clients, args: &StatusArgs) -> Result<Vec<Subject>> {
             })
             .collect());
     }
-    let bots = bot::list_all(&base.lex).await?;
+    // Listed once: each bot's observation finds the bot and its aliases in these listings.
+    let bots = match base.listings.bots(&base.lex).await {
+        Some(bots) => bots.clone(),
+        None => bot::list_all(&base.lex).await?,
+    };
     // As many at once as bots are observed at once: a fleet's listing must not burst past the
     // account's rate limit (300 bots at once were throttled beyond the retries).
     let listed: Vec<(String, Vec<_>)> = futures::stream::iter(bots.iter())
         .map(|(id, name)| async move {
             let aliases = alias::list(&base.lex, id, name).await?;
+            base.listings.keep_aliases(id, aliases.clone());
             Ok::<_, crate::error::Error>((name.clone(), aliases))
         })
         .buffered(BOTS_AT_ONCE)
@@ -220,7 +227,9 @@ async fn every_alias(base: &Clients, bot: &str) -> Result<Vec<String>> {
         (Some(id), _) => id,
         (None, by_id) => by_id?.id,
     };
-    Ok(alias_names(alias::list(&base.lex, &id, bot).await?))
+    let listed = alias::list(&base.lex, &id, bot).await?;
+    base.listings.keep_aliases(&id, listed.clone());
+    Ok(alias_names(listed))
 }
 
 /// One bot's rows: observed once as plan observes it, judged by the planner's rules (which

@@ -1,6 +1,7 @@
 //! The calls `status` makes for a fleet, counted by operation through the proxy: what an account
 //! listing answers for every bot is asked once per account (and region), not once per bot; a
 //! listing that is refused falls back to reading each bot's names, with the same report.
+//! (`tests/bench` measures the calls per bot of larger fleets; this counts a small one.)
 
 use std::collections::BTreeMap;
 
@@ -49,8 +50,9 @@ fn alarm_of<'a>(report: &'a Value, bot: &str, alias: &str) -> &'a Value {
 
 /// Three bots with logs on `live` in one account and region, two of them with our alarm, and a
 /// fourth bot with an alarm in another region of the account: status reads our alarms with one
-/// DescribeAlarms per account and region (the bots' alarm tags, one call per alarm found), and
-/// each alias once; refused that listing, it reads each bot's alarms by name and reports the
+/// DescribeAlarms per account and region (the bots' alarm tags, one call per alarm found), finds
+/// each bot and its aliases in the listings it found the bots with (`--all-bots`), and reads each
+/// alias once; refused the alarms' listing, it reads each bot's alarms by name and reports the
 /// same.
 #[tokio::test]
 async fn status_lists_our_alarms_once_per_account_and_region_not_per_bot() {
@@ -123,6 +125,9 @@ async fn status_lists_our_alarms_once_per_account_and_region_not_per_bot() {
         ("iam:ListRoles", 1),
         ("iam:ListPolicies", 1),
         ("sts:GetCallerIdentity", 1),
+        ("lex:ListBots", 1),
+        ("lex:ListBotAliases", 3),
+        ("lex:DescribeBot", 3),
         ("lex:DescribeBotAlias", 6),
     ] {
         assert_eq!(count(&counts, operation), once, "{operation}: {counts:?}");
@@ -136,6 +141,17 @@ async fn status_lists_our_alarms_once_per_account_and_region_not_per_bot() {
         count(&counts, "cloudwatch:DescribeAlarms"),
         1 + 3,
         "the refused listing, then one per bot: {counts:?}"
+    );
+    assert_eq!(probed, listed, "the same report without the listing");
+
+    // The bots' listing refused: listed again as before, and each bot found by name.
+    let refused = Fault::RejectOperation("lex:ListBots");
+    let (probed, calls) = status(&account, refused, &["--all-bots"]).await;
+    let counts = by_operation(&calls);
+    assert_eq!(
+        count(&counts, "lex:ListBots"),
+        2 + 3,
+        "the refused listing, the bots' listing, then one per bot: {counts:?}"
     );
     assert_eq!(probed, listed, "the same report without the listing");
 }
