@@ -1,5 +1,6 @@
 //! The reads `--alarm` and `--insights-queries` need: our alarm of each alias, by its
-//! deterministic name (apply with `--alarm`, destroy, status), the locales of the versions the
+//! deterministic name (apply with `--alarm`, destroy, status; `status` looks it up in one listing
+//! of our alarms per account and region), the locales of the versions the
 //! aliases run (apply with `--alarm`: the alarm watches each locale's traffic), and the saved
 //! queries named with our prefix for the text log group (apply with `--insights-queries`,
 //! destroy).
@@ -78,7 +79,10 @@ pub(crate) async fn read_queries(
         .map(Some)
 }
 
-/// The alarms of the observed aliases that exist (by name), with their tags.
+/// The alarms of the observed aliases that exist (by name), with their tags. When the alarms of
+/// ours in the clients' account and region were listed (`status`), they are looked up there
+/// (one DescribeAlarms for every bot, not one per bot); else, or when the listing failed, they
+/// are read by name.
 pub(crate) async fn read_alarms(
     clients: &Clients,
     observed: &Observed,
@@ -88,7 +92,21 @@ pub(crate) async fn read_alarms(
         .iter()
         .map(|a| alarm_name(&observed.bot.id, &a.id))
         .collect();
-    alarm::observe(&clients.cloudwatch, &names).await
+    let cloudwatch = &clients.cloudwatch;
+    match clients
+        .listings
+        .alarms(cloudwatch, alarm::NAME_PREFIX)
+        .await?
+    {
+        Some(listed) => {
+            let found: Vec<_> = names
+                .iter()
+                .filter_map(|n| listed.get(n).cloned())
+                .collect();
+            alarm::tagged(cloudwatch, &found).await
+        }
+        None => alarm::observe(cloudwatch, &names).await,
+    }
 }
 
 /// The locale ids of a version of the bot (ListBotLocales).

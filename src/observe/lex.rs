@@ -6,13 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::arn::Scope;
 use crate::error::{Context, Error, Result};
 use crate::plan::Mode;
+use crate::resources::alias;
 use crate::resources::bot::{self, Bot};
 use crate::resources::version_contents::{self, LocaleContents, VersionContents};
 use crate::resources::{tags, version};
 use crate::spec::Spec;
 
 /// An alias as ListBotAliases gives it: id, name, and the version it runs.
-pub(super) type Listed = (String, String, String);
+pub(super) use crate::resources::alias::Listed;
 
 /// The bot found by `DescribeBot` on the text given, or `None` when the text is no bot's id.
 pub(super) fn found_by_id(found: Result<Bot>) -> Result<Option<Bot>> {
@@ -20,6 +21,41 @@ pub(super) fn found_by_id(found: Result<Bot>) -> Result<Option<Bot>> {
         Ok(found) => Ok(Some(found)),
         Err(e) if bot::is_no_such_bot(&e) => Ok(None),
         Err(e) => Err(e),
+    }
+}
+
+/// The bot `given` names, by name (its id) and as an id (the bot, `None`: no bot has that id).
+/// When `status --all-bots` listed the region's bots, from that listing: no ListBots, and
+/// DescribeBot only for the id of a listed bot.
+pub(super) async fn lookup(
+    clients: &crate::aws::Clients,
+    given: &str,
+) -> (Result<Option<String>>, Result<Option<Bot>>) {
+    let lex = &clients.lex;
+    let Some(bots) = clients.listings.bots_listed() else {
+        let (by_name, by_id) =
+            tokio::join!(bot::find_id_by_name(lex, given), bot::describe(lex, given));
+        return (by_name, found_by_id(by_id));
+    };
+    let by_name = bots.iter().find(|(_, name)| name == given);
+    let by_id = match bots.iter().any(|(id, _)| id == given) {
+        true => found_by_id(bot::describe(lex, given).await),
+        false => Ok(None),
+    };
+    (Ok(by_name.map(|(id, _)| id.clone())), by_id)
+}
+
+/// The ids of the `wanted` aliases and the listing of the bot's aliases (`alias::find_ids`),
+/// from the listing `status --all-bots` kept when there is one.
+pub(super) async fn alias_ids(
+    clients: &crate::aws::Clients,
+    bot_id: &str,
+    bot_name: &str,
+    wanted: &[String],
+) -> Result<(Vec<String>, Vec<Listed>)> {
+    match clients.listings.take_aliases(bot_id) {
+        Some(listed) => alias::find_ids_in(listed, bot_id, bot_name, wanted),
+        None => alias::find_ids(&clients.lex, bot_id, bot_name, wanted).await,
     }
 }
 

@@ -32,7 +32,7 @@ use crate::documents::{pass_role_policy_name, service_linked_policy_name, Concer
 use crate::error::Result;
 use crate::plan::Mode;
 use crate::resources::alias::{self, Alias};
-use crate::resources::bot::{self, Bot};
+use crate::resources::bot::Bot;
 use crate::resources::destination::{BucketState, KeyInfo};
 use crate::resources::log_group::LogGroupState;
 use crate::resources::managed_policy::PolicyState;
@@ -150,20 +150,18 @@ pub(super) async fn read(clients: &Clients, spec: &Spec, mode: Mode) -> Result<(
 }
 
 async fn first_wave(clients: &Clients, spec: &Spec, mode: Mode) -> Result<FirstWave> {
-    let lex = &clients.lex;
     let guessed_role = spec
         .role_name
         .clone()
         .unwrap_or_else(|| default_role_name(&spec.bot));
-    let (caller, by_name, by_id, named) = tokio::join!(
+    let (caller, (by_name, by_id), named) = tokio::join!(
         clients.caller(),
-        bot::find_id_by_name(lex, &spec.bot),
-        bot::describe(lex, &spec.bot),
+        lex::lookup(clients, &spec.bot),
         roles::observe_named_listed(clients, spec, &guessed_role, mode),
     );
     let scope = caller?.scope;
     let by_name = by_name?;
-    let by_id = lex::found_by_id(by_id)?;
+    let by_id = by_id?;
     let (known_bot, bot_id, bot_name) =
         lex::resolve_bot(&spec.bot, &clients.region, by_id, by_name)?;
     let role_name = spec
@@ -236,7 +234,7 @@ async fn second_wave(
         bot_tags,
     ) = tokio::try_join!(
         lex::bot(lex, known_bot.as_ref(), &base.bot_id),
-        alias::find_ids(lex, &base.bot_id, &base.bot_name, &spec.aliases),
+        lex::alias_ids(clients, &base.bot_id, &base.bot_name, &spec.aliases),
         named_state,
         roles::policies_listed(clients, &base.scope, &base.role_name),
         destinations::log_group(clients, &base.scope, log_group_name.as_ref()),

@@ -73,6 +73,15 @@ pub(crate) async fn observe(
             .context("cloudwatch:DescribeAlarms", address(&chunk.join(", ")))?;
         found.extend(page.metric_alarms().iter().cloned());
     }
+    tagged(cloudwatch, &found).await
+}
+
+/// The alarms as found (by name or by a listing), each with its tags (ListTagsForResource: what
+/// proves it ours), by name.
+pub(crate) async fn tagged(
+    cloudwatch: &aws_sdk_cloudwatch::Client,
+    found: &[MetricAlarm],
+) -> Result<BTreeMap<String, AlarmState>> {
     let read = found.iter().map(|alarm| async move {
         let arn = alarm.alarm_arn().unwrap_or_default().to_string();
         let name = alarm.alarm_name().unwrap_or_default().to_string();

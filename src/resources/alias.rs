@@ -64,7 +64,20 @@ pub(crate) async fn find_ids(
     bot_name: &str,
     wanted: &[String],
 ) -> Result<(Vec<String>, Vec<(String, String, String)>)> {
-    let mut listed = list(lex, bot_id, bot_name).await?;
+    let listed = list(lex, bot_id, bot_name).await?;
+    find_ids_in(listed, bot_id, bot_name, wanted)
+}
+
+/// An alias as ListBotAliases gives it: id, name, and the version it runs.
+pub(crate) type Listed = (String, String, String);
+
+/// As [`find_ids`], in a listing of the bot's aliases made already.
+pub(crate) fn find_ids_in(
+    mut listed: Vec<Listed>,
+    bot_id: &str,
+    bot_name: &str,
+    wanted: &[String],
+) -> Result<(Vec<String>, Vec<Listed>)> {
     if !listed.iter().any(|(id, _, _)| id == TEST_ALIAS_ID) {
         listed.push((
             TEST_ALIAS_ID.to_string(),

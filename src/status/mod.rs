@@ -75,16 +75,21 @@ pub(crate) async fn command(
     args: &StatusArgs,
     rules: &Rules,
 ) -> Result<StatusReport> {
-    // Over a fleet, one listing per account says which policies and roles of our names exist;
-    // they are made while the bots are listed.
-    let listings = futures::future::join_all(session.places.all().map(|(_, clients)| async {
+    // Over a fleet, one listing per account says which policies and roles of our names exist,
+    // and one per account and region which alarms of ours; they are made while the bots are
+    // listed.
+    for (_, clients) in session.places.all() {
         clients.listings.enable();
-        let (policies, roles) = tokio::join!(
-            clients.listings.local_policies(&clients.iam),
-            clients.listings.roles(&clients.iam)
+    }
+    let listings = futures::future::join_all(session.places.all().map(|(_, clients)| async {
+        let listings = &clients.listings;
+        let (policies, roles, alarms) = tokio::join!(
+            listings.local_policies(&clients.iam),
+            listings.roles(&clients.iam),
+            listings.alarms(&clients.cloudwatch, crate::resources::alarm::NAME_PREFIX),
         );
-        // A failure turned the listings off (each name is probed then); it is no error here.
-        let _ = policies.and(roles);
+        // A listing that failed is probed name by name instead; it is no error here.
+        let _ = (policies, roles, alarms);
     }));
     let (subjects, _) = tokio::join!(subjects(&session.base, args), listings);
     let subjects = subjects?;
@@ -167,12 +172,17 @@ async fn subjects(base: &Clients, args: &StatusArgs) -> Result<Vec<Subject>> {
             })
             .collect());
     }
-    let bots = bot::list_all(&base.lex).await?;
+    // Listed once: each bot's observation finds the bot and its aliases in these listings.
+    let bots = match base.listings.bots(&base.lex).await {
+        Some(bots) => bots.clone(),
+        None => bot::list_all(&base.lex).await?,
+    };
     // As many at once as bots are observed at once: a fleet's listing must not burst past the
     // account's rate limit (300 bots at once were throttled beyond the retries).
     let listed: Vec<(String, Vec<_>)> = futures::stream::iter(bots.iter())
         .map(|(id, name)| async move {
             let aliases = alias::list(&base.lex, id, name).await?;
+            base.listings.keep_aliases(id, aliases.clone());
             Ok::<_, crate::error::Error>((name.clone(), aliases))
         })
         .buffered(BOTS_AT_ONCE)
@@ -217,7 +227,9 @@ async fn every_alias(base: &Clients, bot: &str) -> Result<Vec<String>> {
         (Some(id), _) => id,
         (None, by_id) => by_id?.id,
     };
-    Ok(alias_names(alias::list(&base.lex, &id, bot).await?))
+    let listed = alias::list(&base.lex, &id, bot).await?;
+    base.listings.keep_aliases(&id, listed.clone());
+    Ok(alias_names(listed))
 }
 
 /// One bot's rows: observed once as plan observes it, judged by the planner's rules (which
@@ -243,12 +255,26 @@ async fn bot_rows(
         true => Some(unmasked_slots(clients, &obs).await?),
         false => None,
     };
-    let findings = findings(&obs, &ours, &reads, &checked, slots.as_ref(), judge.rules);
+    // Each alias's text logs in the bot's replica regions: its row's, and LEXLOG010's.
+    let replicas: BTreeMap<String, Vec<ReplicaStatus>> = obs
+        .aliases
+        .iter()
+        .map(|a| (a.id.clone(), replica_rows(&obs, a, &ours)))
+        .collect();
+    let findings = findings(
+        &obs,
+        &ours,
+        &reads,
+        &replicas,
+        &checked,
+        slots.as_ref(),
+        judge.rules,
+    );
     let alarms = match &obs.alarms {
         Some(read) => read.clone(),
         None => read_alarms(clients, &obs).await?,
     };
-    let mut rows = rows(&obs, &ours, drift.as_ref(), checked, &reads);
+    let mut rows = rows(&obs, &ours, drift.as_ref(), checked, &reads, replicas);
     for row in &mut rows {
         row.alarm = alarms
             .get(&alarm_name(&row.bot_id, &row.alias_id))
@@ -280,11 +306,12 @@ async fn unmasked_slots(
 }
 
 /// The posture findings of the bot's aliases, from the observation, what verify's check read and
-/// said, and the slots when they were read.
+/// said, each alias's replica rows (by alias id), and the slots when they were read.
 fn findings(
     obs: &Observed,
     ours: &planner::OurDestinations,
-    reads: &crate::observe::Reads,
+    reads: &Reads,
+    replicas: &BTreeMap<String, Vec<ReplicaStatus>>,
     checked: &[AliasReport],
     slots: Option<&BTreeMap<String, Vec<String>>>,
     rules: &Rules,
@@ -308,19 +335,25 @@ fn findings(
         let unmasked = slots.map(|s| s.get(alias.version()).cloned().unwrap_or_default());
         let mut facts =
             facts::alias_facts(&obs.scope, &obs.bot, alias, reads, cannot_write, unmasked);
-        facts.replicas_uncovered = uncovered_replicas(obs, alias, ours);
+        let rows = replicas
+            .get(&alias.id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        facts.replicas_uncovered = uncovered_replicas(obs, rows, ours);
         found.extend(crate::posture::judge(&facts, rules));
     }
     found
 }
 
-/// The rows of one observed bot from verify's reports, with ownership and drift.
+/// The rows of one observed bot from verify's reports, with ownership, drift and each alias's
+/// replica rows (by alias id).
 fn rows(
     obs: &Observed,
     ours: &planner::OurDestinations,
     drift: Option<&BTreeMap<String, Vec<String>>>,
     checked: Vec<AliasReport>,
     reads: &Reads,
+    mut replicas: BTreeMap<String, Vec<ReplicaStatus>>,
 ) -> Vec<AliasStatus> {
     checked
         .into_iter()
@@ -335,9 +368,7 @@ fn rows(
                 account: obs.scope.account.clone(),
                 region: obs.scope.region.clone(),
                 drift: drift.map(|d| d.get(&r.alias).cloned().unwrap_or_default()),
-                replicas: observed
-                    .map(|a| replica_rows(obs, a, ours))
-                    .unwrap_or_default(),
+                replicas: replicas.remove(&r.alias_id).unwrap_or_default(),
                 text: Channel {
                     kms_key_id: group_key(reads, r.text.destination.as_deref()),
                     ..channel(&r.text, text_ours, text_selective)
@@ -366,12 +397,11 @@ fn group_key(reads: &Reads, group: Option<&str>) -> Option<String> {
 /// no grant of ours naming that region's group. A group the run did not read is not judged.
 fn uncovered_replicas(
     obs: &Observed,
-    alias: &crate::resources::alias::Alias,
+    rows: &[ReplicaStatus],
     ours: &planner::OurDestinations,
 ) -> Vec<String> {
-    let rows = replica_rows(obs, alias, ours);
     let our_logs = |group: &str| ours.log_group_arns.contains(&obs.scope.log_group(group));
-    rows.into_iter()
+    rows.iter()
         .filter_map(|r| {
             let group = r.log_group.as_deref()?;
             match r.group_exists? {

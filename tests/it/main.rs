@@ -18,6 +18,7 @@ mod saved_plan;
 mod schema;
 mod sdk;
 mod status;
+mod status_calls;
 mod status_reads;
 mod support;
 mod trust;

@@ -28,7 +28,7 @@ pub enum Fault {
     Reject(usize),
     /// Reject the k-th mutating call and every one after it (so rollback fails too).
     RejectFrom(usize),
-    /// Reject the first call of this operation (`service:Operation`).
+    /// Reject the first call of this operation (`service:Operation`), a write or a read.
     RejectOperation(&'static str),
     /// Reject the n-th call (1-based) of this operation, and only it.
     RejectNth(&'static str, usize),
@@ -256,6 +256,13 @@ async fn answer(
                     }
                 }
                 _ => {}
+            }
+        } else if let Fault::RejectOperation(op) = s.fault {
+            // A read refused (an account listing the credentials may not make).
+            if op == format!("{service}:{operation}")
+                && !s.calls.iter().any(|c| c.injected == "rejected")
+            {
+                decision = "rejected";
             }
         }
         if let Fault::RateLimit(per_second) = s.fault {
