@@ -3,6 +3,12 @@
 //! No client, however parallel, does the work in fewer round trips. Each depth spells out its
 //! chain; a scenario without one (status, fleet: bounded by call counts and rate limits, not by
 //! a chain) has no floor.
+//!
+//! The floor counts data dependencies only. The tool's safety rules add rounds to it, on
+//! purpose (README, "Performance"): an inline policy is re-read right before it is written or
+//! deleted (no ETag: someone else's document is never overwritten), the alias is re-read only
+//! once its grant is written (a deployment landing during the grant's write is not missed), and
+//! a grant put on a service-linked role is sized against the role's other inline policies first.
 
 /// The chain of a console world's fresh apply (service-linked role, text logs, PassRole):
 /// 1. reads that need nothing: who am I, the bot by name (ListBots), the user and its grant,
