@@ -11,7 +11,8 @@
 //! SDK's own retry classifiers. Each pacer's clients also share a retry partition of their own,
 //! whose retry quota a throttled retry does not spend (the SDK's default partition, one per
 //! service for the whole process, runs dry under a throttled fleet and then fails calls after a
-//! retry or two).
+//! retry or two). The SDK's check of a stalled upload is off on these clients: a call waiting its
+//! turn would look stalled.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock};
@@ -263,10 +264,17 @@ macro_rules! paced_client {
         let config: &aws_config::SdkConfig = $config;
         let region = config.region().map(|r| r.to_string()).unwrap_or_default();
         let paced = $crate::aws::pacing::paced($who, &region, $service, config.http_client());
+        // A call waiting its turn has not started its upload: the SDK's upload stall check
+        // (0 bytes sent after 5 s) would fail it. The bodies are small and in memory; the
+        // attempt's timeout bounds a real stall.
+        let stalls = $sdk::config::StalledStreamProtectionConfig::enabled()
+            .upload_enabled(false)
+            .build();
         let builder = $sdk::config::Builder::from(config)
             .http_client(paced.http)
             .interceptor(paced.watch)
-            .retry_partition(paced.partition);
+            .retry_partition(paced.partition)
+            .stalled_stream_protection(stalls);
         $sdk::Client::from_conf(($configure)(builder).build())
     }};
 }

@@ -1,6 +1,8 @@
 //! A config file's apply under an account's API rate limit (the proxy admits a few calls a
 //! second per service, as AWS's quotas do, and throttles the rest): the tool paces itself and
-//! succeeds, every alias logging, with its own retry settings.
+//! succeeds, every alias logging, with its own retry settings in the standard mode (without the
+//! pacing, this apply failed at once there: the SDK's retry quota ran dry; and a call waiting its
+//! turn for over 5 s failed as a stalled upload).
 
 use crate::proxy::{Fault, FaultProxy};
 use crate::support::{expect_exit, fresh_account, stderr, tool_command_as, unique, World};
@@ -27,7 +29,9 @@ async fn a_config_apply_under_a_low_rate_limit_paces_itself_and_succeeds() {
         &proxy.endpoint,
         &["apply", "--config", &config, "--yes", "-q"],
     );
-    command.env_remove("AWS_MAX_ATTEMPTS");
+    command
+        .env_remove("AWS_MAX_ATTEMPTS")
+        .env("AWS_RETRY_MODE", "standard");
     let out = command.output().await.unwrap();
     expect_exit(&out, 0);
     // The limit was met (the six bots' first reads alone exceed it), so the pacing was needed.
