@@ -220,15 +220,16 @@ impl Clients {
         // An emulator endpoint cannot resolve bucket names as host names.
         let path_style = config.endpoint_url().is_some();
         let s3 = |b: aws_sdk_s3::config::Builder| b.force_path_style(path_style);
+        let http = pacing::http_client(config);
         Ok(Clients {
-            iam: paced_client!(aws_sdk_iam, config, who, "iam"),
-            sts: paced_client!(aws_sdk_sts, config, who, "sts"),
-            logs: paced_client!(aws_sdk_cloudwatchlogs, config, who, "logs"),
-            s3: paced_client!(aws_sdk_s3, config, who, "s3", s3),
-            kms: paced_client!(aws_sdk_kms, config, who, "kms"),
-            lex: paced_client!(aws_sdk_lexmodelsv2, config, who, "lex"),
-            runtime: paced_client!(aws_sdk_lexruntimev2, config, who, "lex-runtime"),
-            cloudwatch: paced_client!(aws_sdk_cloudwatch, config, who, "cloudwatch"),
+            iam: paced_client!(aws_sdk_iam, config, http, who, "iam"),
+            sts: paced_client!(aws_sdk_sts, config, http, who, "sts"),
+            logs: paced_client!(aws_sdk_cloudwatchlogs, config, http, who, "logs"),
+            s3: paced_client!(aws_sdk_s3, config, http, who, "s3", s3),
+            kms: paced_client!(aws_sdk_kms, config, http, who, "kms"),
+            lex: paced_client!(aws_sdk_lexmodelsv2, config, http, who, "lex"),
+            runtime: paced_client!(aws_sdk_lexruntimev2, config, http, who, "lex-runtime"),
+            cloudwatch: paced_client!(aws_sdk_cloudwatch, config, http, who, "cloudwatch"),
             region,
             via: None,
             caller: Default::default(),

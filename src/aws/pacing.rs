@@ -212,9 +212,6 @@ type Pacers = HashMap<Key, (Arc<Pacer>, RetryPartition)>;
 
 static PACERS: LazyLock<Mutex<Pacers>> = LazyLock::new(Default::default);
 
-/// The HTTP client every paced client sends through (the SDK's default one, built once).
-static HTTP: LazyLock<SharedHttpClient> = LazyLock::new(default_http_client);
-
 /// What a service's client is built with to be paced: its HTTP client, the interceptor that
 /// reports outcomes, and its retry partition.
 pub(crate) struct Paced {
@@ -223,13 +220,12 @@ pub(crate) struct Paced {
     pub partition: RetryPartition,
 }
 
-/// The pacing of `service` for `who` in `region` (one per process), over `http` (the
-/// configuration's own HTTP client, if it has one).
+/// The pacing of `service` for `who` in `region` (one per process), over `http`.
 pub(crate) fn paced(
     who: &str,
     region: &str,
     service: &'static str,
-    http: Option<SharedHttpClient>,
+    http: SharedHttpClient,
 ) -> Paced {
     let region = if service == "iam" { "" } else { region };
     let (pacer, partition) = PACERS
@@ -246,7 +242,7 @@ pub(crate) fn paced(
         .clone();
     Paced {
         http: PacedHttpClient {
-            inner: http.unwrap_or_else(|| HTTP.clone()),
+            inner: http,
             pacer: pacer.clone(),
         },
         watch: ThrottleWatch { pacer },
@@ -254,16 +250,16 @@ pub(crate) fn paced(
     }
 }
 
-/// A client of `$sdk` built from `$config`, paced for `$who` in its region; `$configure` sets
-/// anything else on the builder.
+/// A client of `$sdk` built from `$config`, paced for `$who` in its region, sending through
+/// `$http`; `$configure` sets anything else on the builder.
 macro_rules! paced_client {
-    ($sdk:ident, $config:expr, $who:expr, $service:literal) => {
-        paced_client!($sdk, $config, $who, $service, |b| b)
+    ($sdk:ident, $config:expr, $http:expr, $who:expr, $service:literal) => {
+        paced_client!($sdk, $config, $http, $who, $service, |b| b)
     };
-    ($sdk:ident, $config:expr, $who:expr, $service:literal, $configure:expr) => {{
+    ($sdk:ident, $config:expr, $http:expr, $who:expr, $service:literal, $configure:expr) => {{
         let config: &aws_config::SdkConfig = $config;
         let region = config.region().map(|r| r.to_string()).unwrap_or_default();
-        let paced = $crate::aws::pacing::paced($who, &region, $service, config.http_client());
+        let paced = $crate::aws::pacing::paced($who, &region, $service, $http.clone());
         // A call waiting its turn has not started its upload: the SDK's upload stall check
         // (0 bytes sent after 5 s) would fail it. The bodies are small and in memory; the
         // attempt's timeout bounds a real stall.
@@ -355,9 +351,14 @@ impl Intercept for ThrottleWatch {
     }
 }
 
-/// The SDK's default HTTPS client (hyper 1, rustls with aws-lc, the proxy from the environment),
-/// as `aws-smithy-runtime` builds it when a configuration names none.
-fn default_http_client() -> SharedHttpClient {
+/// The HTTP client of `config`'s clients: its own, or the SDK's default HTTPS client (hyper 1,
+/// rustls with aws-lc, the proxy from the environment) as `aws-smithy-runtime` builds it when a
+/// configuration names none; one per set of clients, not per process (its connections belong
+/// to the tokio runtime that opened them).
+pub(crate) fn http_client(config: &aws_config::SdkConfig) -> SharedHttpClient {
+    if let Some(http) = config.http_client() {
+        return http;
+    }
     use aws_smithy_http_client::proxy::ProxyConfig;
     use aws_smithy_http_client::{tls, Builder, ConnectorBuilder};
     Builder::new().build_with_connector_fn(|settings, components| {
