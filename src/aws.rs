@@ -12,6 +12,7 @@ use crate::error::{Context, Error, Result};
 use crate::spec::{AssumeRole, Location, DEFAULT_SESSION_NAME};
 
 mod listings;
+pub(crate) mod pacing;
 mod profiles;
 use profiles::{require_profile, ProfileSource};
 
@@ -46,6 +47,15 @@ pub struct AwsArgs {
         default_value_t = DEFAULT_CALL_TIMEOUT_SECS
     )]
     pub call_timeout: u64,
+    /// Calls per second at most to each AWS service in each account and region (IAM: each
+    /// account); without it, calls slow down only when AWS throttles them
+    #[arg(
+        long,
+        global = true,
+        value_name = "CALLS",
+        env = "LEX_LOGS_SETUP_RATE_LIMIT"
+    )]
+    pub rate_limit: Option<f64>,
 }
 
 pub const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 5;
@@ -68,6 +78,7 @@ impl AwsArgs {
                 ));
             }
         }
+        pacing::check_rate_limit(self.rate_limit)?;
         let attempt = Duration::from_secs(self.call_timeout);
         Ok(TimeoutConfig::builder()
             .connect_timeout(Duration::from_secs(self.connect_timeout))
@@ -100,6 +111,8 @@ pub struct Clients {
     pub(crate) listings: std::sync::Arc<listings::Listings>,
     /// The configuration the clients were built from (clients elsewhere derive from it).
     config: aws_config::SdkConfig,
+    /// Whose calls these are, for pacing them: the account of the role assumed, or "caller".
+    who: String,
 }
 
 /// Retries for a provisioning tool: more attempts than the SDK default, with exponential backoff,
@@ -167,6 +180,7 @@ impl Clients {
             loader = loader.endpoint_url(endpoint);
         }
         let config = loader.load().await;
+        pacing::set_rate_limit(args.rate_limit);
         if let Some(url) = config.endpoint_url() {
             let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
             if !scheme_ok || url.contains(char::is_whitespace) {
@@ -191,6 +205,12 @@ impl Clients {
 
     /// Builds every client from one loaded configuration.
     pub fn from_sdk_config(config: &aws_config::SdkConfig) -> Result<Self> {
+        Self::built(config, "caller")
+    }
+
+    /// As `from_sdk_config`, the calls paced as `who`'s (`pacing`).
+    fn built(config: &aws_config::SdkConfig, who: &str) -> Result<Self> {
+        use pacing::paced_client;
         tracing::debug!(region = ?config.region(), endpoint = ?config.endpoint_url(), "AWS configuration loaded");
         let region = config.region().map(|r| r.to_string()).ok_or_else(|| {
             Error::Config(
@@ -198,23 +218,24 @@ impl Clients {
             )
         })?;
         // An emulator endpoint cannot resolve bucket names as host names.
-        let s3_config = aws_sdk_s3::config::Builder::from(config)
-            .force_path_style(config.endpoint_url().is_some())
-            .build();
+        let path_style = config.endpoint_url().is_some();
+        let s3 = |b: aws_sdk_s3::config::Builder| b.force_path_style(path_style);
+        let http = pacing::http_client(config);
         Ok(Clients {
-            iam: aws_sdk_iam::Client::new(config),
-            sts: aws_sdk_sts::Client::new(config),
-            logs: aws_sdk_cloudwatchlogs::Client::new(config),
-            s3: aws_sdk_s3::Client::from_conf(s3_config),
-            kms: aws_sdk_kms::Client::new(config),
-            lex: aws_sdk_lexmodelsv2::Client::new(config),
-            runtime: aws_sdk_lexruntimev2::Client::new(config),
-            cloudwatch: aws_sdk_cloudwatch::Client::new(config),
+            iam: paced_client!(aws_sdk_iam, config, http, who, "iam"),
+            sts: paced_client!(aws_sdk_sts, config, http, who, "sts"),
+            logs: paced_client!(aws_sdk_cloudwatchlogs, config, http, who, "logs"),
+            s3: paced_client!(aws_sdk_s3, config, http, who, "s3", s3),
+            kms: paced_client!(aws_sdk_kms, config, http, who, "kms"),
+            lex: paced_client!(aws_sdk_lexmodelsv2, config, http, who, "lex"),
+            runtime: paced_client!(aws_sdk_lexruntimev2, config, http, who, "lex-runtime"),
+            cloudwatch: paced_client!(aws_sdk_cloudwatch, config, http, who, "cloudwatch"),
             region,
             via: None,
             caller: Default::default(),
             listings: Default::default(),
             config: config.clone(),
+            who: who.to_string(),
         })
     }
 
@@ -250,7 +271,12 @@ impl Clients {
                 aws_credential_types::provider::SharedCredentialsProvider::new(provider),
             );
         }
-        let mut clients = Clients::from_sdk_config(&builder.build())?;
+        // AWS's rate limits are the account's: the role's account is in its ARN.
+        let who = match &location.assume_role {
+            Some(role) => role.role_arn.split(':').nth(4).unwrap_or_default(),
+            None => &self.who,
+        };
+        let mut clients = Clients::built(&builder.build(), who)?;
         clients.via = location.assume_role.as_ref().map(|r| r.role_arn.clone());
         if let Some(caller) = assumed {
             clients.caller = std::sync::Arc::new(tokio::sync::OnceCell::new_with(Some(caller)));
@@ -266,7 +292,7 @@ impl Clients {
             .to_builder()
             .region(Region::new(region.to_string()))
             .build();
-        let mut clients = Clients::from_sdk_config(&config)?;
+        let mut clients = Clients::built(&config, &self.who)?;
         clients.via = self.via.clone();
         if let Some(caller) = self.caller.get() {
             let mut caller = caller.clone();

@@ -6,6 +6,8 @@
 
 #[path = "proxy_lex.rs"]
 mod lex_ops;
+#[path = "proxy_rate.rs"]
+mod rate;
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
@@ -42,8 +44,10 @@ pub enum Fault {
     /// Answer this share (0.0-1.0) of mutating calls with the service's throttling error.
     Throttle(f64),
     /// A service's rate limit: each service (iam, lex, logs, ...) admits this many calls per
-    /// second (a token bucket holding one second's worth), and answers the calls beyond it with
-    /// its throttling error, as an account's API rate quota does. Used by the bench.
+    /// second from each account in each region (a token bucket holding one second's worth, per
+    /// access key id, region and service of the SigV4 credential scope: one key is one account
+    /// here), and answers the calls beyond it with its throttling error, as an account's API rate
+    /// quota does.
     #[allow(dead_code)]
     RateLimit(f64),
 }
@@ -91,22 +95,9 @@ struct State {
     calls: Vec<Call>,
     mutating_seen: usize,
     throttle_budget: f64,
-    /// Per service: the tokens left and when they were counted (`Fault::RateLimit`).
-    buckets: std::collections::HashMap<String, (f64, Duration)>,
+    /// `Fault::RateLimit`'s token buckets.
+    buckets: rate::Buckets,
     holds: crate::proxy_hold::Holds,
-}
-
-/// `Fault::RateLimit`: takes a token of `service`'s bucket; `Some("throttled")` when it is empty.
-fn rate_limited(s: &mut State, service: &str, per_second: f64) -> Option<&'static str> {
-    let now = s.epoch.elapsed();
-    let (tokens, at) = s.buckets.get(service).copied().unwrap_or((per_second, now));
-    let tokens = (tokens + (now - at).as_secs_f64() * per_second).min(per_second);
-    let admitted = tokens >= 1.0;
-    s.buckets.insert(
-        service.into(),
-        (tokens - f64::from(u8::from(admitted)), now),
-    );
-    (!admitted).then_some("throttled")
 }
 
 /// A running proxy; stops when dropped.
@@ -214,6 +205,7 @@ async fn answer(
         .map(|b| b.to_bytes())
         .unwrap_or_default();
     let (service, operation) = classify(&parts, &body);
+    let scope = rate::credential_scope(&parts);
     let mutating = is_mutating(&service, &operation);
     let index;
     let (decision, delay) = {
@@ -266,7 +258,10 @@ async fn answer(
             }
         }
         if let Fault::RateLimit(per_second) = s.fault {
-            decision = rate_limited(&mut s, &service, per_second).unwrap_or(decision);
+            let now = s.epoch.elapsed();
+            if !s.buckets.take(&scope, per_second, now) {
+                decision = "throttled";
+            }
         }
         index = s.calls.len();
         let started = s.epoch.elapsed();

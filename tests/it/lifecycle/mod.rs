@@ -9,6 +9,7 @@ mod destinations;
 mod failures;
 mod kept;
 mod plan;
+mod rate_limited;
 mod roles;
 
 /// Runs the tool for this world with extra arguments, through `endpoint` (in place, the default).

@@ -1,4 +1,5 @@
-//! The proxy's own arithmetic: the sequential round trips of a list of calls.
+//! The proxy's own arithmetic: the sequential round trips of a list of calls, and the rate
+//! limit's buckets.
 
 use super::*;
 
@@ -30,4 +31,15 @@ fn round_trips_count_the_longest_chain_of_calls_that_waited() {
     assert_eq!(sequential_round_trips(&calls), 3);
     // Overlapping calls never chain.
     assert_eq!(sequential_round_trips(&[call(0, 100), call(50, 150)]), 1);
+}
+
+#[test]
+fn each_scope_has_its_own_bucket_refilled_at_the_rate() {
+    let mut buckets = super::rate::Buckets::default();
+    let t0 = Duration::from_secs(1);
+    assert!((0..2).all(|_| buckets.take("a/us-east-1/iam", 2.0, t0)));
+    assert!(!buckets.take("a/us-east-1/iam", 2.0, t0));
+    assert!(buckets.take("b/us-east-1/iam", 2.0, t0));
+    assert!(buckets.take("a/us-east-1/iam", 2.0, t0 + Duration::from_millis(500)));
+    assert!(!buckets.take("a/us-east-1/iam", 2.0, t0 + Duration::from_millis(600)));
 }

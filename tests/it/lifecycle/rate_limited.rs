@@ -1,0 +1,53 @@
+//! A config file's apply under an account's API rate limit (the proxy admits a few calls a
+//! second per service, as AWS's quotas do, and throttles the rest): the tool paces itself and
+//! succeeds, every alias logging, with its own retry settings in the standard mode (without the
+//! pacing, this apply failed at once there: the SDK's retry quota ran dry; and a call waiting its
+//! turn for over 5 s failed as a stalled upload).
+
+use crate::proxy::{Fault, FaultProxy};
+use crate::support::{expect_exit, fresh_account, stderr, tool_command_as, unique, World};
+
+use super::alias_logs;
+
+#[tokio::test]
+async fn a_config_apply_under_a_low_rate_limit_paces_itself_and_succeeds() {
+    let account = fresh_account('6');
+    let worlds = futures::future::join_all((0..6).map(|_| World::new_in(&account))).await;
+    let mut text = String::new();
+    for w in &worlds {
+        text.push_str(&format!(
+            "[[target]]\nbot = \"{}\"\naliases = [\"live\"]\ngrant_pass_role = [\"user/{}\"]\n\n",
+            w.bot_name, w.user
+        ));
+    }
+    let path = std::env::temp_dir().join(format!("{}.toml", unique("rate-limited")));
+    std::fs::write(&path, text).unwrap();
+    let proxy = FaultProxy::start(Fault::RateLimit(4.0)).await;
+    let config = path.display().to_string();
+    let mut command = tool_command_as(
+        &account,
+        &proxy.endpoint,
+        &["apply", "--config", &config, "--yes", "-q"],
+    );
+    command
+        .env_remove("AWS_MAX_ATTEMPTS")
+        .env("AWS_RETRY_MODE", "standard");
+    let out = command.output().await.unwrap();
+    expect_exit(&out, 0);
+    // The limit was met (the six bots' first reads alone exceed it), so the pacing was needed.
+    let throttled = proxy
+        .calls()
+        .iter()
+        .filter(|c| c.injected == "throttled")
+        .count();
+    assert!(throttled > 0, "nothing was throttled:\n{}", stderr(&out));
+    for w in &worlds {
+        let logs = alias_logs(w, &w.alias_id).await;
+        assert_eq!(
+            logs["textLogSettings"][0]["enabled"], true,
+            "{}",
+            w.bot_name
+        );
+    }
+    let _ = std::fs::remove_file(&path);
+}
