@@ -32,8 +32,7 @@ pub(crate) async fn read_by_ids(
     if !wanted(spec, mode) {
         return Ok(None);
     }
-    let names: Vec<String> = alias_ids.iter().map(|a| alarm_name(bot_id, a)).collect();
-    alarm::observe(&clients.cloudwatch, &names).await.map(Some)
+    by_names(clients, bot_id, alias_ids.iter()).await.map(Some)
 }
 
 /// Apply with `--alarm`: the locale ids of each version the aliases run (the alarm watches
@@ -79,19 +78,25 @@ pub(crate) async fn read_queries(
         .map(Some)
 }
 
-/// The alarms of the observed aliases that exist (by name), with their tags. When the alarms of
-/// ours in the clients' account and region were listed (`status`), they are looked up there
-/// (one DescribeAlarms for every bot, not one per bot); else, or when the listing failed, they
-/// are read by name.
+/// The alarms of the observed aliases that exist (by name), with their tags.
 pub(crate) async fn read_alarms(
     clients: &Clients,
     observed: &Observed,
 ) -> Result<BTreeMap<String, alarm::AlarmState>> {
-    let names: Vec<String> = observed
-        .aliases
-        .iter()
-        .map(|a| alarm_name(&observed.bot.id, &a.id))
-        .collect();
+    let ids = observed.aliases.iter().map(|a| &a.id);
+    by_names(clients, &observed.bot.id, ids).await
+}
+
+/// Our alarms of the bot's aliases `alias_ids` that exist, with their tags. When the alarms of
+/// ours in the clients' account and region were listed (`status`), they are looked up there
+/// (one DescribeAlarms for every bot, not one per bot); else, or when the listing failed, they
+/// are read by name.
+async fn by_names<'a>(
+    clients: &Clients,
+    bot_id: &str,
+    alias_ids: impl Iterator<Item = &'a String>,
+) -> Result<BTreeMap<String, alarm::AlarmState>> {
+    let names: Vec<String> = alias_ids.map(|a| alarm_name(bot_id, a)).collect();
     let cloudwatch = &clients.cloudwatch;
     match clients
         .listings
