@@ -1,11 +1,11 @@
-//! A config file's apply under an account's API rate limit (the proxy admits a few calls a
-//! second per service, as AWS's quotas do, and throttles the rest): the tool paces itself and
-//! succeeds, every alias logging, with its own retry settings in the standard mode (without the
-//! pacing, this apply failed at once there: the SDK's retry quota ran dry; and a call waiting its
-//! turn for over 5 s failed as a stalled upload).
+//! A config file's apply, then its status, under an account's API rate limit (the proxy admits a
+//! few calls a second per service, as AWS's quotas do, and throttles the rest): the tool paces
+//! itself and succeeds, every alias logging and every bot's row read, with its default retry
+//! settings (the standard mode; without the pacing, this apply failed at once there: the SDK's
+//! retry quota ran dry; and a call waiting its turn for over 5 s failed as a stalled upload).
 
 use crate::proxy::{Fault, FaultProxy};
-use crate::support::{expect_exit, fresh_account, stderr, tool_command_as, unique, World};
+use crate::support::{expect_exit, fresh_account, stderr, stdout, tool_command_as, unique, World};
 
 use super::alias_logs;
 
@@ -31,7 +31,7 @@ async fn a_config_apply_under_a_low_rate_limit_paces_itself_and_succeeds() {
     );
     command
         .env_remove("AWS_MAX_ATTEMPTS")
-        .env("AWS_RETRY_MODE", "standard");
+        .env_remove("AWS_RETRY_MODE");
     let out = command.output().await.unwrap();
     expect_exit(&out, 0);
     // The limit was met (the six bots' first reads alone exceed it), so the pacing was needed.
@@ -48,6 +48,28 @@ async fn a_config_apply_under_a_low_rate_limit_paces_itself_and_succeeds() {
             "{}",
             w.bot_name
         );
+    }
+
+    // status reads every bot through the same limit: no row is left unread.
+    let proxy = FaultProxy::start(Fault::RateLimit(4.0)).await;
+    let mut command = tool_command_as(
+        &account,
+        &proxy.endpoint,
+        &["status", "--config", &config, "--output", "json"],
+    );
+    command
+        .env_remove("AWS_MAX_ATTEMPTS")
+        .env_remove("AWS_RETRY_MODE");
+    let out = command.output().await.unwrap();
+    expect_exit(&out, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let rows = report["aliases"].as_array().unwrap();
+    assert_eq!(rows.len(), worlds.len(), "{report}");
+    for row in rows {
+        assert!(row["error"].is_null(), "{row}");
+        assert_eq!(row["drift"], serde_json::json!([]), "{row}");
+        assert_eq!(row["text"]["ours"], true, "{row}");
+        assert_eq!(row["text"]["canWrite"], true, "{row}");
     }
     let _ = std::fs::remove_file(&path);
 }
