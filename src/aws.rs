@@ -65,7 +65,9 @@ pub const CALL_TIMEOUT_ATTEMPTS: u32 = 3;
 
 impl AwsArgs {
     /// The timeouts every call gets: connect, per attempt, and per call with its retries (so no
-    /// call waits for ever on an endpoint that accepts connections and never answers).
+    /// call waits for ever on an endpoint that accepts connections and never answers). An
+    /// attempt's bound is the HTTP read timeout, which starts when the request is sent: the time
+    /// a call waits for its pacing turn (`pacing`) is not an attempt's, only the call's.
     fn timeouts(&self) -> Result<TimeoutConfig> {
         for (flag, value) in [
             ("--connect-timeout", self.connect_timeout),
@@ -82,7 +84,7 @@ impl AwsArgs {
         let attempt = Duration::from_secs(self.call_timeout);
         Ok(TimeoutConfig::builder()
             .connect_timeout(Duration::from_secs(self.connect_timeout))
-            .operation_attempt_timeout(attempt)
+            .read_timeout(attempt)
             .operation_timeout(attempt * CALL_TIMEOUT_ATTEMPTS)
             .build())
     }

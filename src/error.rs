@@ -56,6 +56,32 @@ pub fn set_call_settings(settings: CallSettings) {
     let _ = CALL_SETTINGS.set(settings);
 }
 
+/// How the HTTP client names an attempt that got no answer in time (the read timeout).
+const READ_TIMEOUT: &str = "HTTP read timeout";
+
+/// The code and message of a call that got no answer in time, with the limits it had.
+fn no_answer<E>(operation: &str, err: &SdkError<E, HttpResponse>) -> (String, String)
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let limits = match CALL_SETTINGS.get() {
+        Some(s) => format!(
+            "; --call-timeout allows {} per attempt and {} per call with its retries",
+            seconds(s.attempt_timeout),
+            seconds(s.call_timeout)
+        ),
+        None => String::new(),
+    };
+    (
+        "Timeout".into(),
+        format!(
+            "no answer from {} in time ({}){limits}",
+            endpoint_of(operation),
+            source_chain(err)
+        ),
+    )
+}
+
 /// The endpoint an operation (`sts:GetCallerIdentity`) went to, as a person can find it.
 fn endpoint_of(operation: &str) -> String {
     let service = operation.split(':').next().unwrap_or(operation);
@@ -140,23 +166,12 @@ impl AwsError {
                     .map(str::to_string)
                     .unwrap_or_else(|| service.err().to_string()),
             ),
-            SdkError::TimeoutError(_) => {
-                let limits = match CALL_SETTINGS.get() {
-                    Some(s) => format!(
-                        "; --call-timeout allows {} per attempt and {} per call with its retries",
-                        seconds(s.attempt_timeout),
-                        seconds(s.call_timeout)
-                    ),
-                    None => String::new(),
-                };
-                (
-                    "Timeout".into(),
-                    format!(
-                        "no answer from {} in time ({}){limits}",
-                        endpoint_of(operation),
-                        source_chain(err)
-                    ),
-                )
+            // The call's time ran out, or (the read timeout) an attempt's answer did not come.
+            SdkError::TimeoutError(_) => no_answer(operation, err),
+            SdkError::DispatchFailure(failure)
+                if failure.is_timeout() && source_chain(err).contains(READ_TIMEOUT) =>
+            {
+                no_answer(operation, err)
             }
             SdkError::DispatchFailure(failure) if failure.is_timeout() => {
                 let limit = match CALL_SETTINGS.get() {

@@ -39,7 +39,8 @@ const MIN_RATE: f64 = 2.0;
 const DECREASE: f64 = 0.7;
 /// Calls per second the rate climbs each second the service admits them.
 const INCREASE: f64 = 1.0;
-/// After a decrease, throttles of calls sent before it are not counted again for this long.
+/// After a decrease, throttles are not counted again for this long (they answer calls sent at
+/// the rate before it).
 const COOLDOWN: f64 = 1.0;
 /// The window the admitted rate is measured over (seconds).
 const WINDOW: f64 = 1.0;
@@ -189,10 +190,10 @@ static RATE_LIMIT: OnceLock<f64> = OnceLock::new();
 
 /// Refuses a `--rate-limit` out of range.
 pub(crate) fn check_rate_limit(rate: Option<f64>) -> crate::error::Result<()> {
-    match rate.filter(|r| !(0.1..=10_000.0).contains(r)) {
+    match rate.filter(|r| !(1.0..=10_000.0).contains(r)) {
         Some(rate) => Err(crate::error::Error::invalid(
             format!("--rate-limit {rate} is out of range"),
-            "give --rate-limit a number of calls per second from 0.1 to 10000",
+            "give --rate-limit a number of calls per second from 1 to 10000 (a call waits its turn within --call-timeout)",
         )),
         None => Ok(()),
     }
@@ -295,6 +296,14 @@ impl HttpClient for PacedHttpClient {
         })
     }
 
+    fn validate_base_client_config(
+        &self,
+        components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponentsBuilder,
+        cfg: &ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.inner.validate_base_client_config(components, cfg)
+    }
+
     fn connector_metadata(
         &self,
     ) -> Option<aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata> {
@@ -319,7 +328,9 @@ impl HttpConnector for PacedConnector {
 }
 
 /// Tells the pacer how each attempt went: throttled (as the SDK's retry classifiers say), or
-/// answered otherwise (admitted); an attempt without an answer (a timeout) says nothing.
+/// answered otherwise (admitted). An attempt without an answer (a timeout), a server error, and a
+/// quota refusal the SDK files under throttling (`LimitExceededException`: CloudWatch Logs' and
+/// KMS's resource quotas, no rate) say nothing about the rate.
 #[derive(Debug)]
 pub(crate) struct ThrottleWatch {
     pacer: Arc<Pacer>,
@@ -337,19 +348,49 @@ impl Intercept for ThrottleWatch {
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let context = context.inner();
-        if context.response().is_none() {
+        let Some(response) = context.response() else {
             return Ok(());
-        }
-        match run_classifiers_on_ctx(components.retry_classifiers(), context) {
+        };
+        let throttled = matches!(
+            run_classifiers_on_ctx(components.retry_classifiers(), context),
             RetryAction::RetryIndicated(RetryReason::RetryableError {
                 kind: ErrorKind::ThrottlingError,
                 ..
-            }) => self.pacer.throttled(),
-            _ => self.pacer.admitted(),
+            })
+        );
+        let body = response.body().bytes().unwrap_or_default();
+        match answer_kind(throttled, response.status().as_u16(), body) {
+            Answer::Throttled => self.pacer.throttled(),
+            Answer::Admitted => self.pacer.admitted(),
+            Answer::Neither => {}
         }
         Ok(())
     }
 }
+
+/// What an answer says about the rate a service admits.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Answer {
+    Throttled,
+    Admitted,
+    Neither,
+}
+
+/// Judges an answer: `throttled` as the SDK's classifiers said, its HTTP `status` and `body`.
+/// A quota refusal (`LimitExceededException`) is no throttle, and a server error no admission.
+pub(crate) fn answer_kind(throttled: bool, status: u16, body: &[u8]) -> Answer {
+    let quota = body
+        .windows(QUOTA_CODE.len())
+        .any(|w| w == QUOTA_CODE.as_bytes());
+    match (throttled, quota, status) {
+        (true, false, _) => Answer::Throttled,
+        (true, true, _) | (false, _, 500..) => Answer::Neither,
+        (false, _, _) => Answer::Admitted,
+    }
+}
+
+/// The error code the SDK's classifiers count as throttling that is a resource quota instead.
+const QUOTA_CODE: &str = "LimitExceededException";
 
 /// The HTTP client of `config`'s clients: its own, or the SDK's default HTTPS client (hyper 1,
 /// rustls with aws-lc, the proxy from the environment) as `aws-smithy-runtime` builds it when a

@@ -146,3 +146,24 @@ async fn turns_are_spaced_by_the_rate_and_follow_a_decrease() {
     assert!(order[0].1 >= spacing, "{order:?}");
     assert!(gaps.iter().all(|g| *g >= spacing), "{gaps:?}");
 }
+
+#[test]
+fn a_quota_refusal_and_a_server_error_say_nothing_about_the_rate() {
+    use super::{answer_kind, Answer};
+    let throttle = br#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#;
+    let quota = br#"{"__type":"LimitExceededException","message":"Resource limit exceeded."}"#;
+    let iam_throttle = b"<ErrorResponse><Error><Code>Throttling</Code></Error></ErrorResponse>";
+    assert_eq!(answer_kind(true, 400, throttle), Answer::Throttled);
+    assert_eq!(answer_kind(true, 429, throttle), Answer::Throttled);
+    assert_eq!(answer_kind(true, 400, iam_throttle), Answer::Throttled);
+    // S3's SlowDown is a throttle answered with a 503.
+    assert_eq!(
+        answer_kind(true, 503, b"<Code>SlowDown</Code>"),
+        Answer::Throttled
+    );
+    assert_eq!(answer_kind(true, 400, quota), Answer::Neither);
+    assert_eq!(answer_kind(false, 500, b"{}"), Answer::Neither);
+    assert_eq!(answer_kind(false, 503, b""), Answer::Neither);
+    assert_eq!(answer_kind(false, 200, b"{}"), Answer::Admitted);
+    assert_eq!(answer_kind(false, 404, b"NoSuchEntity"), Answer::Admitted);
+}

@@ -73,3 +73,60 @@ async fn a_config_apply_under_a_low_rate_limit_paces_itself_and_succeeds() {
     }
     let _ = std::fs::remove_file(&path);
 }
+
+/// `--rate-limit 3`: no two calls to one service start closer than a third of a second apart (a
+/// lower bound: a busy machine only widens the gaps), and the apply still succeeds in one attempt
+/// per call with `--call-timeout 2`, although a read wave's dozen IAM calls wait up to 4 s for
+/// their turns (the wait counts toward the call's 6 s, not toward an attempt's 2 s); a rate under
+/// one call a second is refused before any call.
+#[tokio::test]
+async fn rate_limit_spaces_each_services_calls_from_the_first() {
+    let world = World::new().await;
+    let refused = super::tool(
+        &world,
+        &crate::support::endpoint(),
+        "plan",
+        &["--rate-limit", "0.5"],
+    )
+    .await;
+    expect_exit(&refused, 64);
+    assert!(
+        stderr(&refused).contains("--rate-limit"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let proxy = FaultProxy::start(Fault::None).await;
+    // One attempt per call: a call that waited its turn longer than an attempt may last is not
+    // rescued by a retry.
+    let mut args: Vec<String> = vec!["apply".into(), "--yes".into(), "-q".into()];
+    args.extend(world.target_args());
+    args.extend(["--rate-limit", "3", "--call-timeout", "2"].map(String::from));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = crate::support::tool_command(&proxy.endpoint, &args)
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .output()
+        .await
+        .unwrap();
+    expect_exit(&out, 0);
+    let calls = proxy.calls();
+    let mut by_service: std::collections::BTreeMap<&str, Vec<std::time::Duration>> =
+        Default::default();
+    for c in &calls {
+        by_service
+            .entry(c.service.as_str())
+            .or_default()
+            .push(c.started);
+    }
+    // Arrival times at the proxy: a little network jitter may bring two closer than the 0.5 s
+    // the tool spaced them by, never to 0.35 s.
+    let floor = std::time::Duration::from_millis(230);
+    for (service, mut times) in by_service {
+        times.sort();
+        for pair in times.windows(2) {
+            assert!(pair[1] - pair[0] >= floor, "{service}: {times:?}");
+        }
+    }
+    let logs = alias_logs(&world, &world.alias_id).await;
+    assert_eq!(logs["textLogSettings"][0]["enabled"], true);
+}
