@@ -76,8 +76,8 @@ async fn a_config_apply_under_a_low_rate_limit_paces_itself_and_succeeds() {
 
 /// `--rate-limit 3`: no two calls to one service start closer than a third of a second apart (a
 /// lower bound: a busy machine only widens the gaps), and the apply still succeeds in one attempt
-/// per call with `--call-timeout 2`, although a read wave's dozen IAM calls wait up to 4 s for
-/// their turns (the wait counts toward the call's 6 s, not toward an attempt's 2 s); a rate under
+/// per call with `--call-timeout 3`, although a read wave's dozen IAM calls wait up to 4 s for
+/// their turns (the wait counts toward the call's 9 s, not toward an attempt's 3 s); a rate under
 /// one call a second is refused before any call.
 #[tokio::test]
 async fn rate_limit_spaces_each_services_calls_from_the_first() {
@@ -101,7 +101,7 @@ async fn rate_limit_spaces_each_services_calls_from_the_first() {
     // rescued by a retry.
     let mut args: Vec<String> = vec!["apply".into(), "--yes".into(), "-q".into()];
     args.extend(world.target_args());
-    args.extend(["--rate-limit", "3", "--call-timeout", "2"].map(String::from));
+    args.extend(["--rate-limit", "3", "--call-timeout", "3"].map(String::from));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = crate::support::tool_command(&proxy.endpoint, &args)
         .env("AWS_MAX_ATTEMPTS", "1")
@@ -118,8 +118,8 @@ async fn rate_limit_spaces_each_services_calls_from_the_first() {
             .or_default()
             .push(c.started);
     }
-    // Arrival times at the proxy: a little network jitter may bring two closer than the 0.5 s
-    // the tool spaced them by, never to 0.35 s.
+    // Arrival times at the proxy: a little network jitter may bring two closer than the 1/3 s
+    // the tool spaced them by, never to 0.23 s.
     let floor = std::time::Duration::from_millis(230);
     for (service, mut times) in by_service {
         times.sort();
