@@ -48,7 +48,7 @@ impl Sample {
             wall,
             calls: calls.len(),
             round_trips: sequential_round_trips(calls),
-            throttled: calls.iter().filter(|c| c.injected == "throttled").count(),
+            throttled: proxy::throttled(calls),
             succeeded,
         }
     }

@@ -8,6 +8,7 @@
 mod lex_ops;
 #[path = "proxy_rate.rs"]
 mod rate;
+pub use rate::throttled;
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
@@ -168,6 +169,11 @@ impl FaultProxy {
 
     pub fn calls(&self) -> Vec<Call> {
         self.state.lock().unwrap().calls.clone()
+    }
+
+    /// How many calls the proxy answered with the service's throttling error.
+    pub fn throttled(&self) -> usize {
+        throttled(&self.calls())
     }
 
     /// The mutating calls, as `service:Operation`.

@@ -1,6 +1,7 @@
 //! `Fault::RateLimit`'s token buckets: one per access key id, region and service of a request's
 //! SigV4 credential scope (one key is one account here; IAM signs for us-east-1 whatever the
-//! region), so that each account has each service's rate to itself, as AWS's quotas are.
+//! region), so that each account has each service's rate to itself, as AWS's quotas are; and
+//! the count of the calls they throttled.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -35,4 +36,9 @@ pub fn credential_scope(parts: &hyper::http::request::Parts) -> String {
         [key, _date, region, service, ..] => format!("{key}/{region}/{service}"),
         _ => "unsigned".to_string(),
     }
+}
+
+/// How many of `calls` were answered with the service's throttling error.
+pub fn throttled(calls: &[super::Call]) -> usize {
+    calls.iter().filter(|c| c.injected == "throttled").count()
 }

@@ -94,11 +94,7 @@ async fn apply_succeeds_when_two_in_five_mutating_calls_are_throttled() {
     command.env_remove("AWS_MAX_ATTEMPTS");
     let out = command.output().await.unwrap();
     expect_exit(&out, 0);
-    let throttled = proxy
-        .calls()
-        .iter()
-        .filter(|c| c.injected == "throttled")
-        .count();
+    let throttled = proxy.throttled();
     assert!(throttled >= 3, "the proxy throttled {throttled} calls");
     for id in [&world.alias_id, &beta] {
         let logs = alias_logs(&world, id).await;

@@ -1,13 +1,27 @@
-//! A config file's apply, then its status, under an account's API rate limit (the proxy admits a
-//! few calls a second per service, as AWS's quotas do, and throttles the rest): the tool paces
-//! itself and succeeds, every alias logging and every bot's row read, with its default retry
-//! settings (the standard mode; without the pacing, this apply failed at once there: the SDK's
-//! retry quota ran dry; and a call waiting its turn for over 5 s failed as a stalled upload).
+//! A config file's apply, then its status and verify, under an account's API rate limit (the proxy
+//! admits a few calls a second per service, as AWS's quotas do, and throttles the rest): the tool
+//! paces itself and succeeds, every alias logging (its log line read back) and every bot's row
+//! read, with its default retry settings (the standard mode; without the pacing, this apply
+//! failed at once there: the SDK's retry quota ran dry; and a call waiting its turn for over 5 s
+//! failed as a stalled upload).
 
 use crate::proxy::{Fault, FaultProxy};
-use crate::support::{expect_exit, fresh_account, stderr, stdout, tool_command_as, unique, World};
+use crate::support::{expect_exit, fresh_account, json_of, stderr, tool_command_as, unique, World};
 
 use super::alias_logs;
+
+/// Runs the tool as `account` with `args` through a proxy admitting 4 calls a second per service,
+/// with the tool's default retry settings: what it printed, and how many calls were throttled.
+async fn limited(account: &str, args: &[&str]) -> (std::process::Output, usize) {
+    let proxy = FaultProxy::start(Fault::RateLimit(4.0)).await;
+    let out = tool_command_as(account, &proxy.endpoint, args)
+        .env_remove("AWS_MAX_ATTEMPTS")
+        .env_remove("AWS_RETRY_MODE")
+        .output()
+        .await
+        .unwrap();
+    (out, proxy.throttled())
+}
 
 #[tokio::test]
 async fn a_config_apply_under_a_low_rate_limit_paces_itself_and_succeeds() {
@@ -22,24 +36,10 @@ async fn a_config_apply_under_a_low_rate_limit_paces_itself_and_succeeds() {
     }
     let path = std::env::temp_dir().join(format!("{}.toml", unique("rate-limited")));
     std::fs::write(&path, text).unwrap();
-    let proxy = FaultProxy::start(Fault::RateLimit(4.0)).await;
     let config = path.display().to_string();
-    let mut command = tool_command_as(
-        &account,
-        &proxy.endpoint,
-        &["apply", "--config", &config, "--yes", "-q"],
-    );
-    command
-        .env_remove("AWS_MAX_ATTEMPTS")
-        .env_remove("AWS_RETRY_MODE");
-    let out = command.output().await.unwrap();
+    let (out, throttled) = limited(&account, &["apply", "--config", &config, "--yes", "-q"]).await;
     expect_exit(&out, 0);
     // The limit was met (the six bots' first reads alone exceed it), so the pacing was needed.
-    let throttled = proxy
-        .calls()
-        .iter()
-        .filter(|c| c.injected == "throttled")
-        .count();
     assert!(throttled > 0, "nothing was throttled:\n{}", stderr(&out));
     for w in &worlds {
         let logs = alias_logs(w, &w.alias_id).await;
@@ -51,18 +51,10 @@ async fn a_config_apply_under_a_low_rate_limit_paces_itself_and_succeeds() {
     }
 
     // status reads every bot through the same limit: no row is left unread.
-    let proxy = FaultProxy::start(Fault::RateLimit(4.0)).await;
-    let mut command = tool_command_as(
-        &account,
-        &proxy.endpoint,
-        &["status", "--config", &config, "--output", "json"],
-    );
-    command
-        .env_remove("AWS_MAX_ATTEMPTS")
-        .env_remove("AWS_RETRY_MODE");
-    let out = command.output().await.unwrap();
+    let status = ["status", "--config", &config, "--output", "json"];
+    let (out, _) = limited(&account, &status).await;
     expect_exit(&out, 0);
-    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let report = json_of(&out);
     let rows = report["aliases"].as_array().unwrap();
     assert_eq!(rows.len(), worlds.len(), "{report}");
     for row in rows {
@@ -70,6 +62,17 @@ async fn a_config_apply_under_a_low_rate_limit_paces_itself_and_succeeds() {
         assert_eq!(row["drift"], serde_json::json!([]), "{row}");
         assert_eq!(row["text"]["ours"], true, "{row}");
         assert_eq!(row["text"]["canWrite"], true, "{row}");
+    }
+
+    // The outcome, through the same limit: a conversation on each alias, its log line read back.
+    let verify = ["verify", "--config", &config, "--output", "json"];
+    let (out, _) = limited(&account, &verify).await;
+    expect_exit(&out, 0);
+    let report = json_of(&out);
+    let rows = report["aliases"].as_array().unwrap();
+    assert_eq!(rows.len(), worlds.len(), "{report}");
+    for row in rows {
+        assert_eq!(row["text"]["status"], "delivered", "{row:#}");
     }
     let _ = std::fs::remove_file(&path);
 }
